@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// The engine is numeric code: a debug build of it is ~500x slower than an optimised one, so it
+/// is always compiled with -O (see README, "Build notes"). unsafeFlags are fine in a root package.
+let optimised: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
+let package = Package(
+  name: "diy-dnn",
+  platforms: [.macOS(.v15)],
+  products: [
+    .library(name: "DNN", targets: ["DNN"]),
+    .executable(name: "dnn", targets: ["dnn"]),
+    .executable(name: "dnn-tui", targets: ["dnn-tui"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+    .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
+    .systemLibrary(name: "CFloatEnv", path: "Sources/CFloatEnv"),
+    .target(name: "DNN", dependencies: ["CBLAS", "CZlib", "CFloatEnv"], swiftSettings: optimised),
+    .target(name: "TerminalUI", dependencies: ["CNcurses"], swiftSettings: optimised),
+    .target(name: "Dashboard", dependencies: ["DNN", "TerminalUI"]),
+    .executableTarget(
+      name: "dnn",
+      dependencies: ["DNN", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    .executableTarget(
+      name: "dnn-tui",
+      dependencies: [
+        "DNN", "Dashboard", "TerminalUI",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .testTarget(name: "DNNTests", dependencies: ["DNN"]),
+    .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
+    .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "DNN", "TerminalUI"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

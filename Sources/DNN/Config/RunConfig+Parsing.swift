@@ -1,0 +1,232 @@
+import Foundation
+
+extension RunFile {
+  /// The number of classes every model must end with.
+  public static let classes = 10
+
+  /// Reads and checks a configuration file.
+  public static func load(path: String) throws -> RunFile {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+      throw ConfigError("\(path): no such configuration file")
+    }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw ConfigError("\(path): cannot be read (check its permissions)")
+    }
+    return try parse(data, path: path)
+  }
+
+  /// Parses a configuration document; errors name `path`, the run and the key.
+  public static func parse(_ data: Data, path: String) throws -> RunFile {
+    let root: JSONValue
+    do { root = try JSONValue.parse(data) } catch let error as ConfigError {
+      throw ConfigError("\(path): \(error.message)")
+    }
+    var reader = try ObjectReader(root, context: path)
+    guard let runsValue = reader.raw("runs") else { throw ConfigError("\(path): missing key 'runs' (a list of runs)") }
+    try reader.rejectUnknownKeys()
+    guard case .array(let items) = runsValue else {
+      throw ConfigError("\(path): runs must be a list, found \(runsValue.typeName)")
+    }
+    if items.isEmpty { throw ConfigError("\(path): runs is empty; add at least one run") }
+    var runs: [RunConfig] = []
+    for (i, item) in items.enumerated() {
+      let run = try RunConfig.parse(item, context: "\(path): runs[\(i)]")
+      if runs.contains(where: { $0.name == run.name }) {
+        throw ConfigError("\(path): run '\(run.name)' appears twice; run names must be unique")
+      }
+      runs.append(run)
+    }
+    return RunFile(runs: runs, path: path)
+  }
+}
+
+extension RunConfig {
+  /// Parses one entry of `runs`.
+  static func parse(_ value: JSONValue, context: String) throws -> RunConfig {
+    var r = try ObjectReader(value, context: context)
+    guard let name = try r.string("name"), !name.isEmpty else { throw ConfigError("\(context): missing key 'name'") }
+    guard name.range(of: "^[A-Za-z0-9._-]+$", options: .regularExpression) != nil, name != ".", name != ".." else {
+      throw ConfigError("\(context): name '\(name)' may only use letters, digits, '.', '_' and '-' (it names a folder)")
+    }
+    let ctx = "\(context.split(separator: ":").first ?? ""): run '\(name)'"
+    r = try ObjectReader(value, context: ctx)
+    _ = try r.string("name")
+    guard let layersValue = r.raw("layers") else { throw ConfigError("\(ctx): missing key 'layers'") }
+    guard case .array(let layerItems) = layersValue, !layerItems.isEmpty else {
+      throw ConfigError("\(ctx): layers must be a non-empty list")
+    }
+    let layers = try layerItems.enumerated().map { try LayerSpec.parse($1, context: "\(ctx): layers[\($0)]") }
+    let optimizer = try r.raw("optimizer").map { try OptimizerSpec.parse($0, context: "\(ctx): optimizer") }
+      ?? .sgd(learningRate: 0.01, momentum: 0, nesterov: false, weightDecay: 0)
+    var run = RunConfig(name: name, layers: layers, optimizer: optimizer)
+    if let s = r.raw("schedule") { run.schedule = try LearningRateSchedule.parse(s, context: "\(ctx): schedule") }
+    run.epochs = try r.integer("epochs", in: 1...100_000) ?? run.epochs
+    run.batchSize = try r.integer("batchSize", in: 1...1_000_000) ?? run.batchSize
+    run.seed = UInt64(try r.integer("seed", in: 0...Int(Int32.max)) ?? Int(run.seed))
+    run.trainSamples = try r.integer("trainSamples", in: 1...100_000_000)
+    run.validationFraction = try r.number("validationFraction", "at least 0 and below 1") { $0 >= 0 && $0 < 1 } ?? run.validationFraction
+    if r.has("clipNorm") && r.has("clip") { throw ConfigError("\(ctx): give either clipNorm or clip, not both") }
+    if let n = try r.number("clipNorm", "positive", { $0 > 0 }) { run.clip = .global(maxNorm: Float(n)) }
+    if let c = r.raw("clip") { run.clip = try GradientClipping.parse(c, context: "\(ctx): clip") }
+    if let a = r.raw("augment") {
+      var ar = try ObjectReader(a, context: "\(ctx): augment")
+      run.augmentShift = try ar.integer("shift", in: 0...8) ?? 0
+      try ar.rejectUnknownKeys()
+    }
+    try r.rejectUnknownKeys()
+    try run.checkShapes(context: ctx)
+    return run
+  }
+
+  /// Checks that the layers chain from 784 inputs to `RunFile.classes` outputs.
+  func checkShapes(context: String) throws {
+    var width = LabeledImages.features
+    for (i, layer) in layers.enumerated() {
+      switch layer {
+      case .dense(let units, _): width = units
+      case .attention(let tokens, let heads, let dim, _):
+        guard width % tokens == 0 else {
+          throw ConfigError("\(context): layers[\(i)]: attention tokens \(tokens) do not divide its \(width) input features")
+        }
+        guard dim % heads == 0 else {
+          throw ConfigError("\(context): layers[\(i)]: attention dim \(dim) is not a multiple of heads \(heads)")
+        }
+        width = tokens * dim
+      default: break
+      }
+    }
+    guard layers.last == .softmax else {
+      throw ConfigError("\(context): the last layer must be {\"type\": \"softmax\"}: the loss is categorical cross-entropy on probabilities")
+    }
+    guard width == RunFile.classes else {
+      throw ConfigError("\(context): the last layer gives \(width) outputs, but MNIST has \(RunFile.classes) classes: end with a dense layer of 10 units")
+    }
+  }
+}
+
+extension LayerSpec {
+  static let types = ["dense", "relu", "leakyrelu", "softmax", "batchnorm", "dropout", "attention"]
+
+  static func parse(_ value: JSONValue, context: String) throws -> LayerSpec {
+    var r = try ObjectReader(value, context: context)
+    guard let type = try r.string("type") else { throw ConfigError("\(context): missing key 'type' (one of \(types.joined(separator: ", ")))") }
+    let spec: LayerSpec
+    switch type.lowercased() {
+    case "dense", "linear":
+      guard let units = try r.integer("units", in: 1...1_000_000) else { throw ConfigError("\(context): dense needs 'units'") }
+      spec = .dense(units: units, initializer: try Initializer.parse(&r, context: context))
+    case "relu": spec = .relu
+    case "leakyrelu":
+      spec = .leakyReLU(slope: Float(try r.number("slope", "at least 0 and below 1") { $0 >= 0 && $0 < 1 } ?? 0.01))
+    case "softmax": spec = .softmax
+    case "batchnorm":
+      let momentum = try r.number("momentum", "between 0 and 1") { $0 >= 0 && $0 <= 1 } ?? 0.1
+      let epsilon = try r.number("epsilon", "positive") { $0 > 0 } ?? 1e-5
+      spec = .batchNorm(momentum: Float(momentum), epsilon: Float(epsilon))
+    case "dropout":
+      spec = .dropout(rate: Float(try r.number("rate", "at least 0 and below 1") { $0 >= 0 && $0 < 1 } ?? 0.5))
+    case "attention":
+      guard let tokens = try r.integer("tokens", in: 1...100_000) else { throw ConfigError("\(context): attention needs 'tokens'") }
+      let heads = try r.integer("heads", in: 1...1024) ?? 1
+      let dim = try r.integer("dim", in: 1...100_000) ?? 32
+      spec = .attention(tokens: tokens, heads: heads, dim: dim, initializer: try Initializer.parse(&r, context: context, default: .glorotUniform))
+    default:
+      throw ConfigError("\(context): unknown layer type '\(type)' (known: \(types.joined(separator: ", ")))")
+    }
+    try r.rejectUnknownKeys()
+    return spec
+  }
+}
+
+extension Initializer {
+  static let names = ["normal", "he", "heUniform", "glorot", "glorotUniform"]
+
+  static func parse(_ r: inout ObjectReader, context: String, default fallback: Initializer = .he) throws -> Initializer {
+    let scale = try r.number("scale", "positive") { $0 > 0 }
+    guard let name = try r.string("initializer") else {
+      if scale != nil { throw ConfigError("\(context): scale applies only to initializer \"normal\"") }
+      return fallback
+    }
+    switch name {
+    case "normal", "random": return .normal(scale: Float(scale ?? 0.01))
+    case "he": break
+    case "heUniform": break
+    case "glorot": break
+    case "glorotUniform": break
+    default: throw ConfigError("\(context): unknown initializer '\(name)' (known: \(names.joined(separator: ", ")))")
+    }
+    if scale != nil { throw ConfigError("\(context): scale applies only to initializer \"normal\"") }
+    return ["he": .he, "heUniform": .heUniform, "glorot": .glorot, "glorotUniform": .glorotUniform][name]!
+  }
+}
+
+extension OptimizerSpec {
+  static func parse(_ value: JSONValue, context: String) throws -> OptimizerSpec {
+    var r = try ObjectReader(value, context: context)
+    let type = try r.string("type") ?? "sgd"
+    let spec: OptimizerSpec
+    func lr(_ r: inout ObjectReader, _ fallback: Double) throws -> Float {
+      Float(try r.number("learningRate", "positive") { $0 > 0 } ?? fallback)
+    }
+    func decay(_ r: inout ObjectReader, _ fallback: Double) throws -> Float {
+      Float(try r.number("weightDecay", "at least 0") { $0 >= 0 } ?? fallback)
+    }
+    switch type.lowercased() {
+    case "sgd":
+      let rate = try lr(&r, 0.01)
+      let momentum = Float(try r.number("momentum", "at least 0 and below 1") { $0 >= 0 && $0 < 1 } ?? 0)
+      let nesterov = try r.bool("nesterov") ?? false
+      if nesterov && momentum == 0 { throw ConfigError("\(context): nesterov needs momentum above 0") }
+      spec = .sgd(learningRate: rate, momentum: momentum, nesterov: nesterov, weightDecay: try decay(&r, 0))
+    case "adam", "adamw":
+      let rate = try lr(&r, 0.001)
+      let b1 = Float(try r.number("beta1", "at least 0 and below 1") { $0 >= 0 && $0 < 1 } ?? 0.9)
+      let b2 = Float(try r.number("beta2", "at least 0 and below 1") { $0 >= 0 && $0 < 1 } ?? 0.999)
+      let eps = Float(try r.number("epsilon", "positive") { $0 > 0 } ?? 1e-8)
+      if type.lowercased() == "adam" {
+        spec = .adam(learningRate: rate, beta1: b1, beta2: b2, epsilon: eps, weightDecay: try decay(&r, 0))
+      } else {
+        spec = .adamW(learningRate: rate, beta1: b1, beta2: b2, epsilon: eps, weightDecay: try decay(&r, 0.01))
+      }
+    default:
+      throw ConfigError("\(context): unknown optimizer type '\(type)' (known: sgd, adam, adamw)")
+    }
+    try r.rejectUnknownKeys()
+    return spec
+  }
+}
+
+extension LearningRateSchedule {
+  static func parse(_ value: JSONValue, context: String) throws -> LearningRateSchedule {
+    var r = try ObjectReader(value, context: context)
+    let type = try r.string("type") ?? "constant"
+    let warmup = try r.number("warmupEpochs", "at least 0") { $0 >= 0 } ?? 0
+    let schedule: LearningRateSchedule
+    switch type {
+    case "constant": schedule = warmup > 0 ? .warmup(epochs: warmup) : .constant
+    case "step":
+      guard let size = try r.integer("stepSize", in: 1...100_000) else { throw ConfigError("\(context): step schedule needs 'stepSize' (epochs)") }
+      let gamma = try r.number("gamma", "between 0 and 1") { $0 > 0 && $0 <= 1 } ?? 0.1
+      schedule = .step(stepSize: size, gamma: Float(gamma), warmupEpochs: warmup)
+    case "cosine": schedule = .cosine(warmupEpochs: warmup)
+    default: throw ConfigError("\(context): unknown schedule type '\(type)' (known: constant, step, cosine)")
+    }
+    try r.rejectUnknownKeys()
+    return schedule
+  }
+}
+
+extension GradientClipping {
+  static func parse(_ value: JSONValue, context: String) throws -> GradientClipping {
+    var r = try ObjectReader(value, context: context)
+    let mode = try r.string("mode") ?? "global"
+    guard let maxNorm = try r.number("maxNorm", "positive", { $0 > 0 }) else { throw ConfigError("\(context): missing key 'maxNorm'") }
+    try r.rejectUnknownKeys()
+    switch mode {
+    case "global": return .global(maxNorm: Float(maxNorm))
+    case "perTensor": return .perTensor(maxNorm: Float(maxNorm))
+    default: throw ConfigError("\(context): unknown clip mode '\(mode)' (known: global, perTensor)")
+    }
+  }
+}

@@ -1,0 +1,75 @@
+/// One layer of a run's architecture, as written in the configuration.
+public enum LayerSpec: Sendable, Equatable {
+  case dense(units: Int, initializer: Initializer)
+  case relu
+  case leakyReLU(slope: Float)
+  case softmax
+  case batchNorm(momentum: Float, epsilon: Float)
+  case dropout(rate: Float)
+  case attention(tokens: Int, heads: Int, dim: Int, initializer: Initializer)
+}
+
+/// The optimizer of a run and its hyper-parameters (PyTorch's defaults where unset).
+public enum OptimizerSpec: Sendable, Equatable {
+  case sgd(learningRate: Float, momentum: Float, nesterov: Bool, weightDecay: Float)
+  case adam(learningRate: Float, beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float)
+  case adamW(learningRate: Float, beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float)
+
+  /// The initial learning rate.
+  public var learningRate: Float {
+    switch self {
+    case .sgd(let lr, _, _, _), .adam(let lr, _, _, _, _), .adamW(let lr, _, _, _, _): lr
+    }
+  }
+
+  /// A new optimizer with these settings.
+  public func make() -> Optimizer {
+    switch self {
+    case .sgd(let lr, let momentum, let nesterov, let wd):
+      SGD(learningRate: lr, momentum: momentum, nesterov: nesterov, weightDecay: wd)
+    case .adam(let lr, let b1, let b2, let eps, let wd):
+      Adam(learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd)
+    case .adamW(let lr, let b1, let b2, let eps, let wd):
+      Adam(learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd, decoupledWeightDecay: true)
+    }
+  }
+}
+
+/// Everything that defines one training run: the contract of the `runs` entries of a
+/// configuration file (see README, "Run configuration").
+public struct RunConfig: Sendable, Equatable {
+  public var name: String
+  public var layers: [LayerSpec]
+  public var optimizer: OptimizerSpec
+  public var schedule: LearningRateSchedule = .constant
+  public var epochs: Int = 10
+  public var batchSize: Int = 128
+  public var seed: UInt64 = 1
+  /// Training samples to use (the original's `train_abs_samples`); nil for all.
+  public var trainSamples: Int? = nil
+  public var validationFraction: Double = 0.1
+  public var clip: GradientClipping = .none
+  /// Random shifts of training images by up to this many pixels (0: off).
+  public var augmentShift: Int = 0
+
+  public init(name: String, layers: [LayerSpec], optimizer: OptimizerSpec) {
+    self.name = name
+    self.layers = layers
+    self.optimizer = optimizer
+  }
+}
+
+/// A configuration file: a list of runs.
+public struct RunFile: Sendable {
+  public var runs: [RunConfig]
+  /// Where it was read from, for messages.
+  public var path: String
+
+  /// The run called `name`; throws listing the names when there is none.
+  public func run(named name: String) throws -> RunConfig {
+    guard let run = runs.first(where: { $0.name == name }) else {
+      throw ConfigError("\(path): no run named '\(name)' (runs: \(runs.map(\.name).joined(separator: ", ")))")
+    }
+    return run
+  }
+}

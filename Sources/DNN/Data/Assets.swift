@@ -1,0 +1,41 @@
+import Foundation
+
+/// Finds the project's `assets/` folder (bundled MNIST digits, default configurations).
+public enum Assets {
+  /// The first of: `$DNN_ASSETS`, `./assets`, or an `assets` folder beside or above the running
+  /// executable (so `swift run` and `.build/release/dnn` work from any directory).
+  public static func folder() -> String? {
+    let fm = FileManager.default
+    var candidates: [String] = []
+    if let env = ProcessInfo.processInfo.environment["DNN_ASSETS"] { candidates.append(env) }
+    candidates.append(fm.currentDirectoryPath + "/assets")
+    var dir = URL(fileURLWithPath: CommandLine.arguments.first.map(resolveExecutable) ?? "").deletingLastPathComponent()
+    for _ in 0..<6 {
+      candidates.append(dir.appendingPathComponent("assets").path)
+      dir.deleteLastPathComponent()
+    }
+    return candidates.first { fm.fileExists(atPath: $0 + "/configs/default.json") }
+  }
+
+  /// The bundled MNIST folder.
+  public static func mnistFolder() throws -> String {
+    guard let folder = folder() else { throw missing }
+    return folder + "/mnist"
+  }
+
+  /// The default run configuration file.
+  public static func defaultConfig() throws -> String {
+    guard let folder = folder() else { throw missing }
+    return folder + "/configs/default.json"
+  }
+
+  private static var missing: DataError {
+    DataError(path: "assets/", problem: "the bundled assets folder was not found",
+              hint: "Run from the project folder, or set DNN_ASSETS to the assets folder, or pass --data-dir and --config.")
+  }
+
+  private static func resolveExecutable(_ argument: String) -> String {
+    if let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return link }
+    return argument
+  }
+}

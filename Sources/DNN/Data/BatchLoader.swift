@@ -1,0 +1,84 @@
+/// Turns byte images into Float batches `[B, 784]` scaled to [0, 1], in a seeded order.
+///
+/// The batch tensor and label array are reused from batch to batch: filling one allocates
+/// nothing once they have reached their largest size.
+public final class BatchLoader {
+  /// The images batches are drawn from.
+  public let view: DatasetView
+  /// Samples per batch (the last batch of an epoch may be smaller).
+  public let batchSize: Int
+  /// The current batch's pixels, `[B, 784]`.
+  public let images = Tensor(rows: 0, columns: LabeledImages.features)
+  /// The current batch's labels.
+  public private(set) var labels: [Int] = []
+  /// Random shifts of up to this many pixels (0: none), for augmentation.
+  public var maxShift = 0
+
+  private var order: [Int]
+  private var generator: SplitMix64
+
+  /// A loader over `view`; `shuffleSeed` nil keeps the view's order.
+  public init(view: DatasetView, batchSize: Int, generator: SplitMix64?) {
+    precondition(batchSize > 0, "batchSize must be positive")
+    self.view = view
+    self.batchSize = batchSize
+    self.order = Array(0..<view.count)
+    self.generator = generator ?? SplitMix64(seed: 0)
+    self.shuffles = generator != nil
+    labels.reserveCapacity(batchSize)
+  }
+
+  private let shuffles: Bool
+
+  /// Batches per epoch, counting a final partial batch.
+  public var batchesPerEpoch: Int { (view.count + batchSize - 1) / batchSize }
+
+  /// Replaces the generator that orders batches and draws shifts.
+  public func reseed(_ generator: SplitMix64) { self.generator = generator }
+
+  /// Starts an epoch: when the loader shuffles, a fresh permutation drawn from the generator
+  /// (independent of earlier epochs' orders).
+  public func startEpoch() {
+    guard shuffles else { return }
+    for i in order.indices { order[i] = i }
+    order.shuffle(using: &generator)
+  }
+
+  /// Fills `images` and `labels` with batch `index` of the current epoch.
+  public func load(batch index: Int) {
+    let start = index * batchSize
+    let end = min(start + batchSize, view.count)
+    precondition(start < end, "batch \(index) is past the end of the epoch")
+    let features = LabeledImages.features
+    images.resize(rows: end - start, columns: features)
+    labels.removeAll(keepingCapacity: true)
+    let scale: Float = 1 / 255
+    view.source.pixels.withUnsafeBufferPointer { pixels in
+      for (row, position) in (start..<end).enumerated() {
+        let sample = view.indices[order[position]]
+        let source = pixels.baseAddress! + sample * features
+        let target = images.pointer + row * features
+        if maxShift > 0 {
+          let dx = Int(generator.next() % UInt64(2 * maxShift + 1)) - maxShift
+          let dy = Int(generator.next() % UInt64(2 * maxShift + 1)) - maxShift
+          BatchLoader.shifted(source, into: target, dx: dx, dy: dy, scale: scale)
+        } else {
+          for i in 0..<features { target[i] = Float(source[i]) * scale }
+        }
+        labels.append(Int(view.source.labels[sample]))
+      }
+    }
+  }
+
+  /// Copies a 28x28 image moved by (dx, dy) pixels, filling the uncovered border with 0.
+  static func shifted(_ source: UnsafePointer<UInt8>, into target: UnsafeMutablePointer<Float>, dx: Int, dy: Int, scale: Float) {
+    let side = IDXReader.side
+    for y in 0..<side {
+      let sy = y - dy
+      for x in 0..<side {
+        let sx = x - dx
+        target[y * side + x] = (sy >= 0 && sy < side && sx >= 0 && sx < side) ? Float(source[sy * side + sx]) * scale : 0
+      }
+    }
+  }
+}

@@ -1,0 +1,181 @@
+import Foundation
+
+/// Multi-head self-attention over the tokens of each sample (Vaswani et al. 2017).
+///
+/// The input `[B, T·F]` is read as `T` tokens of `F` features (for MNIST: 28 image rows of 28
+/// pixels), that is a matrix X `[B·T, F]`. With model width D, H heads of width d = D/H:
+///
+///     Q = X Wqᵀ + bq,  K = X Wkᵀ + bk,  V = X Wvᵀ + bv               [B·T, D]
+///     per sample and head h:  S = Q_h K_hᵀ / √d                     [T, T]
+///                             P = softmax_rows(S),  O_h = P V_h      [T, d]
+///     Y = O Woᵀ + bo                                                 [B·T, D] = output [B, T·D]
+///
+/// Backward, from dY:
+///
+///     dWo += dYᵀ O,  dbo += Σ dY,  dO = dY Wo
+///     per sample and head:  dP = dO_h V_hᵀ,  dV_h = Pᵀ dO_h
+///                           dS = P ⊙ (dP - rowsum(dP ⊙ P))
+///                           dQ_h = dS K_h / √d,  dK_h = dSᵀ Q_h / √d
+///     dW• += d•ᵀ X,  db• += Σ d•,  dX = dQ Wq + dK Wk + dV Wv        (• = Q, K, V)
+public final class Attention: Layer {
+  public let kind = "attention"
+  public let tokens: Int
+  public let heads: Int
+  /// Model width D (all heads together).
+  public let dim: Int
+  /// Features per token F.
+  public let tokenFeatures: Int
+  public var inputFeatures: Int { tokens * tokenFeatures }
+  public var outputFeatures: Int { tokens * dim }
+  public var summary: String { "Attention(\(tokens) tokens x \(tokenFeatures) -> \(dim), \(heads) heads)" }
+
+  public let query: Parameter, queryBias: Parameter
+  public let key: Parameter, keyBias: Parameter
+  public let value: Parameter, valueBias: Parameter
+  public let out: Parameter, outBias: Parameter
+
+  private var input: Tensor?
+  private let q = Tensor(rows: 0, columns: 0), k = Tensor(rows: 0, columns: 0), v = Tensor(rows: 0, columns: 0)
+  private let probabilities = Tensor(rows: 0, columns: 0)  // [B·H·T, T]
+  private let attended = Tensor(rows: 0, columns: 0)  // O [B·T, D]
+  private let output = Tensor(rows: 0, columns: 0)
+  private let dO = Tensor(rows: 0, columns: 0), dQ = Tensor(rows: 0, columns: 0)
+  private let dK = Tensor(rows: 0, columns: 0), dV = Tensor(rows: 0, columns: 0)
+  private let dP = Tensor(rows: 0, columns: 0)  // one [T, T] scratch
+  private let inputGradient = Tensor(rows: 0, columns: 0)
+
+  /// Self-attention over `tokens` tokens of `inputFeatures / tokens` features each.
+  public init(
+    inputFeatures: Int, tokens: Int, heads: Int, dim: Int, initializer: Initializer = .glorotUniform,
+    generator: inout SplitMix64
+  ) {
+    precondition(tokens > 0 && inputFeatures % tokens == 0, "Attention tokens \(tokens) must divide \(inputFeatures) features")
+    precondition(heads > 0 && dim % heads == 0, "Attention dim \(dim) must be a multiple of heads \(heads)")
+    self.tokens = tokens
+    self.heads = heads
+    self.dim = dim
+    tokenFeatures = inputFeatures / tokens
+    func projection(_ name: String, _ inFeatures: Int, _ g: inout SplitMix64) -> (Parameter, Parameter) {
+      let w = Parameter(name: "\(name).weight", rows: dim, columns: inFeatures)
+      initializer.fill(w.value, fanIn: inFeatures, fanOut: dim, generator: &g)
+      return (w, Parameter(name: "\(name).bias", rows: 1, columns: dim))
+    }
+    (query, queryBias) = projection("query", tokenFeatures, &generator)
+    (key, keyBias) = projection("key", tokenFeatures, &generator)
+    (value, valueBias) = projection("value", tokenFeatures, &generator)
+    (out, outBias) = projection("out", dim, &generator)
+  }
+
+  public var parameters: [Parameter] { [query, queryBias, key, keyBias, value, valueBias, out, outBias] }
+
+  /// `y = x Wᵀ + b` for `rows` rows of raw storage.
+  private func project(_ x: UnsafePointer<Float>, rows: Int, columns: Int, _ w: Parameter, _ b: Parameter, into y: Tensor) {
+    y.resize(rows: rows, columns: dim)
+    for r in 0..<rows { (y.pointer + r * dim).update(from: b.value.pointer, count: dim) }
+    GEMM.multiply(m: rows, n: dim, k: columns, x, lda: columns, w.value.pointer, ldb: columns, transposeB: true,
+                  into: y.pointer, ldc: dim, beta: 1)
+  }
+
+  public func forward(_ input: Tensor, phase: Phase) -> Tensor {
+    precondition(input.columns == inputFeatures, "Attention expects \(inputFeatures) features, got \(input)")
+    self.input = input
+    let batch = input.rows, t = tokens, d = dim / heads, rows = batch * tokens
+    let scale = 1 / Float(d).squareRoot()
+    project(input.pointer, rows: rows, columns: tokenFeatures, query, queryBias, into: q)
+    project(input.pointer, rows: rows, columns: tokenFeatures, key, keyBias, into: k)
+    project(input.pointer, rows: rows, columns: tokenFeatures, value, valueBias, into: v)
+    probabilities.resize(rows: batch * heads * t, columns: t)
+    attended.resize(rows: rows, columns: dim)
+    for b in 0..<batch {
+      for h in 0..<heads {
+        let offset = b * t * dim + h * d
+        let p = probabilities.pointer + (b * heads + h) * t * t
+        // S = Q_h K_hᵀ / √d
+        GEMM.multiply(m: t, n: t, k: d, q.pointer + offset, lda: dim, k.pointer + offset, ldb: dim, transposeB: true,
+                      into: p, ldc: t, alpha: scale)
+        Attention.softmaxRows(p, rows: t, columns: t)
+        // O_h = P V_h
+        GEMM.multiply(m: t, n: d, k: t, p, lda: t, v.pointer + offset, ldb: dim, into: attended.pointer + offset, ldc: dim)
+      }
+    }
+    project(attended.pointer, rows: rows, columns: dim, out, outBias, into: output)
+    output.resize(rows: batch, columns: outputFeatures)
+    return output
+  }
+
+  public func backward(_ outputGradient: Tensor) -> Tensor {
+    guard let input else { preconditionFailure("Attention.backward before forward") }
+    let batch = outputGradient.rows, t = tokens, d = dim / heads, rows = batch * tokens
+    let scale = 1 / Float(d).squareRoot()
+    let dY = outputGradient.pointer
+    // Output projection.
+    GEMM.multiply(m: dim, n: dim, k: rows, dY, lda: dim, transposeA: true, attended.pointer, ldb: dim,
+                  into: out.gradient.pointer, ldc: dim, beta: 1)
+    Attention.addColumnSums(dY, rows: rows, columns: dim, into: outBias.gradient.pointer)
+    dO.resize(rows: rows, columns: dim)
+    GEMM.multiply(m: rows, n: dim, k: dim, dY, lda: dim, out.value.pointer, ldb: dim, into: dO.pointer, ldc: dim)
+    // Attention heads.
+    dQ.resize(rows: rows, columns: dim)
+    dK.resize(rows: rows, columns: dim)
+    dV.resize(rows: rows, columns: dim)
+    dP.resize(rows: t, columns: t)
+    for b in 0..<batch {
+      for h in 0..<heads {
+        let offset = b * t * dim + h * d
+        let p = probabilities.pointer + (b * heads + h) * t * t
+        let dp = dP.pointer
+        // dP = dO_h V_hᵀ ; dV_h = Pᵀ dO_h
+        GEMM.multiply(m: t, n: t, k: d, dO.pointer + offset, lda: dim, v.pointer + offset, ldb: dim, transposeB: true,
+                      into: dp, ldc: t)
+        GEMM.multiply(m: t, n: d, k: t, p, lda: t, transposeA: true, dO.pointer + offset, ldb: dim,
+                      into: dV.pointer + offset, ldc: dim)
+        // dS = P ⊙ (dP - rowsum(dP ⊙ P)), in place in dP
+        for i in 0..<t {
+          var dot: Float = 0
+          for j in 0..<t { dot += dp[i * t + j] * p[i * t + j] }
+          for j in 0..<t { dp[i * t + j] = p[i * t + j] * (dp[i * t + j] - dot) }
+        }
+        // dQ_h = dS K_h / √d ; dK_h = dSᵀ Q_h / √d
+        GEMM.multiply(m: t, n: d, k: t, dp, lda: t, k.pointer + offset, ldb: dim, into: dQ.pointer + offset, ldc: dim, alpha: scale)
+        GEMM.multiply(m: t, n: d, k: t, dp, lda: t, transposeA: true, q.pointer + offset, ldb: dim,
+                      into: dK.pointer + offset, ldc: dim, alpha: scale)
+      }
+    }
+    // Input projections.
+    let f = tokenFeatures
+    inputGradient.resize(rows: rows, columns: f)
+    func backProject(_ grad: Tensor, _ w: Parameter, _ bias: Parameter, accumulate: Bool) {
+      GEMM.multiply(m: dim, n: f, k: rows, grad.pointer, lda: dim, transposeA: true, input.pointer, ldb: f,
+                    into: w.gradient.pointer, ldc: f, beta: 1)
+      Attention.addColumnSums(grad.pointer, rows: rows, columns: dim, into: bias.gradient.pointer)
+      GEMM.multiply(m: rows, n: f, k: dim, grad.pointer, lda: dim, w.value.pointer, ldb: f,
+                    into: inputGradient.pointer, ldc: f, beta: accumulate ? 1 : 0)
+    }
+    backProject(dQ, query, queryBias, accumulate: false)
+    backProject(dK, key, keyBias, accumulate: true)
+    backProject(dV, value, valueBias, accumulate: true)
+    inputGradient.resize(rows: batch, columns: inputFeatures)
+    return inputGradient
+  }
+
+  private static func softmaxRows(_ s: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+    for r in 0..<rows {
+      let row = s + r * columns
+      var m = -Float.infinity
+      for j in 0..<columns { m = max(m, row[j]) }
+      var sum: Float = 0
+      for j in 0..<columns {
+        row[j] = expf(row[j] - m)
+        sum += row[j]
+      }
+      let inv = 1 / sum
+      for j in 0..<columns { row[j] *= inv }
+    }
+  }
+
+  private static func addColumnSums(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>) {
+    for r in 0..<rows {
+      for j in 0..<columns { sums[j] += x[r * columns + j] }
+    }
+  }
+}

@@ -1,0 +1,81 @@
+/// A fully connected layer, `Linear` in PyTorch.
+///
+/// Forward, for a batch `X` `[B, in]`, weights `W` `[out, in]` (PyTorch's layout) and bias `b`
+/// `[1, out]`:
+///
+///     Z = X · Wᵀ + b                                   Z: [B, out]
+///
+/// Backward, from `dZ = ∂J/∂Z` `[B, out]` (the original's `dA = Wᵀ · dZ`, batch-major):
+///
+///     dW += dZᵀ · X                                    [out, in]
+///     db += Σ_batch dZ                                 [1, out]
+///     dX  = dZ · W                                     [B, in]
+///
+/// The loss is a batch mean, so the 1/B factor is already inside `dZ` (the "1/m term" the
+/// original wondered about lives in the loss gradient, once).
+public final class Dense: Layer {
+  public let kind = "dense"
+  public let inputFeatures: Int
+  public let outputFeatures: Int
+  /// `[out, in]`.
+  public let weight: Parameter
+  /// `[1, out]`.
+  public let bias: Parameter
+  /// How the weights were drawn, for the summary.
+  public let initializer: Initializer
+  /// When false, `backward` skips `dX` (the first layer's input gradient is never used).
+  public var computesInputGradient = true
+
+  private var input: Tensor?
+  private let output = Tensor(rows: 0, columns: 0)
+  private let inputGradient = Tensor(rows: 0, columns: 0)
+
+  /// A layer mapping `inputFeatures` to `outputFeatures`, weights drawn by `initializer` from
+  /// `generator`, bias zero.
+  public init(
+    inputFeatures: Int, outputFeatures: Int, initializer: Initializer = .he,
+    generator: inout SplitMix64
+  ) {
+    precondition(inputFeatures > 0 && outputFeatures > 0, "Dense needs positive sizes")
+    self.inputFeatures = inputFeatures
+    self.outputFeatures = outputFeatures
+    self.initializer = initializer
+    weight = Parameter(name: "weight", rows: outputFeatures, columns: inputFeatures)
+    bias = Parameter(name: "bias", rows: 1, columns: outputFeatures)
+    initializer.fill(weight.value, fanIn: inputFeatures, fanOut: outputFeatures, generator: &generator)
+  }
+
+  public var summary: String { "Dense(\(inputFeatures) -> \(outputFeatures), \(initializer.name))" }
+  public var parameters: [Parameter] { [weight, bias] }
+
+  public func forward(_ input: Tensor, phase: Phase) -> Tensor {
+    precondition(input.columns == inputFeatures, "Dense expects \(inputFeatures) features, got \(input)")
+    self.input = input
+    let batch = input.rows
+    output.resize(rows: batch, columns: outputFeatures)
+    // Z = b (broadcast), then Z += X · Wᵀ in the same sgemm (beta = 1).
+    let z = output.pointer, b = bias.value.pointer
+    for r in 0..<batch { (z + r * outputFeatures).update(from: b, count: outputFeatures) }
+    GEMM.multiply(input, weight.value, transposeB: true, into: output, beta: 1)
+    return output
+  }
+
+  public func backward(_ outputGradient: Tensor) -> Tensor {
+    guard let input else { preconditionFailure("Dense.backward before forward") }
+    let batch = outputGradient.rows
+    // dW += dZᵀ · X
+    GEMM.multiply(outputGradient, transposeA: true, input, into: weight.gradient, beta: 1)
+    // db += column sums of dZ
+    let db = bias.gradient.pointer, dz = outputGradient.pointer
+    for r in 0..<batch {
+      let row = dz + r * outputFeatures
+      for j in 0..<outputFeatures { db[j] += row[j] }
+    }
+    inputGradient.resize(rows: batch, columns: inputFeatures)
+    if computesInputGradient {
+      // dX = dZ · W
+      GEMM.multiply(outputGradient, weight.value, into: inputGradient)
+    }
+    return inputGradient
+  }
+}

@@ -1,0 +1,64 @@
+/// Whether a forward pass is part of training (batch statistics, dropout on) or inference.
+public enum Phase: Sendable {
+  case training, inference
+}
+
+/// A learnable tensor and the gradient accumulated for it by backward passes.
+public final class Parameter {
+  /// PyTorch-style state-dict name, such as `0.weight`; the model sets the layer-index prefix.
+  public internal(set) var name: String
+  /// The current values.
+  public let value: Tensor
+  /// d(loss)/d(value), accumulated (`+=`) by `backward` and cleared by `zeroGradient()`.
+  public let gradient: Tensor
+
+  /// A parameter shaped `[rows, columns]`, zero-filled, with a zero gradient.
+  public init(name: String, rows: Int, columns: Int) {
+    self.name = name
+    value = Tensor(rows: rows, columns: columns)
+    gradient = Tensor(rows: rows, columns: columns)
+  }
+
+  /// Sets the gradient to zero.
+  public func zeroGradient() { gradient.fill(0) }
+}
+
+/// A named tensor that is state but not learnt, such as BatchNorm's running mean.
+public struct Buffer {
+  /// State-dict name, such as `1.running_mean`.
+  public var name: String
+  /// The values.
+  public let value: Tensor
+}
+
+/// One layer of a feed-forward network, with its forward and backward pass written by hand.
+///
+/// Contract: `forward` caches what `backward` needs and returns a tensor the layer owns (valid
+/// until the next call); `backward` takes d(loss)/d(output), *adds* parameter gradients into
+/// each `Parameter.gradient` and returns d(loss)/d(input), also layer-owned. Shapes are
+/// `[batch, features]` throughout.
+public protocol Layer: AnyObject {
+  /// The configuration name of the layer type, such as `dense`.
+  var kind: String { get }
+  /// One line for model summaries, such as `Dense(784 -> 256, he)`.
+  var summary: String { get }
+  /// Features per sample going in.
+  var inputFeatures: Int { get }
+  /// Features per sample coming out.
+  var outputFeatures: Int { get }
+  /// Learnable tensors, named without the layer-index prefix (`weight`, `bias`).
+  var parameters: [Parameter] { get }
+  /// Non-learnt state saved with checkpoints (`running_mean`), without the prefix.
+  var buffers: [Buffer] { get }
+  /// Computes the output `[batch, outputFeatures]` of `input` `[batch, inputFeatures]`.
+  func forward(_ input: Tensor, phase: Phase) -> Tensor
+  /// Back-propagates `outputGradient` `[batch, outputFeatures]`; returns `[batch, inputFeatures]`.
+  func backward(_ outputGradient: Tensor) -> Tensor
+}
+
+extension Layer {
+  public var parameters: [Parameter] { [] }
+  public var buffers: [Buffer] { [] }
+  /// Number of learnable scalars.
+  public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
+}

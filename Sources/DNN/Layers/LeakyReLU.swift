@@ -1,0 +1,38 @@
+/// Leaky rectified linear unit (Maas et al. 2013), element-wise, slope α in [0, 1):
+///
+///     forward:  a = z if z > 0, else α z
+///     backward: dz = da if z > 0, else α da          (shapes [B, features] both ways)
+///
+/// With α ≥ 0, `a > 0` exactly when `z > 0`, so the cached output gives the mask.
+public final class LeakyReLU: Layer {
+  public let kind = "leakyrelu"
+  public let inputFeatures: Int
+  public var outputFeatures: Int { inputFeatures }
+  /// α, the slope for negative inputs.
+  public let slope: Float
+  public var summary: String { "LeakyReLU(\(slope))" }
+
+  private let output = Tensor(rows: 0, columns: 0)
+  private let inputGradient = Tensor(rows: 0, columns: 0)
+
+  /// A leaky ReLU over `features` features with negative slope `slope` (PyTorch default 0.01).
+  public init(features: Int, slope: Float = 0.01) {
+    precondition(slope >= 0 && slope < 1, "LeakyReLU slope must be in [0, 1), got \(slope)")
+    inputFeatures = features
+    self.slope = slope
+  }
+
+  public func forward(_ input: Tensor, phase: Phase) -> Tensor {
+    output.resize(like: input)
+    let x = input.pointer, y = output.pointer, alpha = slope
+    for i in 0..<input.count { y[i] = x[i] > 0 ? x[i] : alpha * x[i] }
+    return output
+  }
+
+  public func backward(_ outputGradient: Tensor) -> Tensor {
+    inputGradient.resize(like: outputGradient)
+    let a = output.pointer, da = outputGradient.pointer, dz = inputGradient.pointer, alpha = slope
+    for i in 0..<outputGradient.count { dz[i] = a[i] > 0 ? da[i] : alpha * da[i] }
+    return inputGradient
+  }
+}

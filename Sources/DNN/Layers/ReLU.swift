@@ -1,0 +1,32 @@
+/// Rectified linear unit, element-wise.
+///
+///     forward:  a = max(0, z)
+///     backward: dz = da if z > 0, else 0          (shapes [B, features] both ways)
+///
+/// The mask is read from the cached output (`a > 0` exactly when `z > 0`).
+public final class ReLU: Layer {
+  public let kind = "relu"
+  public let inputFeatures: Int
+  public var outputFeatures: Int { inputFeatures }
+  public var summary: String { "ReLU" }
+
+  private let output = Tensor(rows: 0, columns: 0)
+  private let inputGradient = Tensor(rows: 0, columns: 0)
+
+  /// A ReLU over `features` features.
+  public init(features: Int) { inputFeatures = features }
+
+  public func forward(_ input: Tensor, phase: Phase) -> Tensor {
+    output.resize(like: input)
+    let x = input.pointer, y = output.pointer
+    for i in 0..<input.count { y[i] = max(x[i], 0) }
+    return output
+  }
+
+  public func backward(_ outputGradient: Tensor) -> Tensor {
+    inputGradient.resize(like: outputGradient)
+    let a = output.pointer, da = outputGradient.pointer, dz = inputGradient.pointer
+    for i in 0..<outputGradient.count { dz[i] = a[i] > 0 ? da[i] : 0 }
+    return inputGradient
+  }
+}

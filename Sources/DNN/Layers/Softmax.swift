@@ -1,0 +1,59 @@
+import Foundation
+
+/// Row-wise softmax, turning scores into class probabilities.
+///
+///     forward:  a_i = exp(z_i - max z) / Σ_j exp(z_j - max z)          [B, classes]
+///     backward: dz_j = Σ_i da_i · a_i (δ_ij - a_j) = a_j (da_j - Σ_i da_i a_i)
+///
+/// The backward is the original's Jacobian product, done without building the Jacobian. When a
+/// model ends in Softmax and trains with cross-entropy, the trainer uses the fused path instead
+/// (`SoftmaxCrossEntropy`), which gives the same numbers with one subtraction.
+public final class Softmax: Layer {
+  public let kind = "softmax"
+  public let inputFeatures: Int
+  public var outputFeatures: Int { inputFeatures }
+  public var summary: String { "Softmax" }
+
+  private let output = Tensor(rows: 0, columns: 0)
+  private let inputGradient = Tensor(rows: 0, columns: 0)
+
+  /// A softmax over `features` classes.
+  public init(features: Int) { inputFeatures = features }
+
+  public func forward(_ input: Tensor, phase: Phase) -> Tensor {
+    output.resize(like: input)
+    Softmax.rows(of: input, into: output)
+    return output
+  }
+
+  public func backward(_ outputGradient: Tensor) -> Tensor {
+    inputGradient.resize(like: outputGradient)
+    let n = inputFeatures
+    for r in 0..<outputGradient.rows {
+      let a = output.pointer + r * n, da = outputGradient.pointer + r * n
+      let dz = inputGradient.pointer + r * n
+      var dot: Float = 0
+      for i in 0..<n { dot += da[i] * a[i] }
+      for j in 0..<n { dz[j] = a[j] * (da[j] - dot) }
+    }
+    return inputGradient
+  }
+
+  /// Writes the row-wise softmax of `input` into `output` (same shape).
+  static func rows(of input: Tensor, into output: Tensor) {
+    let n = input.columns
+    for r in 0..<input.rows {
+      let z = input.pointer + r * n, a = output.pointer + r * n
+      var m = -Float.infinity
+      for j in 0..<n { m = max(m, z[j]) }
+      var sum: Float = 0
+      for j in 0..<n {
+        let e = expf(z[j] - m)
+        a[j] = e
+        sum += e
+      }
+      let inv = 1 / sum
+      for j in 0..<n { a[j] *= inv }
+    }
+  }
+}

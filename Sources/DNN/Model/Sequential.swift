@@ -1,0 +1,124 @@
+/// Layers applied one after another, with the loss that trains them.
+///
+/// Parameters get PyTorch state-dict names from the layer index (`0.weight`, `2.bias`). When
+/// the last layer is `Softmax`, training uses the fused softmax + cross-entropy on the scores
+/// of the layer before it; inference still returns probabilities.
+public final class Sequential {
+  /// The layers, in order.
+  public let layers: [Layer]
+  /// Every learnable tensor, named `<layer index>.<name>`.
+  public let parameters: [Parameter]
+  /// Every non-learnt state tensor (`1.running_mean`), for checkpoints.
+  public let buffers: [Buffer]
+  /// True when the model ends in `Softmax` and trains through the fused loss.
+  public let usesFusedLoss: Bool
+
+  private let fusedLoss = SoftmaxCrossEntropy()
+  private let crossEntropy = CrossEntropy()
+
+  /// A model of `layers`; widths must chain (`layers[i].outputFeatures == layers[i+1].inputFeatures`).
+  public init(_ layers: [Layer]) {
+    precondition(!layers.isEmpty, "A model needs at least one layer")
+    for i in 1..<max(layers.count, 1) {
+      precondition(
+        layers[i - 1].outputFeatures == layers[i].inputFeatures,
+        "Layer \(i) expects \(layers[i].inputFeatures) features but layer \(i - 1) gives \(layers[i - 1].outputFeatures)")
+    }
+    self.layers = layers
+    var parameters: [Parameter] = []
+    var buffers: [Buffer] = []
+    for (index, layer) in layers.enumerated() {
+      for p in layer.parameters {
+        p.name = "\(index).\(p.name)"
+        parameters.append(p)
+      }
+      for b in layer.buffers { buffers.append(Buffer(name: "\(index).\(b.name)", value: b.value)) }
+    }
+    self.parameters = parameters
+    self.buffers = buffers
+    usesFusedLoss = layers.last is Softmax
+    if let first = layers.first as? Dense { first.computesInputGradient = false }
+  }
+
+  /// Features per input sample.
+  public var inputFeatures: Int { layers[0].inputFeatures }
+  /// Features per output sample (classes).
+  public var outputFeatures: Int { layers[layers.count - 1].outputFeatures }
+  /// Number of learnable scalars.
+  public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
+
+  /// The output for `input` `[B, inputFeatures]`: probabilities when the model ends in Softmax.
+  public func predict(_ input: Tensor) -> Tensor { forward(input, phase: .inference, through: layers.count) }
+
+  /// Forward through the first `count` layers.
+  private func forward(_ input: Tensor, phase: Phase, through count: Int) -> Tensor {
+    var x = input
+    for layer in layers[0..<count] { x = layer.forward(x, phase: phase) }
+    return x
+  }
+
+  /// Clears every parameter gradient.
+  public func zeroGradients() { for p in parameters { p.zeroGradient() } }
+
+  /// One forward and backward pass over a batch: gradients are *added* to the parameters'.
+  /// Returns the mean loss and the model's output (probabilities, or the last layer's output).
+  public func lossAndGradients(_ input: Tensor, labels: [Int]) -> (loss: Float, output: Tensor) {
+    let loss: Float
+    let output: Tensor
+    var gradient: Tensor
+    var backwardFrom: Int
+    if usesFusedLoss {
+      let logits = forward(input, phase: .training, through: layers.count - 1)
+      loss = fusedLoss.loss(logits: logits, labels: labels)
+      output = fusedLoss.probabilities
+      gradient = fusedLoss.backward()
+      backwardFrom = layers.count - 2
+    } else {
+      output = forward(input, phase: .training, through: layers.count)
+      loss = crossEntropy.loss(probabilities: output, labels: labels)
+      gradient = crossEntropy.backward()
+      backwardFrom = layers.count - 1
+    }
+    while backwardFrom >= 0 {
+      gradient = layers[backwardFrom].backward(gradient)
+      backwardFrom -= 1
+    }
+    return (loss, output)
+  }
+}
+
+extension Sequential: CustomStringConvertible {
+  /// The layer tree with output shapes and parameter counts, like `print(model)` in PyTorch.
+  public var description: String {
+    var lines = ["Sequential(\(inputFeatures) -> \(outputFeatures), \(formatCount(parameterCount)) parameters)"]
+    let width = layers.map(\.summary.count).max() ?? 0
+    for (i, layer) in layers.enumerated() {
+      let pad = String(repeating: " ", count: width - layer.summary.count)
+      let count = layer.parameterCount
+      lines.append(
+        "  (\(i)) \(layer.summary)\(pad)  -> [B, \(layer.outputFeatures)]"
+          + (count > 0 ? "  \(formatCount(count)) params" : ""))
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  /// A one-line description such as `784-256-128-10 relu softmax`.
+  public var oneLine: String {
+    layers.map { layer in
+      layer is Dense ? "\(layer.outputFeatures)" : layer.kind
+    }.reduce(into: "\(inputFeatures)") { text, part in
+      text += part.first!.isNumber ? "-\(part)" : " \(part)"
+    }
+  }
+}
+
+/// `235146` -> `235,146`.
+func formatCount(_ n: Int) -> String {
+  let digits = Array(String(n))
+  var out = ""
+  for (i, d) in digits.enumerated() {
+    if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+    out.append(d)
+  }
+  return out
+}

@@ -1,0 +1,53 @@
+/// Stochastic gradient descent with momentum, Nesterov momentum and L2 weight decay, with
+/// PyTorch's `torch.optim.SGD` formulas (dampening 0):
+///
+///     g ← ∇θ + λ θ                      (weight decay λ)
+///     b ← μ b + g                       (b starts at 0, so b₁ = g₁ as in PyTorch)
+///     g ← g + μ b  if Nesterov, else g ← b
+///     θ ← θ - η g
+public final class SGD: Optimizer {
+  public var learningRate: Float
+  public let momentum: Float
+  public let nesterov: Bool
+  public let weightDecay: Float
+  public private(set) var stepCount = 0
+  private var velocity = SlotTable()
+
+  /// An optimizer with PyTorch's defaults (no momentum, no decay).
+  public init(learningRate: Float, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
+    precondition(!nesterov || momentum > 0, "Nesterov momentum needs momentum > 0")
+    self.learningRate = learningRate
+    self.momentum = momentum
+    self.nesterov = nesterov
+    self.weightDecay = weightDecay
+  }
+
+  public func step(_ parameters: [Parameter]) {
+    stepCount += 1
+    let lr = learningRate, mu = momentum, wd = weightDecay
+    for (index, parameter) in parameters.enumerated() {
+      let theta = parameter.value.pointer, grad = parameter.gradient.pointer
+      let n = parameter.value.count
+      if mu == 0 {
+        for i in 0..<n { theta[i] -= lr * (grad[i] + wd * theta[i]) }
+        continue
+      }
+      let b = velocity.slot(index, like: parameter).pointer
+      for i in 0..<n {
+        let g = grad[i] + wd * theta[i]
+        let v = mu * b[i] + g
+        b[i] = v
+        theta[i] -= lr * (nesterov ? g + mu * v : v)
+      }
+    }
+  }
+
+  public func stateTensors(for parameters: [Parameter]) -> [(name: String, tensor: Tensor)] {
+    velocity.named(parameters, suffix: "momentum_buffer")
+  }
+
+  public func restore(_ tensors: [String: Tensor], stepCount: Int, for parameters: [Parameter]) throws {
+    if momentum != 0 { try velocity.load(tensors, parameters: parameters, suffix: "momentum_buffer") }
+    self.stepCount = stepCount
+  }
+}

@@ -1,0 +1,82 @@
+import CBLAS
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Facts about, and settings of, the BLAS library that runs our matrix products.
+public enum BLASRuntime {
+  /// The kernel OpenBLAS chose for this CPU, for example `Haswell`, `Zen` or `SkylakeX`.
+  public static var coreName: String {
+    guard let name = openblas_get_corename() else { return "unknown" }
+    return String(cString: name)
+  }
+
+  /// A one-line description such as `OpenBLAS (Zen kernel, 2 threads)`.
+  public static var summary: String {
+    "OpenBLAS (\(coreName) kernel, \(openblas_get_num_threads()) thread\(openblas_get_num_threads() == 1 ? "" : "s"))"
+  }
+
+  /// Sets how many threads OpenBLAS uses for one product.
+  public static func setThreads(_ count: Int) { openblas_set_num_threads(Int32(max(1, count))) }
+
+  /// Kernels older than the CPU's vector units: Debian's OpenBLAS 0.3.21 falls back to one of
+  /// these on CPUs newer than itself (it calls a 2023 Xeon "Prescott", ~4x slower).
+  static let legacyCores: Set<String> = [
+    "Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom", "Katmai", "Coppermine",
+    "Northwood", "Banias", "Opteron", "Barcelona", "Unknown",
+  ]
+
+  /// The `OPENBLAS_CORETYPE` that fits this CPU when OpenBLAS picked a legacy kernel, else nil.
+  public static func preferredCoreType(cpuFlags: Set<String>, current: String) -> String? {
+    guard legacyCores.contains(current) else { return nil }
+    if cpuFlags.contains("avx512f") && cpuFlags.contains("avx512bw") { return "SkylakeX" }
+    if cpuFlags.contains("avx2") && cpuFlags.contains("fma") { return "Haswell" }
+    return nil
+  }
+
+  /// The flags line of /proc/cpuinfo, as a set (empty when it cannot be read).
+  static func cpuFlags() -> Set<String> {
+    guard let file = fopen("/proc/cpuinfo", "r") else { return [] }
+    defer { fclose(file) }
+    var line: UnsafeMutablePointer<CChar>? = nil
+    var length = 0
+    defer { free(line) }
+    while getline(&line, &length, file) > 0 {
+      let text = String(cString: line!)
+      if text.hasPrefix("flags") {
+        return Set(text.split(separator: ":").last?.split(separator: " ").map { String($0).trimmingCharacters() } ?? [])
+      }
+    }
+    return []
+  }
+
+  /// OpenBLAS reads `OPENBLAS_CORETYPE` once, when the library loads, so the only way to give it
+  /// the right kernel from inside the program is to set the variable and start the program
+  /// again. Call this first thing in `main`: it returns at once when nothing needs fixing (or the
+  /// variable is already set), and otherwise re-executes `/proc/self/exe` with the same
+  /// arguments. `DNN_NO_REEXEC=1` turns it off.
+  public static func reexecWithFastKernelIfNeeded() {
+    #if os(Linux)
+      if getenv("OPENBLAS_CORETYPE") != nil || getenv("DNN_NO_REEXEC") != nil { return }
+      guard let core = preferredCoreType(cpuFlags: cpuFlags(), current: coreName) else { return }
+      setenv("OPENBLAS_CORETYPE", core, 1)
+      let arguments = CommandLine.arguments
+      var cArguments: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
+      cArguments.append(nil)
+      execv("/proc/self/exe", &cArguments)
+      // execv only returns on failure: carry on with the slow kernel.
+      unsetenv("OPENBLAS_CORETYPE")
+    #endif
+  }
+}
+
+extension StringProtocol {
+  /// The string without leading and trailing spaces, tabs and newlines.
+  func trimmingCharacters() -> String {
+    var s = Substring(self)
+    while let f = s.first, f == " " || f == "\n" || f == "\t" { s.removeFirst() }
+    while let l = s.last, l == " " || l == "\n" || l == "\t" { s.removeLast() }
+    return String(s)
+  }
+}

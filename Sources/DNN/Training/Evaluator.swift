@@ -1,0 +1,48 @@
+import Foundation
+
+/// Loss, accuracy and predictions of a model on a dataset view, in large inference batches.
+public enum Evaluator {
+  /// Samples per inference batch: large for speed, bounded for memory (3 MB of input).
+  public static let batchSize = 1000
+
+  /// Metrics of `model` on `view`.
+  public static func evaluate(_ model: Sequential, on view: DatasetView) -> Metrics {
+    evaluate(model, on: view, collectPredictions: false).metrics
+  }
+
+  /// Metrics of `model` on `view`, and every sample's prediction when `collectPredictions`.
+  public static func evaluate(
+    _ model: Sequential, on view: DatasetView, collectPredictions: Bool
+  ) -> (metrics: Metrics, predictions: ValidationPredictions?) {
+    guard view.count > 0 else { return (Metrics(loss: .nan, accuracy: .nan), nil) }
+    let loader = BatchLoader(view: view, batchSize: batchSize, generator: nil)
+    let epsilon: Float = 1e-7
+    var totalLoss: Double = 0
+    var correct = 0
+    let classes = model.outputFeatures
+    var labels: [UInt8] = [], predicted: [UInt8] = [], probabilities: [Float] = []
+    if collectPredictions {
+      labels.reserveCapacity(view.count)
+      predicted.reserveCapacity(view.count)
+      probabilities.reserveCapacity(view.count * classes)
+    }
+    for batch in 0..<loader.batchesPerEpoch {
+      loader.load(batch: batch)
+      let output = model.predict(loader.images)
+      for r in 0..<output.rows {
+        let y = loader.labels[r]
+        totalLoss -= Double(logf(min(max(output[r, y], epsilon), 1 - epsilon)))
+        let guess = Classification.argmax(output, row: r)
+        if guess == y { correct += 1 }
+        if collectPredictions {
+          labels.append(UInt8(y))
+          predicted.append(UInt8(guess))
+          for j in 0..<classes { probabilities.append(output[r, j]) }
+        }
+      }
+    }
+    let metrics = Metrics(loss: Float(totalLoss / Double(view.count)), accuracy: Float(correct) / Float(view.count))
+    guard collectPredictions else { return (metrics, nil) }
+    return (metrics, ValidationPredictions(epoch: 0, labels: labels, predicted: predicted, probabilities: probabilities, classes: classes))
+  }
+}

@@ -1,0 +1,83 @@
+import Dispatch
+import Synchronization
+
+/// The trainer's outbox: `send` never blocks; the consumer drains at its own pace.
+///
+/// Bounded: past `capacity` pending events the oldest *batch* events are dropped (a UI that
+/// fell behind still gets every epoch, state and final event, and the newest batches).
+public final class EventChannel: Sendable {
+  private let pending = Mutex<[TrainingEvent]>([])
+  private let signal = DispatchSemaphore(value: 0)
+  /// Pending events beyond which old batch events are dropped.
+  public let capacity: Int
+
+  public init(capacity: Int = 8192) {
+    precondition(capacity > 0, "capacity must be positive")
+    self.capacity = capacity
+  }
+
+  /// Queues `event` without blocking.
+  public func send(_ event: TrainingEvent) {
+    pending.withLock { queue in
+      queue.append(event)
+      if queue.count > capacity, let oldBatch = queue.firstIndex(where: { if case .batch = $0 { true } else { false } }) {
+        queue.remove(at: oldBatch)
+      }
+    }
+    signal.signal()
+  }
+
+  /// Takes every pending event, oldest first.
+  public func drain() -> [TrainingEvent] {
+    pending.withLock { queue in
+      let events = queue
+      queue.removeAll(keepingCapacity: true)
+      return events
+    }
+  }
+
+  /// Waits until an event may be pending or `timeout` seconds pass (no busy wait).
+  public func wait(timeout: Double) {
+    _ = signal.wait(timeout: .now() + timeout)
+  }
+}
+
+/// Commands the trainer obeys between batches.
+public enum TrainingCommand: Sendable, Equatable {
+  case pause
+  case resume
+  /// Run to the end of the current epoch, then pause.
+  case stepEpoch
+  /// End the run after the current step.
+  case stop
+  /// Multiply the learning rate (on top of its schedule) by a factor.
+  case scaleLearningRate(Float)
+  /// Save a checkpoint now (when the run has a folder).
+  case saveCheckpoint
+}
+
+/// The trainer's inbox. `send` never blocks; a paused trainer sleeps in `waitForCommand`.
+public final class CommandMailbox: Sendable {
+  private let pending = Mutex<[TrainingCommand]>([])
+  private let signal = DispatchSemaphore(value: 0)
+
+  public init() {}
+
+  /// Queues `command` and wakes a waiting trainer.
+  public func send(_ command: TrainingCommand) {
+    pending.withLock { $0.append(command) }
+    signal.signal()
+  }
+
+  /// Takes every pending command, oldest first.
+  public func drain() -> [TrainingCommand] {
+    pending.withLock { queue in
+      let commands = queue
+      queue.removeAll(keepingCapacity: true)
+      return commands
+    }
+  }
+
+  /// Blocks the calling thread until a command is sent (or one already was).
+  public func waitForCommand() { signal.wait() }
+}

@@ -1,0 +1,216 @@
+import CFloatEnv
+import Dispatch
+import Foundation
+
+/// Called on the training thread at the trainer's milestones, to persist a run (files) without
+/// the trainer knowing about folders. Errors thrown here fail the run with their message.
+public protocol TrainingObserver: AnyObject {
+  /// After every optimisation step.
+  func trainer(_ trainer: Trainer, didFinish batch: BatchReport) throws
+  /// After every epoch, with its validation metrics.
+  func trainer(_ trainer: Trainer, didFinish epoch: EpochReport) throws
+  /// When asked to save now, or when the run ends or stops; returns the path written, if any.
+  func trainerShouldSave(_ trainer: Trainer, position: TrainingPosition) throws -> String?
+}
+
+/// Where a run stands: epochs and steps done.
+public struct TrainingPosition: Sendable, Equatable, Codable {
+  /// The epoch in progress (0-based), or the number of epochs done when `batch` is 0.
+  public var epoch: Int
+  /// Batches done within `epoch`.
+  public var batch: Int
+  /// Optimisation steps done in the whole run.
+  public var step: Int
+
+  public init(epoch: Int, batch: Int, step: Int) {
+    self.epoch = epoch
+    self.batch = batch
+    self.step = step
+  }
+}
+
+/// Runs the training loop of one run: forward, loss, backward, clip, step, with reports out
+/// through `events` and commands in through `commands`. Not thread-safe: create and run it on
+/// one thread (`TrainingSession` does that on a Dispatch queue).
+public final class Trainer {
+  public let config: RunConfig
+  public let model: Sequential
+  public let optimizer: Optimizer
+  public let data: DataSplit
+  public let events: EventChannel
+  public let commands: CommandMailbox
+  public weak var observer: TrainingObserver?
+  /// Name of the dataset, for the start event.
+  public var datasetName = "MNIST"
+  /// Where training starts (non-zero when resuming).
+  public var start = TrainingPosition(epoch: 0, batch: 0, step: 0)
+  /// Start paused (the first command decides).
+  public var startsPaused = false
+  /// Samples per training step, for throughput; set from the config.
+  public var batchSize: Int { config.batchSize }
+
+  private let loader: BatchLoader
+  private let shuffleRoot: SplitMix64
+  private var state = TrainerState.running
+  private var stopRequested = false
+  private var saveRequested = false
+  private var learningRateFactor: Float = 1
+  private var norms: [Float] = []
+  private(set) public var position = TrainingPosition(epoch: 0, batch: 0, step: 0)
+
+  /// A trainer for `config` on `data`, with a model built from the config's seed.
+  public init(config: RunConfig, data: DataSplit, events: EventChannel, commands: CommandMailbox) {
+    self.config = config
+    self.data = data
+    self.events = events
+    self.commands = commands
+    model = ModelBuilder.build(config.layers, seed: config.seed)
+    optimizer = config.optimizer.make()
+    shuffleRoot = SplitMix64(seed: config.seed).derived("shuffle")
+    loader = BatchLoader(view: data.train, batchSize: config.batchSize, generator: shuffleRoot)
+    loader.maxShift = config.augmentShift
+    norms.reserveCapacity(model.parameters.count)
+  }
+
+  /// The learning rate at `progress` epochs, including the user's +/- factor.
+  public func learningRate(at progress: Double) -> Float {
+    config.schedule.rate(initial: config.optimizer.learningRate, progress: progress, totalEpochs: config.epochs)
+      * learningRateFactor
+  }
+
+  /// Trains to the configured number of epochs, or until stopped or diverged. Emits
+  /// `.finished`, `.diverged` or `.failed` last.
+  public func run() {
+    dnn_flush_denormals()
+    do {
+      try train()
+    } catch {
+      events.send(.failed(message: "\(error)"))
+    }
+  }
+
+  private func train() throws {
+    let batches = loader.batchesPerEpoch
+    position = start
+    events.send(.started(RunStarted(
+      runName: config.name, modelDescription: model.description, modelOneLine: model.oneLine,
+      parameterCount: model.parameterCount, parameterNames: model.parameters.map(\.name), dataset: datasetName,
+      trainCount: data.train.count, validation: data.validation, testCount: data.test?.count, epochs: config.epochs,
+      startEpoch: start.epoch, batchSize: config.batchSize, batchesPerEpoch: batches,
+      learningRate: learningRate(at: Double(start.epoch)), clipNorm: config.clip.maxNorm,
+      backend: BLASRuntime.summary)))
+    if startsPaused { setState(.paused) } else { events.send(.state(.running)) }
+
+    var secondsPerEpoch: [Double] = []
+    var throughput: Double = 0
+    var lastTrain = Metrics(loss: .nan, accuracy: .nan)
+    var lastValidation = Metrics(loss: .nan, accuracy: .nan)
+    epochs: for epoch in start.epoch..<config.epochs {
+      startEpoch(epoch)
+      var lossSum: Double = 0, correct = 0, seen = 0
+      var trainingNanoseconds: UInt64 = 0
+      let firstBatch = epoch == start.epoch ? start.batch : 0
+      for batch in firstBatch..<batches {
+        if try obeyCommands() { break epochs }
+        let begin = DispatchTime.now().uptimeNanoseconds
+        let rate = learningRate(at: Double(epoch) + Double(batch + 1) / Double(batches))
+        loader.load(batch: batch)
+        model.zeroGradients()
+        let (loss, output) = model.lossAndGradients(loader.images, labels: loader.labels)
+        GradientClipping.norms(of: model.parameters, into: &norms)
+        let globalNorm = GradientClipping.globalNorm(norms)
+        guard loss.isFinite && globalNorm.isFinite else {
+          let what = loss.isFinite ? "gradient norm is \(globalNorm)" : "loss is \(loss)"
+          events.send(.diverged(step: position.step + 1, epoch: epoch, message: "training diverged at step \(position.step + 1) (epoch \(epoch + 1), batch \(batch + 1)): \(what); the step was not applied. Lower the learning rate or enable clipping."))
+          return
+        }
+        config.clip.apply(to: model.parameters, norms: norms)
+        optimizer.learningRate = rate
+        optimizer.step(model.parameters)
+        let elapsed = DispatchTime.now().uptimeNanoseconds - begin
+        trainingNanoseconds += elapsed
+
+        let batchCorrect = Classification.correctCount(output, labels: loader.labels)
+        let count = loader.labels.count
+        lossSum += Double(loss) * Double(count)
+        correct += batchCorrect
+        seen += count
+        let instant = Double(count) / max(Double(elapsed) * 1e-9, 1e-9)
+        throughput = throughput == 0 ? instant : 0.9 * throughput + 0.1 * instant
+        position = TrainingPosition(epoch: epoch, batch: batch + 1, step: position.step + 1)
+        let report = BatchReport(
+          step: position.step, epoch: epoch, batch: batch, batchesPerEpoch: batches, loss: loss,
+          accuracy: Float(batchCorrect) / Float(count), gradientNorms: norms, globalNorm: globalNorm,
+          learningRate: rate, samplesPerSecond: throughput)
+        events.send(.batch(report))
+        try observer?.trainer(self, didFinish: report)
+      }
+      // Epoch done.
+      position = TrainingPosition(epoch: epoch + 1, batch: 0, step: position.step)
+      let seconds = Double(trainingNanoseconds) * 1e-9
+      secondsPerEpoch.append(seconds)
+      let (validation, predictions) = Evaluator.evaluate(model, on: data.validation, collectPredictions: true)
+      lastTrain = Metrics(loss: Float(lossSum / Double(max(seen, 1))), accuracy: Float(correct) / Float(max(seen, 1)))
+      lastValidation = validation
+      let report = EpochReport(
+        epoch: epoch + 1, trainLoss: lastTrain.loss, trainAccuracy: lastTrain.accuracy,
+        validationLoss: validation.loss, validationAccuracy: validation.accuracy,
+        learningRate: learningRate(at: Double(epoch + 1)), seconds: seconds)
+      events.send(.epoch(report))
+      if var predictions {
+        predictions.epoch = epoch + 1
+        events.send(.predictions(predictions))
+      }
+      try observer?.trainer(self, didFinish: report)
+      if state == .stepping && epoch + 1 < config.epochs { setState(.paused) }
+    }
+    if let path = try observer?.trainerShouldSave(self, position: position) {
+      events.send(.checkpointSaved(path: path, epoch: position.epoch))
+    }
+    let test = data.test.map { Evaluator.evaluate(model, on: $0) }
+    events.send(.finished(RunSummary(
+      runName: config.name, epochs: position.epoch, train: lastTrain, validation: lastValidation, test: test,
+      secondsPerEpoch: secondsPerEpoch, samplesPerSecond: throughput, stopped: stopRequested)))
+  }
+
+  /// Prepares the loader and stochastic layers for `epoch`: the order of an epoch depends only
+  /// on the seed and the epoch number, so a resumed run sees the same batches.
+  private func startEpoch(_ epoch: Int) {
+    loader.reseed(shuffleRoot.derived("epoch \(epoch)"))
+    loader.startEpoch()
+    for (index, layer) in model.layers.enumerated() {
+      (layer as? Dropout)?.reseed(SplitMix64(seed: config.seed).derived("dropout \(index) epoch \(epoch)"))
+    }
+  }
+
+  /// Applies pending commands; sleeps while paused. Returns true when the run should stop.
+  private func obeyCommands() throws -> Bool {
+    while true {
+      for command in commands.drain() {
+        switch command {
+        case .pause: setState(.paused)
+        case .resume: setState(.running)
+        case .stepEpoch: setState(.stepping)
+        case .stop: stopRequested = true
+        case .scaleLearningRate(let factor): learningRateFactor *= factor
+        case .saveCheckpoint: saveRequested = true
+        }
+      }
+      if saveRequested {
+        saveRequested = false
+        if let path = try observer?.trainerShouldSave(self, position: position) {
+          events.send(.checkpointSaved(path: path, epoch: position.epoch))
+        }
+      }
+      if stopRequested { return true }
+      if state != .paused { return false }
+      commands.waitForCommand()
+    }
+  }
+
+  private func setState(_ newState: TrainerState) {
+    guard newState != state else { return }
+    state = newState
+    events.send(.state(newState))
+  }
+}

@@ -1,0 +1,141 @@
+/// What a training run reports, as value snapshots that may cross threads.
+public enum TrainingEvent: Sendable {
+  case started(RunStarted)
+  case batch(BatchReport)
+  case epoch(EpochReport)
+  case predictions(ValidationPredictions)
+  case state(TrainerState)
+  case checkpointSaved(path: String, epoch: Int)
+  /// NaN or infinite loss or gradients: the run stopped before applying that step.
+  case diverged(step: Int, epoch: Int, message: String)
+  case finished(RunSummary)
+  case failed(message: String)
+
+  /// True for the events after which nothing more comes.
+  public var isTerminal: Bool {
+    switch self {
+    case .finished, .failed, .diverged: true
+    default: false
+    }
+  }
+}
+
+/// Whether the trainer is working through batches.
+public enum TrainerState: String, Sendable {
+  case running = "RUNNING"
+  /// Running to the end of the current epoch, then pausing.
+  case stepping = "STEPPING"
+  case paused = "PAUSED"
+}
+
+/// The first event of a run: what is being trained on what.
+public struct RunStarted: Sendable {
+  public var runName: String
+  /// `print(model)`: the layer tree with shapes and parameter counts.
+  public var modelDescription: String
+  /// A compact one-liner such as `784-256 relu-10 softmax`.
+  public var modelOneLine: String
+  public var parameterCount: Int
+  /// Names of the parameter tensors, in the order of `BatchReport.gradientNorms`.
+  public var parameterNames: [String]
+  public var dataset: String
+  public var trainCount: Int
+  public var validation: DatasetView
+  public var testCount: Int?
+  public var epochs: Int
+  /// Epochs already done (non-zero when resuming).
+  public var startEpoch: Int
+  public var batchSize: Int
+  public var batchesPerEpoch: Int
+  public var learningRate: Float
+  /// The clip threshold, nil when not clipping.
+  public var clipNorm: Float?
+  /// The matrix-product backend, such as `OpenBLAS (Zen kernel, 2 threads)`.
+  public var backend: String
+}
+
+/// One optimisation step.
+public struct BatchReport: Sendable {
+  /// Steps done in the run, counting this one (1-based).
+  public var step: Int
+  /// The epoch this batch belongs to (0-based).
+  public var epoch: Int
+  /// Index of the batch within its epoch (0-based).
+  public var batch: Int
+  public var batchesPerEpoch: Int
+  public var loss: Float
+  public var accuracy: Float
+  /// Pre-clip L2 norm of each parameter's gradient, in `RunStarted.parameterNames` order.
+  public var gradientNorms: [Float]
+  /// Pre-clip norm of all gradients together.
+  public var globalNorm: Float
+  public var learningRate: Float
+  /// Training throughput, smoothed, excluding paused time.
+  public var samplesPerSecond: Double
+
+  /// Position in epochs, such as 2.25 for a quarter through the third epoch.
+  public var progress: Double { Double(epoch) + Double(batch + 1) / Double(batchesPerEpoch) }
+}
+
+/// The end of an epoch.
+public struct EpochReport: Sendable {
+  /// Epochs completed (1-based).
+  public var epoch: Int
+  /// Mean loss and accuracy over the epoch's training batches.
+  public var trainLoss: Float
+  public var trainAccuracy: Float
+  public var validationLoss: Float
+  public var validationAccuracy: Float
+  public var learningRate: Float
+  /// Wall-clock training seconds of the epoch, without validation or paused time.
+  public var seconds: Double
+}
+
+/// The model's outputs on the validation view after an epoch.
+public struct ValidationPredictions: Sendable {
+  public var epoch: Int
+  /// Per sample, in validation order: the true class.
+  public var labels: [UInt8]
+  /// Per sample: the predicted class.
+  public var predicted: [UInt8]
+  /// Per sample: `classes` probabilities, flattened.
+  public var probabilities: [Float]
+  public var classes: Int
+
+  public var count: Int { labels.count }
+
+  /// The probabilities of sample `i`.
+  public func probabilities(of i: Int) -> ArraySlice<Float> {
+    probabilities[i * classes..<(i + 1) * classes]
+  }
+
+  /// `confusion[true][predicted]` counts.
+  public var confusion: [[Int]] {
+    var m = Array(repeating: Array(repeating: 0, count: classes), count: classes)
+    for (l, p) in zip(labels, predicted) { m[Int(l)][Int(p)] += 1 }
+    return m
+  }
+}
+
+/// Loss and accuracy on a set of samples.
+public struct Metrics: Sendable, Equatable {
+  public var loss: Float
+  public var accuracy: Float
+  public init(loss: Float, accuracy: Float) {
+    self.loss = loss
+    self.accuracy = accuracy
+  }
+}
+
+/// The last event of a run that ended normally or was stopped.
+public struct RunSummary: Sendable {
+  public var runName: String
+  public var epochs: Int
+  public var train: Metrics
+  public var validation: Metrics
+  public var test: Metrics?
+  public var secondsPerEpoch: [Double]
+  public var samplesPerSecond: Double
+  /// True when a stop command ended the run early.
+  public var stopped: Bool
+}
