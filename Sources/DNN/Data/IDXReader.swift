@@ -35,6 +35,12 @@ public enum IDXReader {
       if n == 0 { break }
       bytes.append(contentsOf: chunk[0..<Int(n)])
     }
+    // A stream cut short ends without an error from gzread, but gzerror reports it.
+    var code: Int32 = 0
+    let message = gzerror(file, &code).map { String(cString: $0) } ?? ""
+    if code != Z_OK {
+      throw DataError(path: path, problem: "is not a valid gzip file (\(message.isEmpty ? "error \(code)" : message))")
+    }
     return bytes
   }
 

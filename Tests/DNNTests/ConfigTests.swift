@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+
+@testable import DNN
+
+/// The run-configuration contract: what parses, its defaults, and the errors for bad files.
+@Suite struct ConfigTests {
+  static let issueExample = """
+    {"runs": [{
+      "name": "mlp-256-128",
+      "layers": [{"type": "dense", "units": 256, "initializer": "he"}, {"type": "relu"},
+                 {"type": "dense", "units": 128}, {"type": "relu"},
+                 {"type": "dense", "units": 10}, {"type": "softmax"}],
+      "optimizer": {"type": "sgd", "learningRate": 0.05, "momentum": 0.9},
+      "epochs": 10, "batchSize": 128, "seed": 1,
+      "trainSamples": null, "validationFraction": 0.1, "clipNorm": 5.0
+    }]}
+    """
+
+  func parse(_ text: String) throws -> RunFile { try RunFile.parse(Data(text.utf8), path: "test.json") }
+
+  /// The run of `issueExample` with `edit` applied to its JSON text.
+  func run(replacing old: String, with new: String) throws -> RunFile {
+    let text = Self.issueExample.replacingOccurrences(of: old, with: new)
+    precondition(text != Self.issueExample, "edit \(old) did not apply")
+    return try parse(text)
+  }
+
+  func expectError(_ old: String, _ new: String, _ phrase: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    do {
+      _ = try run(replacing: old, with: new)
+      Issue.record("no error for \(new)", sourceLocation: sourceLocation)
+    } catch {
+      #expect("\(error)".contains(phrase), "\(error)", sourceLocation: sourceLocation)
+    }
+  }
+
+  @Test func theContractExampleParses() throws {
+    let run = try parse(Self.issueExample).runs[0]
+    #expect(run.name == "mlp-256-128")
+    #expect(run.layers == [.dense(units: 256, initializer: .he), .relu, .dense(units: 128, initializer: .he), .relu,
+                           .dense(units: 10, initializer: .he), .softmax])
+    #expect(run.optimizer == .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0))
+    #expect(run.epochs == 10 && run.batchSize == 128 && run.seed == 1 && run.trainSamples == nil)
+    #expect(run.validationFraction == 0.1)
+    #expect(run.clip == .global(maxNorm: 5))
+  }
+
+  @Test func theBundledConfigsParse() throws {
+    let folder = URL(fileURLWithPath: Fixtures.bundledMNIST).deletingLastPathComponent().appendingPathComponent("configs")
+    let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
+    #expect(files.contains("default.json"))
+    for file in files { _ = try RunFile.load(path: folder.appendingPathComponent(file).path) }
+  }
+
+  @Test func extendedLayersAndOptimizersParse() throws {
+    let text = """
+      {"runs": [{"name": "x", "layers": [
+        {"type": "attention", "tokens": 28, "heads": 4, "dim": 32},
+        {"type": "dense", "units": 64, "initializer": "normal", "scale": 0.02},
+        {"type": "batchnorm", "momentum": 0.2, "epsilon": 0.001}, {"type": "leakyrelu", "slope": 0.05},
+        {"type": "dropout", "rate": 0.25}, {"type": "dense", "units": 10, "initializer": "glorotUniform"},
+        {"type": "softmax"}],
+        "optimizer": {"type": "adamw", "learningRate": 0.002, "weightDecay": 0.05},
+        "schedule": {"type": "cosine", "warmupEpochs": 1}, "clip": {"mode": "perTensor", "maxNorm": 5},
+        "augment": {"shift": 2}}]}
+      """
+    let run = try parse(text).runs[0]
+    #expect(run.layers[0] == .attention(tokens: 28, heads: 4, dim: 32, initializer: .glorotUniform))
+    #expect(run.layers[1] == .dense(units: 64, initializer: .normal(scale: 0.02)))
+    #expect(run.layers[2] == .batchNorm(momentum: 0.2, epsilon: 0.001))
+    #expect(run.optimizer == .adamW(learningRate: 0.002, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.05))
+    #expect(run.schedule == .cosine(warmupEpochs: 1))
+    #expect(run.clip == .perTensor(maxNorm: 5))
+    #expect(run.augmentShift == 2)
+  }
+
+  @Test func notJSON() {
+    #expect(throws: ConfigError.self) { try parse("{runs: [") }
+    do { _ = try parse("{runs: [") } catch { #expect("\(error)".hasPrefix("test.json: not valid JSON")) }
+  }
+
+  @Test func noRuns() {
+    do { _ = try parse("{\"runs\": []}") } catch { #expect("\(error)".contains("runs is empty")) }
+    do { _ = try parse("{}") } catch { #expect("\(error)".contains("missing key 'runs'")) }
+  }
+
+  @Test func badValuesNameTheRunAndKey() {
+    expectError("\"units\": 128", "\"units\": -3", "run 'mlp-256-128': layers[2]: units must be a whole number from 1")
+    expectError("\"units\": 128", "\"units\": 0", "layers[2]: units")
+    expectError("{\"type\": \"relu\"},\n", "{\"type\": \"swish\"},\n", "unknown layer type 'swish'")
+    expectError("\"type\": \"sgd\"", "\"type\": \"lbfgs\"", "unknown optimizer type 'lbfgs'")
+    expectError("\"learningRate\": 0.05", "\"learningRate\": -0.1", "optimizer: learningRate must be positive, found -0.1")
+    expectError("\"batchSize\": 128", "\"batchSize\": 0", "batchSize must be a whole number from 1")
+    expectError("\"epochs\": 10", "\"epochs\": -1", "epochs must be a whole number from 1")
+    expectError("\"validationFraction\": 0.1", "\"validationFraction\": 1.0", "validationFraction must be at least 0 and below 1, found 1")
+    expectError("\"validationFraction\": 0.1", "\"validationFraction\": -0.2", "validationFraction must be")
+    expectError("\"epochs\": 10", "\"epochs\": \"ten\"", "epochs must be a number, found a string")
+    expectError("\"seed\": 1", "\"seed\": 1, \"sneed\": 2", "run 'mlp-256-128': unknown key 'sneed'")
+    expectError("\"momentum\": 0.9", "\"momentum\": 0.9, \"beta\": 1", "optimizer: unknown key 'beta'")
+  }
+
+  @Test func lastLayerMustGiveTenClasses() {
+    expectError("\"units\": 10", "\"units\": 12", "the last layer gives 12 outputs, but MNIST has 10 classes")
+    expectError(", {\"type\": \"softmax\"}]", "]", "the last layer must be {\"type\": \"softmax\"}")
+  }
+
+  @Test func attentionTokensMustDivideInput() throws {
+    let text = """
+      {"runs": [{"name": "a", "layers": [{"type": "attention", "tokens": 27, "heads": 2, "dim": 8},
+        {"type": "dense", "units": 10}, {"type": "softmax"}]}]}
+      """
+    do { _ = try parse(text); Issue.record("accepted") } catch {
+      #expect("\(error)".contains("attention tokens 27 do not divide its 784 input features"))
+    }
+  }
+
+  @Test func duplicateRunNames() {
+    let run = Self.issueExample.dropFirst("{\"runs\": [".count).dropLast(2)
+    do { _ = try parse("{\"runs\": [\(run), \(run)]}"); Issue.record("accepted") } catch {
+      #expect("\(error)".contains("run 'mlp-256-128' appears twice"))
+    }
+  }
+
+  @Test func unknownRunName() throws {
+    let file = try parse(Self.issueExample)
+    #expect(throws: ConfigError.self) { try file.run(named: "nope") }
+  }
+}

@@ -1,0 +1,55 @@
+import CZlib
+import Foundation
+
+@testable import DNN
+
+/// Test data: the bundled digits, and small IDX files written on the fly.
+enum Fixtures {
+  /// The repository's `assets/mnist` folder.
+  static let bundledMNIST = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("assets/mnist").path
+
+  /// The bundled digits, read once.
+  static let mnist: MNISTFolder = try! MNISTFolder(path: bundledMNIST)
+
+  /// A new empty temporary folder.
+  static func temporaryFolder() -> String {
+    let path = NSTemporaryDirectory() + "dnn-tests-" + UUID().uuidString
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+  }
+
+  /// IDX bytes: magic, dimensions, then `body`.
+  static func idx(magic: UInt32, dimensions: [Int], body: [UInt8]) -> [UInt8] {
+    func be(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 255), UInt8(v >> 8 & 255), UInt8(v & 255)] }
+    return be(magic) + dimensions.flatMap { be(UInt32($0)) } + body
+  }
+
+  static func imagesFile(count: Int, side: Int = 28, seed: UInt8 = 0) -> [UInt8] {
+    idx(magic: 0x803, dimensions: [count, side, side], body: (0..<count * side * side).map { UInt8(truncatingIfNeeded: $0 &+ Int(seed)) })
+  }
+
+  static func labelsFile(_ labels: [UInt8]) -> [UInt8] { idx(magic: 0x801, dimensions: [labels.count], body: labels) }
+
+  /// Writes `bytes` to `path`, gzipped when the name ends in `.gz`.
+  static func write(_ bytes: [UInt8], to path: String) {
+    if path.hasSuffix(".gz") {
+      let file = gzopen(path, "wb")!
+      bytes.withUnsafeBytes { _ = gzwrite(file, $0.baseAddress, UInt32($0.count)) }
+      gzclose(file)
+    } else {
+      FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    }
+  }
+
+  /// A folder with a complete, valid small data set (`count` training images, 10 test images).
+  static func smallFolder(count: Int = 20, gzip: Bool = true) -> String {
+    let folder = temporaryFolder()
+    let ext = gzip ? ".gz" : ""
+    write(imagesFile(count: count), to: "\(folder)/train-images-idx3-ubyte\(ext)")
+    write(labelsFile((0..<count).map { UInt8($0 % 10) }), to: "\(folder)/train-labels-idx1-ubyte\(ext)")
+    write(imagesFile(count: 10), to: "\(folder)/t10k-images-idx3-ubyte\(ext)")
+    write(labelsFile((0..<10).map { UInt8($0) }), to: "\(folder)/t10k-labels-idx1-ubyte\(ext)")
+    return folder
+  }
+}

@@ -1,0 +1,76 @@
+import Testing
+
+@testable import DNN
+
+/// Every layer's backward pass against finite differences, in training mode.
+@Suite struct LayerGradientTests {
+  let tolerance = 2e-3
+
+  @Test func dense() {
+    var g = SplitMix64(seed: 1)
+    let layer = Dense(inputFeatures: 7, outputFeatures: 5, initializer: .he, generator: &g)
+    for i in 0..<5 { layer.bias.value[i] = Float(i) * 0.1 }
+    let result = GradientCheck.check(layer, input: GradientCheck.randomTensor(rows: 4, columns: 7, seed: 2))
+    #expect(result.maxError < tolerance, "\(result)")
+  }
+
+  @Test func relu() {
+    let layer = ReLU(features: 6)
+    let x = GradientCheck.randomTensor(rows: 3, columns: 6, seed: 3, avoidingZero: true)
+    let result = GradientCheck.check(layer, input: x, epsilon: 1e-3)
+    #expect(result.maxError < tolerance, "\(result)")
+  }
+
+  @Test func leakyReLU() {
+    let layer = LeakyReLU(features: 6, slope: 0.1)
+    let x = GradientCheck.randomTensor(rows: 3, columns: 6, seed: 4, avoidingZero: true)
+    let result = GradientCheck.check(layer, input: x, epsilon: 1e-3)
+    #expect(result.maxError < tolerance, "\(result)")
+  }
+
+  @Test func softmaxJacobian() {
+    let layer = Softmax(features: 5)
+    let result = GradientCheck.check(layer, input: GradientCheck.randomTensor(rows: 3, columns: 5, seed: 5))
+    #expect(result.maxError < tolerance, "\(result)")
+  }
+
+  @Test func batchNormTraining() {
+    let layer = BatchNorm(features: 4)
+    for j in 0..<4 {
+      layer.weight.value[j] = 1 + Float(j) * 0.3
+      layer.bias.value[j] = Float(j) * 0.2
+    }
+    let result = GradientCheck.check(layer, input: GradientCheck.randomTensor(rows: 6, columns: 4, seed: 6))
+    #expect(result.maxError < tolerance, "\(result)")
+  }
+
+  @Test func batchNormInference() {
+    let layer = BatchNorm(features: 4)
+    for j in 0..<4 {
+      layer.runningMean[j] = Float(j) * 0.5
+      layer.runningVariance[j] = 0.5 + Float(j)
+      layer.weight.value[j] = 2
+    }
+    let result = GradientCheck.check(layer, input: GradientCheck.randomTensor(rows: 5, columns: 4, seed: 7), phase: .inference)
+    #expect(result.maxError < tolerance, "\(result)")
+  }
+
+  @Test func dropoutWithFixedMask() {
+    let layer = Dropout(features: 8, rate: 0.3, generator: SplitMix64(seed: 8))
+    layer.freezesMask = true
+    let x = GradientCheck.randomTensor(rows: 4, columns: 8, seed: 9)
+    _ = layer.forward(x, phase: .training)  // draw the mask once
+    let result = GradientCheck.check(layer, input: x)
+    #expect(result.maxError < tolerance, "\(result)")
+  }
+
+  @Test func attentionWithTwoHeads() {
+    var g = SplitMix64(seed: 10)
+    let layer = Attention(inputFeatures: 12, tokens: 4, heads: 2, dim: 6, initializer: .glorotUniform, generator: &g)
+    for p in layer.parameters where p.name.hasSuffix("bias") {
+      for i in 0..<p.value.count { p.value[i] = Float(i % 3) * 0.1 - 0.1 }
+    }
+    let result = GradientCheck.check(layer, input: GradientCheck.randomTensor(rows: 3, columns: 12, seed: 11))
+    #expect(result.maxError < tolerance, "\(result)")
+  }
+}
