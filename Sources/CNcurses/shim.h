@@ -1,1 +1,71 @@
+// ncursesw for Swift: the wide-character API, and wrappers for what Swift cannot import
+// (macros, and C globals that Swift 6 rejects as not concurrency-safe).
+#ifndef DNN_CNCURSES_SHIM_H
+#define DNN_CNCURSES_SHIM_H
+#define NCURSES_WIDECHAR 1
+#define _XOPEN_SOURCE_EXTENDED 1
+#include <locale.h>
+#include <langinfo.h>
+#include <string.h>
+#include <wchar.h>
 #include <ncurses.h>
+
+static inline WINDOW *dnn_stdscr(void) { return stdscr; }
+static inline int dnn_lines(void) { return LINES; }
+static inline int dnn_cols(void) { return COLS; }
+static inline int dnn_colors(void) { return COLORS; }
+static inline int dnn_color_pairs(void) { return COLOR_PAIRS; }
+static inline int dnn_key_code_yes(void) { return KEY_CODE_YES; }
+
+/// Sets the locale from the environment, falling back to C.UTF-8 for characters when the
+/// environment's codeset is not UTF-8 (braille and blocks need it). Returns 1 when UTF-8.
+static inline int dnn_setup_locale(void) {
+  setlocale(LC_ALL, "");
+  const char *codeset = nl_langinfo(CODESET);
+  if (codeset && strcmp(codeset, "UTF-8") == 0) return 1;
+  if (setlocale(LC_CTYPE, "C.UTF-8") != NULL) return 1;
+  return 0;
+}
+
+/// Draws one character with a colour pair and attributes at (y, x) of stdscr.
+static inline void dnn_put(int y, int x, wchar_t ch, int pair, int bold, int reverse) {
+  cchar_t cell;
+  wchar_t text[2] = {ch, 0};
+  attr_t attrs = A_NORMAL;
+  if (bold) attrs |= A_BOLD;
+  if (reverse) attrs |= A_REVERSE;
+  setcchar(&cell, text, attrs, (short)0, &pair);
+  mvwadd_wch(stdscr, y, x, &cell);
+}
+
+/// Defines colour pair `pair` (extended pairs beyond 255 where the terminal has them).
+static inline int dnn_init_pair(int pair, int fg, int bg) { return init_extended_pair(pair, fg, bg); }
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+/// Starts curses on the process's terminal without exiting on failure (initscr would):
+/// returns 0 when the terminal cannot be used (TERM unknown, say).
+static inline int dnn_start(void) {
+  SCREEN *screen = newterm(NULL, stdout, stdin);
+  if (screen == NULL) return 0;
+  set_term(screen);
+  return 1;
+}
+
+static void dnn_crash_handler(int sig) {
+  endwin();
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+/// On a crash signal, give the terminal back before the default action (core dump, report).
+static inline void dnn_restore_terminal_on_crash(void) {
+  signal(SIGSEGV, dnn_crash_handler);
+  signal(SIGBUS, dnn_crash_handler);
+  signal(SIGILL, dnn_crash_handler);
+  signal(SIGTRAP, dnn_crash_handler);
+  signal(SIGABRT, dnn_crash_handler);
+  signal(SIGFPE, dnn_crash_handler);
+}
+#endif

@@ -1,0 +1,86 @@
+import DNN
+import Dispatch
+import TerminalUI
+
+/// The engine side as the dashboard sees it: events out, commands in.
+public protocol TrainingLink: AnyObject {
+  func drainEvents() -> [TrainingEvent]
+  func send(_ command: TrainingCommand)
+}
+
+extension TrainingSession: TrainingLink {
+  public func drainEvents() -> [TrainingEvent] { events.drain() }
+}
+
+/// The dashboard's run loop, on the thread that owns the terminal: poll keys with a short
+/// timeout, drain events, redraw at most `maxFramesPerSecond` times a second and at once on a key.
+public final class DashboardApp {
+  public private(set) var state = DashboardState()
+  public let terminal: Terminal
+  public let link: TrainingLink
+  public let options: RenderOptions
+  public var maxFramesPerSecond = 10.0
+  /// Key-poll timeout in milliseconds.
+  public var pollMilliseconds = 50
+  private let renderer: Renderer
+  private var lastFrame: UInt64 = 0
+  private var dirty = true
+  private var quitRequestedAt: UInt64?
+  /// Seconds to wait after `q` for the trainer to stop cleanly (it finishes its step and saves).
+  public var quitGracePeriod = 2.0
+
+  public init(terminal: Terminal, link: TrainingLink, options: RenderOptions) {
+    self.terminal = terminal
+    self.link = link
+    self.options = options
+    renderer = Renderer(terminal: terminal)
+  }
+
+  /// One iteration: events, one key, maybe a frame. Returns false when the app should exit.
+  public func tick() -> Bool {
+    let events = link.drainEvents()
+    for event in events { state.apply(event) }
+    if !events.isEmpty { dirty = true }
+    if let key = terminal.readKey(timeout: pollMilliseconds) { handle(key) }
+    let now = DispatchTime.now().uptimeNanoseconds
+    if dirty && Double(now - lastFrame) >= 1e9 / maxFramesPerSecond {
+      draw()
+    }
+    if let asked = quitRequestedAt {
+      // Quit once the trainer has ended (its final events drained), or after the grace period.
+      if !state.isLive || Double(now - asked) * 1e-9 >= quitGracePeriod { return false }
+    }
+    return true
+  }
+
+  /// Handles one key: resize, or the key map's action.
+  public func handle(_ key: Key) {
+    if key == .resize {
+      renderer.invalidate()
+      draw()
+      return
+    }
+    let tooSmall = terminal.size.width < Layout.minimumWidth || terminal.size.height < Layout.minimumHeight
+    guard let action = KeyMap.action(for: key), !tooSmall || action == .quit else { return }
+    if let command = state.perform(action) { link.send(command) }
+    if action == .quit { requestQuit() }
+    draw()
+  }
+
+  /// Stops training and ends the loop once the trainer has stopped (Ctrl-C, SIGTERM, `q`).
+  public func requestQuit() {
+    if quitRequestedAt == nil {
+      if state.isLive && !state.quitting { link.send(.stop) }
+      state.quitting = true
+      quitRequestedAt = DispatchTime.now().uptimeNanoseconds
+    }
+  }
+
+  /// Renders the current state now.
+  public func draw() {
+    let size = terminal.size
+    renderer.present(DashboardView.render(state, width: size.width, height: size.height, options: options))
+    lastFrame = DispatchTime.now().uptimeNanoseconds
+    dirty = false
+  }
+}

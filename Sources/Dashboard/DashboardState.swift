@@ -1,0 +1,154 @@
+import DNN
+import TerminalUI
+
+/// What the dashboard shows: everything derived from training events and key presses. A pure
+/// value: `apply(_:)` folds in an event, `perform(_:)` a key action.
+public struct DashboardState: Sendable {
+  /// The dashboard's view of the run.
+  public enum Status: String, Sendable {
+    case starting = "STARTING", running = "RUNNING", paused = "PAUSED", stepping = "STEPPING"
+    case finished = "FINISHED", stopped = "STOPPED", diverged = "DIVERGED", failed = "FAILED"
+  }
+
+  public var run: RunStarted?
+  public var status = Status.starting
+  /// The latest notice (saved checkpoint, divergence, failure), shown in the header.
+  public var message: String?
+  public var step = 0
+  /// Epoch in progress (0-based) and batch within it.
+  public var epoch = 0
+  public var batch = 0
+  public var epochsDone = 0
+  public var learningRate: Float = 0
+  public var samplesPerSecond: Double = 0
+  /// Per-batch training loss and accuracy, x in fractional epochs.
+  public var trainLoss: [ChartPoint] = []
+  public var trainAccuracy: [ChartPoint] = []
+  /// Per-epoch validation loss and accuracy.
+  public var validationLoss: [ChartPoint] = []
+  public var validationAccuracy: [ChartPoint] = []
+  public var epochReports: [EpochReport] = []
+  /// Latest pre-clip gradient norm of each parameter tensor, and a short history of each.
+  public var gradientNorms: [Float] = []
+  public var gradientHistory: [[Float]] = []
+  public var predictions: ValidationPredictions?
+  public var summary: RunSummary?
+
+  // Browsing and view options.
+  /// Position in the browsed list (all validation samples, or mistakes only).
+  public var selected = 0
+  public var mistakesOnly = false
+  /// `c` pressed: the wide layout swaps the confusion matrix for the epoch table; the compact
+  /// layout shows the confusion matrix over the charts.
+  public var confusionToggled = false
+  public var logScale = false
+  public var showHelp = false
+  public var quitting = false
+
+  /// Points kept per curve before older ones are thinned (every other one dropped).
+  public static let maxCurvePoints = 8000
+  /// Gradient-norm history kept per tensor.
+  public static let historyLength = 120
+
+  public init() {}
+
+  /// True while the trainer may still send events.
+  public var isLive: Bool { ![.finished, .stopped, .diverged, .failed].contains(status) }
+
+  /// Folds one training event into the state.
+  public mutating func apply(_ event: TrainingEvent) {
+    switch event {
+    case .started(let s):
+      run = s
+      learningRate = s.learningRate
+      epochsDone = s.startEpoch
+      epoch = s.startEpoch
+      gradientNorms = Array(repeating: 0, count: s.parameterNames.count)
+      gradientHistory = Array(repeating: [], count: s.parameterNames.count)
+    case .state(let s):
+      guard isLive else { return }
+      switch s {
+      case .running: status = .running
+      case .paused: status = .paused
+      case .stepping: status = .stepping
+      }
+    case .batch(let b):
+      step = b.step
+      epoch = b.epoch
+      batch = b.batch + 1
+      learningRate = b.learningRate
+      samplesPerSecond = b.samplesPerSecond
+      Self.append(ChartPoint(x: b.progress, y: Double(b.loss)), to: &trainLoss)
+      Self.append(ChartPoint(x: b.progress, y: Double(b.accuracy)), to: &trainAccuracy)
+      gradientNorms = b.gradientNorms
+      for i in b.gradientNorms.indices where i < gradientHistory.count {
+        gradientHistory[i].append(b.gradientNorms[i])
+        if gradientHistory[i].count > Self.historyLength { gradientHistory[i].removeFirst() }
+      }
+    case .epoch(let e):
+      epochsDone = e.epoch
+      epochReports.append(e)
+      validationLoss.append(ChartPoint(x: Double(e.epoch), y: Double(e.validationLoss)))
+      validationAccuracy.append(ChartPoint(x: Double(e.epoch), y: Double(e.validationAccuracy)))
+    case .predictions(let p):
+      let current = browsedSample
+      predictions = p
+      // Stay on the same sample when it is still in the browsed list.
+      if let current, let position = browsedIndices.firstIndex(of: current) { selected = position }
+      clampSelection()
+    case .checkpointSaved(let path, let epoch):
+      message = "saved \(path) (epoch \(epoch))"
+    case .diverged(_, _, let text):
+      status = .diverged
+      message = text
+    case .finished(let s):
+      summary = s
+      status = s.stopped ? .stopped : .finished
+      if let test = s.test { message = "test accuracy \(Self.percent(test.accuracy)) on \(run?.testCount ?? 0) test digits" }
+    case .failed(let text):
+      status = .failed
+      message = text
+    }
+  }
+
+  private static func append(_ point: ChartPoint, to series: inout [ChartPoint]) {
+    series.append(point)
+    if series.count > Self.maxCurvePoints {
+      series = series.enumerated().filter { $0.offset % 2 == 0 || $0.offset == series.count - 1 }.map(\.element)
+    }
+  }
+
+  /// Validation indices being browsed: all, or the misclassified ones.
+  public var browsedIndices: [Int] {
+    guard let p = predictions else { return [] }
+    if !mistakesOnly { return Array(0..<p.count) }
+    return (0..<p.count).filter { p.labels[$0] != p.predicted[$0] }
+  }
+
+  /// The validation index on screen, if any.
+  public var browsedSample: Int? {
+    let list = browsedIndices
+    return list.isEmpty ? nil : list[min(selected, list.count - 1)]
+  }
+
+  mutating func clampSelection() {
+    let count = browsedIndices.count
+    selected = count == 0 ? 0 : min(max(selected, 0), count - 1)
+  }
+
+  /// Seconds left at the current throughput, if known.
+  public var secondsRemaining: Double? {
+    guard let run, samplesPerSecond > 0, isLive else { return nil }
+    let progress = Double(epoch) + Double(batch) / Double(max(run.batchesPerEpoch, 1))
+    return max(0, Double(run.epochs) - progress) * Double(run.trainCount) / samplesPerSecond
+  }
+
+  /// The best validation epoch (lowest validation loss).
+  public var bestEpoch: EpochReport? { epochReports.min { $0.validationLoss < $1.validationLoss } }
+
+  /// `0.9512` -> `95.1%`.
+  public static func percent(_ v: Float) -> String {
+    let tenths = Int((Double(v) * 1000).rounded())
+    return "\(tenths / 10).\(tenths % 10)%"
+  }
+}

@@ -1,0 +1,31 @@
+import DNN
+import TerminalUI
+
+/// Draws the whole dashboard for a state and a terminal size.
+public enum DashboardView {
+  /// The frame for `state` at `width` x `height`.
+  public static func render(_ state: DashboardState, width: Int, height: Int, options: RenderOptions) -> ScreenBuffer {
+    var buffer = ScreenBuffer(width: width, height: height)
+    guard let layout = Layout(width: width, height: height, parameterCount: state.run?.parameterNames.count ?? 6)
+    else {
+      TooSmallScreen(width: width, height: height).draw(on: &buffer)
+      return buffer
+    }
+    HeaderPanel(state: state, options: options).draw(in: layout.header, on: &buffer)
+    if layout.wide {
+      CurvesPanel(kind: .loss, state: state, options: options).draw(in: layout.loss, on: &buffer)
+      CurvesPanel(kind: .accuracy, state: state, options: options).draw(in: layout.accuracy, on: &buffer)
+      ConfusionPanel(showsMatrix: !state.confusionToggled, state: state, options: options).draw(in: layout.lower, on: &buffer)
+    } else if state.confusionToggled {
+      ConfusionPanel(showsMatrix: true, state: state, options: options).draw(in: layout.lower, on: &buffer)
+    } else {
+      CurvesPanel(kind: .loss, state: state, options: options).draw(in: layout.loss, on: &buffer)
+      CurvesPanel(kind: .accuracy, state: state, options: options).draw(in: layout.accuracy, on: &buffer)
+    }
+    GradientPanel(state: state, options: options).draw(in: layout.gradients, on: &buffer)
+    InferencePanel(state: state, options: options).draw(in: layout.inference, on: &buffer)
+    FooterPanel(options: options).draw(in: layout.footer, on: &buffer)
+    if state.showHelp { HelpOverlay(options: options).draw(on: &buffer) }
+    return buffer
+  }
+}

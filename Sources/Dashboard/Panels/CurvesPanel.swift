@@ -1,0 +1,67 @@
+import DNN
+import TerminalUI
+
+/// The loss or accuracy chart: per-batch training values raw and smoothed, per-epoch validation.
+struct CurvesPanel {
+  enum Kind { case loss, accuracy }
+
+  let kind: Kind
+  let state: DashboardState
+  let options: RenderOptions
+
+  /// TensorBoard-style debiased exponential moving average.
+  static func smoothed(_ points: [ChartPoint], weight: Double) -> [ChartPoint] {
+    var average = 0.0, correction = 0.0
+    return points.map { p in
+      average = weight * average + (1 - weight) * p.y
+      correction = weight * correction + (1 - weight)
+      return ChartPoint(x: p.x, y: average / correction)
+    }
+  }
+
+  func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
+    let isLoss = kind == .loss
+    let logScale = isLoss && state.logScale
+    let title = isLoss ? "Loss" + (logScale ? " (log)" : "") : "Accuracy"
+    let inside = Box(title: title, hints: isLoss ? "y log" : "", style: options.paint(.dim), titleStyle: options.paint(.bold))
+      .draw(in: rect, on: &buffer, glyphs: options.glyphs)
+    guard inside.height >= 3 else { return }
+    let raw = isLoss ? state.trainLoss : state.trainAccuracy
+    let validation = isLoss ? state.validationLoss : state.validationAccuracy
+    let rawStyle = options.paint(Style(foreground: .darkGrey))
+    let smoothStyle = options.paint(Style(foreground: .cyan, bold: true))
+    let validationStyle = options.paint(Style(foreground: .orange, bold: true))
+    // Legend.
+    let marker: Unicode.Scalar = options.glyphs.ascii ? "o" : "●"
+    var x = buffer.put(options.glyphs.ascii ? "- " : "━ ", x: inside.x, y: inside.y, style: smoothStyle)
+    x = buffer.put("train (smoothed)  ", x: x, y: inside.y, clip: inside)
+    x = buffer.put(options.glyphs.ascii ? ". " : "⠒ ", x: x, y: inside.y, style: rawStyle, clip: inside)
+    x = buffer.put("per batch  ", x: x, y: inside.y, clip: inside)
+    x = buffer.put("\(marker) ", x: x, y: inside.y, style: validationStyle, clip: inside)
+    x = buffer.put("validation", x: x, y: inside.y, clip: inside)
+    if let last = validation.last {
+      let value = isLoss ? Format.fixed(last.y, 4) : Format.percent(Float(last.y))
+      buffer.put("  \(value)", x: x, y: inside.y, style: options.paint(.bold), clip: inside)
+    }
+
+    var chart = LineChart(series: [
+      ChartSeries(label: "train", points: raw, style: rawStyle),
+      ChartSeries(label: "smoothed", points: Self.smoothed(raw, weight: 0.9), style: smoothStyle),
+      ChartSeries(label: "validation", points: validation, style: validationStyle, marker: marker),
+    ])
+    chart.logY = logScale
+    let epochs = Double(state.run?.epochs ?? 1)
+    chart.xRange = 0...max(epochs, 1)
+    chart.formatX = { "\(Int($0.rounded()))" + ($0 == epochs ? " ep" : "") }
+    if isLoss {
+      chart.yLimits = 0...Double.infinity
+    } else {
+      chart.formatY = { Format.percent(Float($0)) }
+      chart.yLimits = 0...1
+    }
+    if isLoss, let best = state.bestEpoch {
+      chart.best = ChartPoint(x: Double(best.epoch), y: Double(best.validationLoss))
+    }
+    chart.draw(in: Rect(x: inside.x, y: inside.y + 1, width: inside.width, height: inside.height - 1), on: &buffer, glyphs: options.glyphs)
+  }
+}

@@ -1,0 +1,35 @@
+import TerminalUI
+
+/// The help overlay, generated from the key map.
+struct HelpOverlay {
+  let options: RenderOptions
+
+  func draw(on buffer: inout ScreenBuffer) {
+    let lines = KeyMap.bindings.map { Format.left($0.label, 7) + $0.summary }
+    let width = min(buffer.width - 4, (lines.map(\.count).max() ?? 0) + 4)
+    let height = min(buffer.height - 2, lines.count + 4)
+    let rect = Rect(x: (buffer.width - width) / 2, y: (buffer.height - height) / 2, width: width, height: height)
+    buffer.fill(rect)
+    let inside = Box(title: "Keys", hints: "any key closes", style: options.paint(Style(foreground: .cyan)), titleStyle: options.paint(.bold))
+      .draw(in: rect, on: &buffer, glyphs: options.glyphs)
+    for (i, line) in lines.enumerated() where i + 1 < inside.height {
+      buffer.put(line, x: inside.x + 1, y: inside.y + 1 + i, clip: inside)
+    }
+  }
+}
+
+/// What the dashboard shows when the terminal is below the minimum size.
+struct TooSmallScreen {
+  let width: Int, height: Int
+
+  func draw(on buffer: inout ScreenBuffer) {
+    let lines = [
+      "terminal too small (need \(Layout.minimumWidth)x\(Layout.minimumHeight), have \(width)x\(height))",
+      "enlarge the window, or press q to quit",
+    ]
+    for (i, line) in lines.enumerated() {
+      let y = max(0, height / 2 - 1 + i)
+      buffer.put(line, x: max(0, (width - line.count) / 2), y: y, style: i == 0 ? .bold : .plain)
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import CNcurses
+
+/// The ncurses backend: the only code that talks to ncurses. Use it from one thread only (the
+/// main thread); `end()` restores the terminal and must run on every exit path.
+public final class NcursesTerminal: Terminal {
+  /// Whether colours are drawn (off with `--no-color`, `NO_COLOR`, or a terminal without them).
+  public private(set) var usesColor: Bool
+  private var pairs: [Style.ColorKey: Int32] = [:]
+  private var active = false
+
+  /// Takes over the terminal: alternate screen, no echo, raw keys, hidden cursor. Nil when
+  /// curses cannot drive this terminal (unknown TERM).
+  public init?(color: Bool) {
+    _ = dnn_setup_locale()
+    guard dnn_start() == 1 else { return nil }
+    dnn_restore_terminal_on_crash()
+    cbreak()
+    noecho()
+    nonl()
+    intrflush(dnn_stdscr(), false)
+    keypad(dnn_stdscr(), true)
+    curs_set(0)
+    set_escdelay(25)
+    usesColor = color && has_colors()
+    if usesColor {
+      start_color()
+      use_default_colors()
+      if dnn_colors() < 256 { usesColor = false }
+    }
+    active = true
+  }
+
+  /// Gives the terminal back (idempotent).
+  public func end() {
+    guard active else { return }
+    active = false
+    endwin()
+  }
+
+  deinit { end() }
+
+  public var size: (width: Int, height: Int) { (Int(dnn_cols()), Int(dnn_lines())) }
+
+  public func put(_ cell: Cell, x: Int, y: Int) {
+    let pair = usesColor ? pairNumber(cell.style) : 0
+    let reverse = cell.style.reverse
+    dnn_put(Int32(y), Int32(x), wchar_t(bitPattern: cell.character.value), pair, cell.style.bold ? 1 : 0, reverse ? 1 : 0)
+  }
+
+  public func clear() { wclear(dnn_stdscr()) }
+  public func flush() { wrefresh(dnn_stdscr()) }
+
+  public func readKey(timeout milliseconds: Int) -> Key? {
+    wtimeout(dnn_stdscr(), Int32(milliseconds))
+    var value: wint_t = 0
+    let result = wget_wch(dnn_stdscr(), &value)
+    if result == ERR { return nil }
+    if result == dnn_key_code_yes() {
+      switch Int32(value) {
+      case KEY_LEFT: return .left
+      case KEY_RIGHT: return .right
+      case KEY_UP: return .up
+      case KEY_DOWN: return .down
+      case KEY_RESIZE: return .resize
+      case KEY_ENTER: return .enter
+      case KEY_BACKSPACE: return .backspace
+      default: return .other(Int32(value))
+      }
+    }
+    switch value {
+    case 27: return .escape
+    case 10, 13: return .enter
+    case 127, 8: return .backspace
+    default:
+      guard let scalar = Unicode.Scalar(UInt32(value)) else { return .other(Int32(value)) }
+      return .character(Character(scalar))
+    }
+  }
+
+  private func pairNumber(_ style: Style) -> Int32 {
+    let key = Style.ColorKey(foreground: style.foreground, background: style.background)
+    if key.foreground == .default && key.background == .default { return 0 }
+    if let pair = pairs[key] { return pair }
+    let next = Int32(pairs.count + 1)
+    guard next < dnn_color_pairs() else { return 0 }
+    _ = dnn_init_pair(next, Self.number(key.foreground), Self.number(key.background))
+    pairs[key] = next
+    return next
+  }
+
+  private static func number(_ color: Color) -> Int32 {
+    switch color {
+    case .default: -1
+    case .palette(let n): Int32(n)
+    }
+  }
+}
+
+extension Style {
+  /// The colour part of a style, which is what a colour pair holds.
+  struct ColorKey: Hashable {
+    var foreground: Color
+    var background: Color
+  }
+}

@@ -1,0 +1,24 @@
+/// The characters widgets draw with: Unicode (box lines, blocks, braille) or plain ASCII.
+public struct Glyphs: Sendable, Equatable {
+  public var ascii: Bool
+  public init(ascii: Bool) { self.ascii = ascii }
+
+  public static let unicode = Glyphs(ascii: false)
+  public static let plain = Glyphs(ascii: true)
+
+  var topLeft: Unicode.Scalar { ascii ? "+" : "╭" }
+  var topRight: Unicode.Scalar { ascii ? "+" : "╮" }
+  var bottomLeft: Unicode.Scalar { ascii ? "+" : "╰" }
+  var bottomRight: Unicode.Scalar { ascii ? "+" : "╯" }
+  var horizontal: Unicode.Scalar { ascii ? "-" : "─" }
+  var vertical: Unicode.Scalar { ascii ? "|" : "│" }
+  /// Levels from empty to full, for sparklines.
+  var sparkLevels: [Unicode.Scalar] {
+    ascii ? [".", ":", "-", "=", "+", "*", "#", "@"] : ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+  }
+  /// Partial-cell fills in eighths (index 1-7), for bars.
+  var barEighths: [Unicode.Scalar] { ascii ? [" ", " ", " ", " ", "#", "#", "#", "#"] : [" ", "▏", "▎", "▍", "▌", "▋", "▊", "▉"] }
+  var barFull: Unicode.Scalar { ascii ? "#" : "█" }
+  /// Grey shades from white paper to full ink, for digits without colour.
+  var shades: [Unicode.Scalar] { ascii ? [" ", ".", ":", "-", "=", "+", "*", "#", "%", "@"] : [" ", "░", "▒", "▓", "█"] }
+}

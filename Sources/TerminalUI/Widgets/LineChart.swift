@@ -1,0 +1,241 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A point of a chart series.
+public struct ChartPoint: Equatable, Sendable {
+  public var x: Double
+  public var y: Double
+  public init(x: Double, y: Double) {
+    self.x = x
+    self.y = y
+  }
+}
+
+/// One line (or set of markers) of a chart.
+public struct ChartSeries: Sendable {
+  public var label: String
+  public var points: [ChartPoint]
+  public var style: Style
+  /// Draw each point as this character instead of joining points with a line.
+  public var marker: Unicode.Scalar?
+
+  public init(label: String, points: [ChartPoint], style: Style, marker: Unicode.Scalar? = nil) {
+    self.label = label
+    self.points = points
+    self.style = style
+    self.marker = marker
+  }
+}
+
+/// How finely a chart draws: braille (2x4 dots per cell), half blocks (1x2) or ASCII (1x1).
+public enum ChartResolution: Sendable {
+  case braille, blocks, ascii
+
+  var dotsPerCell: (x: Int, y: Int) {
+    switch self {
+    case .braille: (2, 4)
+    case .blocks: (1, 2)
+    case .ascii: (1, 1)
+    }
+  }
+}
+
+/// A line chart with y-axis tick labels, x-axis labels, an outlier-robust autoscale, a log-y
+/// option and a best-point marker.
+public struct LineChart {
+  public var series: [ChartSeries]
+  /// x range; nil: from the data.
+  public var xRange: ClosedRange<Double>?
+  public var logY = false
+  /// Scale y to the 2nd-98th percentile of the points (those beyond are clamped to the edge).
+  public var ignoreOutliers = true
+  public var resolution = ChartResolution.braille
+  /// A point to mark, such as the best validation loss.
+  public var best: ChartPoint?
+  /// Values the axis never goes beyond (such as 0...1 for accuracy), in data units.
+  public var yLimits: ClosedRange<Double>?
+  public var formatY: (Double) -> String = { LineChart.compact($0) }
+  public var formatX: (Double) -> String = { LineChart.compact($0) }
+
+  public init(series: [ChartSeries]) { self.series = series }
+
+  /// The y range drawn: robust and padded, in transformed (log10 when `logY`) units.
+  func yBounds() -> ClosedRange<Double>? {
+    var values = series.flatMap { $0.points.map { transform($0.y) } }.filter(\.isFinite)
+    guard !values.isEmpty else { return nil }
+    values.sort()
+    var low = values.first!, high = values.last!
+    if ignoreOutliers && values.count >= 20 {
+      low = values[Int(Double(values.count - 1) * 0.02)]
+      high = values[Int(Double(values.count - 1) * 0.98)]
+      // Points of marker series (few, such as per-epoch validation) always fit.
+      for s in series where s.marker != nil {
+        for p in s.points where transform(p.y).isFinite {
+          low = min(low, transform(p.y))
+          high = max(high, transform(p.y))
+        }
+      }
+    }
+    let pad = high - low < 1e-9 ? max(abs(high) * 0.1, 1e-3) : (high - low) * 0.05
+    var lower = low - pad, upper = high + pad
+    if let limits = yLimits {
+      let limitLow = transform(limits.lowerBound), limitHigh = transform(limits.upperBound)
+      if limitLow.isFinite { lower = max(lower, limitLow) }
+      if limitHigh.isFinite { upper = min(upper, limitHigh) }
+      if upper <= lower { upper = lower + max(abs(lower) * 0.1, 1e-3) }
+    }
+    return lower...upper
+  }
+
+  private func transform(_ y: Double) -> Double { logY ? log10(max(y, 1e-12)) : y }
+
+  /// Draws into `rect`: tick labels on the left and below, the plot in the rest.
+  public func draw(in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
+    guard rect.width >= 12 && rect.height >= 3 else { return }
+    let allX = series.flatMap { $0.points.map(\.x) }.filter(\.isFinite)
+    guard let yb = yBounds(), let xLow = xRange?.lowerBound ?? allX.min(), let xHighRaw = xRange?.upperBound ?? allX.max()
+    else {
+      buffer.put("waiting for data", x: rect.x + max(0, (rect.width - 16) / 2), y: rect.y + rect.height / 2, style: .dim, clip: rect)
+      return
+    }
+    let xHigh = xHighRaw > xLow ? xHighRaw : xLow + 1
+    let untransform: (Double) -> Double = { logY ? pow(10, $0) : $0 }
+    // Tick labels.
+    let plotHeight = rect.height - 1
+    let tickRows = plotHeight >= 9 ? [0, plotHeight / 4, plotHeight / 2, 3 * plotHeight / 4, plotHeight - 1] : [0, plotHeight / 2, plotHeight - 1]
+    let labels = tickRows.map { row -> String in
+      let t = Double(row) / Double(max(plotHeight - 1, 1))
+      return formatY(untransform(yb.upperBound - t * (yb.upperBound - yb.lowerBound)))
+    }
+    let labelWidth = (labels.map(\.unicodeScalars.count).max() ?? 0) + 1
+    let plot = Rect(x: rect.x + labelWidth, y: rect.y, width: rect.width - labelWidth, height: plotHeight)
+    for (row, label) in zip(tickRows, labels) {
+      let padded = String(repeating: " ", count: labelWidth - 1 - label.unicodeScalars.count) + label
+      buffer.put(padded, x: rect.x, y: plot.y + row, style: .dim)
+      buffer[rect.x + labelWidth - 1, plot.y + row] = Cell(glyphs.ascii ? "+" : "┤", style: .dim)
+    }
+    let xLabels = [formatX(xLow), formatX((xLow + xHigh) / 2), formatX(xHigh)]
+    let bottom = rect.maxY - 1
+    buffer.put(xLabels[0], x: plot.x, y: bottom, style: .dim)
+    buffer.put(xLabels[1], x: plot.x + (plot.width - xLabels[1].count) / 2, y: bottom, style: .dim)
+    buffer.put(xLabels[2], x: plot.maxX - xLabels[2].count, y: bottom, style: .dim)
+
+    // Plot.
+    let resolution = glyphs.ascii ? ChartResolution.ascii : self.resolution
+    let (cx, cy) = resolution.dotsPerCell
+    let dotsX = plot.width * cx, dotsY = plot.height * cy
+    var bits = [UInt8](repeating: 0, count: plot.width * plot.height)
+    var owner = [Int](repeating: -1, count: plot.width * plot.height)
+    var markers: [(Int, Int, Unicode.Scalar, Style)] = []
+    func dot(_ dx: Int, _ dy: Int, series index: Int) {
+      guard dx >= 0 && dx < dotsX && dy >= 0 && dy < dotsY else { return }
+      let cell = (dy / cy) * plot.width + dx / cx
+      bits[cell] |= LineChart.bit(resolution, dx % cx, dy % cy)
+      owner[cell] = index
+    }
+    func toDots(_ p: ChartPoint) -> (Int, Int)? {
+      let ty = transform(p.y)
+      guard p.x.isFinite && ty.isFinite else { return nil }
+      let fx = (p.x - xLow) / (xHigh - xLow)
+      let fy = (ty - yb.lowerBound) / (yb.upperBound - yb.lowerBound)
+      let dx = Int((min(max(fx, 0), 1) * Double(dotsX - 1)).rounded())
+      let dy = Int(((1 - min(max(fy, 0), 1)) * Double(dotsY - 1)).rounded())
+      return (dx, dy)
+    }
+    for (index, s) in series.enumerated() {
+      var previous: (Int, Int)?
+      for p in s.points {
+        guard let d = toDots(p) else {
+          previous = nil
+          continue
+        }
+        if let m = s.marker {
+          markers.append((d.0 / cx, d.1 / cy, m, s.style))
+        } else if let prev = previous {
+          LineChart.line(from: prev, to: d) { dot($0, $1, series: index) }
+        } else {
+          dot(d.0, d.1, series: index)
+        }
+        previous = d
+      }
+    }
+    for i in 0..<bits.count where bits[i] != 0 {
+      let scalar = LineChart.glyph(resolution, bits[i])
+      buffer[plot.x + i % plot.width, plot.y + i / plot.width] = Cell(scalar, style: series[owner[i]].style)
+    }
+    for (x, y, m, style) in markers { buffer[plot.x + x, plot.y + y] = Cell(m, style: style) }
+    if let best, let d = toDots(best) {
+      buffer[plot.x + d.0 / cx, plot.y + d.1 / cy] = Cell(glyphs.ascii ? "@" : "◆", style: Style(foreground: .yellow, bold: true))
+    }
+  }
+
+  static func bit(_ resolution: ChartResolution, _ x: Int, _ y: Int) -> UInt8 {
+    switch resolution {
+    case .braille:
+      // Unicode braille: dots 1-3 and 7 down the left column, 4-6 and 8 down the right.
+      let left: [UInt8] = [0x01, 0x02, 0x04, 0x40], right: [UInt8] = [0x08, 0x10, 0x20, 0x80]
+      return x == 0 ? left[y] : right[y]
+    case .blocks: return y == 0 ? 1 : 2
+    case .ascii: return 1
+    }
+  }
+
+  static func glyph(_ resolution: ChartResolution, _ bits: UInt8) -> Unicode.Scalar {
+    switch resolution {
+    case .braille: return Unicode.Scalar(0x2800 + UInt32(bits))!
+    case .blocks: return bits == 3 ? "█" : (bits == 1 ? "▀" : "▄")
+    case .ascii: return "*"
+    }
+  }
+
+  /// Bresenham's line between two dots.
+  static func line(from a: (Int, Int), to b: (Int, Int), plot: (Int, Int) -> Void) {
+    var (x0, y0) = a
+    let (x1, y1) = b
+    let dx = abs(x1 - x0), sx = x0 < x1 ? 1 : -1
+    let dy = -abs(y1 - y0), sy = y0 < y1 ? 1 : -1
+    var err = dx + dy
+    while true {
+      plot(x0, y0)
+      if x0 == x1 && y0 == y1 { break }
+      let e2 = 2 * err
+      if e2 >= dy { err += dy; x0 += sx }
+      if e2 <= dx { err += dx; y0 += sy }
+    }
+  }
+
+  /// A short number: `0.0123`, `1.25`, `12.5`, `2e-05`.
+  public static func compact(_ v: Double) -> String {
+    guard v.isFinite else { return "\(v)" }
+    let a = abs(v)
+    if a == 0 { return "0" }
+    if a >= 1000 || a < 0.001 {
+      let e = Int(floor(log10(a)))
+      let m = v / pow(10, Double(e))
+      return trim(format(m, 1)) + "e\(e)"
+    }
+    let decimals = a >= 100 ? 0 : (a >= 10 ? 1 : (a >= 1 ? 2 : 3))
+    return trim(format(v, decimals))
+  }
+
+  static func format(_ v: Double, _ decimals: Int) -> String {
+    let scale = pow(10, Double(decimals))
+    let r = (v * scale).rounded() / scale
+    var s = decimals == 0 ? String(Int(r)) : String(r)
+    if let dot = s.firstIndex(of: "."), s.distance(from: dot, to: s.endIndex) - 1 > decimals {
+      s = String(s[..<s.index(dot, offsetBy: decimals + 1)])
+    }
+    return s
+  }
+
+  static func trim(_ s: String) -> String {
+    guard s.contains(".") else { return s }
+    var t = s
+    while t.last == "0" { t.removeLast() }
+    if t.last == "." { t.removeLast() }
+    return t
+  }
+}
