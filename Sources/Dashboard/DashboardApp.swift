@@ -60,6 +60,11 @@ public final class DashboardApp {
       draw()
       return
     }
+    if state.showHelp && KeyMap.action(for: key) != .quit && KeyMap.action(for: key) != .help {
+      state.showHelp = false  // any other key closes the help
+      draw()
+      return
+    }
     let tooSmall = terminal.size.width < Layout.minimumWidth || terminal.size.height < Layout.minimumHeight
     guard let action = KeyMap.action(for: key), !tooSmall || action == .quit else { return }
     if let command = state.perform(action) { link.send(command) }

@@ -27,7 +27,8 @@ struct GradientPanel {
     let low = -4.0, high = log10(max(10, Double(clip ?? 5) * 2))
     func fraction(_ v: Double) -> Double { (log10(max(v, 1e-12)) - low) / (high - low) }
     let marker = clip.map { Int(fraction(Double($0)) * Double(barWidth)) }
-    let shown = min(names.count, inside.height)
+    // When not every tensor fits, the last row says how many are left out.
+    let shown = names.count > inside.height ? max(inside.height - 1, 0) : names.count
     for i in 0..<shown {
       let y = inside.y + i
       let norm = i < state.gradientNorms.count ? Double(state.gradientNorms[i]) : 0
@@ -41,8 +42,8 @@ struct GradientPanel {
       Sparkline(values: history, logScale: true, style: options.paint(Style(foreground: .magenta)))
         .draw(x: x + 2 + barWidth, y: y, width: sparkWidth, on: &buffer, glyphs: options.glyphs)
     }
-    if names.count > shown, shown > 0 {
-      buffer.put(" +\(names.count - shown) more", x: inside.maxX - 10, y: inside.maxY - 1, style: options.paint(.dim), clip: inside)
+    if names.count > shown {
+      buffer.put("+\(names.count - shown) more (a taller terminal shows all)", x: inside.x, y: inside.maxY - 1, style: options.paint(.dim), clip: inside)
     }
   }
 }

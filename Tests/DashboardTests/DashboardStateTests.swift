@@ -1,0 +1,110 @@
+import Testing
+
+@testable import DNN
+@testable import Dashboard
+@testable import TerminalUI
+
+/// The reducer: events in, dashboard state out.
+@Suite struct DashboardStateTests {
+  @Test func foldsTheFixtureSequence() {
+    let state = EventFixture.state
+    #expect(state.status == .running)
+    #expect(state.step == 20 && state.epoch == 1 && state.batch == 10 && state.epochsDone == 2)
+    #expect(state.trainLoss.count == 20 && state.validationLoss.count == 2)
+    #expect(state.trainLoss[9].x == 1.0 && state.validationLoss[1].x == 2)
+    #expect(state.gradientNorms.count == 6 && state.gradientHistory.allSatisfy { $0.count == 20 })
+    #expect(state.predictions?.epoch == 2)
+    #expect(state.bestEpoch?.epoch == 2)
+    // 8 epochs' worth of samples left at 50,000 samples/s... (5 - 2) epochs x 1000 samples.
+    #expect(state.secondsRemaining == 3000.0 / 50_000)
+  }
+
+  @Test func pauseStateAndTerminalEvents() {
+    var state = EventFixture.state
+    state.apply(.state(.paused))
+    #expect(state.status == .paused)
+    state.apply(.diverged(step: 21, epoch: 2, message: "training diverged at step 21"))
+    #expect(state.status == .diverged && state.message == "training diverged at step 21")
+    state.apply(.state(.running))  // late state events do not revive a dead run
+    #expect(state.status == .diverged)
+    #expect(!state.isLive)
+  }
+
+  @Test func finishedRunShowsTestAccuracy() {
+    var state = EventFixture.state
+    state.apply(.finished(RunSummary(runName: "x", epochs: 2, train: Metrics(loss: 0.1, accuracy: 0.9),
+                                      validation: Metrics(loss: 0.2, accuracy: 0.9), test: Metrics(loss: 0.3, accuracy: 0.925),
+                                      secondsPerEpoch: [1, 1], samplesPerSecond: 1, stopped: false)))
+    #expect(state.status == .finished)
+    #expect(state.message == "test accuracy 92.5% on 100 test digits")
+  }
+
+  @Test func curvesAreThinnedPastTheLimit() {
+    var state = DashboardState()
+    state.apply(.started(EventFixture.started))
+    for step in 1...(DashboardState.maxCurvePoints + 1) { state.apply(.batch(EventFixture.batch(step: step))) }
+    #expect(state.trainLoss.count <= DashboardState.maxCurvePoints / 2 + 2)
+    #expect(state.trainLoss.last?.x == EventFixture.batch(step: DashboardState.maxCurvePoints + 1).progress)
+  }
+
+  @Test func browsingWrapsAndMistakesFilter() {
+    var state = EventFixture.state
+    #expect(state.browsedSample == 0)
+    _ = state.perform(.previous)
+    #expect(state.browsedSample == 19)
+    _ = state.perform(.next)
+    #expect(state.browsedSample == 0)
+    _ = state.perform(.next)
+    _ = state.perform(.next)
+    _ = state.perform(.next)  // sample 3, a mistake (3 % 3 == 0)
+    _ = state.perform(.mistakesOnly)
+    #expect(state.browsedIndices == [0, 3, 6, 9, 12, 15, 18])
+    #expect(state.browsedSample == 3)
+    _ = state.perform(.next)
+    #expect(state.browsedSample == 6)
+    // New predictions keep the same sample on screen.
+    state.apply(.predictions(EventFixture.predictions(epoch: 3)))
+    #expect(state.browsedSample == 6)
+  }
+
+  @Test func keysBecomeCommands() {
+    var state = EventFixture.state
+    #expect(state.perform(.togglePause) == .pause)
+    state.apply(.state(.paused))
+    #expect(state.perform(.togglePause) == .resume)
+    #expect(state.perform(.stepEpoch) == .stepEpoch)
+    #expect(state.perform(.learningRateUp) == .scaleLearningRate(2))
+    #expect(state.perform(.learningRateDown) == .scaleLearningRate(0.5))
+    #expect(state.perform(.logScale) == nil && state.logScale)
+    #expect(state.perform(.confusion) == nil && state.confusionToggled)
+    #expect(state.perform(.help) == nil && state.showHelp)
+    #expect(state.perform(.next) == nil && !state.showHelp)  // any key closes the help first
+    #expect(state.perform(.quit) == .stop && state.quitting)
+  }
+}
+
+/// The one key-map table.
+@Suite struct KeyMapTests {
+  @Test func everyDocumentedKeyIsBound() {
+    let expected: [(Key, DashboardAction)] = [
+      (.character(" "), .togglePause), (.character("n"), .stepEpoch), (.left, .previous), (.character("h"), .previous),
+      (.right, .next), (.character("l"), .next), (.character("m"), .mistakesOnly), (.character("c"), .confusion),
+      (.character("y"), .logScale), (.character("+"), .learningRateUp), (.character("-"), .learningRateDown),
+      (.character("?"), .help), (.character("q"), .quit), (.character("s"), .save),
+    ]
+    for (key, action) in expected { #expect(KeyMap.action(for: key) == action, "\(key)") }
+    #expect(KeyMap.action(for: .character("z")) == nil)
+  }
+
+  @Test func noKeyIsBoundTwice() {
+    let keys = KeyMap.bindings.flatMap(\.keys)
+    for (i, key) in keys.enumerated() { #expect(!keys[(i + 1)...].contains(key), "\(key) bound twice") }
+  }
+
+  @Test func theHelpOverlayListsEveryBinding() {
+    var state = EventFixture.state
+    state.showHelp = true
+    let text = DashboardView.render(state, width: 120, height: 40, options: RenderOptions()).text
+    for binding in KeyMap.bindings { #expect(text.contains(binding.summary), "\(binding.summary)") }
+  }
+}

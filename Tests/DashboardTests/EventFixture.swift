@@ -1,0 +1,73 @@
+import Foundation
+
+@testable import DNN
+@testable import Dashboard
+
+/// A fixed, deterministic sequence of training events: two epochs of a five-epoch run.
+enum EventFixture {
+  static let parameterNames = ["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"]
+
+  /// Twenty synthetic 28x28 "digits": a bar whose position depends on the index.
+  static let validation: DatasetView = {
+    var pixels = [UInt8](repeating: 0, count: 20 * 784)
+    for i in 0..<20 {
+      for y in 6..<22 { for x in 0..<3 { pixels[i * 784 + y * 28 + 6 + i % 10 + x] = UInt8(120 + 6 * y) } }
+    }
+    let images = LabeledImages(pixels: pixels, labels: (0..<20).map { UInt8($0 % 10) })
+    return DatasetView(images)
+  }()
+
+  static let started = RunStarted(
+    runName: "fixture-run", modelDescription: "Sequential(784 -> 10)", modelOneLine: "784-32 relu-16 relu-10 softmax",
+    parameterCount: 25_818, parameterNames: parameterNames, dataset: "fixture", trainCount: 1000, validation: validation,
+    testCount: 100, epochs: 5, startEpoch: 0, batchSize: 100, batchesPerEpoch: 10, learningRate: 0.05, clipNorm: 5,
+    backend: "test")
+
+  static func batch(step: Int) -> BatchReport {
+    let epoch = (step - 1) / 10, batch = (step - 1) % 10
+    let loss = Float(2.3 * exp(-Double(step) / 6) + 0.1)
+    let norms = parameterNames.indices.map { Float(0.5 / Double($0 + 1) * exp(-Double(step) / 20) + 0.001) }
+    return BatchReport(
+      step: step, epoch: epoch, batch: batch, batchesPerEpoch: 10, loss: loss,
+      accuracy: Float(min(0.98, 0.1 + Double(step) * 0.045)), gradientNorms: norms,
+      globalNorm: GradientClipping.globalNorm(norms), learningRate: 0.05, samplesPerSecond: 50_000)
+  }
+
+  static func epoch(_ n: Int) -> EpochReport {
+    EpochReport(epoch: n, trainLoss: batch(step: n * 10).loss + 0.05, trainAccuracy: 0.5 + 0.2 * Float(n),
+                validationLoss: 0.9 / Float(n) + 0.1, validationAccuracy: 0.6 + 0.15 * Float(n),
+                learningRate: 0.05, seconds: 0.25)
+  }
+
+  /// Predictions after `epoch`: every third sample wrong (predicted label + 1).
+  static func predictions(epoch: Int) -> ValidationPredictions {
+    var labels: [UInt8] = [], predicted: [UInt8] = [], probabilities: [Float] = []
+    for i in 0..<20 {
+      let label = i % 10, guess = i % 3 == 0 ? (label + 1) % 10 : label
+      labels.append(UInt8(label))
+      predicted.append(UInt8(guess))
+      for k in 0..<10 { probabilities.append(k == guess ? 0.82 : (k == label ? 0.11 : 0.07 / 8)) }
+    }
+    return ValidationPredictions(epoch: epoch, labels: labels, predicted: predicted, probabilities: probabilities, classes: 10)
+  }
+
+  /// started, running, 20 batches with two epoch ends and their predictions.
+  static var events: [TrainingEvent] {
+    var events: [TrainingEvent] = [.started(started), .state(.running)]
+    for step in 1...20 {
+      events.append(.batch(batch(step: step)))
+      if step % 10 == 0 {
+        events.append(.epoch(epoch(step / 10)))
+        events.append(.predictions(predictions(epoch: step / 10)))
+      }
+    }
+    return events
+  }
+
+  /// The state after `events`.
+  static var state: DashboardState {
+    var state = DashboardState()
+    for event in events { state.apply(event) }
+    return state
+  }
+}

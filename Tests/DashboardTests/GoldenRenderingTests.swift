@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+@testable import DNN
+@testable import Dashboard
+@testable import TerminalUI
+
+/// The whole dashboard rendered from the fixed event sequence, against committed text files.
+/// Set UPDATE_GOLDEN=1 to rewrite them after an intended change (and review the diff).
+@Suite struct GoldenRenderingTests {
+  static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+
+  func check(_ name: String, _ buffer: ScreenBuffer, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let url = Self.folder.appendingPathComponent(name)
+    let actual = buffer.trimmedText + "\n"
+    if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+      try actual.write(to: url, atomically: true, encoding: .utf8)
+      return
+    }
+    let expected = try String(contentsOf: url, encoding: .utf8)
+    #expect(actual == expected, "rendering differs from Golden/\(name)", sourceLocation: sourceLocation)
+  }
+
+  @Test func wide120x40() throws {
+    try check("dashboard-120x40.txt", DashboardView.render(EventFixture.state, width: 120, height: 40, options: RenderOptions()))
+  }
+
+  @Test func compact80x24() throws {
+    try check("dashboard-80x24.txt", DashboardView.render(EventFixture.state, width: 80, height: 24, options: RenderOptions()))
+  }
+
+  @Test func asciiNoColour120x40() throws {
+    try check("dashboard-120x40-ascii.txt",
+              DashboardView.render(EventFixture.state, width: 120, height: 40, options: RenderOptions(color: false, ascii: true)))
+  }
+
+  @Test func mistakesOnlyWithEpochTableAndLogScale() throws {
+    var state = EventFixture.state
+    _ = state.perform(.mistakesOnly)
+    _ = state.perform(.confusion)
+    _ = state.perform(.logScale)
+    try check("dashboard-120x40-mistakes-epochs-log.txt", DashboardView.render(state, width: 120, height: 40, options: RenderOptions()))
+  }
+
+  @Test func confusionOnTheCompactLayout() throws {
+    var state = EventFixture.state
+    _ = state.perform(.confusion)
+    try check("dashboard-80x24-confusion.txt", DashboardView.render(state, width: 80, height: 24, options: RenderOptions()))
+  }
+
+  @Test func tooSmall() {
+    let text = DashboardView.render(EventFixture.state, width: 50, height: 12, options: RenderOptions()).text
+    #expect(text.contains("terminal too small (need 80x24, have 50x12)"))
+  }
+
+  @Test func beforeTheFirstEvent() {
+    let text = DashboardView.render(DashboardState(), width: 120, height: 40, options: RenderOptions()).text
+    #expect(text.contains("loading data and building the model"))
+  }
+
+  @Test func everyPanelIsOnTheWideScreen() {
+    let text = DashboardView.render(EventFixture.state, width: 120, height: 40, options: RenderOptions()).text
+    for title in ["Loss", "Accuracy", "Gradient norms", "Validation digits", "Confusion matrix", "q quit", "RUNNING", "fixture-run"] {
+      #expect(text.contains(title), "\(title) missing")
+    }
+  }
+}

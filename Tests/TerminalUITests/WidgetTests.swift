@@ -1,0 +1,157 @@
+import Testing
+
+@testable import TerminalUI
+
+/// Golden-text renderings of each widget.
+@Suite struct WidgetTests {
+  func render(width: Int, height: Int, _ draw: (inout ScreenBuffer) -> Void) -> String {
+    var buffer = ScreenBuffer(width: width, height: height)
+    draw(&buffer)
+    return buffer.trimmedText
+  }
+
+  @Test func boxWithTitleAndHints() {
+    let text = render(width: 24, height: 4) { b in
+      let inside = Box(title: "Loss", hints: "y log").draw(in: b.bounds, on: &b, glyphs: .unicode)
+      b.put("inside", x: inside.x, y: inside.y)
+    }
+    #expect(text == """
+      ╭ Loss ───────── y log ╮
+      │inside                │
+      │                      │
+      ╰──────────────────────╯
+      """)
+  }
+
+  @Test func asciiBox() {
+    let text = render(width: 10, height: 3) { b in _ = Box(title: "A").draw(in: b.bounds, on: &b, glyphs: .plain) }
+    #expect(text == "+ A -----+\n|        |\n+--------+")
+  }
+
+  @Test func barsInEighthsWithMarker() {
+    let text = render(width: 10, height: 3) { b in
+      Bar(fraction: 0.5).draw(x: 0, y: 0, width: 10, on: &b, glyphs: .unicode)
+      Bar(fraction: 0.4375).draw(x: 0, y: 1, width: 4, on: &b, glyphs: .unicode)  // 1.75 cells
+      Bar(fraction: 0.3, marker: 7).draw(x: 0, y: 2, width: 10, on: &b, glyphs: .plain)
+    }
+    #expect(text == "█████\n█▊\n###    |")
+  }
+
+  @Test func sparklineScalesToItsRange() {
+    let text = render(width: 8, height: 2) { b in
+      Sparkline(values: [1, 2, 3, 4, 5, 6, 7, 8]).draw(x: 0, y: 0, width: 8, on: &b, glyphs: .unicode)
+      Sparkline(values: [1, 10, 100, 1000]).draw(x: 0, y: 1, width: 6, on: &b, glyphs: .plain)
+    }
+    // Linear scale: 1 and 10 at the bottom level, 100 one level up; right-aligned in 6 columns.
+    #expect(text == "▁▂▃▄▅▆▇█\n  ..:@")
+  }
+
+  @Test func digitViewInShadesWithoutColour() {
+    var pixels = [UInt8](repeating: 0, count: 784)
+    for y in 4..<24 { pixels[y * 28 + 13] = 255; pixels[y * 28 + 14] = 255 }  // a vertical stroke
+    let text = render(width: 28, height: 14) { b in
+      DigitView(pixels: pixels[...]).draw(x: 0, y: 0, on: &b, color: false, glyphs: .unicode)
+    }
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    #expect(lines.count == 14)
+    #expect(lines[1] == "")
+    #expect(lines[2] == "             ██")
+    #expect(lines[11] == "             ██")
+    #expect(lines[12] == "")
+  }
+
+  @Test func digitViewInColourUsesUpperHalfBlocksAndGreys() {
+    var pixels = [UInt8](repeating: 0, count: 784)
+    pixels[0] = 255  // top pixel of cell (0, 0) white, bottom black
+    var buffer = ScreenBuffer(width: 28, height: 14)
+    DigitView(pixels: pixels[...]).draw(x: 0, y: 0, on: &buffer, color: true, glyphs: .unicode)
+    #expect(buffer[0, 0] == Cell("▀", style: Style(foreground: .palette(231), background: .palette(16))))
+    #expect(buffer[1, 0].style.foreground == .palette(16))
+  }
+
+  @Test func brailleLineChartWithAxes() {
+    var chart = LineChart(series: [
+      ChartSeries(label: "a", points: (0...10).map { ChartPoint(x: Double($0), y: Double(10 - $0)) }, style: .plain)
+    ])
+    chart.ignoreOutliers = false
+    let text = render(width: 20, height: 6) { b in chart.draw(in: b.bounds, on: &b, glyphs: .unicode) }
+    #expect(text == """
+      10.5┤⠢⢄⡀
+             ⠈⠑⠢⣀
+         5┤      ⠑⠢⣀
+                    ⠉⠢⢄⡀
+      -0.5┤            ⠈⠑⠢
+           0      5     10
+      """)
+  }
+
+  @Test func asciiChartWithMarkerSeriesAndBestPoint() {
+    var chart = LineChart(series: [
+      ChartSeries(label: "a", points: [ChartPoint(x: 0, y: 0), ChartPoint(x: 4, y: 4)], style: .plain),
+      ChartSeries(label: "v", points: [ChartPoint(x: 2, y: 1)], style: .plain, marker: "o"),
+    ])
+    chart.ignoreOutliers = false
+    chart.yLimits = 0...4
+    chart.best = ChartPoint(x: 4, y: 4)
+    let text = render(width: 16, height: 5) { b in chart.draw(in: b.bounds, on: &b, glyphs: .plain) }
+    #expect(text == """
+         4+         *@
+                ****
+      1.33+  ***o
+         0+**
+           0    2    4
+      """)
+  }
+
+  @Test func chartIgnoresOutliersAndSupportsLogScale() {
+    var points = (0..<100).map { ChartPoint(x: Double($0), y: 1 + Double($0 % 2) * 0.1) }
+    points[0].y = 1000  // one spike
+    var chart = LineChart(series: [ChartSeries(label: "a", points: points, style: .plain)])
+    let robust = chart.yBounds()!
+    #expect(robust.upperBound < 2)
+    chart.ignoreOutliers = false
+    #expect(chart.yBounds()!.upperBound > 1000)
+    chart.logY = true
+    #expect(chart.yBounds()!.upperBound > 3 && chart.yBounds()!.upperBound < 3.5)
+  }
+
+  @Test func emptyChartSaysItIsWaiting() {
+    let text = render(width: 30, height: 5) { b in LineChart(series: []).draw(in: b.bounds, on: &b, glyphs: .unicode) }
+    #expect(text.contains("waiting for data"))
+  }
+
+  @Test func compactNumbers() {
+    #expect(LineChart.compact(0.012345) == "0.012")
+    #expect(LineChart.compact(2.5) == "2.5")
+    #expect(LineChart.compact(123.4) == "123")
+    #expect(LineChart.compact(0.00002) == "2e-5")
+    #expect(LineChart.compact(0) == "0")
+  }
+}
+
+/// The renderer writes only what changed.
+@Suite struct RendererTests {
+  @Test func onlyChangedCellsAreWritten() {
+    let terminal = TextTerminal(width: 10, height: 3)
+    let renderer = Renderer(terminal: terminal)
+    var frame = ScreenBuffer(width: 10, height: 3)
+    frame.put("hello", x: 0, y: 0)
+    renderer.present(frame)
+    #expect(renderer.lastChangedCells == 30)
+    frame.put("j", x: 0, y: 0)
+    renderer.present(frame)
+    #expect(renderer.lastChangedCells == 1)
+    #expect(terminal.screen.trimmedText == "jello\n\n")
+    renderer.present(frame)
+    #expect(renderer.lastChangedCells == 0)
+  }
+
+  @Test func resizeRedrawsEverything() {
+    let terminal = TextTerminal(width: 4, height: 2)
+    let renderer = Renderer(terminal: terminal)
+    renderer.present(ScreenBuffer(width: 4, height: 2))
+    terminal.resize(width: 6, height: 2)
+    renderer.present(ScreenBuffer(width: 6, height: 2))
+    #expect(renderer.lastChangedCells == 12)
+  }
+}
