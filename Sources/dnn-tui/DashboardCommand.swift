@@ -54,6 +54,11 @@ struct DashboardCommand: ParsableCommand {
     guard let terminal = NcursesTerminal(color: color) else {
       fail("error: cannot drive this terminal (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "unset")); try TERM=xterm-256color, or use `dnn train`.")
     }
+    // A parent may have left signals blocked (the mask survives exec): resizes and Ctrl-C must arrive.
+    var wanted = sigset_t()
+    sigemptyset(&wanted)
+    for s in [SIGWINCH, SIGINT, SIGTERM] { sigaddset(&wanted, s) }
+    pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
     signal(SIGINT) { interruptSignal.store($0, ordering: .relaxed) }
     signal(SIGTERM) { interruptSignal.store($0, ordering: .relaxed) }
     let app = DashboardApp(terminal: terminal, link: session, options: RenderOptions(color: terminal.usesColor, ascii: ascii))

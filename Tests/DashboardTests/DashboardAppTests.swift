@@ -1,0 +1,75 @@
+import Testing
+
+@testable import DNN
+@testable import Dashboard
+@testable import TerminalUI
+
+/// The run loop against an in-memory terminal and a scripted trainer.
+@Suite struct DashboardAppTests {
+  final class ScriptedLink: TrainingLink {
+    var pending: [TrainingEvent]
+    var sent: [TrainingCommand] = []
+    init(_ events: [TrainingEvent]) { pending = events }
+    func drainEvents() -> [TrainingEvent] {
+      defer { pending = [] }
+      return pending
+    }
+    func send(_ command: TrainingCommand) { sent.append(command) }
+  }
+
+  func makeApp(width: Int = 120, height: Int = 40) -> (DashboardApp, TextTerminal, ScriptedLink) {
+    let terminal = TextTerminal(width: width, height: height)
+    let link = ScriptedLink(EventFixture.events)
+    let app = DashboardApp(terminal: terminal, link: link, options: RenderOptions())
+    app.maxFramesPerSecond = 1e9
+    return (app, terminal, link)
+  }
+
+  @Test func keysDriveTheTrainerAndTheScreen() {
+    let (app, terminal, link) = makeApp()
+    #expect(app.tick())
+    #expect(terminal.screen.text.contains("RUNNING"))
+    terminal.pendingKeys = [.character(" ")]
+    #expect(app.tick())
+    #expect(link.sent == [.pause])
+    link.pending = [.state(.paused)]
+    #expect(app.tick())
+    #expect(terminal.screen.text.contains("PAUSED"))
+    terminal.pendingKeys = [.right]
+    #expect(app.tick())
+    #expect(terminal.screen.text.contains("2/20  true 1  pred 1"))
+    terminal.pendingKeys = [.character("?")]
+    _ = app.tick()
+    #expect(terminal.screen.text.contains("pause / resume training"))
+  }
+
+  @Test func tooSmallScreenStillQuits() {
+    let (app, terminal, link) = makeApp()
+    _ = app.tick()
+    terminal.resize(width: 50, height: 12)
+    _ = app.tick()
+    #expect(terminal.screen.text.contains("terminal too small (need 80x24, have 50x12)"))
+    terminal.pendingKeys = [.character(" ")]  // ignored while too small
+    _ = app.tick()
+    #expect(link.sent.isEmpty)
+    terminal.resize(width: 120, height: 40)
+    _ = app.tick()
+    #expect(terminal.screen.text.contains("Gradient norms"))
+    terminal.pendingKeys = [.character("q")]
+    _ = app.tick()
+    #expect(link.sent == [.stop])
+    link.pending = [.finished(RunSummary(runName: "x", epochs: 2, train: Metrics(loss: 1, accuracy: 0.5),
+                                          validation: Metrics(loss: 1, accuracy: 0.5), test: nil, secondsPerEpoch: [],
+                                          samplesPerSecond: 0, stopped: true))]
+    #expect(!app.tick())  // the trainer stopped: the loop ends
+  }
+
+  @Test func onlyChangedCellsAreRedrawn() {
+    let (app, terminal, _) = makeApp()
+    _ = app.tick()
+    let afterFirst = terminal.writes
+    terminal.pendingKeys = [.character("y")]  // log scale: only the loss panel changes
+    _ = app.tick()
+    #expect(terminal.writes - afterFirst < 120 * 40 / 4)
+  }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+
+/// The real `dnn-tui` binary in a real terminal (tmux at 120x40), driven with keys the way a
+/// user drives it. Needs tmux (installed by .ci/run) and a built `dnn-tui` next to the tests.
+@Suite(.serialized) struct EndToEndTests {
+  /// A private tmux server running one dashboard.
+  final class Session {
+    let socket = "dnn-e2e-\(UUID().uuidString.prefix(8))"
+    let binary: String
+
+    init(arguments: String) throws {
+      let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+      let candidates = [folder.appendingPathComponent("dnn-tui").path,
+                        folder.deletingLastPathComponent().appendingPathComponent("dnn-tui").path]
+      guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        throw E2EError("dnn-tui is not built next to the tests (\(candidates)); run swift build first")
+      }
+      binary = found
+      let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      // The tmux server this starts keeps whatever output it was given open: give it none.
+      try run(["new-session", "-d", "-x", "120", "-y", "40", "-s", "e2e",
+               "cd \(root.path) && TERM=tmux-256color \(binary) \(arguments); echo EXIT=$?; sleep 60"])
+    }
+
+    deinit { try? run(["kill-server"]) }
+
+    /// Runs a tmux command on this session's server and returns its standard output.
+    @discardableResult
+    func tmux(_ arguments: String...) throws -> String { try Spawn.run(["tmux", "-L", socket] + arguments).output }
+
+    func screen() -> String { (try? tmux("capture-pane", "-p", "-t", "e2e")) ?? "" }
+    func keys(_ keys: String...) { try? run(["send-keys", "-t", "e2e"] + keys) }
+
+    /// Runs a tmux command whose output is not needed.
+    func run(_ arguments: [String]) throws { _ = try Spawn.run(["tmux", "-L", socket] + arguments) }
+
+    /// Polls the screen until `condition` holds or `seconds` pass; returns the last screen.
+    func waitFor(_ seconds: Double, _ condition: (String) -> Bool) -> (ok: Bool, screen: String, elapsed: Double) {
+      let start = Date()
+      var last = ""
+      while Date().timeIntervalSince(start) < seconds {
+        last = screen()
+        if condition(last) { return (true, last, Date().timeIntervalSince(start)) }
+        Thread.sleep(forTimeInterval: 0.05)
+      }
+      return (false, last, seconds)
+    }
+  }
+
+  struct E2EError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+  }
+
+  /// "epoch 3/400  batch 12/29" from the header.
+  static func position(_ screen: String) -> (epoch: Int, batch: Int)? {
+    guard let range = screen.range(of: #"epoch (\d+)/\d+  batch (\d+)/\d+"#, options: .regularExpression) else { return nil }
+    let numbers = screen[range].split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+    return (numbers[0], numbers[2])
+  }
+
+  static func step(_ screen: String) -> Int? {
+    guard let range = screen.range(of: #"step [\d,]+"#, options: .regularExpression) else { return nil }
+    return Int(screen[range].dropFirst(5).replacingOccurrences(of: ",", with: ""))
+  }
+
+  @Test func aUserSession() throws {
+    let session = try Session(arguments: "--epochs 400")
+    // First frame with every panel within 5 s.
+    let panels = ["Loss", "Accuracy", "Gradient norms", "Validation digits", "Confusion matrix", "q quit"]
+    let first = session.waitFor(5) { s in panels.allSatisfy { s.contains($0) } && s.contains("true ") }
+    #expect(first.ok, "first frame incomplete after 5 s:\n\(first.screen)")
+    // Curves gain points while running.
+    let stepA = Self.step(first.screen) ?? 0
+    let later = session.waitFor(5) { (Self.step($0) ?? 0) > stepA + 20 }
+    #expect(later.ok, "the step counter did not move:\n\(later.screen)")
+    #expect(later.screen.contains("RUNNING"))
+    // Space pauses; the batch counter stays still for 2 s.
+    session.keys("Space")
+    let paused = session.waitFor(3) { $0.contains("PAUSED") }
+    #expect(paused.ok, "no PAUSED after space:\n\(paused.screen)")
+    let before = Self.position(paused.screen)
+    Thread.sleep(forTimeInterval: 2)
+    let still = session.screen()
+    #expect(Self.position(still)?.epoch == before?.epoch && Self.position(still)?.batch == before?.batch)
+    #expect(Self.step(still) == Self.step(paused.screen))
+    // n runs to the end of the epoch and pauses; n again advances exactly one epoch.
+    session.keys("n")
+    let stepped = session.waitFor(5) { s in s.contains("PAUSED") && Self.position(s)?.batch == 29 }
+    #expect(stepped.ok, "n did not finish the epoch:\n\(stepped.screen)")
+    let epoch = Self.position(stepped.screen)?.epoch ?? -1
+    let stepBefore = Self.step(stepped.screen) ?? -1
+    session.keys("n")
+    let next = session.waitFor(5) { s in s.contains("PAUSED") && Self.position(s)?.epoch == epoch + 1 && Self.position(s)?.batch == 29 }
+    #expect(next.ok, "a second n did not advance exactly one epoch:\n\(next.screen)")
+    #expect(Self.step(next.screen) == stepBefore + 29)
+    // Right arrow changes the digit.
+    let digitLine = { (s: String) in s.split(separator: "\n").first { $0.contains("true ") && $0.contains("pred ") }.map(String.init) ?? "" }
+    let shown = digitLine(next.screen)
+    session.keys("Right")
+    let browsed = session.waitFor(3) { digitLine($0) != shown && digitLine($0).contains("2/") }
+    #expect(browsed.ok, "right arrow did not change the digit:\n\(browsed.screen)")
+    // ? shows the help.
+    session.keys("?")
+    #expect(session.waitFor(3) { $0.contains("pause / resume training") }.ok)
+    session.keys("?")
+    // Too small, then back.
+    try session.run(["resize-window", "-t", "e2e", "-x", "50", "-y", "12"])
+    let small = session.waitFor(3) { $0.contains("terminal too small (need 80x24, have 50x12)") }
+    #expect(small.ok, "no too-small screen:\n\(small.screen)")
+    try session.run(["resize-window", "-t", "e2e", "-x", "120", "-y", "40"])
+    #expect(session.waitFor(3) { s in panels.allSatisfy { s.contains($0) } }.ok)
+    // q exits 0 within 3 s, out of the alternate screen.
+    session.keys("q")
+    let exited = session.waitFor(3) { $0.contains("EXIT=") }
+    #expect(exited.ok && exited.screen.contains("EXIT=0"), "no clean exit:\n\(exited.screen)")
+    let alternate = try session.tmux("display-message", "-p", "-t", "e2e", "#{alternate_on}")
+    #expect(alternate.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+  }
+
+  @Test func sigtermRestoresTheTerminal() throws {
+    let session = try Session(arguments: "--epochs 400")
+    #expect(session.waitFor(5) { $0.contains("RUNNING") }.ok)
+    let pid = try session.tmux("display-message", "-p", "-t", "e2e", "#{pane_pid}").trimmingCharacters(in: .whitespacesAndNewlines)
+    // The pane's shell runs dnn-tui as its child.
+    try Spawn.run(["pkill", "-TERM", "-P", pid, "dnn-tui"])
+    let exited = session.waitFor(5) { $0.contains("EXIT=") }
+    #expect(exited.ok && exited.screen.contains("EXIT=143"), "\(exited.screen)")
+    #expect(try session.tmux("display-message", "-p", "-t", "e2e", "#{alternate_on}").contains("0"))
+  }
+
+  @Test func notATerminalPointsToDnnTrain() throws {
+    let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    let result = try Spawn.run([folder.appendingPathComponent("dnn-tui").path], input: "/dev/null")
+    #expect(result.status == 1)
+    #expect(result.errors.contains("dnn train"))
+  }
+}
