@@ -3,7 +3,7 @@ import PackageDescription
 
 /// The engine is numeric code: a debug build of it is ~500x slower than an optimised one, so it
 /// is always compiled with -O (see README, "Build notes"). unsafeFlags are fine in a root package.
-let optimised: [SwiftSetting] = [.unsafeFlags(["-O"])]
+let optimised: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", "native"])]
 
 let package = Package(
   name: "diy-dnn",

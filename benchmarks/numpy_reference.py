@@ -8,7 +8,7 @@ epoch after the first.
 
     python3 benchmarks/numpy_reference.py [--data-dir DIR] [--epochs N] [--threads N]
 """
-import argparse, gzip, json, os, statistics, sys, time
+import argparse, json, os, statistics, sys, time
 
 
 def parse():
@@ -27,34 +27,10 @@ if args.threads:  # must be set before NumPy loads its BLAS
 import numpy as np  # noqa: E402
 
 
-def idx(path):
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+sys.path.insert(0, os.path.dirname(__file__))
+from mnist_files import load  # noqa: E402
 
-
-def find(prefix, kind, n):
-    for name in (f"{prefix}-{kind}-idx{n}-ubyte.gz", f"{prefix}-{kind}-idx{n}-ubyte"):
-        path = os.path.join(args.data_dir, name)
-        if os.path.exists(path):
-            return path
-    return None
-
-
-if find("train", "images", 3):
-    x_train = idx(find("train", "images", 3)).reshape(-1, 784)
-    y_train = idx(find("train", "labels", 1)).astype(np.int64)
-    x_test = idx(find("t10k", "images", 3)).reshape(-1, 784)
-    y_test = idx(find("t10k", "labels", 1)).astype(np.int64)
-else:  # synthetic data of the same shape
-    g = np.random.default_rng(0)
-    x_train = g.integers(0, 256, (60000, 784), dtype=np.uint8)
-    y_train = g.integers(0, 10, 60000)
-    x_test, y_test = x_train[:10000], y_train[:10000]
-
+x_train, y_train, x_test, y_test = load(args.data_dir)
 rng = np.random.default_rng(args.seed)
 sizes = [784, 256, 128, 10]
 W = [(rng.standard_normal((o, i)) * np.sqrt(2.0 / i)).astype(np.float32) for i, o in zip(sizes, sizes[1:])]

@@ -63,7 +63,7 @@ public final class BatchLoader {
           let dy = Int(generator.next() % UInt64(2 * maxShift + 1)) - maxShift
           BatchLoader.shifted(source, into: target, dx: dx, dy: dy, scale: scale)
         } else {
-          for i in 0..<features { target[i] = Float(source[i]) * scale }
+          Kernels.bytesToFloats(source, target, count: features, scale: scale)
         }
         labels.append(Int(view.source.labels[sample]))
       }

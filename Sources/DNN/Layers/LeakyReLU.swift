@@ -24,15 +24,13 @@ public final class LeakyReLU: Layer {
 
   public func forward(_ input: Tensor, phase: Phase) -> Tensor {
     output.resize(like: input)
-    let x = input.pointer, y = output.pointer, alpha = slope
-    for i in 0..<input.count { y[i] = x[i] > 0 ? x[i] : alpha * x[i] }
+    Kernels.leakyReLU(input.pointer, output.pointer, count: input.count, slope: slope)
     return output
   }
 
   public func backward(_ outputGradient: Tensor) -> Tensor {
     inputGradient.resize(like: outputGradient)
-    let a = output.pointer, da = outputGradient.pointer, dz = inputGradient.pointer, alpha = slope
-    for i in 0..<outputGradient.count { dz[i] = a[i] > 0 ? da[i] : alpha * da[i] }
+    Kernels.reluBackward(output.pointer, outputGradient.pointer, inputGradient.pointer, count: outputGradient.count, slope: slope)
     return inputGradient
   }
 }

@@ -18,15 +18,13 @@ public final class ReLU: Layer {
 
   public func forward(_ input: Tensor, phase: Phase) -> Tensor {
     output.resize(like: input)
-    let x = input.pointer, y = output.pointer
-    for i in 0..<input.count { y[i] = max(x[i], 0) }
+    Kernels.relu(input.pointer, output.pointer, count: input.count)
     return output
   }
 
   public func backward(_ outputGradient: Tensor) -> Tensor {
     inputGradient.resize(like: outputGradient)
-    let a = output.pointer, da = outputGradient.pointer, dz = inputGradient.pointer
-    for i in 0..<outputGradient.count { dz[i] = a[i] > 0 ? da[i] : 0 }
+    Kernels.reluBackward(output.pointer, outputGradient.pointer, inputGradient.pointer, count: outputGradient.count)
     return inputGradient
   }
 }

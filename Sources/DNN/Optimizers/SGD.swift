@@ -33,12 +33,7 @@ public final class SGD: Optimizer {
         continue
       }
       let b = velocity.slot(index, like: parameter).pointer
-      for i in 0..<n {
-        let g = grad[i] + wd * theta[i]
-        let v = mu * b[i] + g
-        b[i] = v
-        theta[i] -= lr * (nesterov ? g + mu * v : v)
-      }
+      Kernels.sgdMomentum(theta, grad, b, count: n, lr: lr, momentum: mu, weightDecay: wd, nesterov: nesterov)
     }
   }
 

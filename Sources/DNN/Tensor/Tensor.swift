@@ -89,31 +89,11 @@ public final class Tensor {
     return t
   }
 
-  /// Sum of squares of all elements (accumulated in Double for accuracy).
-  public func sumOfSquares() -> Double {
-    var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
-    let n = count
-    var i = 0
-    var total: Double = 0
-    // Blocks of 4096 keep Float partial sums short, then fold into Double.
-    while i < n {
-      let end = min(i + 4096, n)
-      while i + 4 <= end {
-        s0 += pointer[i] * pointer[i]; s1 += pointer[i + 1] * pointer[i + 1]
-        s2 += pointer[i + 2] * pointer[i + 2]; s3 += pointer[i + 3] * pointer[i + 3]
-        i += 4
-      }
-      while i < end { s0 += pointer[i] * pointer[i]; i += 1 }
-      total += Double(s0) + Double(s1) + Double(s2) + Double(s3)
-      s0 = 0; s1 = 0; s2 = 0; s3 = 0
-    }
-    return total
-  }
+  /// Sum of squares of all elements (partial sums folded into Double).
+  public func sumOfSquares() -> Double { Kernels.sumOfSquares(pointer, count: count) }
 
   /// Multiplies every element by `factor`.
-  public func scale(by factor: Float) {
-    for i in 0..<count { pointer[i] *= factor }
-  }
+  public func scale(by factor: Float) { Kernels.scale(pointer, count: count, by: factor) }
 }
 
 extension Tensor: CustomStringConvertible {

@@ -1,0 +1,118 @@
+/// Element-wise kernels on raw storage, written with explicit SIMD so they vectorise whatever
+/// the compiler can prove about aliasing. Each has a scalar tail for the last < 16 elements.
+enum Kernels {
+  typealias V = SIMD16<Float>
+  static let width = V.scalarCount
+
+  @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V {
+    UnsafeRawPointer(p).loadUnaligned(as: V.self)
+  }
+
+  @inline(__always) static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+  }
+
+  /// y = max(x, 0)
+  static func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
+    var i = 0
+    let zero = V(repeating: 0)
+    while i + width <= n {
+      store(pointwiseMax(load(x + i), zero), y + i)
+      i += width
+    }
+    while i < n { y[i] = max(x[i], 0); i += 1 }
+  }
+
+  /// dz = da where a > 0, else slope · da (slope 0: ReLU).
+  static func reluBackward(
+    _ a: UnsafePointer<Float>, _ da: UnsafePointer<Float>, _ dz: UnsafeMutablePointer<Float>, count n: Int, slope: Float = 0
+  ) {
+    var i = 0
+    let zero = V(repeating: 0), s = V(repeating: slope)
+    while i + width <= n {
+      let g = load(da + i)
+      store((g * s).replacing(with: g, where: load(a + i) .> zero), dz + i)
+      i += width
+    }
+    while i < n { dz[i] = a[i] > 0 ? da[i] : slope * da[i]; i += 1 }
+  }
+
+  /// y = x > 0 ? x : slope · x
+  static func leakyReLU(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, slope: Float) {
+    var i = 0
+    let zero = V(repeating: 0), s = V(repeating: slope)
+    while i + width <= n {
+      let v = load(x + i)
+      store((v * s).replacing(with: v, where: v .> zero), y + i)
+      i += width
+    }
+    while i < n { y[i] = x[i] > 0 ? x[i] : slope * x[i]; i += 1 }
+  }
+
+  /// y = Float(x) · scale, for pixels.
+  static func bytesToFloats(_ x: UnsafePointer<UInt8>, _ y: UnsafeMutablePointer<Float>, count n: Int, scale: Float) {
+    var i = 0
+    let s = V(repeating: scale)
+    while i + width <= n {
+      let bytes = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<UInt8>.self)
+      store(V(SIMD16<Int32>(truncatingIfNeeded: bytes)) * s, y + i)
+      i += width
+    }
+    while i < n { y[i] = Float(x[i]) * scale; i += 1 }
+  }
+
+  /// Σ x², with Float SIMD partial sums folded into Double every 4,096 elements.
+  static func sumOfSquares(_ x: UnsafePointer<Float>, count n: Int) -> Double {
+    var total: Double = 0
+    var i = 0
+    while i < n {
+      let end = min(i + 4096, n)
+      var acc0 = V(repeating: 0), acc1 = V(repeating: 0)
+      while i + 2 * width <= end {
+        let a = load(x + i), b = load(x + i + width)
+        acc0 += a * a
+        acc1 += b * b
+        i += 2 * width
+      }
+      var partial = (acc0 + acc1).sum()
+      while i < end { partial += x[i] * x[i]; i += 1 }
+      total += Double(partial)
+    }
+    return total
+  }
+
+  /// x ·= factor
+  static func scale(_ x: UnsafeMutablePointer<Float>, count n: Int, by factor: Float) {
+    var i = 0
+    let f = V(repeating: factor)
+    while i + width <= n {
+      store(load(x + i) * f, x + i)
+      i += width
+    }
+    while i < n { x[i] *= factor; i += 1 }
+  }
+
+  /// SGD with momentum (PyTorch, dampening 0): g = ∇ + λθ; b = μb + g; θ -= η (Nesterov ? g + μb : b).
+  static func sgdMomentum(
+    _ theta: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>, _ b: UnsafeMutablePointer<Float>, count n: Int,
+    lr: Float, momentum mu: Float, weightDecay wd: Float, nesterov: Bool
+  ) {
+    var i = 0
+    let vlr = V(repeating: lr), vmu = V(repeating: mu), vwd = V(repeating: wd)
+    while i + width <= n {
+      let p = load(theta + i)
+      let g = load(grad + i) + vwd * p
+      let v = vmu * load(b + i) + g
+      store(v, b + i)
+      store(p - vlr * (nesterov ? g + vmu * v : v), theta + i)
+      i += width
+    }
+    while i < n {
+      let g = grad[i] + wd * theta[i]
+      let v = mu * b[i] + g
+      b[i] = v
+      theta[i] -= lr * (nesterov ? g + mu * v : v)
+      i += 1
+    }
+  }
+}

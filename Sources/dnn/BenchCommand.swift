@@ -1,0 +1,100 @@
+import ArgumentParser
+import DNN
+import Foundation
+
+/// `dnn bench`: the reference MLP through the normal training path, timed.
+struct BenchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench",
+    abstract: "Time the reference MLP (784-256-128-10, batch 128, SGD momentum 0.9, lr 0.05) through the normal training path.",
+    discussion: "Uses /usr/share/datasets/fashion-mnist (apt-get install dataset-fashion-mnist), or synthetic data of the same shape when absent. Prints seconds per epoch (median of the epochs after the first), samples per second, effective GFLOPS, peak RSS and the GEMM backend; --json prints them as one JSON line.")
+
+  @Option(help: "MNIST-format folder.") var dataDir = "/usr/share/datasets/fashion-mnist"
+  @Option(help: "Epochs to time (the first is a warm-up).") var epochs = 4
+  @Option(help: "OpenBLAS threads (default: all cores).") var threads: Int?
+  @Flag(help: "Print one JSON line.") var json = false
+
+  /// FLOPs per training sample: forward 2·Σ in·out, backward 2·Σ in·out for weight gradients and
+  /// 2·Σ in·out for input gradients except the first layer's.
+  static func flopsPerSample(_ sizes: [Int]) -> Double {
+    let products = zip(sizes, sizes.dropFirst()).map { Double($0 * $1) }
+    return 2 * products.reduce(0, +) * 2 + 2 * products.dropFirst().reduce(0, +)
+  }
+
+  func run() throws {
+    if let threads { BLASRuntime.setThreads(threads) }
+    let folder: MNISTFolder
+    var dataset = dataDir
+    if FileManager.default.fileExists(atPath: dataDir) {
+      folder = try MNISTFolder(path: dataDir)
+    } else {
+      folder = try BenchCommand.synthetic()
+      dataset = "synthetic (\(dataDir) not found)"
+    }
+    var config = RunConfig(
+      name: "bench-mlp",
+      layers: [.dense(units: 256, initializer: .he), .relu, .dense(units: 128, initializer: .he), .relu,
+               .dense(units: 10, initializer: .he), .softmax],
+      optimizer: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0))
+    config.epochs = epochs
+    config.validationFraction = 0
+    config.clip = .global(maxNorm: 5)
+    let events = EventChannel(capacity: 1 << 20)
+    let session = TrainingSession(events: events)
+    let runConfig = config
+    session.start { events, commands in try Trainer.make(config: runConfig, folder: folder, events: events, commands: commands) }
+    session.wait()
+    var summary: RunSummary?
+    for event in events.drain() {
+      switch event {
+      case .finished(let s): summary = s
+      case .failed(let message), .diverged(_, _, let message): throw ValidationError(message)
+      default: break
+      }
+    }
+    guard let summary else { throw ValidationError("the benchmark run did not finish") }
+    let timed = summary.secondsPerEpoch.count > 1 ? Array(summary.secondsPerEpoch.dropFirst()) : summary.secondsPerEpoch
+    let median = timed.sorted()[timed.count / 2]
+    let samples = Double(folder.train.count)
+    let gflops = BenchCommand.flopsPerSample([784, 256, 128, 10]) * samples / median / 1e9
+    let rss = BenchCommand.peakResidentMegabytes()
+    if json {
+      print(JSONValue.object([
+        "impl": .string("diy-dnn"), "secondsPerEpoch": .array(summary.secondsPerEpoch.map { .number($0) }),
+        "medianSecondsPerEpoch": .number(median), "samplesPerSecond": .number(samples / median),
+        "gflops": .number(gflops), "peakRSSMegabytes": .number(rss), "backend": .string(BLASRuntime.summary),
+        "testAccuracy": .number(Double(summary.test?.accuracy ?? .nan)), "dataset": .string(dataset),
+      ]).text)
+    } else {
+      print("dataset            \(dataset), \(Int(samples)) training samples")
+      print("backend            \(BLASRuntime.summary)")
+      print("seconds per epoch  \(String(format: "%.3f", median)) (median of \(timed.count); all: \(summary.secondsPerEpoch.map { String(format: "%.3f", $0) }.joined(separator: " ")))")
+      print("samples per second \(Int(samples / median))")
+      print("effective GFLOPS   \(String(format: "%.1f", gflops))")
+      print("peak RSS           \(String(format: "%.1f", rss)) MB")
+      if let test = summary.test { print("test accuracy      \(String(format: "%.2f%%", Double(test.accuracy) * 100))") }
+    }
+  }
+
+  static func peakResidentMegabytes() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
+  }
+
+  /// 60,000 random images and labels, for machines without Fashion-MNIST.
+  static func synthetic() throws -> MNISTFolder {
+    let folder = NSTemporaryDirectory() + "dnn-bench-synthetic"
+    try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    var generator = SplitMix64(seed: 0)
+    func write(_ name: String, magic: UInt32, dims: [Int], count: Int, modulo: UInt64) {
+      var bytes: [UInt8] = []
+      for v in [magic] + dims.map(UInt32.init) { bytes += [UInt8(v >> 24), UInt8(v >> 16 & 255), UInt8(v >> 8 & 255), UInt8(v & 255)] }
+      bytes += (0..<count).map { _ in UInt8(generator.next() % modulo) }
+      FileManager.default.createFile(atPath: "\(folder)/\(name)", contents: Data(bytes))
+    }
+    write("train-images-idx3-ubyte", magic: 0x803, dims: [60000, 28, 28], count: 60000 * 784, modulo: 256)
+    write("train-labels-idx1-ubyte", magic: 0x801, dims: [60000], count: 60000, modulo: 10)
+    return try MNISTFolder(path: folder)
+  }
+}

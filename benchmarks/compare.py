@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Side-by-side speed of `dnn bench` and the reference implementations, interleaved round by
+round with the same thread count, on the same data. Prints a table of median seconds per
+epoch and the ratio ours / theirs (below 1: we are faster).
+
+    swift build -c release
+    python3 benchmarks/compare.py [--rounds 3] [--epochs 4] [--threads 2] [--data-dir DIR]
+
+Peers that are not installed (jax, torch) are skipped with a note.
+"""
+import argparse, importlib.util, json, os, statistics, subprocess, sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+root = os.path.dirname(here)
+p = argparse.ArgumentParser()
+p.add_argument("--rounds", type=int, default=3)
+p.add_argument("--epochs", type=int, default=4)
+p.add_argument("--threads", type=int, default=2)
+p.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
+args = p.parse_args()
+
+env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads), OMP_NUM_THREADS=str(args.threads))
+common = ["--data-dir", args.data_dir, "--epochs", str(args.epochs), "--threads", str(args.threads)]
+impls = {"diy-dnn": [os.path.join(root, ".build/release/dnn"), "bench", "--json"] + common,
+         "numpy": [sys.executable, os.path.join(here, "numpy_reference.py")] + common}
+if importlib.util.find_spec("jax"):
+    impls["jax-scan"] = [sys.executable, os.path.join(here, "jax_reference.py")] + common
+else:
+    print("jax not installed: skipped (pip install jax)")
+if importlib.util.find_spec("torch"):
+    impls["pytorch"] = [sys.executable, os.path.join(here, "torch_reference.py")] + common
+else:
+    print("torch not installed: skipped (pip install 'torch==2.13.0+cpu')")
+
+results = {name: [] for name in impls}
+accuracy = {}
+for r in range(args.rounds):
+    for name, command in impls.items():
+        out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+        record = json.loads(out.strip().splitlines()[-1])
+        results[name].append(record["medianSecondsPerEpoch"])
+        accuracy[name] = record.get("testAccuracy")
+        extra = f", {record['peakRSSMegabytes']:.0f} MB peak RSS, {record['backend']}" if name == "diy-dnn" else ""
+        print(f"round {r + 1} {name:9s} {record['medianSecondsPerEpoch']:.3f} s/epoch{extra}", flush=True)
+
+ours = statistics.median(results["diy-dnn"])
+print(f"\n{args.threads} thread(s), {args.rounds} interleaved rounds, median of epochs 2..{args.epochs} per round")
+print(f"| implementation | s/epoch (median) | diy-dnn / it | test accuracy after {args.epochs} epochs |")
+print("|---|---|---|---|")
+for name, values in results.items():
+    median = statistics.median(values)
+    print(f"| {name} | {median:.3f} | {ours / median:.2f} | {accuracy[name]:.4f} |")
