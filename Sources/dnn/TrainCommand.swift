@@ -1,22 +1,44 @@
 import ArgumentParser
 import DNN
 import Foundation
+import Synchronization
 
-/// `dnn train`: trains the runs of a configuration file.
+/// The signal that asked `dnn train` to stop (SIGINT or SIGTERM), 0 for none.
+let stopSignal = Atomic<Int32>(0)
+
+/// `dnn train`: trains the runs of a configuration file, each into its own run folder.
 struct TrainCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train",
-    abstract: "Train the runs of a configuration file (default: assets/configs/default.json).")
+    abstract: "Train the runs of a configuration file (default: assets/configs/default.json).",
+    discussion: """
+      Each run writes <out>/<name>/: config.json, metrics.csv, steps.csv, best.safetensors, last.safetensors and \
+      optimizer.safetensors. Ctrl-C or SIGTERM finishes the current step, saves last.safetensors and exits 130 / 143; \
+      --resume continues from there. --shard K/N trains runs K, K+N, K+2N, ... (0-based), so that a sweep can be \
+      spread over machines, for example as a Slurm array job with --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT.
+      """)
 
   @Option(help: "Run configuration file (JSON).") var config: String?
   @Option(name: .customLong("run"), help: "Train only the run with this name.") var runName: String?
   @Option(help: "Folder with the MNIST files (train-*, t10k-*; .gz or raw). Default: the bundled digits.")
   var dataDir: String?
   @Option(help: "Override the number of epochs.") var epochs: Int?
+  @Option(help: "Folder for run folders.") var out = "runs"
+  @Flag(help: "Replace existing run folders.") var overwrite = false
+  @Flag(help: "Continue runs from their last checkpoint and optimizer state.") var resume = false
+  @Option(help: "K/N: train only every N-th run starting at run K (0-based).") var shard: String?
   @Flag(help: "Print one JSON object per run as the last line(s) of stdout.") var json = false
 
   func validate() throws {
     if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+    if overwrite && resume { throw ValidationError("--overwrite and --resume exclude each other") }
+    if let shard, Self.parseShard(shard) == nil { throw ValidationError("--shard must be K/N with 0 <= K < N, got '\(shard)'") }
+  }
+
+  static func parseShard(_ text: String) -> (index: Int, count: Int)? {
+    let parts = text.split(separator: "/").compactMap { Int($0) }
+    guard parts.count == 2, parts[1] > 0, parts[0] >= 0, parts[0] < parts[1] else { return nil }
+    return (parts[0], parts[1])
   }
 
   func run() throws {
@@ -35,26 +57,45 @@ struct TrainCommand: ParsableCommand {
     let file = try RunFile.load(path: configPath)
     var runs = file.runs
     if let runName { runs = [try file.run(named: runName)] }
+    if let shard, let (k, n) = Self.parseShard(shard) { runs = runs.enumerated().filter { $0.offset % n == k }.map(\.element) }
     let folder = try MNISTFolder(path: dataDir ?? Assets.mnistFolder())
+    signal(SIGINT) { stopSignal.store($0, ordering: .relaxed) }
+    signal(SIGTERM) { stopSignal.store($0, ordering: .relaxed) }
     var failed = false
     for var runConfig in runs {
       if let epochs { runConfig.epochs = epochs }
       let summary = try trainOne(runConfig, folder: folder)
       if let summary, json { print(summary.json) }
       if summary == nil { failed = true }
+      let signalNumber = stopSignal.load(ordering: .relaxed)
+      if signalNumber != 0 {
+        Console.error("stopped by signal \(signalNumber); last.safetensors holds the state: continue with --resume")
+        throw ExitCode(128 + signalNumber)
+      }
     }
     if failed { throw ExitCode.failure }
   }
 
   /// Trains one run, printing progress; nil when it diverged or failed (message printed).
   private func trainOne(_ config: RunConfig, folder: MNISTFolder) throws -> RunSummary? {
+    let mode: RunFolder.Mode = resume ? .resume : (overwrite ? .overwrite : .create)
     let session = TrainingSession(events: EventChannel(capacity: 1 << 20))
+    let resuming = resume, out = self.out
     session.start { events, commands in
-      try Trainer.make(config: config, folder: folder, events: events, commands: commands)
+      let trainer = try Trainer.make(config: config, folder: folder, events: events, commands: commands)
+      let runFolder = try RunFolder(out: out, config: config, mode: mode)
+      if resuming { try runFolder.restore(into: trainer) }
+      trainer.observer = runFolder
+      return trainer
     }
     let printer = ProgressPrinter(live: Console.stdoutIsTerminal)
+    var stopSent = false
     while true {
       session.events.wait(timeout: 0.1)
+      if !stopSent && stopSignal.load(ordering: .relaxed) != 0 {
+        session.send(.stop)
+        stopSent = true
+      }
       for event in session.events.drain() {
         printer.handle(event)
         switch event {

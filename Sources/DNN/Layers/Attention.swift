@@ -58,7 +58,7 @@ public final class Attention: Layer {
     func projection(_ name: String, _ inFeatures: Int, _ g: inout SplitMix64) -> (Parameter, Parameter) {
       let w = Parameter(name: "\(name).weight", rows: dim, columns: inFeatures)
       initializer.fill(w.value, fanIn: inFeatures, fanOut: dim, generator: &g)
-      return (w, Parameter(name: "\(name).bias", rows: 1, columns: dim))
+      return (w, Parameter(name: "\(name).bias", rows: 1, columns: dim, isVector: true))
     }
     (query, queryBias) = projection("query", tokenFeatures, &generator)
     (key, keyBias) = projection("key", tokenFeatures, &generator)

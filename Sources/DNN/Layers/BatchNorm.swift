@@ -42,8 +42,8 @@ public final class BatchNorm: Layer {
     inputFeatures = features
     self.momentum = momentum
     self.epsilon = epsilon
-    weight = Parameter(name: "weight", rows: 1, columns: features)
-    bias = Parameter(name: "bias", rows: 1, columns: features)
+    weight = Parameter(name: "weight", rows: 1, columns: features, isVector: true)
+    bias = Parameter(name: "bias", rows: 1, columns: features, isVector: true)
     weight.value.fill(1)
     runningMean.resize(rows: 1, columns: features)
     runningVariance.resize(rows: 1, columns: features)

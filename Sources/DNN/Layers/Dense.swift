@@ -41,7 +41,7 @@ public final class Dense: Layer {
     self.outputFeatures = outputFeatures
     self.initializer = initializer
     weight = Parameter(name: "weight", rows: outputFeatures, columns: inputFeatures)
-    bias = Parameter(name: "bias", rows: 1, columns: outputFeatures)
+    bias = Parameter(name: "bias", rows: 1, columns: outputFeatures, isVector: true)
     initializer.fill(weight.value, fanIn: inputFeatures, fanOut: outputFeatures, generator: &generator)
   }
 

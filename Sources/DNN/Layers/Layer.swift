@@ -12,8 +12,14 @@ public final class Parameter {
   /// d(loss)/d(value), accumulated (`+=`) by `backward` and cleared by `zeroGradient()`.
   public let gradient: Tensor
 
+  /// True for a per-feature vector (biases, BatchNorm scale and shift): stored `[rows: 1, F]`,
+  /// saved with PyTorch's 1-D shape `[F]`.
+  public let isVector: Bool
+
   /// A parameter shaped `[rows, columns]`, zero-filled, with a zero gradient.
-  public init(name: String, rows: Int, columns: Int) {
+  public init(name: String, rows: Int, columns: Int, isVector: Bool = false) {
+    precondition(!isVector || rows == 1, "a vector parameter has one row")
+    self.isVector = isVector
     self.name = name
     value = Tensor(rows: rows, columns: columns)
     gradient = Tensor(rows: rows, columns: columns)

@@ -39,7 +39,8 @@ public final class Trainer {
   public let data: DataSplit
   public let events: EventChannel
   public let commands: CommandMailbox
-  public weak var observer: TrainingObserver?
+  /// Persists the run (a `RunFolder`), if any. Held strongly: the trainer owns its observer.
+  public var observer: TrainingObserver?
   /// Name of the dataset, for the start event.
   public var datasetName = "MNIST"
   /// Where training starts (non-zero when resuming).

@@ -1,0 +1,84 @@
+/// The resolved configuration as JSON, in the configuration file's format (defaults filled in),
+/// so that `config.json` of a run folder reads back as the same run.
+extension RunConfig {
+  public var jsonValue: JSONValue {
+    func n(_ v: Float) -> JSONValue { .number(Double("\(v)") ?? Double(v)) }
+    var object: [String: JSONValue] = [
+      "name": .string(name), "layers": .array(layers.map(\.jsonValue)), "optimizer": optimizer.jsonValue,
+      "schedule": schedule.jsonValue, "epochs": .number(Double(epochs)), "batchSize": .number(Double(batchSize)),
+      "seed": .number(Double(seed)), "trainSamples": trainSamples.map { .number(Double($0)) } ?? .null,
+      "validationFraction": .number(validationFraction), "augment": .object(["shift": .number(Double(augmentShift))]),
+    ]
+    switch clip {
+    case .none: break
+    case .global(let m): object["clip"] = .object(["mode": .string("global"), "maxNorm": n(m)])
+    case .perTensor(let m): object["clip"] = .object(["mode": .string("perTensor"), "maxNorm": n(m)])
+    }
+    return .object(object)
+  }
+
+  /// Reads a run object such as `config.json` of a run folder.
+  public static func parse(json value: JSONValue, path: String) throws -> RunConfig {
+    try parse(value, context: path)
+  }
+}
+
+extension LayerSpec {
+  var jsonValue: JSONValue {
+    func n(_ v: Float) -> JSONValue { .number(Double("\(v)") ?? Double(v)) }
+    switch self {
+    case .dense(let units, let initializer):
+      var o: [String: JSONValue] = ["type": .string("dense"), "units": .number(Double(units))]
+      o.merge(initializer.jsonFields) { a, _ in a }
+      return .object(o)
+    case .relu: return .object(["type": .string("relu")])
+    case .leakyReLU(let slope): return .object(["type": .string("leakyrelu"), "slope": n(slope)])
+    case .softmax: return .object(["type": .string("softmax")])
+    case .batchNorm(let momentum, let epsilon):
+      return .object(["type": .string("batchnorm"), "momentum": n(momentum), "epsilon": n(epsilon)])
+    case .dropout(let rate): return .object(["type": .string("dropout"), "rate": n(rate)])
+    case .attention(let tokens, let heads, let dim, let initializer):
+      var o: [String: JSONValue] = ["type": .string("attention"), "tokens": .number(Double(tokens)),
+                                    "heads": .number(Double(heads)), "dim": .number(Double(dim))]
+      o.merge(initializer.jsonFields) { a, _ in a }
+      return .object(o)
+    }
+  }
+}
+
+extension Initializer {
+  var jsonFields: [String: JSONValue] {
+    switch self {
+    case .normal(let scale): ["initializer": .string("normal"), "scale": .number(Double(scale))]
+    case .he: ["initializer": .string("he")]
+    case .heUniform: ["initializer": .string("heUniform")]
+    case .glorot: ["initializer": .string("glorot")]
+    case .glorotUniform: ["initializer": .string("glorotUniform")]
+    }
+  }
+}
+
+extension OptimizerSpec {
+  var jsonValue: JSONValue {
+    func n(_ v: Float) -> JSONValue { .number(Double("\(v)") ?? Double(v)) }
+    switch self {
+    case .sgd(let lr, let momentum, let nesterov, let wd):
+      return .object(["type": .string("sgd"), "learningRate": n(lr), "momentum": n(momentum), "nesterov": .bool(nesterov), "weightDecay": n(wd)])
+    case .adam(let lr, let b1, let b2, let eps, let wd), .adamW(let lr, let b1, let b2, let eps, let wd):
+      let type = if case .adam = self { "adam" } else { "adamw" }
+      return .object(["type": .string(type), "learningRate": n(lr), "beta1": n(b1), "beta2": n(b2), "epsilon": n(eps), "weightDecay": n(wd)])
+    }
+  }
+}
+
+extension LearningRateSchedule {
+  var jsonValue: JSONValue {
+    switch self {
+    case .constant: .object(["type": .string("constant")])
+    case .warmup(let w): .object(["type": .string("constant"), "warmupEpochs": .number(w)])
+    case .step(let size, let gamma, let w):
+      .object(["type": .string("step"), "stepSize": .number(Double(size)), "gamma": .number(Double(gamma)), "warmupEpochs": .number(w)])
+    case .cosine(let w): .object(["type": .string("cosine"), "warmupEpochs": .number(w)])
+    }
+  }
+}
