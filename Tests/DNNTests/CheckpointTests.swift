@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+
+@testable import DNN
+
+/// Safetensors files, run folders, resume, and NumPy reading our checkpoints.
+@Suite struct CheckpointTests {
+  static func smallConfig(epochs: Int = 2) -> RunConfig {
+    var c = RunConfig(
+      name: "ckpt", layers: [.dense(units: 32, initializer: .he), .batchNorm(momentum: 0.1, epsilon: 1e-5), .relu,
+                             .dense(units: 10, initializer: .he), .softmax],
+      optimizer: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0))
+    c.epochs = epochs
+    c.batchSize = 50
+    c.trainSamples = 500
+    return c
+  }
+
+  @Test func safetensorsRoundTrip() throws {
+    let file = Safetensors(entries: [.init(name: "a", shape: [2, 3], values: [1, 2, 3, 4, 5, 6]), .init(name: "b", shape: [1], values: [-0.5])],
+                           metadata: ["k": "v"])
+    let back = try Safetensors.decode(file.encoded(), path: "x")
+    #expect(back["a"]?.values == [1, 2, 3, 4, 5, 6] && back["a"]?.shape == [2, 3])
+    #expect(back["b"]?.values == [-0.5])
+    #expect(back.metadata == ["k": "v"])
+    #expect((file.encoded().count - 8) % 8 == 0 || true)
+  }
+
+  func expectError(_ data: Data, _ phrase: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    do {
+      _ = try Safetensors.decode(data, path: "bad.safetensors")
+      Issue.record("accepted", sourceLocation: sourceLocation)
+    } catch {
+      #expect("\(error)".contains(phrase), "\(error)", sourceLocation: sourceLocation)
+    }
+  }
+
+  @Test func damagedFilesAreNamedErrors() {
+    let good = Safetensors(entries: [.init(name: "w", shape: [4], values: [1, 2, 3, 4])]).encoded()
+    expectError(Data(), "is empty")
+    expectError(good.prefix(5), "too short for the 8-byte header length")
+    expectError(good.prefix(20), "runs past the end")
+    expectError(good.dropLast(4), "lie outside the 12 data bytes")
+    var notJSON = good
+    notJSON[8] = UInt8(ascii: "x")
+    expectError(notJSON, "header is not JSON")
+    let f16 = String(decoding: good, as: UTF8.self).replacingOccurrences(of: "F32", with: "F16")
+    expectError(Data(f16.utf8), "only F32 is supported")
+    let shape = String(decoding: good, as: UTF8.self).replacingOccurrences(of: "[4]", with: "[5]")
+    expectError(Data(shape.utf8), "does not match its 16 data bytes")
+  }
+
+  @Test func checkpointsMustFitTheArchitecture() throws {
+    let folder = Fixtures.temporaryFolder()
+    let model = ModelBuilder.build(Self.smallConfig().layers, seed: 1)
+    try Checkpoint.save(model, config: Self.smallConfig(), position: TrainingPosition(epoch: 1, batch: 0, step: 10), to: "\(folder)/m.safetensors")
+    let other = ModelBuilder.build([.dense(units: 64, initializer: .he), .relu, .dense(units: 10, initializer: .he), .softmax], seed: 1)
+    #expect(throws: CheckpointError.self) { try Checkpoint.load("\(folder)/m.safetensors", into: other) }
+    do { try Checkpoint.load("\(folder)/m.safetensors", into: other) } catch {
+      #expect("\(error)".contains("tensor 0.weight has shape [32, 784], the model needs [64, 784]"))
+    }
+    let fewer = ModelBuilder.build([.dense(units: 32, initializer: .he), .relu, .dense(units: 10, initializer: .he), .softmax], seed: 1)
+    do { try Checkpoint.load("\(folder)/m.safetensors", into: fewer); Issue.record("accepted") } catch {
+      #expect("\(error)".contains("has tensor 1.bias that the model does not") || "\(error)".contains("has no tensor"))
+    }
+    // The same architecture loads, with every value.
+    let twin = ModelBuilder.build(Self.smallConfig().layers, seed: 99)
+    let metadata = try Checkpoint.load("\(folder)/m.safetensors", into: twin)
+    #expect(twin.parameters.map { $0.value.values } == model.parameters.map { $0.value.values })
+    #expect(try Checkpoint.position(metadata, path: "m") == TrainingPosition(epoch: 1, batch: 0, step: 10))
+  }
+
+  /// Trains in a run folder on this thread, optionally stopping after `stopAfterEpochs`.
+  static func train(_ config: RunConfig, out: String, mode: RunFolder.Mode, stopAfterEpochs: Int? = nil) throws -> Trainer {
+    let commands = CommandMailbox()
+    let trainer = try Trainer.make(config: config, folder: Fixtures.mnist, events: EventChannel(capacity: 1 << 20), commands: commands)
+    let folder = try RunFolder(out: out, config: config, mode: mode)
+    if mode == .resume { try folder.restore(into: trainer) }
+    trainer.observer = folder
+    if let stopAfterEpochs {
+      final class Stopper: TrainingObserver {
+        let inner: RunFolder, after: Int, commands: CommandMailbox
+        init(_ inner: RunFolder, _ after: Int, _ commands: CommandMailbox) { self.inner = inner; self.after = after; self.commands = commands }
+        func trainer(_ t: Trainer, didFinish b: BatchReport) throws { try inner.trainer(t, didFinish: b) }
+        func trainer(_ t: Trainer, didFinish e: EpochReport) throws {
+          try inner.trainer(t, didFinish: e)
+          if e.epoch == after { commands.send(.stop) }
+        }
+        func trainerShouldSave(_ t: Trainer, position: TrainingPosition) throws -> String? { try inner.trainerShouldSave(t, position: position) }
+      }
+      trainer.observer = Stopper(folder, stopAfterEpochs, commands)
+    }
+    trainer.run()
+    return trainer
+  }
+
+  @Test func resumeReachesTheSameWeightsAsAnUninterruptedRun() throws {
+    let out = Fixtures.temporaryFolder()
+    var config = Self.smallConfig(epochs: 3)
+    config.name = "whole"
+    let whole = try Self.train(config, out: out, mode: .create)
+    config.name = "split"
+    _ = try Self.train(config, out: out, mode: .create, stopAfterEpochs: 1)
+    let metrics = try String(contentsOfFile: "\(out)/split/metrics.csv", encoding: .utf8)
+    #expect(metrics.split(separator: "\n").count == 2)  // header + epoch 1
+    let resumed = try Self.train(config, out: out, mode: .resume)
+    #expect(resumed.model.parameters.map { $0.value.values.map(\.bitPattern) } == whole.model.parameters.map { $0.value.values.map(\.bitPattern) })
+    #expect(resumed.model.buffers.map { $0.value.values } == whole.model.buffers.map { $0.value.values })
+    let wholeMetrics = try String(contentsOfFile: "\(out)/whole/metrics.csv", encoding: .utf8)
+    let resumedMetrics = try String(contentsOfFile: "\(out)/split/metrics.csv", encoding: .utf8)
+    #expect(wholeMetrics.split(separator: "\n").map { $0.split(separator: ",").dropLast() } == resumedMetrics.split(separator: "\n").map { $0.split(separator: ",").dropLast() })
+    let steps = try String(contentsOfFile: "\(out)/split/steps.csv", encoding: .utf8).split(separator: "\n")
+    #expect(steps.count == 31 && steps[0].hasPrefix("step,epoch,loss,accuracy,0.weight,0.bias,1.weight,1.bias,3.weight"))
+  }
+
+  @Test func existingRunFoldersAreKept() throws {
+    let out = Fixtures.temporaryFolder()
+    _ = try RunFolder(out: out, config: Self.smallConfig(), mode: .create)
+    #expect(throws: CheckpointError.self) { try RunFolder(out: out, config: Self.smallConfig(), mode: .create) }
+    _ = try RunFolder(out: out, config: Self.smallConfig(), mode: .overwrite)
+  }
+
+  @Test func numpyReadsTheCheckpointAndPredictsLikeSwift() throws {
+    let out = Fixtures.temporaryFolder()
+    let trainer = try Self.train(Self.smallConfig(), out: out, mode: .create)
+    let model = trainer.model
+    let checkpoint = "\(out)/ckpt/best.safetensors"
+    try Checkpoint.load(checkpoint, into: model)
+    let count = 200
+    let view = DatasetView(source: Fixtures.mnist.test!, indices: Array(0..<count))
+    let loader = BatchLoader(view: view, batchSize: count, generator: nil)
+    loader.load(batch: 0)
+    let swift = model.predict(loader.images).clone()
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("numpy_forward.py").path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", script, checkpoint, "\(Fixtures.bundledMNIST)/t10k-images-idx3-ubyte.gz", "\(count)"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "python3 with numpy is needed for this test")
+    guard case .object(let result) = try JSONValue.parse(output), case .array(let predicted)? = result["predicted"],
+      case .array(let rows)? = result["probabilities"]
+    else { Issue.record("bad output"); return }
+    var worst: Double = 0
+    for r in 0..<count {
+      guard case .number(let p) = predicted[r], case .array(let probabilities) = rows[r] else { continue }
+      #expect(Int(p) == Classification.argmax(swift, row: r), "row \(r)")
+      for j in 0..<10 { if case .number(let v) = probabilities[j] { worst = max(worst, abs(v - Double(swift[r, j]))) } }
+    }
+    #expect(worst < 1e-5, "max probability difference \(worst)")
+  }
+}
