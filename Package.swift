@@ -26,7 +26,7 @@ let package = Package(
     .target(name: "Dashboard", dependencies: ["DNN", "TerminalUI"]),
     .executableTarget(
       name: "dnn",
-      dependencies: ["DNN", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: ["DNN", "TerminalUI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .executableTarget(
       name: "dnn-tui",
       dependencies: [

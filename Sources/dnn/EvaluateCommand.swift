@@ -1,0 +1,130 @@
+import ArgumentParser
+import DNN
+import Foundation
+import TerminalUI
+
+/// `dnn evaluate`: test metrics of saved runs, a summary of all, and sample inferences.
+struct EvaluateCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "evaluate",
+    abstract: "Evaluate saved runs on the test files: loss, accuracy, per-class accuracy, confusion matrix; write summary.csv and summary.md.")
+
+  @Argument(help: "Run folders, or folders of run folders (such as runs/).") var runs: [String]
+  @Option(help: "Folder with the MNIST files. Default: the bundled digits.") var dataDir: String?
+  @Option(help: "Which checkpoint to evaluate: best or last.") var checkpoint = "best"
+  @Option(help: "Validation digits to draw per run (0: none).") var samples = 6
+  @Flag(help: "Print the results as one JSON object.") var json = false
+
+  func validate() throws {
+    guard ["best", "last"].contains(checkpoint) else { throw ValidationError("--checkpoint must be best or last") }
+  }
+
+  struct Result {
+    let run: SavedRun
+    let parameters: Int
+    let test: Metrics
+    let perClass: [Float]
+    let confusion: [[Int]]
+  }
+
+  func run() throws {
+    do { try evaluate() } catch let error as ExitCode { throw error } catch {
+      Console.error("error: \(error)")
+      throw ExitCode.failure
+    }
+  }
+
+  private func evaluate() throws {
+    let saved = try SavedRun.find(runs)
+    let folder = try MNISTFolder(path: dataDir ?? Assets.mnistFolder())
+    guard let test = folder.test else {
+      throw DataError(path: folder.path, problem: "has no t10k-* test files", hint: "Evaluate with a data folder that has them (--data-dir).")
+    }
+    var results: [Result] = []
+    for run in saved {
+      let model = try run.model(checkpoint: checkpoint)
+      let (metrics, predictions) = Evaluator.evaluate(model, on: DatasetView(test), collectPredictions: true)
+      let confusion = predictions!.confusion
+      let perClass = confusion.enumerated().map { t, row in Float(row[t]) / Float(max(row.reduce(0, +), 1)) }
+      results.append(Result(run: run, parameters: model.parameterCount, test: metrics, perClass: perClass, confusion: confusion))
+      if !json && samples > 0 { printSamples(run: run, model: model, folder: folder) }
+    }
+    let table = summaryRows(results)
+    let outFolder = saved.count == 1 && runs.count == 1 && runs[0] == saved[0].path
+      ? (saved[0].path as NSString).deletingLastPathComponent : runs[0]
+    try AtomicFile.write(table.map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n", to: (outFolder as NSString).appendingPathComponent("summary.csv"))
+    try AtomicFile.write(markdown(table), to: (outFolder as NSString).appendingPathComponent("summary.md"))
+    if json {
+      print(JSONValue.object(["runs": .array(results.map(jsonValue))]).text)
+    } else {
+      for r in results { printConfusion(r) }
+      print(aligned(table))
+      print("wrote \(outFolder)/summary.csv and summary.md")
+    }
+  }
+
+  private func summaryRows(_ results: [Result]) -> [[String]] {
+    [["run", "parameters", "epochs", "best_val_accuracy", "test_loss", "test_accuracy", "training_seconds", "checkpoint"]]
+      + results.map { r in
+        [r.run.config.name, "\(r.parameters)", "\(r.run.epochs.count)",
+         String(format: "%.4f", Double(r.run.epochs.map(\.validationAccuracy).max() ?? .nan)),
+         String(format: "%.4f", Double(r.test.loss)), String(format: "%.4f", Double(r.test.accuracy)),
+         String(format: "%.2f", r.run.trainingSeconds), checkpoint]
+      }
+  }
+
+  private func aligned(_ rows: [[String]]) -> String {
+    let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
+    return rows.map { row in
+      row.enumerated().map { c, cell in c == 0 ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+        : String(repeating: " ", count: widths[c] - cell.count) + cell }.joined(separator: "  ")
+    }.joined(separator: "\n")
+  }
+
+  private func markdown(_ rows: [[String]]) -> String {
+    var lines = ["| " + rows[0].joined(separator: " | ") + " |", "|" + String(repeating: "---|", count: rows[0].count)]
+    lines += rows.dropFirst().map { "| " + $0.joined(separator: " | ") + " |" }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  private func jsonValue(_ r: Result) -> JSONValue {
+    .object([
+      "name": .string(r.run.config.name), "path": .string(r.run.path), "parameters": .number(Double(r.parameters)),
+      "epochs": .number(Double(r.run.epochs.count)), "checkpoint": .string(checkpoint),
+      "bestValidationAccuracy": r.run.epochs.map(\.validationAccuracy).max().map { .number(Double($0)) } ?? .null,
+      "test": .object(["loss": .number(Double(r.test.loss)), "accuracy": .number(Double(r.test.accuracy))]),
+      "perClassAccuracy": .array(r.perClass.map { .number(Double($0)) }),
+      "confusion": .array(r.confusion.map { .array($0.map { .number(Double($0)) }) }),
+      "trainingSeconds": .number(r.run.trainingSeconds),
+    ])
+  }
+
+  private func printConfusion(_ r: Result) {
+    print("\(r.run.config.name): test accuracy \(percent(r.test.accuracy)), loss \(String(format: "%.4f", r.test.loss)) (\(checkpoint) checkpoint)")
+    print("  true\\pred" + (0..<10).map { String(format: "%5d", $0) }.joined() + "    acc")
+    for (t, row) in r.confusion.enumerated() {
+      print(String(format: "  %9d", t) + row.map { String(format: "%5d", $0) }.joined() + "  " + percent(r.perClass[t]))
+    }
+    print("")
+  }
+
+  /// Draws `samples` validation digits of the run side by side with their predictions.
+  private func printSamples(run: SavedRun, model: Sequential, folder: MNISTFolder) {
+    let split = DataSplit(folder: folder, validationFraction: run.config.validationFraction, trainSamples: run.config.trainSamples, seed: run.config.seed)
+    let view = split.validation.count > 0 ? split.validation : split.train
+    let count = min(samples, view.count)
+    guard count > 0 else { return }
+    let sample = DatasetView(source: view.source, indices: Array(view.indices.prefix(count)))
+    let (_, predictions) = Evaluator.evaluate(model, on: sample, collectPredictions: true)
+    var buffer = ScreenBuffer(width: count * 30, height: 15)
+    for i in 0..<count {
+      let p = predictions!
+      let label = Int(p.labels[i]), guess = Int(p.predicted[i])
+      let caption = "true \(label) pred \(guess) \(percent(p.probabilities(of: i)[p.probabilities(of: i).startIndex + guess]))" + (label == guess ? "" : " X")
+      buffer.put(caption, x: i * 30, y: 0)
+      DigitView(pixels: view.source.image(sample.indices[i])).draw(x: i * 30, y: 1, on: &buffer, color: false, glyphs: .plain)
+    }
+    print("\(run.config.name): validation digits")
+    print(buffer.trimmedText)
+  }
+}
