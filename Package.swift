@@ -33,9 +33,11 @@ let package = Package(
         "DNN", "Dashboard", "TerminalUI",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
-    .testTarget(name: "DNNTests", dependencies: ["DNN"]),
+    .testTarget(name: "DNNTests", dependencies: ["DNN"], exclude: ["numpy_forward.py"]),
     .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
-    .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "DNN", "TerminalUI"]),
+    .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "DNN", "TerminalUI"], exclude: ["Golden"]),
+    // The executables as processes (dnn, dnn-tui in tmux); needs them built (swift build).
+    .testTarget(name: "CommandLineTests"),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -18,6 +18,7 @@ struct DashboardCommand: ParsableCommand {
   @Option(help: "Run configuration file (JSON). Default: assets/configs/default.json.") var config: String?
   @Option(name: .customLong("run"), help: "The run of the configuration file to train (default: the first).") var runName: String?
   @Option(help: "Folder with the MNIST files (train-*, t10k-*; .gz or raw). Default: the bundled digits.") var dataDir: String?
+  @Option(help: "bundled, mnist or fashion-mnist (as fetched by dnn download); --data-dir wins.") var dataset: String?
   @Option(help: "Override the number of epochs.") var epochs: Int?
   @Option(help: "Override the random seed.") var seed: Int?
   @Flag(help: "Draw with ASCII characters only.") var ascii = false
@@ -40,7 +41,7 @@ struct DashboardCommand: ParsableCommand {
       runConfig = try runName.map { try file.run(named: $0) } ?? file.runs[0]
       if let epochs { runConfig.epochs = epochs }
       if let seed { runConfig.seed = UInt64(seed) }
-      folder = try MNISTFolder(path: dataDir ?? Assets.mnistFolder())
+      folder = try MNISTFolder(path: dataDir ?? DatasetSource.folder(forDataset: dataset ?? "bundled"))
     } catch {
       fail("error: \(error)")
     }

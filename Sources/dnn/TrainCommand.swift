@@ -22,6 +22,7 @@ struct TrainCommand: ParsableCommand {
   @Option(name: .customLong("run"), help: "Train only the run with this name.") var runName: String?
   @Option(help: "Folder with the MNIST files (train-*, t10k-*; .gz or raw). Default: the bundled digits.")
   var dataDir: String?
+  @Option(help: "bundled, mnist or fashion-mnist (as fetched by dnn download); --data-dir wins.") var dataset: String?
   @Option(help: "Override the number of epochs.") var epochs: Int?
   @Option(help: "Folder for run folders.") var out = "runs"
   @Flag(help: "Replace existing run folders.") var overwrite = false
@@ -58,7 +59,7 @@ struct TrainCommand: ParsableCommand {
     var runs = file.runs
     if let runName { runs = [try file.run(named: runName)] }
     if let shard, let (k, n) = Self.parseShard(shard) { runs = runs.enumerated().filter { $0.offset % n == k }.map(\.element) }
-    let folder = try MNISTFolder(path: dataDir ?? Assets.mnistFolder())
+    let folder = try MNISTFolder(path: dataDir ?? DatasetSource.folder(forDataset: dataset ?? "bundled"))
     signal(SIGINT) { stopSignal.store($0, ordering: .relaxed) }
     signal(SIGTERM) { stopSignal.store($0, ordering: .relaxed) }
     var failed = false

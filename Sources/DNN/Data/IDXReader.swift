@@ -46,7 +46,11 @@ public enum IDXReader {
 
   /// Images `[n, 28, 28]` from an IDX3 file, as `n * 784` bytes.
   public static func readImages(_ path: String) throws -> (count: Int, pixels: [UInt8]) {
-    let bytes = try readBytes(path)
+    try parseImages(try readBytes(path), path: path)
+  }
+
+  /// Images from the bytes of an IDX3 file; `path` is for messages.
+  public static func parseImages(_ bytes: [UInt8], path: String) throws -> (count: Int, pixels: [UInt8]) {
     let dims = try header(bytes, path: path, magic: 0x0000_0803, dimensions: 3)
     guard dims[1] == side && dims[2] == side else {
       throw DataError(path: path, problem: "images are \(dims[1])x\(dims[2]), expected \(side)x\(side)",
@@ -59,7 +63,11 @@ public enum IDXReader {
 
   /// Labels `[n]` from an IDX1 file; each must be below `classes`.
   public static func readLabels(_ path: String, classes: Int = 10) throws -> [UInt8] {
-    let bytes = try readBytes(path)
+    try parseLabels(try readBytes(path), path: path, classes: classes)
+  }
+
+  /// Labels from the bytes of an IDX1 file; `path` is for messages.
+  public static func parseLabels(_ bytes: [UInt8], path: String, classes: Int = 10) throws -> [UInt8] {
     let dims = try header(bytes, path: path, magic: 0x0000_0801, dimensions: 1)
     let headerSize = 8
     try checkLength(bytes, path: path, headerSize: headerSize, expected: dims[0])

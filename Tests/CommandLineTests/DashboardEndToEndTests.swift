@@ -10,14 +10,8 @@ import Testing
     let binary: String
 
     init(arguments: String) throws {
-      let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-      let candidates = [folder.appendingPathComponent("dnn-tui").path,
-                        folder.deletingLastPathComponent().appendingPathComponent("dnn-tui").path]
-      guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-        throw E2EError("dnn-tui is not built next to the tests (\(candidates)); run swift build first")
-      }
-      binary = found
-      let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      binary = try Programs.path("dnn-tui")
+      let root = Programs.root
       // The tmux server this starts keeps whatever output it was given open: give it none.
       try run(["new-session", "-d", "-x", "120", "-y", "40", "-s", "e2e",
                "cd \(root.path) && TERM=tmux-256color \(binary) \(arguments); echo EXIT=$?; sleep 60"])
@@ -131,8 +125,7 @@ import Testing
   }
 
   @Test func notATerminalPointsToDnnTrain() throws {
-    let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let result = try Spawn.run([folder.appendingPathComponent("dnn-tui").path], input: "/dev/null")
+    let result = try Spawn.run([try Programs.path("dnn-tui")], input: "/dev/null")
     #expect(result.status == 1)
     #expect(result.errors.contains("dnn train"))
   }

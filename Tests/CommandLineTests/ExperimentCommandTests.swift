@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A two-run sweep through train, evaluate, plot and report; and download against a local server.
+@Suite(.serialized) struct ExperimentCommandTests {
+  @Test func aTwoRunSweepLeavesEveryFile() throws {
+    let out = Programs.temporaryFolder()
+    let config = """
+      {"runs": [
+        {"name": "small", "layers": [{"type": "dense", "units": 32}, {"type": "relu"}, {"type": "dense", "units": 10}, {"type": "softmax"}],
+         "optimizer": {"type": "sgd", "learningRate": 0.05, "momentum": 0.9}, "epochs": 2},
+        {"name": "bn", "layers": [{"type": "dense", "units": 32}, {"type": "batchnorm"}, {"type": "relu"}, {"type": "dense", "units": 10}, {"type": "softmax"}],
+         "optimizer": {"type": "adam", "learningRate": 0.002}, "epochs": 2}]}
+      """
+    _ = FileManager.default.createFile(atPath: "\(out)/sweep.json", contents: Data(config.utf8))
+    let runs = "\(out)/runs"
+    let trained = try Programs.dnn(["train", "--config", "\(out)/sweep.json", "--out", runs])
+    #expect(trained.status == 0, "\(trained.errors)")
+    let evaluated = try Programs.dnn(["evaluate", runs, "--json"])
+    #expect(evaluated.status == 0, "\(evaluated.errors)")
+    let json = try JSONSerialization.jsonObject(with: Data(evaluated.output.utf8)) as? [String: Any]
+    let results = json?["runs"] as? [[String: Any]] ?? []
+    #expect(results.map { $0["name"] as? String } == ["bn", "small"])
+    #expect(results.allSatisfy { ($0["confusion"] as? [[Int]])?.flatMap { $0 }.reduce(0, +) == 1000 })
+    #expect(results.allSatisfy { ($0["perClassAccuracy"] as? [Double])?.count == 10 })
+    let summary = try String(contentsOfFile: "\(runs)/summary.csv", encoding: .utf8).split(separator: "\n")
+    #expect(summary.count == 3 && summary[0].hasPrefix("run,parameters,epochs,best_val_accuracy,test_loss,test_accuracy"))
+    #expect(FileManager.default.fileExists(atPath: "\(runs)/summary.md"))
+    let table = try Programs.dnn(["evaluate", runs, "--samples", "2"])
+    #expect(table.output.contains("true ") && table.output.contains("test_accuracy"))
+    #expect(try Programs.dnn(["plot", runs]).status == 0)
+    #expect(try Programs.dnn(["report", runs]).status == 0)
+    for run in ["small", "bn"] {
+      for svg in ["curves.svg", "digits.svg"] {
+        let check = try Spawn.run(["python3", "-c", "import sys, xml.dom.minidom as m; m.parse(sys.argv[1])", "\(runs)/\(run)/\(svg)"])
+        #expect(check.status == 0, "\(run)/\(svg) is not well-formed: \(check.errors)")
+      }
+    }
+    let report = try String(contentsOfFile: "\(runs)/report.html", encoding: .utf8)
+    #expect(report.contains("<svg") && report.contains("small") && report.contains("bn"))
+  }
+
+  /// A local HTTP server on 127.0.0.1 serving `folder`.
+  final class Server {
+    let pid: pid_t
+    let port = Int.random(in: 20_000...40_000)
+    init(folder: String) throws {
+      pid = try Spawn.start(["python3", "-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", folder])
+      Thread.sleep(forTimeInterval: 0.8)
+    }
+    deinit {
+      kill(pid, SIGTERM)
+      _ = Spawn.wait(pid)
+    }
+    var url: String { "http://127.0.0.1:\(port)/" }
+  }
+
+  @Test func downloadVerifiesAndRefusesCorruptFiles() throws {
+    let served = Programs.temporaryFolder()
+    var sums: [String: String] = [:]
+    for file in ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
+      try FileManager.default.copyItem(atPath: Programs.root.path + "/assets/mnist/" + file, toPath: "\(served)/\(file)")
+      let sha = try Spawn.run(["sha256sum", "\(served)/\(file)"]).output.split(separator: " ")[0]
+      sums[file] = "sha256:\(sha)"
+    }
+    let checksums = "\(served)/sums.json"
+    try JSONSerialization.data(withJSONObject: sums).write(to: URL(fileURLWithPath: checksums))
+    let server = try Server(folder: served)
+    let good = Programs.temporaryFolder() + "/mnist"
+    let fetched = try Programs.dnn(["download", "mnist", "--to", good, "--mirror", server.url, "--checksums", checksums])
+    #expect(fetched.status == 0, "\(fetched.errors)")
+    for file in sums.keys { #expect(FileManager.default.fileExists(atPath: "\(good)/\(file)")) }
+    // The downloaded folder trains.
+    #expect(try Programs.dnn(["train", "--data-dir", good, "--epochs", "1", "--out", Programs.temporaryFolder()]).status == 0)
+    // A corrupted file on the server: refused, nothing of it kept.
+    var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(served)/t10k-labels-idx1-ubyte.gz")))
+    bytes[bytes.count / 2] ^= 0xFF
+    try Data(bytes).write(to: URL(fileURLWithPath: "\(served)/t10k-labels-idx1-ubyte.gz"))
+    let bad = Programs.temporaryFolder() + "/mnist"
+    let refused = try Programs.dnn(["download", "mnist", "--to", bad, "--mirror", server.url, "--checksums", checksums])
+    #expect(refused.status == 1)
+    #expect(refused.errors.contains("checksum mismatch"))
+    #expect(!FileManager.default.fileExists(atPath: "\(bad)/t10k-labels-idx1-ubyte.gz"))
+    #expect((try? FileManager.default.contentsOfDirectory(atPath: bad))?.contains { $0.hasPrefix("t10k-labels") } != true)
+  }
+}

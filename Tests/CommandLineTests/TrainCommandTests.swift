@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `dnn train` as a process, the way a user runs it.
+@Suite(.serialized) struct TrainCommandTests {
+  @Test func theDefaultRunLearnsTheBundledDigits() throws {
+    let out = Programs.temporaryFolder()
+    let result = try Programs.dnn(["train", "--out", out, "--json"])
+    #expect(result.status == 0, "\(result.errors)")
+    let last = result.output.split(separator: "\n").last.map(String.init) ?? ""
+    let json = try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any]
+    let test = json?["test"] as? [String: Double]
+    #expect(json?["run"] as? String == "mlp-256-128" && json?["epochs"] as? Int == 10)
+    #expect((test?["accuracy"] ?? 0) >= 0.92, "test accuracy \(test?["accuracy"] ?? 0)")
+    #expect((json?["secondsPerEpoch"] as? [Double])?.count == 10)
+    for file in ["config.json", "metrics.csv", "steps.csv", "best.safetensors", "last.safetensors", "optimizer.safetensors"] {
+      #expect(FileManager.default.fileExists(atPath: "\(out)/mlp-256-128/\(file)"), "\(file) missing")
+    }
+    // The same again refuses to overwrite the run folder.
+    let again = try Programs.dnn(["train", "--out", out, "--epochs", "1"])
+    #expect(again.status == 1 && again.errors.contains("already exists: pass --overwrite"))
+  }
+
+  /// A data folder copied from the bundled digits with one file replaced.
+  func brokenFolder(_ name: String, _ bytes: [UInt8]?) throws -> String {
+    let folder = Programs.temporaryFolder()
+    for file in try FileManager.default.contentsOfDirectory(atPath: Programs.root.path + "/assets/mnist") where file.hasSuffix(".gz") {
+      try FileManager.default.copyItem(atPath: Programs.root.path + "/assets/mnist/" + file, toPath: "\(folder)/\(file)")
+    }
+    try FileManager.default.removeItem(atPath: "\(folder)/\(name)")
+    if let bytes { _ = FileManager.default.createFile(atPath: "\(folder)/\(name.replacingOccurrences(of: ".gz", with: ""))", contents: Data(bytes)) }
+    return folder
+  }
+
+  func expectCleanFailure(_ arguments: [String], mentions phrases: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let result = try Programs.dnn(arguments)
+    #expect(result.status != 0 && result.status < 128, "status \(result.status)", sourceLocation: sourceLocation)
+    let lines = result.errors.split(separator: "\n")
+    #expect(lines.count == 1, "stderr: \(result.errors)", sourceLocation: sourceLocation)
+    for phrase in phrases { #expect(result.errors.contains(phrase), "stderr: \(result.errors)", sourceLocation: sourceLocation) }
+  }
+
+  @Test func badDataIsOneClearLine() throws {
+    let out = Programs.temporaryFolder()
+    let header: [UInt8] = [0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28]
+    try expectCleanFailure(["train", "--out", out, "--data-dir", "/nonexistent"], mentions: ["/nonexistent: no such folder"])
+    var wrongMagic = header
+    wrongMagic[3] = 9
+    try expectCleanFailure(["train", "--out", out, "--data-dir", try brokenFolder("train-images-idx3-ubyte.gz", wrongMagic + [UInt8](repeating: 0, count: 7840))],
+                           mentions: ["train-images-idx3-ubyte: wrong magic number 0x00000809"])
+    try expectCleanFailure(["train", "--out", out, "--data-dir", try brokenFolder("train-images-idx3-ubyte.gz", header + [1, 2, 3])],
+                           mentions: ["train-images-idx3-ubyte: truncated"])
+    try expectCleanFailure(["train", "--out", out, "--data-dir", try brokenFolder("train-labels-idx1-ubyte.gz", [0, 0, 8, 1, 0, 0, 0, 2, 1, 2])],
+                           mentions: ["has 2 labels but", "4000 images"])
+    try expectCleanFailure(["train", "--out", out, "--data-dir", try brokenFolder("train-labels-idx1-ubyte.gz", nil)],
+                           mentions: ["train-labels-idx1-ubyte.gz: no such file"])
+  }
+
+  @Test func badConfigsAndFlagsAreOneClearLine() throws {
+    let folder = Programs.temporaryFolder()
+    _ = FileManager.default.createFile(atPath: "\(folder)/broken.json", contents: Data("{\"runs\": [".utf8))
+    try expectCleanFailure(["train", "--config", "\(folder)/broken.json"], mentions: ["broken.json: not valid JSON"])
+    let unknown = try String(contentsOfFile: Programs.root.path + "/assets/configs/default.json", encoding: .utf8)
+      .replacingOccurrences(of: "\"epochs\": 10", with: "\"epochz\": 10")
+    _ = FileManager.default.createFile(atPath: "\(folder)/unknown.json", contents: Data(unknown.utf8))
+    try expectCleanFailure(["train", "--config", "\(folder)/unknown.json"], mentions: ["run 'mlp-256-128': unknown key 'epochz'"])
+    try expectCleanFailure(["train", "--config", "\(folder)/missing.json"], mentions: ["missing.json: no such configuration file"])
+    let flag = try Programs.dnn(["train", "--epoch", "3"])
+    #expect(flag.status == 64 && flag.errors.contains("Unknown option '--epoch'"))
+    let command = try Programs.dnn(["trian"])
+    #expect(command.status == 64)
+  }
+
+  @Test func interruptSavesTheLastCheckpointAndResumeContinues() throws {
+    let out = Programs.temporaryFolder()
+    let pid = try Spawn.start([try Programs.path("dnn"), "train", "--out", out, "--epochs", "300"])
+    // Wait for the first epoch's checkpoint, then interrupt.
+    let last = "\(out)/mlp-256-128/last.safetensors"
+    let deadline = Date().addingTimeInterval(20)
+    while !FileManager.default.fileExists(atPath: last) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+    Thread.sleep(forTimeInterval: 0.3)
+    let asked = Date()
+    kill(pid, SIGINT)
+    let status = Spawn.wait(pid)
+    #expect(status == 130)
+    #expect(Date().timeIntervalSince(asked) < 5)
+    let metrics = try String(contentsOfFile: "\(out)/mlp-256-128/metrics.csv", encoding: .utf8)
+    let epochsDone = metrics.split(separator: "\n").count - 1
+    let resumed = try Programs.dnn(["train", "--out", out, "--resume", "--epochs", "\(epochsDone + 2)", "--json"])
+    #expect(resumed.status == 0, "\(resumed.errors)")
+    #expect(resumed.output.contains("\"epochs\": \(epochsDone + 2)"))
+  }
+
+  /// Kills `dnn train` with SIGKILL at random moments; every checkpoint left must load.
+  @Test func sigkillNeverLeavesABrokenCheckpoint() throws {
+    var generator = SystemRandomNumberGenerator()
+    var checked = 0
+    for round in 0..<20 {
+      let out = Programs.temporaryFolder()
+      let pid = try Spawn.start([try Programs.path("dnn"), "train", "--out", out, "--epochs", "100"])
+      Thread.sleep(forTimeInterval: Double.random(in: 0.3...1.6, using: &generator))
+      kill(pid, SIGKILL)
+      _ = Spawn.wait(pid)
+      let folder = "\(out)/mlp-256-128"
+      for file in ["best", "last"] where FileManager.default.fileExists(atPath: "\(folder)/\(file).safetensors") {
+        let result = try Programs.dnn(["evaluate", folder, "--checkpoint", file, "--samples", "0", "--json"])
+        #expect(result.status == 0, "round \(round): \(file).safetensors did not load: \(result.errors)")
+        checked += 1
+      }
+      let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: folder))?.filter { $0.contains(".tmp-") } ?? []
+      for temporary in leftovers { #expect(temporary.contains(".tmp-"), "only temporary files may be partial") }
+    }
+    #expect(checked >= 10, "too few checkpoints were written before the kills to prove anything")
+  }
+}
