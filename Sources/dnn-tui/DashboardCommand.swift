@@ -16,7 +16,10 @@ struct DashboardCommand: ParsableCommand {
     discussion: "Keys: space pause/resume, n step one epoch, ←/→ browse digits, m mistakes only, c confusion matrix, y log scale, +/- learning rate, ? help, q quit.")
 
   @Option(help: "Run configuration file (JSON). Default: assets/configs/default.json.") var config: String?
-  @Option(name: .customLong("run"), help: "The run of the configuration file to train (default: the first).") var runName: String?
+  @Option(name: .customLong("run"), help: "The run of the configuration file to train (default: the first), or a saved run folder (RUNS/NAME) to open.")
+  var runName: String?
+  @Option(help: "Save the run into OUT/NAME (checkpoints, metrics; `s` saves now).") var out: String?
+  @Flag(help: "With --run RUNS/NAME: continue training it from its last checkpoint.") var resume = false
   @Option(help: "Folder with the MNIST files (train-*, t10k-*; .gz or raw). Default: the bundled digits.") var dataDir: String?
   @Option(help: "bundled, mnist or fashion-mnist (as fetched by dnn download); --data-dir wins.") var dataset: String?
   @Option(help: "Override the number of epochs.") var epochs: Int?
@@ -36,21 +39,48 @@ struct DashboardCommand: ParsableCommand {
     // Everything that can fail on input fails here, before the screen is taken over.
     var runConfig: RunConfig
     let folder: MNISTFolder
+    var history: [TrainingEvent] = []
+    var runFolder: (out: String, mode: RunFolder.Mode)?
+    var live = true
     do {
-      let file = try RunFile.load(path: config ?? Assets.defaultConfig())
-      runConfig = try runName.map { try file.run(named: $0) } ?? file.runs[0]
-      if let epochs { runConfig.epochs = epochs }
-      if let seed { runConfig.seed = UInt64(seed) }
       folder = try MNISTFolder(path: dataDir ?? DatasetSource.folder(forDataset: dataset ?? "bundled"))
+      if let runName, FileManager.default.fileExists(atPath: (runName as NSString).appendingPathComponent("config.json")) {
+        let saved = try SavedRun(path: runName)
+        runConfig = saved.config
+        if let epochs { runConfig.epochs = epochs }
+        history = try RunReplay.events(of: saved, folder: folder, final: !resume)
+        live = resume
+        if resume { runFolder = ((runName as NSString).deletingLastPathComponent, .resume) }
+      } else {
+        if resume { throw ValidationError("--resume needs --run RUNS/NAME, a saved run folder") }
+        let file = try RunFile.load(path: config ?? Assets.defaultConfig())
+        runConfig = try runName.map { try file.run(named: $0) } ?? file.runs[0]
+        if let epochs { runConfig.epochs = epochs }
+        if let seed { runConfig.seed = UInt64(seed) }
+        if let out {
+          runFolder = (out, .create)
+          _ = try RunFolder.check(out: out, name: runConfig.name, mode: .create)
+        }
+      }
     } catch {
       fail("error: \(error)")
     }
 
     let session = TrainingSession()
     let trainerConfig = runConfig
-    session.start { events, commands in
-      try Trainer.make(config: trainerConfig, folder: folder, events: events, commands: commands)
+    if live {
+      let persist = runFolder
+      session.start { events, commands in
+        let trainer = try Trainer.make(config: trainerConfig, folder: folder, events: events, commands: commands)
+        if let persist {
+          let saving = try RunFolder(out: persist.out, config: trainerConfig, mode: persist.mode)
+          if persist.mode == .resume { try saving.restore(into: trainer) }
+          trainer.observer = saving
+        }
+        return trainer
+      }
     }
+    let link = HistoryLink(history: history, session: live ? session : nil)
     let color = !noColor && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
     guard let terminal = NcursesTerminal(color: color) else {
       fail("error: cannot drive this terminal (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "unset")); try TERM=xterm-256color, or use `dnn train`.")
@@ -62,7 +92,7 @@ struct DashboardCommand: ParsableCommand {
     pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
     signal(SIGINT) { interruptSignal.store($0, ordering: .relaxed) }
     signal(SIGTERM) { interruptSignal.store($0, ordering: .relaxed) }
-    let app = DashboardApp(terminal: terminal, link: session, options: RenderOptions(color: terminal.usesColor, ascii: ascii))
+    let app = DashboardApp(terminal: terminal, link: link, options: RenderOptions(color: terminal.usesColor, ascii: ascii))
     app.draw()
     while app.tick() {
       if interruptSignal.load(ordering: .relaxed) != 0 { app.requestQuit() }
@@ -83,6 +113,28 @@ struct DashboardCommand: ParsableCommand {
     FileHandle.standardError.write(Data((message + "\n").utf8))
     Foundation.exit(1)
   }
+}
+
+/// Saved history first (a reopened run), then the live session's events, if any.
+final class HistoryLink: TrainingLink {
+  private var history: [TrainingEvent]
+  private let session: TrainingSession?
+
+  init(history: [TrainingEvent], session: TrainingSession?) {
+    self.history = history
+    self.session = session
+  }
+
+  func drainEvents() -> [TrainingEvent] {
+    if !history.isEmpty {
+      defer { history = [] }
+      // A resumed run's replayed start is replaced by the live one.
+      return session == nil ? history : history.filter { if case .started = $0 { false } else { true } } + (session?.drainEvents() ?? [])
+    }
+    return session?.drainEvents() ?? []
+  }
+
+  func send(_ command: TrainingCommand) { session?.send(command) }
 }
 
 @main

@@ -21,6 +21,18 @@ public final class RunFolder: TrainingObserver {
   /// How to treat an existing folder.
   public enum Mode: Sendable { case create, overwrite, resume }
 
+  /// Throws the error `init` would for an existing (or, to resume, missing) folder, without
+  /// creating anything; returns the folder's path.
+  public static func check(out: String, name: String, mode: Mode) throws -> String {
+    let path = (out as NSString).appendingPathComponent(name)
+    let exists = FileManager.default.fileExists(atPath: path)
+    if mode == .create && exists {
+      throw CheckpointError(path: path, problem: "already exists: pass --overwrite to replace it or --resume to continue it")
+    }
+    if mode == .resume && !exists { throw CheckpointError(path: path, problem: "no such run folder to resume") }
+    return path
+  }
+
   /// Prepares `<out>/<config.name>`. `.create` refuses an existing run folder; `.overwrite`
   /// replaces it; `.resume` keeps its files.
   public init(out: String, config: RunConfig, mode: Mode) throws {
