@@ -13,6 +13,7 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "Epochs to time (the first is a warm-up).") var epochs = 4
   @Option(help: "OpenBLAS threads (default: all cores).") var threads: Int?
   @Flag(help: "Print one JSON line.") var json = false
+  @Flag(help: "Count heap allocations per training step (run through benchmarks/alloc_check.sh).") var countAllocations = false
 
   /// FLOPs per training sample: forward 2·Σ in·out, backward 2·Σ in·out for weight gradients and
   /// 2·Σ in·out for input gradients except the first layer's.
@@ -39,6 +40,7 @@ struct BenchCommand: ParsableCommand {
     config.epochs = epochs
     config.validationFraction = 0
     config.clip = .global(maxNorm: 5)
+    if countAllocations { return try Self.countAllocations(config: config, folder: folder) }
     let events = EventChannel(capacity: 1 << 20)
     let session = TrainingSession(events: events)
     let runConfig = config
@@ -74,6 +76,23 @@ struct BenchCommand: ParsableCommand {
       print("peak RSS           \(String(format: "%.1f", rss)) MB")
       if let test = summary.test { print("test accuracy      \(String(format: "%.2f%%", Double(test.accuracy) * 100))") }
     }
+  }
+
+  /// Steps the trainer directly and reads the LD_PRELOADed malloc counter around 200 steps.
+  static func countAllocations(config: RunConfig, folder: MNISTFolder) throws {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "dnn_malloc_count") else {
+      throw ValidationError("the malloc counter is not loaded: run benchmarks/alloc_check.sh")
+    }
+    typealias Counter = @convention(c) () -> Int
+    let count = unsafeBitCast(symbol, to: Counter.self)
+    let trainer = try Trainer.make(config: config, folder: folder, events: EventChannel(), commands: CommandMailbox())
+    trainer.prepareEpoch(0)
+    for batch in 0..<5 { _ = trainer.step(batch: batch, learningRate: 0.05) }  // buffers reach their size
+    let steps = 200
+    let before = count()
+    for batch in 5..<(5 + steps) { _ = trainer.step(batch: batch, learningRate: 0.05) }
+    let allocations = count() - before
+    print("heap allocations in \(steps) training steps: \(allocations) (\(Double(allocations) / Double(steps)) per step)")
   }
 
   static func peakResidentMegabytes() -> Double {

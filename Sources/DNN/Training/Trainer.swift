@@ -115,19 +115,12 @@ public final class Trainer {
         if try obeyCommands() { break epochs }
         let begin = DispatchTime.now().uptimeNanoseconds
         let rate = learningRate(at: Double(epoch) + Double(batch + 1) / Double(batches))
-        loader.load(batch: batch)
-        model.zeroGradients()
-        let (loss, output) = model.lossAndGradients(loader.images, labels: loader.labels)
-        GradientClipping.norms(of: model.parameters, into: &norms)
-        let globalNorm = GradientClipping.globalNorm(norms)
+        let (loss, output, globalNorm) = step(batch: batch, learningRate: rate)
         guard loss.isFinite && globalNorm.isFinite else {
           let what = loss.isFinite ? "gradient norm is \(globalNorm)" : "loss is \(loss)"
           events.send(.diverged(step: position.step + 1, epoch: epoch, message: "training diverged at step \(position.step + 1) (epoch \(epoch + 1), batch \(batch + 1)): \(what); the step was not applied. Lower the learning rate or enable clipping."))
           return
         }
-        config.clip.apply(to: model.parameters, norms: norms)
-        optimizer.learningRate = rate
-        optimizer.step(model.parameters)
         let elapsed = DispatchTime.now().uptimeNanoseconds - begin
         trainingNanoseconds += elapsed
 
@@ -173,6 +166,25 @@ public final class Trainer {
       runName: config.name, epochs: position.epoch, train: lastTrain, validation: lastValidation, test: test,
       secondsPerEpoch: secondsPerEpoch, samplesPerSecond: throughput, stopped: stopRequested)))
   }
+
+  /// One optimisation step on batch `batch` of the current epoch: load, forward, loss,
+  /// backward, gradient norms, clip, update. Nothing is updated when the loss or a gradient is
+  /// not finite. Allocates nothing once buffers have reached their size (see README, Performance).
+  public func step(batch: Int, learningRate rate: Float) -> (loss: Float, output: Tensor, globalNorm: Float) {
+    loader.load(batch: batch)
+    model.zeroGradients()
+    let (loss, output) = model.lossAndGradients(loader.images, labels: loader.labels)
+    GradientClipping.norms(of: model.parameters, into: &norms)
+    let globalNorm = GradientClipping.globalNorm(norms)
+    guard loss.isFinite && globalNorm.isFinite else { return (loss, output, globalNorm) }
+    config.clip.apply(to: model.parameters, norms: norms)
+    optimizer.learningRate = rate
+    optimizer.step(model.parameters)
+    return (loss, output, globalNorm)
+  }
+
+  /// Starts epoch `epoch` outside `run()` (for benchmarks that drive `step` themselves).
+  public func prepareEpoch(_ epoch: Int) { startEpoch(epoch) }
 
   /// Prepares the loader and stochastic layers for `epoch`: the order of an epoch depends only
   /// on the seed and the epoch number, so a resumed run sees the same batches.

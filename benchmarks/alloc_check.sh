@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Counts heap allocations per training step: builds the malloc-counting shim, then runs
+# `dnn bench --count-allocations` under LD_PRELOAD (warm-up steps, then 200 counted steps).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p .build
+cc -O2 -shared -fPIC benchmarks/malloc_count.c -o .build/libmalloc_count.so
+swift build -c release --product dnn >/dev/null
+LD_PRELOAD=$PWD/.build/libmalloc_count.so .build/release/dnn bench --count-allocations "$@"
