@@ -1,3 +1,4 @@
+import DNN
 import TerminalUI
 
 /// How the dashboard draws: colours on or off, Unicode or ASCII glyphs.
@@ -29,15 +30,7 @@ enum Format {
   static func pad2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 
   /// Groups thousands: `41230` -> `41,230`.
-  static func grouped(_ n: Int) -> String {
-    let digits = Array(String(n))
-    var out = ""
-    for (i, d) in digits.enumerated() {
-      if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-      out.append(d)
-    }
-    return out
-  }
+  static func grouped(_ n: Int) -> String { formatCount(n) }
 
   /// Fixed decimals: `fixed(0.12345, 3)` -> `0.123`.
   static func fixed(_ v: Double, _ decimals: Int) -> String {

@@ -102,6 +102,8 @@ struct DashboardCommand: ParsableCommand {
     var line = "\(runConfig.name): \(state.status.rawValue) at epoch \(state.epochsDone)/\(runConfig.epochs)"
     if let last = state.epochReports.last { line += ", validation accuracy \(DashboardState.percent(last.validationAccuracy))" }
     if let test = state.summary?.test { line += ", test accuracy \(DashboardState.percent(test.accuracy))" }
+    let seconds = state.epochReports.map(\.seconds).filter { $0 > 0 }.sorted()
+    if !seconds.isEmpty { line += String(format: ", %.3f s/epoch (median)", seconds[seconds.count / 2]) }
     print(line)
     if let message = state.message, state.status == .failed || state.status == .diverged { print(message) }
     let signalNumber = interruptSignal.load(ordering: .relaxed)

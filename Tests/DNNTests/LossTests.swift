@@ -12,22 +12,27 @@ import Testing
     return Softmax(features: 5).forward(logits, phase: .training).clone()
   }
 
+  /// The largest |analytic - central difference| of `f` over the entries of `x`.
+  func worstError(_ x: Tensor, analytic: Tensor, epsilon eps: Float, _ f: () -> Float) -> Double {
+    var worst: Double = 0
+    for i in 0..<x.count {
+      let saved = x[i]
+      x[i] = saved + eps
+      let plus = Double(f())
+      x[i] = saved - eps
+      let minus = Double(f())
+      x[i] = saved
+      worst = max(worst, abs((plus - minus) / Double(2 * eps) - Double(analytic[i])))
+    }
+    return worst
+  }
+
   @Test func crossEntropyGradientMatchesFiniteDifferences() {
     let p = probabilities()
     let loss = CrossEntropy()
     _ = loss.loss(probabilities: p, labels: labels)
     let analytic = loss.backward().clone()
-    let eps: Float = 1e-4
-    var worst: Double = 0
-    for i in 0..<p.count {
-      let saved = p[i]
-      p[i] = saved + eps
-      let plus = Double(loss.loss(probabilities: p, labels: labels))
-      p[i] = saved - eps
-      let minus = Double(loss.loss(probabilities: p, labels: labels))
-      p[i] = saved
-      worst = max(worst, abs((plus - minus) / Double(2 * eps) - Double(analytic[i])))
-    }
+    let worst = worstError(p, analytic: analytic, epsilon: 1e-4) { loss.loss(probabilities: p, labels: labels) }
     // Relative to the largest gradient: -1/(B p) is steep where p is small.
     let scale = analytic.values.map { Double(abs($0)) }.max()!
     #expect(worst / scale < 5e-3, "max abs error \(worst) of \(scale)")
@@ -50,17 +55,7 @@ import Testing
     let loss = SoftmaxCrossEntropy()
     _ = loss.loss(logits: z, labels: labels)
     let analytic = loss.backward().clone()
-    let eps: Float = 1e-2
-    var worst: Double = 0
-    for i in 0..<z.count {
-      let saved = z[i]
-      z[i] = saved + eps
-      let plus = Double(loss.loss(logits: z, labels: labels))
-      z[i] = saved - eps
-      let minus = Double(loss.loss(logits: z, labels: labels))
-      z[i] = saved
-      worst = max(worst, abs((plus - minus) / Double(2 * eps) - Double(analytic[i])))
-    }
+    let worst = worstError(z, analytic: analytic, epsilon: 1e-2) { loss.loss(logits: z, labels: labels) }
     #expect(worst < 2e-3, "max abs error \(worst)")
   }
 

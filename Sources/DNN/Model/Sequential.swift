@@ -113,7 +113,7 @@ extension Sequential: CustomStringConvertible {
 }
 
 /// `235146` -> `235,146`.
-func formatCount(_ n: Int) -> String {
+public func formatCount(_ n: Int) -> String {
   let digits = Array(String(n))
   var out = ""
   for (i, d) in digits.enumerated() {
