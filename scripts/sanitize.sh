@@ -10,9 +10,12 @@ status=0
 for sanitizer in "${@:-address thread}"; do
   for s in $sanitizer; do
     echo "== swift test --sanitize=$s"
-    if OPENBLAS_NUM_THREADS=1 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ASAN_OPTIONS="detect_leaks=0" \
-      swift test --sanitize="$s" --scratch-path ".build-$s" 2>&1 | tee "/tmp/sanitize-$s.log" | grep -E "Test run|✘|WARNING: ThreadSanitizer|ERROR: AddressSanitizer"; then :; fi
-    if grep -qE "WARNING: ThreadSanitizer|ERROR: AddressSanitizer|✘ Test run" "/tmp/sanitize-$s.log"; then
+    OPENBLAS_NUM_THREADS=1 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ASAN_OPTIONS="detect_leaks=0" \
+      swift test --sanitize="$s" --scratch-path ".build-$s" > "/tmp/sanitize-$s.log" 2>&1
+    code=$?
+    grep -E "Test run with|WARNING: ThreadSanitizer|ERROR: AddressSanitizer" "/tmp/sanitize-$s.log" | head -5
+    if [ $code -ne 0 ] || grep -qE "WARNING: ThreadSanitizer|ERROR: AddressSanitizer" "/tmp/sanitize-$s.log" \
+      || ! grep -qE "✔ Test run with [0-9]+ tests" "/tmp/sanitize-$s.log"; then
       echo "== $s: FAILED (full log: /tmp/sanitize-$s.log)"
       status=1
     else
