@@ -101,11 +101,8 @@ struct TrainCommand: ParsableCommand {
         printer.handle(event)
         switch event {
         case .finished(let summary): return summary
-        case .failed(let message):
-          Console.error("error: run '\(config.name)': \(message)")
-          return nil
-        case .diverged(_, _, let message):
-          Console.error("error: run '\(config.name)': \(message)")
+        case .failed(let message), .diverged(_, _, let message):
+          Console.error(message.hasPrefix("run '") ? "error: \(message)" : "error: run '\(config.name)': \(message)")
           return nil
         default: break
         }

@@ -153,3 +153,36 @@ import Testing
     #expect(worst < 1e-5, "max probability difference \(worst)")
   }
 }
+
+/// A saved run replayed as events, as `dnn-tui --run RUNS/NAME` shows it.
+@Suite struct RunReplayTests {
+  @Test func replayRebuildsTheRunsEvents() throws {
+    let out = Fixtures.temporaryFolder()
+    _ = try CheckpointTests.train(CheckpointTests.smallConfig(epochs: 2), out: out, mode: .create)
+    let saved = try SavedRun(path: "\(out)/ckpt")
+    #expect(saved.epochs.map(\.epoch) == [1, 2])
+    let events = try RunReplay.events(of: saved, folder: Fixtures.mnist)
+    guard case .started(let start) = events.first, case .finished(let summary) = events.last else {
+      Issue.record("replay does not start and finish")
+      return
+    }
+    #expect(start.runName == "ckpt" && start.parameterNames.count == 6)
+    #expect(events.filter { if case .batch = $0 { true } else { false } }.count == 20)
+    #expect(events.filter { if case .epoch = $0 { true } else { false } }.count == 2)
+    #expect(summary.epochs == 2 && summary.test != nil)
+    // Batches come before the end of their epoch.
+    let order = events.compactMap { e -> String? in
+      switch e {
+      case .batch(let b) where b.batch == 9: "b\(b.epoch + 1)"
+      case .epoch(let r): "e\(r.epoch)"
+      default: nil
+      }
+    }
+    #expect(order == ["b1", "e1", "b2", "e2"])
+  }
+
+  @Test func aFolderWithoutConfigIsNotARun() {
+    #expect(throws: CheckpointError.self) { try SavedRun(path: Fixtures.temporaryFolder()) }
+    #expect(throws: CheckpointError.self) { try SavedRun.find([Fixtures.temporaryFolder()]) }
+  }
+}
