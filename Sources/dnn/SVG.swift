@@ -22,7 +22,7 @@ struct SVG {
   }
 
   mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String, stroke: String = "none") {
-    elements.append(String(format: "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%@\" stroke=\"%@\"/>", x, y, width, height, fill, stroke))
+    elements.append(String(format: "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%@\" stroke=\"%@\" shape-rendering=\"crispEdges\"/>", x, y, width, height, fill, stroke))
   }
 
   mutating func raw(_ element: String) { elements.append(element) }
@@ -74,8 +74,12 @@ struct SVG {
     if let marker {
       let mx = px(marker.x)
       raw(String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d62728\" stroke-dasharray=\"3,3\"/>", mx, top, mx, top + plotH))
-      text(marker.label, x: mx + 3, y: top + 12, size: 10, color: "#d62728")
+      text(marker.label, x: mx + 3, y: top + plotH - 6, size: 10, color: "#d62728")
     }
+    // Legend in the top-right corner, on a white panel so the lines do not run through it.
+    let legendWidth = 130.0
+    rect(x: left + plotW - legendWidth - 5, y: top + 3, width: legendWidth, height: Double(series.count) * 14 + 6,
+         fill: "white", stroke: "#ccc")
     for (i, s) in series.enumerated() {
       let ly = top + 14 + Double(i) * 14
       raw(String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"2\"/>", left + plotW - 120, ly - 4, left + plotW - 100, ly - 4, s.color))
