@@ -127,3 +127,12 @@ import Testing
     #expect(throws: ConfigError.self) { try file.run(named: "nope") }
   }
 }
+
+/// JSON written by the tools stays valid JSON.
+@Suite struct JSONTextTests {
+  @Test func nonFiniteNumbersBecomeNull() throws {
+    let text = JSONValue.object(["a": .number(.nan), "b": .number(.infinity), "c": .number(1.5)]).text
+    #expect(text == "{\"a\": null, \"b\": null, \"c\": 1.5}")
+    _ = try JSONValue.parse(Data(text.utf8))
+  }
+}

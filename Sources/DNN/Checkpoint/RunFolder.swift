@@ -94,8 +94,10 @@ public final class RunFolder: TrainingObserver {
     try writeLogs(parameterNames: trainer.model.parameters.map(\.name))
     let position = TrainingPosition(epoch: epoch.epoch, batch: 0, step: trainer.position.step)
     try saveState(trainer, position: position)
-    if epoch.validationLoss < bestValidationLoss {
-      bestValidationLoss = epoch.validationLoss
+    // Without a validation set (validationFraction 0) the training loss decides what is best.
+    let criterion = epoch.validationLoss.isNaN ? epoch.trainLoss : epoch.validationLoss
+    if criterion < bestValidationLoss {
+      bestValidationLoss = criterion
       try Checkpoint.save(trainer.model, config: config, position: position, to: file("best.safetensors"))
     }
   }

@@ -50,6 +50,7 @@ public enum JSONValue: Sendable, Equatable, Decodable {
     case .null: return "null"
     case .bool(let b): return b ? "true" : "false"
     case .number(let n):
+      if !n.isFinite { return "null" }  // JSON has no NaN or infinity
       if n == n.rounded() && abs(n) < 1e15 { return String(Int64(n)) }
       return "\(n)"
     case .string(let s): return JSONValue.quote(s)
