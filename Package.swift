@@ -23,7 +23,7 @@ let package = Package(
     .systemLibrary(name: "CFloatEnv", path: "Sources/CFloatEnv"),
     .target(name: "DNN", dependencies: ["CBLAS", "CZlib", "CFloatEnv"], swiftSettings: optimised),
     .target(name: "TerminalUI", dependencies: ["CNcurses"], swiftSettings: optimised),
-    .target(name: "Dashboard", dependencies: ["DNN", "TerminalUI"]),
+    .target(name: "Dashboard", dependencies: ["DNN", "TerminalUI"], swiftSettings: optimised),
     .executableTarget(
       name: "dnn",
       dependencies: ["DNN", "TerminalUI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
