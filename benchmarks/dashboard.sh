@@ -16,7 +16,7 @@ for i in 1 2 3 4 5; do
   until tmux -L $sock capture-pane -p -t b 2>/dev/null | grep -q "Confusion matrix"; do sleep 0.01; done
   end=$(date +%s.%N)
   printf "  try %d: %.3f s\n" $i "$(echo "$end - $start" | bc)"
-  tmux -L $sock kill-server
+  tmux -L $sock kill-server; sleep 0.3
 done
 if [ -d /usr/share/datasets/fashion-mnist ]; then data=(--data-dir /usr/share/datasets/fashion-mnist); epochs=4; else data=(); epochs=40; fi
 echo "training speed, ${epochs} epochs, median s/epoch:"
@@ -24,14 +24,13 @@ for round in 1 2 3; do
   out=$(mktemp -d)
   headless=$($dnn train "${data[@]}" --epochs $epochs --out "$out" --json | tail -1 | python3 -c 'import json,sys,statistics; print("%.3f" % statistics.median(json.load(sys.stdin)["secondsPerEpoch"]))')
   rm -rf "$out"
-  log=$(mktemp)
-  tmux -L $sock new-session -d -x 120 -y 40 -s b "TERM=tmux-256color $tui ${data[*]} --epochs $epochs > $log; sleep 600"
-  until grep -q "s/epoch" "$log" 2>/dev/null; do
+  # dnn-tui needs the terminal as stdout: its closing line is read from the pane after q.
+  tmux -L $sock new-session -d -x 120 -y 40 -s b "TERM=tmux-256color $tui ${data[*]} --epochs $epochs; sleep 600"
+  until tmux -L $sock capture-pane -p -t b | grep -q "s/epoch (median)"; do
     sleep 0.5
     tmux -L $sock capture-pane -p -t b | grep -q FINISHED && tmux -L $sock send-keys -t b q
   done
-  tmux -L $sock kill-server
-  dashboard=$(grep -o '[0-9.]* s/epoch' "$log" | cut -d' ' -f1)
+  dashboard=$(tmux -L $sock capture-pane -p -J -t b | grep -o '[0-9.]* s/epoch (median)' | cut -d' ' -f1)
+  tmux -L $sock kill-server; sleep 0.3
   echo "  round $round: headless $headless, dashboard $dashboard, dashboard throughput = $(echo "scale=3; $headless / $dashboard" | bc) of headless"
-  rm -f "$log"
 done

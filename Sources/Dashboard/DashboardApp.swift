@@ -84,8 +84,10 @@ public final class DashboardApp {
   /// Renders the current state now.
   public func draw() {
     let size = terminal.size
+    let start = DispatchTime.now().uptimeNanoseconds
     renderer.present(DashboardView.render(state, width: size.width, height: size.height, options: options))
     lastFrame = DispatchTime.now().uptimeNanoseconds
+    state.frameMilliseconds = Double(lastFrame - start) / 1e6
     dirty = false
   }
 }

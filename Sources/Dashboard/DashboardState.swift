@@ -44,6 +44,8 @@ public struct DashboardState: Sendable {
   public var logScale = false
   public var showHelp = false
   public var quitting = false
+  /// How long the last frame took to render and write, in milliseconds (the UI's overhead).
+  public var frameMilliseconds: Double?
 
   /// Points kept per curve before older ones are thinned (every other one dropped).
   public static let maxCurvePoints = 8000

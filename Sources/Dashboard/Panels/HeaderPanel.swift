@@ -44,6 +44,7 @@ struct HeaderPanel {
       parts.append("val acc \(Format.percent(last.validationAccuracy))")
     }
     if let best = state.bestEpoch { parts.append("best val loss \(Format.fixed(Double(best.validationLoss), 4)) @ \(best.epoch)") }
+    if let ms = state.frameMilliseconds { parts.append("ui \(Format.fixed(ms, 1)) ms/frame") }
     x = rect.x + 1
     for (i, part) in parts.enumerated() {
       if i > 0 { x = buffer.put(separator, x: x, y: line, style: dim, clip: rect) }

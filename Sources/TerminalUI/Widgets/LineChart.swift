@@ -64,7 +64,12 @@ public struct LineChart {
 
   /// The y range drawn: robust and padded, in transformed (log10 when `logY`) units.
   func yBounds() -> ClosedRange<Double>? {
-    var values = series.flatMap { $0.points.map { transform($0.y) } }.filter(\.isFinite)
+    // Percentiles from at most ~4,096 evenly spaced samples: a frame must stay cheap however
+    // long the run.
+    let all = series.flatMap(\.points)
+    let stride = max(1, all.count / 4096)
+    var values = Swift.stride(from: 0, to: all.count, by: stride).map { transform(all[$0].y) }.filter(\.isFinite)
+    if let last = all.last.map({ transform($0.y) }), last.isFinite { values.append(last) }
     guard !values.isEmpty else { return nil }
     values.sort()
     var low = values.first!, high = values.last!
@@ -147,7 +152,8 @@ public struct LineChart {
     }
     for (index, s) in series.enumerated() {
       var previous: (Int, Int)?
-      for p in s.points {
+      let points = s.marker == nil ? LineChart.envelope(s.points, columns: dotsX, xLow: xLow, xHigh: xHigh) : s.points
+      for p in points {
         guard let d = toDots(p) else {
           previous = nil
           continue
@@ -170,6 +176,33 @@ public struct LineChart {
     if let best, let d = toDots(best) {
       buffer[plot.x + d.0 / cx, plot.y + d.1 / cy] = Cell(glyphs.ascii ? "@" : "◆", style: Style(foreground: .yellow, bold: true))
     }
+  }
+
+  /// At most four points per dot column (first, lowest, highest, last), in order: the drawn
+  /// line is the same, the work no longer grows with the number of points.
+  static func envelope(_ points: [ChartPoint], columns: Int, xLow: Double, xHigh: Double) -> [ChartPoint] {
+    guard points.count > 4 * columns, columns > 0 else { return points }
+    var out: [ChartPoint] = []
+    out.reserveCapacity(4 * columns + 4)
+    var column = -1
+    var first = points[0], low = points[0], high = points[0], last = points[0]
+    func flush() {
+      let group = [first, low, high, last].sorted { $0.x < $1.x }
+      for p in group where out.last != p { out.append(p) }
+    }
+    for p in points {
+      let c = Int((p.x - xLow) / (xHigh - xLow) * Double(columns - 1))
+      if c != column {
+        if column >= 0 { flush() }
+        column = c
+        first = p; low = p; high = p
+      }
+      if p.y < low.y { low = p }
+      if p.y > high.y { high = p }
+      last = p
+    }
+    flush()
+    return out
   }
 
   static func bit(_ resolution: ChartResolution, _ x: Int, _ y: Int) -> UInt8 {
