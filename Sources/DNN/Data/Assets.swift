@@ -14,7 +14,9 @@ public enum Assets {
       candidates.append(dir.appendingPathComponent("assets").path)
       dir.deleteLastPathComponent()
     }
-    return candidates.first { fm.fileExists(atPath: $0 + "/configs/default.json") }
+    guard let found = candidates.first(where: { fm.fileExists(atPath: $0 + "/configs/default.json") }) else { return nil }
+    // Shown to users (dataset names, messages): relative when it is the working directory's.
+    return found == fm.currentDirectoryPath + "/assets" ? "assets" : found
   }
 
   /// The bundled MNIST folder.
