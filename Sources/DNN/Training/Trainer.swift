@@ -47,8 +47,6 @@ public final class Trainer {
   public var start = TrainingPosition(epoch: 0, batch: 0, step: 0)
   /// Start paused (the first command decides).
   public var startsPaused = false
-  /// Samples per training step, for throughput; set from the config.
-  public var batchSize: Int { config.batchSize }
 
   private let loader: BatchLoader
   private let shuffleRoot: SplitMix64
