@@ -37,8 +37,8 @@ struct EvaluateCommand: ParsableCommand {
   private func evaluate() throws {
     let saved = try SavedRun.find(runs)
     let folder = try MNISTFolder(path: dataDir ?? Assets.mnistFolder())
-    guard let test = folder.test else {
-      throw DataError(path: folder.path, problem: "has no t10k-* test files", hint: "Evaluate with a data folder that has them (--data-dir).")
+    guard let test = folder.test, test.count > 0 else {
+      throw DataError(path: folder.path, problem: "has no t10k-* test images", hint: "Evaluate with a data folder that has them (--data-dir).")
     }
     var results: [Result] = []
     for run in saved {
