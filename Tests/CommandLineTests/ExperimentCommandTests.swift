@@ -42,6 +42,11 @@ import Testing
     }
     let report = try String(contentsOfFile: "\(runs)/report.html", encoding: .utf8)
     #expect(report.contains("<svg") && report.contains("small") && report.contains("bn"))
+    // Shards split the sweep: 1/2 trains only the second run.
+    let shard = "\(out)/shard"
+    #expect(try Programs.dnn(["train", "--config", "\(out)/sweep.json", "--out", shard, "--shard", "1/2", "--epochs", "1"]).status == 0)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: shard) == ["bn"])
+    #expect(try Programs.dnn(["train", "--config", "\(out)/sweep.json", "--shard", "2/2"]).status == 64)
   }
 
   /// A local HTTP server on 127.0.0.1 serving `folder`.
