@@ -8,26 +8,18 @@ epoch after the first.
 
     python3 benchmarks/numpy_reference.py [--data-dir DIR] [--epochs N] [--threads N]
 """
-import argparse, json, os, statistics, sys, time
+import json, os, statistics, sys, time
 
+sys.path.insert(0, os.path.dirname(__file__))
+import reference_args  # noqa: E402
 
-def parse():
-    p = argparse.ArgumentParser()
-    p.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
-    p.add_argument("--epochs", type=int, default=5)
-    p.add_argument("--threads", type=int, default=None)
-    p.add_argument("--seed", type=int, default=1)
-    return p.parse_args()
-
-
-args = parse()
+args = reference_args.parse()
 if args.threads:  # must be set before NumPy loads its BLAS
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(args.threads)
 import numpy as np  # noqa: E402
 
 
-sys.path.insert(0, os.path.dirname(__file__))
 from mnist_files import load  # noqa: E402
 
 x_train, y_train, x_test, y_test = load(args.data_dir)

@@ -110,19 +110,13 @@ struct EvaluateCommand: ParsableCommand {
 
   /// Draws `samples` validation digits of the run side by side with their predictions.
   private func printSamples(run: SavedRun, model: Sequential, folder: MNISTFolder) {
-    let split = DataSplit(folder: folder, validationFraction: run.config.validationFraction, trainSamples: run.config.trainSamples, seed: run.config.seed)
-    let view = split.validation.count > 0 ? split.validation : split.train
-    let count = min(samples, view.count)
-    guard count > 0 else { return }
-    let sample = DatasetView(source: view.source, indices: Array(view.indices.prefix(count)))
-    let (_, predictions) = Evaluator.evaluate(model, on: sample, collectPredictions: true)
-    var buffer = ScreenBuffer(width: count * 30, height: 15)
-    for i in 0..<count {
-      let p = predictions!
+    guard let (sample, p, _) = run.sampleInferences(model, folder: folder, count: samples) else { return }
+    var buffer = ScreenBuffer(width: sample.count * 30, height: 15)
+    for i in 0..<sample.count {
       let label = Int(p.labels[i]), guess = Int(p.predicted[i])
       let caption = "true \(label) pred \(guess) \(percent(p.probabilities(of: i)[p.probabilities(of: i).startIndex + guess]))" + (label == guess ? "" : " X")
       buffer.put(caption, x: i * 30, y: 0)
-      DigitView(pixels: view.source.image(sample.indices[i])).draw(x: i * 30, y: 1, on: &buffer, color: false, glyphs: .plain)
+      DigitView(pixels: sample.source.image(sample.indices[i])).draw(x: i * 30, y: 1, on: &buffer, color: false, glyphs: .plain)
     }
     print("\(run.config.name): validation digits")
     print(buffer.trimmedText)

@@ -69,20 +69,18 @@ enum Plots {
 
   static func digits(_ run: SavedRun, folder: MNISTFolder, count: Int) throws -> String {
     let model = try run.model(checkpoint: "best")
-    let split = DataSplit(folder: folder, validationFraction: run.config.validationFraction, trainSamples: run.config.trainSamples, seed: run.config.seed)
-    let view = split.validation.count > 0 ? split.validation : split.train
-    let n = min(count, view.count)
-    let sample = DatasetView(source: view.source, indices: Array(view.indices.prefix(n)))
-    let (metrics, predictions) = Evaluator.evaluate(model, on: sample, collectPredictions: true)
+    guard let (sample, p, metrics) = run.sampleInferences(model, folder: folder, count: count) else {
+      return SVG(width: 400, height: 40).document
+    }
+    let n = sample.count
     let columns = 10, scale = 3.0, cellW = 28 * scale + 14, cellH = 28 * scale + 26
     let rows = (n + columns - 1) / columns
     var svg = SVG(width: Double(columns) * cellW + 10, height: Double(rows) * cellH + 40)
     svg.text("\(run.config.name): validation digits, best checkpoint (\(String(format: "%.1f%%", Double(metrics.accuracy) * 100)) of these; mistakes in red)",
              x: 10, y: 20, size: 13, bold: true)
     for i in 0..<n {
-      let p = predictions!
       let label = Int(p.labels[i]), guess = Int(p.predicted[i])
-      svg.digit(view.source.image(sample.indices[i]), x: 10 + Double(i % columns) * cellW, y: 32 + Double(i / columns) * cellH,
+      svg.digit(sample.source.image(sample.indices[i]), x: 10 + Double(i % columns) * cellW, y: 32 + Double(i / columns) * cellH,
                 scale: scale, caption: label == guess ? "\(guess)" : "\(guess) (true \(label))", mistake: label != guess)
     }
     return svg.document

@@ -5,8 +5,7 @@ import Foundation
 public enum RunReplay {
   /// Events from `run.started` to `.finished` (or up to the last epoch when `final` is false).
   public static func events(of run: SavedRun, folder: MNISTFolder, final: Bool = true) throws -> [TrainingEvent] {
-    let split = DataSplit(folder: folder, validationFraction: run.config.validationFraction,
-                          trainSamples: run.config.trainSamples, seed: run.config.seed)
+    let split = DataSplit(folder: folder, config: run.config)
     let model = try run.model(checkpoint: "best")
     let batches = (split.train.count + run.config.batchSize - 1) / run.config.batchSize
     var events: [TrainingEvent] = [.started(RunStarted(

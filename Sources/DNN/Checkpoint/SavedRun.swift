@@ -54,6 +54,20 @@ public struct SavedRun: Sendable {
     return model
   }
 
+  /// `model`'s predictions on the first `count` validation digits of this run's split (training
+  /// digits when the run had no validation set); nil when there are none.
+  public func sampleInferences(_ model: Sequential, folder: MNISTFolder, count: Int)
+    -> (sample: DatasetView, predictions: ValidationPredictions, metrics: Metrics)?
+  {
+    let split = DataSplit(folder: folder, config: config)
+    let view = split.validation.count > 0 ? split.validation : split.train
+    let n = min(count, view.count)
+    guard n > 0 else { return nil }
+    let sample = DatasetView(source: view.source, indices: Array(view.indices.prefix(n)))
+    let (metrics, predictions) = Evaluator.evaluate(model, on: sample, collectPredictions: true)
+    return predictions.map { (sample, $0, metrics) }
+  }
+
   /// The epoch with the lowest validation loss.
   public var bestEpoch: EpochReport? { epochs.min { $0.validationLoss < $1.validationLoss } }
   /// Seconds of training, all epochs.

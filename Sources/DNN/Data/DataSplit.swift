@@ -19,4 +19,9 @@ public struct DataSplit: Sendable {
     validation = DatasetView(source: folder.train, indices: Array(order[..<validationCount]))
     test = folder.test.map { DatasetView($0) }
   }
+
+  /// The split a run uses: its validation fraction, training subset and seed.
+  public init(folder: MNISTFolder, config: RunConfig) {
+    self.init(folder: folder, validationFraction: config.validationFraction, trainSamples: config.trainSamples, seed: config.seed)
+  }
 }

@@ -93,7 +93,7 @@ public final class Attention: Layer {
         // S = Q_h K_hᵀ / √d
         GEMM.multiply(m: t, n: t, k: d, q.pointer + offset, lda: dim, k.pointer + offset, ldb: dim, transposeB: true,
                       into: p, ldc: t, alpha: scale)
-        Attention.softmaxRows(p, rows: t, columns: t)
+        Softmax.rows(p, into: p, rows: t, columns: t)
         // O_h = P V_h
         GEMM.multiply(m: t, n: d, k: t, p, lda: t, v.pointer + offset, ldb: dim, into: attended.pointer + offset, ldc: dim)
       }
@@ -111,7 +111,7 @@ public final class Attention: Layer {
     // Output projection.
     GEMM.multiply(m: dim, n: dim, k: rows, dY, lda: dim, transposeA: true, attended.pointer, ldb: dim,
                   into: out.gradient.pointer, ldc: dim, beta: 1)
-    Attention.addColumnSums(dY, rows: rows, columns: dim, into: outBias.gradient.pointer)
+    Kernels.addColumnSums(dY, rows: rows, columns: dim, into: outBias.gradient.pointer)
     dO.resize(rows: rows, columns: dim)
     GEMM.multiply(m: rows, n: dim, k: dim, dY, lda: dim, out.value.pointer, ldb: dim, into: dO.pointer, ldc: dim)
     // Attention heads.
@@ -147,7 +147,7 @@ public final class Attention: Layer {
     func backProject(_ grad: Tensor, _ w: Parameter, _ bias: Parameter, accumulate: Bool) {
       GEMM.multiply(m: dim, n: f, k: rows, grad.pointer, lda: dim, transposeA: true, input.pointer, ldb: f,
                     into: w.gradient.pointer, ldc: f, beta: 1)
-      Attention.addColumnSums(grad.pointer, rows: rows, columns: dim, into: bias.gradient.pointer)
+      Kernels.addColumnSums(grad.pointer, rows: rows, columns: dim, into: bias.gradient.pointer)
       GEMM.multiply(m: rows, n: f, k: dim, grad.pointer, lda: dim, w.value.pointer, ldb: f,
                     into: inputGradient.pointer, ldc: f, beta: accumulate ? 1 : 0)
     }
@@ -156,26 +156,5 @@ public final class Attention: Layer {
     backProject(dV, value, valueBias, accumulate: true)
     inputGradient.resize(rows: batch, columns: inputFeatures)
     return inputGradient
-  }
-
-  private static func softmaxRows(_ s: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-    for r in 0..<rows {
-      let row = s + r * columns
-      var m = -Float.infinity
-      for j in 0..<columns { m = max(m, row[j]) }
-      var sum: Float = 0
-      for j in 0..<columns {
-        row[j] = expf(row[j] - m)
-        sum += row[j]
-      }
-      let inv = 1 / sum
-      for j in 0..<columns { row[j] *= inv }
-    }
-  }
-
-  private static func addColumnSums(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>) {
-    for r in 0..<rows {
-      for j in 0..<columns { sums[j] += x[r * columns + j] }
-    }
   }
 }

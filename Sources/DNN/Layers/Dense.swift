@@ -66,11 +66,7 @@ public final class Dense: Layer {
     // dW += dZᵀ · X
     GEMM.multiply(outputGradient, transposeA: true, input, into: weight.gradient, beta: 1)
     // db += column sums of dZ
-    let db = bias.gradient.pointer, dz = outputGradient.pointer
-    for r in 0..<batch {
-      let row = dz + r * outputFeatures
-      for j in 0..<outputFeatures { db[j] += row[j] }
-    }
+    Kernels.addColumnSums(outputGradient.pointer, rows: batch, columns: outputFeatures, into: bias.gradient.pointer)
     inputGradient.resize(rows: batch, columns: inputFeatures)
     if computesInputGradient {
       // dX = dZ · W

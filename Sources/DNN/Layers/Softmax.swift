@@ -41,9 +41,13 @@ public final class Softmax: Layer {
 
   /// Writes the row-wise softmax of `input` into `output` (same shape).
   static func rows(of input: Tensor, into output: Tensor) {
-    let n = input.columns
-    for r in 0..<input.rows {
-      let z = input.pointer + r * n, a = output.pointer + r * n
+    rows(input.pointer, into: output.pointer, rows: input.rows, columns: input.columns)
+  }
+
+  /// Row-wise softmax on raw row-major storage; `z` and `a` may be the same (in place).
+  static func rows(_ z0: UnsafePointer<Float>, into a0: UnsafeMutablePointer<Float>, rows: Int, columns n: Int) {
+    for r in 0..<rows {
+      let z = z0 + r * n, a = a0 + r * n
       var m = -Float.infinity
       for j in 0..<n { m = max(m, z[j]) }
       var sum: Float = 0

@@ -81,6 +81,19 @@ enum Kernels {
     return total
   }
 
+  /// sums[j] += Σ_r x[r, j] for a row-major `[rows, columns]` matrix (bias gradients).
+  static func addColumnSums(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>) {
+    for r in 0..<rows {
+      let row = x + r * columns
+      var j = 0
+      while j + width <= columns {
+        store(load(sums + j) + load(row + j), sums + j)
+        j += width
+      }
+      while j < columns { sums[j] += row[j]; j += 1 }
+    }
+  }
+
   /// x ·= factor
   static func scale(_ x: UnsafeMutablePointer<Float>, count n: Int, by factor: Float) {
     var i = 0

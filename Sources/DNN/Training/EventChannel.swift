@@ -30,8 +30,8 @@ public final class EventChannel: Sendable {
   /// Takes every pending event, oldest first.
   public func drain() -> [TrainingEvent] {
     pending.withLock { queue in
-      let events = queue
-      queue.removeAll(keepingCapacity: true)
+      var events: [TrainingEvent] = []
+      swap(&events, &queue)  // hand over the storage instead of copying it
       return events
     }
   }
@@ -72,8 +72,8 @@ public final class CommandMailbox: Sendable {
   /// Takes every pending command, oldest first.
   public func drain() -> [TrainingCommand] {
     pending.withLock { queue in
-      let commands = queue
-      queue.removeAll(keepingCapacity: true)
+      var commands: [TrainingCommand] = []
+      swap(&commands, &queue)
       return commands
     }
   }

@@ -47,9 +47,7 @@ extension Trainer {
   public static func make(
     config: RunConfig, folder: MNISTFolder, events: EventChannel, commands: CommandMailbox
   ) throws -> Trainer {
-    let split = DataSplit(
-      folder: folder, validationFraction: config.validationFraction, trainSamples: config.trainSamples,
-      seed: config.seed)
+    let split = DataSplit(folder: folder, config: config)
     guard split.train.count > 0 else {
       throw ConfigError("run '\(config.name)': no training samples left after the validation split")
     }
