@@ -47,8 +47,10 @@ struct BenchCommand: ParsableCommand {
     session.start { events, commands in try Trainer.make(config: runConfig, folder: folder, events: events, commands: commands) }
     session.wait()
     var summary: RunSummary?
+    var backend = BLASRuntime.summary
     for event in events.drain() {
       switch event {
+      case .started(let s): backend = s.backend
       case .finished(let s): summary = s
       case .failed(let message), .diverged(_, _, let message): throw ValidationError(message)
       default: break
@@ -64,12 +66,12 @@ struct BenchCommand: ParsableCommand {
       print(JSONValue.object([
         "impl": .string("diy-dnn"), "secondsPerEpoch": .array(summary.secondsPerEpoch.map { .number($0) }),
         "medianSecondsPerEpoch": .number(median), "samplesPerSecond": .number(samples / median),
-        "gflops": .number(gflops), "peakRSSMegabytes": .number(rss), "backend": .string(BLASRuntime.summary),
+        "gflops": .number(gflops), "peakRSSMegabytes": .number(rss), "backend": .string(backend),
         "testAccuracy": .number(Double(summary.test?.accuracy ?? .nan)), "dataset": .string(dataset),
       ]).text)
     } else {
       print("dataset            \(dataset), \(Int(samples)) training samples")
-      print("backend            \(BLASRuntime.summary)")
+      print("backend            \(backend)")
       print("seconds per epoch  \(String(format: "%.3f", median)) (median of \(timed.count); all: \(summary.secondsPerEpoch.map { String(format: "%.3f", $0) }.joined(separator: " ")))")
       print("samples per second \(Int(samples / median))")
       print("effective GFLOPS   \(String(format: "%.1f", gflops))")
@@ -110,7 +112,7 @@ struct BenchCommand: ParsableCommand {
       var bytes: [UInt8] = []
       for v in [magic] + dims.map(UInt32.init) { bytes += [UInt8(v >> 24), UInt8(v >> 16 & 255), UInt8(v >> 8 & 255), UInt8(v & 255)] }
       bytes += (0..<count).map { _ in UInt8(generator.next() % modulo) }
-      FileManager.default.createFile(atPath: "\(folder)/\(name)", contents: Data(bytes))
+      _ = FileManager.default.createFile(atPath: "\(folder)/\(name)", contents: Data(bytes))
     }
     write("train-images-idx3-ubyte", magic: 0x803, dims: [60000, 28, 28], count: 60000 * 784, modulo: 256)
     write("train-labels-idx1-ubyte", magic: 0x801, dims: [60000], count: 60000, modulo: 10)

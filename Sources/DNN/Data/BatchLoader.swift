@@ -16,6 +16,9 @@ public final class BatchLoader {
 
   private var order: [Int]
   private var generator: SplitMix64
+  /// The prepared batch: sample index and shift (dx, dy) of each row.
+  private var samples: [Int] = []
+  private var shifts: [SIMD2<Int>] = []
 
   /// A loader over `view`; `shuffleSeed` nil keeps the view's order.
   public init(view: DatasetView, batchSize: Int, generator: SplitMix64?) {
@@ -26,6 +29,8 @@ public final class BatchLoader {
     self.generator = generator ?? SplitMix64(seed: 0)
     self.shuffles = generator != nil
     labels.reserveCapacity(batchSize)
+    samples.reserveCapacity(batchSize)
+    shifts.reserveCapacity(batchSize)
   }
 
   private let shuffles: Bool
@@ -46,26 +51,46 @@ public final class BatchLoader {
 
   /// Fills `images` and `labels` with batch `index` of the current epoch.
   public func load(batch index: Int) {
+    prepare(batch: index)
+    fillImages(rows: 0..<images.rows)
+  }
+
+  /// First half of `load(batch:)`: sets `labels`, sizes `images` and draws the batch's shifts,
+  /// without converting pixels. `fillImages(rows:)` then converts any rows, from any thread.
+  public func prepare(batch index: Int) {
     let start = index * batchSize
     let end = min(start + batchSize, view.count)
     precondition(start < end, "batch \(index) is past the end of the epoch")
-    let features = LabeledImages.features
-    images.resize(rows: end - start, columns: features)
+    images.resize(rows: end - start, columns: LabeledImages.features)
     labels.removeAll(keepingCapacity: true)
+    samples.removeAll(keepingCapacity: true)
+    shifts.removeAll(keepingCapacity: true)
+    for position in start..<end {
+      let sample = view.indices[order[position]]
+      samples.append(sample)
+      labels.append(Int(view.source.labels[sample]))
+      if maxShift > 0 {
+        let dx = Int(generator.next() % UInt64(2 * maxShift + 1)) - maxShift
+        let dy = Int(generator.next() % UInt64(2 * maxShift + 1)) - maxShift
+        shifts.append(SIMD2(dx, dy))
+      }
+    }
+  }
+
+  /// Converts rows `rows` of the prepared batch into `images` (pixels scaled to [0, 1]). Only
+  /// reads the loader's state, so two threads may fill disjoint rows at once.
+  public func fillImages(rows: Range<Int>) {
+    let features = LabeledImages.features
     let scale: Float = 1 / 255
     view.source.pixels.withUnsafeBufferPointer { pixels in
-      for (row, position) in (start..<end).enumerated() {
-        let sample = view.indices[order[position]]
-        let source = pixels.baseAddress! + sample * features
+      for row in rows {
+        let source = pixels.baseAddress! + samples[row] * features
         let target = images.pointer + row * features
-        if maxShift > 0 {
-          let dx = Int(generator.next() % UInt64(2 * maxShift + 1)) - maxShift
-          let dy = Int(generator.next() % UInt64(2 * maxShift + 1)) - maxShift
-          BatchLoader.shifted(source, into: target, dx: dx, dy: dy, scale: scale)
-        } else {
+        if shifts.isEmpty {
           Kernels.bytesToFloats(source, target, count: features, scale: scale)
+        } else {
+          BatchLoader.shifted(source, into: target, dx: shifts[row].x, dy: shifts[row].y, scale: scale)
         }
-        labels.append(Int(view.source.labels[sample]))
       }
     }
   }

@@ -45,6 +45,18 @@ public final class Dense: Layer {
     initializer.fill(weight.value, fanIn: inputFeatures, fanOut: outputFeatures, generator: &generator)
   }
 
+  /// A replica sharing `other`'s weights (see `Layer.replica()`).
+  private init(sharingWeightsOf other: Dense) {
+    inputFeatures = other.inputFeatures
+    outputFeatures = other.outputFeatures
+    initializer = other.initializer
+    computesInputGradient = other.computesInputGradient
+    weight = Parameter(sharingValueWith: other.weight)
+    bias = Parameter(sharingValueWith: other.bias)
+  }
+
+  public func replica() -> Layer? { Dense(sharingWeightsOf: self) }
+
   public var summary: String { "Dense(\(inputFeatures) -> \(outputFeatures), \(initializer.name))" }
   public var parameters: [Parameter] { [weight, bias] }
 

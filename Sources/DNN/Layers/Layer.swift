@@ -25,6 +25,15 @@ public final class Parameter {
     gradient = Tensor(rows: rows, columns: columns)
   }
 
+  /// A parameter with the same values (the same storage) as `other` and a gradient of its own,
+  /// for a layer replica that works on part of a batch.
+  public init(sharingValueWith other: Parameter) {
+    name = other.name
+    isVector = other.isVector
+    value = other.value
+    gradient = Tensor(rows: other.value.rows, columns: other.value.columns)
+  }
+
   /// Sets the gradient to zero.
   public func zeroGradient() { gradient.fill(0) }
 }
@@ -60,9 +69,15 @@ public protocol Layer: AnyObject {
   func forward(_ input: Tensor, phase: Phase) -> Tensor
   /// Back-propagates `outputGradient` `[batch, outputFeatures]`; returns `[batch, inputFeatures]`.
   func backward(_ outputGradient: Tensor) -> Tensor
+  /// A copy that shares this layer's parameter values but has its own gradients and buffers,
+  /// so that two threads can each run forward and backward on part of a batch. Nil for layers
+  /// whose output for a sample depends on other samples or on a random stream (BatchNorm,
+  /// Dropout): their batches are not split.
+  func replica() -> Layer?
 }
 
 extension Layer {
+  public func replica() -> Layer? { nil }
   public var parameters: [Parameter] { [] }
   public var buffers: [Buffer] { [] }
   /// Number of learnable scalars.

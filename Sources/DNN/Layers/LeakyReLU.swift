@@ -22,6 +22,8 @@ public final class LeakyReLU: Layer {
     self.slope = slope
   }
 
+  public func replica() -> Layer? { LeakyReLU(features: inputFeatures, slope: slope) }
+
   public func forward(_ input: Tensor, phase: Phase) -> Tensor {
     output.resize(like: input)
     Kernels.leakyReLU(input.pointer, output.pointer, count: input.count, slope: slope)

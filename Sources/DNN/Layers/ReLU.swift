@@ -16,6 +16,8 @@ public final class ReLU: Layer {
   /// A ReLU over `features` features.
   public init(features: Int) { inputFeatures = features }
 
+  public func replica() -> Layer? { ReLU(features: inputFeatures) }
+
   public func forward(_ input: Tensor, phase: Phase) -> Tensor {
     output.resize(like: input)
     Kernels.relu(input.pointer, output.pointer, count: input.count)

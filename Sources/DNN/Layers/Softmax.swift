@@ -20,6 +20,8 @@ public final class Softmax: Layer {
   /// A softmax over `features` classes.
   public init(features: Int) { inputFeatures = features }
 
+  public func replica() -> Layer? { Softmax(features: inputFeatures) }
+
   public func forward(_ input: Tensor, phase: Phase) -> Tensor {
     output.resize(like: input)
     Softmax.rows(of: input, into: output)

@@ -40,6 +40,19 @@ public final class Sequential {
     if let first = layers.first as? Dense { first.computesInputGradient = false }
   }
 
+  /// A model sharing this one's parameter values, with its own gradients and buffers, or nil
+  /// when a layer has no replica (see `Layer.replica()`).
+  public func replica() -> Sequential? {
+    var copies: [Layer] = []
+    for layer in layers {
+      guard let copy = layer.replica() else { return nil }
+      copies.append(copy)
+    }
+    let copy = Sequential(copies)
+    for (mine, theirs) in zip(parameters, copy.parameters) { theirs.name = mine.name }
+    return copy
+  }
+
   /// Features per input sample.
   public var inputFeatures: Int { layers[0].inputFeatures }
   /// Features per output sample (classes).

@@ -36,8 +36,15 @@ public final class Adam: Optimizer {
     self.decoupledWeightDecay = decoupledWeightDecay
   }
 
-  public func step(_ parameters: [Parameter]) {
+  public func startStep(_ parameters: [Parameter]) {
     stepCount += 1
+    for (index, parameter) in parameters.enumerated() {
+      _ = firstMoment.slot(index, like: parameter)
+      _ = secondMoment.slot(index, like: parameter)
+    }
+  }
+
+  public func update(_ parameters: [Parameter], slice: Slice) {
     let t = Double(stepCount)
     let correction1 = Float(1 - pow(Double(beta1), t))
     let correction2Root = Float((1 - pow(Double(beta2), t)).squareRoot())
@@ -46,10 +53,11 @@ public final class Adam: Optimizer {
     let l2: Float = decoupledWeightDecay ? 0 : wd
     let shrink: Float = decoupledWeightDecay ? 1 - lr * wd : 1
     for (index, parameter) in parameters.enumerated() {
-      let theta = parameter.value.pointer, grad = parameter.gradient.pointer
-      let m = firstMoment.slot(index, like: parameter).pointer
-      let v = secondMoment.slot(index, like: parameter).pointer
-      for i in 0..<parameter.value.count {
+      let range = slice.range(count: parameter.value.count)
+      let theta = parameter.value.pointer + range.lowerBound, grad = parameter.gradient.pointer + range.lowerBound
+      let m = firstMoment.slots[index].pointer + range.lowerBound
+      let v = secondMoment.slots[index].pointer + range.lowerBound
+      for i in 0..<range.count {
         let p = theta[i] * shrink
         let g = grad[i] + l2 * p
         let mi = b1 * m[i] + (1 - b1) * g

@@ -22,19 +22,21 @@ public enum GradientClipping: Sendable, Equatable {
   @discardableResult
   public func apply(to parameters: [Parameter], norms: [Float]) -> Float {
     let total = GradientClipping.globalNorm(norms)
-    switch self {
-    case .none: break
-    case .global(let maxNorm):
-      if total > maxNorm {
-        let factor = maxNorm / (total + 1e-6)
-        for p in parameters { p.gradient.scale(by: factor) }
-      }
-    case .perTensor(let maxNorm):
-      for (p, norm) in zip(parameters, norms) where norm > maxNorm {
-        p.gradient.scale(by: maxNorm / (norm + 1e-6))
-      }
+    for (p, norm) in zip(parameters, norms) {
+      let f = factor(norm: norm, globalNorm: total)
+      if f != 1 { p.gradient.scale(by: f) }
     }
     return total
+  }
+
+  /// What a gradient with norm `norm` is multiplied by when all gradients together have norm
+  /// `globalNorm` (1: unchanged).
+  public func factor(norm: Float, globalNorm: Float) -> Float {
+    switch self {
+    case .none: 1
+    case .global(let maxNorm): globalNorm > maxNorm ? maxNorm / (globalNorm + 1e-6) : 1
+    case .perTensor(let maxNorm): norm > maxNorm ? maxNorm / (norm + 1e-6) : 1
+    }
   }
 
   /// The L2 norm of each parameter's gradient.

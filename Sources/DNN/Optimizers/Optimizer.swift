@@ -4,13 +4,46 @@ public protocol Optimizer: AnyObject {
   var learningRate: Float { get set }
   /// Steps taken so far (advances once per `step`, however many parameters there are).
   var stepCount: Int { get }
-  /// Applies one update to every parameter from its current gradient.
-  func step(_ parameters: [Parameter])
+  /// First part of a step: advances the step count and creates any missing state tensors.
+  func startStep(_ parameters: [Parameter])
+  /// Second part of a step: updates elements `slice.range(count:)` of every parameter from its
+  /// gradient. Disjoint slices may run on different threads at once (after `startStep`).
+  func update(_ parameters: [Parameter], slice: Slice)
   /// Per-parameter state tensors (momentum, moments) named like `0.weight.momentum`, for
   /// checkpoints; the step count travels separately.
   func stateTensors(for parameters: [Parameter]) -> [(name: String, tensor: Tensor)]
   /// Restores state saved by `stateTensors`; `step` is the saved step count.
   func restore(_ tensors: [String: Tensor], stepCount: Int, for parameters: [Parameter]) throws
+}
+
+extension Optimizer {
+  /// Applies one update to every parameter from its current gradient.
+  public func step(_ parameters: [Parameter]) {
+    startStep(parameters)
+    update(parameters, slice: .whole)
+  }
+}
+
+/// Part `index` of `count` equal parts of a tensor's elements (boundaries on multiples of 16, so
+/// SIMD loops see whole vectors), for splitting element-wise work across threads.
+public struct Slice: Sendable, Equatable {
+  public var index: Int
+  public var count: Int
+
+  public init(_ index: Int, of count: Int) {
+    precondition(index >= 0 && index < count, "slice \(index) of \(count)")
+    self.index = index
+    self.count = count
+  }
+
+  /// All elements.
+  public static let whole = Slice(0, of: 1)
+
+  /// This slice's elements of a tensor of `elements` elements.
+  public func range(count elements: Int) -> Range<Int> {
+    func boundary(_ i: Int) -> Int { i == count ? elements : min(elements, (elements * i / count) & ~15) }
+    return boundary(index)..<boundary(index + 1)
+  }
 }
 
 /// A state tensor for each parameter, created zero-filled on first use.

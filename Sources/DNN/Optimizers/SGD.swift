@@ -22,18 +22,22 @@ public final class SGD: Optimizer {
     self.weightDecay = weightDecay
   }
 
-  public func step(_ parameters: [Parameter]) {
+  public func startStep(_ parameters: [Parameter]) {
     stepCount += 1
+    if momentum != 0 { for (index, parameter) in parameters.enumerated() { _ = velocity.slot(index, like: parameter) } }
+  }
+
+  public func update(_ parameters: [Parameter], slice: Slice) {
     let lr = learningRate, mu = momentum, wd = weightDecay
     for (index, parameter) in parameters.enumerated() {
-      let theta = parameter.value.pointer, grad = parameter.gradient.pointer
-      let n = parameter.value.count
+      let range = slice.range(count: parameter.value.count)
+      let theta = parameter.value.pointer + range.lowerBound, grad = parameter.gradient.pointer + range.lowerBound
       if mu == 0 {
-        for i in 0..<n { theta[i] -= lr * (grad[i] + wd * theta[i]) }
+        for i in 0..<range.count { theta[i] -= lr * (grad[i] + wd * theta[i]) }
         continue
       }
-      let b = velocity.slot(index, like: parameter).pointer
-      Kernels.sgdMomentum(theta, grad, b, count: n, lr: lr, momentum: mu, weightDecay: wd, nesterov: nesterov)
+      let b = velocity.slots[index].pointer + range.lowerBound
+      Kernels.sgdMomentum(theta, grad, b, count: range.count, lr: lr, momentum: mu, weightDecay: wd, nesterov: nesterov)
     }
   }
 

@@ -17,6 +17,9 @@ public enum BLASRuntime {
     "OpenBLAS (\(coreName) kernel, \(openblas_get_num_threads()) thread\(openblas_get_num_threads() == 1 ? "" : "s"))"
   }
 
+  /// How many threads OpenBLAS uses for one product.
+  public static var threads: Int { Int(openblas_get_num_threads()) }
+
   /// Sets how many threads OpenBLAS uses for one product.
   public static func setThreads(_ count: Int) { openblas_set_num_threads(Int32(max(1, count))) }
 

@@ -94,6 +94,17 @@ enum Kernels {
     }
   }
 
+  /// x = a·x + b·y
+  static func weightedSum(_ x: UnsafeMutablePointer<Float>, _ a: Float, _ y: UnsafePointer<Float>, _ b: Float, count n: Int) {
+    var i = 0
+    let va = V(repeating: a), vb = V(repeating: b)
+    while i + width <= n {
+      store(va * load(x + i) + vb * load(y + i), x + i)
+      i += width
+    }
+    while i < n { x[i] = a * x[i] + b * y[i]; i += 1 }
+  }
+
   /// x ·= factor
   static func scale(_ x: UnsafeMutablePointer<Float>, count n: Int, by factor: Float) {
     var i = 0

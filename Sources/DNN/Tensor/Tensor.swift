@@ -13,6 +13,8 @@ public final class Tensor {
   public private(set) var capacity: Int
   /// Start of the storage; valid for `count` elements.
   public private(set) var pointer: UnsafeMutablePointer<Float>
+  /// False for a view into another tensor's storage (see `view(rows:of:)`).
+  private let ownsStorage: Bool
 
   /// Number of elements, `rows * columns`.
   @inlinable public var count: Int { rows * columns }
@@ -24,7 +26,28 @@ public final class Tensor {
     self.columns = columns
     self.capacity = max(rows * columns, 1)
     self.pointer = .allocate(capacity: capacity)
+    self.ownsStorage = true
     pointer.initialize(repeating: 0, count: capacity)
+  }
+
+  /// An empty view: a tensor without storage of its own, to be pointed at rows of other
+  /// tensors with `view(rows:of:)` (no copy, no allocation).
+  public init(viewWithColumns columns: Int) {
+    rows = 0
+    self.columns = columns
+    capacity = 0
+    ownsStorage = false
+    pointer = UnsafeMutablePointer(bitPattern: MemoryLayout<Float>.alignment)!
+  }
+
+  /// Points this view at rows `range` of `other` (valid while `other` keeps its storage).
+  public func view(rows range: Range<Int>, of other: Tensor) {
+    precondition(!ownsStorage, "view(rows:of:) is for views")
+    precondition(range.lowerBound >= 0 && range.upperBound <= other.rows, "rows \(range) outside \(other)")
+    pointer = other.pointer + range.lowerBound * other.columns
+    rows = range.count
+    columns = other.columns
+    capacity = rows * columns
   }
 
   /// A tensor holding a copy of `values`, shaped `[rows, columns]`.
@@ -34,13 +57,14 @@ public final class Tensor {
     values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: values.count) }
   }
 
-  deinit { pointer.deallocate() }
+  deinit { if ownsStorage { pointer.deallocate() } }
 
   /// Reshapes to `[rows, columns]`, growing the storage only when it is too small.
   /// Contents are unspecified afterwards unless the element count is unchanged.
   public func resize(rows: Int, columns: Int) {
     let needed = rows * columns
     if needed > capacity {
+      precondition(ownsStorage, "a view cannot grow")
       pointer.deallocate()
       capacity = needed
       pointer = .allocate(capacity: needed)

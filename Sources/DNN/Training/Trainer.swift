@@ -49,6 +49,10 @@ public final class Trainer {
   public var startsPaused = false
 
   private let loader: BatchLoader
+  /// Splits each batch across two cores (nil: one thread drives OpenBLAS's threads).
+  private let parallelStep: DataParallelStep?
+  /// OpenBLAS threads when the trainer was made: used for whole-batch products (evaluation).
+  private let blasThreads: Int
   private let shuffleRoot: SplitMix64
   private var state = TrainerState.running
   private var stopRequested = false
@@ -58,7 +62,13 @@ public final class Trainer {
   private(set) public var position = TrainingPosition(epoch: 0, batch: 0, step: 0)
 
   /// A trainer for `config` on `data`, with a model built from the config's seed.
-  public init(config: RunConfig, data: DataSplit, events: EventChannel, commands: CommandMailbox) {
+  ///
+  /// `splitBatch`: run each batch as two halves on two cores (`DataParallelStep`); nil decides
+  /// by itself: yes when OpenBLAS may use 2 or more threads, every layer can be replicated and
+  /// the environment does not say `DNN_SPLIT_BATCH=0`.
+  public init(
+    config: RunConfig, data: DataSplit, events: EventChannel, commands: CommandMailbox, splitBatch: Bool? = nil
+  ) {
     self.config = config
     self.data = data
     self.events = events
@@ -69,6 +79,16 @@ public final class Trainer {
     loader = BatchLoader(view: data.train, batchSize: config.batchSize, generator: shuffleRoot)
     loader.maxShift = config.augmentShift
     norms.reserveCapacity(model.parameters.count)
+    blasThreads = BLASRuntime.threads
+    let split = splitBatch ?? (blasThreads >= 2 && ProcessInfo.processInfo.environment["DNN_SPLIT_BATCH"] != "0")
+    parallelStep = split ? DataParallelStep(model: model, loader: loader) : nil
+  }
+
+  /// How the matrix products run, for reports: `OpenBLAS (Zen kernel, 2 threads)`, or with the
+  /// batch split, `OpenBLAS (Zen kernel), batch split across 2 threads`.
+  public var backendSummary: String {
+    parallelStep == nil
+      ? BLASRuntime.summary : "OpenBLAS (\(BLASRuntime.coreName) kernel), batch split across 2 threads"
   }
 
   /// The learning rate at `progress` epochs, including the user's +/- factor.
@@ -81,6 +101,7 @@ public final class Trainer {
   /// `.finished`, `.diverged` or `.failed` last.
   public func run() {
     dnn_flush_denormals()
+    defer { BLASRuntime.setThreads(blasThreads) }
     do {
       try train()
     } catch {
@@ -97,7 +118,7 @@ public final class Trainer {
       trainCount: data.train.count, validation: data.validation, testCount: data.test?.count, epochs: config.epochs,
       startEpoch: start.epoch, batchSize: config.batchSize, batchesPerEpoch: batches,
       learningRate: learningRate(at: Double(start.epoch)), clipNorm: config.clip.maxNorm,
-      backend: BLASRuntime.summary)))
+      backend: backendSummary)))
     if startsPaused { setState(.paused) } else { events.send(.state(.running)) }
 
     var secondsPerEpoch: [Double] = []
@@ -141,6 +162,7 @@ public final class Trainer {
       position = TrainingPosition(epoch: epoch + 1, batch: 0, step: position.step)
       let seconds = Double(trainingNanoseconds) * 1e-9
       secondsPerEpoch.append(seconds)
+      BLASRuntime.setThreads(blasThreads)
       let (validation, predictions) = Evaluator.evaluate(model, on: data.validation, collectPredictions: true)
       lastTrain = Metrics(loss: Float(lossSum / Double(max(seen, 1))), accuracy: Float(correct) / Float(max(seen, 1)))
       lastValidation = validation
@@ -159,6 +181,7 @@ public final class Trainer {
     if let path = try observer?.trainerShouldSave(self, position: position) {
       events.send(.checkpointSaved(path: path, epoch: position.epoch))
     }
+    BLASRuntime.setThreads(blasThreads)
     let test = data.test.map { Evaluator.evaluate(model, on: $0) }
     events.send(.finished(RunSummary(
       runName: config.name, epochs: position.epoch, train: lastTrain, validation: lastValidation, test: test,
@@ -169,6 +192,12 @@ public final class Trainer {
   /// backward, gradient norms, clip, update. Nothing is updated when the loss or a gradient is
   /// not finite. Allocates nothing once buffers have reached their size (see README, Performance).
   public func step(batch: Int, learningRate rate: Float) -> (loss: Float, output: Tensor, globalNorm: Float) {
+    if let parallelStep {
+      // Each half runs single-threaded products; OpenBLAS's own threads would oversubscribe.
+      if BLASRuntime.threads != 1 { BLASRuntime.setThreads(1) }
+      return parallelStep.step(
+        batch: batch, learningRate: rate, clip: config.clip, optimizer: optimizer, norms: &norms)
+    }
     loader.load(batch: batch)
     model.zeroGradients()
     let (loss, output) = model.lossAndGradients(loader.images, labels: loader.labels)

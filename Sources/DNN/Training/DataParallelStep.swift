@@ -1,0 +1,136 @@
+/// One training step with the batch split in two halves that run at the same time on two cores:
+/// the model takes the first rows, a replica sharing its weights the rest, each with
+/// single-threaded matrix products. Their gradients are then combined into the model's
+/// parameters, weighted by rows, so the result is the full-batch gradient (up to float
+/// rounding: sums run in a different order).
+///
+/// Why: on this kind of machine two independent single-threaded products keep both cores busy
+/// better than one product split by OpenBLAS's own threads (benchmarks/gemm_floor.sh), and the
+/// element-wise work (batch conversion, activations, softmax) runs on both cores too.
+///
+/// Only for models whose layers all have replicas (`Layer.replica()`): Dense, ReLU, LeakyReLU,
+/// Softmax. Allocates nothing once its buffers have reached the batch size.
+final class DataParallelStep: HelperWork {
+  private let model: Sequential
+  private let replica: Sequential
+  private let loader: BatchLoader
+  private let helper = HelperThread()
+  private let firstRows = Tensor(viewWithColumns: LabeledImages.features)
+  private let secondRows = Tensor(viewWithColumns: LabeledImages.features)
+  private var firstLabels: [Int] = []
+  private var secondLabels: [Int] = []
+  private var split = 0
+  private var secondLoss: Float = 0
+  /// Both halves' outputs, `[B, classes]`.
+  let output: Tensor
+
+  private enum Job: Int { case halves, combine, update }
+  /// Sum of squares of each parameter's combined gradient, per slice.
+  private var squares: [[Double]]
+  private var clipFactors: [Float]
+  /// The optimizer, while an update runs.
+  private var optimizer: Optimizer?
+
+  /// A split step for `model` fed by `loader`, or nil when a layer cannot be replicated.
+  init?(model: Sequential, loader: BatchLoader) {
+    guard let replica = model.replica() else { return nil }
+    self.model = model
+    self.replica = replica
+    self.loader = loader
+    output = Tensor(rows: 0, columns: model.outputFeatures)
+    squares = Array(repeating: Array(repeating: 0, count: model.parameters.count), count: 2)
+    clipFactors = Array(repeating: 1, count: model.parameters.count)
+    firstLabels.reserveCapacity(loader.batchSize)
+    secondLabels.reserveCapacity(loader.batchSize)
+  }
+
+  deinit { helper.stop() }
+
+  /// One optimisation step on batch `batch`: both halves' forward and backward at once, then
+  /// the gradients combined, their norms, clipping and the optimizer update, each split
+  /// between the two threads. Returns what `Trainer.step` returns; nothing is updated when the
+  /// loss or a gradient is not finite. `norms` receives each parameter's gradient norm.
+  func step(
+    batch: Int, learningRate: Float, clip: GradientClipping, optimizer: Optimizer, norms: inout [Float]
+  ) -> (loss: Float, output: Tensor, globalNorm: Float) {
+    let parameters = model.parameters
+    loader.prepare(batch: batch)
+    let rows = loader.labels.count
+    split = (rows + 1) / 2
+    firstRows.view(rows: 0..<split, of: loader.images)
+    secondRows.view(rows: split..<rows, of: loader.images)
+    firstLabels.removeAll(keepingCapacity: true)
+    firstLabels.append(contentsOf: loader.labels[0..<split])
+    secondLabels.removeAll(keepingCapacity: true)
+    secondLabels.append(contentsOf: loader.labels[split..<rows])
+    output.resize(rows: rows, columns: model.outputFeatures)
+
+    var firstLoss: Float = 0
+    helper.run(self, job: Job.halves.rawValue) {
+      firstLoss = runHalf(model, rows: 0..<split, input: firstRows, labels: firstLabels)
+    }
+    let loss = (firstLoss * Float(split) + secondLoss * Float(rows - split)) / Float(rows)
+
+    helper.run(self, job: Job.combine.rawValue) { combine(Slice(0, of: 2)) }
+    norms.removeAll(keepingCapacity: true)
+    for i in parameters.indices { norms.append(Float((squares[0][i] + squares[1][i]).squareRoot())) }
+    let globalNorm = GradientClipping.globalNorm(norms)
+    guard loss.isFinite && globalNorm.isFinite else { return (loss, output, globalNorm) }
+
+    for i in parameters.indices { clipFactors[i] = clip.factor(norm: norms[i], globalNorm: globalNorm) }
+    optimizer.learningRate = learningRate
+    optimizer.startStep(parameters)
+    self.optimizer = optimizer
+    helper.run(self, job: Job.update.rawValue) { update(Slice(0, of: 2)) }
+    self.optimizer = nil
+    return (loss, output, globalNorm)
+  }
+
+  func runOnHelper(job: Int) {
+    switch Job(rawValue: job)! {
+    case .halves:
+      let rows = split..<loader.labels.count
+      if rows.isEmpty {
+        replica.zeroGradients()
+        secondLoss = 0
+      } else {
+        secondLoss = runHalf(replica, rows: rows, input: secondRows, labels: secondLabels)
+      }
+    case .combine: combine(Slice(1, of: 2))
+    case .update: update(Slice(1, of: 2))
+    }
+  }
+
+  /// Forward and backward of `net` on rows `rows` of the batch; copies its output into `output`.
+  private func runHalf(_ net: Sequential, rows: Range<Int>, input: Tensor, labels: [Int]) -> Float {
+    loader.fillImages(rows: rows)
+    net.zeroGradients()
+    let (loss, out) = net.lossAndGradients(input, labels: labels)
+    (output.pointer + rows.lowerBound * output.columns).update(from: out.pointer, count: out.count)
+    return loss
+  }
+
+  /// Each half's gradient is a mean over its rows; the batch's is their row-weighted mean,
+  /// g = (n1 g1 + n2 g2) / n, written into the model's gradients, with the sum of squares of
+  /// the slice's result for the norms.
+  private func combine(_ slice: Slice) {
+    let rows = Float(loader.labels.count)
+    let w1 = Float(split) / rows, w2 = 1 - w1
+    for (i, (p, q)) in zip(model.parameters, replica.parameters).enumerated() {
+      let range = slice.range(count: p.gradient.count)
+      let g = p.gradient.pointer + range.lowerBound
+      Kernels.weightedSum(g, w1, q.gradient.pointer + range.lowerBound, w2, count: range.count)
+      squares[slice.index][i] = Kernels.sumOfSquares(g, count: range.count)
+    }
+  }
+
+  /// Clips the slice of every gradient and applies the optimizer to it.
+  private func update(_ slice: Slice) {
+    let parameters = model.parameters
+    for (i, p) in parameters.enumerated() where clipFactors[i] != 1 {
+      let range = slice.range(count: p.gradient.count)
+      Kernels.scale(p.gradient.pointer + range.lowerBound, count: range.count, by: clipFactors[i])
+    }
+    optimizer?.update(parameters, slice: slice)
+  }
+}

@@ -1,0 +1,91 @@
+import CFloatEnv
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Work for a `HelperThread`: `runOnHelper(part:)` runs on the helper while the owner runs its
+/// own share of the same job.
+protocol HelperWork: AnyObject {
+  func runOnHelper(job: Int)
+}
+
+/// A second thread that runs one job at a time for its owner, for splitting a training step
+/// across two cores. Hand-off is an atomic counter: the helper spins on it for a while after
+/// each job (steps come back-to-back) and then parks on a semaphore, so an idle or paused
+/// trainer costs no CPU. `run(job:)` allocates nothing.
+final class HelperThread: @unchecked Sendable {
+  // Why @unchecked Sendable is sound: the only non-atomic state, `work` and `job`, is written
+  // by the owner before it publishes a new `posted` value (release) and read by the helper only
+  // after it observes that value (acquire); the owner does not touch them again until it has
+  // observed the helper's matching `done` value (acquire after the helper's release). So the
+  // two threads never access them at the same time, and each sees the other's writes.
+  private let posted = Atomic<Int>(0)
+  private let done = Atomic<Int>(0)
+  private let sleeping = Atomic<Bool>(false)
+  private let wake = DispatchSemaphore(value: 0)
+  private let exited = DispatchSemaphore(value: 0)
+  private weak var work: HelperWork?
+  private var job = 0
+  private var stopping = false
+  private var sequence = 0
+  /// Spins before parking: about a millisecond, longer than the serial work between steps.
+  private static let spinLimit = 1 << 20
+
+  init() {
+    let thread = Thread { [self] in self.loop() }
+    thread.name = "diy-dnn.helper"
+    thread.qualityOfService = .userInitiated
+    thread.start()
+  }
+
+  /// Runs `work.runOnHelper(job:)` on the helper while the caller runs `here()`; returns when
+  /// both are done.
+  func run(_ work: HelperWork, job: Int, alongside here: () -> Void) {
+    post(work, job: job, stop: false)
+    here()
+    while done.load(ordering: .acquiring) != sequence {}
+  }
+
+  /// Ends the helper thread and waits for it.
+  func stop() {
+    post(nil, job: 0, stop: true)
+    exited.wait()
+  }
+
+  private func post(_ work: HelperWork?, job: Int, stop: Bool) {
+    self.work = work
+    self.job = job
+    stopping = stop
+    sequence += 1
+    posted.store(sequence, ordering: .sequentiallyConsistent)
+    if sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() }
+  }
+
+  private func loop() {
+    dnn_flush_denormals()
+    var seen = 0
+    while true {
+      var spins = 0
+      while posted.load(ordering: .acquiring) == seen {
+        spins += 1
+        if spins < HelperThread.spinLimit { continue }
+        // Park. The owner clears `sleeping` and signals after posting; if it posted between
+        // our store and our check, whoever clears `sleeping` first decides who signals.
+        sleeping.store(true, ordering: .sequentiallyConsistent)
+        if posted.load(ordering: .sequentiallyConsistent) == seen
+          || !sleeping.exchange(false, ordering: .sequentiallyConsistent)
+        {
+          wake.wait()
+        }
+        spins = 0
+      }
+      seen = posted.load(ordering: .acquiring)
+      if stopping {
+        exited.signal()
+        return
+      }
+      work?.runOnHelper(job: job)
+      done.store(seen, ordering: .releasing)
+    }
+  }
+}

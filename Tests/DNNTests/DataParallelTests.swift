@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+
+@testable import DNN
+
+/// Splitting a batch across two threads (`DataParallelStep`) trains the same model as the
+/// whole-batch step, up to float rounding, and its parts behave.
+@Suite struct DataParallelTests {
+  /// Runs `config` on the bundled digits with the batch split or not; returns per-step losses,
+  /// gradient norms and the final weights.
+  static func train(_ config: RunConfig, split: Bool) -> (losses: [Float], norms: [[Float]], weights: [[Float]], backend: String) {
+    let folder = Fixtures.mnist
+    let events = EventChannel(capacity: 1 << 20)
+    let trainer = Trainer(
+      config: config, data: DataSplit(folder: folder, config: config), events: events, commands: CommandMailbox(),
+      splitBatch: split)
+    trainer.run()
+    var losses: [Float] = [], norms: [[Float]] = [], backend = ""
+    for event in events.drain() {
+      switch event {
+      case .batch(let b):
+        losses.append(b.loss)
+        norms.append(b.gradientNorms)
+      case .started(let s): backend = s.backend
+      default: break
+      }
+    }
+    return (losses, norms, trainer.model.parameters.map(\.value.values), backend)
+  }
+
+  static func config(_ optimizer: OptimizerSpec, batchSize: Int, clip: GradientClipping) -> RunConfig {
+    var c = RunConfig(
+      name: "split",
+      layers: [.dense(units: 48, initializer: .he), .leakyReLU(slope: 0.01), .dense(units: 32, initializer: .he), .relu,
+               .dense(units: 10, initializer: .he), .softmax],
+      optimizer: optimizer)
+    c.epochs = 2
+    c.batchSize = batchSize
+    c.trainSamples = 1000
+    c.clip = clip
+    return c
+  }
+
+  static func expectSameTraining(_ config: RunConfig, sourceLocation: SourceLocation = #_sourceLocation) {
+    let whole = train(config, split: false), split = train(config, split: true)
+    #expect(split.backend.contains("batch split across 2 threads"), sourceLocation: sourceLocation)
+    #expect(!whole.backend.contains("split"), sourceLocation: sourceLocation)
+    #expect(whole.losses.count == split.losses.count && !whole.losses.isEmpty, sourceLocation: sourceLocation)
+    for (a, b) in zip(whole.losses, split.losses) {
+      #expect(abs(a - b) <= 1e-3 * max(1, abs(a)), "loss \(a) vs \(b)", sourceLocation: sourceLocation)
+    }
+    for (a, b) in zip(whole.norms.joined(), split.norms.joined()) {
+      #expect(abs(a - b) <= 1e-3 * max(1, abs(a)), "gradient norm \(a) vs \(b)", sourceLocation: sourceLocation)
+    }
+    var worst: Float = 0
+    for (a, b) in zip(whole.weights.joined(), split.weights.joined()) { worst = max(worst, abs(a - b)) }
+    #expect(worst < 1e-3, "largest weight difference after 2 epochs: \(worst)", sourceLocation: sourceLocation)
+  }
+
+  /// SGD with momentum and global clipping that triggers (max norm 0.5), even batches.
+  @Test func sgdWithClippingMatchesTheWholeBatch() {
+    Self.expectSameTraining(Self.config(
+      .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 1e-4), batchSize: 50, clip: .global(maxNorm: 0.5)))
+  }
+
+  /// AdamW, per-tensor clipping, and a batch size that splits unevenly (37 = 19 + 18) and
+  /// leaves a last batch of one row (1000 = 27 x 37 + 1), whose second half is empty.
+  @Test func adamWithOddBatchesMatchesTheWholeBatch() {
+    Self.expectSameTraining(Self.config(
+      .adamW(learningRate: 0.002, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01), batchSize: 37,
+      clip: .perTensor(maxNorm: 1)))
+  }
+
+  /// Layers whose output for one sample depends on the others (BatchNorm) or on a random
+  /// stream (Dropout) keep the whole batch.
+  @Test func batchNormAndDropoutAreNotSplit() {
+    let model = ModelBuilder.build([.dense(units: 8, initializer: .he), .batchNorm(momentum: 0.1, epsilon: 1e-5), .relu, .dense(units: 10, initializer: .he)], seed: 1)
+    #expect(model.replica() == nil)
+    let dropout = ModelBuilder.build([.dense(units: 8, initializer: .he), .dropout(rate: 0.5), .dense(units: 10, initializer: .he)], seed: 1)
+    #expect(dropout.replica() == nil)
+    let plain = ModelBuilder.build([.dense(units: 8, initializer: .he), .relu, .dense(units: 10, initializer: .he), .softmax], seed: 1)
+    let copy = plain.replica()!
+    #expect(copy.parameters.map(\.name) == plain.parameters.map(\.name))
+    #expect(zip(copy.parameters, plain.parameters).allSatisfy { $0.value === $1.value && $0.gradient !== $1.gradient })
+  }
+
+  @Test func slicesCoverEveryElementOnceOnVectorBoundaries() {
+    for count in [0, 1, 15, 16, 17, 100, 1280, 200_704] {
+      for parts in 1...3 {
+        let ranges = (0..<parts).map { Slice($0, of: parts).range(count: count) }
+        #expect(ranges.first!.lowerBound == 0 && ranges.last!.upperBound == count)
+        for (a, b) in zip(ranges, ranges.dropFirst()) { #expect(a.upperBound == b.lowerBound) }
+        #expect(ranges.dropLast().allSatisfy { $0.upperBound % 16 == 0 || $0.upperBound == count })
+      }
+    }
+  }
+
+  /// An optimizer stepped in two slices gives exactly the whole-tensor update.
+  @Test func slicedUpdatesEqualWholeUpdates() {
+    for make in [{ SGD(learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01) as Optimizer },
+                 { Adam(learningRate: 0.01, weightDecay: 0.01, decoupledWeightDecay: true) as Optimizer }] {
+      let a = Parameter(name: "w", rows: 7, columns: 13), b = Parameter(name: "w", rows: 7, columns: 13)
+      for i in 0..<a.value.count {
+        a.value[i] = Float(i % 5) - 2; b.value[i] = a.value[i]
+        a.gradient[i] = Float(i % 3) * 0.1 - 0.1; b.gradient[i] = a.gradient[i]
+      }
+      let whole = make(), sliced = make()
+      for _ in 0..<3 {
+        whole.step([a])
+        sliced.startStep([b])
+        sliced.update([b], slice: Slice(1, of: 2))
+        sliced.update([b], slice: Slice(0, of: 2))
+      }
+      #expect(a.value.values == b.value.values)
+      #expect(whole.stepCount == 3 && sliced.stepCount == 3)
+    }
+  }
+
+  /// A view reads and writes its source's rows without copying or owning them.
+  @Test func tensorViewsShareRows() {
+    let t = Tensor(rows: 4, columns: 3, values: (0..<12).map(Float.init))
+    let v = Tensor(viewWithColumns: 3)
+    v.view(rows: 1..<3, of: t)
+    #expect(v.rows == 2 && v.values == [3, 4, 5, 6, 7, 8])
+    v[0, 0] = 42
+    #expect(t[1, 0] == 42)
+  }
+
+  /// The helper thread parks when idle and wakes for the next job; stopping it returns.
+  @Test func helperParksAndWakes() {
+    final class Counter: HelperWork {
+      var total = 0
+      func runOnHelper(job: Int) { total += job }
+    }
+    let helper = HelperThread()
+    let counter = Counter()
+    var here = 0
+    helper.run(counter, job: 5) { here += 1 }
+    Thread.sleep(forTimeInterval: 0.2)  // long past the spin limit: the helper is parked
+    helper.run(counter, job: 7) { here += 1 }
+    #expect(counter.total == 12 && here == 2)
+    helper.stop()
+  }
+}
