@@ -21,8 +21,12 @@ args = p.parse_args()
 
 env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads), OMP_NUM_THREADS=str(args.threads))
 common = ["--data-dir", args.data_dir, "--epochs", str(args.epochs), "--threads", str(args.threads)]
-impls = {"diy-dnn": [os.path.join(root, ".build/release/dnn"), "bench", "--json"] + common,
+dnn = [os.path.join(root, ".build/release/dnn"), "bench", "--json"] + common
+impls = {"diy-dnn": dnn,
+         # The same binary with the batch kept whole (OpenBLAS's own threads split each product).
+         "diy-dnn-whole-batch": dnn,
          "numpy": [sys.executable, os.path.join(here, "numpy_reference.py")] + common}
+extra_env = {"diy-dnn-whole-batch": {"DNN_SPLIT_BATCH": "0"}}
 if importlib.util.find_spec("jax"):
     impls["jax-scan"] = [sys.executable, os.path.join(here, "jax_reference.py")] + common
 else:
@@ -36,12 +40,12 @@ results = {name: [] for name in impls}
 accuracy = {}
 for r in range(args.rounds):
     for name, command in impls.items():
-        out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(command, env=dict(env, **extra_env.get(name, {})), capture_output=True, text=True, check=True).stdout
         record = json.loads(out.strip().splitlines()[-1])
         results[name].append(record["medianSecondsPerEpoch"])
         accuracy[name] = record.get("testAccuracy")
-        extra = f", {record['peakRSSMegabytes']:.0f} MB peak RSS, {record['backend']}" if name == "diy-dnn" else ""
-        print(f"round {r + 1} {name:9s} {record['medianSecondsPerEpoch']:.3f} s/epoch{extra}", flush=True)
+        extra = f", {record['peakRSSMegabytes']:.0f} MB peak RSS, {record['backend']}" if name.startswith("diy-dnn") else ""
+        print(f"round {r + 1} {name:19s} {record['medianSecondsPerEpoch']:.3f} s/epoch{extra}", flush=True)
 
 ours = statistics.median(results["diy-dnn"])
 print(f"\n{args.threads} thread(s), {args.rounds} interleaved rounds, median of epochs 2..{args.epochs} per round")

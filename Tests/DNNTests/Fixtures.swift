@@ -9,8 +9,19 @@ enum Fixtures {
   static let bundledMNIST = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("assets/mnist").path
 
-  /// The bundled digits, read once.
-  static let mnist: MNISTFolder = try! MNISTFolder(path: bundledMNIST)
+  /// The bundled digits, read once. Also pins the test process to one OpenBLAS thread (see
+  /// `pinThreads`).
+  static let mnist: MNISTFolder = {
+    pinThreads
+    return try! MNISTFolder(path: bundledMNIST)
+  }()
+
+  /// Tests run many trainers at once in one process, and OpenBLAS's thread count is
+  /// process-wide with results that depend on it: a trainer sets it for its run (1 when it
+  /// splits batches, else the requested count). Asking for one thread keeps every trainer here
+  /// on the same setting, so bit-for-bit comparisons hold. The split path is tested with
+  /// `splitBatch: true`, and by the command-line tests in processes of their own.
+  static let pinThreads: Void = BLASRuntime.setThreads(1)
 
   /// A new empty temporary folder.
   static func temporaryFolder() -> String {

@@ -1,4 +1,5 @@
 import CBLAS
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -17,11 +18,34 @@ public enum BLASRuntime {
     "OpenBLAS (\(coreName) kernel, \(openblas_get_num_threads()) thread\(openblas_get_num_threads() == 1 ? "" : "s"))"
   }
 
-  /// How many threads OpenBLAS uses for one product.
+  /// How many threads OpenBLAS uses for one product right now.
   public static var threads: Int { Int(openblas_get_num_threads()) }
 
-  /// Sets how many threads OpenBLAS uses for one product.
-  public static func setThreads(_ count: Int) { openblas_set_num_threads(Int32(max(1, count))) }
+  /// The threads the user asked for (`setThreads`, else OpenBLAS's own default: all cores or
+  /// OPENBLAS_NUM_THREADS). A trainer uses them its own way: split across batch halves, each
+  /// with one-thread products, or for OpenBLAS to split each product (see `Trainer`).
+  public static var requestedThreads: Int {
+    let r = requested.load(ordering: .relaxed)
+    return r > 0 ? r : initialThreads
+  }
+
+  /// Sets the threads to use (`requestedThreads`), and OpenBLAS's count to match.
+  public static func setThreads(_ count: Int) {
+    requested.store(max(1, count), ordering: .relaxed)
+    openblas_set_num_threads(Int32(max(1, count)))
+  }
+
+  /// Sets OpenBLAS's own count for a training run, leaving `requestedThreads` as it is.
+  /// OpenBLAS's count is process-wide and its results depend on it (its blocking changes), so
+  /// two trainers running at once in one process share it: both train correctly, but they are
+  /// bit-reproducible only when they do not overlap.
+  static func useThreads(_ count: Int) {
+    if threads != count { openblas_set_num_threads(Int32(max(1, count))) }
+  }
+
+  private static let requested = Atomic<Int>(0)
+  /// OpenBLAS's count when first asked, before any trainer changed it.
+  private static let initialThreads = Int(openblas_get_num_threads())
 
   /// Kernels older than the CPU's vector units: Debian's OpenBLAS 0.3.21 falls back to one of
   /// these on CPUs newer than itself (it calls a 2023 Xeon "Prescott", ~4x slower).

@@ -94,15 +94,31 @@ enum Kernels {
     }
   }
 
-  /// x = a·x + b·y
-  static func weightedSum(_ x: UnsafeMutablePointer<Float>, _ a: Float, _ y: UnsafePointer<Float>, _ b: Float, count n: Int) {
-    var i = 0
+  /// x = a·x + b·y; returns Σ x² of the result (for gradient norms in the same pass), with
+  /// Float SIMD partial sums folded into Double every 4,096 elements like `sumOfSquares`.
+  @discardableResult
+  static func weightedSum(_ x: UnsafeMutablePointer<Float>, _ a: Float, _ y: UnsafePointer<Float>, _ b: Float, count n: Int) -> Double {
     let va = V(repeating: a), vb = V(repeating: b)
-    while i + width <= n {
-      store(va * load(x + i) + vb * load(y + i), x + i)
-      i += width
+    var total: Double = 0
+    var i = 0
+    while i < n {
+      let end = min(i + 4096, n)
+      var acc = V(repeating: 0)
+      while i + width <= end {
+        let v = va * load(x + i) + vb * load(y + i)
+        store(v, x + i)
+        acc += v * v
+        i += width
+      }
+      var partial = acc.sum()
+      while i < end {
+        x[i] = a * x[i] + b * y[i]
+        partial += x[i] * x[i]
+        i += 1
+      }
+      total += Double(partial)
     }
-    while i < n { x[i] = a * x[i] + b * y[i]; i += 1 }
+    return total
   }
 
   /// x ·= factor

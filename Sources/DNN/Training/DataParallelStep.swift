@@ -104,8 +104,7 @@ final class DataParallelStep: HelperWork {
   /// Forward and backward of `net` on rows `rows` of the batch; copies its output into `output`.
   private func runHalf(_ net: Sequential, rows: Range<Int>, input: Tensor, labels: [Int]) -> Float {
     loader.fillImages(rows: rows)
-    net.zeroGradients()
-    let (loss, out) = net.lossAndGradients(input, labels: labels)
+    let (loss, out) = net.lossAndGradients(input, labels: labels, replacingGradients: true)
     (output.pointer + rows.lowerBound * output.columns).update(from: out.pointer, count: out.count)
     return loss
   }
@@ -119,8 +118,7 @@ final class DataParallelStep: HelperWork {
     for (i, (p, q)) in zip(model.parameters, replica.parameters).enumerated() {
       let range = slice.range(count: p.gradient.count)
       let g = p.gradient.pointer + range.lowerBound
-      Kernels.weightedSum(g, w1, q.gradient.pointer + range.lowerBound, w2, count: range.count)
-      squares[slice.index][i] = Kernels.sumOfSquares(g, count: range.count)
+      squares[slice.index][i] = Kernels.weightedSum(g, w1, q.gradient.pointer + range.lowerBound, w2, count: range.count)
     }
   }
 

@@ -51,7 +51,7 @@ public final class Trainer {
   private let loader: BatchLoader
   /// Splits each batch across two cores (nil: one thread drives OpenBLAS's threads).
   private let parallelStep: DataParallelStep?
-  /// OpenBLAS threads when the trainer was made: used for whole-batch products (evaluation).
+  /// Threads asked for when the trainer was made (`BLASRuntime.requestedThreads`).
   private let blasThreads: Int
   private let shuffleRoot: SplitMix64
   private var state = TrainerState.running
@@ -79,7 +79,7 @@ public final class Trainer {
     loader = BatchLoader(view: data.train, batchSize: config.batchSize, generator: shuffleRoot)
     loader.maxShift = config.augmentShift
     norms.reserveCapacity(model.parameters.count)
-    blasThreads = BLASRuntime.threads
+    blasThreads = BLASRuntime.requestedThreads
     let split = splitBatch ?? (blasThreads >= 2 && ProcessInfo.processInfo.environment["DNN_SPLIT_BATCH"] != "0")
     parallelStep = split ? DataParallelStep(model: model, loader: loader) : nil
   }
@@ -101,7 +101,9 @@ public final class Trainer {
   /// `.finished`, `.diverged` or `.failed` last.
   public func run() {
     dnn_flush_denormals()
-    defer { BLASRuntime.setThreads(blasThreads) }
+    // Split batches: each half runs one-thread products; else OpenBLAS splits each product.
+    BLASRuntime.useThreads(parallelStep == nil ? blasThreads : 1)
+    defer { BLASRuntime.useThreads(blasThreads) }
     do {
       try train()
     } catch {
@@ -162,7 +164,6 @@ public final class Trainer {
       position = TrainingPosition(epoch: epoch + 1, batch: 0, step: position.step)
       let seconds = Double(trainingNanoseconds) * 1e-9
       secondsPerEpoch.append(seconds)
-      BLASRuntime.setThreads(blasThreads)
       let (validation, predictions) = Evaluator.evaluate(model, on: data.validation, collectPredictions: true)
       lastTrain = Metrics(loss: Float(lossSum / Double(max(seen, 1))), accuracy: Float(correct) / Float(max(seen, 1)))
       lastValidation = validation
@@ -181,7 +182,6 @@ public final class Trainer {
     if let path = try observer?.trainerShouldSave(self, position: position) {
       events.send(.checkpointSaved(path: path, epoch: position.epoch))
     }
-    BLASRuntime.setThreads(blasThreads)
     let test = data.test.map { Evaluator.evaluate(model, on: $0) }
     events.send(.finished(RunSummary(
       runName: config.name, epochs: position.epoch, train: lastTrain, validation: lastValidation, test: test,
@@ -193,14 +193,12 @@ public final class Trainer {
   /// not finite. Allocates nothing once buffers have reached their size (see README, Performance).
   public func step(batch: Int, learningRate rate: Float) -> (loss: Float, output: Tensor, globalNorm: Float) {
     if let parallelStep {
-      // Each half runs single-threaded products; OpenBLAS's own threads would oversubscribe.
-      if BLASRuntime.threads != 1 { BLASRuntime.setThreads(1) }
+      BLASRuntime.useThreads(1)  // when driven without run() (benchmarks)
       return parallelStep.step(
         batch: batch, learningRate: rate, clip: config.clip, optimizer: optimizer, norms: &norms)
     }
     loader.load(batch: batch)
-    model.zeroGradients()
-    let (loss, output) = model.lossAndGradients(loader.images, labels: loader.labels)
+    let (loss, output) = model.lossAndGradients(loader.images, labels: loader.labels, replacingGradients: true)
     GradientClipping.norms(of: model.parameters, into: &norms)
     let globalNorm = GradientClipping.globalNorm(norms)
     guard loss.isFinite && globalNorm.isFinite else { return (loss, output, globalNorm) }
