@@ -44,7 +44,7 @@ public final class Adam: Optimizer {
     }
   }
 
-  public func update(_ parameters: [Parameter], slice: Slice) {
+  public func update(_ parameters: [Parameter], slice: Slice, clearingGradients clear: Bool) {
     let t = Double(stepCount)
     let correction1 = Float(1 - pow(Double(beta1), t))
     let correction2Root = Float((1 - pow(Double(beta2), t)).squareRoot())
@@ -65,6 +65,7 @@ public final class Adam: Optimizer {
         m[i] = mi
         v[i] = vi
         theta[i] = p - stepSize * mi / (vi.squareRoot() / correction2Root + eps)
+        if clear { grad[i] = 0 }
       }
     }
   }

@@ -7,8 +7,9 @@ public protocol Optimizer: AnyObject {
   /// First part of a step: advances the step count and creates any missing state tensors.
   func startStep(_ parameters: [Parameter])
   /// Second part of a step: updates elements `slice.range(count:)` of every parameter from its
-  /// gradient. Disjoint slices may run on different threads at once (after `startStep`).
-  func update(_ parameters: [Parameter], slice: Slice)
+  /// gradient, and sets those gradient elements to 0 when `clearingGradients` (in the same
+  /// pass). Disjoint slices may run on different threads at once (after `startStep`).
+  func update(_ parameters: [Parameter], slice: Slice, clearingGradients: Bool)
   /// Per-parameter state tensors (momentum, moments) named like `0.weight.momentum`, for
   /// checkpoints; the step count travels separately.
   func stateTensors(for parameters: [Parameter]) -> [(name: String, tensor: Tensor)]
@@ -20,7 +21,7 @@ extension Optimizer {
   /// Applies one update to every parameter from its current gradient.
   public func step(_ parameters: [Parameter]) {
     startStep(parameters)
-    update(parameters, slice: .whole)
+    update(parameters, slice: .whole, clearingGradients: false)
   }
 }
 

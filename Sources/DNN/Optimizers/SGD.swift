@@ -27,17 +27,22 @@ public final class SGD: Optimizer {
     if momentum != 0 { for (index, parameter) in parameters.enumerated() { _ = velocity.slot(index, like: parameter) } }
   }
 
-  public func update(_ parameters: [Parameter], slice: Slice) {
+  public func update(_ parameters: [Parameter], slice: Slice, clearingGradients clear: Bool) {
     let lr = learningRate, mu = momentum, wd = weightDecay
     for (index, parameter) in parameters.enumerated() {
       let range = slice.range(count: parameter.value.count)
       let theta = parameter.value.pointer + range.lowerBound, grad = parameter.gradient.pointer + range.lowerBound
       if mu == 0 {
-        for i in 0..<range.count { theta[i] -= lr * (grad[i] + wd * theta[i]) }
+        for i in 0..<range.count {
+          theta[i] -= lr * (grad[i] + wd * theta[i])
+          if clear { grad[i] = 0 }
+        }
         continue
       }
       let b = velocity.slots[index].pointer + range.lowerBound
-      Kernels.sgdMomentum(theta, grad, b, count: range.count, lr: lr, momentum: mu, weightDecay: wd, nesterov: nesterov)
+      Kernels.sgdMomentum(
+        theta, grad, b, count: range.count, lr: lr, momentum: mu, weightDecay: wd, nesterov: nesterov,
+        clearingGradient: clear)
     }
   }
 

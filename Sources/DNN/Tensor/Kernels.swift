@@ -94,11 +94,15 @@ enum Kernels {
     }
   }
 
-  /// x = a·x + b·y; returns Σ x² of the result (for gradient norms in the same pass), with
-  /// Float SIMD partial sums folded into Double every 4,096 elements like `sumOfSquares`.
+  /// x = a·x + b·y, then y = 0 when `clearingY`; returns Σ x² of the result (for gradient norms
+  /// in the same pass), with Float SIMD partial sums folded into Double every 4,096 elements
+  /// like `sumOfSquares`.
   @discardableResult
-  static func weightedSum(_ x: UnsafeMutablePointer<Float>, _ a: Float, _ y: UnsafePointer<Float>, _ b: Float, count n: Int) -> Double {
-    let va = V(repeating: a), vb = V(repeating: b)
+  static func weightedSum(
+    _ x: UnsafeMutablePointer<Float>, _ a: Float, _ y: UnsafeMutablePointer<Float>, _ b: Float, count n: Int,
+    clearingY: Bool = false
+  ) -> Double {
+    let va = V(repeating: a), vb = V(repeating: b), zero = V(repeating: 0)
     var total: Double = 0
     var i = 0
     while i < n {
@@ -107,12 +111,14 @@ enum Kernels {
       while i + width <= end {
         let v = va * load(x + i) + vb * load(y + i)
         store(v, x + i)
+        if clearingY { store(zero, y + i) }
         acc += v * v
         i += width
       }
       var partial = acc.sum()
       while i < end {
         x[i] = a * x[i] + b * y[i]
+        if clearingY { y[i] = 0 }
         partial += x[i] * x[i]
         i += 1
       }
@@ -133,18 +139,20 @@ enum Kernels {
   }
 
   /// SGD with momentum (PyTorch, dampening 0): g = ∇ + λθ; b = μb + g; θ -= η (Nesterov ? g + μb : b).
+  /// With `clearingGradient`, ∇ is set to 0 in the same pass (cheaper than clearing it later).
   static func sgdMomentum(
-    _ theta: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>, _ b: UnsafeMutablePointer<Float>, count n: Int,
-    lr: Float, momentum mu: Float, weightDecay wd: Float, nesterov: Bool
+    _ theta: UnsafeMutablePointer<Float>, _ grad: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>,
+    count n: Int, lr: Float, momentum mu: Float, weightDecay wd: Float, nesterov: Bool, clearingGradient: Bool
   ) {
     var i = 0
-    let vlr = V(repeating: lr), vmu = V(repeating: mu), vwd = V(repeating: wd)
+    let vlr = V(repeating: lr), vmu = V(repeating: mu), vwd = V(repeating: wd), zero = V(repeating: 0)
     while i + width <= n {
       let p = load(theta + i)
       let g = load(grad + i) + vwd * p
       let v = vmu * load(b + i) + g
       store(v, b + i)
       store(p - vlr * (nesterov ? g + vmu * v : v), theta + i)
+      if clearingGradient { store(zero, grad + i) }
       i += width
     }
     while i < n {
@@ -152,6 +160,7 @@ enum Kernels {
       let v = mu * b[i] + g
       b[i] = v
       theta[i] -= lr * (nesterov ? g + mu * v : v)
+      if clearingGradient { grad[i] = 0 }
       i += 1
     }
   }

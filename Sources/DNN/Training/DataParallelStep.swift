@@ -30,6 +30,8 @@ final class DataParallelStep: HelperWork {
   private var clipFactors: [Float]
   /// The optimizer, while an update runs.
   private var optimizer: Optimizer?
+  /// True when the last update left the model's gradients at 0 (they then accumulate).
+  private var modelGradientsCleared = false
 
   /// A split step for `model` fed by `loader`, or nil when a layer cannot be replicated.
   init?(model: Sequential, loader: BatchLoader) {
@@ -50,6 +52,8 @@ final class DataParallelStep: HelperWork {
   /// the gradients combined, their norms, clipping and the optimizer update, each split
   /// between the two threads. Returns what `Trainer.step` returns; nothing is updated when the
   /// loss or a gradient is not finite. `norms` receives each parameter's gradient norm.
+  /// An applied update leaves the gradients at 0 (cleared in the passes that read them last, so
+  /// the next backward can add to them without a separate clearing pass).
   func step(
     batch: Int, learningRate: Float, clip: GradientClipping, optimizer: Optimizer, norms: inout [Float]
   ) -> (loss: Float, output: Tensor, globalNorm: Float) {
@@ -75,6 +79,7 @@ final class DataParallelStep: HelperWork {
     norms.removeAll(keepingCapacity: true)
     for i in parameters.indices { norms.append(Float((squares[0][i] + squares[1][i]).squareRoot())) }
     let globalNorm = GradientClipping.globalNorm(norms)
+    modelGradientsCleared = false
     guard loss.isFinite && globalNorm.isFinite else { return (loss, output, globalNorm) }
 
     for i in parameters.indices { clipFactors[i] = clip.factor(norm: norms[i], globalNorm: globalNorm) }
@@ -83,6 +88,7 @@ final class DataParallelStep: HelperWork {
     self.optimizer = optimizer
     helper.run(self, job: Job.update.rawValue) { update(Slice(0, of: 2)) }
     self.optimizer = nil
+    modelGradientsCleared = true
     return (loss, output, globalNorm)
   }
 
@@ -104,7 +110,10 @@ final class DataParallelStep: HelperWork {
   /// Forward and backward of `net` on rows `rows` of the batch; copies its output into `output`.
   private func runHalf(_ net: Sequential, rows: Range<Int>, input: Tensor, labels: [Int]) -> Float {
     loader.fillImages(rows: rows)
-    let (loss, out) = net.lossAndGradients(input, labels: labels, replacingGradients: true)
+    // The gradients were left at 0 by the last step's combine (replica) and update (model);
+    // after a skipped update the model's must be replaced instead.
+    let replace = net === model && !modelGradientsCleared
+    let (loss, out) = net.lossAndGradients(input, labels: labels, replacingGradients: replace)
     (output.pointer + rows.lowerBound * output.columns).update(from: out.pointer, count: out.count)
     return loss
   }
@@ -118,7 +127,8 @@ final class DataParallelStep: HelperWork {
     for (i, (p, q)) in zip(model.parameters, replica.parameters).enumerated() {
       let range = slice.range(count: p.gradient.count)
       let g = p.gradient.pointer + range.lowerBound
-      squares[slice.index][i] = Kernels.weightedSum(g, w1, q.gradient.pointer + range.lowerBound, w2, count: range.count)
+      squares[slice.index][i] = Kernels.weightedSum(
+        g, w1, q.gradient.pointer + range.lowerBound, w2, count: range.count, clearingY: true)
     }
   }
 
@@ -129,6 +139,6 @@ final class DataParallelStep: HelperWork {
       let range = slice.range(count: p.gradient.count)
       Kernels.scale(p.gradient.pointer + range.lowerBound, count: range.count, by: clipFactors[i])
     }
-    optimizer?.update(parameters, slice: slice)
+    optimizer?.update(parameters, slice: slice, clearingGradients: true)
   }
 }
