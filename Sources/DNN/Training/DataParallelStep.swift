@@ -25,8 +25,10 @@ final class DataParallelStep: HelperWork {
   let output: Tensor
 
   private enum Job: Int { case halves, combine, update }
-  /// Sum of squares of each parameter's combined gradient, per slice.
-  private var squares: [[Double]]
+  /// Sum of squares of each parameter's combined gradient: slice 0's at [i], slice 1's at
+  /// [count + i]. Raw storage, so the two threads write their own elements without touching a
+  /// shared array value.
+  private let squares: UnsafeMutablePointer<Double>
   private var clipFactors: [Float]
   /// The optimizer, while an update runs.
   private var optimizer: Optimizer?
@@ -40,13 +42,17 @@ final class DataParallelStep: HelperWork {
     self.replica = replica
     self.loader = loader
     output = Tensor(rows: 0, columns: model.outputFeatures)
-    squares = Array(repeating: Array(repeating: 0, count: model.parameters.count), count: 2)
+    squares = .allocate(capacity: 2 * model.parameters.count)
+    squares.initialize(repeating: 0, count: 2 * model.parameters.count)
     clipFactors = Array(repeating: 1, count: model.parameters.count)
     firstLabels.reserveCapacity(loader.batchSize)
     secondLabels.reserveCapacity(loader.batchSize)
   }
 
-  deinit { helper.stop() }
+  deinit {
+    helper.stop()
+    squares.deallocate()
+  }
 
   /// One optimisation step on batch `batch`: both halves' forward and backward at once, then
   /// the gradients combined, their norms, clipping and the optimizer update, each split
@@ -77,7 +83,8 @@ final class DataParallelStep: HelperWork {
 
     helper.run(self, job: Job.combine.rawValue) { combine(Slice(0, of: 2)) }
     norms.removeAll(keepingCapacity: true)
-    for i in parameters.indices { norms.append(Float((squares[0][i] + squares[1][i]).squareRoot())) }
+    let count = parameters.count
+    for i in 0..<count { norms.append(Float((squares[i] + squares[count + i]).squareRoot())) }
     let globalNorm = GradientClipping.globalNorm(norms)
     modelGradientsCleared = false
     guard loss.isFinite && globalNorm.isFinite else { return (loss, output, globalNorm) }
@@ -127,7 +134,7 @@ final class DataParallelStep: HelperWork {
     for (i, (p, q)) in zip(model.parameters, replica.parameters).enumerated() {
       let range = slice.range(count: p.gradient.count)
       let g = p.gradient.pointer + range.lowerBound
-      squares[slice.index][i] = Kernels.weightedSum(
+      squares[slice.index * model.parameters.count + i] = Kernels.weightedSum(
         g, w1, q.gradient.pointer + range.lowerBound, w2, count: range.count, clearingY: true)
     }
   }
