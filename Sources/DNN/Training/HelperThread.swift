@@ -10,9 +10,11 @@ protocol HelperWork: AnyObject {
 }
 
 /// A second thread that runs one job at a time for its owner, for splitting a training step
-/// across two cores. Hand-off is an atomic counter: the helper spins on it for a while after
-/// each job (steps come back-to-back) and then parks on a semaphore, so an idle or paused
-/// trainer costs no CPU. `run(job:)` allocates nothing.
+/// across two cores. Hand-off is an atomic counter. Waiting (the helper for a job, the owner
+/// for the helper's share) spins briefly, then keeps checking between `sched_yield()` calls so
+/// that a third thread (the dashboard's UI, the terminal) runs on the waiting core rather than
+/// taking time from a working one; the helper parks on a semaphore after 2 ms without a job,
+/// so an idle or paused trainer costs no CPU. `run(job:)` allocates nothing.
 final class HelperThread: @unchecked Sendable {
   // Why @unchecked Sendable is sound: the only non-atomic state, `work` and `job`, is written
   // by the owner before it publishes a new `posted` value (release) and read by the helper only
@@ -28,8 +30,10 @@ final class HelperThread: @unchecked Sendable {
   private var job = 0
   private var stopping = false
   private var sequence = 0
-  /// Spins before parking: about a millisecond, longer than the serial work between steps.
-  private static let spinLimit = 1 << 20
+  /// Pure spins before yielding between checks.
+  private static let spinsBeforeYield = 256
+  /// Waiting time before the helper parks: longer than the serial work between steps.
+  private static let parkAfterNanoseconds: UInt64 = 2_000_000
 
   init() {
     let thread = Thread { [self] in self.loop() }
@@ -43,7 +47,11 @@ final class HelperThread: @unchecked Sendable {
   func run(_ work: HelperWork, job: Int, alongside here: () -> Void) {
     post(work, job: job, stop: false)
     here()
-    while done.load(ordering: .acquiring) != sequence {}
+    var spins = 0
+    while done.load(ordering: .acquiring) != sequence {
+      spins += 1
+      if spins > HelperThread.spinsBeforeYield { sched_yield() }
+    }
   }
 
   /// Ends the helper thread and waits for it.
@@ -66,9 +74,14 @@ final class HelperThread: @unchecked Sendable {
     var seen = 0
     while true {
       var spins = 0
+      var waitingSince: UInt64 = 0
       while posted.load(ordering: .acquiring) == seen {
         spins += 1
-        if spins < HelperThread.spinLimit { continue }
+        if spins <= HelperThread.spinsBeforeYield { continue }
+        sched_yield()
+        let now = DispatchTime.now().uptimeNanoseconds
+        if waitingSince == 0 { waitingSince = now }
+        if now - waitingSince < HelperThread.parkAfterNanoseconds { continue }
         // Park. The owner clears `sleeping` and signals after posting; if it posted between
         // our store and our check, whoever clears `sleeping` first decides who signals.
         sleeping.store(true, ordering: .sequentiallyConsistent)
@@ -78,6 +91,7 @@ final class HelperThread: @unchecked Sendable {
           wake.wait()
         }
         spins = 0
+        waitingSince = 0
       }
       seen = posted.load(ordering: .acquiring)
       if stopping {
