@@ -10,7 +10,7 @@ struct EvaluateCommand: ParsableCommand {
     abstract: "Evaluate saved runs on the test files: loss, accuracy, per-class accuracy, confusion matrix; write summary.csv and summary.md.")
 
   @Argument(help: "Run folders, or folders of run folders (such as runs/).") var runs: [String]
-  @Option(help: "Folder with the MNIST files. Default: the bundled digits.") var dataDir: String?
+  @OptionGroup var data: DataFolderOption
   @Option(help: "Which checkpoint to evaluate: best or last.") var checkpoint = "best"
   @Option(help: "Validation digits to draw per run (0: none).") var samples = 6
   @Flag(help: "Print the results as one JSON object.") var json = false
@@ -36,7 +36,7 @@ struct EvaluateCommand: ParsableCommand {
 
   private func evaluate() throws {
     let saved = try SavedRun.find(runs)
-    let folder = try MNISTFolder(path: dataDir ?? Assets.mnistFolder())
+    let folder = try data.folder()
     guard let test = folder.test, test.count > 0 else {
       throw DataError(path: folder.path, problem: "has no t10k-* test images", hint: "Evaluate with a data folder that has them (--data-dir).")
     }

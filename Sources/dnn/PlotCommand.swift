@@ -9,12 +9,12 @@ struct PlotCommand: ParsableCommand {
     abstract: "Write curves.svg (loss and accuracy above, per-layer gradient norms below) and digits.svg (validation digits with predictions) into each run folder.")
 
   @Argument(help: "Run folders, or folders of run folders.") var runs: [String]
-  @Option(help: "Folder with the MNIST files. Default: the bundled digits.") var dataDir: String?
+  @OptionGroup var data: DataFolderOption
   @Option(help: "Validation digits in digits.svg.") var digits = 40
 
   func run() throws {
     do {
-      let folder = try MNISTFolder(path: dataDir ?? Assets.mnistFolder())
+      let folder = try data.folder()
       for run in try SavedRun.find(runs) {
         for file in try Plots.write(run, folder: folder, digits: digits) { print("wrote \(file)") }
       }
@@ -84,52 +84,5 @@ enum Plots {
                 scale: scale, caption: label == guess ? "\(guess)" : "\(guess) (true \(label))", mistake: label != guess)
     }
     return svg.document
-  }
-}
-
-/// `dnn report`: one static HTML page comparing every run of a folder.
-struct ReportCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "report", abstract: "Write RUNS_DIR/report.html comparing all runs (table, curves, digits).")
-
-  @Argument(help: "A folder of run folders.") var runsDir: String
-  @Option(help: "Folder with the MNIST files. Default: the bundled digits.") var dataDir: String?
-
-  func run() throws {
-    do {
-      let folder = try MNISTFolder(path: dataDir ?? Assets.mnistFolder())
-      let runs = try SavedRun.find([runsDir])
-      var html = """
-        <!doctype html><html><head><meta charset="utf-8"><title>diy-dnn runs</title>
-        <style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}
-        td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}
-        h2{margin-top:2em}</style></head><body><h1>diy-dnn: \(runs.count) runs in \(SVG.escape(runsDir))</h1>
-        <table><tr><th>run</th><th>epochs</th><th>best val loss</th><th>best val accuracy</th><th>last val accuracy</th><th>training s</th></tr>
-
-        """
-      for r in runs {
-        let best = r.bestEpoch
-        html += "<tr><td><a href=\"#\(SVG.escape(r.config.name))\">\(SVG.escape(r.config.name))</a></td><td>\(r.epochs.count)</td>"
-          + "<td>\(best.map { String(format: "%.4f", $0.validationLoss) } ?? "-")</td>"
-          + "<td>\(r.epochs.map(\.validationAccuracy).max().map { String(format: "%.2f%%", Double($0) * 100) } ?? "-")</td>"
-          + "<td>\(r.epochs.last.map { String(format: "%.2f%%", Double($0.validationAccuracy) * 100) } ?? "-")</td>"
-          + "<td>\(String(format: "%.1f", r.trainingSeconds))</td></tr>\n"
-      }
-      html += "</table>\n"
-      for r in runs {
-        _ = try Plots.write(r, folder: folder, digits: 20)
-        html += "<h2 id=\"\(SVG.escape(r.config.name))\">\(SVG.escape(r.config.name))</h2>\n"
-        html += "<pre>\(SVG.escape(r.config.jsonValue.text))</pre>\n"
-        html += Plots.curves(r).replacingOccurrences(of: "<svg xmlns", with: "<svg style=\"max-width:100%\" xmlns")
-        html += try Plots.digits(r, folder: folder, count: 20).replacingOccurrences(of: "<svg xmlns", with: "<svg style=\"max-width:100%\" xmlns")
-      }
-      html += "</body></html>\n"
-      let path = (runsDir as NSString).appendingPathComponent("report.html")
-      try AtomicFile.write(html, to: path)
-      print("wrote \(path)")
-    } catch {
-      Console.error("error: \(error)")
-      throw ExitCode.failure
-    }
   }
 }

@@ -25,9 +25,6 @@ public final class Dense: Layer {
   public let initializer: Initializer
   /// When false, `backward` skips `dX` (the first layer's input gradient is never used).
   public var computesInputGradient = true
-  /// When true, the next `backward` overwrites the parameter gradients instead of adding to
-  /// them (`dW = dZᵀ · X`, beta 0), which saves clearing them first; then resets to false.
-  var replacesGradientsOnce = false
 
   private var input: Tensor?
   private let output = Tensor(rows: 0, columns: 0)
@@ -78,12 +75,9 @@ public final class Dense: Layer {
   public func backward(_ outputGradient: Tensor) -> Tensor {
     guard let input else { preconditionFailure("Dense.backward before forward") }
     let batch = outputGradient.rows
-    let replace = replacesGradientsOnce
-    replacesGradientsOnce = false
-    // dW += dZᵀ · X  (or dW = dZᵀ · X)
-    GEMM.multiply(outputGradient, transposeA: true, input, into: weight.gradient, beta: replace ? 0 : 1)
+    // dW += dZᵀ · X
+    GEMM.multiply(outputGradient, transposeA: true, input, into: weight.gradient, beta: 1)
     // db += column sums of dZ
-    if replace { bias.gradient.fill(0) }
     Kernels.addColumnSums(outputGradient.pointer, rows: batch, columns: outputFeatures, into: bias.gradient.pointer)
     inputGradient.resize(rows: batch, columns: inputFeatures)
     if computesInputGradient {

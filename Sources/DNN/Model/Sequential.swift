@@ -73,22 +73,9 @@ public final class Sequential {
   /// Clears every parameter gradient.
   public func zeroGradients() { for p in parameters { p.zeroGradient() } }
 
-  /// One forward and backward pass over a batch: gradients are *added* to the parameters', or
-  /// with `replacingGradients` replace them (the same as `zeroGradients()` first, with less
-  /// memory traffic: Dense layers write their weight gradient with beta = 0).
+  /// One forward and backward pass over a batch: gradients are *added* to the parameters'.
   /// Returns the mean loss and the model's output (probabilities, or the last layer's output).
-  public func lossAndGradients(
-    _ input: Tensor, labels: [Int], replacingGradients: Bool = false
-  ) -> (loss: Float, output: Tensor) {
-    if replacingGradients {
-      for layer in layers {
-        if let dense = layer as? Dense {
-          dense.replacesGradientsOnce = true
-        } else {
-          for p in layer.parameters { p.zeroGradient() }
-        }
-      }
-    }
+  public func lossAndGradients(_ input: Tensor, labels: [Int]) -> (loss: Float, output: Tensor) {
     let loss: Float
     let output: Tensor
     var gradient: Tensor

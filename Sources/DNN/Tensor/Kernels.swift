@@ -97,10 +97,9 @@ enum Kernels {
   /// x = a·x + b·y, then y = 0 when `clearingY`; returns Σ x² of the result (for gradient norms
   /// in the same pass), with Float SIMD partial sums folded into Double every 4,096 elements
   /// like `sumOfSquares`.
-  @discardableResult
   static func weightedSum(
     _ x: UnsafeMutablePointer<Float>, _ a: Float, _ y: UnsafeMutablePointer<Float>, _ b: Float, count n: Int,
-    clearingY: Bool = false
+    clearingY: Bool
   ) -> Double {
     let va = V(repeating: a), vb = V(repeating: b), zero = V(repeating: 0)
     var total: Double = 0

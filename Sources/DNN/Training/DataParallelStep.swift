@@ -117,10 +117,10 @@ final class DataParallelStep: HelperWork {
   /// Forward and backward of `net` on rows `rows` of the batch; copies its output into `output`.
   private func runHalf(_ net: Sequential, rows: Range<Int>, input: Tensor, labels: [Int]) -> Float {
     loader.fillImages(rows: rows)
-    // The gradients were left at 0 by the last step's combine (replica) and update (model);
-    // after a skipped update the model's must be replaced instead.
-    let replace = net === model && !modelGradientsCleared
-    let (loss, out) = net.lossAndGradients(input, labels: labels, replacingGradients: replace)
+    // The gradients were left at 0 by the last step's combine (replica) and update (model),
+    // except the model's after a skipped update (or before the first step).
+    if net === model && !modelGradientsCleared { net.zeroGradients() }
+    let (loss, out) = net.lossAndGradients(input, labels: labels)
     (output.pointer + rows.lowerBound * output.columns).update(from: out.pointer, count: out.count)
     return loss
   }

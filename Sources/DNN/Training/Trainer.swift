@@ -198,7 +198,8 @@ public final class Trainer {
         batch: batch, learningRate: rate, clip: config.clip, optimizer: optimizer, norms: &norms)
     }
     loader.load(batch: batch)
-    let (loss, output) = model.lossAndGradients(loader.images, labels: loader.labels, replacingGradients: true)
+    model.zeroGradients()
+    let (loss, output) = model.lossAndGradients(loader.images, labels: loader.labels)
     GradientClipping.norms(of: model.parameters, into: &norms)
     let globalNorm = GradientClipping.globalNorm(norms)
     guard loss.isFinite && globalNorm.isFinite else { return (loss, output, globalNorm) }
