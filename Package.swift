@@ -20,8 +20,8 @@ let package = Package(
     .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
     .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
-    .systemLibrary(name: "CFloatEnv", path: "Sources/CFloatEnv"),
-    .target(name: "DNN", dependencies: ["CBLAS", "CZlib", "CFloatEnv"], swiftSettings: optimised),
+    .systemLibrary(name: "CCPU", path: "Sources/CCPU"),
+    .target(name: "DNN", dependencies: ["CBLAS", "CZlib", "CCPU"], swiftSettings: optimised),
     .target(name: "TerminalUI", dependencies: ["CNcurses"], swiftSettings: optimised),
     .target(name: "Dashboard", dependencies: ["DNN", "TerminalUI"], swiftSettings: optimised),
     .executableTarget(

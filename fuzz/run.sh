@@ -18,7 +18,7 @@ for name in ${harnesses[@]}; do
   esac
   echo "== building $name"
   swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name DNN \
-    -I Sources/CBLAS -I Sources/CZlib -I Sources/CFloatEnv -lopenblas -lz \
+    -I Sources/CBLAS -I Sources/CZlib -I Sources/CCPU -lopenblas -lz \
     $sources "fuzz/harnesses/$file.swift" -o "$build/fuzz-$name"
   work="$build/corpus-$name"
   rm -rf "$work"; mkdir -p "$work" "fuzz/crashes/$name"

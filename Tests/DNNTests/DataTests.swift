@@ -148,6 +148,34 @@ import Testing
     #expect(loader.images.rows == 4000 - 62 * 64)  // the final partial batch
   }
 
+  @Test func shuffledBatchesPairEachImageWithItsLabelAndCoverTheEpochOnce() {
+    // A subset view, so positions map through `view.indices` into the source.
+    let view = DataSplit(folder: Fixtures.mnist, validationFraction: 0.1, trainSamples: 1000, seed: 7).train
+    let source = view.source
+    var sampleOfPixels: [[UInt8]: Int] = [:]
+    for sample in view.indices { sampleOfPixels[Array(source.image(sample))] = sample }
+    let loader = BatchLoader(view: view, batchSize: 96, generator: SplitMix64(seed: 3))
+    for epoch in 0..<2 {
+      loader.startEpoch()
+      var seen: [Int] = []
+      for batch in 0..<loader.batchesPerEpoch {
+        loader.load(batch: batch)
+        // A hint only: past the epoch's end (the last batch) it must do nothing.
+        loader.prefetch(batch: batch + 1, rows: 0..<loader.batchSize)
+        let pixels = loader.images.values
+        for row in 0..<loader.images.rows {
+          let bytes = pixels[row * 784..<(row + 1) * 784].map { UInt8(($0 * 255).rounded()) }
+          let sample = sampleOfPixels[bytes]
+          #expect(sample != nil, "epoch \(epoch) batch \(batch) row \(row) is no sample of the view")
+          #expect(sample.map { Int(source.labels[$0]) } == loader.labels[row])
+          seen.append(sample ?? -1)
+        }
+      }
+      #expect(seen.sorted() == view.indices.sorted())
+      #expect(seen != view.indices)  // shuffled
+    }
+  }
+
   @Test func shiftAugmentationMovesTheImage() {
     var source = [UInt8](repeating: 0, count: 784)
     source[14 * 28 + 14] = 255

@@ -20,6 +20,8 @@ final class DataParallelStep: HelperWork {
   private var firstLabels: [Int] = []
   private var secondLabels: [Int] = []
   private var split = 0
+  /// The batch being trained, for prefetching the next one's rows.
+  private var batch = 0
   private var secondLoss: Float = 0
   /// Both halves' outputs, `[B, classes]`.
   let output: Tensor
@@ -65,6 +67,7 @@ final class DataParallelStep: HelperWork {
   ) -> (loss: Float, output: Tensor, globalNorm: Float) {
     let parameters = model.parameters
     loader.prepare(batch: batch)
+    self.batch = batch
     let rows = loader.labels.count
     split = (rows + 1) / 2
     firstRows.view(rows: 0..<split, of: loader.images)
@@ -121,6 +124,7 @@ final class DataParallelStep: HelperWork {
     // except the model's after a skipped update (or before the first step).
     if net === model && !modelGradientsCleared { net.zeroGradients() }
     let (loss, out) = net.lossAndGradients(input, labels: labels)
+    loader.prefetch(batch: batch + 1, rows: rows)
     (output.pointer + rows.lowerBound * output.columns).update(from: out.pointer, count: out.count)
     return loss
   }

@@ -1,4 +1,4 @@
-import CFloatEnv
+import CCPU
 import Dispatch
 import Foundation
 import Synchronization

@@ -1,4 +1,4 @@
-import CFloatEnv
+import CCPU
 import Dispatch
 import Foundation
 
@@ -200,6 +200,7 @@ public final class Trainer {
     loader.load(batch: batch)
     model.zeroGradients()
     let (loss, output) = model.lossAndGradients(loader.images, labels: loader.labels)
+    loader.prefetch(batch: batch + 1, rows: 0..<loader.batchSize)
     GradientClipping.norms(of: model.parameters, into: &norms)
     let globalNorm = GradientClipping.globalNorm(norms)
     guard loss.isFinite && globalNorm.isFinite else { return (loss, output, globalNorm) }

@@ -1,4 +1,7 @@
-// Per-thread floating-point environment: flush denormals to zero. Tiny gradients and momentum
+// CPU controls the engine needs beyond Swift: the per-thread floating-point environment and a
+// cache prefetch hint.
+//
+// Flush denormals to zero. Tiny gradients and momentum
 // values drift into the subnormal range, where x86 arithmetic is ~100x slower; training
 // accuracy is unchanged with these flags (see README, Performance).
 #if defined(__x86_64__) || defined(__i386__)
@@ -13,3 +16,7 @@ static inline void dnn_flush_denormals(void) {
 #else
 static inline void dnn_flush_denormals(void) {}
 #endif
+
+// Asks the CPU to bring the cache line holding `address` into its caches ahead of a read: a
+// hint that never faults (any address is fine) and returns at once.
+static inline void dnn_prefetch(const void *address) { __builtin_prefetch(address, 0, 2); }
