@@ -2,8 +2,11 @@
 # The dashboard's own numbers, release build, in tmux at 120x40:
 #  1. time from launch to the first complete frame on the bundled digits (5 tries);
 #  2. training speed with the dashboard vs headless `dnn train`, same run, interleaved rounds
-#     (Fashion-MNIST when installed, else the bundled digits with more epochs).
+#     (Fashion-MNIST when installed, else the bundled digits with more epochs), and the median
+#     of the rounds' ratios.
+#   bash benchmarks/dashboard.sh [ROUNDS]   (default 3)
 set -euo pipefail
+rounds=${1:-3}
 cd "$(dirname "$0")/.."
 swift build -c release >/dev/null
 tui=$PWD/.build/release/dnn-tui dnn=$PWD/.build/release/dnn
@@ -20,7 +23,8 @@ for i in 1 2 3 4 5; do
 done
 if [ -d /usr/share/datasets/fashion-mnist ]; then data=(--data-dir /usr/share/datasets/fashion-mnist); epochs=4; else data=(); epochs=40; fi
 echo "training speed, ${epochs} epochs, median s/epoch:"
-for round in 1 2 3; do
+ratios=()
+for round in $(seq "$rounds"); do
   out=$(mktemp -d)
   headless=$($dnn train "${data[@]}" --epochs $epochs --out "$out" --json | tail -1 | python3 -c 'import json,sys,statistics; print("%.3f" % statistics.median(json.load(sys.stdin)["secondsPerEpoch"]))')
   rm -rf "$out"
@@ -32,5 +36,8 @@ for round in 1 2 3; do
   done
   dashboard=$(tmux -L $sock capture-pane -p -J -t b | grep -o '[0-9.]* s/epoch (median)' | cut -d' ' -f1)
   tmux -L $sock kill-server; sleep 0.3
-  echo "  round $round: headless $headless, dashboard $dashboard, dashboard throughput = $(echo "scale=3; $headless / $dashboard" | bc) of headless"
+  ratio=$(echo "scale=3; $headless / $dashboard" | bc)
+  ratios+=("$ratio")
+  echo "  round $round: headless $headless, dashboard $dashboard, dashboard throughput = $ratio of headless"
 done
+echo "median dashboard throughput: $(printf '%s\n' "${ratios[@]}" | sort -n | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}') of headless ($rounds rounds)"
