@@ -71,6 +71,17 @@ import Testing
       clip: .perTensor(maxNorm: 1)))
   }
 
+  /// Attention mixes the tokens of one sample only, so its batches split too.
+  @Test func attentionMatchesTheWholeBatch() {
+    var config = Self.config(
+      .adam(learningRate: 0.002, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0), batchSize: 40, clip: .global(maxNorm: 5))
+    config.layers = [.attention(tokens: 28, heads: 2, dim: 8, initializer: .glorotUniform), .relu,
+                     .dense(units: 10, initializer: .he), .softmax]
+    config.epochs = 1
+    config.trainSamples = 400
+    Self.expectSameTraining(config)
+  }
+
   /// Layers whose output for one sample depends on the others (BatchNorm) or on a random
   /// stream (Dropout) keep the whole batch.
   @Test func batchNormAndDropoutAreNotSplit() {

@@ -66,6 +66,21 @@ public final class Attention: Layer {
     (out, outBias) = projection("out", dim, &generator)
   }
 
+  /// A replica sharing `other`'s weights (see `Layer.replica()`): attention mixes the tokens
+  /// of one sample, never two samples, so halves of a batch can run on two replicas.
+  private init(sharingWeightsOf other: Attention) {
+    tokens = other.tokens
+    heads = other.heads
+    dim = other.dim
+    tokenFeatures = other.tokenFeatures
+    (query, queryBias) = (Parameter(sharingValueWith: other.query), Parameter(sharingValueWith: other.queryBias))
+    (key, keyBias) = (Parameter(sharingValueWith: other.key), Parameter(sharingValueWith: other.keyBias))
+    (value, valueBias) = (Parameter(sharingValueWith: other.value), Parameter(sharingValueWith: other.valueBias))
+    (out, outBias) = (Parameter(sharingValueWith: other.out), Parameter(sharingValueWith: other.outBias))
+  }
+
+  public func replica() -> Layer? { Attention(sharingWeightsOf: self) }
+
   public var parameters: [Parameter] { [query, queryBias, key, keyBias, value, valueBias, out, outBias] }
 
   /// `y = x Wᵀ + b` for `rows` rows of raw storage.

@@ -9,7 +9,7 @@
 /// element-wise work (batch conversion, activations, softmax) runs on both cores too.
 ///
 /// Only for models whose layers all have replicas (`Layer.replica()`): Dense, ReLU, LeakyReLU,
-/// Softmax. Allocates nothing once its buffers have reached the batch size.
+/// Softmax, Attention. Allocates nothing once its buffers have reached the batch size.
 final class DataParallelStep: HelperWork {
   private let model: Sequential
   private let replica: Sequential
