@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 
 @testable import TerminalUI
 
@@ -113,6 +114,42 @@ import Testing
     #expect(chart.yBounds()!.upperBound > 1000)
     chart.logY = true
     #expect(chart.yBounds()!.upperBound > 3 && chart.yBounds()!.upperBound < 3.5)
+  }
+
+  /// A long series is drawn from at most four points per dot column: the first, lowest,
+  /// highest and last of the column, in x order, so the line looks the same.
+  @Test func envelopeKeepsEachColumnsExtremesInOrder() {
+    let points = (0..<5000).map { i in ChartPoint(x: Double(i), y: sin(Double(i) * 0.37) * Double(i % 97)) }
+    let columns = 40
+    let kept = LineChart.envelope(points, columns: columns, xLow: 0, xHigh: 4999)
+    #expect(kept.count <= 4 * columns && kept.count >= 2 * columns)
+    #expect(kept.first == points.first && kept.last == points.last)
+    #expect(zip(kept, kept.dropFirst()).allSatisfy { $0.x < $1.x })
+    let column = { (p: ChartPoint) in Int(p.x / 4999 * Double(columns - 1)) }
+    for c in 0..<columns {
+      let inColumn = points.filter { column($0) == c }, keptInColumn = kept.filter { column($0) == c }
+      #expect(keptInColumn.contains(inColumn.min { $0.y < $1.y }!) && keptInColumn.contains(inColumn.max { $0.y < $1.y }!))
+      #expect(keptInColumn.first == inColumn.first && keptInColumn.last == inColumn.last)
+    }
+    #expect(LineChart.envelope(Array(points.prefix(100)), columns: columns, xLow: 0, xHigh: 99).count == 100)  // short: all
+  }
+
+  /// The percentiles of the autoscale come from quickselect: the same value a sort gives.
+  @Test func selectGivesTheSortedValue() {
+    var generator = SystemRandomNumberGenerator()
+    for count in [1, 2, 3, 20, 101, 4096] {
+      for duplicates in [false, true] {
+        let values = (0..<count).map { _ in
+          duplicates ? Double(Int.random(in: 0..<5, using: &generator)) : Double.random(in: -1e3...1e3, using: &generator)
+        }
+        let sorted = values.sorted()
+        for k in Set([0, count / 50, count / 2, count * 98 / 100, count - 1]) {
+          var scratch = values
+          #expect(LineChart.select(k, in: &scratch) == sorted[k], "k \(k) of \(count)")
+          #expect(scratch.sorted() == sorted)  // reordered, nothing lost
+        }
+      }
+    }
   }
 
   @Test func emptyChartSaysItIsWaiting() {
