@@ -1,9 +1,9 @@
 // CPU controls the engine needs beyond Swift: the per-thread floating-point environment and a
 // cache prefetch hint.
 //
-// Flush denormals to zero. Tiny gradients and momentum
-// values drift into the subnormal range, where x86 arithmetic is ~100x slower; training
-// accuracy is unchanged with these flags (see README, Performance).
+// Flush denormals to zero: tiny gradients and momentum values drift into the subnormal range,
+// where x86 arithmetic is ~100x slower; training accuracy is unchanged with these flags (see
+// README, Performance).
 #if defined(__x86_64__) || defined(__i386__)
 #include <xmmintrin.h>
 static inline void dnn_flush_denormals(void) { _mm_setcsr(_mm_getcsr() | 0x8040); }
