@@ -49,8 +49,11 @@ for r in range(args.rounds):
 
 ours = statistics.median(results["diy-dnn"])
 print(f"\n{args.threads} thread(s), {args.rounds} interleaved rounds, median of epochs 2..{args.epochs} per round")
-print(f"| implementation | s/epoch (median) | diy-dnn / it | test accuracy after {args.epochs} epochs |")
-print("|---|---|---|---|")
+print("diy-dnn / it: the ratio of the medians; per round: the median of each round's ratio (the two run")
+print("back to back, so it is less exposed to the machine drifting between rounds)")
+print(f"| implementation | s/epoch (median) | diy-dnn / it | per round | test accuracy after {args.epochs} epochs |")
+print("|---|---|---|---|---|")
 for name, values in results.items():
     median = statistics.median(values)
-    print(f"| {name} | {median:.3f} | {ours / median:.2f} | {accuracy[name]:.4f} |")
+    per_round = statistics.median(a / b for a, b in zip(results["diy-dnn"], values))
+    print(f"| {name} | {median:.3f} | {ours / median:.2f} | {per_round:.2f} | {accuracy[name]:.4f} |")
