@@ -21,8 +21,8 @@ public final class BatchLoader {
   private var epochSamples: [Int]
   private var epochLabels: [Int]
   private var generator: SplitMix64
-  /// The prepared batch: sample index and shift (dx, dy) of each row.
-  private var samples: [Int] = []
+  /// The prepared batch: its first position in the epoch, and the shift (dx, dy) of each row.
+  private var batchStart = 0
   private var shifts: [SIMD2<Int>] = []
 
   /// A loader over `view`; `shuffleSeed` nil keeps the view's order.
@@ -35,7 +35,6 @@ public final class BatchLoader {
     self.generator = generator ?? SplitMix64(seed: 0)
     self.shuffles = generator != nil
     labels.reserveCapacity(batchSize)
-    samples.reserveCapacity(batchSize)
     shifts.reserveCapacity(batchSize)
   }
 
@@ -89,14 +88,12 @@ public final class BatchLoader {
     let end = min(start + batchSize, view.count)
     precondition(start < end, "batch \(index) is past the end of the epoch")
     images.resize(rows: end - start, columns: LabeledImages.features)
+    batchStart = start
     labels.removeAll(keepingCapacity: true)
-    samples.removeAll(keepingCapacity: true)
+    labels.append(contentsOf: epochLabels[start..<end])
     shifts.removeAll(keepingCapacity: true)
-    for position in start..<end {
-      let sample = epochSamples[position]
-      samples.append(sample)
-      labels.append(epochLabels[position])
-      if maxShift > 0 {
+    if maxShift > 0 {
+      for _ in start..<end {
         let dx = Int(generator.next() % UInt64(2 * maxShift + 1)) - maxShift
         let dy = Int(generator.next() % UInt64(2 * maxShift + 1)) - maxShift
         shifts.append(SIMD2(dx, dy))
@@ -111,7 +108,7 @@ public final class BatchLoader {
     let scale: Float = 1 / 255
     view.source.pixels.withUnsafeBufferPointer { pixels in
       for row in rows {
-        let source = pixels.baseAddress! + samples[row] * features
+        let source = pixels.baseAddress! + epochSamples[batchStart + row] * features
         let target = images.pointer + row * features
         if shifts.isEmpty {
           Kernels.bytesToFloats(source, target, count: features, scale: scale)

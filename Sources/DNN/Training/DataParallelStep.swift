@@ -105,13 +105,10 @@ final class DataParallelStep: HelperWork {
   func runOnHelper(job: Int) {
     switch Job(rawValue: job)! {
     case .halves:
+      // An empty second half (a last batch of one row) leaves the replica's gradients at the 0
+      // the last combine left them at, and gets weight 0 in this step's combine.
       let rows = split..<loader.labels.count
-      if rows.isEmpty {
-        replica.zeroGradients()
-        secondLoss = 0
-      } else {
-        secondLoss = runHalf(replica, rows: rows, input: secondRows, labels: secondLabels)
-      }
+      secondLoss = rows.isEmpty ? 0 : runHalf(replica, rows: rows, input: secondRows, labels: secondLabels)
     case .combine: combine(Slice(1, of: 2))
     case .update: update(Slice(1, of: 2))
     }
