@@ -81,7 +81,7 @@ public enum BLASRuntime {
   /// OpenBLAS reads `OPENBLAS_CORETYPE` once, when the library loads, so the only way to give it
   /// the right kernel from inside the program is to set the variable and start the program
   /// again. Call this first thing in `main`: it returns at once when nothing needs fixing (or the
-  /// variable is already set), and otherwise re-executes `/proc/self/exe` with the same
+  /// variable is already set), and otherwise re-executes its own file (read from `/proc/self/exe`) with the same
   /// arguments. `DNN_NO_REEXEC=1` turns it off.
   public static func reexecWithFastKernelIfNeeded() {
     #if os(Linux)
@@ -91,7 +91,11 @@ public enum BLASRuntime {
       let arguments = CommandLine.arguments
       var cArguments: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
       cArguments.append(nil)
-      execv("/proc/self/exe", &cArguments)
+      // The resolved path, not /proc/self/exe: exec names the process after the file it runs,
+      // and `pkill dnn-tui` / `ps` must still find it as dnn-tui.
+      var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+      let length = readlink("/proc/self/exe", &target, Int(PATH_MAX))
+      execv(length > 0 ? String(decoding: target[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "/proc/self/exe", &cArguments)
       // execv only returns on failure: carry on with the slow kernel.
       unsetenv("OPENBLAS_CORETYPE")
     #endif
