@@ -145,12 +145,13 @@ public struct DashboardState: Sendable {
     return max(0, Double(run.epochs) - progress) * Double(run.trainCount) / samplesPerSecond
   }
 
-  /// The best validation epoch (lowest validation loss).
-  public var bestEpoch: EpochReport? { epochReports.min { $0.validationLoss < $1.validationLoss } }
+  /// The best epoch (`RunLog.bestEpoch`: lowest validation loss, or training loss without validation).
+  public var bestEpoch: EpochReport? { RunLog.bestEpoch(epochReports) }
 
   /// `0.9512` -> `95.1%`.
   public static func percent(_ v: Float) -> String {
-    let tenths = Int((Double(v) * 1000).rounded())
+    guard v.isFinite else { return "–" }
+    let tenths = Int(saturating: Double(v) * 1000)
     return "\(tenths / 10).\(tenths % 10)%"
   }
 }

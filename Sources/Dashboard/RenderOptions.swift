@@ -23,7 +23,8 @@ enum Format {
 
   /// `1:02:03` or `2:03`.
   static func duration(_ seconds: Double) -> String {
-    let s = Int(seconds.rounded())
+    guard seconds.isFinite else { return "–" }
+    let s = Int(saturating: seconds)
     return s >= 3600 ? "\(s / 3600):\(pad2(s / 60 % 60)):\(pad2(s % 60))" : "\(s / 60):\(pad2(s % 60))"
   }
 
@@ -34,7 +35,8 @@ enum Format {
 
   /// Fixed decimals: `fixed(0.12345, 3)` -> `0.123`.
   static func fixed(_ v: Double, _ decimals: Int) -> String {
-    guard v.isFinite else { return "\(v)" }
+    guard v.isFinite else { return v.isNaN ? "–" : "\(v)" }
+    guard abs(v) < 1e12 else { return "\(v)" }
     let scale = Double(Int(pow10(decimals)))
     let r = Int((abs(v) * scale).rounded())
     let whole = r / Int(scale), fraction = r % Int(scale)

@@ -28,58 +28,71 @@ struct DashboardCommand: ParsableCommand {
   @Flag(help: "No colours (also when the NO_COLOR environment variable is set).") var noColor = false
 
   func validate() throws {
-    if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
-    if let seed, seed < 0 { throw ValidationError("--seed must be 0 or more") }
+    if let epochs, let problem = RunConfig.outOfRange("--epochs", epochs, RunConfig.epochRange) { throw ValidationError(problem) }
+    if let seed, let problem = RunConfig.outOfRange("--seed", seed, RunConfig.seedRange) { throw ValidationError(problem) }
+  }
+
+  /// What the dashboard shows: a new run, or a saved run folder reopened (and maybe resumed).
+  private struct Opening {
+    var config: RunConfig
+    var folder: MNISTFolder
+    var history: [TrainingEvent] = []
+    /// Where a new run is saved (`--out`), or the saved run folder being resumed.
+    var saveInto: String?
+    var resumePath: String?
+    var live = true
+  }
+
+  /// Everything that can fail on input fails here, before the screen is taken over.
+  private func open() throws -> Opening {
+    let choice = DataChoice(dataDir: dataDir, dataset: dataset)
+    if let runName, FileManager.default.fileExists(atPath: (runName as NSString).appendingPathComponent("config.json")) {
+      let saved = try SavedRun(path: runName)
+      let data = try choice.open(forRun: saved.config.name, recorded: saved.config.dataset)
+      var config = saved.config
+      if let epochs { config.epochs = epochs }
+      config.dataset = data.identity
+      var opening = Opening(config: config, folder: data.folder, live: resume)
+      opening.history = try RunReplay.events(of: saved, folder: data.folder, final: !resume)
+      if resume { opening.resumePath = runName }
+      return opening
+    }
+    if resume { throw ValidationError("--resume needs --run RUNS/NAME, a saved run folder") }
+    let file = try RunFile.load(path: config ?? Assets.defaultConfig())
+    var runConfig = try runName.map { try file.run(named: $0) } ?? file.runs[0]
+    if let epochs { runConfig.epochs = epochs }
+    if let seed { runConfig.seed = UInt64(seed) }
+    let data = try choice.open(forRun: runConfig.name, recorded: runConfig.dataset)
+    runConfig.dataset = data.identity
+    var opening = Opening(config: runConfig, folder: data.folder)
+    if let out {
+      try RunFolder.checkNew(out: out, name: runConfig.name, overwrite: false)
+      opening.saveInto = out
+    }
+    return opening
   }
 
   func run() throws {
     guard isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 else {
       fail("dnn-tui needs an interactive terminal; for training without one use `dnn train` (same options).")
     }
-    // Everything that can fail on input fails here, before the screen is taken over.
-    var runConfig: RunConfig
-    let folder: MNISTFolder
-    var history: [TrainingEvent] = []
-    var runFolder: (out: String, mode: RunFolder.Mode)?
-    var live = true
-    do {
-      folder = try MNISTFolder(path: dataDir ?? DatasetSource.folder(forDataset: dataset ?? "bundled"))
-      if let runName, FileManager.default.fileExists(atPath: (runName as NSString).appendingPathComponent("config.json")) {
-        let saved = try SavedRun(path: runName)
-        runConfig = saved.config
-        if let epochs { runConfig.epochs = epochs }
-        history = try RunReplay.events(of: saved, folder: folder, final: !resume)
-        live = resume
-        if resume { runFolder = ((runName as NSString).deletingLastPathComponent, .resume) }
-      } else {
-        if resume { throw ValidationError("--resume needs --run RUNS/NAME, a saved run folder") }
-        let file = try RunFile.load(path: config ?? Assets.defaultConfig())
-        runConfig = try runName.map { try file.run(named: $0) } ?? file.runs[0]
-        if let epochs { runConfig.epochs = epochs }
-        if let seed { runConfig.seed = UInt64(seed) }
-        if let out {
-          runFolder = (out, .create)
-          _ = try RunFolder.check(out: out, name: runConfig.name, mode: .create)
-        }
-      }
-    } catch {
-      fail("error: \(error)")
-    }
+    let opening: Opening
+    do { opening = try open() } catch { fail("error: \(error)") }
+    let runConfig = opening.config, folder = opening.folder
 
     let session = TrainingSession()
-    let trainerConfig = runConfig
-    if live {
-      let persist = runFolder
+    if opening.live {
+      let saveInto = opening.saveInto, resumePath = opening.resumePath
       session.start { events, commands in
-        let trainer = try Trainer.make(config: trainerConfig, folder: folder, events: events, commands: commands)
-        if let persist {
-          let saving = try RunFolder(out: persist.out, config: trainerConfig, mode: persist.mode)
-          if persist.mode == .resume { try saving.restore(into: trainer) }
-          trainer.observer = saving
+        if let resumePath {
+          let (runFolder, state) = try RunFolder.resume(path: resumePath, config: runConfig)
+          return try Trainer(plan: RunPlan(config: runFolder.config, folder: folder, start: state, observer: runFolder), events: events, commands: commands)
         }
-        return trainer
+        let runFolder = try saveInto.map { try RunFolder.create(out: $0, config: runConfig, overwrite: false) }
+        return try Trainer(plan: RunPlan(config: runConfig, folder: folder, observer: runFolder), events: events, commands: commands)
       }
     }
+    let history = opening.history, live = opening.live
     let link = HistoryLink(history: history, session: live ? session : nil)
     let color = !noColor && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
     guard let terminal = NcursesTerminal(color: color) else {
@@ -112,7 +125,9 @@ struct DashboardCommand: ParsableCommand {
   }
 
   private func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    // write(2), not FileHandle: a closed stderr (2>&-) loses the message instead of crashing.
+    let line = Array((message + "\n").utf8)
+    _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     Foundation.exit(1)
   }
 }
@@ -142,7 +157,7 @@ final class HistoryLink: TrainingLink {
 @main
 enum Entry {
   static func main() {
-    BLASRuntime.reexecWithFastKernelIfNeeded()
+    ProcessSetup.prepare()
     DashboardCommand.main()
   }
 }

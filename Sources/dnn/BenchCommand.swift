@@ -15,6 +15,11 @@ struct BenchCommand: ParsableCommand {
   @Flag(help: "Print one JSON line.") var json = false
   @Flag(help: "Count heap allocations per training step (run through benchmarks/alloc_check.sh).") var countAllocations = false
 
+  func validate() throws {
+    if let problem = RunConfig.outOfRange("--epochs", epochs, RunConfig.epochRange) { throw ValidationError(problem) }
+    if let threads, let problem = RunConfig.outOfRange("--threads", threads, 1...1024) { throw ValidationError(problem) }
+  }
+
   /// FLOPs per training sample: forward 2·Σ in·out, backward 2·Σ in·out for weight gradients and
   /// 2·Σ in·out for input gradients except the first layer's.
   static func flopsPerSample(_ sizes: [Int]) -> Double {
@@ -44,7 +49,9 @@ struct BenchCommand: ParsableCommand {
     let events = EventChannel(capacity: 1 << 20)
     let session = TrainingSession(events: events)
     let runConfig = config
-    session.start { events, commands in try Trainer.make(config: runConfig, folder: folder, events: events, commands: commands) }
+    session.start { events, commands in
+      try Trainer(plan: RunPlan(config: runConfig, folder: folder), events: events, commands: commands)
+    }
     session.wait()
     var summary: RunSummary?
     var backend = BLASRuntime.summary
@@ -87,7 +94,7 @@ struct BenchCommand: ParsableCommand {
     }
     typealias Counter = @convention(c) () -> Int
     let count = unsafeBitCast(symbol, to: Counter.self)
-    let trainer = try Trainer.make(config: config, folder: folder, events: EventChannel(), commands: CommandMailbox())
+    let trainer = try Trainer(plan: RunPlan(config: config, folder: folder), events: EventChannel(), commands: CommandMailbox())
     trainer.prepareEpoch(0)
     for batch in 0..<5 { _ = trainer.step(batch: batch, learningRate: 0.05) }  // buffers reach their size
     let steps = 200

@@ -13,7 +13,7 @@ struct DNNCommand: ParsableCommand {
 @main
 enum Entry {
   static func main() {
-    BLASRuntime.reexecWithFastKernelIfNeeded()
+    ProcessSetup.prepare()
     DNNCommand.main()
   }
 }

@@ -20,10 +20,7 @@ struct DownloadCommand: ParsableCommand {
   @Option(help: .hidden) var checksums: String?
 
   func run() throws {
-    do { try download() } catch let error as ExitCode { throw error } catch {
-      Console.error("error: \(error)")
-      throw ExitCode.failure
-    }
+    try reportingErrors(download)
   }
 
   private func download() throws {
@@ -100,7 +97,7 @@ final class Fetcher: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     session.dataTask(with: request).resume()
     fetcher.done.wait()
     session.finishTasksAndInvalidate()
-    if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+    if isatty(STDERR_FILENO) == 1 { Console.put("\r\u{1B}[2K", to: STDERR_FILENO) }
     if let failure = fetcher.failure { throw failure }
     guard fetcher.status == 200 else { throw FetchError(description: "HTTP status \(fetcher.status)") }
     return fetcher.received
@@ -122,7 +119,7 @@ final class Fetcher: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     let fraction = expected > 0 ? Double(received.count) / Double(expected) : 0
     let filled = Int(fraction * 30)
     let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: 30 - filled)
-    FileHandle.standardError.write(Data("\r\u{1B}[2K\(label) [\(bar)] \(received.count / 1024) KiB".utf8))
+    Console.put("\r\u{1B}[2K\(label) [\(bar)] \(received.count / 1024) KiB", to: STDERR_FILENO)
   }
 
   func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {

@@ -28,20 +28,19 @@ struct EvaluateCommand: ParsableCommand {
   }
 
   func run() throws {
-    do { try evaluate() } catch let error as ExitCode { throw error } catch {
-      Console.error("error: \(error)")
-      throw ExitCode.failure
-    }
+    try reportingErrors(evaluate)
   }
 
   private func evaluate() throws {
-    let saved = try SavedRun.find(runs)
-    let folder = try data.folder()
-    guard let test = folder.test, test.count > 0 else {
-      throw DataError(path: folder.path, problem: "has no t10k-* test images", hint: "Evaluate with a data folder that has them (--data-dir).")
-    }
+    let (saved, skipped) = try SavedRun.findComplete(runs)
+    for note in skipped { Console.error(note) }
+    let cache = DataFolderOption.Cache()
     var results: [Result] = []
     for run in saved {
+      let folder = try data.folder(for: run, cache: cache)
+      guard let test = folder.test, test.count > 0 else {
+        throw DataError(path: folder.path, problem: "has no t10k-* test images", hint: "Evaluate with a data folder that has them (--data-dir).")
+      }
       let model = try run.model(checkpoint: checkpoint)
       let (metrics, predictions) = Evaluator.evaluate(model, on: DatasetView(test), collectPredictions: true)
       let confusion = predictions!.confusion

@@ -13,14 +13,13 @@ struct PlotCommand: ParsableCommand {
   @Option(help: "Validation digits in digits.svg.") var digits = 40
 
   func run() throws {
-    do {
-      let folder = try data.folder()
-      for run in try SavedRun.find(runs) {
-        for file in try Plots.write(run, folder: folder, digits: digits) { print("wrote \(file)") }
+    try reportingErrors {
+      let (found, skipped) = try SavedRun.findComplete(runs)
+      for note in skipped { Console.error(note) }
+      let cache = DataFolderOption.Cache()
+      for run in found {
+        for file in try Plots.write(run, folder: try data.folder(for: run, cache: cache), digits: digits) { print("wrote \(file)") }
       }
-    } catch {
-      Console.error("error: \(error)")
-      throw ExitCode.failure
     }
   }
 }

@@ -11,9 +11,10 @@ struct ReportCommand: ParsableCommand {
   @OptionGroup var data: DataFolderOption
 
   func run() throws {
-    do {
-      let folder = try data.folder()
-      let runs = try SavedRun.find([runsDir])
+    try reportingErrors {
+      let (runs, skipped) = try SavedRun.findComplete([runsDir])
+      for note in skipped { Console.error(note) }
+      let cache = DataFolderOption.Cache()
       var html = """
         <!doctype html><html><head><meta charset="utf-8"><title>diy-dnn runs</title>
         <style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}
@@ -32,6 +33,7 @@ struct ReportCommand: ParsableCommand {
       }
       html += "</table>\n"
       for r in runs {
+        let folder = try data.folder(for: r, cache: cache)
         _ = try Plots.write(r, folder: folder, digits: 20)
         html += "<h2 id=\"\(SVG.escape(r.config.name))\">\(SVG.escape(r.config.name))</h2>\n"
         html += "<pre>\(SVG.escape(r.config.jsonValue.text))</pre>\n"
@@ -42,9 +44,6 @@ struct ReportCommand: ParsableCommand {
       let path = (runsDir as NSString).appendingPathComponent("report.html")
       try AtomicFile.write(html, to: path)
       print("wrote \(path)")
-    } catch {
-      Console.error("error: \(error)")
-      throw ExitCode.failure
     }
   }
 

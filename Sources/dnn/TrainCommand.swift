@@ -12,9 +12,9 @@ struct TrainCommand: ParsableCommand {
     commandName: "train",
     abstract: "Train the runs of a configuration file (default: assets/configs/default.json).",
     discussion: """
-      Each run writes <out>/<name>/: config.json, metrics.csv, steps.csv, best.safetensors, last.safetensors and \
-      optimizer.safetensors. Ctrl-C or SIGTERM finishes the current step, saves last.safetensors and exits 130 / 143; \
-      --resume continues from there. --shard K/N trains runs K, K+N, K+2N, ... (0-based), so that a sweep can be \
+      Each run writes <out>/<name>/: config.json (with the dataset's SHA-256 digests), metrics.csv, steps.csv, \
+      best.safetensors and last.safetensors (model and optimizer state). Ctrl-C or SIGTERM finishes the current step, \
+      saves last.safetensors and exits 130 / 143; --resume continues from there, on the run's recorded data. --shard K/N trains runs K, K+N, K+2N, ... (0-based), so that a sweep can be \
       spread over machines, for example as a Slurm array job with --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT.
       """)
 
@@ -31,7 +31,7 @@ struct TrainCommand: ParsableCommand {
   @Flag(help: "Print one JSON object per run as the last line(s) of stdout.") var json = false
 
   func validate() throws {
-    if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+    if let epochs, let problem = RunConfig.outOfRange("--epochs", epochs, RunConfig.epochRange) { throw ValidationError(problem) }
     if overwrite && resume { throw ValidationError("--overwrite and --resume exclude each other") }
     if let shard, Self.parseShard(shard) == nil { throw ValidationError("--shard must be K/N with 0 <= K < N, got '\(shard)'") }
   }
@@ -42,16 +42,7 @@ struct TrainCommand: ParsableCommand {
     return (parts[0], parts[1])
   }
 
-  func run() throws {
-    do {
-      try train()
-    } catch let error as ExitCode {
-      throw error
-    } catch {
-      Console.error("error: \(error)")
-      throw ExitCode.failure
-    }
-  }
+  func run() throws { try reportingErrors(train) }
 
   private func train() throws {
     let configPath = try config ?? Assets.defaultConfig()
@@ -59,15 +50,27 @@ struct TrainCommand: ParsableCommand {
     var runs = file.runs
     if let runName { runs = [try file.run(named: runName)] }
     if let shard, let (k, n) = Self.parseShard(shard) { runs = runs.enumerated().filter { $0.offset % n == k }.map(\.element) }
-    let folder = try MNISTFolder(path: dataDir ?? DatasetSource.folder(forDataset: dataset ?? "bundled"))
+    if runs.isEmpty { throw ValidationError("--shard \(shard ?? "") selects none of the \(file.runs.count) runs of \(configPath)") }
+    try RunFolder.checkOut(out)
     signal(SIGINT) { stopSignal.store($0, ordering: .relaxed) }
     signal(SIGTERM) { stopSignal.store($0, ordering: .relaxed) }
     var failed = false
+    var opened: [String: (folder: MNISTFolder, identity: DatasetIdentity)] = [:]
     for var runConfig in runs {
       if let epochs { runConfig.epochs = epochs }
-      let summary = try trainOne(runConfig, folder: folder)
-      if let summary, json { print(summary.json) }
-      if summary == nil { failed = true }
+      let outcome: RunOutcome
+      do {
+        let data = try self.data(for: runConfig, cache: &opened)
+        runConfig.dataset = data.identity
+        outcome = try trainOne(runConfig, folder: data.folder)
+      } catch let error as ExitCode {
+        throw error
+      } catch {
+        outcome = .failed(run: runConfig.name, diverged: false, message: "\(error)")
+        Console.error("error: \(error)")
+      }
+      if json { print(outcome.json) }
+      if case .failed = outcome { failed = true }
       let signalNumber = stopSignal.load(ordering: .relaxed)
       if signalNumber != 0 {
         Console.error("stopped by signal \(signalNumber); last.safetensors holds the state: continue with --resume")
@@ -77,17 +80,49 @@ struct TrainCommand: ParsableCommand {
     if failed { throw ExitCode.failure }
   }
 
-  /// Trains one run, printing progress; nil when it diverged or failed (message printed).
-  private func trainOne(_ config: RunConfig, folder: MNISTFolder) throws -> RunSummary? {
-    let mode: RunFolder.Mode = resume ? .resume : (overwrite ? .overwrite : .create)
+  /// The data of `config`: the one chosen on the command line, else the one a resumed run (or a
+  /// config.json used as a configuration) recorded, else the bundled digits. Opened once each.
+  private func data(for config: RunConfig, cache: inout [String: (folder: MNISTFolder, identity: DatasetIdentity)])
+    throws -> (folder: MNISTFolder, identity: DatasetIdentity)
+  {
+    let savedConfig = resume ? (try? SavedRun(path: (out as NSString).appendingPathComponent(config.name)))?.config : nil
+    let recorded = savedConfig?.dataset ?? config.dataset
+    let key = "\(dataDir ?? "")|\(dataset ?? "")|\(recorded?.name ?? "")|\(recorded?.path ?? "")"
+    if let cached = cache[key], recorded.map({ $0.difference(from: cached.identity) == nil }) ?? true { return cached }
+    let opened = try DataChoice(dataDir: dataDir, dataset: dataset).open(forRun: config.name, recorded: recorded)
+    cache[key] = opened
+    return opened
+  }
+
+  /// How one run ended.
+  enum RunOutcome {
+    case finished(RunSummary)
+    case failed(run: String, diverged: Bool, message: String)
+
+    /// The `--json` line of the run.
+    var json: String {
+      switch self {
+      case .finished(let summary): summary.json
+      case .failed(let run, let diverged, let message):
+        JSONValue.object([
+          "run": .string(run), "failed": .bool(true), "diverged": .bool(diverged), "message": .string(message),
+        ]).text
+      }
+    }
+  }
+
+  /// Trains one run, printing progress; the outcome's message is printed when it failed.
+  private func trainOne(_ config: RunConfig, folder: MNISTFolder) throws -> RunOutcome {
     let session = TrainingSession(events: EventChannel(capacity: 1 << 20))
-    let resuming = resume, out = self.out
+    let resuming = resume, overwriting = overwrite, out = self.out
     session.start { events, commands in
-      let trainer = try Trainer.make(config: config, folder: folder, events: events, commands: commands)
-      let runFolder = try RunFolder(out: out, config: config, mode: mode)
-      if resuming { try runFolder.restore(into: trainer) }
-      trainer.observer = runFolder
-      return trainer
+      if resuming {
+        let (runFolder, state) = try RunFolder.resume(path: (out as NSString).appendingPathComponent(config.name), config: config)
+        let plan = try RunPlan(config: runFolder.config, folder: folder, start: state, observer: runFolder)
+        return try Trainer(plan: plan, events: events, commands: commands)
+      }
+      let runFolder = try RunFolder.create(out: out, config: config, overwrite: overwriting)
+      return try Trainer(plan: RunPlan(config: config, folder: folder, observer: runFolder), events: events, commands: commands)
     }
     let printer = ProgressPrinter(live: Console.stdoutIsTerminal)
     var stopSent = false
@@ -100,10 +135,11 @@ struct TrainCommand: ParsableCommand {
       for event in session.events.drain() {
         printer.handle(event)
         switch event {
-        case .finished(let summary): return summary
+        case .finished(let summary): return .finished(summary)
         case .failed(let message), .diverged(_, _, let message):
           Console.error(message.hasPrefix("run '") ? "error: \(message)" : "error: run '\(config.name)': \(message)")
-          return nil
+          if case .diverged = event { return .failed(run: config.name, diverged: true, message: message) }
+          return .failed(run: config.name, diverged: false, message: message)
         default: break
         }
       }
@@ -122,7 +158,7 @@ extension RunSummary {
       "run": .string(runName), "epochs": .number(Double(epochs)), "train": metrics(train),
       "validation": metrics(validation), "test": metrics(test),
       "secondsPerEpoch": .array(secondsPerEpoch.map { .number($0) }),
-      "samplesPerSecond": .number(samplesPerSecond), "stopped": .bool(stopped),
+      "samplesPerSecond": .number(samplesPerSecond), "stopped": .bool(stopped), "failed": .bool(false),
     ]).text
   }
 }

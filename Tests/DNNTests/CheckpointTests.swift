@@ -72,26 +72,34 @@ import Testing
     #expect(try Checkpoint.position(metadata, path: "m") == TrainingPosition(epoch: 1, batch: 0, step: 10))
   }
 
+  enum Mode { case create, overwrite, resume }
+
   /// Trains in a run folder on this thread, optionally stopping after `stopAfterEpochs`.
-  static func train(_ config: RunConfig, out: String, mode: RunFolder.Mode, stopAfterEpochs: Int? = nil) throws -> Trainer {
+  @discardableResult
+  static func train(_ config: RunConfig, out: String, mode: Mode, stopAfterEpochs: Int? = nil) throws -> Trainer {
     let commands = CommandMailbox()
-    let trainer = try Trainer.make(config: config, folder: Fixtures.mnist, events: EventChannel(capacity: 1 << 20), commands: commands)
-    let folder = try RunFolder(out: out, config: config, mode: mode)
-    if mode == .resume { try folder.restore(into: trainer) }
-    trainer.observer = folder
+    let folder: RunFolder, start: SavedState?
+    if mode == .resume {
+      (folder, start) = try RunFolder.resume(path: "\(out)/\(config.name)", config: config)
+    } else {
+      (folder, start) = (try RunFolder.create(out: out, config: config, overwrite: mode == .overwrite), nil)
+    }
+    var observer: TrainingObserver = folder
     if let stopAfterEpochs {
       final class Stopper: TrainingObserver {
         let inner: RunFolder, after: Int, commands: CommandMailbox
         init(_ inner: RunFolder, _ after: Int, _ commands: CommandMailbox) { self.inner = inner; self.after = after; self.commands = commands }
-        func trainer(_ t: Trainer, didFinish b: BatchReport) throws { try inner.trainer(t, didFinish: b) }
-        func trainer(_ t: Trainer, didFinish e: EpochReport) throws {
-          try inner.trainer(t, didFinish: e)
+        func didFinish(_ b: BatchReport) throws { try inner.didFinish(b) }
+        func didFinish(_ e: EpochReport, _ progress: TrainingProgress) throws {
+          try inner.didFinish(e, progress)
           if e.epoch == after { commands.send(.stop) }
         }
-        func trainerShouldSave(_ t: Trainer, position: TrainingPosition) throws -> String? { try inner.trainerShouldSave(t, position: position) }
+        func save(_ progress: TrainingProgress) throws -> String? { try inner.save(progress) }
       }
-      trainer.observer = Stopper(folder, stopAfterEpochs, commands)
+      observer = Stopper(folder, stopAfterEpochs, commands)
     }
+    let plan = try RunPlan(config: folder.config, folder: Fixtures.mnist, start: start, observer: observer)
+    let trainer = try Trainer(plan: plan, events: EventChannel(capacity: 1 << 20), commands: commands)
     trainer.run()
     return trainer
   }
@@ -117,9 +125,12 @@ import Testing
 
   @Test func existingRunFoldersAreKept() throws {
     let out = Fixtures.temporaryFolder()
-    _ = try RunFolder(out: out, config: Self.smallConfig(), mode: .create)
-    #expect(throws: CheckpointError.self) { try RunFolder(out: out, config: Self.smallConfig(), mode: .create) }
-    _ = try RunFolder(out: out, config: Self.smallConfig(), mode: .overwrite)
+    try Self.train(Self.smallConfig(epochs: 1), out: out, mode: .create)
+    #expect(FileManager.default.fileExists(atPath: "\(out)/ckpt/best.safetensors"))
+    #expect(throws: CheckpointError.self) { try RunFolder.create(out: out, config: Self.smallConfig(), overwrite: false) }
+    // Overwriting starts the run afresh: the old checkpoints and logs are gone.
+    let fresh = try RunFolder.create(out: out, config: Self.smallConfig(), overwrite: true)
+    #expect(Set(try FileManager.default.contentsOfDirectory(atPath: fresh.path)) == ["config.json", ".lock"])
   }
 
   @Test func numpyReadsTheCheckpointAndPredictsLikeSwift() throws {

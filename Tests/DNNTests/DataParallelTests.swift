@@ -11,9 +11,8 @@ import Testing
   static func train(_ config: RunConfig, split: Bool) -> (losses: [Float], norms: [[Float]], weights: [[Float]], backend: String) {
     let folder = Fixtures.mnist
     let events = EventChannel(capacity: 1 << 20)
-    let trainer = Trainer(
-      config: config, data: DataSplit(folder: folder, config: config), events: events, commands: CommandMailbox(),
-      splitBatch: split)
+    let plan = RunPlan(config: config, data: DataSplit(folder: folder, config: config), splitBatch: split)
+    let trainer = try! Trainer(plan: plan, events: events, commands: CommandMailbox())
     trainer.run()
     var losses: [Float] = [], norms: [[Float]] = [], backend = ""
     for event in events.drain() {

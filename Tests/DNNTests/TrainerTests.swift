@@ -19,7 +19,7 @@ import Testing
   /// Runs `config` to the end on this thread; returns every event.
   static func runToEnd(_ config: RunConfig) throws -> [TrainingEvent] {
     let events = EventChannel(capacity: 1 << 20)
-    let trainer = try Trainer.make(config: config, folder: Fixtures.mnist, events: events, commands: CommandMailbox())
+    let trainer = try Trainer(plan: RunPlan(config: config, folder: Fixtures.mnist), events: events, commands: CommandMailbox())
     trainer.run()
     return events.drain()
   }
@@ -94,9 +94,7 @@ import Testing
     let session = TrainingSession(events: EventChannel(capacity: 1 << 20))
     let config = Self.config(epochs: 50, trainSamples: 500)
     session.start { events, commands in
-      let t = try Trainer.make(config: config, folder: Fixtures.mnist, events: events, commands: commands)
-      t.startsPaused = true
-      return t
+      try Trainer(plan: RunPlan(config: config, folder: Fixtures.mnist, startsPaused: true), events: events, commands: commands)
     }
     _ = Self.waitFor(session) { if case .state(.paused) = $0 { true } else { false } }
     // Paused: nothing happens.
@@ -126,7 +124,7 @@ import Testing
     var config = Self.config(trainSamples: 30)
     config.batchSize = 64
     #expect(throws: ConfigError.self) {
-      _ = try Trainer.make(config: config, folder: Fixtures.mnist, events: EventChannel(), commands: CommandMailbox())
+      _ = try Trainer(plan: RunPlan(config: config, folder: Fixtures.mnist), events: EventChannel(), commands: CommandMailbox())
     }
   }
 }

@@ -41,14 +41,3 @@ public enum AtomicFile {
   /// Replaces `path` with the UTF-8 of `text`.
   public static func write(_ text: String, to path: String) throws { try write(Data(text.utf8), to: path) }
 }
-
-/// A checkpoint or run file that cannot be read or written, with what is wrong.
-public struct CheckpointError: Error, CustomStringConvertible, Equatable {
-  public let path: String
-  public let problem: String
-  public init(path: String, problem: String) {
-    self.path = path
-    self.problem = problem
-  }
-  public var description: String { "\(path): \(problem)" }
-}

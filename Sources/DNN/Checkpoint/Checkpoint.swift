@@ -8,6 +8,11 @@ public enum Checkpoint {
 
   /// Saves `model`'s parameters and buffers (vectors with 1-D shapes, as PyTorch has them).
   public static func save(_ model: Sequential, config: RunConfig, position: TrainingPosition, to path: String) throws {
+    try modelFile(model, config: config, position: position).write(to: path)
+  }
+
+  /// The safetensors content of `save`.
+  static func modelFile(_ model: Sequential, config: RunConfig, position: TrainingPosition) -> Safetensors {
     var entries: [Safetensors.Entry] = []
     for p in model.parameters {
       let shape = p.isVector ? [p.value.columns] : [p.value.rows, p.value.columns]
@@ -18,7 +23,7 @@ public enum Checkpoint {
       "format": format, "architecture": JSONValue.array(config.layers.map(\.jsonValue)).text,
       "config": config.jsonValue.text, "epoch": "\(position.epoch)", "batch": "\(position.batch)", "step": "\(position.step)",
     ]
-    try Safetensors(entries: entries, metadata: metadata).write(to: path)
+    return Safetensors(entries: entries, metadata: metadata)
   }
 
   /// Loads the tensors of `path` into `model`; every tensor must be there with the right shape.
@@ -26,6 +31,12 @@ public enum Checkpoint {
   @discardableResult
   public static func load(_ path: String, into model: Sequential) throws -> [String: String] {
     let file = try Safetensors.read(path)
+    try load(file, path: path, into: model)
+    return file.metadata
+  }
+
+  /// Loads the model tensors of `file` (all but the `optimizer.` ones of a run state) into `model`.
+  static func load(_ file: Safetensors, path: String, into model: Sequential) throws {
     let targets = model.parameters.map { ($0.name, $0.value) } + model.buffers.map { ($0.name, $0.value) }
     for (name, tensor) in targets {
       guard let entry = file[name] else {
@@ -37,11 +48,10 @@ public enum Checkpoint {
       }
       entry.values.withUnsafeBufferPointer { tensor.pointer.update(from: $0.baseAddress!, count: $0.count) }
     }
-    let extra = Set(file.entries.map(\.name)).subtracting(targets.map(\.0))
-    if let name = extra.sorted().first {
+    let modelEntries = file.entries.map(\.name).filter { !$0.hasPrefix(optimizerPrefix) }
+    if let name = Set(modelEntries).subtracting(targets.map(\.0)).sorted().first {
       throw CheckpointError(path: path, problem: "has tensor \(name) that the model does not: it was saved from another architecture")
     }
-    return file.metadata
   }
 
   /// The training position stored in a checkpoint's metadata.
@@ -50,33 +60,5 @@ public enum Checkpoint {
       let s = metadata["step"].flatMap(Int.init)
     else { throw CheckpointError(path: path, problem: "metadata lacks the training position (epoch, batch, step)") }
     return TrainingPosition(epoch: e, batch: b, step: s)
-  }
-
-  /// Saves the optimizer's state tensors and step count.
-  public static func saveOptimizer(_ optimizer: Optimizer, parameters: [Parameter], step: Int, to path: String) throws {
-    let entries = optimizer.stateTensors(for: parameters).map { pair in
-      Safetensors.Entry(name: pair.name, shape: [pair.tensor.rows, pair.tensor.columns], values: pair.tensor.values)
-    }
-    try Safetensors(entries: entries, metadata: ["format": format, "stepCount": "\(optimizer.stepCount)", "step": "\(step)"]).write(to: path)
-  }
-
-  /// Restores the optimizer state saved by `saveOptimizer`; returns the training step it was saved at.
-  @discardableResult
-  public static func loadOptimizer(_ path: String, into optimizer: Optimizer, parameters: [Parameter]) throws -> Int {
-    let file = try Safetensors.read(path)
-    guard let steps = file.metadata["stepCount"].flatMap(Int.init) else {
-      throw CheckpointError(path: path, problem: "metadata lacks stepCount: not an optimizer state file")
-    }
-    var tensors: [String: Tensor] = [:]
-    for e in file.entries {
-      let rows = e.shape.count == 2 ? e.shape[0] : 1
-      tensors[e.name] = Tensor(rows: rows, columns: e.values.count / max(rows, 1), values: e.values)
-    }
-    do {
-      try optimizer.restore(tensors, stepCount: steps, for: parameters)
-    } catch let error as OptimizerStateError {
-      throw CheckpointError(path: path, problem: error.message)
-    }
-    return file.metadata["step"].flatMap(Int.init) ?? steps
   }
 }

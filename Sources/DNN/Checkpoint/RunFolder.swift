@@ -1,123 +1,176 @@
 import Foundation
 
-/// A run's folder, `<out>/<name>/`, kept up to date as the run trains:
+/// A run's folder, `<out>/<name>/`, as the one process training the run writes it:
 ///
-/// - `config.json`: the run as resolved (defaults filled in)
-/// - `metrics.csv`: epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, seconds
-/// - `steps.csv`: step, epoch, loss, accuracy, then one gradient-norm column per parameter tensor
-/// - `best.safetensors` (lowest validation loss so far), `last.safetensors`, `optimizer.safetensors`
+/// - `config.json`: the run as resolved (defaults filled in, the dataset's identity recorded)
+/// - `metrics.csv`, `steps.csv`: the logs, appended (`RunLog`)
+/// - `best.safetensors`: the model of the best epoch so far (`RunLog.bestEpoch`'s rule)
+/// - `last.safetensors`: the run's whole state (model, optimizer, position) in one file, so a
+///   kill at any instant leaves a state `resume` continues from
+/// - `.lock`: held while this process writes (`RunLock`)
 ///
-/// Every file is replaced atomically (temporary file, fsync, rename), so a killed run leaves the
-/// previous whole version of each.
+/// Every checkpoint is replaced atomically (temporary file, fsync, rename).
 public final class RunFolder: TrainingObserver {
   public let path: String
   public let config: RunConfig
-  private var metricsLines: [String] = []
-  private var stepLines: [String] = []
-  private var bestValidationLoss = Float.infinity
+  private let lock: RunLock
+  private let log: RunLog.Writer
+  private var bestCriterion: Float
 
-  public static let metricsHeader = "epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds"
+  /// The files a run folder may hold (those it writes, and those `dnn plot` adds): `--overwrite`
+  /// deletes a folder only when it holds nothing else.
+  public static let knownFiles: Set<String> = [
+    "config.json", RunLog.metricsFile, RunLog.stepsFile, "best.safetensors", "last.safetensors",
+    "optimizer.safetensors", RunLock.fileName, "curves.svg", "digits.svg",
+  ]
 
-  /// How to treat an existing folder.
-  public enum Mode: Sendable { case create, overwrite, resume }
+  /// Seconds spent appending to the logs so far.
+  public var secondsWritingLogs: Double { log.secondsWriting }
 
-  /// Throws the error `init` would for an existing (or, to resume, missing) folder, without
-  /// creating anything; returns the folder's path.
-  public static func check(out: String, name: String, mode: Mode) throws -> String {
-    let path = (out as NSString).appendingPathComponent(name)
-    let exists = FileManager.default.fileExists(atPath: path)
-    if mode == .create && exists {
-      throw CheckpointError(path: path, problem: "already exists: pass --overwrite to replace it or --resume to continue it")
-    }
-    if mode == .resume && !exists { throw CheckpointError(path: path, problem: "no such run folder to resume") }
-    return path
-  }
-
-  /// Prepares `<out>/<config.name>`. `.create` refuses an existing run folder; `.overwrite`
-  /// replaces it; `.resume` keeps its files.
-  public init(out: String, config: RunConfig, mode: Mode) throws {
-    path = (out as NSString).appendingPathComponent(config.name)
+  private init(path: String, config: RunConfig, lock: RunLock, bestCriterion: Float) {
+    self.path = path
     self.config = config
-    let fm = FileManager.default
-    let exists = fm.fileExists(atPath: path)
-    switch mode {
-    case .create where exists:
-      throw CheckpointError(path: path, problem: "already exists: pass --overwrite to replace it or --resume to continue it")
-    case .overwrite where exists:
-      try fm.removeItem(atPath: path)
-    case .resume where !exists:
-      throw CheckpointError(path: path, problem: "no such run folder to resume")
-    default: break
-    }
-    do {
-      try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
-    } catch {
-      throw CheckpointError(path: path, problem: "cannot be created (\(error.localizedDescription))")
-    }
-    try AtomicFile.write(config.jsonValue.text + "\n", to: file("config.json"))
+    self.lock = lock
+    self.bestCriterion = bestCriterion
+    log = RunLog.Writer(folder: path)
   }
 
   /// The path of `name` inside the folder.
   public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 
-  /// Loads the saved state into `trainer` (model, optimizer, position) and the logs up to it.
-  public func restore(into trainer: Trainer) throws {
-    let last = file("last.safetensors")
-    let metadata = try Checkpoint.load(last, into: trainer.model)
-    let position = try Checkpoint.position(metadata, path: last)
-    let optimizerStep = try Checkpoint.loadOptimizer(file("optimizer.safetensors"), into: trainer.optimizer, parameters: trainer.model.parameters)
-    guard optimizerStep == position.step else {
-      throw CheckpointError(path: file("optimizer.safetensors"), problem: "is from step \(optimizerStep) but last.safetensors from step \(position.step) (the run was killed while saving); start the run again with --overwrite")
+  // MARK: Opening
+
+  /// Throws the error `create` would for the folder of a new run, without touching anything;
+  /// returns the folder's path.
+  @discardableResult
+  public static func checkNew(out: String, name: String, overwrite: Bool) throws -> String {
+    let path = (out as NSString).appendingPathComponent(name)
+    try checkOut(out)
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return path }
+    guard overwrite else {
+      throw CheckpointError(path: path, problem: "already exists: pass --overwrite to replace it or --resume to continue it")
     }
-    trainer.start = position
-    metricsLines = try readLines("metrics.csv").filter { (Int($0.prefix { $0 != "," }) ?? .max) <= position.epoch }
-    stepLines = try readLines("steps.csv").filter { (Int($0.prefix { $0 != "," }) ?? .max) <= position.step }
-    bestValidationLoss = metricsLines.compactMap { Float($0.split(separator: ",")[3]) }.min() ?? .infinity
+    guard isDirectory.boolValue else { throw CheckpointError(path: path, problem: "is a file, not a run folder; not replaced") }
+    let contents = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+    guard contents.isEmpty || contents.contains("config.json") else {
+      throw CheckpointError(path: path, problem: "is not a run folder (no config.json); --overwrite only replaces run folders")
+    }
+    if let foreign = contents.filter({ !isRunFile($0) }).sorted().first {
+      throw CheckpointError(path: path, problem: "holds \(foreign), which is not a run file; --overwrite only replaces run folders, so move it first")
+    }
+    if RunLock.isHeld(folder: path) {
+      throw CheckpointError(path: path, problem: "is being written by another process: --overwrite cannot replace a run that is training")
+    }
+    return path
   }
 
-  private func readLines(_ name: String) throws -> [String] {
-    guard let text = try? String(contentsOfFile: file(name), encoding: .utf8) else { return [] }
-    return text.split(separator: "\n").dropFirst().map(String.init)
+  /// Starts the folder of a new run at `<out>/<config.name>`. `overwrite` replaces an existing
+  /// run folder's files (never a folder holding anything else, never one another process is
+  /// writing).
+  public static func create(out: String, config: RunConfig, overwrite: Bool) throws -> RunFolder {
+    let path = try checkNew(out: out, name: config.name, overwrite: overwrite)
+    do {
+      try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    } catch {
+      throw CheckpointError(path: path, problem: "cannot be created (\(error.localizedDescription))")
+    }
+    let lock = try RunLock(folder: path)
+    // Checked again under the lock: nobody can start writing it from here on.
+    let fm = FileManager.default
+    for name in (try? fm.contentsOfDirectory(atPath: path)) ?? [] where name != RunLock.fileName {
+      guard isRunFile(name) else { throw CheckpointError(path: path, problem: "holds \(name), which is not a run file; not replaced") }
+      try? fm.removeItem(atPath: (path as NSString).appendingPathComponent(name))
+    }
+    let folder = RunFolder(path: path, config: config, lock: lock, bestCriterion: .infinity)
+    try AtomicFile.write(config.jsonValue.text + "\n", to: folder.file("config.json"))
+    return folder
   }
 
-  public func trainer(_ trainer: Trainer, didFinish batch: BatchReport) throws {
-    var line = "\(batch.step),\(batch.epoch + 1),\(batch.loss),\(batch.accuracy)"
-    for norm in batch.gradientNorms { line += ",\(norm)" }
-    stepLines.append(line)
+  /// Opens the run folder `path` to continue training it with `config`, and returns its saved
+  /// state. Everything is checked before anything is written: the lock, the configuration
+  /// (only `epochs` may change, and not below the epochs done), the dataset, the saved state
+  /// against the architecture. Then stale temporary files go, the logs are cut back to the
+  /// saved position, and `config.json` is rewritten when `epochs` changed.
+  public static func resume(path: String, config: RunConfig) throws -> (folder: RunFolder, state: SavedState) {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+      throw CheckpointError(path: path, problem: "no such run folder to resume")
+    }
+    let lock = try RunLock(folder: path)
+    let saved = try SavedRun(path: path)
+    if let difference = saved.config.differenceForResume(config) {
+      throw CheckpointError(path: path, problem: "cannot be resumed with this configuration: \(difference)")
+    }
+    if let recorded = saved.config.dataset, let current = config.dataset, let difference = recorded.difference(from: current) {
+      throw CheckpointError(path: path, problem: "was trained on other data (\(recorded.name), \(recorded.path)): \(difference)")
+    }
+    let last = (path as NSString).appendingPathComponent("last.safetensors")
+    guard FileManager.default.fileExists(atPath: last) else {
+      throw CheckpointError(path: path, problem: "has no saved state yet (last.safetensors; the run was stopped in its first epoch): start it again with --overwrite")
+    }
+    let state = try SavedState(path: last, legacyOptimizer: (path as NSString).appendingPathComponent("optimizer.safetensors"))
+    try state.apply(to: ModelBuilder.build(config.layers, seed: config.seed), optimizer: config.optimizer.make())
+    guard config.epochs >= state.position.epoch else {
+      throw CheckpointError(path: path, problem: "has \(state.position.epoch) epochs done; \(config.epochs) epochs would be fewer (pass --epochs \(state.position.epoch) or more)")
+    }
+    // Checked: now write.
+    removeTemporaryFiles(in: path)
+    try RunLog.truncate(folder: path, to: state.position)
+    var recorded = config
+    recorded.dataset = config.dataset ?? saved.config.dataset
+    if recorded != saved.config { try AtomicFile.write(recorded.jsonValue.text + "\n", to: (path as NSString).appendingPathComponent("config.json")) }
+    let best = RunLog.bestEpoch(RunLog.readMetrics(folder: path)).map(RunLog.criterion) ?? .infinity
+    return (RunFolder(path: path, config: recorded, lock: lock, bestCriterion: best), state)
   }
 
-  public func trainer(_ trainer: Trainer, didFinish epoch: EpochReport) throws {
-    metricsLines.append([
-      "\(epoch.epoch)", "\(epoch.trainLoss)", "\(epoch.trainAccuracy)", "\(epoch.validationLoss)",
-      "\(epoch.validationAccuracy)", "\(epoch.learningRate)", String(format: "%.4f", epoch.seconds),
-    ].joined(separator: ","))
-    try writeLogs(parameterNames: trainer.model.parameters.map(\.name))
-    let position = TrainingPosition(epoch: epoch.epoch, batch: 0, step: trainer.position.step)
-    try saveState(trainer, position: position)
-    // Without a validation set (validationFraction 0) the training loss decides what is best.
-    let criterion = epoch.validationLoss.isNaN ? epoch.trainLoss : epoch.validationLoss
-    if criterion < bestValidationLoss {
-      bestValidationLoss = criterion
-      try Checkpoint.save(trainer.model, config: config, position: position, to: file("best.safetensors"))
+  /// Throws when `out`, the folder of run folders, exists as a file.
+  public static func checkOut(_ out: String) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory) && !isDirectory.boolValue {
+      throw CheckpointError(path: out, problem: "is a file; --out must name a folder")
     }
   }
 
-  public func trainerShouldSave(_ trainer: Trainer, position: TrainingPosition) throws -> String? {
-    try writeLogs(parameterNames: trainer.model.parameters.map(\.name))
-    try saveState(trainer, position: position)
+  private static func isRunFile(_ name: String) -> Bool { knownFiles.contains(name) || name.contains(".tmp-") }
+
+  /// Deletes `*.tmp-<pid>` files left by a process killed while it saved.
+  private static func removeTemporaryFiles(in path: String) {
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where name.contains(".tmp-") {
+      try? FileManager.default.removeItem(atPath: (path as NSString).appendingPathComponent(name))
+    }
+  }
+
+  // MARK: Observing the trainer
+
+  public func didFinish(_ batch: BatchReport) throws {
+    log.append(RunLog.Step(
+      step: batch.step, epoch: batch.epoch + 1, loss: batch.loss, accuracy: batch.accuracy, gradientNorms: batch.gradientNorms))
+  }
+
+  /// Logs the epoch, then saves `best.safetensors` if it is the best so far, then the state. A
+  /// kill between these steps leaves logs that run ahead of the state: resume cuts them back.
+  public func didFinish(_ epoch: EpochReport, _ progress: TrainingProgress) throws {
+    log.append(epoch)
+    try log.flush(parameterNames: progress.model.parameters.map(\.name))
+    let position = TrainingPosition(epoch: epoch.epoch, batch: 0, step: progress.position.step)
+    let criterion = RunLog.criterion(epoch)
+    if criterion < bestCriterion {
+      bestCriterion = criterion
+      try Checkpoint.save(progress.model, config: config, position: position, to: file("best.safetensors"))
+    }
+    try saveState(progress, position: position)
+  }
+
+  public func save(_ progress: TrainingProgress) throws -> String? {
+    try log.flush(parameterNames: progress.model.parameters.map(\.name))
+    try saveState(progress, position: progress.position)
     return file("last.safetensors")
   }
 
-  private func saveState(_ trainer: Trainer, position: TrainingPosition) throws {
-    // Optimizer first: a kill between the two leaves an older last.safetensors whose position
-    // still matches a consistent model, and resume reloads both.
-    try Checkpoint.saveOptimizer(trainer.optimizer, parameters: trainer.model.parameters, step: position.step, to: file("optimizer.safetensors"))
-    try Checkpoint.save(trainer.model, config: config, position: position, to: file("last.safetensors"))
-  }
-
-  private func writeLogs(parameterNames: [String]) throws {
-    try AtomicFile.write(([RunFolder.metricsHeader] + metricsLines).joined(separator: "\n") + "\n", to: file("metrics.csv"))
-    let header = (["step", "epoch", "loss", "accuracy"] + parameterNames).joined(separator: ",")
-    try AtomicFile.write(([header] + stepLines).joined(separator: "\n") + "\n", to: file("steps.csv"))
+  private func saveState(_ progress: TrainingProgress, position: TrainingPosition) throws {
+    try Checkpoint.saveState(progress.model, optimizer: progress.optimizer, config: config, position: position, to: file("last.safetensors"))
+    // A run saved by an earlier version kept its optimizer apart; the state above replaces it.
+    unlink(file("optimizer.safetensors"))
   }
 }

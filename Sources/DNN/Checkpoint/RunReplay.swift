@@ -9,26 +9,18 @@ public enum RunReplay {
     let model = try run.model(checkpoint: "best")
     let batches = (split.train.count + run.config.batchSize - 1) / run.config.batchSize
     var events: [TrainingEvent] = [.started(RunStarted(
-      runName: run.config.name, modelDescription: model.description, modelOneLine: model.oneLine,
-      parameterCount: model.parameterCount, parameterNames: model.parameters.map(\.name), dataset: folder.path,
-      trainCount: split.train.count, validation: split.validation, testCount: split.test?.count, epochs: run.config.epochs,
-      startEpoch: 0, batchSize: run.config.batchSize, batchesPerEpoch: batches,
-      learningRate: run.config.optimizer.learningRate, clipNorm: run.config.clip.maxNorm, backend: "saved run \(run.path)"))]
+      config: run.config, model: model, dataset: folder.path, data: split, startEpoch: 0, batchesPerEpoch: batches,
+      learningRate: run.config.optimizer.learningRate, backend: "saved run \(run.path)"))]
     // Steps, interleaved with epoch ends.
-    let stepsText = (try? String(contentsOfFile: (run.path as NSString).appendingPathComponent("steps.csv"), encoding: .utf8)) ?? ""
     var epochIndex = 0
-    for line in stepsText.split(separator: "\n").dropFirst() {
-      let f = line.split(separator: ",")
-      guard f.count >= 4, let step = Int(f[0]), let epoch = Int(f[1]), let loss = Float(f[2]), let accuracy = Float(f[3]) else { continue }
-      while epochIndex < run.epochs.count && run.epochs[epochIndex].epoch < epoch {
+    for s in RunLog.readSteps(folder: run.path).steps {
+      while epochIndex < run.epochs.count && run.epochs[epochIndex].epoch < s.epoch {
         events.append(.epoch(run.epochs[epochIndex]))
         epochIndex += 1
       }
-      let norms = f.dropFirst(4).compactMap { Float($0) }
-      let batch = (step - 1) % batches
       events.append(.batch(BatchReport(
-        step: step, epoch: epoch - 1, batch: batch, batchesPerEpoch: batches, loss: loss, accuracy: accuracy,
-        gradientNorms: norms, globalNorm: GradientClipping.globalNorm(norms),
+        step: s.step, epoch: s.epoch - 1, batch: (s.step - 1) % batches, batchesPerEpoch: batches, loss: s.loss,
+        accuracy: s.accuracy, gradientNorms: s.gradientNorms, globalNorm: GradientClipping.globalNorm(s.gradientNorms),
         learningRate: run.epochs.last?.learningRate ?? run.config.optimizer.learningRate, samplesPerSecond: 0)))
     }
     while epochIndex < run.epochs.count {

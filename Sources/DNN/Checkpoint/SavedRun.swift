@@ -14,16 +14,44 @@ public struct SavedRun: Sendable {
     guard let data = FileManager.default.contents(atPath: configPath) else {
       throw CheckpointError(path: path, problem: "is not a run folder (no config.json)")
     }
-    config = try RunConfig.parse(json: try JSONValue.parse(data), path: configPath)
-    let metricsPath = (path as NSString).appendingPathComponent("metrics.csv")
-    let text = (try? String(contentsOfFile: metricsPath, encoding: .utf8)) ?? ""
-    epochs = text.split(separator: "\n").dropFirst().compactMap { line in
-      let f = line.split(separator: ",").map { String($0) }
-      guard f.count >= 7, let e = Int(f[0]), let tl = Float(f[1]), let ta = Float(f[2]), let vl = Float(f[3]),
-        let va = Float(f[4]), let lr = Float(f[5]), let s = Double(f[6])
-      else { return nil }
-      return EpochReport(epoch: e, trainLoss: tl, trainAccuracy: ta, validationLoss: vl, validationAccuracy: va, learningRate: lr, seconds: s)
+    do {
+      config = try RunConfig.parse(json: try JSONValue.parse(data), path: configPath)
+    } catch let error as ConfigError {
+      throw CheckpointError(path: configPath, problem: "is damaged (\(error.message))")
     }
+    epochs = RunLog.readMetrics(folder: path)
+  }
+
+  /// Why this run cannot be evaluated or plotted yet (no best checkpoint, or another process is
+  /// still training it), or nil when it can.
+  public var incompleteReason: String? {
+    if RunLock.isHeld(folder: path) { return "still training" }
+    if !FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("best.safetensors")) {
+      return "no checkpoint yet (stopped in its first epoch?)"
+    }
+    return nil
+  }
+
+  /// The complete run folders named by `paths` (each a run folder, or a folder of run folders),
+  /// and a note for each incomplete one found in a folder of runs. A run folder named directly
+  /// must be complete.
+  public static func findComplete(_ paths: [String]) throws -> (runs: [SavedRun], skipped: [String]) {
+    var runs: [SavedRun] = [], skipped: [String] = []
+    for path in paths {
+      let direct = FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("config.json"))
+      for run in try find([path]) {
+        guard let reason = run.incompleteReason else {
+          runs.append(run)
+          continue
+        }
+        if direct { throw CheckpointError(path: run.path, problem: "is incomplete: \(reason)") }
+        skipped.append("skipped \(run.path): \(reason)")
+      }
+    }
+    if runs.isEmpty && !skipped.isEmpty {
+      throw CheckpointError(path: paths.joined(separator: ", "), problem: "holds no complete run (\(skipped.count) incomplete)")
+    }
+    return (runs, skipped)
   }
 
   /// The run folders named by `paths`: each is a run folder, or a folder of run folders.
@@ -68,8 +96,8 @@ public struct SavedRun: Sendable {
     return predictions.map { (sample, $0, metrics) }
   }
 
-  /// The epoch with the lowest validation loss.
-  public var bestEpoch: EpochReport? { epochs.min { $0.validationLoss < $1.validationLoss } }
+  /// The best epoch (`RunLog.bestEpoch`).
+  public var bestEpoch: EpochReport? { RunLog.bestEpoch(epochs) }
   /// Seconds of training, all epochs.
   public var trainingSeconds: Double { epochs.reduce(0) { $0 + $1.seconds } }
 }

@@ -9,6 +9,7 @@ extension RunConfig {
       "seed": .number(Double(seed)), "trainSamples": trainSamples.map { .number(Double($0)) } ?? .null,
       "validationFraction": .number(validationFraction), "augment": .object(["shift": .number(Double(augmentShift))]),
     ]
+    if let dataset { object["dataset"] = dataset.jsonValue }
     switch clip {
     case .none: break
     case .global(let m): object["clip"] = .object(["mode": .string("global"), "maxNorm": n(m)])

@@ -61,9 +61,9 @@ extension RunConfig {
       ?? .sgd(learningRate: 0.01, momentum: 0, nesterov: false, weightDecay: 0)
     var run = RunConfig(name: name, layers: layers, optimizer: optimizer)
     if let s = r.raw("schedule") { run.schedule = try LearningRateSchedule.parse(s, context: "\(ctx): schedule") }
-    run.epochs = try r.integer("epochs", in: 1...100_000) ?? run.epochs
+    run.epochs = try r.integer("epochs", in: epochRange) ?? run.epochs
     run.batchSize = try r.integer("batchSize", in: 1...1_000_000) ?? run.batchSize
-    run.seed = UInt64(try r.integer("seed", in: 0...Int(Int32.max)) ?? Int(run.seed))
+    run.seed = UInt64(try r.integer("seed", in: seedRange) ?? Int(run.seed))
     run.trainSamples = try r.integer("trainSamples", in: 1...100_000_000)
     run.validationFraction = try r.number("validationFraction", "at least 0 and below 1") { $0 >= 0 && $0 < 1 } ?? run.validationFraction
     if r.has("clipNorm") && r.has("clip") { throw ConfigError("\(ctx): give either clipNorm or clip, not both") }
@@ -74,6 +74,7 @@ extension RunConfig {
       run.augmentShift = try ar.integer("shift", in: 0...8) ?? 0
       try ar.rejectUnknownKeys()
     }
+    if let d = r.raw("dataset") { run.dataset = try DatasetIdentity.parse(d, context: "\(ctx): dataset") }
     try r.rejectUnknownKeys()
     try run.checkShapes(context: ctx)
     return run

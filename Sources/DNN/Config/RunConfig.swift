@@ -51,6 +51,19 @@ public struct RunConfig: Sendable, Equatable {
   public var clip: GradientClipping = .none
   /// Random shifts of training images by up to this many pixels (0: off).
   public var augmentShift: Int = 0
+  /// The data the run trains on, recorded when it starts (nil in configuration files: the
+  /// command line chooses).
+  public var dataset: DatasetIdentity? = nil
+
+  /// The values `epochs` may take, in a file or on a command line.
+  public static let epochRange = 1...100_000
+  /// The values `seed` may take, in a file or on a command line.
+  public static let seedRange = 0...Int(Int32.max)
+
+  /// The message for a command-line value outside `range`, or nil when it is inside.
+  public static func outOfRange(_ option: String, _ value: Int, _ range: ClosedRange<Int>) -> String? {
+    range.contains(value) ? nil : "\(option) must be from \(range.lowerBound) to \(range.upperBound), got \(value)"
+  }
 
   public init(name: String, layers: [LayerSpec], optimizer: OptimizerSpec) {
     self.name = name

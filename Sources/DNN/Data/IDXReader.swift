@@ -9,14 +9,25 @@ public enum IDXReader {
   /// Image side the engine expects.
   public static let side = 28
 
+  /// The most bytes an IDX file may hold (a header announcing more is refused): 2 GiB, eight
+  /// times the 60,000-image training file of any MNIST-format set.
+  public static let maximumSize = 1 << 31
+
   /// The whole content of `path`, decompressed when it is gzip (zlib reads raw files as-is).
-  public static func readBytes(_ path: String) throws -> [UInt8] {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+  /// Only regular files are read (a FIFO, a device or a link to one is refused by its type),
+  /// and reading stops as soon as the content passes the size its IDX header announces, so a
+  /// small gzip file that inflates without end costs no more than the file it claims to be.
+  /// When the header's magic number is not `magic`, reading stops there (the parser says why).
+  public static func readBytes(_ path: String, magic: UInt32? = nil) throws -> [UInt8] {
+    var info = stat()
+    guard stat(path, &info) == 0 else {
       throw DataError(path: path, problem: "no such file", hint: "Check --data-dir, or fetch the data with dnn download mnist.")
     }
-    if isDirectory.boolValue {
+    if (info.st_mode & S_IFMT) == S_IFDIR {
       throw DataError(path: path, problem: "is a folder, expected an IDX file", hint: "Point --data-dir at the folder that holds the MNIST files.")
+    }
+    guard (info.st_mode & S_IFMT) == S_IFREG else {
+      throw DataError(path: path, problem: "is not a regular file (a device, FIFO or socket)", hint: "Point --data-dir at a folder of real MNIST files.")
     }
     guard let file = gzopen(path, "rb") else {
       throw DataError(path: path, problem: "cannot be opened (\(String(cString: strerror(errno))))", hint: "Check the file's permissions.")
@@ -25,6 +36,7 @@ public enum IDXReader {
     gzbuffer(file, 1 << 20)
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    var limit: Int?  // known once the header is read
     while true {
       let n = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
       if n < 0 {
@@ -34,6 +46,16 @@ public enum IDXReader {
       }
       if n == 0 { break }
       bytes.append(contentsOf: chunk[0..<Int(n)])
+      if limit == nil && bytes.count >= 16 {
+        // Not IDX, or another kind: what was read is enough for the parser to say so.
+        guard let announced = announcedSize(bytes), magic.map({ $0 == readUInt32(bytes, at: 0) }) ?? true else {
+          return bytes
+        }
+        limit = announced
+      }
+      if let limit, bytes.count > limit {
+        throw DataError(path: path, problem: "holds more than the \(limit) bytes its header announces (stopped reading)")
+      }
     }
     // A stream cut short ends without an error from gzread, but gzerror reports it.
     var code: Int32 = 0
@@ -44,9 +66,22 @@ public enum IDXReader {
     return bytes
   }
 
+  /// The file size an IDX header (first 16 bytes) announces: header plus the product of its
+  /// dimensions, capped at `maximumSize`; nil for a header that is not IDX.
+  static func announcedSize(_ bytes: [UInt8]) -> Int? {
+    let magic = readUInt32(bytes, at: 0)
+    guard magic >> 8 == 0x08, (1...3).contains(Int(magic & 0xff)) else { return nil }
+    let dimensions = Int(magic & 0xff)
+    let count = (0..<dimensions).reduce(1) { partial, d in
+      let (product, overflow) = partial.multipliedReportingOverflow(by: Int(readUInt32(bytes, at: 4 + 4 * d)))
+      return overflow ? Int.max : product
+    }
+    return count >= maximumSize ? maximumSize : 4 + 4 * dimensions + count
+  }
+
   /// Images `[n, 28, 28]` from an IDX3 file, as `n * 784` bytes.
   public static func readImages(_ path: String) throws -> (count: Int, pixels: [UInt8]) {
-    try parseImages(try readBytes(path), path: path)
+    try parseImages(try readBytes(path, magic: 0x0000_0803), path: path)
   }
 
   /// Images from the bytes of an IDX3 file; `path` is for messages.
@@ -63,7 +98,7 @@ public enum IDXReader {
 
   /// Labels `[n]` from an IDX1 file; each must be below `classes`.
   public static func readLabels(_ path: String, classes: Int = 10) throws -> [UInt8] {
-    try parseLabels(try readBytes(path), path: path, classes: classes)
+    try parseLabels(try readBytes(path, magic: 0x0000_0801), path: path, classes: classes)
   }
 
   /// Labels from the bytes of an IDX1 file; `path` is for messages.

@@ -8,6 +8,8 @@ public struct MNISTFolder: Sendable {
   public let test: LabeledImages?
   /// The folder they were read from.
   public let path: String
+  /// The files read, training images and labels first, then the test files if any.
+  public let files: [String]
 
   /// Reads `path`. The training files must be there; the test files are optional but, when
   /// present, must be whole. Each file may be gzipped (`.gz`) or raw, and both the official
@@ -22,11 +24,16 @@ public struct MNISTFolder: Sendable {
       throw DataError(path: path, problem: "is a file, expected a folder", hint: "Pass the folder that holds the MNIST files.")
     }
     self.path = path
-    train = try MNISTFolder.readPair(in: path, prefix: "train", required: true)!
-    test = try MNISTFolder.readPair(in: path, prefix: "t10k", required: false)
+    let trainPair = try MNISTFolder.readPair(in: path, prefix: "train", required: true)!
+    let testPair = try MNISTFolder.readPair(in: path, prefix: "t10k", required: false)
+    train = trainPair.data
+    test = testPair?.data
+    files = trainPair.files + (testPair?.files ?? [])
   }
 
-  private static func readPair(in folder: String, prefix: String, required: Bool) throws -> LabeledImages? {
+  private static func readPair(in folder: String, prefix: String, required: Bool) throws
+    -> (data: LabeledImages, files: [String])?
+  {
     let imagesPath = find(in: folder, prefix: prefix, kind: "images", idx: 3)
     let labelsPath = find(in: folder, prefix: prefix, kind: "labels", idx: 1)
     if imagesPath == nil && labelsPath == nil && !required { return nil }
@@ -44,7 +51,7 @@ public struct MNISTFolder: Sendable {
       throw DataError(path: labelsPath, problem: "has \(labels.count) labels but \(imagesPath) has \(images.count) images",
                       hint: "The two files come from different sets: fetch both again.")
     }
-    return LabeledImages(pixels: images.pixels, labels: labels)
+    return (LabeledImages(pixels: images.pixels, labels: labels), [imagesPath, labelsPath])
   }
 
   private static func find(in folder: String, prefix: String, kind: String, idx: Int) -> String? {

@@ -2,15 +2,23 @@ import CCPU
 import Dispatch
 import Foundation
 
+/// What an observer gets at the trainer's milestones: the model, the optimizer and where the
+/// run stands (not the trainer: an observer persists, it does not steer).
+public struct TrainingProgress {
+  public let model: Sequential
+  public let optimizer: Optimizer
+  public let position: TrainingPosition
+}
+
 /// Called on the training thread at the trainer's milestones, to persist a run (files) without
 /// the trainer knowing about folders. Errors thrown here fail the run with their message.
 public protocol TrainingObserver: AnyObject {
   /// After every optimisation step.
-  func trainer(_ trainer: Trainer, didFinish batch: BatchReport) throws
+  func didFinish(_ batch: BatchReport) throws
   /// After every epoch, with its validation metrics.
-  func trainer(_ trainer: Trainer, didFinish epoch: EpochReport) throws
+  func didFinish(_ epoch: EpochReport, _ progress: TrainingProgress) throws
   /// When asked to save now, or when the run ends or stops; returns the path written, if any.
-  func trainerShouldSave(_ trainer: Trainer, position: TrainingPosition) throws -> String?
+  func save(_ progress: TrainingProgress) throws -> String?
 }
 
 /// Where a run stands: epochs and steps done.
@@ -39,14 +47,8 @@ public final class Trainer {
   public let data: DataSplit
   public let events: EventChannel
   public let commands: CommandMailbox
-  /// Persists the run (a `RunFolder`), if any. Held strongly: the trainer owns its observer.
-  public var observer: TrainingObserver?
-  /// Name of the dataset, for the start event.
-  public var datasetName = "MNIST"
-  /// Where training starts (non-zero when resuming).
-  public var start = TrainingPosition(epoch: 0, batch: 0, step: 0)
-  /// Start paused (the first command decides).
-  public var startsPaused = false
+  /// The run as described before it started.
+  public let plan: RunPlan
 
   private let loader: BatchLoader
   /// Splits each batch across two cores (nil: one thread drives OpenBLAS's threads).
@@ -61,28 +63,35 @@ public final class Trainer {
   private var norms: [Float] = []
   private(set) public var position = TrainingPosition(epoch: 0, batch: 0, step: 0)
 
-  /// A trainer for `config` on `data`, with a model built from the config's seed.
+  /// A trainer for `plan`: a model built from the config's seed, then, when the plan resumes a
+  /// saved state, that state's weights, optimizer state and position.
   ///
-  /// `splitBatch`: run each batch as two halves on two cores (`DataParallelStep`); nil decides
-  /// by itself: yes when OpenBLAS may use 2 or more threads, every layer can be replicated and
-  /// the environment does not say `DNN_SPLIT_BATCH=0`.
-  public init(
-    config: RunConfig, data: DataSplit, events: EventChannel, commands: CommandMailbox, splitBatch: Bool? = nil
-  ) {
-    self.config = config
-    self.data = data
+  /// `plan.splitBatch`: run each batch as two halves on two cores (`DataParallelStep`); nil
+  /// decides by itself: yes when OpenBLAS may use 2 or more threads, every layer can be
+  /// replicated and the environment does not say `DNN_SPLIT_BATCH=0`.
+  public init(plan: RunPlan, events: EventChannel, commands: CommandMailbox) throws {
+    self.plan = plan
+    config = plan.config
+    data = plan.data
     self.events = events
     self.commands = commands
     model = ModelBuilder.build(config.layers, seed: config.seed)
     optimizer = config.optimizer.make()
+    if let saved = plan.start {
+      try saved.apply(to: model, optimizer: optimizer)
+      position = saved.position
+    }
     shuffleRoot = SplitMix64(seed: config.seed).derived("shuffle")
     loader = BatchLoader(view: data.train, batchSize: config.batchSize, generator: shuffleRoot)
     loader.maxShift = config.augmentShift
     norms.reserveCapacity(model.parameters.count)
     blasThreads = BLASRuntime.requestedThreads
-    let split = splitBatch ?? (blasThreads >= 2 && ProcessInfo.processInfo.environment["DNN_SPLIT_BATCH"] != "0")
+    let split = plan.splitBatch ?? (blasThreads >= 2 && ProcessInfo.processInfo.environment["DNN_SPLIT_BATCH"] != "0")
     parallelStep = split ? DataParallelStep(model: model, loader: loader) : nil
   }
+
+  /// What observers receive now.
+  private var progress: TrainingProgress { TrainingProgress(model: model, optimizer: optimizer, position: position) }
 
   /// How the matrix products run, for reports: `OpenBLAS (Zen kernel, 2 threads)`, or with the
   /// batch split, `OpenBLAS (Zen kernel), batch split across 2 threads`.
@@ -113,15 +122,11 @@ public final class Trainer {
 
   private func train() throws {
     let batches = loader.batchesPerEpoch
-    position = start
+    let start = position
     events.send(.started(RunStarted(
-      runName: config.name, modelDescription: model.description, modelOneLine: model.oneLine,
-      parameterCount: model.parameterCount, parameterNames: model.parameters.map(\.name), dataset: datasetName,
-      trainCount: data.train.count, validation: data.validation, testCount: data.test?.count, epochs: config.epochs,
-      startEpoch: start.epoch, batchSize: config.batchSize, batchesPerEpoch: batches,
-      learningRate: learningRate(at: Double(start.epoch)), clipNorm: config.clip.maxNorm,
-      backend: backendSummary)))
-    if startsPaused { setState(.paused) } else { events.send(.state(.running)) }
+      config: config, model: model, dataset: plan.datasetName, data: data, startEpoch: start.epoch,
+      batchesPerEpoch: batches, learningRate: learningRate(at: Double(start.epoch)), backend: backendSummary)))
+    if plan.startsPaused { setState(.paused) } else { events.send(.state(.running)) }
 
     var secondsPerEpoch: [Double] = []
     var throughput: Double = 0
@@ -158,7 +163,7 @@ public final class Trainer {
           accuracy: Float(batchCorrect) / Float(count), gradientNorms: norms, globalNorm: globalNorm,
           learningRate: rate, samplesPerSecond: throughput)
         events.send(.batch(report))
-        try observer?.trainer(self, didFinish: report)
+        try plan.observer?.didFinish(report)
       }
       // Epoch done.
       position = TrainingPosition(epoch: epoch + 1, batch: 0, step: position.step)
@@ -176,10 +181,10 @@ public final class Trainer {
         predictions.epoch = epoch + 1
         events.send(.predictions(predictions))
       }
-      try observer?.trainer(self, didFinish: report)
+      try plan.observer?.didFinish(report, progress)
       if state == .stepping && epoch + 1 < config.epochs { setState(.paused) }
     }
-    if let path = try observer?.trainerShouldSave(self, position: position) {
+    if let path = try plan.observer?.save(progress) {
       events.send(.checkpointSaved(path: path, epoch: position.epoch))
     }
     let test = data.test.map { Evaluator.evaluate(model, on: $0) }
@@ -238,7 +243,7 @@ public final class Trainer {
       }
       if saveRequested {
         saveRequested = false
-        if let path = try observer?.trainerShouldSave(self, position: position) {
+        if let path = try plan.observer?.save(progress) {
           events.send(.checkpointSaved(path: path, epoch: position.epoch))
         }
       }

@@ -54,6 +54,22 @@ public struct RunStarted: Sendable {
   public var backend: String
 }
 
+extension RunStarted {
+  /// The start of a run of `config` with `model` on `data`: what a live trainer and a replay
+  /// of a saved run both announce.
+  public init(
+    config: RunConfig, model: Sequential, dataset: String, data: DataSplit, startEpoch: Int, batchesPerEpoch: Int,
+    learningRate: Float, backend: String
+  ) {
+    self.init(
+      runName: config.name, modelDescription: model.description, modelOneLine: model.oneLine,
+      parameterCount: model.parameterCount, parameterNames: model.parameters.map(\.name), dataset: dataset,
+      trainCount: data.train.count, validation: data.validation, testCount: data.test?.count, epochs: config.epochs,
+      startEpoch: startEpoch, batchSize: config.batchSize, batchesPerEpoch: batchesPerEpoch, learningRate: learningRate,
+      clipNorm: config.clip.maxNorm, backend: backend)
+  }
+}
+
 /// One optimisation step.
 public struct BatchReport: Sendable {
   /// Steps done in the run, counting this one (1-based).

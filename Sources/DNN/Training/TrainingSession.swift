@@ -41,21 +41,3 @@ public final class TrainingSession: Sendable {
     return done.wait(timeout: .now() + timeout) == .success
   }
 }
-
-extension Trainer {
-  /// A trainer for `config` on the data of `folder`, checking the config against the data.
-  public static func make(
-    config: RunConfig, folder: MNISTFolder, events: EventChannel, commands: CommandMailbox
-  ) throws -> Trainer {
-    let split = DataSplit(folder: folder, config: config)
-    guard split.train.count > 0 else {
-      throw ConfigError("run '\(config.name)': no training samples left after the validation split")
-    }
-    guard config.batchSize <= split.train.count else {
-      throw ConfigError("run '\(config.name)': batchSize \(config.batchSize) is larger than the \(split.train.count) training samples")
-    }
-    let trainer = Trainer(config: config, data: split, events: events, commands: commands)
-    trainer.datasetName = folder.path
-    return trainer
-  }
-}

@@ -52,7 +52,7 @@ struct CurvesPanel {
     chart.logY = logScale
     let epochs = Double(state.run?.epochs ?? 1)
     chart.xRange = 0...max(epochs, 1)
-    chart.formatX = { "\(Int($0.rounded()))" + ($0 == epochs ? " ep" : "") }
+    chart.formatX = { "\(Int(saturating: $0))" + ($0 == epochs ? " ep" : "") }
     if isLoss {
       chart.yLimits = 0...Double.infinity
     } else {

@@ -26,7 +26,7 @@ struct GradientPanel {
     // Log scale from 1e-4 to the larger of 10 and twice the clip threshold.
     let low = -4.0, high = log10(max(10, Double(clip ?? 5) * 2))
     func fraction(_ v: Double) -> Double { (log10(max(v, 1e-12)) - low) / (high - low) }
-    let marker = clip.map { Int(fraction(Double($0)) * Double(barWidth)) }
+    let marker = clip.map { Int(saturating: (fraction(Double($0)) * Double(barWidth)).rounded(.down)) }
     // When not every tensor fits, the last row says how many are left out.
     let shown = names.count > inside.height ? max(inside.height - 1, 0) : names.count
     for i in 0..<shown {

@@ -37,7 +37,7 @@ struct HeaderPanel {
     buffer.put(status, x: statusX, y: rect.y, style: statusStyle(state.status))
 
     let line = rect.y + 1
-    var parts = ["step \(Format.grouped(state.step))", "\(Format.grouped(Int(state.samplesPerSecond))) samples/s"]
+    var parts = ["step \(Format.grouped(state.step))", "\(Format.grouped(Int(saturating: state.samplesPerSecond))) samples/s"]
     if let eta = state.secondsRemaining { parts.append("ETA \(Format.duration(eta))") }
     parts.append("lr \(LineChart.compact(Double(state.learningRate)))")
     if let last = state.epochReports.last {

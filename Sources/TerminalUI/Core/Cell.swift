@@ -13,7 +13,7 @@ public enum Color: Hashable, Sendable {
   public static func grey(level: Double) -> Color {
     if level <= 0.02 { return .palette(16) }
     if level >= 0.98 { return .palette(231) }
-    return .palette(UInt8(232 + min(23, max(0, Int((level * 24).rounded(.down))))))
+    return .palette(UInt8(232 + min(23, max(0, Int(saturating: (level * 24).rounded(.down))))))
   }
 }
 

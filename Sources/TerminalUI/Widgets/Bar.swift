@@ -14,7 +14,7 @@ public struct Bar {
   /// Draws the bar from (x, y), `width` cells wide.
   public func draw(x: Int, y: Int, width: Int, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
     guard width > 0 else { return }
-    let eighths = Int((fraction * Double(width * 8)).rounded())
+    let eighths = min(max(Int(saturating: fraction * Double(width * 8)), 0), width * 8)
     for i in 0..<width {
       let filled = eighths - i * 8
       let scalar: Unicode.Scalar = filled >= 8 ? glyphs.barFull : (filled > 0 ? glyphs.barEighths[filled] : " ")
@@ -47,7 +47,7 @@ public struct Sparkline {
     let levels = glyphs.sparkLevels
     for (i, v) in shown.enumerated() {
       let t = high > low ? (v - low) / (high - low) : 0.5
-      let level = min(levels.count - 1, Int(t * Double(levels.count - 1) + 0.5))
+      let level = min(levels.count - 1, Int(saturating: (t * Double(levels.count - 1) + 0.5).rounded(.down)))
       buffer[x + width - shown.count + i, y] = Cell(levels[level], style: style)
     }
   }

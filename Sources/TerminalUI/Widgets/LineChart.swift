@@ -175,8 +175,8 @@ public struct LineChart {
       guard p.x.isFinite && ty.isFinite else { return nil }
       let fx = (p.x - xLow) / (xHigh - xLow)
       let fy = (ty - yb.lowerBound) / (yb.upperBound - yb.lowerBound)
-      let dx = Int((min(max(fx, 0), 1) * Double(dotsX - 1)).rounded())
-      let dy = Int(((1 - min(max(fy, 0), 1)) * Double(dotsY - 1)).rounded())
+      let dx = Int(saturating: min(max(fx, 0), 1) * Double(dotsX - 1))
+      let dy = Int(saturating: (1 - min(max(fy, 0), 1)) * Double(dotsY - 1))
       return (dx, dy)
     }
     for (index, s) in series.enumerated() {
@@ -225,7 +225,7 @@ public struct LineChart {
       append(last)
     }
     for p in points {
-      let c = Int((p.x - xLow) / (xHigh - xLow) * Double(columns - 1))
+      let c = Int(saturating: ((p.x - xLow) / (xHigh - xLow) * Double(columns - 1)).rounded(.towardZero))
       if c != column {
         if column >= 0 { flush() }
         column = c
@@ -280,7 +280,7 @@ public struct LineChart {
     let a = abs(v)
     if a == 0 { return "0" }
     if a >= 1000 || a < 0.001 {
-      let e = Int(floor(log10(a)))
+      let e = Int(saturating: floor(log10(a)))
       let m = v / pow(10, Double(e))
       return trim(format(m, 1)) + "e\(e)"
     }
@@ -291,7 +291,7 @@ public struct LineChart {
   static func format(_ v: Double, _ decimals: Int) -> String {
     let scale = pow(10, Double(decimals))
     let r = (v * scale).rounded() / scale
-    var s = decimals == 0 ? String(Int(r)) : String(r)
+    var s = decimals == 0 ? String(Int(saturating: r)) : String(r)
     if let dot = s.firstIndex(of: "."), s.distance(from: dot, to: s.endIndex) - 1 > decimals {
       s = String(s[..<s.index(dot, offsetBy: decimals + 1)])
     }

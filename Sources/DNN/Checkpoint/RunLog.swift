@@ -1,0 +1,201 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The logs of a run folder and their one owner: the format of `metrics.csv` and `steps.csv`,
+/// how they are appended and read back, and which epoch is the best.
+///
+/// - `metrics.csv`: `epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds`
+/// - `steps.csv`: `step,epoch,loss,accuracy`, then one gradient-norm column per parameter tensor
+///
+/// Lines are appended (a `Writer` flushes once per epoch), never rewritten while a run trains,
+/// so writing costs the same at epoch 2,000 as at epoch 1. A reader takes whole lines only: a
+/// torn last line (a writer killed mid-write, or still writing) is ignored.
+public enum RunLog {
+  public static let metricsFile = "metrics.csv"
+  public static let stepsFile = "steps.csv"
+  public static let metricsHeader = "epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds"
+
+  /// One logged optimisation step.
+  public struct Step: Sendable, Equatable {
+    /// Steps done in the run, this one included (1-based).
+    public var step: Int
+    /// The epoch it belongs to (1-based).
+    public var epoch: Int
+    public var loss: Float
+    public var accuracy: Float
+    /// The gradient norm of each parameter tensor, in the model's order.
+    public var gradientNorms: [Float]
+
+    public init(step: Int, epoch: Int, loss: Float, accuracy: Float, gradientNorms: [Float]) {
+      self.step = step
+      self.epoch = epoch
+      self.loss = loss
+      self.accuracy = accuracy
+      self.gradientNorms = gradientNorms
+    }
+  }
+
+  // MARK: The best epoch
+
+  /// What "best" minimises: the validation loss, or the training loss when the run has no
+  /// validation set (`validationFraction` 0, so the validation loss is NaN).
+  public static func criterion(_ epoch: EpochReport) -> Float {
+    epoch.validationLoss.isNaN ? epoch.trainLoss : epoch.validationLoss
+  }
+
+  /// The best epoch: the lowest `criterion`, the earliest of equals. The dashboard's ◆,
+  /// `dnn plot`, `dnn report` and `best.safetensors` all follow this rule.
+  public static func bestEpoch(_ epochs: [EpochReport]) -> EpochReport? {
+    var best: EpochReport?
+    for e in epochs where !criterion(e).isNaN {
+      if best == nil || criterion(e) < criterion(best!) { best = e }
+    }
+    return best
+  }
+
+  // MARK: Lines
+
+  static func line(_ e: EpochReport) -> String {
+    ["\(e.epoch)", "\(e.trainLoss)", "\(e.trainAccuracy)", "\(e.validationLoss)", "\(e.validationAccuracy)",
+     "\(e.learningRate)", String(format: "%.4f", e.seconds)].joined(separator: ",")
+  }
+
+  static func line(_ s: Step) -> String {
+    var line = "\(s.step),\(s.epoch),\(s.loss),\(s.accuracy)"
+    for norm in s.gradientNorms { line += ",\(norm)" }
+    return line
+  }
+
+  static func epoch(from line: Substring) -> EpochReport? {
+    let f = line.split(separator: ",", omittingEmptySubsequences: false)
+    guard f.count == 7, let e = Int(f[0]), let tl = Float(f[1]), let ta = Float(f[2]), let vl = Float(f[3]),
+      let va = Float(f[4]), let lr = Float(f[5]), let s = Double(f[6])
+    else { return nil }
+    return EpochReport(epoch: e, trainLoss: tl, trainAccuracy: ta, validationLoss: vl, validationAccuracy: va, learningRate: lr, seconds: s)
+  }
+
+  static func step(from line: Substring, tensors: Int) -> Step? {
+    let f = line.split(separator: ",", omittingEmptySubsequences: false)
+    guard f.count == 4 + tensors, let step = Int(f[0]), let epoch = Int(f[1]), let loss = Float(f[2]),
+      let accuracy = Float(f[3])
+    else { return nil }
+    let norms = f.dropFirst(4).compactMap { Float($0) }
+    guard norms.count == tensors else { return nil }
+    return Step(step: step, epoch: epoch, loss: loss, accuracy: accuracy, gradientNorms: norms)
+  }
+
+  // MARK: Reading
+
+  /// The whole lines of `path` after its header, or none when it does not exist.
+  static func wholeLines(_ path: String) -> (header: Substring?, lines: ArraySlice<Substring>) {
+    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+      return (nil, [])
+    }
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    lines.removeLast()  // text after the last newline: "" or a torn line
+    guard let header = lines.first else { return (nil, []) }
+    return (header, lines.dropFirst())
+  }
+
+  /// The epochs logged in `folder`'s `metrics.csv` (lines that do not parse are skipped).
+  public static func readMetrics(folder: String) -> [EpochReport] {
+    wholeLines((folder as NSString).appendingPathComponent(metricsFile)).lines.compactMap { epoch(from: $0) }
+  }
+
+  /// The steps logged in `folder`'s `steps.csv`, with the parameter names of its header.
+  public static func readSteps(folder: String) -> (parameterNames: [String], steps: [Step]) {
+    let (header, lines) = wholeLines((folder as NSString).appendingPathComponent(stepsFile))
+    guard let header else { return ([], []) }
+    let names = header.split(separator: ",").dropFirst(4).map(String.init)
+    return (names, lines.compactMap { step(from: $0, tensors: names.count) })
+  }
+
+  /// Cuts both logs back to `position` (a resumed run repeats what came after it), dropping a
+  /// torn last line too. Each file is replaced atomically.
+  static func truncate(folder: String, to position: TrainingPosition) throws {
+    let metricsPath = (folder as NSString).appendingPathComponent(metricsFile)
+    let kept = readMetrics(folder: folder).filter { $0.epoch <= position.epoch }
+    try AtomicFile.write(([metricsHeader] + kept.map(line)).joined(separator: "\n") + "\n", to: metricsPath)
+    let stepsPath = (folder as NSString).appendingPathComponent(stepsFile)
+    let (header, lines) = wholeLines(stepsPath)
+    guard let header else { return }
+    let tensors = header.split(separator: ",").count - 4
+    let steps = lines.compactMap { step(from: $0, tensors: tensors) }.filter { $0.step <= position.step }
+    try AtomicFile.write(([String(header)] + steps.map(line)).joined(separator: "\n") + "\n", to: stepsPath)
+  }
+
+  // MARK: Writing
+
+  /// Appends to a run folder's logs: step lines gather in memory until `flush` (once per epoch
+  /// and at every save), then go out with one `write` per file.
+  public final class Writer {
+    private let folder: String
+    private var metrics: Int32 = -1
+    private var steps: Int32 = -1
+    private var pendingMetrics = ""
+    private var pendingSteps = ""
+    /// Seconds spent in `flush`, for the README's figures.
+    public private(set) var secondsWriting: Double = 0
+
+    public init(folder: String) { self.folder = folder }
+
+    deinit {
+      if metrics >= 0 { close(metrics) }
+      if steps >= 0 { close(steps) }
+    }
+
+    public func append(_ step: Step) {
+      pendingSteps += RunLog.line(step)
+      pendingSteps += "\n"
+    }
+
+    public func append(_ epoch: EpochReport) {
+      pendingMetrics += RunLog.line(epoch)
+      pendingMetrics += "\n"
+    }
+
+    /// Writes what was appended; a new file first gets its header (`parameterNames` name the
+    /// gradient-norm columns of `steps.csv`).
+    public func flush(parameterNames: [String]) throws {
+      let start = DispatchTime.now().uptimeNanoseconds
+      defer { secondsWriting += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 }
+      if metrics < 0 { metrics = try open(RunLog.metricsFile, header: RunLog.metricsHeader) }
+      if steps < 0 {
+        steps = try open(RunLog.stepsFile, header: (["step", "epoch", "loss", "accuracy"] + parameterNames).joined(separator: ","))
+      }
+      try write(&pendingSteps, to: steps, file: RunLog.stepsFile)
+      try write(&pendingMetrics, to: metrics, file: RunLog.metricsFile)
+    }
+
+    private func open(_ name: String, header: String) throws -> Int32 {
+      let path = (folder as NSString).appendingPathComponent(name)
+      let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+      guard fd >= 0 else { throw CheckpointError(path: path, problem: "cannot be opened (\(String(cString: strerror(errno))))") }
+      var info = stat()
+      if fstat(fd, &info) == 0 && info.st_size == 0 {
+        var line = header + "\n"
+        try write(&line, to: fd, file: name)
+      }
+      return fd
+    }
+
+    private func write(_ text: inout String, to fd: Int32, file: String) throws {
+      guard !text.isEmpty else { return }
+      let bytes = Array(text.utf8)
+      var offset = 0
+      while offset < bytes.count {
+        let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else {
+          let path = (folder as NSString).appendingPathComponent(file)
+          throw CheckpointError(path: path, problem: "cannot be written (\(String(cString: strerror(errno))))")
+        }
+        offset += n
+      }
+      text = ""
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+extension Checkpoint {
+  /// The prefix of the optimizer's tensors inside a run state file (`optimizer.0.weight.exp_avg`).
+  public static let optimizerPrefix = "optimizer."
+
+  /// Saves a run's whole state in one file, replaced atomically: the model's tensors under their
+  /// PyTorch names, the optimizer's under `optimizer.`, and in the metadata the configuration,
+  /// the training position and the optimizer's step count. One file means one rename: a kill at
+  /// any instant leaves either the previous state or this one, never half of each.
+  public static func saveState(
+    _ model: Sequential, optimizer: Optimizer, config: RunConfig, position: TrainingPosition, to path: String
+  ) throws {
+    var file = modelFile(model, config: config, position: position)
+    for pair in optimizer.stateTensors(for: model.parameters) {
+      file.entries.append(.init(name: optimizerPrefix + pair.name, shape: [pair.tensor.rows, pair.tensor.columns], values: pair.tensor.values))
+    }
+    file.metadata["stepCount"] = "\(optimizer.stepCount)"
+    try file.write(to: path)
+  }
+}
+
+/// A run's saved state, read and checked, ready to be put into a new model and optimizer: how a
+/// resumed run starts.
+public struct SavedState {
+  /// The file it was read from.
+  public let path: String
+  /// Where training stood when it was saved.
+  public let position: TrainingPosition
+  private let file: Safetensors
+  /// Optimizer tensors by name (without the prefix) and step count.
+  private let optimizerTensors: [String: Tensor]
+  private let optimizerSteps: Int
+
+  /// Reads `path` (a `last.safetensors`). A state saved before the optimizer moved into that
+  /// file takes it from `legacyOptimizer` when that file is from the same step.
+  public init(path: String, legacyOptimizer: String? = nil) throws {
+    self.path = path
+    file = try Safetensors.read(path)
+    position = try Checkpoint.position(file.metadata, path: path)
+    if let steps = file.metadata["stepCount"].flatMap(Int.init) {
+      optimizerSteps = steps
+      optimizerTensors = Self.tensors(file.entries, prefix: Checkpoint.optimizerPrefix)
+    } else if let legacyOptimizer, FileManager.default.fileExists(atPath: legacyOptimizer) {
+      let legacy = try Safetensors.read(legacyOptimizer)
+      guard let steps = legacy.metadata["stepCount"].flatMap(Int.init),
+        (legacy.metadata["step"].flatMap(Int.init) ?? steps) == position.step
+      else {
+        throw CheckpointError(path: legacyOptimizer, problem: "is not the optimizer state of step \(position.step) of last.safetensors")
+      }
+      optimizerSteps = steps
+      optimizerTensors = Self.tensors(legacy.entries, prefix: "")
+    } else {
+      throw CheckpointError(path: path, problem: "holds no optimizer state (stepCount): it is a model checkpoint, not a run state")
+    }
+  }
+
+  /// The entries whose names start with `prefix`, by name without it, as tensors.
+  private static func tensors(_ entries: [Safetensors.Entry], prefix: String) -> [String: Tensor] {
+    var tensors: [String: Tensor] = [:]
+    for e in entries where e.name.hasPrefix(prefix) {
+      let rows = e.shape.count == 2 ? e.shape[0] : 1
+      tensors[String(e.name.dropFirst(prefix.count))] = Tensor(rows: rows, columns: e.values.count / max(rows, 1), values: e.values)
+    }
+    return tensors
+  }
+
+  /// Puts the saved tensors into `model` and `optimizer`; throws when they do not fit.
+  public func apply(to model: Sequential, optimizer: Optimizer) throws {
+    try Checkpoint.load(file, path: path, into: model)
+    do {
+      try optimizer.restore(optimizerTensors, stepCount: optimizerSteps, for: model.parameters)
+    } catch let error as OptimizerStateError {
+      throw CheckpointError(path: path, problem: error.message)
+    }
+  }
+}

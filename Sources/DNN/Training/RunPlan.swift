@@ -1,0 +1,45 @@
+/// Everything a `Trainer` needs to know about its run, fixed before it starts: the
+/// configuration, the data, where it starts (a saved state when resuming), whether it starts
+/// paused, how it splits batches, and who persists it.
+public struct RunPlan {
+  public let config: RunConfig
+  public let data: DataSplit
+  /// Name of the dataset, for the start event (its folder, usually).
+  public let datasetName: String
+  /// The saved state to continue from; nil starts from the seed's initial weights.
+  public let start: SavedState?
+  /// Start paused (the first command decides).
+  public let startsPaused: Bool
+  /// Split each batch across two cores; nil decides (see `Trainer.init`).
+  public let splitBatch: Bool?
+  /// Persists the run (a `RunFolder`), if any.
+  public let observer: TrainingObserver?
+
+  public init(
+    config: RunConfig, data: DataSplit, datasetName: String = "MNIST", start: SavedState? = nil,
+    startsPaused: Bool = false, splitBatch: Bool? = nil, observer: TrainingObserver? = nil
+  ) {
+    self.config = config
+    self.data = data
+    self.datasetName = datasetName
+    self.start = start
+    self.startsPaused = startsPaused
+    self.splitBatch = splitBatch
+    self.observer = observer
+  }
+
+  /// The plan of `config` on `folder`'s data, checking that the config fits the data.
+  public init(
+    config: RunConfig, folder: MNISTFolder, start: SavedState? = nil, startsPaused: Bool = false,
+    observer: TrainingObserver? = nil
+  ) throws {
+    let split = DataSplit(folder: folder, config: config)
+    guard split.train.count > 0 else {
+      throw ConfigError("run '\(config.name)': no training samples left after the validation split")
+    }
+    guard config.batchSize <= split.train.count else {
+      throw ConfigError("run '\(config.name)': batchSize \(config.batchSize) is larger than the \(split.train.count) training samples")
+    }
+    self.init(config: config, data: split, datasetName: folder.path, start: start, startsPaused: startsPaused, observer: observer)
+  }
+}
