@@ -49,6 +49,23 @@ import Testing
     expectError(folder, contains: "train-images-idx3-ubyte.gz: wrong magic number 0x00000801, expected 0x00000803")
   }
 
+  @Test func aFileThatInflatesPastItsHeaderIsStoppedThere() {
+    // 20 images announced, 64 MB of zeros sent (64 KB gzipped): refused without reading it all.
+    let bytes = Fixtures.idx(magic: 0x803, dimensions: [20, 28, 28], body: [UInt8](repeating: 0, count: 64 << 20))
+    let folder = folder(replacing: "train-images-idx3-ubyte.gz", with: bytes)
+    expectError(folder, contains: "holds more than the 15696 bytes its header announces (stopped reading)")
+  }
+
+  @Test func devicesAndFIFOsAreRefusedByType() throws {
+    let folder = Fixtures.smallFolder()
+    try FileManager.default.removeItem(atPath: "\(folder)/train-images-idx3-ubyte.gz")
+    try FileManager.default.createSymbolicLink(atPath: "\(folder)/train-images-idx3-ubyte.gz", withDestinationPath: "/dev/zero")
+    expectError(folder, contains: "train-images-idx3-ubyte.gz: is not a regular file")
+    try FileManager.default.removeItem(atPath: "\(folder)/train-images-idx3-ubyte.gz")
+    #expect(mkfifo("\(folder)/train-images-idx3-ubyte.gz", 0o644) == 0)
+    expectError(folder, contains: "train-images-idx3-ubyte.gz: is not a regular file")
+  }
+
   @Test func truncatedBody() {
     let bytes = Array(Fixtures.imagesFile(count: 20).dropLast(100))
     expectError(folder(replacing: "train-images-idx3-ubyte.gz", with: bytes), contains: "truncated: header promises 15680 data bytes, file has 15580")

@@ -114,17 +114,32 @@ public enum RunLog {
   }
 
   /// Cuts both logs back to `position` (a resumed run repeats what came after it), dropping a
-  /// torn last line too. Each file is replaced atomically.
+  /// torn last line too: each file is truncated in place after its last line at or before the
+  /// position (lines are in order), so a kill during this leaves a file the next resume cuts.
   static func truncate(folder: String, to position: TrainingPosition) throws {
-    let metricsPath = (folder as NSString).appendingPathComponent(metricsFile)
-    let kept = readMetrics(folder: folder).filter { $0.epoch <= position.epoch }
-    try AtomicFile.write(([metricsHeader] + kept.map(line)).joined(separator: "\n") + "\n", to: metricsPath)
-    let stepsPath = (folder as NSString).appendingPathComponent(stepsFile)
-    let (header, lines) = wholeLines(stepsPath)
-    guard let header else { return }
-    let tensors = header.split(separator: ",").count - 4
-    let steps = lines.compactMap { step(from: $0, tensors: tensors) }.filter { $0.step <= position.step }
-    try AtomicFile.write(([String(header)] + steps.map(line)).joined(separator: "\n") + "\n", to: stepsPath)
+    try truncate((folder as NSString).appendingPathComponent(metricsFile)) { line in
+      epoch(from: line).map { $0.epoch <= position.epoch } ?? false
+    }
+    try truncate((folder as NSString).appendingPathComponent(stepsFile)) { line in
+      line.split(separator: ",", maxSplits: 1).first.flatMap { Int($0) }.map { $0 <= position.step } ?? false
+    }
+  }
+
+  /// Truncates `path` after its header and the whole lines that `keep` accepts, up to the first
+  /// it does not.
+  private static func truncate(_ path: String, keep: (Substring) -> Bool) throws {
+    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { return }
+    var length = 0
+    var isHeader = true
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+      guard isHeader || keep(line) else { break }
+      isHeader = false
+      length += line.utf8.count + 1
+    }
+    guard length < data.count else { return }
+    guard Glibc.truncate(path, off_t(length)) == 0 else {
+      throw CheckpointError(path: path, problem: "cannot be cut back to the saved state (\(String(cString: strerror(errno))))")
+    }
   }
 
   // MARK: Writing

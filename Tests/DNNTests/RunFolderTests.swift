@@ -1,0 +1,183 @@
+import Foundation
+import Testing
+
+@testable import DNN
+
+/// The run folder as its one owner writes it: logs, best epoch, lock, overwrite, resume checks.
+@Suite struct RunFolderTests {
+  static func epoch(_ n: Int, train: Float, validation: Float) -> EpochReport {
+    EpochReport(epoch: n, trainLoss: train, trainAccuracy: 0.5, validationLoss: validation, validationAccuracy: 0.5, learningRate: 0.1, seconds: 1)
+  }
+
+  /// Every file of `folder` with its bytes.
+  static func snapshot(_ folder: String) throws -> [String: Data] {
+    var files: [String: Data] = [:]
+    for name in try FileManager.default.contentsOfDirectory(atPath: folder) {
+      files[name] = FileManager.default.contents(atPath: "\(folder)/\(name)")
+    }
+    return files
+  }
+
+  @Test func theBestEpochIsTheLowestValidationLossOrTrainingLossWithoutValidation() {
+    let withValidation = [Self.epoch(1, train: 0.9, validation: 0.5), Self.epoch(2, train: 0.1, validation: 0.4),
+                          Self.epoch(3, train: 0.05, validation: 0.4), Self.epoch(4, train: 0.01, validation: 0.6)]
+    #expect(RunLog.bestEpoch(withValidation)?.epoch == 2)  // lowest validation loss, the earliest of equals
+    let without = [Self.epoch(1, train: 0.9, validation: .nan), Self.epoch(2, train: 0.3, validation: .nan),
+                   Self.epoch(3, train: 0.5, validation: .nan)]
+    #expect(RunLog.bestEpoch(without)?.epoch == 2)
+    #expect(RunLog.bestEpoch([]) == nil)
+  }
+
+  @Test func readersIgnoreATornLastLine() throws {
+    let folder = Fixtures.temporaryFolder()
+    let metrics = RunLog.metricsHeader + "\n1,0.5,0.8,0.4,0.85,0.1,1.0\n2,0.4,0.9,0.3,0.9"
+    try metrics.write(toFile: "\(folder)/metrics.csv", atomically: true, encoding: .utf8)
+    #expect(RunLog.readMetrics(folder: folder).map(\.epoch) == [1])
+    let steps = "step,epoch,loss,accuracy,0.weight,0.bias\n1,1,2.3,0.1,0.5,0.25\n2,1,2.2,0.2,0.5,0.2"
+    try steps.write(toFile: "\(folder)/steps.csv", atomically: true, encoding: .utf8)
+    let read = RunLog.readSteps(folder: folder)
+    #expect(read.parameterNames == ["0.weight", "0.bias"])
+    #expect(read.steps == [RunLog.Step(step: 1, epoch: 1, loss: 2.3, accuracy: 0.1, gradientNorms: [0.5, 0.25])])
+  }
+
+  @Test func logsAreAppendedNotRewritten() throws {
+    let out = Fixtures.temporaryFolder()
+    try CheckpointTests.train(CheckpointTests.smallConfig(epochs: 1), out: out, mode: .create)
+    let path = "\(out)/ckpt/steps.csv"
+    let before = try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int
+    var config = CheckpointTests.smallConfig(epochs: 3)
+    config.dataset = nil
+    try CheckpointTests.train(config, out: out, mode: .resume)
+    // The same file (same inode) grew: appended, not replaced by a rewrite.
+    #expect(try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int == before)
+    #expect(RunLog.readSteps(folder: "\(out)/ckpt").steps.map(\.step) == Array(1...30))
+    #expect(RunLog.readMetrics(folder: "\(out)/ckpt").map(\.epoch) == [1, 2, 3])
+  }
+
+  @Test func bestSafetensorsHoldsTheBestEpochsModel() throws {
+    let out = Fixtures.temporaryFolder()
+    var config = CheckpointTests.smallConfig(epochs: 4)
+    config.validationFraction = 0  // no validation set: the training loss decides
+    config.optimizer = .sgd(learningRate: 0.5, momentum: 0.9, nesterov: false, weightDecay: 0)
+    try CheckpointTests.train(config, out: out, mode: .create)
+    let run = try SavedRun(path: "\(out)/ckpt")
+    let best = try #require(run.bestEpoch)
+    let metadata = try Checkpoint.load("\(out)/ckpt/best.safetensors", into: ModelBuilder.build(config.layers, seed: 1))
+    #expect(try Checkpoint.position(metadata, path: "best").epoch == best.epoch)
+  }
+
+  @Test func aFolderIsWrittenByOneProcessAtATime() throws {
+    let out = Fixtures.temporaryFolder()
+    let config = CheckpointTests.smallConfig()
+    let first = try RunFolder.create(out: out, config: config, overwrite: false)
+    #expect(RunLock.isHeld(folder: first.path))
+    for attempt in [{ _ = try RunFolder.create(out: out, config: config, overwrite: true) },
+                    { _ = try RunFolder.resume(path: first.path, config: config) }] {
+      do { try attempt(); Issue.record("a second writer was let in") } catch {
+        #expect("\(error)".contains("being written by another process"), "\(error)")
+      }
+    }
+    #expect(FileManager.default.fileExists(atPath: "\(first.path)/config.json"))
+    withExtendedLifetime(first) {}
+  }
+
+  @Test func overwriteOnlyEverDeletesRunFolders() throws {
+    let out = Fixtures.temporaryFolder()
+    let config = CheckpointTests.smallConfig()
+    // A folder that is not a run: refused, untouched.
+    try FileManager.default.createDirectory(atPath: "\(out)/ckpt", withIntermediateDirectories: true)
+    try "mine".write(toFile: "\(out)/ckpt/thesis.tex", atomically: true, encoding: .utf8)
+    #expect(throws: CheckpointError.self) { try RunFolder.create(out: out, config: config, overwrite: true) }
+    // A run folder with a foreign file in it: refused, untouched.
+    try "{}".write(toFile: "\(out)/ckpt/config.json", atomically: true, encoding: .utf8)
+    let before = try Self.snapshot("\(out)/ckpt")
+    do { _ = try RunFolder.create(out: out, config: config, overwrite: true); Issue.record("accepted") } catch {
+      #expect("\(error)".contains("holds thesis.tex, which is not a run file"), "\(error)")
+    }
+    #expect(try Self.snapshot("\(out)/ckpt") == before)
+    // --out naming a file.
+    try "x".write(toFile: "\(out)/file", atomically: true, encoding: .utf8)
+    do { _ = try RunFolder.create(out: "\(out)/file", config: config, overwrite: false); Issue.record("accepted") } catch {
+      #expect("\(error)".contains("is a file; --out must name a folder"), "\(error)")
+    }
+  }
+
+  @Test func aRefusedResumeLeavesTheFolderByteForByte() throws {
+    let out = Fixtures.temporaryFolder()
+    var config = CheckpointTests.smallConfig(epochs: 2)
+    config.dataset = try DatasetIdentity.of(Fixtures.mnist, name: "bundled")
+    try CheckpointTests.train(config, out: out, mode: .create)
+    // Logs running ahead of the state, as a kill after appending leaves them, and a torn line.
+    let handle = try #require(FileHandle(forWritingAtPath: "\(out)/ckpt/metrics.csv"))
+    handle.seekToEndOfFile()
+    handle.write(Data("3,0.1,0.9,0.2,0.9,0.05,1.0\n4,0.1".utf8))
+    try handle.close()
+    let before = try Self.snapshot("\(out)/ckpt")
+    func refused(_ change: (inout RunConfig) -> Void, _ phrase: String, sourceLocation: SourceLocation = #_sourceLocation) {
+      var other = config
+      change(&other)
+      do { _ = try RunFolder.resume(path: "\(out)/ckpt", config: other); Issue.record("accepted", sourceLocation: sourceLocation) } catch {
+        #expect("\(error)".contains(phrase), "\(error)", sourceLocation: sourceLocation)
+      }
+      #expect((try? Self.snapshot("\(out)/ckpt")) == before, "the folder changed", sourceLocation: sourceLocation)
+    }
+    refused({ $0.batchSize = 64 }, "batchSize is 64 here but 50 in the saved run")
+    refused({ $0.layers[0] = .dense(units: 16, initializer: .he) }, "layers is")
+    refused({ $0.epochs = 1 }, "has 2 epochs done; 1 epochs would be fewer")
+    refused({ $0.dataset?.files["train-images-idx3-ubyte.gz"] = String(repeating: "0", count: 64) }, "was trained on other data")
+    // Accepted: the logs are cut back to the saved state, the torn line goes.
+    config.epochs = 3
+    _ = try RunFolder.resume(path: "\(out)/ckpt", config: config)
+    #expect(RunLog.readMetrics(folder: "\(out)/ckpt").map(\.epoch) == [1, 2])
+    let text = try String(contentsOfFile: "\(out)/ckpt/metrics.csv", encoding: .utf8)
+    #expect(text.hasSuffix("\n") && !text.contains("4,0.1\n"))
+  }
+
+  @Test func aRunSavedBeforeTheStateMovedIntoOneFileStillResumes() throws {
+    let out = Fixtures.temporaryFolder()
+    var config = CheckpointTests.smallConfig(epochs: 2)
+    config.name = "whole"
+    let whole = try CheckpointTests.train(config, out: out, mode: .create)
+    config.name = "legacy"
+    try CheckpointTests.train(config, out: out, mode: .create, stopAfterEpochs: 1)
+    // Rewrite the state the old way: the model in last.safetensors, the optimizer apart.
+    let folder = "\(out)/legacy"
+    let state = try Safetensors.read("\(folder)/last.safetensors")
+    let model = state.entries.filter { !$0.name.hasPrefix(Checkpoint.optimizerPrefix) }
+    let optimizer = state.entries.filter { $0.name.hasPrefix(Checkpoint.optimizerPrefix) }
+      .map { Safetensors.Entry(name: String($0.name.dropFirst(Checkpoint.optimizerPrefix.count)), shape: $0.shape, values: $0.values) }
+    var metadata = state.metadata
+    let steps = metadata.removeValue(forKey: "stepCount")!
+    try Safetensors(entries: model, metadata: metadata).write(to: "\(folder)/last.safetensors")
+    try Safetensors(entries: optimizer, metadata: ["stepCount": steps, "step": metadata["step"]!]).write(to: "\(folder)/optimizer.safetensors")
+    let resumed = try CheckpointTests.train(config, out: out, mode: .resume)
+    #expect(resumed.model.parameters.map { $0.value.values } == whole.model.parameters.map { $0.value.values })
+    #expect(!FileManager.default.fileExists(atPath: "\(folder)/optimizer.safetensors"))
+  }
+
+  @Test func runsRecordTheirDataAndRefuseOtherData() throws {
+    let identity = try DatasetIdentity.of(Fixtures.mnist, name: "bundled")
+    #expect(identity.files.count == 4 && identity.files.values.allSatisfy { $0.count == 64 })
+    var config = CheckpointTests.smallConfig()
+    config.dataset = identity
+    let back = try RunConfig.parse(json: try JSONValue.parse(Data(config.jsonValue.text.utf8)), path: "config.json")
+    #expect(back.dataset == identity)
+    // Other data at hand: a copy of the digits with one file changed.
+    let other = Fixtures.temporaryFolder()
+    for file in identity.files.keys {
+      try FileManager.default.copyItem(atPath: "\(Fixtures.bundledMNIST)/\(file)", toPath: "\(other)/\(file)")
+    }
+    let labels = try IDXReader.readBytes("\(other)/t10k-labels-idx1-ubyte.gz")
+    try FileManager.default.removeItem(atPath: "\(other)/t10k-labels-idx1-ubyte.gz")
+    try Data(labels).write(to: URL(fileURLWithPath: "\(other)/t10k-labels-idx1-ubyte"))
+    do {
+      _ = try DataChoice(dataDir: other).open(forRun: "ckpt", recorded: identity)
+      Issue.record("other data accepted")
+    } catch {
+      #expect("\(error)".contains("is not the data run 'ckpt' was trained on"), "\(error)")
+    }
+    #expect(try DataChoice(dataDir: other).open(forRun: "ckpt", recorded: identity, allowOther: true).folder.path == other)
+    // Without a choice, the recorded data is used.
+    #expect(try DataChoice().open(forRun: "ckpt", recorded: identity).identity.files == identity.files)
+  }
+}
