@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the system packages diy-dnn builds and tests with (Debian/Ubuntu), only those missing:
-# OpenBLAS, ncursesw, zlib, tmux (end-to-end test), python3 with numpy (checkpoint interop test).
+# OpenBLAS, ncursesw, zlib, tmux (end-to-end test), strace (kill-at-every-save test), python3 with
+# numpy (checkpoint interop test).
 set -euo pipefail
-packages=(libopenblas-dev libncurses-dev zlib1g-dev tmux python3)
+packages=(libopenblas-dev libncurses-dev zlib1g-dev tmux strace python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -52,10 +52,9 @@ public final class RunFolder: TrainingObserver {
       throw CheckpointError(path: path, problem: "already exists: pass --overwrite to replace it or --resume to continue it")
     }
     guard isDirectory.boolValue else { throw CheckpointError(path: path, problem: "is a file, not a run folder; not replaced") }
+    // A run folder holds run files only (a run killed before its config.json was whole holds
+    // just the lock and a temporary file, and is still one).
     let contents = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-    guard contents.isEmpty || contents.contains("config.json") else {
-      throw CheckpointError(path: path, problem: "is not a run folder (no config.json); --overwrite only replaces run folders")
-    }
     if let foreign = contents.filter({ !isRunFile($0) }).sorted().first {
       throw CheckpointError(path: path, problem: "holds \(foreign), which is not a run file; --overwrite only replaces run folders, so move it first")
     }

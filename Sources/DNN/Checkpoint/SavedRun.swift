@@ -49,7 +49,7 @@ public struct SavedRun: Sendable {
       }
     }
     if runs.isEmpty && !skipped.isEmpty {
-      throw CheckpointError(path: paths.joined(separator: ", "), problem: "holds no complete run (\(skipped.count) incomplete)")
+      throw CheckpointError(path: paths.joined(separator: ", "), problem: "holds no complete run (\(skipped.joined(separator: "; ")))")
     }
     return (runs, skipped)
   }
