@@ -136,3 +136,45 @@ import Testing
     _ = try JSONValue.parse(Data(text.utf8))
   }
 }
+
+/// The parser: strict, linear in the input, bounded in nesting, no duplicate keys.
+@Suite struct JSONParserTests {
+  func expectError(_ text: String, _ phrase: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    do { _ = try JSONValue.parse(Data(text.utf8)); Issue.record("accepted \(text.prefix(40))", sourceLocation: sourceLocation) } catch {
+      #expect("\(error)".contains(phrase), "\(error)", sourceLocation: sourceLocation)
+    }
+  }
+
+  @Test func valuesParseAsWritten() throws {
+    let text = #"{"a": [1, -2.5e3, 0.125, true, false, null], "b": "x\"\\\/\n\u00e9\ud83d\ude00", "c": {}, "d": []}"#
+    #expect(try JSONValue.parse(Data(text.utf8)) == .object([
+      "a": .array([.number(1), .number(-2500), .number(0.125), .bool(true), .bool(false), .null]),
+      "b": .string("x\"\\/\né😀"), "c": .object([:]), "d": .array([]),
+    ]))
+  }
+
+  @Test func malformedDocumentsSayWhereTheyBreak() {
+    expectError("{\"a\": 1,\n \"b\": }", "unexpected character '}' at line 2, column 7")
+    expectError("[1, 2", "unexpected end of the document")
+    expectError("{\"a\": 01}", "expected ',' or '}'")
+    expectError("[1.]", "invalid number")
+    expectError("\"tab\there\"", "control character in a string")
+    expectError("[1] [2]", "unexpected text after the document")
+    expectError("[\"\\ud800\"]", "unpaired surrogate")
+  }
+
+  @Test func aKeyTwiceInOneObjectIsAnError() {
+    expectError("{\"epochs\": 10, \"epochs\": 20}", "key \"epochs\" appears twice in one object at line 1, column 16")
+  }
+
+  @Test func nestingIsLimitedAndParsingIsLinear() throws {
+    let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
+    expectError(deep, "nested deeper than 64 levels")
+    _ = try JSONValue.parse(Data((String(repeating: "[", count: 64) + String(repeating: "]", count: 64)).utf8))
+    // 20 KB of nested arrays (17 s with the old decoder-based parser), and 2 MB of flat ones.
+    let start = Date()
+    for _ in 0..<300 { expectError(String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000), "nested deeper") }
+    _ = try JSONValue.parse(Data(("[" + Array(repeating: "[1.5, \"ab\"]", count: 200_000).joined(separator: ",") + "]").utf8))
+    #expect(Date().timeIntervalSince(start) < 10, "parsing took \(Date().timeIntervalSince(start)) s")
+  }
+}
