@@ -100,6 +100,10 @@ public struct DashboardState: Sendable {
       clampSelection()
     case .checkpointSaved(let path, let epoch):
       message = "saved \(path) (epoch \(epoch))"
+    case .learningRateScaled(let rate, let factor, let atLimit):
+      learningRate = rate
+      let shown = factor >= 1 ? "×\(Int(saturating: Double(factor)))" : "×1/\(Int(saturating: Double(1 / factor)))"
+      message = "learning rate \(LineChart.compact(Double(rate))) (\(shown) the schedule's)" + (atLimit ? ", at its limit" : "")
     case .diverged(_, _, let text):
       status = .diverged
       message = text

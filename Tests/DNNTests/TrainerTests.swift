@@ -120,6 +120,26 @@ import Testing
     #expect(session.wait(timeout: 5))
   }
 
+  @Test func theLearningRateFactorIsClampedNotUnderflowed() throws {
+    let session = TrainingSession(events: EventChannel(capacity: 1 << 20))
+    let config = Self.config(epochs: 50, trainSamples: 500)
+    session.start { events, commands in
+      try Trainer(plan: RunPlan(config: config, folder: Fixtures.mnist, startsPaused: true), events: events, commands: commands)
+    }
+    _ = Self.waitFor(session) { if case .state(.paused) = $0 { true } else { false } }
+    for _ in 0..<300 { session.send(.scaleLearningRate(0.5)) }
+    session.send(.stepEpoch)
+    let stepped = Self.waitFor(session) { if case .epoch = $0 { true } else { false } }
+    let scaled = stepped.compactMap { if case .learningRateScaled(let r, let f, let l) = $0 { (r, f, l) } else { nil } }
+    #expect(scaled.count == 300)
+    #expect(scaled.last.map { $0.1 == Trainer.learningRateFactorRange.lowerBound && $0.2 && $0.0 > 0 } == true)
+    #expect(scaled.filter(\.2).count == 300 - 19)  // 2^-20 is reached at the 20th press, and stays
+    let rates = stepped.compactMap { if case .batch(let b) = $0 { b.learningRate } else { nil } }
+    #expect(!rates.isEmpty && rates.allSatisfy { $0 == 0.05 * 0x1p-20 })
+    session.send(.stop)
+    _ = Self.waitFor(session) { $0.isTerminal }
+  }
+
   @Test func batchLargerThanTheDataIsAConfigError() {
     var config = Self.config(trainSamples: 30)
     config.batchSize = 64

@@ -108,3 +108,40 @@ import Testing
     for binding in KeyMap.bindings { #expect(text.contains(binding.summary), "\(binding.summary)") }
   }
 }
+
+/// Numbers that are not numbers: a run without a validation set, a diverged loss.
+@Suite struct NonFiniteNumberTests {
+  @Test func aRunWithoutValidationRendersAtEverySize() {
+    var state = DashboardState()
+    for event in EventFixture.events {
+      switch event {
+      case .epoch(var e):
+        e.validationLoss = .nan
+        e.validationAccuracy = .nan
+        state.apply(.epoch(e))
+      case .batch(var b):
+        b.samplesPerSecond = .infinity
+        b.loss = b.step == 20 ? .infinity : b.loss
+        state.apply(.batch(b))
+      default: state.apply(event)
+      }
+    }
+    for (width, height) in [(80, 24), (120, 40), (200, 60)] {
+      for toggled in [false, true] {
+        state.confusionToggled = toggled
+        let text = DashboardView.render(state, width: width, height: height, options: RenderOptions()).text
+        #expect(text.contains("fixture-run"), "\(width)x\(height)")
+      }
+    }
+    #expect(DashboardState.percent(.nan) == "–" && DashboardState.percent(0.9512) == "95.1%")
+    #expect(Format.duration(.infinity) == "–" && Format.fixed(.nan, 2) == "–" && Format.fixed(1e300, 2) == "1e+300")
+    #expect(Int(saturating: .nan) == 0 && Int(saturating: 1e300) == .max && Int(saturating: -.infinity) == .min)
+  }
+
+  @Test func theLearningRateFactorStopsAtItsLimits() {
+    var state = EventFixture.state
+    state.apply(.learningRateScaled(rate: 0.05 * 0x1p-20, factor: 0x1p-20, atLimit: true))
+    #expect(state.message == "learning rate 4.8e-8 (×1/1048576 the schedule's), at its limit", "\(state.message ?? "")")
+    #expect(state.learningRate > 0)
+  }
+}

@@ -237,7 +237,7 @@ public final class Trainer {
         case .resume: setState(.running)
         case .stepEpoch: setState(.stepping)
         case .stop: stopRequested = true
-        case .scaleLearningRate(let factor): learningRateFactor *= factor
+        case .scaleLearningRate(let factor): scaleLearningRate(by: factor)
         case .saveCheckpoint: saveRequested = true
         }
       }
@@ -251,6 +251,19 @@ public final class Trainer {
       if state != .paused { return false }
       commands.waitForCommand()
     }
+  }
+
+  /// How far `+` and `-` may move the learning rate from its schedule: 2^-20 to 2^10 (a factor
+  /// pressed past either end stays there, instead of underflowing to 0 or overflowing).
+  public static let learningRateFactorRange: ClosedRange<Float> = 0x1p-20...0x1p10
+
+  private func scaleLearningRate(by factor: Float) {
+    let range = Trainer.learningRateFactorRange
+    learningRateFactor = min(max(learningRateFactor * factor, range.lowerBound), range.upperBound)
+    let progress = Double(position.epoch) + Double(position.batch) / Double(max(loader.batchesPerEpoch, 1))
+    events.send(.learningRateScaled(
+      rate: learningRate(at: progress), factor: learningRateFactor,
+      atLimit: learningRateFactor == range.lowerBound || learningRateFactor == range.upperBound))
   }
 
   private func setState(_ newState: TrainerState) {

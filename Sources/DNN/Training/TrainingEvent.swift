@@ -6,6 +6,9 @@ public enum TrainingEvent: Sendable {
   case predictions(ValidationPredictions)
   case state(TrainerState)
   case checkpointSaved(path: String, epoch: Int)
+  /// The user's learning-rate factor changed (`+`/`-`): the rate now, the factor, and whether
+  /// the factor has reached an end of `Trainer.learningRateFactorRange`.
+  case learningRateScaled(rate: Float, factor: Float, atLimit: Bool)
   /// NaN or infinite loss or gradients: the run stopped before applying that step.
   case diverged(step: Int, epoch: Int, message: String)
   case finished(RunSummary)
