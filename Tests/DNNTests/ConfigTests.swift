@@ -178,3 +178,26 @@ import Testing
     #expect(Date().timeIntervalSince(start) < 10, "parsing took \(Date().timeIntervalSince(start)) s")
   }
 }
+
+/// A configuration too big for the machine is refused before anything is allocated.
+@Suite struct MemoryEstimateTests {
+  @Test func aModelLargerThanTheMachineIsRefusedWithItsSize() throws {
+    var config = CheckpointTests.smallConfig()
+    config.layers = [.dense(units: 1_000_000, initializer: .he), .relu, .dense(units: 1_000_000, initializer: .he), .relu,
+                     .dense(units: 10, initializer: .he), .softmax]
+    #expect(config.memoryEstimate > 1.6e13)  // 10^12 weights, 4 copies of 4 bytes
+    do { try config.checkMemory(available: 24e9); Issue.record("accepted") } catch {
+      #expect("\(error)".contains("its layers need about 16"), "\(error)")
+      #expect("\(error)".contains("more than this machine's 24.0 GB"), "\(error)")
+    }
+    do { _ = try RunPlan(config: config, folder: Fixtures.mnist); Issue.record("accepted") } catch {
+      #expect("\(error)".contains("its layers need about"), "\(error)")
+    }
+    // The shipped configurations fit in 1 GB.
+    for file in ["default", "mnist-best", "attention", "seed-scan"] {
+      for run in try RunFile.load(path: "\(Fixtures.bundledMNIST)/../configs/\(file).json").runs {
+        #expect(run.memoryEstimate < 1e9, "\(run.name): \(run.memoryEstimate)")
+      }
+    }
+  }
+}

@@ -108,6 +108,7 @@ public final class RunFolder: TrainingObserver {
     guard FileManager.default.fileExists(atPath: last) else {
       throw CheckpointError(path: path, problem: "has no saved state yet (last.safetensors; the run was stopped in its first epoch): start it again with --overwrite")
     }
+    try config.checkMemory()
     let state = try SavedState(path: last, legacyOptimizer: (path as NSString).appendingPathComponent("optimizer.safetensors"))
     try state.apply(to: ModelBuilder.build(config.layers, seed: config.seed), optimizer: config.optimizer.make())
     guard config.epochs >= state.position.epoch else {

@@ -77,6 +77,7 @@ public struct SavedRun: Sendable {
 
   /// The model with the weights of `checkpoint` (`best` or `last`).
   public func model(checkpoint: String) throws -> Sequential {
+    try config.checkMemory()
     let model = ModelBuilder.build(config.layers, seed: config.seed)
     try Checkpoint.load((path as NSString).appendingPathComponent("\(checkpoint).safetensors"), into: model)
     return model

@@ -33,6 +33,7 @@ public struct RunPlan {
     config: RunConfig, folder: MNISTFolder, start: SavedState? = nil, startsPaused: Bool = false,
     observer: TrainingObserver? = nil
   ) throws {
+    try config.checkMemory()
     let split = DataSplit(folder: folder, config: config)
     guard split.train.count > 0 else {
       throw ConfigError("run '\(config.name)': no training samples left after the validation split")

@@ -1,0 +1,37 @@
+import Foundation
+
+extension RunConfig {
+  /// About how many bytes training this run needs: each parameter four times (value, gradient,
+  /// the batch split's second gradient, an optimizer moment) and each layer's output for a
+  /// batch three times (output, its gradient, what backward keeps). A lower bound, enough to
+  /// refuse a configuration that cannot fit before anything is allocated.
+  public var memoryEstimate: Double {
+    var width = LabeledImages.features
+    var parameters = 0.0, activations = 0.0
+    for layer in layers {
+      switch layer {
+      case .dense(let units, _):
+        parameters += Double(width) * Double(units) + Double(units)
+        width = units
+      case .attention(let tokens, let heads, let dim, _):
+        let features = width / max(tokens, 1)
+        parameters += 3 * Double(features) * Double(dim) + Double(dim) * Double(dim)
+        activations += Double(heads) * Double(tokens) * Double(tokens)  // attention weights per sample
+        width = tokens * dim
+      case .batchNorm: parameters += 4 * Double(width)
+      default: break
+      }
+      activations += Double(width)
+    }
+    return 4 * (4 * parameters + 3 * Double(batchSize) * activations)
+  }
+
+  /// Throws when `memoryEstimate` exceeds this machine's memory, naming the size.
+  public func checkMemory(available: Double = Double(ProcessInfo.processInfo.physicalMemory)) throws {
+    let needed = memoryEstimate
+    guard needed > available else { return }
+    func gigabytes(_ bytes: Double) -> String { String(format: "%.1f GB", bytes / 1e9) }
+    throw ConfigError(
+      "run '\(name)': its layers need about \(gigabytes(needed)) of memory for parameters and batch buffers, more than this machine's \(gigabytes(available)); use fewer units or a smaller batchSize")
+  }
+}
