@@ -158,6 +158,11 @@ final class HistoryLink: TrainingLink {
 enum Entry {
   static func main() {
     ProcessSetup.prepare()
+    if let problem = ProcessSetup.nonUTF8Argument() {
+      let line = Array("error: \(problem)\n".utf8)
+      _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+      exit(64)
+    }
     DashboardCommand.main()
   }
 }

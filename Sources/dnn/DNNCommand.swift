@@ -1,5 +1,6 @@
 import ArgumentParser
 import DNN
+import Foundation
 
 /// `dnn`: the headless command line of diy-dnn.
 struct DNNCommand: ParsableCommand {
@@ -14,6 +15,11 @@ struct DNNCommand: ParsableCommand {
 enum Entry {
   static func main() {
     ProcessSetup.prepare()
+    if let problem = ProcessSetup.nonUTF8Argument() {
+      let line = Array("error: \(problem)\n".utf8)
+      _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+      exit(64)
+    }
     DNNCommand.main()
   }
 }

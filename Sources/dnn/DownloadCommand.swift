@@ -18,6 +18,11 @@ struct DownloadCommand: ParsableCommand {
   @Option(help: "Destination folder.") var to: String?
   @Option(help: "Base URL to fetch the files from instead of the official mirrors.") var mirror: String?
   @Option(help: .hidden) var checksums: String?
+  @Option(help: "Give up on a file after this many seconds, however slowly it arrives.") var timeout: Double = 600
+
+  func validate() throws {
+    guard timeout > 0 && timeout.isFinite else { throw ValidationError("--timeout must be a positive number of seconds") }
+  }
 
   func run() throws {
     try reportingErrors(download)
@@ -50,7 +55,7 @@ struct DownloadCommand: ParsableCommand {
       for base in mirrors {
         guard let url = URL(string: base + file.name) else { continue }
         do {
-          let bytes = try Fetcher.fetch(url, label: file.name)
+          let bytes = try Fetcher.fetch(url, label: file.name, limit: source.largestFile, deadline: timeout)
           let check = DatasetSource.matches(bytes, digest: file.digest)
           guard check.ok else {
             lastError = "\(url): checksum mismatch (expected \(file.digest), got \(check.actual)); the file was not kept"
@@ -62,68 +67,111 @@ struct DownloadCommand: ParsableCommand {
           done = true
           break
         } catch {
-          lastError = "\(url): \(error)"
+          lastError = "\(error)"
           Console.error(lastError)
         }
       }
       guard done else {
-        throw DataError(path: target, problem: "could not be fetched (\(lastError))", hint: "Check the network or pass --mirror URL.")
+        throw DataError(path: target, problem: "could not be fetched (last error: \(lastError))", hint: "Check the network or pass --mirror URL.")
       }
     }
   }
 }
 
-/// A blocking HTTP GET with a progress bar on stderr.
+/// A blocking HTTP GET with a progress bar on stderr, a size limit and an overall deadline.
 final class Fetcher: NSObject, URLSessionDataDelegate, @unchecked Sendable {
   // @unchecked Sendable: every mutable field is only touched on the session's serial delegate
-  // queue until `done` is signalled, after which only the calling thread reads them.
+  // queue until `done` is signalled, after which only the calling thread reads them (a
+  // timed-out fetch cancels the task, waits for its completion and sets its failure through
+  // that queue before reading).
   private var received = [UInt8]()
   private var expected: Int64 = -1
   private var status = 0
   private var failure: Error?
   private let done = DispatchSemaphore(value: 0)
   private let label: String
+  private let url: URL
+  private let limit: Int
   private var lastDraw = Date.distantPast
 
-  private init(label: String) { self.label = label }
+  private init(label: String, url: URL, limit: Int) {
+    self.label = label
+    self.url = url
+    self.limit = limit
+  }
 
-  static func fetch(_ url: URL, label: String) throws -> [UInt8] {
-    let fetcher = Fetcher(label: label)
+  /// The body of `url`: at most `limit` bytes, within `deadline` seconds. Errors are one
+  /// plain line naming the host.
+  static func fetch(_ url: URL, label: String, limit: Int, deadline: Double) throws -> [UInt8] {
+    let fetcher = Fetcher(label: label, url: url, limit: limit)
     let queue = OperationQueue()
     queue.maxConcurrentOperationCount = 1
     let session = URLSession(configuration: .ephemeral, delegate: fetcher, delegateQueue: queue)
     var request = URLRequest(url: url)
-    request.timeoutInterval = 60
-    session.dataTask(with: request).resume()
-    fetcher.done.wait()
+    request.timeoutInterval = min(60, deadline)
+    // The files are gzip already: ask for them as they are, not re-encoded.
+    request.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
+    let task = session.dataTask(with: request)
+    task.resume()
+    if fetcher.done.wait(timeout: .now() + deadline) == .timedOut {
+      task.cancel()
+      _ = fetcher.done.wait(timeout: .now() + 5)
+      queue.addOperation {
+        if fetcher.failure == nil || (fetcher.failure as? FetchError) == nil {
+          fetcher.failure = FetchError(url: url, reason: "no complete answer within \(Int(deadline)) s (pass --timeout to wait longer)")
+        }
+      }
+      queue.waitUntilAllOperationsAreFinished()
+    }
     session.finishTasksAndInvalidate()
     if isatty(STDERR_FILENO) == 1 { Console.put("\r\u{1B}[2K", to: STDERR_FILENO) }
-    if let failure = fetcher.failure { throw failure }
-    guard fetcher.status == 200 else { throw FetchError(description: "HTTP status \(fetcher.status)") }
+    if let failure = fetcher.failure as? FetchError { throw failure }
+    if let failure = fetcher.failure { throw FetchError(url: url, reason: (failure as NSError).localizedDescription) }
+    guard fetcher.status == 200 else {
+      throw FetchError(url: url, reason: "HTTP status \(fetcher.status) \(HTTPURLResponse.localizedString(forStatusCode: fetcher.status))")
+    }
     return fetcher.received
   }
 
-  struct FetchError: Error, CustomStringConvertible { let description: String }
+  /// A failed fetch, as one line: `host: what happened`.
+  struct FetchError: Error, CustomStringConvertible {
+    let url: URL
+    let reason: String
+    var description: String { "\(url.host ?? url.absoluteString): \(reason) (\(url.lastPathComponent))" }
+  }
 
   func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                   completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
     status = (response as? HTTPURLResponse)?.statusCode ?? 0
     expected = response.expectedContentLength
+    if expected > Int64(limit) {
+      failure = FetchError(url: url, reason: "announces \(expected) bytes, more than the \(limit) this file can have")
+      completionHandler(.cancel)
+      dataTask.cancel()
+      return
+    }
     completionHandler(.allow)
   }
 
   func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+    guard failure == nil else { return }
     received.append(contentsOf: data)
+    if received.count > limit {
+      failure = FetchError(url: url, reason: "sent more than the \(limit) bytes this file can have; cut off")
+      dataTask.cancel()
+      return
+    }
     guard isatty(STDERR_FILENO) == 1, Date().timeIntervalSince(lastDraw) > 0.1 else { return }
     lastDraw = Date()
-    let fraction = expected > 0 ? Double(received.count) / Double(expected) : 0
-    let filled = Int(fraction * 30)
+    // The announced length may be missing or wrong (a re-encoding mirror): clamp the bar.
+    let fraction = expected > 0 ? min(max(Double(received.count) / Double(expected), 0), 1) : 0
+    let filled = Int(saturating: (fraction * 30).rounded(.down))
     let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: 30 - filled)
     Console.put("\r\u{1B}[2K\(label) [\(bar)] \(received.count / 1024) KiB", to: STDERR_FILENO)
   }
 
   func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-    failure = error
+    if failure == nil { failure = error }
     done.signal()
   }
 }

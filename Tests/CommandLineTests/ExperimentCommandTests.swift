@@ -53,8 +53,10 @@ import Testing
   final class Server {
     let pid: pid_t
     let port = Int.random(in: 20_000...40_000)
-    init(folder: String) throws {
-      pid = try Spawn.start(["python3", "-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", folder])
+    init(folder: String, hostile: Bool = false) throws {
+      let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("hostile_server.py").path
+      pid = try Spawn.start(hostile ? ["python3", script, "\(port)", folder]
+                                    : ["python3", "-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", folder])
       Thread.sleep(forTimeInterval: 0.8)
     }
     deinit {
@@ -91,5 +93,28 @@ import Testing
     #expect(refused.errors.contains("checksum mismatch"))
     #expect(!FileManager.default.fileExists(atPath: "\(bad)/t10k-labels-idx1-ubyte.gz"))
     #expect((try? FileManager.default.contentsOfDirectory(atPath: bad))?.contains { $0.hasPrefix("t10k-labels") } != true)
+  }
+
+  @Test func aHostileMirrorIsCutOffWithOneLine() throws {
+    let served = Programs.temporaryFolder()
+    try FileManager.default.copyItem(atPath: Programs.root.path + "/assets/mnist/t10k-labels-idx1-ubyte.gz",
+                                     toPath: "\(served)/train-images-idx3-ubyte.gz")
+    let server = try Server(folder: served, hostile: true)
+    for (mode, phrase) in [
+      ("endless", "sent more than the 9912422 bytes this file can have; cut off"),
+      ("liar", "announces 10737418240 bytes, more than the 9912422"),
+      ("gzip", "checksum mismatch"),
+      ("stall", "no complete answer within 2 s"),
+      ("missing", "HTTP status 404"),
+    ] {
+      let to = Programs.temporaryFolder()
+      let start = Date()
+      let result = try Programs.dnn(["download", "mnist", "--to", to, "--mirror", server.url + mode, "--timeout", "2"])
+      #expect(result.status == 1, "\(mode): \(result.status)")
+      #expect(result.errors.contains(phrase), "\(mode): \(result.errors)")
+      #expect(result.errors.contains("127.0.0.1") && !result.errors.contains("Error Domain"), "\(mode): \(result.errors)")
+      #expect(Date().timeIntervalSince(start) < 20, "\(mode) took \(Date().timeIntervalSince(start)) s")
+      #expect((try? FileManager.default.contentsOfDirectory(atPath: to)) == [], "\(mode): a file was kept")
+    }
   }
 }

@@ -122,6 +122,15 @@ import Testing
     #expect(!long.errors.contains("Error Domain"), "\(long.errors)")
   }
 
+  @Test func aPathThatIsNotUTF8IsRefusedNotRenamed() throws {
+    let out = Programs.temporaryFolder()
+    try Spawn.run(["/bin/sh", "-c", "\"$0\" train --epochs 1 --out \"$(printf '\(out)/\\377')\" 2> \"$1/err\"; echo $? > \"$1/status\"",
+                   try Programs.path("dnn"), out], directory: Programs.root.path)
+    #expect(String(decoding: Self.contents("\(out)/status") ?? Data(), as: UTF8.self) == "64\n")
+    #expect(String(decoding: Self.contents("\(out)/err") ?? Data(), as: UTF8.self).contains("is not valid UTF-8"))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["err", "status"])
+  }
+
   @Test func aSecondWriterIsRefusedWhileARunTrains() throws {
     let out = Programs.temporaryFolder()
     let config = Self.tinyConfig(epochs: 2000)

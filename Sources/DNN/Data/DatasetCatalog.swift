@@ -6,6 +6,8 @@ public struct DatasetSource: Sendable {
   public let mirrors: [String]
   /// File name -> "sha256:<hex>" or "md5:<hex>", as published.
   public let files: [(name: String, digest: String)]
+  /// The largest file's size in bytes: a download that sends more is cut off.
+  public let largestFile: Int
 
   public static let mnist = DatasetSource(
     name: "mnist", mirrors: ["https://ossci-datasets.s3.amazonaws.com/mnist/", "https://storage.googleapis.com/cvdf-datasets/mnist/"],
@@ -14,7 +16,7 @@ public struct DatasetSource: Sendable {
       ("train-labels-idx1-ubyte.gz", "sha256:3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c"),
       ("t10k-images-idx3-ubyte.gz", "sha256:8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"),
       ("t10k-labels-idx1-ubyte.gz", "sha256:f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"),
-    ])
+    ], largestFile: 9_912_422)
 
   /// Zalando publishes MD5 sums for Fashion-MNIST, so those are what is checked.
   public static let fashionMNIST = DatasetSource(
@@ -24,7 +26,7 @@ public struct DatasetSource: Sendable {
       ("train-labels-idx1-ubyte.gz", "md5:25c81989df183df01b3e8a0aad5dffbe"),
       ("t10k-images-idx3-ubyte.gz", "md5:bef4ecab320f06d8554ea6380940ec79"),
       ("t10k-labels-idx1-ubyte.gz", "md5:bb300cfdad3c16e7a12a480ee83cd310"),
-    ])
+    ], largestFile: 26_421_880)
 
   public static let all = [mnist, fashionMNIST]
 

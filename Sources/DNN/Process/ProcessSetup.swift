@@ -21,4 +21,16 @@ public enum ProcessSetup {
     signal(SIGPIPE, SIG_IGN)
     BLASRuntime.reexecWithFastKernelIfNeeded()
   }
+
+  /// The message for the first command-line argument that is not valid UTF-8, or nil. Swift
+  /// repairs such arguments into other strings (U+FFFD), so a path given that way would name
+  /// another file: the executables refuse it instead.
+  public static func nonUTF8Argument() -> String? {
+    for i in 1..<Int(CommandLine.argc) {
+      guard let raw = CommandLine.unsafeArgv[i], String(validatingCString: raw) == nil else { continue }
+      let shown = String(decoding: UnsafeRawBufferPointer(start: raw, count: strlen(raw)), as: UTF8.self)
+      return "argument \(i) (\(shown)) is not valid UTF-8: rename the file or folder, or reach it through a UTF-8 path (a symbolic link)"
+    }
+    return nil
+  }
 }

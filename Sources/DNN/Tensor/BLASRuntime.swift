@@ -88,8 +88,9 @@ public enum BLASRuntime {
       if getenv("OPENBLAS_CORETYPE") != nil || getenv("DNN_NO_REEXEC") != nil { return }
       guard let core = preferredCoreType(cpuFlags: cpuFlags(), current: coreName) else { return }
       setenv("OPENBLAS_CORETYPE", core, 1)
-      let arguments = CommandLine.arguments
-      var cArguments: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
+      // The raw argv, not CommandLine.arguments: those are repaired into valid UTF-8, which
+      // would hand the new process other bytes than the user typed.
+      var cArguments: [UnsafeMutablePointer<CChar>?] = (0..<Int(CommandLine.argc)).map { CommandLine.unsafeArgv[$0] }
       cArguments.append(nil)
       // The resolved path, not /proc/self/exe: exec names the process after the file it runs,
       // and `pkill dnn-tui` / `ps` must still find it as dnn-tui.
