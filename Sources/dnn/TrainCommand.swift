@@ -159,6 +159,7 @@ extension RunSummary {
       "validation": metrics(validation), "test": metrics(test),
       "secondsPerEpoch": .array(secondsPerEpoch.map { .number($0) }),
       "samplesPerSecond": .number(samplesPerSecond), "stopped": .bool(stopped), "failed": .bool(false),
+      "savingSeconds": .number(savingSeconds), "logSeconds": .number(logSeconds),
     ]).text
   }
 }

@@ -201,3 +201,34 @@ import Testing
     }
   }
 }
+
+/// Every name of every vocabulary goes through JSON and back unchanged.
+@Suite struct VocabularyRoundTripTests {
+  @Test func everyLayerOptimizerScheduleClipAndInitializerRoundTrips() throws {
+    var layers: [LayerSpec] = Initializer.all.map { .dense(units: 16, initializer: $0) }
+    layers += [.dense(units: 16, initializer: .normal(scale: 0.25)), .relu, .leakyReLU(slope: 0.2),
+               .batchNorm(momentum: 0.2, epsilon: 1e-3), .dropout(rate: 0.3)]
+    layers += Initializer.all.map { .attention(tokens: 4, heads: 2, dim: 4, initializer: $0) }
+    layers += [.dense(units: 10, initializer: .glorot), .softmax]
+    #expect(Set(layers.map(\.kind)) == Set(LayerKind.allCases))
+    let optimizers: [OptimizerSpec] = [
+      .sgd(learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.001),
+      .adam(learningRate: 0.002, beta1: 0.8, beta2: 0.99, epsilon: 1e-7, weightDecay: 0.01),
+      .adamW(learningRate: 0.003, beta1: 0.85, beta2: 0.995, epsilon: 1e-6, weightDecay: 0.05),
+    ]
+    let schedules: [LearningRateSchedule] = [.constant, .warmup(epochs: 2), .step(stepSize: 3, gamma: 0.5, warmupEpochs: 1), .cosine(warmupEpochs: 0.5)]
+    let clips: [GradientClipping] = [.none, .global(maxNorm: 5), .perTensor(maxNorm: 2)]
+    for (i, optimizer) in optimizers.enumerated() {
+      for (j, schedule) in schedules.enumerated() {
+        var config = RunConfig(name: "r\(i)\(j)", layers: layers, optimizer: optimizer)
+        config.schedule = schedule
+        config.clip = clips[(i + j) % clips.count]
+        config.augmentShift = 2
+        config.trainSamples = 100
+        let text = JSONValue.object(["runs": .array([config.jsonValue])]).text
+        let back = try RunFile.parse(Data(text.utf8), path: "round-trip.json").runs[0]
+        #expect(back == config, "\(text)")
+      }
+    }
+  }
+}

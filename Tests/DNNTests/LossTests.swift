@@ -92,7 +92,7 @@ import Testing
 @Suite struct GradientCheckSelfTest {
   final class WrongDense: Layer {
     let inner: Dense
-    let kind = "wrong"
+    let kind = LayerKind.dense
     var summary: String { "Wrong" }
     var inputFeatures: Int { inner.inputFeatures }
     var outputFeatures: Int { inner.outputFeatures }

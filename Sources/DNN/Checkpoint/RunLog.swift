@@ -152,7 +152,7 @@ public enum RunLog {
     private var steps: Int32 = -1
     private var pendingMetrics = ""
     private var pendingSteps = ""
-    /// Seconds spent in `flush`, for the README's figures.
+    /// Seconds spent formatting and writing lines, for the run's summary.
     public private(set) var secondsWriting: Double = 0
 
     public init(folder: String) { self.folder = folder }
@@ -163,8 +163,10 @@ public enum RunLog {
     }
 
     public func append(_ step: Step) {
+      let start = DispatchTime.now().uptimeNanoseconds
       pendingSteps += RunLog.line(step)
       pendingSteps += "\n"
+      secondsWriting += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
     }
 
     public func append(_ epoch: EpochReport) {

@@ -27,35 +27,32 @@ extension RunConfig {
 extension LayerSpec {
   var jsonValue: JSONValue {
     func n(_ v: Float) -> JSONValue { .number(Double("\(v)") ?? Double(v)) }
+    var o: [String: JSONValue] = ["type": .string(kind.rawValue)]
     switch self {
     case .dense(let units, let initializer):
-      var o: [String: JSONValue] = ["type": .string("dense"), "units": .number(Double(units))]
+      o["units"] = .number(Double(units))
       o.merge(initializer.jsonFields) { a, _ in a }
-      return .object(o)
-    case .relu: return .object(["type": .string("relu")])
-    case .leakyReLU(let slope): return .object(["type": .string("leakyrelu"), "slope": n(slope)])
-    case .softmax: return .object(["type": .string("softmax")])
+    case .relu, .softmax: break
+    case .leakyReLU(let slope): o["slope"] = n(slope)
     case .batchNorm(let momentum, let epsilon):
-      return .object(["type": .string("batchnorm"), "momentum": n(momentum), "epsilon": n(epsilon)])
-    case .dropout(let rate): return .object(["type": .string("dropout"), "rate": n(rate)])
+      o["momentum"] = n(momentum)
+      o["epsilon"] = n(epsilon)
+    case .dropout(let rate): o["rate"] = n(rate)
     case .attention(let tokens, let heads, let dim, let initializer):
-      var o: [String: JSONValue] = ["type": .string("attention"), "tokens": .number(Double(tokens)),
-                                    "heads": .number(Double(heads)), "dim": .number(Double(dim))]
+      o["tokens"] = .number(Double(tokens))
+      o["heads"] = .number(Double(heads))
+      o["dim"] = .number(Double(dim))
       o.merge(initializer.jsonFields) { a, _ in a }
-      return .object(o)
     }
+    return .object(o)
   }
 }
 
 extension Initializer {
   var jsonFields: [String: JSONValue] {
-    switch self {
-    case .normal(let scale): ["initializer": .string("normal"), "scale": .number(Double(scale))]
-    case .he: ["initializer": .string("he")]
-    case .heUniform: ["initializer": .string("heUniform")]
-    case .glorot: ["initializer": .string("glorot")]
-    case .glorotUniform: ["initializer": .string("glorotUniform")]
-    }
+    var fields: [String: JSONValue] = ["initializer": .string(configName)]
+    if case .normal(let scale) = self { fields["scale"] = .number(Double(scale)) }
+    return fields
   }
 }
 

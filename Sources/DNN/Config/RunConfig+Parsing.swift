@@ -107,33 +107,32 @@ extension RunConfig {
 }
 
 extension LayerSpec {
-  static let types = ["dense", "relu", "leakyrelu", "softmax", "batchnorm", "dropout", "attention"]
-
   static func parse(_ value: JSONValue, context: String) throws -> LayerSpec {
     var r = try ObjectReader(value, context: context)
-    guard let type = try r.string("type") else { throw ConfigError("\(context): missing key 'type' (one of \(types.joined(separator: ", ")))") }
+    guard let type = try r.string("type") else { throw ConfigError("\(context): missing key 'type' (one of \(LayerKind.list))") }
+    guard let kind = LayerKind(configName: type) else {
+      throw ConfigError("\(context): unknown layer type '\(type)' (known: \(LayerKind.list))")
+    }
     let spec: LayerSpec
-    switch type.lowercased() {
-    case "dense", "linear":
+    switch kind {
+    case .dense:
       guard let units = try r.integer("units", in: 1...1_000_000) else { throw ConfigError("\(context): dense needs 'units'") }
       spec = .dense(units: units, initializer: try Initializer.parse(&r, context: context))
-    case "relu": spec = .relu
-    case "leakyrelu":
+    case .relu: spec = .relu
+    case .leakyrelu:
       spec = .leakyReLU(slope: Float(try r.number("slope", "at least 0 and below 1") { $0 >= 0 && $0 < 1 } ?? 0.01))
-    case "softmax": spec = .softmax
-    case "batchnorm":
+    case .softmax: spec = .softmax
+    case .batchnorm:
       let momentum = try r.number("momentum", "between 0 and 1") { $0 >= 0 && $0 <= 1 } ?? 0.1
       let epsilon = try r.number("epsilon", "positive") { $0 > 0 } ?? 1e-5
       spec = .batchNorm(momentum: Float(momentum), epsilon: Float(epsilon))
-    case "dropout":
+    case .dropout:
       spec = .dropout(rate: Float(try r.number("rate", "at least 0 and below 1") { $0 >= 0 && $0 < 1 } ?? 0.5))
-    case "attention":
+    case .attention:
       guard let tokens = try r.integer("tokens", in: 1...100_000) else { throw ConfigError("\(context): attention needs 'tokens'") }
       let heads = try r.integer("heads", in: 1...1024) ?? 1
       let dim = try r.integer("dim", in: 1...100_000) ?? 32
       spec = .attention(tokens: tokens, heads: heads, dim: dim, initializer: try Initializer.parse(&r, context: context, default: .glorotUniform))
-    default:
-      throw ConfigError("\(context): unknown layer type '\(type)' (known: \(types.joined(separator: ", ")))")
     }
     try r.rejectUnknownKeys()
     return spec
@@ -141,24 +140,19 @@ extension LayerSpec {
 }
 
 extension Initializer {
-  static let names = ["normal", "he", "heUniform", "glorot", "glorotUniform"]
-
   static func parse(_ r: inout ObjectReader, context: String, default fallback: Initializer = .he) throws -> Initializer {
     let scale = try r.number("scale", "positive") { $0 > 0 }
     guard let name = try r.string("initializer") else {
       if scale != nil { throw ConfigError("\(context): scale applies only to initializer \"normal\"") }
       return fallback
     }
-    switch name {
-    case "normal", "random": return .normal(scale: Float(scale ?? 0.01))
-    case "he": break
-    case "heUniform": break
-    case "glorot": break
-    case "glorotUniform": break
-    default: throw ConfigError("\(context): unknown initializer '\(name)' (known: \(names.joined(separator: ", ")))")
+    // "random" is the original's name for the scaled normal.
+    guard let found = all.first(where: { $0.configName == (name == "random" ? "normal" : name) }) else {
+      throw ConfigError("\(context): unknown initializer '\(name)' (known: \(all.map(\.configName).joined(separator: ", ")))")
     }
+    if case .normal(let defaultScale) = found { return .normal(scale: Float(scale ?? Double(defaultScale))) }
     if scale != nil { throw ConfigError("\(context): scale applies only to initializer \"normal\"") }
-    return ["he": .he, "heUniform": .heUniform, "glorot": .glorot, "glorotUniform": .glorotUniform][name]!
+    return found
   }
 }
 

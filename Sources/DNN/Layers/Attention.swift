@@ -18,7 +18,7 @@ import Foundation
 ///                           dQ_h = dS K_h / √d,  dK_h = dSᵀ Q_h / √d
 ///     dW• += d•ᵀ X,  db• += Σ d•,  dX = dQ Wq + dK Wk + dV Wv        (• = Q, K, V)
 public final class Attention: Layer {
-  public let kind = "attention"
+  public let kind = LayerKind.attention
   public let tokens: Int
   public let heads: Int
   /// Model width D (all heads together).

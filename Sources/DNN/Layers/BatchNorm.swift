@@ -14,7 +14,7 @@
 ///
 /// `momentum` has PyTorch's meaning: the weight of the new batch (0.1 by default).
 public final class BatchNorm: Layer {
-  public let kind = "batchnorm"
+  public let kind = LayerKind.batchnorm
   public let inputFeatures: Int
   public var outputFeatures: Int { inputFeatures }
   public let momentum: Float

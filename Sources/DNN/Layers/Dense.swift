@@ -14,7 +14,7 @@
 /// The loss is a batch mean, so the 1/B factor is already inside `dZ` (the "1/m term" the
 /// original wondered about lives in the loss gradient, once).
 public final class Dense: Layer {
-  public let kind = "dense"
+  public let kind = LayerKind.dense
   public let inputFeatures: Int
   public let outputFeatures: Int
   /// `[out, in]`.

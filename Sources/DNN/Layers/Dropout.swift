@@ -4,7 +4,7 @@
 ///     forward (training):  a = z ⊙ m,   m_i = 1/(1-p) with probability 1-p, else 0
 ///     backward:            dz = da ⊙ m                     (shapes [B, features])
 public final class Dropout: Layer {
-  public let kind = "dropout"
+  public let kind = LayerKind.dropout
   public let inputFeatures: Int
   public var outputFeatures: Int { inputFeatures }
   /// p, the probability of dropping a feature.

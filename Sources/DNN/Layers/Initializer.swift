@@ -11,15 +11,25 @@ public enum Initializer: Sendable, Equatable {
   case normal(scale: Float)
   case he, heUniform, glorot, glorotUniform
 
-  /// The configuration spelling, such as `heUniform`.
-  public var name: String {
+  /// The configuration spelling, such as `heUniform`: the one place initializer names are
+  /// written (parsing, `config.json` and summaries use it).
+  public var configName: String {
     switch self {
-    case .normal(let scale): "normal(\(scale))"
+    case .normal: "normal"
     case .he: "he"
     case .heUniform: "heUniform"
     case .glorot: "glorot"
     case .glorotUniform: "glorotUniform"
     }
+  }
+
+  /// One of each, for parsing by name (`normal` with the original's scale, 0.01).
+  public static let all: [Initializer] = [.normal(scale: 0.01), .he, .heUniform, .glorot, .glorotUniform]
+
+  /// For summaries: `he`, or `normal(0.01)` with its scale.
+  public var name: String {
+    if case .normal(let scale) = self { return "normal(\(scale))" }
+    return configName
   }
 
   /// Fills `tensor` with draws for a layer with the given fan-in and fan-out.

@@ -53,8 +53,8 @@ public struct Buffer {
 /// each `Parameter.gradient` and returns d(loss)/d(input), also layer-owned. Shapes are
 /// `[batch, features]` throughout.
 public protocol Layer: AnyObject {
-  /// The configuration name of the layer type, such as `dense`.
-  var kind: String { get }
+  /// The layer's type, whose raw value is its configuration name (`dense`).
+  var kind: LayerKind { get }
   /// One line for model summaries, such as `Dense(784 -> 256, he)`.
   var summary: String { get }
   /// Features per sample going in.

@@ -5,7 +5,7 @@
 ///
 /// With α ≥ 0, `a > 0` exactly when `z > 0`, so the cached output gives the mask.
 public final class LeakyReLU: Layer {
-  public let kind = "leakyrelu"
+  public let kind = LayerKind.leakyrelu
   public let inputFeatures: Int
   public var outputFeatures: Int { inputFeatures }
   /// α, the slope for negative inputs.

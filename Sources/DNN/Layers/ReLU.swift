@@ -5,7 +5,7 @@
 ///
 /// The mask is read from the cached output (`a > 0` exactly when `z > 0`).
 public final class ReLU: Layer {
-  public let kind = "relu"
+  public let kind = LayerKind.relu
   public let inputFeatures: Int
   public var outputFeatures: Int { inputFeatures }
   public var summary: String { "ReLU" }

@@ -9,7 +9,7 @@ import Foundation
 /// model ends in Softmax and trains with cross-entropy, the trainer uses the fused path instead
 /// (`SoftmaxCrossEntropy`), which gives the same numbers with one subtraction.
 public final class Softmax: Layer {
-  public let kind = "softmax"
+  public let kind = LayerKind.softmax
   public let inputFeatures: Int
   public var outputFeatures: Int { inputFeatures }
   public var summary: String { "Softmax" }

@@ -103,14 +103,14 @@ public final class Sequential {
 extension Sequential: CustomStringConvertible {
   /// The layer tree with output shapes and parameter counts, like `print(model)` in PyTorch.
   public var description: String {
-    var lines = ["Sequential(\(inputFeatures) -> \(outputFeatures), \(formatCount(parameterCount)) parameters)"]
+    var lines = ["Sequential(\(inputFeatures) -> \(outputFeatures), \(parameterCount.grouped) parameters)"]
     let width = layers.map(\.summary.count).max() ?? 0
     for (i, layer) in layers.enumerated() {
       let pad = String(repeating: " ", count: width - layer.summary.count)
       let count = layer.parameterCount
       lines.append(
         "  (\(i)) \(layer.summary)\(pad)  -> [B, \(layer.outputFeatures)]"
-          + (count > 0 ? "  \(formatCount(count)) params" : ""))
+          + (count > 0 ? "  \(count.grouped) params" : ""))
     }
     return lines.joined(separator: "\n")
   }
@@ -118,20 +118,9 @@ extension Sequential: CustomStringConvertible {
   /// A one-line description such as `784-256-128-10 relu softmax`.
   public var oneLine: String {
     layers.map { layer in
-      layer is Dense ? "\(layer.outputFeatures)" : layer.kind
+      layer is Dense ? "\(layer.outputFeatures)" : layer.kind.rawValue
     }.reduce(into: "\(inputFeatures)") { text, part in
       text += part.first!.isNumber ? "-\(part)" : " \(part)"
     }
   }
-}
-
-/// `235146` -> `235,146`.
-public func formatCount(_ n: Int) -> String {
-  let digits = Array(String(n))
-  var out = ""
-  for (i, d) in digits.enumerated() {
-    if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-    out.append(d)
-  }
-  return out
 }

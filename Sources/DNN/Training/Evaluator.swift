@@ -16,7 +16,6 @@ public enum Evaluator {
   ) -> (metrics: Metrics, predictions: ValidationPredictions?) {
     guard view.count > 0 else { return (Metrics(loss: .nan, accuracy: .nan), nil) }
     let loader = BatchLoader(view: view, batchSize: batchSize, generator: nil)
-    let epsilon: Float = 1e-7
     var totalLoss: Double = 0
     var correct = 0
     let classes = model.outputFeatures
@@ -31,7 +30,7 @@ public enum Evaluator {
       let output = model.predict(loader.images)
       for r in 0..<output.rows {
         let y = loader.labels[r]
-        totalLoss -= Double(logf(min(max(output[r, y], epsilon), 1 - epsilon)))
+        totalLoss += CrossEntropy.negativeLogLikelihood(output[r, y])
         let guess = Classification.argmax(output, row: r)
         if guess == y { correct += 1 }
         if collectPredictions {

@@ -62,6 +62,8 @@ public final class Trainer {
   private var learningRateFactor: Float = 1
   private var norms: [Float] = []
   private(set) public var position = TrainingPosition(epoch: 0, batch: 0, step: 0)
+  /// Nanoseconds spent in the observer (persisting the run).
+  private var savingNanoseconds: UInt64 = 0
 
   /// A trainer for `plan`: a model built from the config's seed, then, when the plan resumes a
   /// saved state, that state's weights, optimizer state and position.
@@ -88,6 +90,14 @@ public final class Trainer {
     blasThreads = BLASRuntime.requestedThreads
     let split = plan.splitBatch ?? (blasThreads >= 2 && ProcessInfo.processInfo.environment["DNN_SPLIT_BATCH"] != "0")
     parallelStep = split ? DataParallelStep(model: model, loader: loader) : nil
+  }
+
+  /// Calls the observer, if any, timing it.
+  private func observe<T>(_ call: (TrainingObserver) throws -> T) rethrows -> T? {
+    guard let observer = plan.observer else { return nil }
+    let start = DispatchTime.now().uptimeNanoseconds
+    defer { savingNanoseconds += DispatchTime.now().uptimeNanoseconds - start }
+    return try call(observer)
   }
 
   /// What observers receive now.
@@ -163,7 +173,7 @@ public final class Trainer {
           accuracy: Float(batchCorrect) / Float(count), gradientNorms: norms, globalNorm: globalNorm,
           learningRate: rate, samplesPerSecond: throughput)
         events.send(.batch(report))
-        try plan.observer?.didFinish(report)
+        try observe { try $0.didFinish(report) }
       }
       // Epoch done.
       position = TrainingPosition(epoch: epoch + 1, batch: 0, step: position.step)
@@ -181,16 +191,17 @@ public final class Trainer {
         predictions.epoch = epoch + 1
         events.send(.predictions(predictions))
       }
-      try plan.observer?.didFinish(report, progress)
+      try observe { try $0.didFinish(report, progress) }
       if state == .stepping && epoch + 1 < config.epochs { setState(.paused) }
     }
-    if let path = try plan.observer?.save(progress) {
+    if let path = try observe({ try $0.save(progress) }) ?? nil {
       events.send(.checkpointSaved(path: path, epoch: position.epoch))
     }
     let test = data.test.map { Evaluator.evaluate(model, on: $0) }
     events.send(.finished(RunSummary(
       runName: config.name, epochs: position.epoch, train: lastTrain, validation: lastValidation, test: test,
-      secondsPerEpoch: secondsPerEpoch, samplesPerSecond: throughput, stopped: stopRequested)))
+      secondsPerEpoch: secondsPerEpoch, samplesPerSecond: throughput, stopped: stopRequested,
+      savingSeconds: Double(savingNanoseconds) * 1e-9, logSeconds: (plan.observer as? RunFolder)?.secondsWritingLogs ?? 0)))
   }
 
   /// One optimisation step on batch `batch` of the current epoch: load, forward, loss,
@@ -243,7 +254,7 @@ public final class Trainer {
       }
       if saveRequested {
         saveRequested = false
-        if let path = try plan.observer?.save(progress) {
+        if let path = try observe({ try $0.save(progress) }) ?? nil {
           events.send(.checkpointSaved(path: path, epoch: position.epoch))
         }
       }

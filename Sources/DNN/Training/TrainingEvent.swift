@@ -157,4 +157,8 @@ public struct RunSummary: Sendable {
   public var samplesPerSecond: Double
   /// True when a stop command ended the run early.
   public var stopped: Bool
+  /// Seconds the run spent persisting itself (logs and checkpoints: the observer's share).
+  public var savingSeconds: Double = 0
+  /// Of those, seconds spent formatting and appending log lines.
+  public var logSeconds: Double = 0
 }
