@@ -5,9 +5,10 @@ import PackageDescription
 /// is always compiled with -O (see README, "Build notes"). unsafeFlags are fine in a root package.
 let optimised: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", "native"])]
 
+// Linux only (Debian/Ubuntu): the engine links Debian's OpenBLAS and calls Glibc directly; no
+// macOS platform is claimed because none is built or tested.
 let package = Package(
   name: "diy-dnn",
-  platforms: [.macOS(.v15)],
   products: [
     .library(name: "DNN", targets: ["DNN"]),
     .executable(name: "dnn", targets: ["dnn"]),

@@ -60,14 +60,11 @@ public final class DashboardApp {
       draw()
       return
     }
-    if state.showHelp && KeyMap.action(for: key) != .quit && KeyMap.action(for: key) != .help {
-      state.showHelp = false  // any other key closes the help
-      draw()
-      return
-    }
+    // Too small to show anything: only quitting works.
     let tooSmall = terminal.size.width < Layout.minimumWidth || terminal.size.height < Layout.minimumHeight
-    guard let action = KeyMap.action(for: key), !tooSmall || action == .quit else { return }
-    if let command = state.perform(action) { link.send(command) }
+    guard !tooSmall || KeyMap.action(for: key) == .quit else { return }
+    let (action, command) = state.press(key)
+    if let command { link.send(command) }
     if action == .quit { requestQuit() }
     draw()
   }

@@ -2,6 +2,16 @@ import DNN
 import TerminalUI
 
 extension DashboardState {
+  /// A key press: the key map's action for it (see `perform`); a key with no action only
+  /// closes the help, like every key but `?` and `q`.
+  public mutating func press(_ key: Key) -> (action: DashboardAction?, command: TrainingCommand?) {
+    guard let action = KeyMap.action(for: key) else {
+      showHelp = false
+      return (nil, nil)
+    }
+    return (action, perform(action))
+  }
+
   /// Applies a key action to the view state; returns the command for the trainer, if any.
   public mutating func perform(_ action: DashboardAction) -> TrainingCommand? {
     if showHelp && action != .quit && action != .help {

@@ -26,6 +26,9 @@ public enum DashboardView {
     InferencePanel(state: state, options: options).draw(in: layout.inference, on: &buffer)
     FooterPanel(options: options).draw(in: layout.footer, on: &buffer)
     if state.showHelp { HelpOverlay(options: options).draw(on: &buffer) }
+    // Widgets draw some marks in colour (tick labels, the best point, the clip marker): without
+    // colour, every cell keeps only its bold and reverse, in one place.
+    if !options.color { buffer.removeColours() }
     return buffer
   }
 }

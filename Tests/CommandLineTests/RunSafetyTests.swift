@@ -26,7 +26,7 @@ import Testing
   /// run gets through, resumes each killed run, and checks that it ends bit for bit where an
   /// uninterrupted run ends.
   @Test func aKillAtEverySaveLeavesARunThatResumesToTheSameWeights() throws {
-    let config = Self.tinyConfig()
+    let config = Self.tinyConfig(epochs: 4)
     let reference = Programs.temporaryFolder()
     let whole = try Programs.dnn(["train", "--config", config, "--out", reference])
     #expect(whole.status == 0, "\(whole.errors)")

@@ -15,7 +15,15 @@ import Testing
     #expect(BLASRuntime.preferredCoreType(cpuFlags: ["avx512f", "avx512bw"], current: "SkylakeX") == nil)
   }
 
-  @Test func thisMachineReportsAKernel() {
-    #expect(!BLASRuntime.coreName.isEmpty && BLASRuntime.summary.hasPrefix("OpenBLAS ("))
+  /// On this machine, the kernel the executables run with (OpenBLAS's own pick, or the one the
+  /// re-exec asks for) is a vector kernel whenever the CPU has AVX2: never a legacy one.
+  @Test func thisMachineRunsAVectorKernel() {
+    let flags = BLASRuntime.cpuFlags()
+    #expect(flags.contains("sse2"), "no CPU flags read from /proc/cpuinfo")
+    let effective = BLASRuntime.preferredCoreType(cpuFlags: flags, current: BLASRuntime.coreName) ?? BLASRuntime.coreName
+    if flags.contains("avx2") && flags.contains("fma") {
+      #expect(!BLASRuntime.legacyCores.contains(effective), "kernel \(effective) on a CPU with AVX2")
+    }
+    #expect(BLASRuntime.summary.hasPrefix("OpenBLAS (\(BLASRuntime.coreName) kernel"), "\(BLASRuntime.summary)")
   }
 }

@@ -206,3 +206,22 @@ import Testing
     #expect(target.filter { $0 != 0 }.count == 1)
   }
 }
+
+/// Finding the bundled assets from wherever the program runs.
+@Suite struct AssetsTests {
+  @Test func theAssetsFolderIsFoundFromTheProjectTheExecutableAndDNNAssets() throws {
+    let project = URL(fileURLWithPath: Fixtures.bundledMNIST).deletingLastPathComponent().deletingLastPathComponent().path
+    let nowhere = Fixtures.temporaryFolder()
+    // From the project folder: ./assets, shown relative.
+    #expect(Assets.folder(environment: [:], workingDirectory: project, executable: "/usr/bin/true") == "assets")
+    // From elsewhere: beside or above the executable (.build/debug/dnn).
+    #expect(Assets.folder(environment: [:], workingDirectory: nowhere, executable: "\(project)/.build/debug/dnn") == "\(project)/assets")
+    // DNN_ASSETS wins; a folder without configs/default.json is passed over.
+    let elsewhere = Fixtures.temporaryFolder()
+    try FileManager.default.createDirectory(atPath: "\(elsewhere)/configs", withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: "\(project)/assets/configs/default.json", toPath: "\(elsewhere)/configs/default.json")
+    #expect(Assets.folder(environment: ["DNN_ASSETS": elsewhere], workingDirectory: project, executable: "") == elsewhere)
+    #expect(Assets.folder(environment: ["DNN_ASSETS": nowhere], workingDirectory: project, executable: "") == "assets")
+    #expect(Assets.folder(environment: [:], workingDirectory: nowhere, executable: "/usr/bin/true") == nil)
+  }
+}

@@ -14,6 +14,22 @@ import Testing
     #expect(result.maxError < tolerance, "\(result)")
   }
 
+  /// The first layer skips dX: the same parameter gradients, and no input gradient at all.
+  @Test func denseWithoutInputGradient() {
+    var g1 = SplitMix64(seed: 1), g2 = SplitMix64(seed: 1)
+    let full = Dense(inputFeatures: 7, outputFeatures: 5, initializer: .he, generator: &g1)
+    let first = Dense(inputFeatures: 7, outputFeatures: 5, initializer: .he, generator: &g2)
+    first.computesInputGradient = false
+    let x = GradientCheck.randomTensor(rows: 4, columns: 7, seed: 2)
+    let dY = GradientCheck.randomTensor(rows: 4, columns: 5, seed: 3)
+    _ = full.forward(x, phase: .training)
+    _ = first.forward(x, phase: .training)
+    let dX = full.backward(dY)
+    #expect(dX.rows == 4 && dX.columns == 7 && dX.values.contains { $0 != 0 })
+    #expect(first.backward(dY).count == 0)
+    #expect(first.weight.gradient.values == full.weight.gradient.values && first.bias.gradient.values == full.bias.gradient.values)
+  }
+
   @Test func relu() {
     let layer = ReLU(features: 6)
     let x = GradientCheck.randomTensor(rows: 3, columns: 6, seed: 3, avoidingZero: true)

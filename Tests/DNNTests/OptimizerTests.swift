@@ -61,6 +61,51 @@ import Testing
       [[0.989, -1.988], [0.979980591, -1.9845668], [0.978063616, -1.98748394]])
   }
 
+  /// The kernels' SIMD main loops (16 lanes) and their scalar tails, on 37 elements: three
+  /// steps against PyTorch's formulas evaluated in Double, element by element.
+  @Test(arguments: ["sgd", "momentum", "nesterov", "adam", "adamL2", "adamW"])
+  func simdLoopsFollowThePyTorchFormulas(_ kind: String) {
+    let n = 37
+    let p = Parameter(name: "w", rows: 1, columns: n)
+    var theta = (0..<n).map { Double($0 % 7) * 0.25 - 0.8 }
+    for i in 0..<n { p.value[i] = Float(theta[i]) }
+    let lr = 0.05, mu = 0.9, wd = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8
+    let optimizer: Optimizer = switch kind {
+    case "sgd": SGD(learningRate: Float(lr))
+    case "momentum": SGD(learningRate: Float(lr), momentum: Float(mu), weightDecay: Float(wd))
+    case "nesterov": SGD(learningRate: Float(lr), momentum: Float(mu), nesterov: true, weightDecay: Float(wd))
+    case "adam": Adam(learningRate: Float(lr))
+    case "adamL2": Adam(learningRate: Float(lr), weightDecay: Float(wd))
+    default: Adam(learningRate: Float(lr), weightDecay: Float(wd), decoupledWeightDecay: true)
+    }
+    var buffer = [Double](repeating: 0, count: n), m = buffer, v = buffer
+    for t in 1...3 {
+      let g = (0..<n).map { Double(Float(sin(Double($0 * t) * 0.7) * 0.5)) }
+      for i in 0..<n { p.gradient[i] = Float(g[i]) }
+      optimizer.step([p])
+      for i in 0..<n {
+        switch kind {
+        case "sgd": theta[i] -= lr * g[i]
+        case "momentum", "nesterov":  // torch.optim.SGD, dampening 0
+          let d = g[i] + wd * theta[i]
+          buffer[i] = t == 1 ? d : mu * buffer[i] + d
+          theta[i] -= lr * (kind == "nesterov" ? d + mu * buffer[i] : buffer[i])
+        default:  // torch.optim.Adam (L2 in the gradient) / AdamW (decoupled)
+          var d = g[i]
+          if kind == "adamL2" { d += wd * theta[i] }
+          if kind == "adamW" { theta[i] *= 1 - lr * wd }
+          m[i] = b1 * m[i] + (1 - b1) * d
+          v[i] = b2 * v[i] + (1 - b2) * d * d
+          let mHat = m[i] / (1 - pow(b1, Double(t))), vHat = v[i] / (1 - pow(b2, Double(t)))
+          theta[i] -= lr * mHat / (vHat.squareRoot() + eps)
+        }
+      }
+      for i in 0..<n {
+        #expect(abs(Double(p.value[i]) - theta[i]) < 2e-6, "\(kind) step \(t) element \(i): \(p.value[i]) vs \(theta[i])")
+      }
+    }
+  }
+
   @Test func stepCounterAdvancesOncePerStepNotPerParameter() {
     let adam = Adam()
     let params = (0..<3).map { Parameter(name: "p\($0)", rows: 1, columns: 1) }

@@ -69,6 +69,23 @@ import Testing
     let events = try Self.runToEnd(config)
     guard case .diverged(let step, _, let message) = events.last else { Issue.record("did not diverge: \(events.last!)"); return }
     #expect(message.contains("training diverged at step \(step)"))
+    // The step that diverged left the weights as they were.
+    for split in [false, true] {
+      let plan = RunPlan(config: config, data: DataSplit(folder: Fixtures.mnist, config: config), splitBatch: split)
+      let trainer = try Trainer(plan: plan, events: EventChannel(), commands: CommandMailbox())
+      trainer.prepareEpoch(0)
+      var diverged = false
+      for batch in 0..<10 {
+        let before = trainer.model.parameters.map { $0.value.values }
+        let (loss, _, norm) = trainer.step(batch: batch, learningRate: 1e30)
+        guard loss.isFinite && norm.isFinite else {
+          #expect(trainer.model.parameters.map { $0.value.values } == before, "split \(split): weights changed")
+          diverged = true
+          break
+        }
+      }
+      #expect(diverged, "split \(split): never diverged")
+    }
   }
 
   /// Waits until `condition` holds for a drained event, up to 20 s; returns the events seen.
@@ -146,5 +163,27 @@ import Testing
     #expect(throws: ConfigError.self) {
       _ = try Trainer(plan: RunPlan(config: config, folder: Fixtures.mnist), events: EventChannel(), commands: CommandMailbox())
     }
+  }
+}
+
+/// The event channel when the consumer falls behind.
+@Suite struct EventChannelTests {
+  @Test func overflowDropsTheOldestBatchesAndKeepsEverythingElse() {
+    let channel = EventChannel(capacity: 4)
+    channel.send(.state(.running))
+    for step in 1...10 {
+      channel.send(.batch(BatchReport(
+        step: step, epoch: 0, batch: step - 1, batchesPerEpoch: 20, loss: 1, accuracy: 0.5, gradientNorms: [],
+        globalNorm: 0, learningRate: 0.1, samplesPerSecond: 0)))
+      if step == 5 {
+        channel.send(.epoch(EpochReport(epoch: 1, trainLoss: 1, trainAccuracy: 0.5, validationLoss: 1, validationAccuracy: 0.5, learningRate: 0.1, seconds: 1)))
+      }
+    }
+    let events = channel.drain()
+    #expect(events.count == 4)
+    guard case .state(.running) = events.first else { Issue.record("the state event was dropped"); return }
+    guard case .epoch = events[1] else { Issue.record("the epoch event was dropped: \(events)"); return }
+    #expect(events.compactMap { if case .batch(let b) = $0 { b.step } else { nil } } == [9, 10])
+    #expect(channel.drain().isEmpty)
   }
 }

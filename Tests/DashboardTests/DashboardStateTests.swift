@@ -15,7 +15,7 @@ import Testing
     #expect(state.gradientNorms.count == 6 && state.gradientHistory.allSatisfy { $0.count == 20 })
     #expect(state.predictions?.epoch == 2)
     #expect(state.bestEpoch?.epoch == 2)
-    // 8 epochs' worth of samples left at 50,000 samples/s... (5 - 2) epochs x 1000 samples.
+    // (5 - 2) epochs of 1,000 samples left, at 50,000 samples/s.
     #expect(state.secondsRemaining == 3000.0 / 50_000)
   }
 

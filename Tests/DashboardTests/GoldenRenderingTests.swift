@@ -21,6 +21,41 @@ import Testing
     #expect(actual == expected, "rendering differs from Golden/\(name)", sourceLocation: sourceLocation)
   }
 
+  /// One letter per cell for its colour (`.` default, `r`ed, `g`reen, `y`ellow, `b`lue, `c`yan,
+  /// `m`agenta, `o`range, `w`hite, gr`e`y, `d`ark grey, `k` a grey level of a digit, `?` other),
+  /// upper case when bold, `#` when reversed: the colours of a frame as a golden file.
+  static func colourMap(_ buffer: ScreenBuffer) -> String {
+    let names: [Color: Character] = [.default: ".", .red: "r", .green: "g", .yellow: "y", .blue: "b", .cyan: "c",
+                                     .magenta: "m", .orange: "o", .white: "w", .grey: "e", .darkGrey: "d"]
+    var lines: [String] = []
+    for y in 0..<buffer.height {
+      var line = ""
+      for x in 0..<buffer.width {
+        let style = buffer[x, y].style
+        var letter = names[style.foreground] ?? {
+          if case .palette(let p) = style.foreground, p >= 232 || p == 16 || p == 231 { return "k" }
+          return "?"
+        }()
+        if style.bold { letter = Character(letter.uppercased()) }
+        line.append(style.reverse ? "#" : letter)
+      }
+      lines.append(line)
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  @Test func coloursOfTheWideLayout() throws {
+    let buffer = DashboardView.render(EventFixture.state, width: 120, height: 40, options: RenderOptions())
+    let url = Self.folder.appendingPathComponent("dashboard-120x40-colours.txt")
+    let actual = Self.colourMap(buffer)
+    if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" { try actual.write(to: url, atomically: true, encoding: .utf8) }
+    #expect(actual == (try String(contentsOf: url, encoding: .utf8)), "colours differ from Golden/dashboard-120x40-colours.txt")
+    #expect(actual.contains("r") && actual.contains("g") && actual.contains("k"), "mistakes red, right answers green, grey digits")
+    // Without colour (NO_COLOR, --no-color) no cell has one; bold and reverse stay.
+    let plain = Self.colourMap(DashboardView.render(EventFixture.state, width: 120, height: 40, options: RenderOptions(color: false)))
+    #expect(plain.allSatisfy { ".\n#".contains($0) }, "colour without colour:\n\(plain)")
+  }
+
   @Test func wide120x40() throws {
     try check("dashboard-120x40.txt", DashboardView.render(EventFixture.state, width: 120, height: 40, options: RenderOptions()))
   }

@@ -4,9 +4,11 @@ import Foundation
 ///
 /// - `config.json`: the run as resolved (defaults filled in, the dataset's identity recorded)
 /// - `metrics.csv`, `steps.csv`: the logs, appended (`RunLog`)
-/// - `best.safetensors`: the model of the best epoch so far (`RunLog.bestEpoch`'s rule)
+/// - `best.safetensors`: the model of the best epoch so far (`RunLog.bestEpoch`'s rule), as of
+///   the last save
 /// - `last.safetensors`: the run's whole state (model, optimizer, position) in one file, so a
-///   kill at any instant leaves a state `resume` continues from
+///   kill at any instant leaves a state `resume` continues from (saved after the first epoch,
+///   every `saveInterval` seconds of epochs after that, and at the end)
 /// - `.lock`: held while this process writes (`RunLock`)
 ///
 /// Every checkpoint is replaced atomically (temporary file, fsync, rename).
@@ -16,6 +18,16 @@ public final class RunFolder: TrainingObserver {
   private let lock: RunLock
   private let log: RunLog.Writer
   private var bestCriterion: Float
+  /// The best model since the last save, kept in memory until the next one.
+  private var pendingBest: Safetensors?
+  /// When the state was last saved (uptime nanoseconds; 0 before the first save).
+  private var lastSave: UInt64 = 0
+  private var lastSavedPosition: TrainingPosition?
+
+  /// Seconds between state saves at epoch ends (the first and last epochs always save, and so
+  /// do `s`, Ctrl-C and the end of a run). Each save is an fsync'd write of model and optimizer:
+  /// on small models it costs more than an epoch, and a kill loses at most this much training.
+  public static let saveInterval: Double = 10
 
   /// The files a run folder may hold (those it writes, and those `dnn plot` adds): `--overwrite`
   /// deletes a folder only when it holds nothing else.
@@ -148,8 +160,11 @@ public final class RunFolder: TrainingObserver {
       step: batch.step, epoch: batch.epoch + 1, loss: batch.loss, accuracy: batch.accuracy, gradientNorms: batch.gradientNorms))
   }
 
-  /// Logs the epoch, then saves `best.safetensors` if it is the best so far, then the state. A
-  /// kill between these steps leaves logs that run ahead of the state: resume cuts them back.
+  /// Logs the epoch and keeps the model in memory when it is the best so far; then, when it is
+  /// the first or last epoch or `saveInterval` seconds have passed since the last save, writes
+  /// `best.safetensors` (if a better model is waiting) and the state. A kill between these
+  /// steps leaves logs that run ahead of the state: resume cuts them back and retrains the
+  /// same epochs, bit for bit.
   public func didFinish(_ epoch: EpochReport, _ progress: TrainingProgress) throws {
     log.append(epoch)
     try log.flush(parameterNames: progress.model.parameters.map(\.name))
@@ -157,19 +172,30 @@ public final class RunFolder: TrainingObserver {
     let criterion = RunLog.criterion(epoch)
     if criterion < bestCriterion {
       bestCriterion = criterion
-      try Checkpoint.save(progress.model, config: config, position: position, to: file("best.safetensors"))
+      pendingBest = Checkpoint.modelFile(progress.model, config: config, position: position)
     }
-    try saveState(progress, position: position)
+    let due = Double(DispatchTime.now().uptimeNanoseconds &- lastSave) * 1e-9 >= RunFolder.saveInterval
+    if lastSave == 0 || due || epoch.epoch >= config.epochs {
+      try saveState(progress, position: position)
+    }
   }
 
   public func save(_ progress: TrainingProgress) throws -> String? {
     try log.flush(parameterNames: progress.model.parameters.map(\.name))
-    try saveState(progress, position: progress.position)
+    // The end of a run right after its last epoch's save has nothing new to write.
+    if progress.position != lastSavedPosition || pendingBest != nil { try saveState(progress, position: progress.position) }
     return file("last.safetensors")
   }
 
+  /// Writes the waiting best model, then the state.
   private func saveState(_ progress: TrainingProgress, position: TrainingPosition) throws {
+    if let best = pendingBest {
+      try best.write(to: file("best.safetensors"))
+      pendingBest = nil
+    }
     try Checkpoint.saveState(progress.model, optimizer: progress.optimizer, config: config, position: position, to: file("last.safetensors"))
+    lastSave = DispatchTime.now().uptimeNanoseconds
+    lastSavedPosition = position
     // A run saved by an earlier version kept its optimizer apart; the state above replaces it.
     unlink(file("optimizer.safetensors"))
   }

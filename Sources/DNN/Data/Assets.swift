@@ -5,18 +5,25 @@ public enum Assets {
   /// The first of: `$DNN_ASSETS`, `./assets`, or an `assets` folder beside or above the running
   /// executable (so `swift run` and `.build/release/dnn` work from any directory).
   public static func folder() -> String? {
-    let fm = FileManager.default
+    folder(
+      environment: ProcessInfo.processInfo.environment, workingDirectory: FileManager.default.currentDirectoryPath,
+      executable: CommandLine.arguments.first.map(resolveExecutable) ?? "")
+  }
+
+  /// `folder()` for a given environment, working directory and executable path (for tests).
+  static func folder(environment: [String: String], workingDirectory: String, executable: String) -> String? {
     var candidates: [String] = []
-    if let env = ProcessInfo.processInfo.environment["DNN_ASSETS"] { candidates.append(env) }
-    candidates.append(fm.currentDirectoryPath + "/assets")
-    var dir = URL(fileURLWithPath: CommandLine.arguments.first.map(resolveExecutable) ?? "").deletingLastPathComponent()
+    if let env = environment["DNN_ASSETS"] { candidates.append(env) }
+    candidates.append(workingDirectory + "/assets")
+    var dir = URL(fileURLWithPath: executable).deletingLastPathComponent()
     for _ in 0..<6 {
       candidates.append(dir.appendingPathComponent("assets").path)
       dir.deleteLastPathComponent()
     }
+    let fm = FileManager.default
     guard let found = candidates.first(where: { fm.fileExists(atPath: $0 + "/configs/default.json") }) else { return nil }
     // Shown to users (dataset names, messages): relative when it is the working directory's.
-    return found == fm.currentDirectoryPath + "/assets" ? "assets" : found
+    return found == workingDirectory + "/assets" ? "assets" : found
   }
 
   /// The bundled MNIST folder.

@@ -25,7 +25,7 @@ public final class BatchLoader {
   private var batchStart = 0
   private var shifts: [SIMD2<Int>] = []
 
-  /// A loader over `view`; `shuffleSeed` nil keeps the view's order.
+  /// A loader over `view`; a nil `generator` keeps the view's order (no shuffling).
   public init(view: DatasetView, batchSize: Int, generator: SplitMix64?) {
     precondition(batchSize > 0, "batchSize must be positive")
     self.view = view

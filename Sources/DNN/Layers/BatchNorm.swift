@@ -30,9 +30,13 @@ public final class BatchNorm: Layer {
   public var summary: String { "BatchNorm(\(inputFeatures), momentum: \(momentum))" }
 
   private let normalised = Tensor(rows: 0, columns: 0)  // x̂ [B, F]
+  private let batchMean = Tensor(rows: 1, columns: 0)  // μ [1, F]
+  private let batchVariance = Tensor(rows: 1, columns: 0)  // σ² [1, F]
   private let inverseStd = Tensor(rows: 1, columns: 0)  // 1/√(σ²+ε) [1, F]
-  private let output = Tensor(rows: 0, columns: 0)
-  private let inputGradient = Tensor(rows: 0, columns: 0)
+  private let sumDy = Tensor(rows: 1, columns: 0)  // Σ_b dy [1, F]
+  private let sumDyXhat = Tensor(rows: 1, columns: 0)  // Σ_b dy ⊙ x̂ [1, F]
+  private let output = Tensor(rows: 0, columns: 0)  // y [B, F]
+  private let inputGradient = Tensor(rows: 0, columns: 0)  // dx [B, F]
   private var lastPhase = Phase.inference
 
   /// Batch normalisation of `features` features.
@@ -48,7 +52,7 @@ public final class BatchNorm: Layer {
     runningMean.resize(rows: 1, columns: features)
     runningVariance.resize(rows: 1, columns: features)
     runningVariance.fill(1)
-    inverseStd.resize(rows: 1, columns: features)
+    for t in [batchMean, batchVariance, inverseStd, sumDy, sumDyXhat] { t.resize(rows: 1, columns: features) }
   }
 
   public var parameters: [Parameter] { [weight, bias] }
@@ -56,47 +60,71 @@ public final class BatchNorm: Layer {
     [Buffer(name: "running_mean", value: runningMean), Buffer(name: "running_var", value: runningVariance)]
   }
 
+  // Every loop below runs over rows b, then features j, so the inner loop walks memory in
+  // order; each feature's sums still add its rows in order b = 0, 1, ..., as the equations do.
+
   public func forward(_ input: Tensor, phase: Phase) -> Tensor {
     lastPhase = phase
-    let batch = input.rows, f = inputFeatures
     output.resize(like: input)
     normalised.resize(like: input)
-    let x = input.pointer, y = output.pointer, xhat = normalised.pointer, inv = inverseStd.pointer
-    let gamma = weight.value.pointer, beta = bias.value.pointer
     if phase == .training {
-      let mean = runningMean.pointer, variance = runningVariance.pointer
-      for j in 0..<f {
-        var sum: Float = 0
-        for b in 0..<batch { sum += x[b * f + j] }
-        let mu = sum / Float(batch)
-        var squares: Float = 0
-        for b in 0..<batch {
-          let d = x[b * f + j] - mu
-          squares += d * d
-        }
-        let sigma2 = squares / Float(batch)
-        inv[j] = 1 / (sigma2 + epsilon).squareRoot()
-        mean[j] = (1 - momentum) * mean[j] + momentum * mu
-        let unbiased = batch > 1 ? squares / Float(batch - 1) : sigma2
-        variance[j] = (1 - momentum) * variance[j] + momentum * unbiased
-        for b in 0..<batch {
-          let n = (x[b * f + j] - mu) * inv[j]
-          xhat[b * f + j] = n
-          y[b * f + j] = gamma[j] * n + beta[j]
-        }
-      }
+      meanAndVariance(of: input)  // μ, σ² [1, F] over the B rows of x [B, F]
+      updateRunningStatistics(batch: input.rows)  // running ← (1 - m) running + m (μ, σ² B/(B-1))
+      invertStd(batchVariance)  // 1/√(σ² + ε) [1, F]
+      normalise(input, mean: batchMean)  // x̂ = (x - μ)/√(σ² + ε), y = γ x̂ + β   [B, F]
     } else {
-      let mean = runningMean.pointer, variance = runningVariance.pointer
-      for j in 0..<f { inv[j] = 1 / (variance[j] + epsilon).squareRoot() }
-      for b in 0..<batch {
-        for j in 0..<f {
-          let n = (x[b * f + j] - mean[j]) * inv[j]
-          xhat[b * f + j] = n
-          y[b * f + j] = gamma[j] * n + beta[j]
-        }
-      }
+      invertStd(runningVariance)  // 1/√(running_var + ε)
+      normalise(input, mean: runningMean)  // x̂ = (x - running_mean)/√(running_var + ε), y = γ x̂ + β
     }
     return output
+  }
+
+  /// μ = (1/B) Σ_b x,  σ² = (1/B) Σ_b (x - μ)²  (two passes, for accuracy).
+  private func meanAndVariance(of input: Tensor) {
+    let batch = input.rows, f = inputFeatures
+    let x = input.pointer, mu = batchMean.pointer, sigma2 = batchVariance.pointer
+    batchMean.fill(0)
+    batchVariance.fill(0)
+    for b in 0..<batch { for j in 0..<f { mu[j] += x[b * f + j] } }
+    for j in 0..<f { mu[j] /= Float(batch) }
+    for b in 0..<batch {
+      for j in 0..<f {
+        let d = x[b * f + j] - mu[j]
+        sigma2[j] += d * d
+      }
+    }
+    for j in 0..<f { sigma2[j] /= Float(batch) }
+  }
+
+  /// running_mean ← (1 - m) running_mean + m μ;  running_var ← (1 - m) running_var + m σ² B/(B-1).
+  private func updateRunningStatistics(batch: Int) {
+    let mean = runningMean.pointer, variance = runningVariance.pointer
+    let mu = batchMean.pointer, sigma2 = batchVariance.pointer
+    let unbias: Float = batch > 1 ? Float(batch) / Float(batch - 1) : 1
+    for j in 0..<inputFeatures {
+      mean[j] = (1 - momentum) * mean[j] + momentum * mu[j]
+      variance[j] = (1 - momentum) * variance[j] + momentum * sigma2[j] * unbias
+    }
+  }
+
+  /// 1/√(v + ε) for each feature of `variance`.
+  private func invertStd(_ variance: Tensor) {
+    let v = variance.pointer, inv = inverseStd.pointer
+    for j in 0..<inputFeatures { inv[j] = 1 / (v[j] + epsilon).squareRoot() }
+  }
+
+  /// x̂ = (x - mean) · inverseStd,  y = γ x̂ + β.
+  private func normalise(_ input: Tensor, mean: Tensor) {
+    let batch = input.rows, f = inputFeatures
+    let x = input.pointer, xhat = normalised.pointer, y = output.pointer
+    let mu = mean.pointer, inv = inverseStd.pointer, gamma = weight.value.pointer, beta = bias.value.pointer
+    for b in 0..<batch {
+      for j in 0..<f {
+        let n = (x[b * f + j] - mu[j]) * inv[j]
+        xhat[b * f + j] = n
+        y[b * f + j] = gamma[j] * n + beta[j]
+      }
+    }
   }
 
   public func backward(_ outputGradient: Tensor) -> Tensor {
@@ -105,23 +133,32 @@ public final class BatchNorm: Layer {
     let dy = outputGradient.pointer, dx = inputGradient.pointer, xhat = normalised.pointer
     let inv = inverseStd.pointer, gamma = weight.value.pointer
     let dgamma = weight.gradient.pointer, dbeta = bias.gradient.pointer
+    let sDy = sumDy.pointer, sDyXhat = sumDyXhat.pointer
+    // Σ_b dy, Σ_b dy ⊙ x̂   [1, F]
+    sumDy.fill(0)
+    sumDyXhat.fill(0)
+    for b in 0..<batch {
+      for j in 0..<f {
+        sDy[j] += dy[b * f + j]
+        sDyXhat[j] += dy[b * f + j] * xhat[b * f + j]
+      }
+    }
+    // dγ += Σ dy ⊙ x̂,  dβ += Σ dy
     for j in 0..<f {
-      var sumDy: Float = 0, sumDyXhat: Float = 0
+      dgamma[j] += sDyXhat[j]
+      dbeta[j] += sDy[j]
+    }
+    if lastPhase == .training {
+      // dx = γ / (B √(σ² + ε)) · (B dy - Σ dy - x̂ Σ (dy ⊙ x̂))   [B, F]
+      let n = Float(batch)
       for b in 0..<batch {
-        sumDy += dy[b * f + j]
-        sumDyXhat += dy[b * f + j] * xhat[b * f + j]
-      }
-      dgamma[j] += sumDyXhat
-      dbeta[j] += sumDy
-      if lastPhase == .training {
-        let scale = gamma[j] * inv[j] / Float(batch)
-        for b in 0..<batch {
-          dx[b * f + j] = scale * (Float(batch) * dy[b * f + j] - sumDy - xhat[b * f + j] * sumDyXhat)
+        for j in 0..<f {
+          dx[b * f + j] = gamma[j] * inv[j] / n * (n * dy[b * f + j] - sDy[j] - xhat[b * f + j] * sDyXhat[j])
         }
-      } else {
-        // Inference: the statistics are constants, so dx = γ dy / √(running_var + ε).
-        for b in 0..<batch { dx[b * f + j] = gamma[j] * inv[j] * dy[b * f + j] }
       }
+    } else {
+      // Inference: the statistics are constants, so dx = γ dy / √(running_var + ε).
+      for b in 0..<batch { for j in 0..<f { dx[b * f + j] = gamma[j] * inv[j] * dy[b * f + j] } }
     }
     return inputGradient
   }

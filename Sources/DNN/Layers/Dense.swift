@@ -23,7 +23,8 @@ public final class Dense: Layer {
   public let bias: Parameter
   /// How the weights were drawn, for the summary.
   public let initializer: Initializer
-  /// When false, `backward` skips `dX` (the first layer's input gradient is never used).
+  /// When false, `backward` skips `dX` and returns an empty tensor (the first layer's input
+  /// gradient is never used).
   public var computesInputGradient = true
 
   private var input: Tensor?
@@ -79,11 +80,15 @@ public final class Dense: Layer {
     GEMM.multiply(outputGradient, transposeA: true, input, into: weight.gradient, beta: 1)
     // db += column sums of dZ
     Kernels.addColumnSums(outputGradient.pointer, rows: batch, columns: outputFeatures, into: bias.gradient.pointer)
-    inputGradient.resize(rows: batch, columns: inputFeatures)
-    if computesInputGradient {
-      // dX = dZ · W
-      GEMM.multiply(outputGradient, weight.value, into: inputGradient)
+    // The first layer's input gradient is never used: none is computed, and an empty tensor
+    // says so (rather than last step's values).
+    guard computesInputGradient else {
+      inputGradient.resize(rows: 0, columns: 0)
+      return inputGradient
     }
+    inputGradient.resize(rows: batch, columns: inputFeatures)
+    // dX = dZ · W
+    GEMM.multiply(outputGradient, weight.value, into: inputGradient)
     return inputGradient
   }
 }

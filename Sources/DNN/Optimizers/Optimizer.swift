@@ -2,7 +2,7 @@
 public protocol Optimizer: AnyObject {
   /// The step size; the trainer sets it from the schedule before every step.
   var learningRate: Float { get set }
-  /// Steps taken so far (advances once per `step`, however many parameters there are).
+  /// Steps taken so far (advances once per `startStep`, however many parameters there are).
   var stepCount: Int { get }
   /// First part of a step: advances the step count and creates any missing state tensors.
   func startStep(_ parameters: [Parameter])
@@ -13,7 +13,7 @@ public protocol Optimizer: AnyObject {
   /// Per-parameter state tensors (momentum, moments) named like `0.weight.momentum`, for
   /// checkpoints; the step count travels separately.
   func stateTensors(for parameters: [Parameter]) -> [(name: String, tensor: Tensor)]
-  /// Restores state saved by `stateTensors`; `step` is the saved step count.
+  /// Restores state saved by `stateTensors`; `stepCount` is the saved step count.
   func restore(_ tensors: [String: Tensor], stepCount: Int, for parameters: [Parameter]) throws
 }
 

@@ -3,7 +3,7 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Work for a `HelperThread`: `runOnHelper(part:)` runs on the helper while the owner runs its
+/// Work for a `HelperThread`: `runOnHelper(job:)` runs on the helper while the owner runs its
 /// own share of the same job.
 protocol HelperWork: AnyObject {
   func runOnHelper(job: Int)

@@ -64,6 +64,12 @@ public final class Trainer {
   private(set) public var position = TrainingPosition(epoch: 0, batch: 0, step: 0)
   /// Nanoseconds spent in the observer (persisting the run).
   private var savingNanoseconds: UInt64 = 0
+  /// Run totals for the summary: seconds of each epoch, smoothed samples per second, the last
+  /// epoch's metrics.
+  private var secondsPerEpoch: [Double] = []
+  private var throughput: Double = 0
+  private var lastTrain = Metrics(loss: .nan, accuracy: .nan)
+  private var lastValidation = Metrics(loss: .nan, accuracy: .nan)
 
   /// A trainer for `plan`: a model built from the config's seed, then, when the plan resumes a
   /// saved state, that state's weights, optimizer state and position.
@@ -130,70 +136,95 @@ public final class Trainer {
     }
   }
 
+  /// Training totals of one epoch.
+  private struct EpochTally {
+    var lossSum: Double = 0
+    var correct = 0
+    var seen = 0
+    var nanoseconds: UInt64 = 0
+    var metrics: Metrics { Metrics(loss: Float(lossSum / Double(max(seen, 1))), accuracy: Float(correct) / Float(max(seen, 1))) }
+  }
+
+  /// How the batches of an epoch ended.
+  private enum EpochEnd {
+    case completed(EpochTally)
+    case stopped, diverged
+  }
+
   private func train() throws {
-    let batches = loader.batchesPerEpoch
     let start = position
     events.send(.started(RunStarted(
       config: config, model: model, dataset: plan.datasetName, data: data, startEpoch: start.epoch,
-      batchesPerEpoch: batches, learningRate: learningRate(at: Double(start.epoch)), backend: backendSummary)))
+      batchesPerEpoch: loader.batchesPerEpoch, learningRate: learningRate(at: Double(start.epoch)), backend: backendSummary)))
     if plan.startsPaused { setState(.paused) } else { events.send(.state(.running)) }
-
-    var secondsPerEpoch: [Double] = []
-    var throughput: Double = 0
-    var lastTrain = Metrics(loss: .nan, accuracy: .nan)
-    var lastValidation = Metrics(loss: .nan, accuracy: .nan)
     epochs: for epoch in start.epoch..<config.epochs {
-      startEpoch(epoch)
-      var lossSum: Double = 0, correct = 0, seen = 0
-      var trainingNanoseconds: UInt64 = 0
-      let firstBatch = epoch == start.epoch ? start.batch : 0
-      for batch in firstBatch..<batches {
-        if try obeyCommands() { break epochs }
-        let begin = DispatchTime.now().uptimeNanoseconds
-        let rate = learningRate(at: Double(epoch) + Double(batch + 1) / Double(batches))
-        let (loss, output, globalNorm) = step(batch: batch, learningRate: rate)
-        guard loss.isFinite && globalNorm.isFinite else {
-          let what = loss.isFinite ? "gradient norm is \(globalNorm)" : "loss is \(loss)"
-          events.send(.diverged(step: position.step + 1, epoch: epoch, message: "training diverged at step \(position.step + 1) (epoch \(epoch + 1), batch \(batch + 1)): \(what); the step was not applied. Lower the learning rate or enable clipping."))
-          return
-        }
-        let elapsed = DispatchTime.now().uptimeNanoseconds - begin
-        trainingNanoseconds += elapsed
-
-        let batchCorrect = Classification.correctCount(output, labels: loader.labels)
-        let count = loader.labels.count
-        lossSum += Double(loss) * Double(count)
-        correct += batchCorrect
-        seen += count
-        let instant = Double(count) / max(Double(elapsed) * 1e-9, 1e-9)
-        throughput = throughput == 0 ? instant : 0.9 * throughput + 0.1 * instant
-        position = TrainingPosition(epoch: epoch, batch: batch + 1, step: position.step + 1)
-        let report = BatchReport(
-          step: position.step, epoch: epoch, batch: batch, batchesPerEpoch: batches, loss: loss,
-          accuracy: Float(batchCorrect) / Float(count), gradientNorms: norms, globalNorm: globalNorm,
-          learningRate: rate, samplesPerSecond: throughput)
-        events.send(.batch(report))
-        try observe { try $0.didFinish(report) }
+      switch try trainBatches(of: epoch, from: epoch == start.epoch ? start.batch : 0) {
+      case .completed(let tally): try endEpoch(epoch, tally)
+      case .stopped: break epochs
+      case .diverged: return
       }
-      // Epoch done.
-      position = TrainingPosition(epoch: epoch + 1, batch: 0, step: position.step)
-      let seconds = Double(trainingNanoseconds) * 1e-9
-      secondsPerEpoch.append(seconds)
-      let (validation, predictions) = Evaluator.evaluate(model, on: data.validation, collectPredictions: true)
-      lastTrain = Metrics(loss: Float(lossSum / Double(max(seen, 1))), accuracy: Float(correct) / Float(max(seen, 1)))
-      lastValidation = validation
-      let report = EpochReport(
-        epoch: epoch + 1, trainLoss: lastTrain.loss, trainAccuracy: lastTrain.accuracy,
-        validationLoss: validation.loss, validationAccuracy: validation.accuracy,
-        learningRate: learningRate(at: Double(epoch + 1)), seconds: seconds)
-      events.send(.epoch(report))
-      if var predictions {
-        predictions.epoch = epoch + 1
-        events.send(.predictions(predictions))
-      }
-      try observe { try $0.didFinish(report, progress) }
-      if state == .stepping && epoch + 1 < config.epochs { setState(.paused) }
     }
+    try finish()
+  }
+
+  /// Trains the batches of `epoch` from `firstBatch` on, reporting and logging each step.
+  private func trainBatches(of epoch: Int, from firstBatch: Int) throws -> EpochEnd {
+    startEpoch(epoch)
+    let batches = loader.batchesPerEpoch
+    var tally = EpochTally()
+    for batch in firstBatch..<batches {
+      if try obeyCommands() { return .stopped }
+      let begin = DispatchTime.now().uptimeNanoseconds
+      let rate = learningRate(at: Double(epoch) + Double(batch + 1) / Double(batches))
+      let (loss, output, globalNorm) = step(batch: batch, learningRate: rate)
+      guard loss.isFinite && globalNorm.isFinite else {
+        let what = loss.isFinite ? "gradient norm is \(globalNorm)" : "loss is \(loss)"
+        events.send(.diverged(step: position.step + 1, epoch: epoch, message: "training diverged at step \(position.step + 1) (epoch \(epoch + 1), batch \(batch + 1)): \(what); the step was not applied. Lower the learning rate or enable clipping."))
+        return .diverged
+      }
+      let elapsed = DispatchTime.now().uptimeNanoseconds - begin
+      let batchCorrect = Classification.correctCount(output, labels: loader.labels)
+      let count = loader.labels.count
+      tally.nanoseconds += elapsed
+      tally.lossSum += Double(loss) * Double(count)
+      tally.correct += batchCorrect
+      tally.seen += count
+      let instant = Double(count) / max(Double(elapsed) * 1e-9, 1e-9)
+      throughput = throughput == 0 ? instant : 0.9 * throughput + 0.1 * instant
+      position = TrainingPosition(epoch: epoch, batch: batch + 1, step: position.step + 1)
+      let report = BatchReport(
+        step: position.step, epoch: epoch, batch: batch, batchesPerEpoch: batches, loss: loss,
+        accuracy: Float(batchCorrect) / Float(count), gradientNorms: norms, globalNorm: globalNorm,
+        learningRate: rate, samplesPerSecond: throughput)
+      events.send(.batch(report))
+      try observe { try $0.didFinish(report) }
+    }
+    return .completed(tally)
+  }
+
+  /// After the last batch of `epoch`: validation, the epoch's report and predictions, the log.
+  private func endEpoch(_ epoch: Int, _ tally: EpochTally) throws {
+    position = TrainingPosition(epoch: epoch + 1, batch: 0, step: position.step)
+    let seconds = Double(tally.nanoseconds) * 1e-9
+    secondsPerEpoch.append(seconds)
+    let (validation, predictions) = Evaluator.evaluate(model, on: data.validation, collectPredictions: true)
+    lastTrain = tally.metrics
+    lastValidation = validation
+    let report = EpochReport(
+      epoch: epoch + 1, trainLoss: lastTrain.loss, trainAccuracy: lastTrain.accuracy,
+      validationLoss: validation.loss, validationAccuracy: validation.accuracy,
+      learningRate: learningRate(at: Double(epoch + 1)), seconds: seconds)
+    events.send(.epoch(report))
+    if var predictions {
+      predictions.epoch = epoch + 1
+      events.send(.predictions(predictions))
+    }
+    try observe { try $0.didFinish(report, progress) }
+    if state == .stepping && epoch + 1 < config.epochs { setState(.paused) }
+  }
+
+  /// The end of the run (all epochs done, or stopped): save, test, summary.
+  private func finish() throws {
     if let path = try observe({ try $0.save(progress) }) ?? nil {
       events.send(.checkpointSaved(path: path, epoch: position.epoch))
     }

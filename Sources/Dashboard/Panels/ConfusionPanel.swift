@@ -14,7 +14,7 @@ struct ConfusionPanel {
 
   private func drawMatrix(in rect: Rect, on buffer: inout ScreenBuffer) {
     let title = "Confusion matrix" + (state.predictions.map { " (validation, epoch \($0.epoch))" } ?? "")
-    let inside = Box(title: title, hints: "c", style: options.paint(.dim), titleStyle: options.paint(.bold))
+    let inside = Box(title: title, hints: KeyMap.key(.confusion, ascii: options.glyphs.ascii), style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
     guard let p = state.predictions else {
       buffer.put("appears after epoch 1", x: inside.x, y: inside.y, style: options.paint(.dim), clip: inside)
@@ -48,7 +48,7 @@ struct ConfusionPanel {
   }
 
   private func drawEpochs(in rect: Rect, on buffer: inout ScreenBuffer) {
-    let inside = Box(title: "Epochs", hints: "c", style: options.paint(.dim), titleStyle: options.paint(.bold))
+    let inside = Box(title: "Epochs", hints: KeyMap.key(.confusion, ascii: options.glyphs.ascii), style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
     let header = "epoch  train loss  train acc  val loss  val acc     time"
     buffer.put(header, x: inside.x, y: inside.y, style: options.paint(.dim), clip: inside)

@@ -23,7 +23,7 @@ struct CurvesPanel {
     let isLoss = kind == .loss
     let logScale = isLoss && state.logScale
     let title = isLoss ? "Loss" + (logScale ? " (log)" : "") : "Accuracy"
-    let inside = Box(title: title, hints: isLoss ? "y log" : "", style: options.paint(.dim), titleStyle: options.paint(.bold))
+    let inside = Box(title: title, hints: isLoss ? KeyMap.hint(.logScale, ascii: options.glyphs.ascii) : "", style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
     guard inside.height >= 3 else { return }
     let raw = isLoss ? state.trainLoss : state.trainAccuracy

@@ -8,7 +8,6 @@ struct FooterPanel {
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
     let style = options.paint(Style(foreground: .grey, reverse: true))
     buffer.fill(rect, with: Cell(" ", style: style))
-    let hints = options.glyphs.ascii ? KeyMap.footer.replacingOccurrences(of: "←→", with: "h/l") : KeyMap.footer
-    buffer.put(" " + hints, x: rect.x, y: rect.y, style: style, clip: rect)
+    buffer.put(" " + KeyMap.footer(ascii: options.glyphs.ascii), x: rect.x, y: rect.y, style: style, clip: rect)
   }
 }

@@ -9,7 +9,7 @@ struct InferencePanel {
 
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
     let title = state.mistakesOnly ? "Validation mistakes" : "Validation digits"
-    let inside = Box(title: title, hints: options.glyphs.ascii ? "h/l m" : "←→ m", style: options.paint(.dim), titleStyle: options.paint(.bold))
+    let inside = Box(title: title, hints: KeyMap.key(.previous, ascii: options.glyphs.ascii) + " " + KeyMap.key(.mistakesOnly, ascii: options.glyphs.ascii), style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
     guard let run = state.run, inside.height > 0 else { return }
     guard let p = state.predictions else {

@@ -59,4 +59,13 @@ public struct ScreenBuffer: Equatable, Sendable {
       return String(s)
     }.joined(separator: "\n")
   }
+
+  /// Sets every cell's foreground and background to the terminal's default, keeping bold and
+  /// reverse (for terminals and users without colour).
+  public mutating func removeColours() {
+    for i in cells.indices {
+      cells[i].style.foreground = .default
+      cells[i].style.background = .default
+    }
+  }
 }

@@ -126,20 +126,37 @@ public struct LineChart {
 
   private func transform(_ y: Double) -> Double { logY ? log10(max(y, 1e-12)) : y }
 
+  /// The data ranges a frame shows: x from `xLow` to `xHigh`, y (transformed) over `y`.
+  private struct Bounds {
+    let xLow: Double, xHigh: Double
+    let y: ClosedRange<Double>
+  }
+
+  private func bounds() -> Bounds? {
+    let allX = series.flatMap { $0.points.map(\.x) }.filter(\.isFinite)
+    guard let y = yBounds(), let xLow = xRange?.lowerBound ?? allX.min(), let xHigh = xRange?.upperBound ?? allX.max() else {
+      return nil
+    }
+    return Bounds(xLow: xLow, xHigh: xHigh > xLow ? xHigh : xLow + 1, y: y)
+  }
+
   /// Draws into `rect`: tick labels on the left and below, the plot in the rest.
   public func draw(in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
     guard rect.width >= 12 && rect.height >= 3 else { return }
-    let allX = series.flatMap { $0.points.map(\.x) }.filter(\.isFinite)
-    guard let yb = yBounds(), let xLow = xRange?.lowerBound ?? allX.min(), let xHighRaw = xRange?.upperBound ?? allX.max()
-    else {
+    guard let bounds = bounds() else {
       buffer.put("waiting for data", x: rect.x + max(0, (rect.width - 16) / 2), y: rect.y + rect.height / 2, style: .dim, clip: rect)
       return
     }
-    let xHigh = xHighRaw > xLow ? xHighRaw : xLow + 1
+    let plot = drawAxes(in: rect, bounds, on: &buffer, glyphs: glyphs)
+    drawSeries(in: plot, bounds, on: &buffer, glyphs: glyphs)
+  }
+
+  /// Tick labels on the left (y) and below (x); returns the rectangle left for the plot.
+  private func drawAxes(in rect: Rect, _ bounds: Bounds, on buffer: inout ScreenBuffer, glyphs: Glyphs) -> Rect {
     let untransform: (Double) -> Double = { logY ? pow(10, $0) : $0 }
-    // Tick labels.
     let plotHeight = rect.height - 1
     let tickRows = plotHeight >= 9 ? [0, plotHeight / 4, plotHeight / 2, 3 * plotHeight / 4, plotHeight - 1] : [0, plotHeight / 2, plotHeight - 1]
+    let yb = bounds.y
     let labels = tickRows.map { row -> String in
       let t = Double(row) / Double(max(plotHeight - 1, 1))
       return formatY(untransform(yb.upperBound - t * (yb.upperBound - yb.lowerBound)))
@@ -151,13 +168,16 @@ public struct LineChart {
       buffer.put(padded, x: rect.x, y: plot.y + row, style: .dim)
       buffer[rect.x + labelWidth - 1, plot.y + row] = Cell(glyphs.ascii ? "+" : "┤", style: .dim)
     }
-    let xLabels = [formatX(xLow), formatX((xLow + xHigh) / 2), formatX(xHigh)]
+    let xLabels = [formatX(bounds.xLow), formatX((bounds.xLow + bounds.xHigh) / 2), formatX(bounds.xHigh)]
     let bottom = rect.maxY - 1
     buffer.put(xLabels[0], x: plot.x, y: bottom, style: .dim)
     buffer.put(xLabels[1], x: plot.x + (plot.width - xLabels[1].count) / 2, y: bottom, style: .dim)
     buffer.put(xLabels[2], x: plot.maxX - xLabels[2].count, y: bottom, style: .dim)
+    return plot
+  }
 
-    // Plot.
+  /// The series as dots (braille, blocks or ASCII) in `plot`, markers over them, then the best point.
+  private func drawSeries(in plot: Rect, _ bounds: Bounds, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
     let resolution = glyphs.ascii ? ChartResolution.ascii : self.resolution
     let (cx, cy) = resolution.dotsPerCell
     let dotsX = plot.width * cx, dotsY = plot.height * cy
@@ -173,15 +193,15 @@ public struct LineChart {
     func toDots(_ p: ChartPoint) -> (Int, Int)? {
       let ty = transform(p.y)
       guard p.x.isFinite && ty.isFinite else { return nil }
-      let fx = (p.x - xLow) / (xHigh - xLow)
-      let fy = (ty - yb.lowerBound) / (yb.upperBound - yb.lowerBound)
+      let fx = (p.x - bounds.xLow) / (bounds.xHigh - bounds.xLow)
+      let fy = (ty - bounds.y.lowerBound) / (bounds.y.upperBound - bounds.y.lowerBound)
       let dx = Int(saturating: min(max(fx, 0), 1) * Double(dotsX - 1))
       let dy = Int(saturating: (1 - min(max(fy, 0), 1)) * Double(dotsY - 1))
       return (dx, dy)
     }
     for (index, s) in series.enumerated() {
       var previous: (Int, Int)?
-      let points = s.marker == nil ? LineChart.envelope(s.points, columns: dotsX, xLow: xLow, xHigh: xHigh) : s.points
+      let points = s.marker == nil ? LineChart.envelope(s.points, columns: dotsX, xLow: bounds.xLow, xHigh: bounds.xHigh) : s.points
       for p in points {
         guard let d = toDots(p) else {
           previous = nil

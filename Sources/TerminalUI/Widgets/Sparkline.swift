@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// A one-row chart of recent values using eight block heights.
 public struct Sparkline {
   public var values: [Double]
@@ -22,9 +28,3 @@ public struct Sparkline {
     }
   }
 }
-
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
