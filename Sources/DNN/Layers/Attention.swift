@@ -34,15 +34,19 @@ public final class Attention: Layer {
   public let value: Parameter, valueBias: Parameter
   public let out: Parameter, outBias: Parameter
 
-  private var input: Tensor?
-  private let q = Tensor(rows: 0, columns: 0), k = Tensor(rows: 0, columns: 0), v = Tensor(rows: 0, columns: 0)
-  private let probabilities = Tensor(rows: 0, columns: 0)  // [B·H·T, T]
+  private var input: Tensor?  // X [B, T·F], read as [B·T, F]
+  private let q = Tensor(rows: 0, columns: 0)  // Q [B·T, D]
+  private let k = Tensor(rows: 0, columns: 0)  // K [B·T, D]
+  private let v = Tensor(rows: 0, columns: 0)  // V [B·T, D]
+  private let probabilities = Tensor(rows: 0, columns: 0)  // P [B·H·T, T]: one [T, T] per sample and head
   private let attended = Tensor(rows: 0, columns: 0)  // O [B·T, D]
-  private let output = Tensor(rows: 0, columns: 0)
-  private let dO = Tensor(rows: 0, columns: 0), dQ = Tensor(rows: 0, columns: 0)
-  private let dK = Tensor(rows: 0, columns: 0), dV = Tensor(rows: 0, columns: 0)
-  private let dP = Tensor(rows: 0, columns: 0)  // one [T, T] scratch
-  private let inputGradient = Tensor(rows: 0, columns: 0)
+  private let output = Tensor(rows: 0, columns: 0)  // Y [B·T, D], returned as [B, T·D]
+  private let dO = Tensor(rows: 0, columns: 0)  // dO [B·T, D]
+  private let dQ = Tensor(rows: 0, columns: 0)  // dQ [B·T, D]
+  private let dK = Tensor(rows: 0, columns: 0)  // dK [B·T, D]
+  private let dV = Tensor(rows: 0, columns: 0)  // dV [B·T, D]
+  private let dP = Tensor(rows: 0, columns: 0)  // dP, then dS in place: one [T, T] scratch
+  private let inputGradient = Tensor(rows: 0, columns: 0)  // dX [B·T, F], returned as [B, T·F]
 
   /// Self-attention over `tokens` tokens of `inputFeatures / tokens` features each.
   public init(
@@ -145,11 +149,7 @@ public final class Attention: Layer {
         GEMM.multiply(m: t, n: d, k: t, p, lda: t, transposeA: true, dO.pointer + offset, ldb: dim,
                       into: dV.pointer + offset, ldc: dim)
         // dS = P ⊙ (dP - rowsum(dP ⊙ P)), in place in dP
-        for i in 0..<t {
-          var dot: Float = 0
-          for j in 0..<t { dot += dp[i * t + j] * p[i * t + j] }
-          for j in 0..<t { dp[i * t + j] = p[i * t + j] * (dp[i * t + j] - dot) }
-        }
+        Softmax.rowsBackward(p, dp, into: dp, rows: t, columns: t)
         // dQ_h = dS K_h / √d ; dK_h = dSᵀ Q_h / √d
         GEMM.multiply(m: t, n: d, k: t, dp, lda: t, k.pointer + offset, ldb: dim, into: dQ.pointer + offset, ldc: dim, alpha: scale)
         GEMM.multiply(m: t, n: d, k: t, dp, lda: t, transposeA: true, q.pointer + offset, ldb: dim,

@@ -30,14 +30,8 @@ public final class Softmax: Layer {
 
   public func backward(_ outputGradient: Tensor) -> Tensor {
     inputGradient.resize(like: outputGradient)
-    let n = inputFeatures
-    for r in 0..<outputGradient.rows {
-      let a = output.pointer + r * n, da = outputGradient.pointer + r * n
-      let dz = inputGradient.pointer + r * n
-      var dot: Float = 0
-      for i in 0..<n { dot += da[i] * a[i] }
-      for j in 0..<n { dz[j] = a[j] * (da[j] - dot) }
-    }
+    Softmax.rowsBackward(
+      output.pointer, outputGradient.pointer, into: inputGradient.pointer, rows: outputGradient.rows, columns: inputFeatures)
     return inputGradient
   }
 
@@ -60,6 +54,19 @@ public final class Softmax: Layer {
       }
       let inv = 1 / sum
       for j in 0..<n { a[j] *= inv }
+    }
+  }
+
+  /// The backward of `rows`, on raw row-major storage: dz = a ⊙ (da - rowsum(da ⊙ a)) for each
+  /// row, from the softmax outputs `a` and their gradient `da`. `dz` may be `da` (in place).
+  static func rowsBackward(
+    _ a0: UnsafePointer<Float>, _ da0: UnsafePointer<Float>, into dz0: UnsafeMutablePointer<Float>, rows: Int, columns n: Int
+  ) {
+    for r in 0..<rows {
+      let a = a0 + r * n, da = da0 + r * n, dz = dz0 + r * n
+      var dot: Float = 0
+      for i in 0..<n { dot += da[i] * a[i] }
+      for j in 0..<n { dz[j] = a[j] * (da[j] - dot) }
     }
   }
 }
