@@ -27,16 +27,11 @@ struct BenchCommand: ParsableCommand {
     return 2 * products.reduce(0, +) * 2 + 2 * products.dropFirst().reduce(0, +)
   }
 
-  func run() throws {
+  func run() throws { try reportingErrors(benchmark) }
+
+  private func benchmark() throws {
     if let threads { BLASRuntime.setThreads(threads) }
-    let folder: MNISTFolder
-    var dataset = dataDir
-    if FileManager.default.fileExists(atPath: dataDir) {
-      folder = try MNISTFolder(path: dataDir)
-    } else {
-      folder = try BenchCommand.synthetic()
-      dataset = "synthetic (\(dataDir) not found)"
-    }
+    let (folder, dataset) = try Self.data(dataDir)
     var config = RunConfig(
       name: "bench-mlp",
       layers: [.dense(units: 256, initializer: .he), .relu, .dense(units: 128, initializer: .he), .relu,
@@ -46,11 +41,22 @@ struct BenchCommand: ParsableCommand {
     config.validationFraction = 0
     config.clip = .global(maxNorm: 5)
     if countAllocations { return try Self.countAllocations(config: config, folder: folder) }
+    let (summary, backend) = try Self.train(config, on: folder)
+    report(summary, backend: backend, dataset: dataset, samples: Double(folder.train.count))
+  }
+
+  /// The data folder, or synthetic data of the same shape when it does not exist.
+  static func data(_ dataDir: String) throws -> (folder: MNISTFolder, name: String) {
+    if FileManager.default.fileExists(atPath: dataDir) { return (try MNISTFolder(path: dataDir), dataDir) }
+    return (try synthetic(), "synthetic (\(dataDir) not found)")
+  }
+
+  /// Trains `config` on a session, as `dnn train` does, without saving; the summary and backend.
+  static func train(_ config: RunConfig, on folder: MNISTFolder) throws -> (RunSummary, String) {
     let events = EventChannel(capacity: 1 << 20)
     let session = TrainingSession(events: events)
-    let runConfig = config
     session.start { events, commands in
-      try Trainer(plan: RunPlan(config: runConfig, folder: folder), events: events, commands: commands)
+      try Trainer(plan: RunPlan(config: config, folder: folder), events: events, commands: commands)
     }
     session.wait()
     var summary: RunSummary?
@@ -59,14 +65,18 @@ struct BenchCommand: ParsableCommand {
       switch event {
       case .started(let s): backend = s.backend
       case .finished(let s): summary = s
-      case .failed(let message), .diverged(_, _, let message): throw ValidationError(message)
+      case .failed(let message), .diverged(_, _, let message): throw ConfigError(message)
       default: break
       }
     }
-    guard let summary else { throw ValidationError("the benchmark run did not finish") }
+    guard let summary else { throw ConfigError("the benchmark run did not finish") }
+    return (summary, backend)
+  }
+
+  /// Prints the figures: seconds per epoch (median after the first), throughput, GFLOPS, RSS.
+  private func report(_ summary: RunSummary, backend: String, dataset: String, samples: Double) {
     let timed = summary.secondsPerEpoch.count > 1 ? Array(summary.secondsPerEpoch.dropFirst()) : summary.secondsPerEpoch
     let median = timed.sorted()[timed.count / 2]
-    let samples = Double(folder.train.count)
     let gflops = BenchCommand.flopsPerSample([784, 256, 128, 10]) * samples / median / 1e9
     let rss = BenchCommand.peakResidentMegabytes()
     if json {
@@ -76,21 +86,21 @@ struct BenchCommand: ParsableCommand {
         "gflops": .number(gflops), "peakRSSMegabytes": .number(rss), "backend": .string(backend),
         "testAccuracy": .number(Double(summary.test?.accuracy ?? .nan)), "dataset": .string(dataset),
       ]).text)
-    } else {
-      print("dataset            \(dataset), \(Int(samples)) training samples")
-      print("backend            \(backend)")
-      print("seconds per epoch  \(String(format: "%.3f", median)) (median of \(timed.count); all: \(summary.secondsPerEpoch.map { String(format: "%.3f", $0) }.joined(separator: " ")))")
-      print("samples per second \(Int(samples / median))")
-      print("effective GFLOPS   \(String(format: "%.1f", gflops))")
-      print("peak RSS           \(String(format: "%.1f", rss)) MB")
-      if let test = summary.test { print("test accuracy      \(String(format: "%.2f%%", Double(test.accuracy) * 100))") }
+      return
     }
+    print("dataset            \(dataset), \(Int(samples)) training samples")
+    print("backend            \(backend)")
+    print("seconds per epoch  \(String(format: "%.3f", median)) (median of \(timed.count); all: \(summary.secondsPerEpoch.map { String(format: "%.3f", $0) }.joined(separator: " ")))")
+    print("samples per second \(Int(samples / median))")
+    print("effective GFLOPS   \(String(format: "%.1f", gflops))")
+    print("peak RSS           \(String(format: "%.1f", rss)) MB")
+    if let test = summary.test { print("test accuracy      \(percent(test.accuracy))") }
   }
 
   /// Steps the trainer directly and reads the LD_PRELOADed malloc counter around 200 steps.
   static func countAllocations(config: RunConfig, folder: MNISTFolder) throws {
     guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "dnn_malloc_count") else {
-      throw ValidationError("the malloc counter is not loaded: run benchmarks/alloc_check.sh")
+      throw ConfigError("the malloc counter is not loaded: run benchmarks/alloc_check.sh")
     }
     typealias Counter = @convention(c) () -> Int
     let count = unsafeBitCast(symbol, to: Counter.self)

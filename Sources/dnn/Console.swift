@@ -38,5 +38,6 @@ func reportingErrors(_ body: () throws -> Void) throws {
   }
 }
 
-/// Formats a fraction as a percentage with two decimals: `0.9512` -> `95.12%`.
-func percent(_ value: Float) -> String { String(format: "%.2f%%", Double(value) * 100) }
+/// Formats a fraction as a percentage with two decimals: `0.9512` -> `95.12%` (`n/a` for NaN,
+/// a run without a validation set). The one format of percentages in `dnn`'s output.
+func percent(_ value: Float) -> String { value.isNaN ? "n/a" : String(format: "%.2f%%", Double(value) * 100) }

@@ -75,7 +75,7 @@ enum Plots {
     let columns = 10, scale = 3.0, cellW = 28 * scale + 14, cellH = 28 * scale + 26
     let rows = (n + columns - 1) / columns
     var svg = SVG(width: Double(columns) * cellW + 10, height: Double(rows) * cellH + 40)
-    svg.text("\(run.config.name): validation digits, best checkpoint (\(String(format: "%.1f%%", Double(metrics.accuracy) * 100)) of these; mistakes in red)",
+    svg.text("\(run.config.name): validation digits, best checkpoint (\(percent(metrics.accuracy)) of these; mistakes in red)",
              x: 10, y: 20, size: 13, bold: true)
     for i in 0..<n {
       let label = Int(p.labels[i]), guess = Int(p.predicted[i])

@@ -27,8 +27,8 @@ struct ReportCommand: ParsableCommand {
         let best = r.bestEpoch
         html += "<tr><td><a href=\"#\(SVG.escape(r.config.name))\">\(SVG.escape(r.config.name))</a></td><td>\(r.epochs.count)</td>"
           + "<td>\(best.map { String(format: "%.4f", $0.validationLoss) } ?? "-")</td>"
-          + "<td>\(r.epochs.map(\.validationAccuracy).max().map { String(format: "%.2f%%", Double($0) * 100) } ?? "-")</td>"
-          + "<td>\(r.epochs.last.map { String(format: "%.2f%%", Double($0.validationAccuracy) * 100) } ?? "-")</td>"
+          + "<td>\(r.epochs.map(\.validationAccuracy).max().map(percent) ?? "-")</td>"
+          + "<td>\(r.epochs.last.map { percent($0.validationAccuracy) } ?? "-")</td>"
           + "<td>\(String(format: "%.1f", r.trainingSeconds))</td></tr>\n"
       }
       html += "</table>\n"
