@@ -54,6 +54,9 @@ import Testing
     let bytes = Fixtures.idx(magic: 0x803, dimensions: [20, 28, 28], body: [UInt8](repeating: 0, count: 64 << 20))
     let folder = folder(replacing: "train-images-idx3-ubyte.gz", with: bytes)
     expectError(folder, contains: "holds more than the 15696 bytes its header announces (stopped reading)")
+    // One byte too many is already too many.
+    let oneMore = Fixtures.idx(magic: 0x803, dimensions: [20, 28, 28], body: [UInt8](repeating: 0, count: 20 * 784 + 1))
+    expectError(self.folder(replacing: "train-images-idx3-ubyte.gz", with: oneMore), contains: "holds more than the 15696 bytes")
   }
 
   @Test func devicesAndFIFOsAreRefusedByType() throws {
