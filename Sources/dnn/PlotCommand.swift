@@ -49,17 +49,12 @@ enum Plots {
       .init(label: "validation", points: e.map { (Double($0.epoch), Double($0.validationAccuracy)) }, color: SVG.palette[1], markers: true),
     ], xLabel: "epoch", marker: best)
     // Gradient norms per step from steps.csv, thinned to at most 2,000 points per tensor.
-    let stepsText = (try? String(contentsOfFile: (run.path as NSString).appendingPathComponent("steps.csv"), encoding: .utf8)) ?? ""
-    let lines = stepsText.split(separator: "\n")
-    var series: [SVG.Series] = []
-    if let header = lines.first?.split(separator: ",").map(String.init), header.count > 4 {
-      let rows = lines.dropFirst().map { $0.split(separator: ",").compactMap { Double($0) } }.filter { $0.count == header.count }
-      let stride = max(1, rows.count / 2000)
-      let thinned = rows.enumerated().filter { $0.offset % stride == 0 }.map(\.element)
-      let batchesPerEpoch = Double(max(rows.count, 1)) / Double(max(run.epochs.count, 1))
-      for c in 4..<header.count {
-        series.append(.init(label: header[c], points: thinned.map { ($0[0] / batchesPerEpoch, $0[c]) }, color: SVG.palette[(c - 4) % 10]))
-      }
+    let (names, steps) = RunLog.readSteps(folder: run.path)
+    let stride = max(1, steps.count / 2000)
+    let thinned = steps.enumerated().filter { $0.offset % stride == 0 }.map(\.element)
+    let batchesPerEpoch = Double(max(steps.count, 1)) / Double(max(run.epochs.count, 1))
+    let series: [SVG.Series] = names.enumerated().map { c, name in
+      .init(label: name, points: thinned.map { (Double($0.step) / batchesPerEpoch, Double($0.gradientNorms[c])) }, color: SVG.palette[c % 10])
     }
     svg.lineChart(title: "Gradient norms per tensor (pre-clip, log scale)", x: 0, y: 330, w: 1000, h: 300, series: series,
                   xLabel: "epoch", logY: true, marker: best)

@@ -124,6 +124,36 @@ import Testing
     #expect(try session.tmux("display-message", "-p", "-t", "e2e", "#{alternate_on}").contains("0"))
   }
 
+  /// A run saved by `dnn train`, continued in the dashboard: it trains on in its own folder.
+  @Test func resumingASavedRunWritesIntoItsFolder() throws {
+    let runs = Programs.temporaryFolder()
+    let config = RunSafetyTests.tinyConfig(epochs: 1)
+    #expect(try Programs.dnn(["train", "--config", config, "--out", runs]).status == 0)
+    let session = try Session(arguments: "--run \(runs)/tiny --resume --epochs 3")
+    let finished = session.waitFor(20) { $0.contains("FINISHED") }
+    #expect(finished.ok, "the resumed run did not finish:\n\(finished.screen)")
+    session.keys("q")
+    #expect(session.waitFor(5) { $0.contains("EXIT=0") }.ok)
+    let metrics = try String(contentsOfFile: "\(runs)/tiny/metrics.csv", encoding: .utf8)
+    #expect(metrics.split(separator: "\n").count == 4, "\(metrics)")  // header + 3 epochs
+    #expect(try FileManager.default.contentsOfDirectory(atPath: runs) == ["tiny"])
+  }
+
+  /// No validation set: every validation number is NaN, shown as a dash, and nothing crashes.
+  @Test func aRunWithoutValidationShowsDashes() throws {
+    let folder = Programs.temporaryFolder()
+    let json = try String(contentsOfFile: RunSafetyTests.tinyConfig(epochs: 2), encoding: .utf8)
+      .replacingOccurrences(of: "\"trainSamples\": 300", with: "\"trainSamples\": 300, \"validationFraction\": 0")
+    _ = FileManager.default.createFile(atPath: "\(folder)/noval.json", contents: Data(json.utf8))
+    let session = try Session(arguments: "--config \(folder)/noval.json")
+    let finished = session.waitFor(20) { $0.contains("FINISHED") }
+    #expect(finished.ok, "no FINISHED:\n\(finished.screen)")
+    #expect(!finished.screen.contains("EXIT="), "the dashboard exited:\n\(finished.screen)")
+    session.keys("q")
+    let exited = session.waitFor(5) { $0.contains("EXIT=") }
+    #expect(exited.screen.contains("EXIT=0"), "\(exited.screen)")
+  }
+
   @Test func notATerminalPointsToDnnTrain() throws {
     let result = try Spawn.run([try Programs.path("dnn-tui")], input: "/dev/null")
     #expect(result.status == 1)

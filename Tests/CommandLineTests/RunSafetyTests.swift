@@ -109,8 +109,12 @@ import Testing
       (["bench", "--epochs", "0"], "--epochs must be from 1 to 100000, got 0"),
       (["bench", "--epochs=-1"], "--epochs must be from 1 to 100000, got -1"),
       (["train", "--out", out, "--shard", "3/4", "--config", Self.tinyConfig()], "selects none of the 1 runs"),
+      (["dnn-tui", "--seed", "99999999999"], "--seed must be from 0 to 2147483647, got 99999999999"),
+      (["dnn-tui", "--epochs", "0"], "--epochs must be from 1 to 100000, got 0"),
     ] {
-      let result = try Programs.dnn(arguments)
+      let result = arguments[0] == "dnn-tui"
+        ? try Spawn.run([try Programs.path("dnn-tui")] + arguments.dropFirst(), directory: Programs.root.path)
+        : try Programs.dnn(arguments)
       #expect(result.status != 0 && result.status < 128, "\(arguments): \(result.status)")
       #expect(result.errors.contains(phrase), "\(arguments): \(result.errors)")
     }
