@@ -26,14 +26,20 @@ public final class DashboardApp {
   private var lastFrame: UInt64 = 0
   private var dirty = true
   private var quitRequestedAt: UInt64?
+  /// The notice on screen and when it appeared: it fades after `noticeSeconds`.
+  private var shownNotice: (text: String, since: UInt64)?
+  /// How long a notice stays (a pending quit question stays until answered).
+  public var noticeSeconds = 4.0
   /// Seconds to wait after `q` for the trainer to stop cleanly (it finishes its step and saves).
   public var quitGracePeriod = 2.0
 
-  public init(terminal: Terminal, link: TrainingLink, options: RenderOptions) {
+  /// `saveUnavailable`: why `s` cannot save in this session (nil when it can).
+  public init(terminal: Terminal, link: TrainingLink, options: RenderOptions, saveUnavailable: String? = nil) {
     self.terminal = terminal
     self.link = link
     self.options = options
     renderer = Renderer(terminal: terminal)
+    state.saveUnavailable = saveUnavailable
   }
 
   /// One iteration: events, one key, maybe a frame. Returns false when the app should exit.
@@ -43,6 +49,7 @@ public final class DashboardApp {
     if !events.isEmpty { dirty = true }
     if let key = terminal.readKey(timeout: pollMilliseconds) { handle(key) }
     let now = DispatchTime.now().uptimeNanoseconds
+    fadeNotice(now: now)
     if dirty && Double(now - lastFrame) >= 1e9 / maxFramesPerSecond {
       draw()
     }
@@ -51,6 +58,20 @@ public final class DashboardApp {
       if !state.isLive || Double(now - asked) * 1e-9 >= quitGracePeriod { return false }
     }
     return true
+  }
+
+  private func fadeNotice(now: UInt64) {
+    guard let notice = state.notice, !state.confirmingQuit else {
+      shownNotice = nil
+      return
+    }
+    if shownNotice?.text != notice {
+      shownNotice = (notice, now)
+    } else if let since = shownNotice?.since, Double(now - since) * 1e-9 >= noticeSeconds {
+      state.notice = nil
+      shownNotice = nil
+      dirty = true
+    }
   }
 
   /// Handles one key: resize, or the key map's action.
@@ -65,7 +86,7 @@ public final class DashboardApp {
     guard !tooSmall || KeyMap.action(for: key) == .quit else { return }
     let (action, command) = state.press(key)
     if let command { link.send(command) }
-    if action == .quit { requestQuit() }
+    if action == .quit && state.quitting { requestQuit() }
     draw()
   }
 

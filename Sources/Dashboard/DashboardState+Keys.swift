@@ -2,34 +2,50 @@ import DNN
 import TerminalUI
 
 extension DashboardState {
-  /// A key press: the key map's action for it (see `perform`); a key with no action only
-  /// closes the help, like every key but `?` and `q`.
+  /// The question `q` asks while a run trains.
+  public static let quitQuestion = "quit and stop training? q again / any key to stay"
+
+  /// A key press: the key map's action for it (see `perform`). A key with no action (or Alt+key)
+  /// only closes the help and cancels a pending quit.
   public mutating func press(_ key: Key) -> (action: DashboardAction?, command: TrainingCommand?) {
     guard let action = KeyMap.action(for: key) else {
       showHelp = false
+      showOutcome = false
+      if confirmingQuit { cancelQuit() }
       return (nil, nil)
     }
     return (action, perform(action))
   }
 
-  /// Applies a key action to the view state; returns the command for the trainer, if any.
+  /// Applies a key action to the view state; returns the command for the trainer, if any. While
+  /// the help is open any key but `?` and `q` only closes it; while `q` waits for its answer any
+  /// key but `q` only cancels it.
   public mutating func perform(_ action: DashboardAction) -> TrainingCommand? {
+    if confirmingQuit && action != .quit {
+      cancelQuit()
+      return nil
+    }
     if showHelp && action != .quit && action != .help {
       showHelp = false
       return nil
     }
+    if showOutcome && action != .quit {
+      showOutcome = false
+      return nil
+    }
+    if !isLive && !action.worksAfterTheRun {
+      notice = "the run has ended: \(KeyMap.key(forAction: action)) does nothing now"
+      return nil
+    }
     switch action {
-    case .togglePause:
-      guard isLive else { return nil }
-      return status == .paused ? .resume : .pause
-    case .stepEpoch:
-      return isLive ? .stepEpoch : nil
-    case .previous:
-      selected -= 1
-      if selected < 0 { selected = max(browsedIndices.count - 1, 0) }
-    case .next:
-      selected += 1
-      if selected >= browsedIndices.count { selected = 0 }
+    case .togglePause: return status == .paused ? .resume : .pause
+    case .stepEpoch: return .stepEpoch
+    case .previous: moveSelection(by: -1, wrapping: true)
+    case .next: moveSelection(by: 1, wrapping: true)
+    case .first: selected = 0
+    case .last: selected = max(browsedIndices.count - 1, 0)
+    case .pageBack: moveSelection(by: -10, wrapping: false)
+    case .pageForward: moveSelection(by: 10, wrapping: false)
     case .mistakesOnly:
       let current = browsedSample
       mistakesOnly.toggle()
@@ -37,15 +53,43 @@ extension DashboardState {
       clampSelection()
     case .confusion: confusionToggled.toggle()
     case .logScale: logScale.toggle()
-    case .learningRateUp: return isLive ? .scaleLearningRate(2) : nil
-    case .learningRateDown: return isLive ? .scaleLearningRate(0.5) : nil
+    case .learningRateUp: return .scaleLearningRate(2)
+    case .learningRateDown: return .scaleLearningRate(0.5)
     case .save:
+      if let saveUnavailable {
+        notice = "not saved: \(saveUnavailable)"
+        return nil
+      }
       return .saveCheckpoint
     case .help: showHelp.toggle()
+    case .close: notice = "Esc closes the help; q quits"
     case .quit:
+      guard isLive else {
+        quitting = true
+        return nil
+      }
+      guard confirmingQuit else {
+        confirmingQuit = true
+        notice = Self.quitQuestion
+        return nil
+      }
+      confirmingQuit = false
       quitting = true
-      return isLive ? .stop : nil
+      notice = nil
+      return .stop
     }
     return nil
+  }
+
+  private mutating func cancelQuit() {
+    confirmingQuit = false
+    notice = nil
+  }
+
+  /// Moves the browsed digit by `delta`: around the ends when `wrapping`, else stopping there.
+  private mutating func moveSelection(by delta: Int, wrapping: Bool) {
+    let count = browsedIndices.count
+    guard count > 0 else { return }
+    selected = wrapping ? ((selected + delta) % count + count) % count : min(max(selected + delta, 0), count - 1)
   }
 }

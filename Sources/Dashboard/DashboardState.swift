@@ -44,6 +44,15 @@ public struct DashboardState: Sendable {
   public var logScale = false
   public var showHelp = false
   public var quitting = false
+  /// `q` was pressed while training: a second `q` quits, any other key cancels.
+  public var confirmingQuit = false
+  /// A passing remark (a save, a rate change, a key that does nothing): the app clears it after
+  /// a few seconds, unlike `message`, which holds what the run ended with.
+  public var notice: String?
+  /// Why `s` cannot save (a replayed run, `--no-save`), or nil when it can.
+  public var saveUnavailable: String?
+  /// The box with a DIVERGED or FAILED run's whole message is open.
+  public var showOutcome = false
   /// How long the last frame took to render and write, in milliseconds (the UI's overhead).
   public var frameMilliseconds: Double?
 
@@ -99,21 +108,22 @@ public struct DashboardState: Sendable {
       if let current, let position = browsedIndices.firstIndex(of: current) { selected = position }
       clampSelection()
     case .checkpointSaved(let path, let epoch):
-      message = "saved \(path) (epoch \(epoch))"
+      notice = "saved \(path) (epoch \(epoch))"
     case .learningRateScaled(let rate, let factor, let atLimit):
       learningRate = rate
       let shown = factor >= 1 ? "×\(Int(saturating: Double(factor)))" : "×1/\(Int(saturating: Double(1 / factor)))"
-      message = "learning rate \(LineChart.compact(Double(rate))) (\(shown) the schedule's)" + (atLimit ? ", at its limit" : "")
+      notice = "learning rate \(LineChart.compact(Double(rate))) (\(shown) the schedule's)" + (atLimit ? ", at its limit" : "")
     case .diverged(_, _, let text):
       status = .diverged
       message = text
+      showOutcome = true
     case .finished(let s):
       summary = s
       status = s.stopped ? .stopped : .finished
-      if let test = s.test { message = "test accuracy \(Self.percent(test.accuracy)) on \(run?.testCount ?? 0) test digits" }
     case .failed(let text):
       status = .failed
       message = text
+      showOutcome = true
     }
   }
 

@@ -24,8 +24,11 @@ public enum DashboardView {
     }
     GradientPanel(state: state, options: options).draw(in: layout.gradients, on: &buffer)
     InferencePanel(state: state, options: options).draw(in: layout.inference, on: &buffer)
-    FooterPanel(options: options).draw(in: layout.footer, on: &buffer)
-    if state.showHelp { HelpOverlay(options: options).draw(on: &buffer) }
+    FooterPanel(options: options, live: state.isLive).draw(in: layout.footer, on: &buffer)
+    if state.showOutcome, let message = state.message {
+      OutcomeOverlay(title: state.status.rawValue, message: message, options: options).draw(on: &buffer)
+    }
+    if state.showHelp { HelpOverlay(options: options, frameMilliseconds: state.frameMilliseconds).draw(on: &buffer) }
     // Widgets draw some marks in colour (tick labels, the best point, the clip marker): without
     // colour, every cell keeps only its bold and reverse, in one place.
     if !options.color { buffer.removeColours() }

@@ -3,8 +3,16 @@ import TerminalUI
 
 /// What a key does on the dashboard.
 public enum DashboardAction: Sendable, Equatable {
-  case togglePause, stepEpoch, previous, next, mistakesOnly, confusion, logScale
-  case learningRateUp, learningRateDown, save, help, quit
+  case togglePause, stepEpoch, previous, next, first, last, pageBack, pageForward, mistakesOnly, confusion, logScale
+  case learningRateUp, learningRateDown, save, help, close, quit
+
+  /// Whether the action still does something once the run has ended (browsing, views, quit).
+  public var worksAfterTheRun: Bool {
+    switch self {
+    case .togglePause, .stepEpoch, .learningRateUp, .learningRateDown, .save: false
+    default: true
+    }
+  }
 }
 
 /// One row of the key map: the keys, how the help shows them, and what they do.
@@ -28,6 +36,10 @@ public enum KeyMap {
     KeyBinding(keys: [.left, .character("h")], label: "←/h", action: .previous, summary: "previous validation digit",
                hint: ("←→", "h/l", "browse")),
     KeyBinding(keys: [.right, .character("l")], label: "→/l", action: .next, summary: "next validation digit"),
+    KeyBinding(keys: [.home], label: "Home", action: .first, summary: "first validation digit"),
+    KeyBinding(keys: [.end], label: "End", action: .last, summary: "last validation digit"),
+    KeyBinding(keys: [.pageUp], label: "PgUp", action: .pageBack, summary: "ten digits back"),
+    KeyBinding(keys: [.pageDown], label: "PgDn", action: .pageForward, summary: "ten digits on"),
     KeyBinding(keys: [.character("m")], label: "m", action: .mistakesOnly, summary: "browse mistakes only / all digits",
                hint: ("m", "m", "mistakes")),
     KeyBinding(keys: [.character("c")], label: "c", action: .confusion, summary: "confusion matrix / epoch table",
@@ -39,7 +51,8 @@ public enum KeyMap {
     KeyBinding(keys: [.character("-"), .character("_")], label: "-", action: .learningRateDown, summary: "learning rate ÷2"),
     KeyBinding(keys: [.character("s")], label: "s", action: .save, summary: "save a checkpoint now (runs with a folder)"),
     KeyBinding(keys: [.character("?")], label: "?", action: .help, summary: "show / hide this help", hint: ("?", "?", "help")),
-    KeyBinding(keys: [.character("q"), .escape], label: "q", action: .quit, summary: "stop training and quit",
+    KeyBinding(keys: [.escape], label: "Esc", action: .close, summary: "close this help (never quits)"),
+    KeyBinding(keys: [.character("q")], label: "q", action: .quit, summary: "quit (while training: asks first, q again stops it)",
                hint: ("q", "q", "quit")),
   ]
 
@@ -48,15 +61,22 @@ public enum KeyMap {
     bindings.first { $0.keys.contains(key) }?.action
   }
 
-  /// The footer: every binding's hint, `space pause  n step  ←→ browse ...`.
-  public static func footer(ascii: Bool) -> String {
-    bindings.compactMap { b in b.hint.map { "\(ascii ? $0.asciiKey : $0.key) \($0.word)" } }.joined(separator: "  ")
+  /// The footer: the hint of every binding that still does something, `space pause  n step ...`
+  /// while a run trains, fewer once it has ended.
+  public static func footer(ascii: Bool, live: Bool = true) -> String {
+    bindings.filter { live || $0.action.worksAfterTheRun }
+      .compactMap { b in b.hint.map { "\(ascii ? $0.asciiKey : $0.key) \($0.word)" } }.joined(separator: "  ")
   }
 
   /// The key of `action` as the footer shows it (`y`, `←→`), for panel titles.
   public static func key(_ action: DashboardAction, ascii: Bool) -> String {
     guard let hint = bindings.first(where: { $0.action == action })?.hint else { return "" }
     return ascii ? hint.asciiKey : hint.key
+  }
+
+  /// The help's label of the first key bound to `action` (`space`, `+`), for messages.
+  public static func key(forAction action: DashboardAction) -> String {
+    bindings.first { $0.action == action }?.label ?? "that key"
   }
 
   /// `y log`: the key and word of `action`, for panel titles.

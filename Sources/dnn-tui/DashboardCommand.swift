@@ -13,12 +13,18 @@ struct DashboardCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "dnn-tui",
     abstract: "Train a network on MNIST digits and watch it learn: curves, gradient norms, digits and guesses.",
-    discussion: "Keys: space pause/resume, n step one epoch, ←/→ browse digits, m mistakes only, c confusion matrix, y log scale, +/- learning rate, ? help, q quit.")
+    discussion: """
+      Runs are saved like dnn train's, into OUT/NAME (default runs/NAME; runs/NAME-2, -3, ... when that exists). \
+      Keys: space pause/resume, n step one epoch, ←/→ Home End PgUp PgDn browse digits, m mistakes only, c confusion matrix, \
+      y log scale, +/- learning rate, s save now, ? help, Esc close, q quit (asks first while training).
+      """)
 
   @Option(help: "Run configuration file (JSON). Default: assets/configs/default.json.") var config: String?
   @Option(name: .customLong("run"), help: "The run of the configuration file to train (default: the first), or a saved run folder (RUNS/NAME) to open.")
   var runName: String?
-  @Option(help: "Save the run into OUT/NAME (checkpoints, metrics; `s` saves now).") var out: String?
+  @Option(help: "Folder for run folders: the run is saved into OUT/NAME (checkpoints, logs; `s` saves now).") var out = "runs"
+  @Flag(help: "Replace OUT/NAME if it exists (instead of saving into OUT/NAME-2).") var overwrite = false
+  @Flag(help: "Do not save the run.") var noSave = false
   @Flag(help: "With --run RUNS/NAME: continue training it from its last checkpoint.") var resume = false
   @Option(help: "Folder with the MNIST files (train-*, t10k-*; .gz or raw). Default: the bundled digits.") var dataDir: String?
   @Option(help: "bundled, mnist or fashion-mnist (as fetched by dnn download); --data-dir wins.") var dataset: String?
@@ -41,6 +47,17 @@ struct DashboardCommand: ParsableCommand {
     var saveInto: String?
     var resumePath: String?
     var live = true
+
+    /// Why `s` cannot save, or nil when it can.
+    var saveUnavailable: String? {
+      if !live { return "this is a saved run being shown (add --resume to train it on)" }
+      return saveInto == nil && resumePath == nil ? "started with --no-save" : nil
+    }
+
+    /// The run folder being written, if any.
+    var savedPath: String? {
+      resumePath ?? saveInto.map { ($0 as NSString).appendingPathComponent(config.name) }
+    }
   }
 
   /// Everything that can fail on input fails here, before the screen is taken over.
@@ -65,8 +82,10 @@ struct DashboardCommand: ParsableCommand {
     let data = try choice.open(forRun: runConfig.name, recorded: runConfig.dataset)
     runConfig.dataset = data.identity
     var opening = Opening(config: runConfig, folder: data.folder)
-    if let out {
-      try RunFolder.checkNew(out: out, name: runConfig.name, overwrite: false)
+    if !noSave {
+      if !overwrite { runConfig.name = RunFolder.availableName(out: out, name: runConfig.name) }
+      try RunFolder.checkNew(out: out, name: runConfig.name, overwrite: overwrite)
+      opening.config = runConfig
       opening.saveInto = out
     }
     return opening
@@ -82,13 +101,13 @@ struct DashboardCommand: ParsableCommand {
 
     let session = TrainingSession()
     if opening.live {
-      let saveInto = opening.saveInto, resumePath = opening.resumePath
+      let saveInto = opening.saveInto, resumePath = opening.resumePath, overwriting = overwrite
       session.start { events, commands in
         if let resumePath {
           let (runFolder, state) = try RunFolder.resume(path: resumePath, config: runConfig)
           return try Trainer(plan: RunPlan(config: runFolder.config, folder: folder, start: state, observer: runFolder), events: events, commands: commands)
         }
-        let runFolder = try saveInto.map { try RunFolder.create(out: $0, config: runConfig, overwrite: false) }
+        let runFolder = try saveInto.map { try RunFolder.create(out: $0, config: runConfig, overwrite: overwriting) }
         return try Trainer(plan: RunPlan(config: runConfig, folder: folder, observer: runFolder), events: events, commands: commands)
       }
     }
@@ -105,7 +124,9 @@ struct DashboardCommand: ParsableCommand {
     pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
     signal(SIGINT) { interruptSignal.store($0, ordering: .relaxed) }
     signal(SIGTERM) { interruptSignal.store($0, ordering: .relaxed) }
-    let app = DashboardApp(terminal: terminal, link: link, options: RenderOptions(color: terminal.usesColor, ascii: ascii))
+    let app = DashboardApp(
+      terminal: terminal, link: link, options: RenderOptions(color: terminal.usesColor, ascii: ascii),
+      saveUnavailable: opening.saveUnavailable)
     app.draw()
     while app.tick() {
       if interruptSignal.load(ordering: .relaxed) != 0 { app.requestQuit() }
@@ -118,6 +139,7 @@ struct DashboardCommand: ParsableCommand {
     let seconds = state.epochReports.map(\.seconds).filter { $0 > 0 }.sorted()
     if !seconds.isEmpty { line += String(format: ", %.3f s/epoch (median)", seconds[seconds.count / 2]) }
     print(line)
+    if let saved = opening.savedPath { print("saved in \(saved) (continue it with: dnn-tui --run \(saved) --resume)") }
     if let message = state.message, state.status == .failed || state.status == .diverged { print(message) }
     let signalNumber = interruptSignal.load(ordering: .relaxed)
     if signalNumber != 0 { throw ExitCode(128 + signalNumber) }

@@ -9,9 +9,13 @@ import Testing
     let socket = "dnn-e2e-\(UUID().uuidString.prefix(8))"
     let binary: String
 
+    /// Where the session's runs are saved (`--out`), unless the arguments say otherwise.
+    let out = Programs.temporaryFolder()
+
     init(arguments: String) throws {
       binary = try Programs.path("dnn-tui")
       let root = Programs.root
+      let arguments = ["--run ", "--out ", "--no-save"].contains { arguments.contains($0) } ? arguments : arguments + " --out \(out)"
       // The tmux server this starts keeps whatever output it was given open: give it none.
       try run(["new-session", "-d", "-x", "120", "-y", "40", "-s", "e2e",
                "cd \(root.path) && TERM=tmux-256color \(binary) \(arguments); echo EXIT=$?; sleep 60"])
@@ -95,20 +99,35 @@ import Testing
     session.keys("Right")
     let browsed = session.waitFor(3) { digitLine($0) != shown && digitLine($0).contains("2/") }
     #expect(browsed.ok, "right arrow did not change the digit:\n\(browsed.screen)")
-    // ? shows the help.
+    // ? shows the help; Esc closes it and the run goes on; Alt+x does nothing.
     session.keys("?")
     #expect(session.waitFor(3) { $0.contains("pause / resume training") }.ok)
-    session.keys("?")
+    session.keys("Escape")
+    let closed = session.waitFor(3) { !$0.contains("pause / resume training") }
+    #expect(closed.ok && !closed.screen.contains("EXIT="), "Esc did more than close the help:\n\(closed.screen)")
+    session.keys("M-x")
+    Thread.sleep(forTimeInterval: 0.5)
+    #expect(!session.screen().contains("EXIT="), "Alt+x quit the dashboard")
     // Too small, then back.
     try session.run(["resize-window", "-t", "e2e", "-x", "50", "-y", "12"])
     let small = session.waitFor(3) { $0.contains("terminal too small (need 80x24, have 50x12)") }
     #expect(small.ok, "no too-small screen:\n\(small.screen)")
     try session.run(["resize-window", "-t", "e2e", "-x", "120", "-y", "40"])
     #expect(session.waitFor(3) { s in panels.allSatisfy { s.contains($0) } }.ok)
-    // q exits 0 within 3 s, out of the alternate screen.
+    // q asks first while training; any other key stays.
+    session.keys("q")
+    #expect(session.waitFor(3) { $0.contains("quit and stop training? q again") }.ok, "q did not ask:\n\(session.screen())")
+    session.keys("m")
+    let stayed = session.waitFor(3) { !$0.contains("quit and stop training?") }
+    #expect(stayed.ok && !stayed.screen.contains("EXIT="), "any key did not cancel the quit:\n\(stayed.screen)")
+    // q, q exits 0 within 3 s, out of the alternate screen, saying where the run was saved.
+    session.keys("q")
+    #expect(session.waitFor(3) { $0.contains("quit and stop training?") }.ok)
     session.keys("q")
     let exited = session.waitFor(3) { $0.contains("EXIT=") }
     #expect(exited.ok && exited.screen.contains("EXIT=0"), "no clean exit:\n\(exited.screen)")
+    #expect(exited.screen.contains("saved in \(session.out)/mlp-256-128"), "\(exited.screen)")
+    #expect(FileManager.default.fileExists(atPath: "\(session.out)/mlp-256-128/last.safetensors"))
     let alternate = try session.tmux("display-message", "-p", "-t", "e2e", "#{alternate_on}")
     #expect(alternate.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
   }

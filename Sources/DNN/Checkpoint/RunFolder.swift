@@ -52,6 +52,15 @@ public final class RunFolder: TrainingObserver {
 
   // MARK: Opening
 
+  /// `name` when `<out>/<name>` does not exist yet, else the first free `name-2`, `name-3`, ...
+  public static func availableName(out: String, name: String) -> String {
+    let fm = FileManager.default
+    guard fm.fileExists(atPath: (out as NSString).appendingPathComponent(name)) else { return name }
+    var n = 2
+    while fm.fileExists(atPath: (out as NSString).appendingPathComponent("\(name)-\(n)")) { n += 1 }
+    return "\(name)-\(n)"
+  }
+
   /// Throws the error `create` would for the folder of a new run, without touching anything;
   /// returns the folder's path.
   @discardableResult

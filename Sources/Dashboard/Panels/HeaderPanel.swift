@@ -16,44 +16,67 @@ struct HeaderPanel {
     }
   }
 
+  /// One piece of a header row: lower `priority` numbers are kept first when the row is short.
+  struct Item {
+    var text: String
+    var style: Style
+    var priority: Int
+  }
+
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
-    let dim = options.paint(.dim), separator = options.glyphs.ascii ? " | " : " │ "
-    var x = buffer.put(" diy-dnn ", x: rect.x, y: rect.y, style: options.paint(Style(foreground: .cyan, bold: true)))
+    let brand = Item(text: "diy-dnn", style: options.paint(Style(foreground: .cyan, bold: true)), priority: 5)
     guard let run = state.run else {
-      buffer.put("loading data and building the model…", x: x, y: rect.y, style: dim, clip: rect)
+      draw([brand, Item(text: "loading data and building the model…", style: options.paint(.dim), priority: 0)],
+           in: Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), on: &buffer)
       return
     }
+    // Row 1: the run and where it stands, the state at the right.
     let status = " \(state.status.rawValue) "
     let statusX = rect.maxX - status.count - 1
-    let top = Rect(x: rect.x, y: rect.y, width: statusX - rect.x - 1, height: 1)
-    x = buffer.put(run.runName, x: x, y: rect.y, style: options.paint(.bold), clip: top)
-    x = buffer.put(separator, x: x, y: rect.y, style: dim, clip: top)
-    let epochText = "epoch \(min(state.epoch + 1, run.epochs))/\(run.epochs)  batch \(state.batch)/\(run.batchesPerEpoch)"
-    x = buffer.put(epochText, x: x, y: rect.y, style: options.paint(.bold), clip: top)
-    x = buffer.put(separator, x: x, y: rect.y, style: dim, clip: top)
-    x = buffer.put(run.modelOneLine, x: x, y: rect.y, clip: top)
-    x = buffer.put(separator, x: x, y: rect.y, style: dim, clip: top)
-    buffer.put("\(run.dataset) (\(Format.grouped(run.trainCount)) train, \(Format.grouped(run.validation.count)) val)", x: x, y: rect.y, style: dim, clip: top)
     buffer.put(status, x: statusX, y: rect.y, style: statusStyle(state.status))
+    let epochText = "epoch \(min(state.epoch + 1, run.epochs))/\(run.epochs)  batch \(state.batch)/\(run.batchesPerEpoch)"
+    draw([
+      brand, Item(text: run.runName, style: options.paint(.bold), priority: 1),
+      Item(text: epochText, style: options.paint(.bold), priority: 0),
+      Item(text: run.modelOneLine, style: options.paint(.plain), priority: 6),
+      Item(text: "\(run.dataset) (\(Format.grouped(run.trainCount)) train, \(Format.grouped(run.validation.count)) val)",
+           style: options.paint(.dim), priority: 7),
+    ], in: Rect(x: rect.x, y: rect.y, width: statusX - rect.x - 1, height: 1), on: &buffer)
+    // Row 2: the numbers that matter, then the notice; speed and counters only when there is room.
+    var items: [Item] = []
+    let bold = options.paint(.bold), plain = options.paint(.plain)
+    if let last = state.epochReports.last { items.append(Item(text: "val acc \(Format.percent(last.validationAccuracy))", style: bold, priority: 0)) }
+    if let test = state.summary?.test { items.append(Item(text: "test acc \(Format.percent(test.accuracy))", style: bold, priority: 0)) }
+    if let eta = state.secondsRemaining { items.append(Item(text: "ETA \(Format.duration(eta))", style: plain, priority: 1)) }
+    items.append(Item(text: "lr \(LineChart.compact(Double(state.learningRate)))", style: plain, priority: 2))
+    if let best = state.bestEpoch {
+      items.append(Item(text: "best @ \(best.epoch): loss \(Format.fixed(Double(RunLog.criterion(best)), 4))", style: plain, priority: 3))
+    }
+    items.append(Item(text: "step \(Format.grouped(state.step))", style: plain, priority: 4))
+    if state.isLive { items.append(Item(text: "\(Format.grouped(Int(saturating: state.samplesPerSecond))) samples/s", style: plain, priority: 6)) }
+    if let text = state.notice ?? state.message {
+      let failed = state.notice == nil && (state.status == .diverged || state.status == .failed)
+      items.append(Item(text: text, style: options.paint(Style(foreground: failed ? .red : .yellow, bold: failed)), priority: 0))
+    }
+    draw(items, in: Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: 1), on: &buffer)
+  }
 
-    let line = rect.y + 1
-    var parts = ["step \(Format.grouped(state.step))", "\(Format.grouped(Int(saturating: state.samplesPerSecond))) samples/s"]
-    if let eta = state.secondsRemaining { parts.append("ETA \(Format.duration(eta))") }
-    parts.append("lr \(LineChart.compact(Double(state.learningRate)))")
-    if let last = state.epochReports.last {
-      parts.append("val acc \(Format.percent(last.validationAccuracy))")
+  /// Draws `items` in order with separators, leaving out the lowest priorities until the rest
+  /// fits; an item that still does not fit alone is shortened with an ellipsis.
+  func draw(_ items: [Item], in rect: Rect, on buffer: inout ScreenBuffer) {
+    let separator = options.glyphs.ascii ? " | " : " │ "
+    var kept = items
+    func width(_ list: [Item]) -> Int { 1 + list.map(\.text.count).reduce(0, +) + max(list.count - 1, 0) * separator.count }
+    while width(kept) > rect.width, let lowest = kept.map(\.priority).max(), lowest > 0 {
+      kept.remove(at: kept.lastIndex { $0.priority == lowest }!)
     }
-    if let best = state.bestEpoch { parts.append("best val loss \(Format.fixed(Double(best.validationLoss), 4)) @ \(best.epoch)") }
-    if let ms = state.frameMilliseconds { parts.append("ui \(Format.fixed(ms, 1)) ms/frame") }
-    x = rect.x + 1
-    for (i, part) in parts.enumerated() {
-      if i > 0 { x = buffer.put(separator, x: x, y: line, style: dim, clip: rect) }
-      x = buffer.put(part, x: x, y: line, clip: rect)
-    }
-    if let message = state.message {
-      let style = state.status == .diverged || state.status == .failed
-        ? options.paint(Style(foreground: .red, bold: true)) : options.paint(Style(foreground: .yellow))
-      buffer.put("  " + message, x: x, y: line, style: style, clip: rect)
+    var x = rect.x + 1
+    for (i, item) in kept.enumerated() {
+      if i > 0 { x = buffer.put(separator, x: x, y: rect.y, style: options.paint(.dim), clip: rect) }
+      var text = item.text
+      let room = rect.maxX - x
+      if text.count > room && room > 1 { text = String(text.prefix(room - 1)) + (options.glyphs.ascii ? "~" : "…") }
+      x = buffer.put(text, x: x, y: rect.y, style: item.style, clip: rect)
     }
   }
 }

@@ -3,9 +3,12 @@ import TerminalUI
 /// The help overlay, generated from the key map.
 struct HelpOverlay {
   let options: RenderOptions
+  /// The last frame's cost, shown at the bottom (the dashboard's own overhead).
+  var frameMilliseconds: Double?
 
   func draw(on buffer: inout ScreenBuffer) {
-    let lines = KeyMap.bindings.map { Format.left($0.label, 7) + $0.summary }
+    var lines = KeyMap.bindings.map { Format.left($0.label, 7) + $0.summary }
+    if let frameMilliseconds { lines += ["", "drawing takes \(Format.fixed(frameMilliseconds, 1)) ms a frame"] }
     let width = min(buffer.width - 4, (lines.map(\.count).max() ?? 0) + 4)
     let height = min(buffer.height - 2, lines.count + 4)
     let rect = Rect(x: (buffer.width - width) / 2, y: (buffer.height - height) / 2, width: width, height: height)
@@ -14,6 +17,27 @@ struct HelpOverlay {
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
     for (i, line) in lines.enumerated() where i + 1 < inside.height {
       buffer.put(line, x: inside.x + 1, y: inside.y + 1 + i, clip: inside)
+    }
+  }
+}
+
+/// How a run ended badly (DIVERGED, FAILED), the whole message wrapped in a box over the
+/// charts until a key closes it; the header keeps the first line of it.
+struct OutcomeOverlay {
+  let title: String
+  let message: String
+  let options: RenderOptions
+
+  func draw(on buffer: inout ScreenBuffer) {
+    let width = min(buffer.width - 8, 72)
+    let lines = Format.wrap(message, width: width - 4) + ["", "Esc or any key closes this; q quits"]
+    let height = min(buffer.height - 4, lines.count + 2)
+    let rect = Rect(x: (buffer.width - width) / 2, y: (buffer.height - height) / 2, width: width, height: height)
+    buffer.fill(rect)
+    let inside = Box(title: title, style: options.paint(Style(foreground: .red, bold: true)), titleStyle: options.paint(.bold))
+      .draw(in: rect, on: &buffer, glyphs: options.glyphs)
+    for (i, line) in lines.enumerated() where i < inside.height {
+      buffer.put(line, x: inside.x + 1, y: inside.y + i, clip: inside)
     }
   }
 }

@@ -61,6 +61,10 @@ public final class NcursesTerminal: Terminal {
       case KEY_RIGHT: return .right
       case KEY_UP: return .up
       case KEY_DOWN: return .down
+      case KEY_HOME: return .home
+      case KEY_END: return .end
+      case KEY_PPAGE: return .pageUp
+      case KEY_NPAGE: return .pageDown
       case KEY_RESIZE: return .resize
       case KEY_ENTER: return .enter
       case KEY_BACKSPACE: return .backspace
@@ -68,7 +72,14 @@ public final class NcursesTerminal: Terminal {
       }
     }
     switch value {
-    case 27: return .escape
+    case 27:
+      // Esc alone, or Alt+key (Esc immediately followed by the key): look for a next key.
+      wtimeout(dnn_stdscr(), 0)
+      var next: wint_t = 0
+      let more = wget_wch(dnn_stdscr(), &next)
+      guard more != ERR else { return .escape }
+      guard more != dnn_key_code_yes(), let scalar = Unicode.Scalar(UInt32(next)) else { return .other(Int32(next)) }
+      return .alt(Character(scalar))
     case 10, 13: return .enter
     case 127, 8: return .backspace
     default:

@@ -2,7 +2,10 @@
 public enum Key: Equatable, Sendable {
   case character(Character)
   case left, right, up, down
+  case home, end, pageUp, pageDown
   case enter, escape, backspace
+  /// Alt (Meta) with a key: terminals send it as Esc then the key.
+  case alt(Character)
   case resize
   case other(Int32)
 }
