@@ -17,13 +17,14 @@ static inline int dnn_colors(void) { return COLORS; }
 static inline int dnn_color_pairs(void) { return COLOR_PAIRS; }
 static inline int dnn_key_code_yes(void) { return KEY_CODE_YES; }
 
-/// Sets the locale from the environment, falling back to C.UTF-8 for characters when the
-/// environment's codeset is not UTF-8 (braille and blocks need it). Returns 1 when UTF-8.
+/// Sets the locale from the environment. Returns 1 when its codeset is UTF-8; otherwise sets
+/// C.UTF-8 for characters (so that wide-character calls work) and returns 0: the terminal is
+/// then assumed not to show UTF-8, and the caller draws ASCII.
 static inline int dnn_setup_locale(void) {
   setlocale(LC_ALL, "");
   const char *codeset = nl_langinfo(CODESET);
   if (codeset && strcmp(codeset, "UTF-8") == 0) return 1;
-  if (setlocale(LC_CTYPE, "C.UTF-8") != NULL) return 1;
+  setlocale(LC_CTYPE, "C.UTF-8");
   return 0;
 }
 
@@ -50,6 +51,13 @@ static inline int dnn_start(void) {
   SCREEN *screen = newterm(NULL, stdout, stdin);
   if (screen == NULL) return 0;
   set_term(screen);
+  // A terminal that cannot move its cursor (TERM=dumb) cannot show a dashboard.
+  const char *cup = tigetstr("cup");
+  if (cup == NULL || cup == (char *)-1) {
+    endwin();
+    delscreen(screen);
+    return 0;
+  }
   return 1;
 }
 

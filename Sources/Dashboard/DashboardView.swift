@@ -9,6 +9,7 @@ public enum DashboardView {
     guard let layout = Layout(width: width, height: height, parameterCount: state.run?.parameterNames.count ?? 6)
     else {
       TooSmallScreen(width: width, height: height).draw(on: &buffer)
+      if options.glyphs.ascii { buffer.makeASCII() }
       return buffer
     }
     HeaderPanel(state: state, options: options).draw(in: layout.header, on: &buffer)
@@ -32,6 +33,8 @@ public enum DashboardView {
     // Widgets draw some marks in colour (tick labels, the best point, the clip marker): without
     // colour, every cell keeps only its bold and reverse, in one place.
     if !options.color { buffer.removeColours() }
+    // Likewise, --ascii (or a terminal without UTF-8) means ASCII in every cell.
+    if options.glyphs.ascii { buffer.makeASCII() }
     return buffer
   }
 }

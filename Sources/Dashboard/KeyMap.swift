@@ -44,7 +44,7 @@ public enum KeyMap {
                hint: ("m", "m", "mistakes")),
     KeyBinding(keys: [.character("c")], label: "c", action: .confusion, summary: "confusion matrix / epoch table",
                hint: ("c", "c", "confusion")),
-    KeyBinding(keys: [.character("y")], label: "y", action: .logScale, summary: "log scale for loss and gradient norms",
+    KeyBinding(keys: [.character("y")], label: "y", action: .logScale, summary: "log scale for the loss chart (gradient norms are always log)",
                hint: ("y", "y", "log")),
     KeyBinding(keys: [.character("+"), .character("=")], label: "+", action: .learningRateUp, summary: "learning rate x2",
                hint: ("+/-", "+/-", "lr")),

@@ -98,6 +98,11 @@ struct DashboardCommand: ParsableCommand {
     let opening: Opening
     do { opening = try open() } catch { fail("error: \(error)") }
     let runConfig = opening.config, folder = opening.folder
+    // The terminal before the run: a terminal that cannot show the dashboard starts nothing.
+    let color = !noColor && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
+    guard let terminal = NcursesTerminal(color: color) else {
+      fail("error: this terminal cannot show the dashboard (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "unset")): it needs cursor movement; try TERM=xterm-256color, or use `dnn train` (same options).")
+    }
 
     let session = TrainingSession()
     if opening.live {
@@ -113,10 +118,6 @@ struct DashboardCommand: ParsableCommand {
     }
     let history = opening.history, live = opening.live
     let link = HistoryLink(history: history, session: live ? session : nil)
-    let color = !noColor && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
-    guard let terminal = NcursesTerminal(color: color) else {
-      fail("error: cannot drive this terminal (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "unset")); try TERM=xterm-256color, or use `dnn train`.")
-    }
     // A parent may have left signals blocked (the mask survives exec): resizes and Ctrl-C must arrive.
     var wanted = sigset_t()
     sigemptyset(&wanted)
@@ -125,7 +126,7 @@ struct DashboardCommand: ParsableCommand {
     signal(SIGINT) { interruptSignal.store($0, ordering: .relaxed) }
     signal(SIGTERM) { interruptSignal.store($0, ordering: .relaxed) }
     let app = DashboardApp(
-      terminal: terminal, link: link, options: RenderOptions(color: terminal.usesColor, ascii: ascii),
+      terminal: terminal, link: link, options: RenderOptions(color: terminal.usesColor, ascii: ascii || !terminal.localeIsUTF8),
       saveUnavailable: opening.saveUnavailable)
     app.draw()
     while app.tick() {

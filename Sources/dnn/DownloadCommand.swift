@@ -79,20 +79,22 @@ struct DownloadCommand: ParsableCommand {
 }
 
 /// A blocking HTTP GET with a progress bar on stderr, a size limit and an overall deadline.
-final class Fetcher: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-  // @unchecked Sendable: every mutable field is only touched on the session's serial delegate
-  // queue until `done` is signalled, after which only the calling thread reads them (a
-  // timed-out fetch cancels the task, waits for its completion and sets its failure through
-  // that queue before reading).
-  private var received = [UInt8]()
-  private var expected: Int64 = -1
-  private var status = 0
-  private var failure: Error?
+/// The delegate callbacks (on the session's queue) and the caller share one locked state.
+final class Fetcher: NSObject, URLSessionDataDelegate, Sendable {
+  private struct Progress {
+    var received = [UInt8]()
+    var expected: Int64 = -1
+    var status = 0
+    var failure: Error?
+    var finished = false
+    var lastDraw = Date.distantPast
+  }
+
+  private let progress = Mutex(Progress())
   private let done = DispatchSemaphore(value: 0)
   private let label: String
   private let url: URL
   private let limit: Int
-  private var lastDraw = Date.distantPast
 
   private init(label: String, url: URL, limit: Int) {
     self.label = label
@@ -111,26 +113,22 @@ final class Fetcher: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     request.timeoutInterval = min(60, deadline)
     // The files are gzip already: ask for them as they are, not re-encoded.
     request.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
-    let task = session.dataTask(with: request)
-    task.resume()
-    if fetcher.done.wait(timeout: .now() + deadline) == .timedOut {
-      task.cancel()
-      _ = fetcher.done.wait(timeout: .now() + 5)
-      queue.addOperation {
-        if fetcher.failure == nil || (fetcher.failure as? FetchError) == nil {
-          fetcher.failure = FetchError(url: url, reason: "no complete answer within \(Int(deadline)) s (pass --timeout to wait longer)")
-        }
-      }
-      queue.waitUntilAllOperationsAreFinished()
-    }
-    session.finishTasksAndInvalidate()
+    session.dataTask(with: request).resume()
+    let timedOut = fetcher.done.wait(timeout: .now() + deadline) == .timedOut
+    // Whatever the session still does, nothing of it is waited for: the result is decided now.
+    session.invalidateAndCancel()
     if isatty(STDERR_FILENO) == 1 { Console.put("\r\u{1B}[2K", to: STDERR_FILENO) }
-    if let failure = fetcher.failure as? FetchError { throw failure }
-    if let failure = fetcher.failure { throw FetchError(url: url, reason: (failure as NSError).localizedDescription) }
-    guard fetcher.status == 200 else {
-      throw FetchError(url: url, reason: "HTTP status \(fetcher.status) \(HTTPURLResponse.localizedString(forStatusCode: fetcher.status))")
+    let result = fetcher.progress.withLock { p -> Result<[UInt8], FetchError> in
+      p.finished = true
+      if let failure = p.failure as? FetchError { return .failure(failure) }
+      if timedOut { return .failure(FetchError(url: url, reason: "no complete answer within \(Int(deadline)) s (pass --timeout to wait longer)")) }
+      if let failure = p.failure { return .failure(FetchError(url: url, reason: (failure as NSError).localizedDescription)) }
+      guard p.status == 200 else {
+        return .failure(FetchError(url: url, reason: "HTTP status \(p.status) \(HTTPURLResponse.localizedString(forStatusCode: p.status))"))
+      }
+      return .success(p.received)
     }
-    return fetcher.received
+    return try result.get()
   }
 
   /// A failed fetch, as one line: `host: what happened`.
@@ -142,36 +140,46 @@ final class Fetcher: NSObject, URLSessionDataDelegate, @unchecked Sendable {
 
   func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                   completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
-    status = (response as? HTTPURLResponse)?.statusCode ?? 0
-    expected = response.expectedContentLength
-    if expected > Int64(limit) {
-      failure = FetchError(url: url, reason: "announces \(expected) bytes, more than the \(limit) this file can have")
-      completionHandler(.cancel)
-      dataTask.cancel()
-      return
+    let tooLarge = progress.withLock { p -> Bool in
+      p.status = (response as? HTTPURLResponse)?.statusCode ?? 0
+      p.expected = response.expectedContentLength
+      guard p.expected > Int64(limit) else { return false }
+      p.failure = FetchError(url: url, reason: "announces \(p.expected) bytes, more than the \(limit) this file can have")
+      return true
     }
-    completionHandler(.allow)
+    completionHandler(tooLarge ? .cancel : .allow)
+    if tooLarge {
+      dataTask.cancel()
+      done.signal()
+    }
   }
 
   func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-    guard failure == nil else { return }
-    received.append(contentsOf: data)
-    if received.count > limit {
-      failure = FetchError(url: url, reason: "sent more than the \(limit) bytes this file can have; cut off")
-      dataTask.cancel()
-      return
+    let (cut, bar) = progress.withLock { p -> (Bool, String?) in
+      guard p.failure == nil, !p.finished else { return (false, nil) }
+      p.received.append(contentsOf: data)
+      if p.received.count > limit {
+        p.failure = FetchError(url: url, reason: "sent more than the \(limit) bytes this file can have; cut off")
+        return (true, nil)
+      }
+      guard isatty(STDERR_FILENO) == 1, Date().timeIntervalSince(p.lastDraw) > 0.1 else { return (false, nil) }
+      p.lastDraw = Date()
+      // The announced length may be missing or wrong (a re-encoding mirror): clamp the bar.
+      let fraction = p.expected > 0 ? min(max(Double(p.received.count) / Double(p.expected), 0), 1) : 0
+      let filled = Int(saturating: (fraction * 30).rounded(.down))
+      return (false, "\r\u{1B}[2K\(label) [\(String(repeating: "#", count: filled) + String(repeating: "-", count: 30 - filled))] \(p.received.count / 1024) KiB")
     }
-    guard isatty(STDERR_FILENO) == 1, Date().timeIntervalSince(lastDraw) > 0.1 else { return }
-    lastDraw = Date()
-    // The announced length may be missing or wrong (a re-encoding mirror): clamp the bar.
-    let fraction = expected > 0 ? min(max(Double(received.count) / Double(expected), 0), 1) : 0
-    let filled = Int(saturating: (fraction * 30).rounded(.down))
-    let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: 30 - filled)
-    Console.put("\r\u{1B}[2K\(label) [\(bar)] \(received.count / 1024) KiB", to: STDERR_FILENO)
+    if let bar { Console.put(bar, to: STDERR_FILENO) }
+    if cut {
+      dataTask.cancel()
+      done.signal()
+    }
   }
 
   func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-    if failure == nil { failure = error }
+    progress.withLock { p in
+      if p.failure == nil { p.failure = error }
+    }
     done.signal()
   }
 }

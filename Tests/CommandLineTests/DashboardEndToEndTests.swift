@@ -12,13 +12,13 @@ import Testing
     /// Where the session's runs are saved (`--out`), unless the arguments say otherwise.
     let out = Programs.temporaryFolder()
 
-    init(arguments: String) throws {
+    init(arguments: String, environment: String = "TERM=tmux-256color") throws {
       binary = try Programs.path("dnn-tui")
       let root = Programs.root
       let arguments = ["--run ", "--out ", "--no-save"].contains { arguments.contains($0) } ? arguments : arguments + " --out \(out)"
       // The tmux server this starts keeps whatever output it was given open: give it none.
       try run(["new-session", "-d", "-x", "120", "-y", "40", "-s", "e2e",
-               "cd \(root.path) && TERM=tmux-256color \(binary) \(arguments); echo EXIT=$?; sleep 60"])
+               "cd \(root.path) && \(environment) \(binary) \(arguments); echo EXIT=$?; sleep 60"])
     }
 
     deinit { try? run(["kill-server"]) }
@@ -171,6 +171,18 @@ import Testing
     session.keys("q")
     let exited = session.waitFor(5) { $0.contains("EXIT=") }
     #expect(exited.screen.contains("EXIT=0"), "\(exited.screen)")
+  }
+
+  /// A C locale gets ASCII by itself; a terminal without cursor movement gets one clear line.
+  @Test func theCLocaleDrawsASCIIAndADumbTerminalIsRefused() throws {
+    let ascii = try Session(arguments: "--epochs 2 --no-save", environment: "TERM=tmux-256color LANG=C LC_ALL=C")
+    let shown = ascii.waitFor(10) { $0.contains("FINISHED") }
+    #expect(shown.ok, "\(shown.screen)")
+    let isASCII = shown.screen.unicodeScalars.allSatisfy { $0.isASCII }
+    #expect(isASCII, "not ASCII in the C locale:\n\(shown.screen)")
+    let dumb = try Session(arguments: "--epochs 2 --no-save", environment: "TERM=dumb")
+    let refused = dumb.waitFor(5) { $0.contains("EXIT=") }
+    #expect(refused.screen.contains("this terminal cannot show the dashboard (TERM=dumb)") && refused.screen.contains("EXIT=1"), "\(refused.screen)")
   }
 
   @Test func notATerminalPointsToDnnTrain() throws {

@@ -55,7 +55,9 @@ import Testing
     terminal.resize(width: 120, height: 40)
     _ = app.tick()
     #expect(terminal.screen.text.contains("Gradient norms"))
-    terminal.pendingKeys = [.character("q")]
+    terminal.pendingKeys = [.character("q"), .character("q")]  // asks, then quits
+    _ = app.tick()
+    #expect(link.sent.isEmpty && terminal.screen.text.contains("quit and stop training?"))
     _ = app.tick()
     #expect(link.sent == [.stop])
     link.pending = [.finished(RunSummary(runName: "x", epochs: 2, train: Metrics(loss: 1, accuracy: 0.5),

@@ -36,7 +36,8 @@ import Testing
                                       validation: Metrics(loss: 0.2, accuracy: 0.9), test: Metrics(loss: 0.3, accuracy: 0.925),
                                       secondsPerEpoch: [1, 1], samplesPerSecond: 1, stopped: false)))
     #expect(state.status == .finished)
-    #expect(state.message == "test accuracy 92.5% on 100 test digits")
+    let header = DashboardView.render(state, width: 80, height: 24, options: RenderOptions()).text.split(separator: "\n")[1]
+    #expect(header.contains("val acc 90.0% │ test acc 92.5%"), "\(header)")
   }
 
   @Test func curvesAreThinnedPastTheLimit() {
@@ -79,7 +80,46 @@ import Testing
     #expect(state.perform(.confusion) == nil && state.confusionToggled)
     #expect(state.perform(.help) == nil && state.showHelp)
     #expect(state.perform(.next) == nil && !state.showHelp)  // any key closes the help first
-    #expect(state.perform(.quit) == .stop && state.quitting)
+    // q asks first; any other key stays; q, q stops.
+    #expect(state.perform(.quit) == nil && state.confirmingQuit && state.notice == DashboardState.quitQuestion)
+    #expect(state.perform(.next) == nil && !state.confirmingQuit && !state.quitting)
+    #expect(state.perform(.quit) == nil && state.perform(.quit) == .stop && state.quitting)
+    // Esc closes the help and never quits.
+    state = EventFixture.state
+    _ = state.perform(.help)
+    #expect(state.press(.escape).command == nil && !state.showHelp && !state.quitting)
+    #expect(state.press(.escape).command == nil && !state.quitting)
+    #expect(state.press(.alt("q")).command == nil && !state.quitting && !state.confirmingQuit)
+    // After the run, keys that train say they do nothing; q quits at once.
+    state.apply(.finished(RunSummary(runName: "x", epochs: 2, train: Metrics(loss: 0.1, accuracy: 0.9),
+                                      validation: Metrics(loss: 0.2, accuracy: 0.9), test: nil,
+                                      secondsPerEpoch: [1, 1], samplesPerSecond: 1, stopped: false)))
+    #expect(state.perform(.togglePause) == nil && state.notice == "the run has ended: space does nothing now")
+    #expect(!KeyMap.footer(ascii: false, live: false).contains("pause") && KeyMap.footer(ascii: false, live: false).contains("q quit"))
+    #expect(state.perform(.quit) == nil && state.quitting)
+  }
+
+  @Test func saveWithoutAFolderSaysWhy() {
+    var state = EventFixture.state
+    state.saveUnavailable = "started with --no-save"
+    #expect(state.perform(.save) == nil && state.notice == "not saved: started with --no-save")
+    state.saveUnavailable = nil
+    #expect(state.perform(.save) == .saveCheckpoint)
+  }
+
+  @Test func theDigitBrowserPagesAndJumps() {
+    var state = EventFixture.state
+    _ = state.perform(.last)
+    #expect(state.browsedSample == 19)
+    _ = state.perform(.pageBack)
+    #expect(state.browsedSample == 9)
+    _ = state.perform(.pageBack)
+    #expect(state.browsedSample == 0)  // stops at the first
+    _ = state.perform(.pageForward)
+    _ = state.perform(.pageForward)
+    #expect(state.browsedSample == 19)  // stops at the last
+    _ = state.perform(.first)
+    #expect(state.browsedSample == 0)
   }
 }
 
@@ -141,7 +181,7 @@ import Testing
   @Test func theLearningRateFactorStopsAtItsLimits() {
     var state = EventFixture.state
     state.apply(.learningRateScaled(rate: 0.05 * 0x1p-20, factor: 0x1p-20, atLimit: true))
-    #expect(state.message == "learning rate 4.8e-8 (×1/1048576 the schedule's), at its limit", "\(state.message ?? "")")
+    #expect(state.notice == "learning rate 4.8e-8 (×1/1048576 the schedule's), at its limit", "\(state.notice ?? "")")
     #expect(state.learningRate > 0)
   }
 }

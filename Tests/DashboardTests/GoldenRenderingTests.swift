@@ -100,3 +100,30 @@ import Testing
     }
   }
 }
+
+/// `--ascii` means ASCII: every view, every size, every overlay.
+@Suite struct AsciiOnlyTests {
+  @Test func everyViewIsPureASCII() {
+    let options = RenderOptions(color: false, ascii: true)
+    var states: [DashboardState] = []
+    var state = EventFixture.state
+    states.append(state)
+    state.confusionToggled = true
+    states.append(state)
+    state.showHelp = true
+    states.append(state)
+    state.showHelp = false
+    state.apply(.diverged(step: 21, epoch: 2, message: "training diverged at step 21 (epoch 3, batch 1): loss is nan; the step was not applied. Lower the learning rate or enable clipping."))
+    states.append(state)
+    state.notice = DashboardState.quitQuestion
+    state.apply(.learningRateScaled(rate: 0.025, factor: 0.5, atLimit: false))
+    states.append(state)
+    for (i, s) in states.enumerated() {
+      for (width, height) in [(80, 24), (120, 40), (50, 12)] {
+        let text = DashboardView.render(s, width: width, height: height, options: options).text
+        let offenders = Set(text.unicodeScalars.filter { !$0.isASCII }.map(String.init))
+        #expect(offenders.isEmpty, "view \(i) at \(width)x\(height): \(offenders.sorted().joined())")
+      }
+    }
+  }
+}

@@ -34,7 +34,7 @@ struct ConfusionPanel {
         let n = matrix[t][k]
         let style: Style = n == 0 ? dim
           : (t == k ? options.paint(Style(foreground: .green, bold: true)) : options.paint(Style(foreground: .red)))
-        x = buffer.put(Format.right(n == 0 ? "·" : "\(n)", cellWidth), x: x, y: y, style: style, clip: inside)
+        x = buffer.put(Format.right(n == 0 ? (options.glyphs.ascii ? "." : "·") : "\(n)", cellWidth), x: x, y: y, style: style, clip: inside)
       }
       let accuracy = total > 0 ? Float(matrix[t][t]) / Float(total) : 0
       buffer.put(Format.right(Format.percent(accuracy), 7), x: x, y: y, style: options.paint(.bold), clip: inside)

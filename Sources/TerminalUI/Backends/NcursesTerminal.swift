@@ -5,13 +5,17 @@ import CNcurses
 public final class NcursesTerminal: Terminal {
   /// Whether colours are drawn (off with `--no-color`, `NO_COLOR`, or a terminal without them).
   public private(set) var usesColor: Bool
+  /// Whether the environment's locale is UTF-8 (else the dashboard should draw ASCII).
+  public let localeIsUTF8: Bool
+  /// The terminal has only the 8 basic colours: palette colours are mapped to the nearest.
+  private var basicColours = false
   private var pairs: [Style.ColorKey: Int32] = [:]
   private var active = false
 
   /// Takes over the terminal: alternate screen, no echo, raw keys, hidden cursor. Nil when
   /// curses cannot drive this terminal (unknown TERM).
   public init?(color: Bool) {
-    _ = dnn_setup_locale()
+    localeIsUTF8 = dnn_setup_locale() == 1
     guard dnn_start() == 1 else { return nil }
     dnn_restore_terminal_on_crash()
     cbreak()
@@ -25,7 +29,8 @@ public final class NcursesTerminal: Terminal {
     if usesColor {
       start_color()
       use_default_colors()
-      if dnn_colors() < 256 { usesColor = false }
+      basicColours = dnn_colors() < 256
+      if dnn_colors() < 8 { usesColor = false }
     }
     active = true
   }
@@ -94,15 +99,15 @@ public final class NcursesTerminal: Terminal {
     if let pair = pairs[key] { return pair }
     let next = Int32(pairs.count + 1)
     guard next < dnn_color_pairs() else { return 0 }
-    _ = dnn_init_pair(next, Self.number(key.foreground), Self.number(key.background))
+    _ = dnn_init_pair(next, number(key.foreground), number(key.background))
     pairs[key] = next
     return next
   }
 
-  private static func number(_ color: Color) -> Int32 {
+  private func number(_ color: Color) -> Int32 {
     switch color {
     case .default: -1
-    case .palette(let n): Int32(n)
+    case .palette(let n): basicColours ? Int32(color.nearestBasic) : Int32(n)
     }
   }
 }

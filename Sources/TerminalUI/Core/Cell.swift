@@ -17,6 +17,35 @@ public enum Color: Hashable, Sendable {
   }
 }
 
+extension Color {
+  /// The xterm 256-colour palette entry as RGB (0-255 each): 0-15 the basic and bright colours,
+  /// 16-231 a 6x6x6 cube, 232-255 a grey ramp.
+  var rgb: (Int, Int, Int) {
+    guard case .palette(let n) = self else { return (0, 0, 0) }
+    let basic = [(0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205), (229, 229, 229)]
+    switch n {
+    case 0..<8: return basic[Int(n)]
+    case 8..<16: return (basic[Int(n) - 8].0 / 2 + 127, basic[Int(n) - 8].1 / 2 + 127, basic[Int(n) - 8].2 / 2 + 127)
+    case 16..<232:
+      let i = Int(n) - 16, level = { $0 == 0 ? 0 : 55 + 40 * $0 }
+      return (level(i / 36), level(i / 6 % 6), level(i % 6))
+    default:
+      let g = 8 + 10 * (Int(n) - 232)
+      return (g, g, g)
+    }
+  }
+
+  /// The nearest of the 8 basic colours (0-7), for terminals that have only those.
+  public var nearestBasic: UInt8 {
+    if case .palette(let n) = self, n < 8 { return n }
+    let (r, g, b) = rgb
+    // Greys go to black or white; colours to the basic hue with the same bright channels.
+    if max(r, g, b) - min(r, g, b) < 40 { return r + g + b > 3 * 100 ? 7 : 0 }
+    let threshold = (max(r, g, b) + min(r, g, b)) / 2
+    return UInt8((r > threshold ? 1 : 0) | (g > threshold ? 2 : 0) | (b > threshold ? 4 : 0))
+  }
+}
+
 /// How a cell is drawn.
 public struct Style: Hashable, Sendable {
   public var foreground: Color

@@ -22,3 +22,17 @@ public struct Glyphs: Sendable, Equatable {
   /// Grey shades from white paper to full ink, for digits without colour.
   var shades: [Unicode.Scalar] { ascii ? [" ", ".", ":", "-", "=", "+", "*", "#", "%", "@"] : [" ", "░", "▒", "▓", "█"] }
 }
+
+extension Glyphs {
+  /// ASCII stand-ins for the few non-ASCII characters that text (not line art) uses.
+  static let asciiStandIns: [Unicode.Scalar: Unicode.Scalar] = [
+    "←": "<", "→": ">", "↑": "^", "↓": "v", "÷": "/", "×": "x", "·": ".", "…": "~", "◆": "@", "◂": "<", "✓": "+",
+    "✗": "x", "–": "-", "—": "-", "█": "#", "┊": "|", "┃": "|", "│": "|", "─": "-", "╭": "+", "╮": "+", "╰": "+", "╯": "+",
+    "≈": "~", "é": "e", "ε": "e", "σ": "s", "μ": "u",
+  ]
+
+  /// `scalar`, or its ASCII stand-in (`?` when there is none).
+  public static func ascii(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+    scalar.isASCII ? scalar : asciiStandIns[scalar] ?? "?"
+  }
+}

@@ -68,4 +68,12 @@ public struct ScreenBuffer: Equatable, Sendable {
       cells[i].style.background = .default
     }
   }
+
+  /// Replaces every non-ASCII character with its ASCII stand-in (`Glyphs.ascii`): the guarantee
+  /// behind `--ascii`, whatever a widget or a message wrote.
+  public mutating func makeASCII() {
+    for i in cells.indices where !cells[i].character.isASCII {
+      cells[i].character = Glyphs.ascii(cells[i].character)
+    }
+  }
 }
