@@ -63,9 +63,12 @@ public enum KeyMap {
 
   /// The footer: the hint of every binding that still does something, `space pause  n step ...`
   /// while a run trains, fewer once it has ended.
-  public static func footer(ascii: Bool, live: Bool = true) -> String {
+  public static func footer(ascii: Bool, live: Bool = true) -> String { footerHints(ascii: ascii, live: live).joined(separator: "  ") }
+
+  /// The footer's hints in table order (`? help` and `q quit` last).
+  public static func footerHints(ascii: Bool, live: Bool = true) -> [String] {
     bindings.filter { live || $0.action.worksAfterTheRun }
-      .compactMap { b in b.hint.map { "\(ascii ? $0.asciiKey : $0.key) \($0.word)" } }.joined(separator: "  ")
+      .compactMap { b in b.hint.map { "\(ascii ? $0.asciiKey : $0.key) \($0.word)" } }
   }
 
   /// The key of `action` as the footer shows it (`y`, `←→`), for panel titles.

@@ -185,3 +185,31 @@ import Testing
     #expect(state.learningRate > 0)
   }
 }
+
+/// The inference panel at small sizes and with named classes.
+@Suite struct InferencePanelTests {
+  @Test func theTrueAndPredictedBarsAlwaysShow() {
+    var p = [Float](repeating: 0.01, count: 10)
+    p[7] = 0.02; p[2] = 0.5; p[4] = 0.3
+    let four = InferencePanel.classesToShow(p, label: 7, guess: 2, rows: 4)
+    #expect(four.count == 4 && four.contains(7) && four.contains(2) && four.contains(4) && four == four.sorted())
+    #expect(InferencePanel.classesToShow(p, label: 7, guess: 2, rows: 2) == [2, 7])
+    #expect(InferencePanel.classesToShow(p, label: 7, guess: 7, rows: 1) == [7])
+    #expect(InferencePanel.classesToShow(p, label: 7, guess: 2, rows: 12) == Array(0..<10))
+  }
+
+  @Test func fashionRunsShowClassNames() {
+    var state = DashboardState()
+    var started = EventFixture.started
+    started.classNames = DatasetIdentity.fashionClassNames
+    for event in EventFixture.events {
+      if case .started = event { state.apply(.started(started)) } else { state.apply(event) }
+    }
+    for (width, height) in [(80, 24), (120, 40)] {
+      let text = DashboardView.render(state, width: width, height: height, options: RenderOptions()).text
+      let line = width == 80 ? "1/20 T-shirt→Trouser 82.0% ✗" : "1/20  true T-shirt  pred Trouser 82.0% ✗ mistake"
+      #expect(text.contains("Validation images") && text.contains(line), "\(width)x\(height)\n\(text)")
+      #expect(text.contains("Trouser ") && !text.contains("Validation digits"))
+    }
+  }
+}

@@ -46,6 +46,15 @@ public struct DatasetIdentity: Sendable, Equatable {
     return nil
   }
 
+  /// Fashion-MNIST's ten classes, short enough for a label column.
+  public static let fashionClassNames = ["T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot"]
+
+  /// What the ten labels mean: Fashion-MNIST's clothes (by name, or a folder with "fashion" in
+  /// its path), else the digits 0-9.
+  public var classNames: [String] {
+    name == "fashion-mnist" || path.lowercased().contains("fashion") ? Self.fashionClassNames : (0..<10).map(String.init)
+  }
+
   /// The `dataset` object of `config.json`.
   public var jsonValue: JSONValue {
     .object([

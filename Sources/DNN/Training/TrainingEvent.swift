@@ -55,6 +55,11 @@ public struct RunStarted: Sendable {
   public var clipNorm: Float?
   /// The matrix-product backend, such as `OpenBLAS (Zen kernel, 2 threads)`.
   public var backend: String
+  /// What each label means: `0`-`9` for digits, `T-shirt`, ... for Fashion-MNIST.
+  public var classNames: [String] = (0..<10).map(String.init)
+
+  /// Whether the labels are digits (MNIST) rather than named classes.
+  public var isDigits: Bool { classNames == (0..<10).map(String.init) }
 }
 
 extension RunStarted {
@@ -69,7 +74,7 @@ extension RunStarted {
       parameterCount: model.parameterCount, parameterNames: model.parameters.map(\.name), dataset: dataset,
       trainCount: data.train.count, validation: data.validation, testCount: data.test?.count, epochs: config.epochs,
       startEpoch: startEpoch, batchSize: config.batchSize, batchesPerEpoch: batchesPerEpoch, learningRate: learningRate,
-      clipNorm: config.clip.maxNorm, backend: backend)
+      clipNorm: config.clip.maxNorm, backend: backend, classNames: config.dataset?.classNames ?? (0..<10).map(String.init))
   }
 }
 

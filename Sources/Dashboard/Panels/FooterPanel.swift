@@ -10,6 +10,9 @@ struct FooterPanel {
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
     let style = options.paint(Style(foreground: .grey, reverse: true))
     buffer.fill(rect, with: Cell(" ", style: style))
-    buffer.put(" " + KeyMap.footer(ascii: options.glyphs.ascii, live: live), x: rect.x, y: rect.y, style: style, clip: rect)
+    // Narrow terminals lose hints from the middle of the list: `? help` and `q quit` always stay.
+    var hints = KeyMap.footerHints(ascii: options.glyphs.ascii, live: live)
+    while hints.count > 2 && 1 + hints.joined(separator: "  ").count > rect.width { hints.remove(at: hints.count - 3) }
+    buffer.put(" " + hints.joined(separator: "  "), x: rect.x, y: rect.y, style: style, clip: rect)
   }
 }

@@ -8,48 +8,69 @@ struct InferencePanel {
   let options: RenderOptions
 
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
-    let title = state.mistakesOnly ? "Validation mistakes" : "Validation digits"
-    let inside = Box(title: title, hints: KeyMap.key(.previous, ascii: options.glyphs.ascii) + " " + KeyMap.key(.mistakesOnly, ascii: options.glyphs.ascii), style: options.paint(.dim), titleStyle: options.paint(.bold))
+    let things = state.run?.isDigits == false ? "images" : "digits"
+    let title = state.mistakesOnly ? "Validation mistakes" : "Validation \(things)"
+    let hints = KeyMap.key(.previous, ascii: options.glyphs.ascii) + " " + KeyMap.key(.mistakesOnly, ascii: options.glyphs.ascii)
+    let inside = Box(title: title, hints: hints, style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
     guard let run = state.run, inside.height > 0 else { return }
     guard let p = state.predictions else {
       buffer.put("predictions appear after epoch 1", x: inside.x, y: inside.y, style: options.paint(.dim), clip: inside)
       return
     }
-    let list = state.browsedIndices
     guard let sample = state.browsedSample else {
-      buffer.put(state.mistakesOnly ? "no mistakes on validation: m shows all" : "no validation digits", x: inside.x, y: inside.y, style: options.paint(.dim), clip: inside)
+      buffer.put(state.mistakesOnly ? "no mistakes on validation: m shows all" : "no validation \(things)", x: inside.x, y: inside.y, style: options.paint(.dim), clip: inside)
       return
     }
+    let names = run.classNames.count == p.classes ? run.classNames : (0..<p.classes).map(String.init)
     let label = Int(p.labels[sample]), guess = Int(p.predicted[sample])
     let probabilities = Array(p.probabilities(of: sample))
     let correct = label == guess
     let ok = options.paint(Style(foreground: .green, bold: true)), bad = options.paint(Style(foreground: .red, bold: true))
-    var x = buffer.put("\(state.selected + 1)/\(list.count)", x: inside.x, y: inside.y, style: options.paint(.bold), clip: inside)
-    x = buffer.put("  true \(label)  pred ", x: x, y: inside.y, clip: inside)
-    x = buffer.put("\(guess)", x: x, y: inside.y, style: correct ? ok : bad, clip: inside)
-    x = buffer.put(" \(Format.percent(probabilities[guess]))", x: x, y: inside.y, clip: inside)
+    // "1/20  true 3  pred 5 82.0% ✗ mistake", or when that does not fit, "1/20 3→5 82.0% ✗".
+    let position = "\(state.selected + 1)/\(state.browsedIndices.count)"
+    let percent = " \(Format.percent(probabilities[guess]))"
     let mark = options.glyphs.ascii ? (correct ? " ok" : " WRONG") : (correct ? " ✓" : " ✗ mistake")
-    buffer.put(mark, x: x, y: inside.y, style: correct ? ok : bad, clip: inside)
+    let full = position.count + 7 + names[label].count + 7 + names[guess].count + percent.count
+    let compact = full + 2 > inside.width
+    let shortMark = full + mark.count > inside.width
+    var x = buffer.put(position, x: inside.x, y: inside.y, style: options.paint(.bold), clip: inside)
+    x = buffer.put(compact ? " \(names[label])" + (options.glyphs.ascii ? "->" : "→") : "  true \(names[label])  pred ", x: x, y: inside.y, clip: inside)
+    x = buffer.put(names[guess], x: x, y: inside.y, style: correct ? ok : bad, clip: inside)
+    x = buffer.put(percent, x: x, y: inside.y, clip: inside)
+    buffer.put(shortMark ? String(mark.prefix(options.glyphs.ascii ? 3 : 2)) : mark, x: x, y: inside.y, style: correct ? ok : bad, clip: inside)
 
     let digitY = inside.y + 1
     if inside.height >= 15 {
       let image = run.validation.source.image(run.validation.indices[sample])
       DigitView(pixels: image).draw(x: inside.x, y: digitY, on: &buffer, color: options.color, glyphs: options.glyphs)
     }
-    // Probability bars: beside the digit when there is room, else below the title.
+    // Probability bars: beside the image when there is room, else below it.
     let barsX = inside.width >= 28 + 2 + 14 ? inside.x + 30 : inside.x
     let barsY = barsX == inside.x ? digitY + (inside.height >= 15 ? 14 : 0) : digitY + 2
-    let barWidth = inside.maxX - barsX - 9
-    for k in 0..<p.classes where barsY + k < inside.maxY && barWidth > 0 {
-      let y = barsY + k
+    let shown = Self.classesToShow(probabilities, label: label, guess: guess, rows: inside.maxY - barsY)
+    let labelWidth = shown.map { names[$0].count }.max() ?? 1
+    let barWidth = inside.maxX - barsX - labelWidth - 8
+    for (row, k) in shown.enumerated() where barWidth > 0 {
+      let y = barsY + row
       let isTrue = k == label, isGuess = k == guess
       let labelStyle = isTrue ? ok : (isGuess ? bad : options.paint(.plain))
-      buffer.put("\(k)", x: barsX, y: y, style: labelStyle)
+      buffer.put(Format.left(names[k], labelWidth), x: barsX, y: y, style: labelStyle)
       let barStyle = options.paint(Style(foreground: isTrue ? .green : (isGuess ? .red : .grey)))
-      Bar(fraction: Double(probabilities[k]), style: barStyle).draw(x: barsX + 2, y: y, width: barWidth, on: &buffer, glyphs: options.glyphs)
-      buffer.put(Format.right(Format.percent(probabilities[k]), 6), x: barsX + 2 + barWidth, y: y, style: labelStyle)
-      if isTrue { buffer.put(options.glyphs.ascii ? "<" : "◂", x: barsX + 8 + barWidth, y: y, style: ok) }
+      Bar(fraction: Double(probabilities[k]), style: barStyle).draw(x: barsX + labelWidth + 1, y: y, width: barWidth, on: &buffer, glyphs: options.glyphs)
+      buffer.put(Format.right(Format.percent(probabilities[k]), 6), x: barsX + labelWidth + 1 + barWidth, y: y, style: labelStyle)
+      if isTrue { buffer.put(options.glyphs.ascii ? "<" : "◂", x: barsX + labelWidth + 7 + barWidth, y: y, style: ok) }
     }
+  }
+
+  /// The classes whose bars fit in `rows` rows, in class order: all of them when they fit, else
+  /// the true and predicted classes and then the most probable others.
+  static func classesToShow(_ probabilities: [Float], label: Int, guess: Int, rows: Int) -> [Int] {
+    guard rows < probabilities.count else { return Array(probabilities.indices) }
+    guard rows > 0 else { return [] }
+    var chosen = [label, guess].reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
+    let others = probabilities.indices.filter { !chosen.contains($0) }.sorted { probabilities[$0] > probabilities[$1] }
+    chosen += others.prefix(max(rows - chosen.count, 0))
+    return Array(chosen.prefix(rows)).sorted()
   }
 }
