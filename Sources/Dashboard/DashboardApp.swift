@@ -84,6 +84,7 @@ public final class DashboardApp {
     // Too small to show anything: only quitting works.
     let tooSmall = terminal.size.width < Layout.minimumWidth || terminal.size.height < Layout.minimumHeight
     guard !tooSmall || KeyMap.action(for: key) == .quit else { return }
+    state.compact = Layout(width: terminal.size.width, height: terminal.size.height, parameterCount: 6)?.wide == false
     let (action, command) = state.press(key)
     if let command { link.send(command) }
     if action == .quit && state.quitting { requestQuit() }

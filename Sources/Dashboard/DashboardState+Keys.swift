@@ -42,6 +42,14 @@ extension DashboardState {
     case .stepEpoch: return .stepEpoch
     case .previous: moveSelection(by: -1, wrapping: true)
     case .next: moveSelection(by: 1, wrapping: true)
+    // Home, End, PgUp, PgDn scroll the epoch table when it shows, else browse the digits.
+    case .first where lowerPanel == .epochs: epochTableTop = 0
+    case .last where lowerPanel == .epochs: epochTableTop = nil
+    case .pageBack where lowerPanel == .epochs:
+      epochTableTop = max(0, (epochTableTop ?? max(epochReports.count - Self.epochPage, 0)) - Self.epochPage)
+    case .pageForward where lowerPanel == .epochs:
+      let top = (epochTableTop ?? epochReports.count) + Self.epochPage
+      epochTableTop = top >= epochReports.count - Self.epochPage ? nil : top
     case .first: selected = 0
     case .last: selected = max(browsedIndices.count - 1, 0)
     case .pageBack: moveSelection(by: -10, wrapping: false)
@@ -51,7 +59,7 @@ extension DashboardState {
       mistakesOnly.toggle()
       selected = current.flatMap { browsedIndices.firstIndex(of: $0) } ?? 0
       clampSelection()
-    case .confusion: confusionToggled.toggle()
+    case .confusion: panelCycle += 1
     case .logScale: logScale.toggle()
     case .learningRateUp: return .scaleLearningRate(2)
     case .learningRateDown: return .scaleLearningRate(0.5)
@@ -80,6 +88,9 @@ extension DashboardState {
     }
     return nil
   }
+
+  /// Rows PgUp and PgDn move the epoch table by.
+  static let epochPage = 10
 
   private mutating func cancelQuit() {
     confirmingQuit = false

@@ -40,7 +40,23 @@ public struct DashboardState: Sendable {
   public var mistakesOnly = false
   /// `c` pressed: the wide layout swaps the confusion matrix for the epoch table; the compact
   /// layout shows the confusion matrix over the charts.
-  public var confusionToggled = false
+  public var confusionToggled: Bool {
+    get { panelCycle % 2 == 1 }
+    set { panelCycle = newValue ? 1 : 0 }
+  }
+  /// Presses of `c`: the wide layout alternates the confusion matrix and the epoch table, the
+  /// compact one cycles charts, confusion matrix, epoch table.
+  public var panelCycle = 0
+  /// The terminal shows the compact layout (set by the app from the terminal's size).
+  public var compact = false
+  /// The first epoch row the epoch table shows; nil follows the newest epochs.
+  public var epochTableTop: Int?
+
+  /// What the lower panel shows now.
+  public enum LowerPanel: Sendable { case charts, confusion, epochs }
+  public var lowerPanel: LowerPanel {
+    compact ? [.charts, .confusion, .epochs][panelCycle % 3] : [.confusion, .epochs][panelCycle % 2]
+  }
   public var logScale = false
   public var showHelp = false
   public var quitting = false

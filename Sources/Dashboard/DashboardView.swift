@@ -13,15 +13,14 @@ public enum DashboardView {
       return buffer
     }
     HeaderPanel(state: state, options: options).draw(in: layout.header, on: &buffer)
-    if layout.wide {
+    var state = state
+    state.compact = !layout.wide
+    if layout.wide || state.lowerPanel == .charts {
       CurvesPanel(kind: .loss, state: state, options: options).draw(in: layout.loss, on: &buffer)
       CurvesPanel(kind: .accuracy, state: state, options: options).draw(in: layout.accuracy, on: &buffer)
-      ConfusionPanel(showsMatrix: !state.confusionToggled, state: state, options: options).draw(in: layout.lower, on: &buffer)
-    } else if state.confusionToggled {
-      ConfusionPanel(showsMatrix: true, state: state, options: options).draw(in: layout.lower, on: &buffer)
-    } else {
-      CurvesPanel(kind: .loss, state: state, options: options).draw(in: layout.loss, on: &buffer)
-      CurvesPanel(kind: .accuracy, state: state, options: options).draw(in: layout.accuracy, on: &buffer)
+    }
+    if state.lowerPanel != .charts {
+      ConfusionPanel(showsMatrix: state.lowerPanel == .confusion, state: state, options: options).draw(in: layout.lower, on: &buffer)
     }
     GradientPanel(state: state, options: options).draw(in: layout.gradients, on: &buffer)
     InferencePanel(state: state, options: options).draw(in: layout.inference, on: &buffer)

@@ -213,3 +213,36 @@ import Testing
     }
   }
 }
+
+/// The epoch table: every column at every size, scrolling, reachable in the compact layout.
+@Suite struct EpochTableTests {
+  static func longRun(epochs: Int) -> DashboardState {
+    var state = EventFixture.state
+    for n in 3...epochs { state.apply(.epoch(EventFixture.epoch(n))) }
+    return state
+  }
+
+  @Test func theTableShowsEveryColumnAndScrolls() {
+    var state = Self.longRun(epochs: 40)
+    for (width, height, presses) in [(120, 40, 1), (80, 24, 2)] {
+      state.panelCycle = presses
+      let text = DashboardView.render(state, width: width, height: height, options: RenderOptions()).text
+      #expect(text.contains("Epochs "), "\(width)x\(height): no epoch table\n\(text)")
+      for column in ["loss", "acc", "val loss", "val acc", "time"] { #expect(text.contains(column), "\(width)x\(height): no \(column)") }
+      #expect(text.contains(" of 40"), "\(width)x\(height)")
+      let row40 = text.split(separator: "\n").contains { $0.contains("   40 ") || $0.contains(" 40  ") || $0.contains("│ 40") }
+      #expect(row40, "\(width)x\(height): the newest epoch is not shown\n\(text)")
+    }
+    // Home goes to the first epochs, End back to following the newest.
+    state.panelCycle = 1
+    state.compact = false
+    _ = state.perform(.first)
+    #expect(state.epochTableTop == 0 && state.browsedSample == 0)
+    let top = DashboardView.render(state, width: 120, height: 40, options: RenderOptions()).text
+    #expect(top.contains("Epochs 1-"), "\(top)")
+    _ = state.perform(.pageForward)
+    #expect(state.epochTableTop == 10)
+    _ = state.perform(.last)
+    #expect(state.epochTableTop == nil)
+  }
+}

@@ -47,17 +47,33 @@ struct ConfusionPanel {
     }
   }
 
+  /// The epoch table's columns: header when wide, header when narrow, width.
+  private static let columns: [(wide: String, narrow: String, width: Int)] = [
+    ("epoch", "ep", 5), ("train loss", "trn loss", 11), ("train acc", "trn acc", 10), ("val loss", "val loss", 10),
+    ("val acc", "val acc", 9), ("time", "time", 8),
+  ]
+
   private func drawEpochs(in rect: Rect, on buffer: inout ScreenBuffer) {
-    let inside = Box(title: "Epochs", hints: KeyMap.key(.confusion, ascii: options.glyphs.ascii), style: options.paint(.dim), titleStyle: options.paint(.bold))
+    let reports = state.epochReports
+    let rows = max(0, rect.height - 3)
+    let start = min(state.epochTableTop ?? max(reports.count - rows, 0), max(reports.count - rows, 0))
+    let shown = reports.dropFirst(start).prefix(rows)
+    let range = shown.isEmpty ? "" : " \(start + 1)-\(start + shown.count) of \(reports.count)"
+    let hints = (reports.count > rows ? (options.glyphs.ascii ? "PgUp/PgDn " : "PgUp/PgDn ") : "") + KeyMap.key(.confusion, ascii: options.glyphs.ascii)
+    let inside = Box(title: "Epochs" + range, hints: hints, style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
-    let header = "epoch  train loss  train acc  val loss  val acc     time"
+    // Every column at every width: narrower headers and cells when the full ones do not fit.
+    let fullWidth = Self.columns.map(\.width).reduce(0, +)
+    let squeeze = max(0, fullWidth - inside.width)
+    let firstCut = min(squeeze, 2), otherCut = min(2, (squeeze - firstCut + 4) / 5)  // the epoch column gives first
+    let widths = Self.columns.enumerated().map { i, c in c.width - (i == 0 ? firstCut : otherCut) }
+    let header = zip(Self.columns, widths).map { c, w in Format.right(squeeze > 0 ? c.narrow : c.wide, w) }.joined()
     buffer.put(header, x: inside.x, y: inside.y, style: options.paint(.dim), clip: inside)
-    let rows = max(0, inside.height - 1)
     let best = state.bestEpoch?.epoch
-    for (i, e) in state.epochReports.suffix(rows).enumerated() {
-      let line = Format.right("\(e.epoch)", 5) + Format.right(Format.fixed(Double(e.trainLoss), 4), 12)
-        + Format.right(Format.percent(e.trainAccuracy), 11) + Format.right(Format.fixed(Double(e.validationLoss), 4), 10)
-        + Format.right(Format.percent(e.validationAccuracy), 9) + Format.right(Format.fixed(e.seconds, 2) + "s", 9)
+    for (i, e) in shown.enumerated() {
+      let cells = ["\(e.epoch)", Format.fixed(Double(e.trainLoss), 4), Format.percent(e.trainAccuracy),
+                   Format.fixed(Double(e.validationLoss), 4), Format.percent(e.validationAccuracy), Format.fixed(e.seconds, 2) + "s"]
+      let line = zip(cells, widths).map { Format.right($0, $1) }.joined()
       let style = e.epoch == best ? options.paint(Style(foreground: .yellow, bold: true)) : options.paint(.plain)
       buffer.put(line, x: inside.x, y: inside.y + 1 + i, style: style, clip: inside)
     }
