@@ -113,10 +113,12 @@ final class Fetcher: NSObject, URLSessionDataDelegate, Sendable {
     request.timeoutInterval = min(60, deadline)
     // The files are gzip already: ask for them as they are, not re-encoded.
     request.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
-    session.dataTask(with: request).resume()
+    let task = session.dataTask(with: request)
+    task.resume()
     let timedOut = fetcher.done.wait(timeout: .now() + deadline) == .timedOut
-    // Whatever the session still does, nothing of it is waited for: the result is decided now.
-    session.invalidateAndCancel()
+    // The result is decided now: the task is cancelled, and nothing of the session is waited
+    // for (invalidating it waits for its queued callbacks, seconds to a minute under load).
+    task.cancel()
     if isatty(STDERR_FILENO) == 1 { Console.put("\r\u{1B}[2K", to: STDERR_FILENO) }
     let result = fetcher.progress.withLock { p -> Result<[UInt8], FetchError> in
       p.finished = true
