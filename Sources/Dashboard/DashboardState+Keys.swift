@@ -61,6 +61,7 @@ extension DashboardState {
       clampSelection()
     case .confusion: panelCycle += 1
     case .logScale: logScale.toggle()
+    case .zoom: zoomed.toggle()
     case .learningRateUp: return .scaleLearningRate(2)
     case .learningRateDown: return .scaleLearningRate(0.5)
     case .save:

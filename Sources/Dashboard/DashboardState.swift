@@ -58,6 +58,9 @@ public struct DashboardState: Sendable {
     compact ? [.charts, .confusion, .epochs][panelCycle % 3] : [.confusion, .epochs][panelCycle % 2]
   }
   public var logScale = false
+  /// `z`: the charts show the last `zoomEpochs` epochs.
+  public var zoomed = false
+  public static let zoomEpochs = 10
   public var showHelp = false
   public var quitting = false
   /// `q` was pressed while training: a second `q` quits, any other key cancels.

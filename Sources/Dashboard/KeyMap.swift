@@ -3,7 +3,7 @@ import TerminalUI
 
 /// What a key does on the dashboard.
 public enum DashboardAction: Sendable, Equatable {
-  case togglePause, stepEpoch, previous, next, first, last, pageBack, pageForward, mistakesOnly, confusion, logScale
+  case togglePause, stepEpoch, previous, next, first, last, pageBack, pageForward, mistakesOnly, confusion, logScale, zoom
   case learningRateUp, learningRateDown, save, help, close, quit
 
   /// Whether the action still does something once the run has ended (browsing, views, quit).
@@ -46,6 +46,8 @@ public enum KeyMap {
                hint: ("c", "c", "confusion")),
     KeyBinding(keys: [.character("y")], label: "y", action: .logScale, summary: "log scale for the loss chart (gradient norms are always log)",
                hint: ("y", "y", "log")),
+    KeyBinding(keys: [.character("z")], label: "z", action: .zoom, summary: "zoom the charts on the last 10 epochs / whole run",
+               hint: ("z", "z", "zoom")),
     KeyBinding(keys: [.character("+"), .character("=")], label: "+", action: .learningRateUp, summary: "learning rate x2",
                hint: ("+/-", "+/-", "lr")),
     KeyBinding(keys: [.character("-"), .character("_")], label: "-", action: .learningRateDown, summary: "learning rate ÷2"),

@@ -133,7 +133,7 @@ import Testing
       (.character("?"), .help), (.character("q"), .quit), (.character("s"), .save),
     ]
     for (key, action) in expected { #expect(KeyMap.action(for: key) == action, "\(key)") }
-    #expect(KeyMap.action(for: .character("z")) == nil)
+    #expect(KeyMap.action(for: .character("z")) == .zoom && KeyMap.action(for: .character("Z")) == nil)
   }
 
   @Test func noKeyIsBoundTwice() {
@@ -244,5 +244,22 @@ import Testing
     #expect(state.epochTableTop == 10)
     _ = state.perform(.last)
     #expect(state.epochTableTop == nil)
+  }
+}
+
+/// The charts' x axis follows the run; z zooms on the last ten epochs.
+@Suite struct ChartAxisTests {
+  @Test func theAxisGrowsWithTheRunAndZooms() {
+    var state = EventFixture.state
+    let early = DashboardView.render(state, width: 120, height: 40, options: RenderOptions()).text
+    #expect(early.contains("2 ep") && !early.contains("5 ep"), "the axis is fixed to the total epochs:\n\(early)")
+    state = EpochTableTests.longRun(epochs: 40)
+    // Validation points reach epoch 40 (the per-batch points stop at 2).
+    let whole = DashboardView.render(state, width: 120, height: 40, options: RenderOptions()).text
+    #expect(whole.contains("40 ep") && whole.contains("│    0 "), "\(whole)")
+    _ = state.perform(.zoom)
+    let zoomed = DashboardView.render(state, width: 120, height: 40, options: RenderOptions()).text
+    #expect(zoomed.contains("Loss (last 10 epochs)") && zoomed.contains("30") && zoomed.contains("40 ep"), "\(zoomed)")
+    #expect(!zoomed.contains("│    0 "), "\(zoomed)")
   }
 }

@@ -76,14 +76,25 @@ import Foundation
     ])
     chart.ignoreOutliers = false
     let text = render(width: 20, height: 6) { b in chart.draw(in: b.bounds, on: &b, glyphs: .unicode) }
+    // Ticks at round values (1-2-5 steps), on both axes.
     #expect(text == """
-      10.5┤⠢⢄⡀
-             ⠈⠑⠢⣀
-         5┤      ⠑⠢⣀
-                    ⠉⠢⢄⡀
-      -0.5┤            ⠈⠑⠢
-           0      5     10
+      10┤⠢⢄⡀
+           ⠈⠉⠒⢄⡀
+       5┤      ⠈⠒⠤⢄⡀
+                   ⠈⠑⠤⣀
+       0┤              ⠉⠑⠢
+         0       5      10
       """)
+  }
+
+  @Test func ticksAreRoundNumbers() {
+    #expect(LineChart.ticks(0.915...2.06, count: 5, logarithmic: false) == [1, 1.5, 2])  // not 0.915, 1.2, ..., 2.06
+    #expect(LineChart.ticks(0...200, count: 4, logarithmic: false) == [0, 50, 100, 150, 200])
+    #expect(LineChart.ticks(-0.5...10.5, count: 3, logarithmic: false) == [0, 5, 10])
+    // A log axis (in log10 units) ticks at powers of ten, or 1-2-5 values inside one decade.
+    #expect(LineChart.ticks(-3.2...0.4, count: 5, logarithmic: true) == [-3, -2, -1, 0])
+    let inDecade = LineChart.ticks(log10(0.15)...log10(0.9), count: 3, logarithmic: true).map { (pow(10, $0) * 100).rounded() / 100 }
+    #expect(inDecade == [0.2, 0.4, 0.6, 0.8])
   }
 
   @Test func asciiChartWithMarkerSeriesAndBestPoint() {
@@ -96,11 +107,11 @@ import Foundation
     chart.best = ChartPoint(x: 4, y: 4)
     let text = render(width: 16, height: 5) { b in chart.draw(in: b.bounds, on: &b, glyphs: .plain) }
     #expect(text == """
-         4+         *@
-                ****
-      1.33+  ***o
-         0+**
-           0    2    4
+      4+           **@
+               ****
+           ****o
+      0+***
+        0      2     4
       """)
   }
 

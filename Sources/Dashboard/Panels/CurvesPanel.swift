@@ -22,8 +22,10 @@ struct CurvesPanel {
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
     let isLoss = kind == .loss
     let logScale = isLoss && state.logScale
-    let title = isLoss ? "Loss" + (logScale ? " (log)" : "") : "Accuracy"
-    let inside = Box(title: title, hints: isLoss ? KeyMap.hint(.logScale, ascii: options.glyphs.ascii) : "", style: options.paint(.dim), titleStyle: options.paint(.bold))
+    let zoom = state.zoomed ? " (last \(DashboardState.zoomEpochs) epochs)" : ""
+    let title = (isLoss ? "Loss" + (logScale ? " (log)" : "") : "Accuracy") + zoom
+    let hints = isLoss ? KeyMap.hint(.logScale, ascii: options.glyphs.ascii) : KeyMap.hint(.zoom, ascii: options.glyphs.ascii)
+    let inside = Box(title: title, hints: hints, style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
     guard inside.height >= 3 else { return }
     let raw = isLoss ? state.trainLoss : state.trainAccuracy
@@ -31,28 +33,40 @@ struct CurvesPanel {
     let rawStyle = options.paint(Style(foreground: .darkGrey))
     let smoothStyle = options.paint(Style(foreground: .cyan, bold: true))
     let validationStyle = options.paint(Style(foreground: .orange, bold: true))
-    // Legend.
+    // Legend: every mark on the chart. Without colour the per-batch values are lone dots, so
+    // they stay apart from the smoothed line.
     let marker: Unicode.Scalar = options.glyphs.ascii ? "o" : "●"
-    var x = buffer.put(options.glyphs.ascii ? "- " : "━ ", x: inside.x, y: inside.y, style: smoothStyle)
+    let ascii = options.glyphs.ascii
+    var x = buffer.put(ascii ? "- " : "━ ", x: inside.x, y: inside.y, style: smoothStyle)
     x = buffer.put("train (smoothed)  ", x: x, y: inside.y, clip: inside)
-    x = buffer.put(options.glyphs.ascii ? ". " : "⠒ ", x: x, y: inside.y, style: rawStyle, clip: inside)
+    x = buffer.put(ascii ? ". " : (options.color ? "⠒ " : "⠂ "), x: x, y: inside.y, style: rawStyle, clip: inside)
     x = buffer.put("per batch  ", x: x, y: inside.y, clip: inside)
     x = buffer.put("\(marker) ", x: x, y: inside.y, style: validationStyle, clip: inside)
     x = buffer.put("validation", x: x, y: inside.y, clip: inside)
+    if isLoss && state.bestEpoch != nil {
+      x = buffer.put(ascii ? "  @ " : "  ◆ ", x: x, y: inside.y, style: options.paint(Style(foreground: .yellow, bold: true)), clip: inside)
+      x = buffer.put("best", x: x, y: inside.y, clip: inside)
+    }
     if let last = validation.last {
       let value = isLoss ? Format.fixed(last.y, 4) : Format.percent(Float(last.y))
       buffer.put("  \(value)", x: x, y: inside.y, style: options.paint(.bold), clip: inside)
     }
 
     var chart = LineChart(series: [
-      ChartSeries(label: "train", points: raw, style: rawStyle),
+      ChartSeries(label: "train", points: raw, style: rawStyle, connected: options.color),
       ChartSeries(label: "smoothed", points: Self.smoothed(raw, weight: 0.9), style: smoothStyle),
       ChartSeries(label: "validation", points: validation, style: validationStyle, marker: marker),
     ])
     chart.logY = logScale
-    let epochs = Double(state.run?.epochs ?? 1)
-    chart.xRange = 0...max(epochs, 1)
-    chart.formatX = { "\(Int(saturating: $0))" + ($0 == epochs ? " ep" : "") }
+    // The x axis grows with the run (whole epochs, at least one); z shows the last ten epochs.
+    let progress = max(raw.last?.x ?? 0, validation.last?.x ?? 0)
+    let end = max(progress.rounded(.up), 1)
+    let start = state.zoomed ? max(end - Double(DashboardState.zoomEpochs), 0) : 0
+    chart.xRange = start...end
+    chart.formatX = { x in
+      let whole = x.rounded() == x ? "\(Int(saturating: x))" : Format.fixed(x, 1)
+      return whole + (x == end ? " ep" : "")
+    }
     if isLoss {
       chart.yLimits = 0...Double.infinity
     } else {
@@ -60,7 +74,7 @@ struct CurvesPanel {
       chart.yLimits = 0...1
     }
     if isLoss, let best = state.bestEpoch {
-      chart.best = ChartPoint(x: Double(best.epoch), y: Double(best.validationLoss))
+      chart.best = ChartPoint(x: Double(best.epoch), y: Double(RunLog.criterion(best)))
     }
     chart.draw(in: Rect(x: inside.x, y: inside.y + 1, width: inside.width, height: inside.height - 1), on: &buffer, glyphs: options.glyphs)
   }

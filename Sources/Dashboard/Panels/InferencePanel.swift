@@ -10,7 +10,9 @@ struct InferencePanel {
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
     let things = state.run?.isDigits == false ? "images" : "digits"
     let title = state.mistakesOnly ? "Validation mistakes" : "Validation \(things)"
-    let hints = KeyMap.key(.previous, ascii: options.glyphs.ascii) + " " + KeyMap.key(.mistakesOnly, ascii: options.glyphs.ascii)
+    // The legend of the bars' mark, then the keys.
+    let hints = (options.glyphs.ascii ? "< true  " : "◂ true  ") + KeyMap.key(.previous, ascii: options.glyphs.ascii) + " "
+      + KeyMap.key(.mistakesOnly, ascii: options.glyphs.ascii)
     let inside = Box(title: title, hints: hints, style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
     guard let run = state.run, inside.height > 0 else { return }

@@ -21,12 +21,16 @@ public struct ChartSeries: Sendable {
   public var style: Style
   /// Draw each point as this character instead of joining points with a line.
   public var marker: Unicode.Scalar?
+  /// Join the points with a line (else each is a lone dot: a scatter that stays apart from a
+  /// line without colour).
+  public var connected: Bool
 
-  public init(label: String, points: [ChartPoint], style: Style, marker: Unicode.Scalar? = nil) {
+  public init(label: String, points: [ChartPoint], style: Style, marker: Unicode.Scalar? = nil, connected: Bool = true) {
     self.label = label
     self.points = points
     self.style = style
     self.marker = marker
+    self.connected = connected
   }
 }
 
@@ -66,7 +70,8 @@ public struct LineChart {
   func yBounds() -> ClosedRange<Double>? {
     // Percentiles from at most ~4,096 evenly spaced samples: a frame must stay cheap however
     // long the run.
-    let all = series.flatMap(\.points)
+    // Only the points in view count (a zoomed x range rescales y too).
+    let all = xRange.map { range in series.flatMap { $0.points.filter { range.contains($0.x) } } } ?? series.flatMap(\.points)
     let stride = max(1, all.count / 4096)
     var values = Swift.stride(from: 0, to: all.count, by: stride).map { transform(all[$0].y) }.filter(\.isFinite)
     if let last = all.last.map({ transform($0.y) }), last.isFinite { values.append(last) }
@@ -77,7 +82,7 @@ public struct LineChart {
       high = LineChart.select(Int(Double(values.count - 1) * 0.98), in: &values)
       // Points of marker series (few, such as per-epoch validation) always fit.
       for s in series where s.marker != nil {
-        for p in s.points where transform(p.y).isFinite {
+        for p in s.points where transform(p.y).isFinite && (xRange?.contains(p.x) ?? true) {
           low = min(low, transform(p.y))
           high = max(high, transform(p.y))
         }
@@ -153,14 +158,17 @@ public struct LineChart {
 
   /// Tick labels on the left (y) and below (x); returns the rectangle left for the plot.
   private func drawAxes(in rect: Rect, _ bounds: Bounds, on buffer: inout ScreenBuffer, glyphs: Glyphs) -> Rect {
-    let untransform: (Double) -> Double = { logY ? pow(10, $0) : $0 }
     let plotHeight = rect.height - 1
-    let tickRows = plotHeight >= 9 ? [0, plotHeight / 4, plotHeight / 2, 3 * plotHeight / 4, plotHeight - 1] : [0, plotHeight / 2, plotHeight - 1]
     let yb = bounds.y
-    let labels = tickRows.map { row -> String in
-      let t = Double(row) / Double(max(plotHeight - 1, 1))
-      return formatY(untransform(yb.upperBound - t * (yb.upperBound - yb.lowerBound)))
+    // Round values (1-2-5 steps, powers of ten on a log axis), each on the row nearest to it,
+    // no two on neighbouring rows.
+    var ticks: [(row: Int, label: String)] = []
+    for value in LineChart.ticks(yb, count: plotHeight >= 9 ? 5 : 3, logarithmic: logY) {
+      let row = Int(saturating: (yb.upperBound - value) / (yb.upperBound - yb.lowerBound) * Double(max(plotHeight - 1, 1)))
+      guard row >= 0, row < plotHeight, !ticks.contains(where: { abs($0.row - row) < 2 }) else { continue }
+      ticks.append((row, formatY(logY ? pow(10, value) : value)))
     }
+    let tickRows = ticks.map(\.row), labels = ticks.map(\.label)
     let labelWidth = (labels.map(\.unicodeScalars.count).max() ?? 0) + 1
     let plot = Rect(x: rect.x + labelWidth, y: rect.y, width: rect.width - labelWidth, height: plotHeight)
     for (row, label) in zip(tickRows, labels) {
@@ -168,11 +176,18 @@ public struct LineChart {
       buffer.put(padded, x: rect.x, y: plot.y + row, style: .dim)
       buffer[rect.x + labelWidth - 1, plot.y + row] = Cell(glyphs.ascii ? "+" : "┤", style: .dim)
     }
-    let xLabels = [formatX(bounds.xLow), formatX((bounds.xLow + bounds.xHigh) / 2), formatX(bounds.xHigh)]
+    // x labels at round values, as many as fit with room between them.
     let bottom = rect.maxY - 1
-    buffer.put(xLabels[0], x: plot.x, y: bottom, style: .dim)
-    buffer.put(xLabels[1], x: plot.x + (plot.width - xLabels[1].count) / 2, y: bottom, style: .dim)
-    buffer.put(xLabels[2], x: plot.maxX - xLabels[2].count, y: bottom, style: .dim)
+    var nextFree = plot.x
+    let xTicks = LineChart.ticks(bounds.xLow...bounds.xHigh, count: max(3, min(6, plot.width / 8)), logarithmic: false)
+    for value in xTicks {
+      let label = formatX(value)
+      let center = plot.x + Int(saturating: (value - bounds.xLow) / (bounds.xHigh - bounds.xLow) * Double(plot.width - 1))
+      let x = min(max(center - label.count / 2, plot.x), plot.maxX - label.count)
+      guard x >= nextFree else { continue }
+      buffer.put(label, x: x, y: bottom, style: .dim)
+      nextFree = x + label.count + 2
+    }
     return plot
   }
 
@@ -209,6 +224,8 @@ public struct LineChart {
         }
         if let m = s.marker {
           markers.append((d.0 / cx, d.1 / cy, m, s.style))
+        } else if !s.connected {
+          dot(d.0, d.1, series: index)
         } else if let prev = previous {
           LineChart.line(from: prev, to: d) { dot($0, $1, series: index) }
         } else {
@@ -225,6 +242,31 @@ public struct LineChart {
     if let best, let d = toDots(best) {
       buffer[plot.x + d.0 / cx, plot.y + d.1 / cy] = Cell(glyphs.ascii ? "@" : "◆", style: Style(foreground: .yellow, bold: true))
     }
+  }
+
+  /// Round values inside `range`, about `count` of them: multiples of 1, 2 or 5 times a power of
+  /// ten; on a `logarithmic` axis (`range` in log10 units) the powers of ten in it (in log10
+  /// units), or, when fewer than two fit, the 1-2-5 values of the range.
+  public static func ticks(_ range: ClosedRange<Double>, count: Int, logarithmic: Bool) -> [Double] {
+    guard range.upperBound > range.lowerBound, range.lowerBound.isFinite, range.upperBound.isFinite else { return [] }
+    if logarithmic {
+      let low = Int(saturating: ceil(range.lowerBound)), high = Int(saturating: floor(range.upperBound))
+      let decades = low <= high ? (low...high).map(Double.init) : []
+      if decades.count >= 2 { return decades.count > count * 2 ? decades.enumerated().filter { $0.offset % 2 == 0 }.map(\.element) : decades }
+      let linear = ticks(pow(10, range.lowerBound)...pow(10, range.upperBound), count: count * 2, logarithmic: false)
+      return linear.filter { $0 > 0 }.map { log10($0) }
+    }
+    let rough = (range.upperBound - range.lowerBound) / Double(max(count - 1, 1))
+    let magnitude = pow(10, floor(log10(rough)))
+    // The smallest 1-2-5 step near the rough one (a little under it still gives about `count`).
+    let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough * 0.7 } ?? 10 * magnitude
+    var value = ceil(range.lowerBound / step) * step
+    var out: [Double] = []
+    while value <= range.upperBound + step * 1e-9 && out.count < 100 {
+      out.append(abs(value) < step * 1e-9 ? 0 : value)
+      value += step
+    }
+    return out
   }
 
   /// At most four points per dot column (first, lowest, highest, last), in order: the drawn
