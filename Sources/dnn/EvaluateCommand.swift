@@ -49,16 +49,19 @@ struct EvaluateCommand: ParsableCommand {
       if !json && samples > 0 { printSamples(run: run, model: model, folder: folder) }
     }
     let table = summaryRows(results)
-    let outFolder = saved.count == 1 && runs.count == 1 && runs[0] == saved[0].path
-      ? (saved[0].path as NSString).deletingLastPathComponent : runs[0]
-    try AtomicFile.write(table.map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n", to: (outFolder as NSString).appendingPathComponent("summary.csv"))
-    try AtomicFile.write(markdown(table), to: (outFolder as NSString).appendingPathComponent("summary.md"))
+    // The summary files belong to a folder of runs: evaluating one run folder never replaces
+    // the summary of the folder around it.
+    let folderOfRuns = runs.count == 1 && !FileManager.default.fileExists(atPath: (runs[0] as NSString).appendingPathComponent("config.json"))
+    if folderOfRuns {
+      try AtomicFile.write(table.map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n", to: (runs[0] as NSString).appendingPathComponent("summary.csv"))
+      try AtomicFile.write(markdown(table), to: (runs[0] as NSString).appendingPathComponent("summary.md"))
+    }
     if json {
       print(JSONValue.object(["runs": .array(results.map(jsonValue))]).text)
     } else {
       for r in results { printConfusion(r) }
-      print(aligned(table))
-      print("wrote \(outFolder)/summary.csv and summary.md")
+      print(aligned(displayRows(results)))
+      if folderOfRuns { print("wrote \(runs[0])/summary.csv and summary.md") }
     }
   }
 
@@ -69,6 +72,16 @@ struct EvaluateCommand: ParsableCommand {
          String(format: "%.4f", Double(r.run.epochs.map(\.validationAccuracy).max() ?? .nan)),
          String(format: "%.4f", Double(r.test.loss)), String(format: "%.4f", Double(r.test.accuracy)),
          String(format: "%.2f", r.run.trainingSeconds), checkpoint]
+      }
+  }
+
+  /// The summary as printed: percentages, short headers, within 80 columns.
+  private func displayRows(_ results: [Result]) -> [[String]] {
+    [["run", "params", "epochs", "best val", "test loss", "test acc", "train s", "ckpt"]]
+      + results.map { r in
+        [r.run.config.name, r.parameters.grouped, "\(r.run.epochs.count)",
+         r.run.epochs.map(\.validationAccuracy).max().map(percent) ?? "n/a",
+         String(format: "%.4f", Double(r.test.loss)), percent(r.test.accuracy), String(format: "%.1f", r.run.trainingSeconds), checkpoint]
       }
   }
 
@@ -110,14 +123,20 @@ struct EvaluateCommand: ParsableCommand {
   /// Draws `samples` validation digits of the run side by side with their predictions.
   private func printSamples(run: SavedRun, model: Sequential, folder: MNISTFolder) {
     guard let (sample, p, _) = run.sampleInferences(model, folder: folder, count: samples) else { return }
-    var buffer = ScreenBuffer(width: sample.count * 30, height: 15)
-    for i in 0..<sample.count {
-      let label = Int(p.labels[i]), guess = Int(p.predicted[i])
-      let caption = "true \(label) pred \(guess) \(percent(p.probabilities(of: i)[p.probabilities(of: i).startIndex + guess]))" + (label == guess ? "" : " X")
-      buffer.put(caption, x: i * 30, y: 0)
-      DigitView(pixels: sample.source.image(sample.indices[i])).draw(x: i * 30, y: 1, on: &buffer, color: false, glyphs: .plain)
-    }
+    // As many digits side by side as the terminal is wide (80 columns when it is not one).
+    let width = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 80
+    let perRow = max(1, (width + 2) / 30)
     print("\(run.config.name): validation digits")
-    print(buffer.trimmedText)
+    for start in stride(from: 0, to: sample.count, by: perRow) {
+      let shown = start..<min(start + perRow, sample.count)
+      var buffer = ScreenBuffer(width: shown.count * 30, height: 15)
+      for (column, i) in shown.enumerated() {
+        let label = Int(p.labels[i]), guess = Int(p.predicted[i])
+        let caption = "true \(label) pred \(guess) \(percent(p.probabilities(of: i)[p.probabilities(of: i).startIndex + guess]))" + (label == guess ? "" : " X")
+        buffer.put(caption, x: column * 30, y: 0)
+        DigitView(pixels: sample.source.image(sample.indices[i])).draw(x: column * 30, y: 1, on: &buffer, color: false, glyphs: .plain)
+      }
+      print(buffer.trimmedText)
+    }
   }
 }

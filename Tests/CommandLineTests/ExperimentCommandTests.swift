@@ -31,7 +31,15 @@ import Testing
     #expect(summary.count == 3 && summary[0].hasPrefix("run,parameters,epochs,best_val_accuracy,test_loss,test_accuracy"))
     #expect(FileManager.default.fileExists(atPath: "\(runs)/summary.md"))
     let table = try Programs.dnn(["evaluate", runs, "--samples", "2"])
-    #expect(table.output.contains("true ") && table.output.contains("test_accuracy"))
+    #expect(table.output.contains("true ") && table.output.contains("test acc"))
+    // One run of the folder: its figures, and the folder's summary left as it was; digits
+    // wrap to 80 columns.
+    let before = try String(contentsOfFile: "\(runs)/summary.csv", encoding: .utf8)
+    let one = try Programs.dnn(["evaluate", "\(runs)/bn", "--samples", "6"])
+    #expect(one.status == 0 && one.output.contains("bn: test accuracy"), "\(one.errors)")
+    #expect(try String(contentsOfFile: "\(runs)/summary.csv", encoding: .utf8) == before)
+    let widest = one.output.split(separator: "\n").map(\.count).max() ?? 0
+    #expect(widest <= 80, "a line of \(widest) columns")
     #expect(try Programs.dnn(["plot", runs]).status == 0)
     #expect(try Programs.dnn(["report", runs]).status == 0)
     for run in ["small", "bn"] {

@@ -117,3 +117,22 @@ import Testing
     #expect(checked >= 10, "too few checkpoints were written before the kills to prove anything")
   }
 }
+
+/// The programs copied into an install prefix (as `scripts/install.sh` lays it out) work from
+/// any folder.
+@Suite struct InstalledLayoutTests {
+  @Test func installedProgramsFindTheirAssetsFromAnyFolder() throws {
+    let prefix = Programs.temporaryFolder()
+    try FileManager.default.createDirectory(atPath: "\(prefix)/bin", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: "\(prefix)/share/diy-dnn", withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: try Programs.path("dnn"), toPath: "\(prefix)/bin/dnn")
+    for folder in ["mnist", "configs"] {
+      try FileManager.default.copyItem(atPath: Programs.root.path + "/assets/\(folder)", toPath: "\(prefix)/share/diy-dnn/\(folder)")
+    }
+    let elsewhere = Programs.temporaryFolder()
+    let result = try Spawn.run(["\(prefix)/bin/dnn", "train", "--epochs", "1", "--out", "runs"], directory: elsewhere)
+    #expect(result.status == 0, "\(result.errors)")
+    #expect(result.output.contains("share/diy-dnn/mnist"), "\(result.output)")
+    #expect(FileManager.default.fileExists(atPath: "\(elsewhere)/runs/mlp-256-128/last.safetensors"))
+  }
+}

@@ -226,5 +226,10 @@ import Testing
     #expect(Assets.folder(environment: ["DNN_ASSETS": elsewhere], workingDirectory: project, executable: "") == elsewhere)
     #expect(Assets.folder(environment: ["DNN_ASSETS": nowhere], workingDirectory: project, executable: "") == "assets")
     #expect(Assets.folder(environment: [:], workingDirectory: nowhere, executable: "/usr/bin/true") == nil)
+    // Installed: PREFIX/bin/dnn finds PREFIX/share/diy-dnn.
+    let prefix = Fixtures.temporaryFolder()
+    try FileManager.default.createDirectory(atPath: "\(prefix)/share/diy-dnn", withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: "\(elsewhere)/configs", toPath: "\(prefix)/share/diy-dnn/configs")
+    #expect(Assets.folder(environment: [:], workingDirectory: nowhere, executable: "\(prefix)/bin/dnn") == "\(prefix)/share/diy-dnn")
   }
 }

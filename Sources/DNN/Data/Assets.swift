@@ -2,8 +2,9 @@ import Foundation
 
 /// Finds the project's `assets/` folder (bundled MNIST digits, default configurations).
 public enum Assets {
-  /// The first of: `$DNN_ASSETS`, `./assets`, or an `assets` folder beside or above the running
-  /// executable (so `swift run` and `.build/release/dnn` work from any directory).
+  /// The first of: `$DNN_ASSETS`, `./assets`, an install prefix's `share/diy-dnn` beside the
+  /// executable's `bin/` (`scripts/install.sh`), or an `assets` folder beside or above the
+  /// running executable (so `swift run` and `.build/release/dnn` work from any directory).
   public static func folder() -> String? {
     folder(
       environment: ProcessInfo.processInfo.environment, workingDirectory: FileManager.default.currentDirectoryPath,
@@ -15,7 +16,9 @@ public enum Assets {
     var candidates: [String] = []
     if let env = environment["DNN_ASSETS"] { candidates.append(env) }
     candidates.append(workingDirectory + "/assets")
-    var dir = URL(fileURLWithPath: executable).deletingLastPathComponent()
+    let bin = URL(fileURLWithPath: executable).deletingLastPathComponent()
+    candidates.append(bin.deletingLastPathComponent().appendingPathComponent("share/diy-dnn").path)
+    var dir = bin
     for _ in 0..<6 {
       candidates.append(dir.appendingPathComponent("assets").path)
       dir.deleteLastPathComponent()
@@ -40,7 +43,7 @@ public enum Assets {
 
   private static var missing: DataError {
     DataError(path: "assets/", problem: "the bundled assets folder was not found",
-              hint: "Run from the project folder, or set DNN_ASSETS to the assets folder, or pass --data-dir and --config.")
+              hint: "Install with scripts/install.sh, run from the project folder, set DNN_ASSETS to the assets folder, or pass --data-dir and --config.")
   }
 
   private static func resolveExecutable(_ argument: String) -> String {
