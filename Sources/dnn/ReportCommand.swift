@@ -19,32 +19,48 @@ struct ReportCommand: ParsableCommand {
         <!doctype html><html><head><meta charset="utf-8"><title>diy-dnn runs</title>
         <style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}
         td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}
-        h2{margin-top:2em}</style></head><body><h1>diy-dnn: \(runs.count) runs in \(SVG.escape(runsDir))</h1>
-        <table><tr><th>run</th><th>epochs</th><th>best val loss</th><th>best val accuracy</th><th>last val accuracy</th><th>training s</th></tr>
+        h2{margin-top:2em}pre{background:#f6f6f6;padding:0.8em}</style></head><body>
+        <h1>diy-dnn: \(runs.count) runs in \(SVG.escape(runsDir))</h1>
+        <table><tr><th>run</th><th>parameters</th><th>epochs</th><th>best val loss</th><th>best val accuracy</th>
+        <th>test accuracy (best)</th><th>training s</th></tr>
 
         """
-      for r in runs {
-        let best = r.bestEpoch
-        html += "<tr><td><a href=\"#\(SVG.escape(r.config.name))\">\(SVG.escape(r.config.name))</a></td><td>\(r.epochs.count)</td>"
-          + "<td>\(best.map { String(format: "%.4f", $0.validationLoss) } ?? "-")</td>"
-          + "<td>\(r.epochs.map(\.validationAccuracy).max().map(percent) ?? "-")</td>"
-          + "<td>\(r.epochs.last.map { percent($0.validationAccuracy) } ?? "-")</td>"
-          + "<td>\(String(format: "%.1f", r.trainingSeconds))</td></tr>\n"
-      }
-      html += "</table>\n"
+      var sections = ""
       for r in runs {
         let folder = try data.folder(for: r, cache: cache)
+        let model = try r.model(checkpoint: "best")
+        let test = folder.test.map { Evaluator.evaluate(model, on: DatasetView($0)) }
+        let best = r.bestEpoch
+        html += "<tr><td><a href=\"#\(SVG.escape(r.config.name))\">\(SVG.escape(r.config.name))</a></td>"
+          + "<td>\(model.parameterCount.grouped)</td><td>\(r.epochs.count)</td>"
+          + "<td>\(best.map { String(format: "%.4f", RunLog.criterion($0)) } ?? "-")</td>"
+          + "<td>\(r.epochs.map(\.validationAccuracy).max().map(percent) ?? "-")</td>"
+          + "<td>\(test.map { percent($0.accuracy) } ?? "-")</td>"
+          + "<td>\(String(format: "%.1f", r.trainingSeconds))</td></tr>\n"
         _ = try Plots.write(r, folder: folder, digits: 20)
-        html += "<h2 id=\"\(SVG.escape(r.config.name))\">\(SVG.escape(r.config.name))</h2>\n"
-        html += "<pre>\(SVG.escape(r.config.jsonValue.text))</pre>\n"
-        html += fitted(Plots.curves(r))
-        html += fitted(try Plots.digits(r, folder: folder, count: 20))
+        sections += "<h2 id=\"\(SVG.escape(r.config.name))\">\(SVG.escape(r.config.name))</h2>\n"
+        sections += "<pre>\(SVG.escape(r.config.jsonValue.prettyText))</pre>\n"
+        sections += fitted(Plots.curves(r))
+        sections += fitted(try Plots.digits(r, folder: folder, count: 20))
       }
-      html += "</body></html>\n"
+      html += "</table>\n" + fitted(Self.comparison(runs)) + sections + "</body></html>\n"
       let path = (runsDir as NSString).appendingPathComponent("report.html")
       try AtomicFile.write(html, to: path)
       print("wrote \(path)")
     }
+  }
+
+  /// Every run's validation loss and accuracy per epoch, overlaid: one colour per run.
+  static func comparison(_ runs: [SavedRun]) -> String {
+    var svg = SVG(width: 1000, height: 330)
+    let colour = { (i: Int) in SVG.palette[i % SVG.palette.count] }
+    svg.lineChart(title: "Validation loss, all runs", x: 0, y: 0, w: 500, h: 320, series: runs.enumerated().map { i, r in
+      .init(label: r.config.name, points: r.epochs.map { (Double($0.epoch), Double(RunLog.criterion($0))) }, color: colour(i), markers: true)
+    }, xLabel: "epoch")
+    svg.lineChart(title: "Validation accuracy, all runs", x: 500, y: 0, w: 500, h: 320, series: runs.enumerated().map { i, r in
+      .init(label: r.config.name, points: r.epochs.map { (Double($0.epoch), Double($0.validationAccuracy)) }, color: colour(i), markers: true)
+    }, xLabel: "epoch")
+    return svg.document
   }
 
   /// An SVG that shrinks to the page width.

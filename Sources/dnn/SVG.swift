@@ -1,4 +1,5 @@
 import Foundation
+import TerminalUI
 
 /// Just enough SVG for the run figures: line charts with axes and legends, and digit grids.
 struct SVG {
@@ -37,29 +38,38 @@ struct SVG {
   }
 
   /// Draws a chart with axes in the box (x, y, w, h); `logY` plots log10 of positive values.
+  /// Ticks sit at round values, the legend is a row above the plot (never over a curve), and
+  /// `xRange` lines charts up with each other.
   mutating func lineChart(title: String, x: Double, y: Double, w: Double, h: Double, series: [Series], xLabel: String,
-                          logY: Bool = false, marker: (x: Double, label: String)? = nil) {
-    let left = x + 55, top = y + 25, plotW = w - 70, plotH = h - 60
+                          logY: Bool = false, marker: (x: Double, label: String)? = nil, xRange: ClosedRange<Double>? = nil) {
+    let left = x + 60, plotW = w - 80
     text(title, x: x + w / 2, y: y + 15, size: 14, anchor: "middle", bold: true)
+    let legendRows = legend(series, x: left, y: y + 32, width: plotW)
+    // Below the plot: tick labels (15) and the axis label (30).
+    let top = y + 30 + Double(legendRows) * 12, plotH = h - (top - y) - 40
     rect(x: left, y: top, width: plotW, height: plotH, fill: "white", stroke: "#999")
     let transform: (Double) -> Double = { logY ? log10(max($0, 1e-12)) : $0 }
-    let all = series.flatMap(\.points).filter { $0.0.isFinite && $0.1.isFinite }
+    let all = series.flatMap(\.points).filter { $0.0.isFinite && $0.1.isFinite && (!logY || $0.1 > 0) }
     guard !all.isEmpty else { return }
     let xs = all.map(\.0), ys = all.map { transform($0.1) }
-    let x0 = xs.min()!, x1 = max(xs.max()!, x0 + 1e-9)
+    let x0 = xRange?.lowerBound ?? xs.min()!, x1 = max(xRange?.upperBound ?? xs.max()!, x0 + 1e-9)
     var y0 = ys.min()!, y1 = ys.max()!
     if y1 - y0 < 1e-9 { y0 -= 0.5; y1 += 0.5 }
+    let pad = (y1 - y0) * 0.05
+    y0 -= pad
+    y1 += pad
     let px = { (v: Double) in left + (v - x0) / (x1 - x0) * plotW }
     let py = { (v: Double) in top + plotH - (transform(v) - y0) / (y1 - y0) * plotH }
-    for i in 0...4 {
-      let t = Double(i) / 4
-      let value = y0 + t * (y1 - y0)
-      let yy = top + plotH - t * plotH
+    for value in LineChart.ticks(y0...y1, count: 5, logarithmic: logY) {
+      let yy = top + plotH - (value - y0) / (y1 - y0) * plotH
       raw(String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>", left, yy, left + plotW, yy))
-      let label = logY ? String(format: "%.0e", pow(10, value)) : String(format: abs(value) < 10 ? "%.3g" : "%.0f", value)
-      text(label, x: left - 5, y: yy + 4, size: 10, anchor: "end", color: "#555")
-      let xv = x0 + t * (x1 - x0)
-      text(String(format: x1 - x0 >= 10 ? "%.0f" : "%.2g", xv), x: left + t * plotW, y: top + plotH + 15, size: 10, anchor: "middle", color: "#555")
+      text(LineChart.compact(logY ? pow(10, value) : value), x: left - 5, y: yy + 4, size: 10, anchor: "end", color: "#555")
+    }
+    for value in LineChart.ticks(x0...x1, count: 6, logarithmic: false) {
+      let xx = px(value)
+      // Labels at the edges are anchored inwards, so none is cut off.
+      let anchor = xx - left < 15 ? "start" : (left + plotW - xx < 15 ? "end" : "middle")
+      text(LineChart.compact(value), x: xx, y: top + plotH + 15, size: 10, anchor: anchor, color: "#555")
     }
     text(xLabel, x: left + plotW / 2, y: top + plotH + 30, size: 11, anchor: "middle", color: "#555")
     for s in series {
@@ -74,17 +84,27 @@ struct SVG {
     if let marker {
       let mx = px(marker.x)
       raw(String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d62728\" stroke-dasharray=\"3,3\"/>", mx, top, mx, top + plotH))
-      text(marker.label, x: mx + 3, y: top + plotH - 6, size: 10, color: "#d62728")
+      let anchor = left + plotW - mx < 90 ? "end" : "start"
+      text(marker.label, x: mx + (anchor == "end" ? -3 : 3), y: top + 12, size: 10, anchor: anchor, color: "#d62728")
     }
-    // Legend in the top-right corner, on a white panel so the lines do not run through it.
-    let legendWidth = 130.0
-    rect(x: left + plotW - legendWidth - 5, y: top + 3, width: legendWidth, height: Double(series.count) * 14 + 6,
-         fill: "white", stroke: "#ccc")
-    for (i, s) in series.enumerated() {
-      let ly = top + 14 + Double(i) * 14
-      raw(String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"2\"/>", left + plotW - 120, ly - 4, left + plotW - 100, ly - 4, s.color))
-      text(s.label, x: left + plotW - 95, y: ly, size: 10)
+  }
+
+  /// Legend entries in rows starting at (x, y), a new row past `width`; returns the rows used.
+  private mutating func legend(_ series: [Series], x: Double, y: Double, width: Double) -> Int {
+    var lx = x, ly = y, rows = series.isEmpty ? 0 : 1
+    for s in series {
+      let entry = 28 + Double(s.label.count) * 6 + 12
+      if lx + entry > x + width && lx > x {
+        lx = x
+        ly += 12
+        rows += 1
+      }
+      raw(String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"2\"%@/>", lx, ly - 4, lx + 20, ly - 4, s.color,
+                 s.dashed ? " stroke-dasharray=\"5,3\"" : ""))
+      text(s.label, x: lx + 24, y: ly, size: 10)
+      lx += entry
     }
+    return rows
   }
 
   /// A 28x28 digit as grey squares (only the inked pixels), with a caption.

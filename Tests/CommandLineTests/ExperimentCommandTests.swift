@@ -128,3 +128,24 @@ import Testing
     }
   }
 }
+
+/// The figures as files: round ticks, and a report that compares the runs.
+@Suite struct FigureFileTests {
+  @Test func curvesHaveRoundTicksAndTheReportComparesRuns() throws {
+    let out = Programs.temporaryFolder()
+    #expect(try Programs.dnn(["train", "--config", RunSafetyTests.tinyConfig(epochs: 3), "--out", out]).status == 0)
+    #expect(try Programs.dnn(["plot", "\(out)/tiny"]).status == 0)
+    let svg = try String(contentsOfFile: "\(out)/tiny/curves.svg", encoding: .utf8)
+    // Every tick label is a round number (at most two significant digits) or a power of ten.
+    let labels = svg.matches(of: /font-size="10" text-anchor="(?:end|middle|start)" fill="#555">([^<]+)</).map { String($0.1) }
+    #expect(!labels.isEmpty)
+    for label in labels where label != "epoch" {
+      let digits = label.filter(\.isNumber).drop { $0 == "0" }
+      #expect(digits.count <= 2 || label.contains("e"), "tick label \(label)")
+    }
+    #expect(try Programs.dnn(["report", out]).status == 0)
+    let html = try String(contentsOfFile: "\(out)/report.html", encoding: .utf8)
+    #expect(html.contains("<th>parameters</th>") && html.contains("<th>test accuracy (best)</th>"))
+    #expect(html.contains("Validation accuracy, all runs") && html.contains("\"batchSize\": 50,\n"))
+  }
+}

@@ -41,6 +41,20 @@ public enum JSONValue: Sendable, Equatable {
     }
   }
 
+  /// The value as JSON indented by two spaces a level, keys sorted: for people to read.
+  public var prettyText: String { pretty(indent: "") }
+
+  private func pretty(indent: String) -> String {
+    let inner = indent + "  "
+    switch self {
+    case .array(let a) where !a.isEmpty && a.contains(where: { if case .object = $0 { true } else if case .array = $0 { true } else { false } }):
+      return "[\n" + a.map { inner + $0.pretty(indent: inner) }.joined(separator: ",\n") + "\n\(indent)]"
+    case .object(let o) where !o.isEmpty:
+      return "{\n" + o.keys.sorted().map { "\(inner)\(JSONValue.quote($0)): \(o[$0]!.pretty(indent: inner))" }.joined(separator: ",\n") + "\n\(indent)}"
+    default: return text
+    }
+  }
+
   /// `s` as a JSON string literal.
   public static func quote(_ s: String) -> String {
     var out = "\""
