@@ -19,11 +19,16 @@ public enum DashboardView {
       CurvesPanel(kind: .loss, state: state, options: options).draw(in: layout.loss, on: &buffer)
       CurvesPanel(kind: .accuracy, state: state, options: options).draw(in: layout.accuracy, on: &buffer)
     }
-    if state.lowerPanel != .charts {
+    if layout.wide {
       ConfusionPanel(showsMatrix: state.lowerPanel == .confusion, state: state, options: options).draw(in: layout.lower, on: &buffer)
     }
-    GradientPanel(state: state, options: options).draw(in: layout.gradients, on: &buffer)
-    InferencePanel(state: state, options: options).draw(in: layout.inference, on: &buffer)
+    if layout.wide || state.lowerPanel == .charts {
+      GradientPanel(state: state, options: options).draw(in: layout.gradients, on: &buffer)
+      InferencePanel(state: state, options: options).draw(in: layout.inference, on: &buffer)
+    } else {
+      // The compact layout shows the table alone, over the whole body.
+      ConfusionPanel(showsMatrix: state.lowerPanel == .confusion, state: state, options: options).draw(in: layout.lower, on: &buffer)
+    }
     FooterPanel(options: options, live: state.isLive).draw(in: layout.footer, on: &buffer)
     if state.showOutcome, let message = state.message {
       OutcomeOverlay(title: state.status.rawValue, message: message, options: options).draw(on: &buffer)

@@ -24,7 +24,7 @@ struct Layout: Equatable {
     footer = Rect(x: 0, y: height - 1, width: width, height: 1)
     let body = Rect(x: 0, y: 2, width: width, height: height - 3)
     wide = width >= Layout.wideWidth && height >= Layout.wideHeight
-    let rightWidth = wide ? 56 : 32
+    let rightWidth = wide ? 58 : 32
     let (left, right) = body.splitColumns(body.width - rightWidth)
     let gradientHeight = min(max(parameterCount + 3, 5), body.height / 3)
     let (charts, gradientArea) = left.splitRows(left.height - gradientHeight)
@@ -34,7 +34,8 @@ struct Layout: Equatable {
       (inference, lower) = right.splitRows(18)
     } else {
       inference = right
-      lower = charts
+      // Shown instead of every other panel: the whole body, for 4-digit confusion counts.
+      lower = body
     }
   }
 }

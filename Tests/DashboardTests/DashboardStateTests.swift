@@ -263,3 +263,21 @@ import Testing
     #expect(!zoomed.contains("│    0 "), "\(zoomed)")
   }
 }
+
+/// The confusion matrix keeps its accuracy column with 4-digit counts, at 80x24 too.
+@Suite struct ConfusionFitTests {
+  @Test func fourDigitCountsFitAt80x24() {
+    var state = EventFixture.state
+    let n = 12_000
+    let labels = (0..<n).map { UInt8($0 % 10) }
+    var probabilities = [Float](repeating: 0, count: n * 10)
+    for i in 0..<n { probabilities[i * 10 + i % 10] = 1 }
+    state.apply(.predictions(ValidationPredictions(epoch: 2, labels: labels, predicted: labels, probabilities: probabilities, classes: 10)))
+    for (width, height, presses) in [(80, 24, 1), (120, 40, 0)] {
+      state.panelCycle = presses
+      let text = DashboardView.render(state, width: width, height: height, options: RenderOptions()).text
+      let rows = text.split(separator: "\n").filter { $0.contains(" 1200 ") }
+      #expect(rows.count == 10 && rows.allSatisfy { $0.contains("100.0%") || $0.contains(" 100%") }, "\(width)x\(height)\n\(text)")
+    }
+  }
+}

@@ -21,14 +21,19 @@ struct ConfusionPanel {
       return
     }
     let matrix = p.confusion
-    let cellWidth = max(3, String(matrix.flatMap { $0 }.max() ?? 0).count + 1)
+    // Widest first: a space before every count and accuracy with a decimal; narrower panels
+    // (4-digit counts) drop the decimal, then the spaces, so the accuracy column always shows.
+    let digits = String(matrix.flatMap { $0 }.max() ?? 0).count
+    let layouts = [(label: 3, cell: max(3, digits + 1), acc: 7), (label: 1, cell: digits + 1, acc: 5), (label: 2, cell: max(digits, 2), acc: 5)]
+    let fit = layouts.first { $0.label + p.classes * $0.cell + $0.acc <= inside.width } ?? layouts[2]
+    let cellWidth = fit.cell
     let dim = options.paint(.dim)
-    var x = buffer.put("t\\p", x: inside.x, y: inside.y, style: dim, clip: inside)
+    var x = buffer.put(fit.label == 3 ? "t\\p" : String(repeating: " ", count: fit.label), x: inside.x, y: inside.y, style: dim, clip: inside)
     for k in 0..<p.classes { x = buffer.put(Format.right("\(k)", cellWidth), x: x, y: inside.y, style: dim, clip: inside) }
-    buffer.put("    acc", x: x, y: inside.y, style: dim, clip: inside)
+    buffer.put(Format.right("acc", fit.acc), x: x, y: inside.y, style: dim, clip: inside)
     for t in 0..<p.classes where inside.y + 1 + t < inside.maxY {
       let y = inside.y + 1 + t
-      x = buffer.put(Format.right("\(t)", 3), x: inside.x, y: y, style: dim, clip: inside)
+      x = buffer.put(Format.right("\(t)", fit.label), x: inside.x, y: y, style: dim, clip: inside)
       let total = matrix[t].reduce(0, +)
       for k in 0..<p.classes {
         let n = matrix[t][k]
@@ -37,7 +42,8 @@ struct ConfusionPanel {
         x = buffer.put(Format.right(n == 0 ? (options.glyphs.ascii ? "." : "·") : "\(n)", cellWidth), x: x, y: y, style: style, clip: inside)
       }
       let accuracy = total > 0 ? Float(matrix[t][t]) / Float(total) : 0
-      buffer.put(Format.right(Format.percent(accuracy), 7), x: x, y: y, style: options.paint(.bold), clip: inside)
+      let shown = fit.acc == 7 ? Format.percent(accuracy) : "\(Int(saturating: Double(accuracy) * 100))%"
+      buffer.put(Format.right(shown, fit.acc), x: x, y: y, style: options.paint(.bold), clip: inside)
     }
     let correct = (0..<p.classes).reduce(0) { $0 + matrix[$1][$1] }
     let summaryY = inside.y + 1 + p.classes
