@@ -180,4 +180,12 @@ import Testing
     // Without a choice, the recorded data is used.
     #expect(try DataChoice().open(forRun: "ckpt", recorded: identity).identity.files == identity.files)
   }
+
+  @Test func aTakenNameGetsTheNextFreeNumber() throws {
+    let out = Fixtures.temporaryFolder()
+    #expect(RunFolder.availableName(out: out, name: "mlp") == "mlp")
+    try FileManager.default.createDirectory(atPath: "\(out)/mlp", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: "\(out)/mlp-2", withIntermediateDirectories: true)
+    #expect(RunFolder.availableName(out: out, name: "mlp") == "mlp-3")
+  }
 }

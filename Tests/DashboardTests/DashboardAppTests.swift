@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import DNN
@@ -42,6 +43,26 @@ import Testing
     _ = app.tick()
     #expect(terminal.screen.text.contains("pause / resume training"))
   }
+
+  @Test func noticesFadeButTheQuitQuestionWaits() {
+    let (app, terminal, _) = makeApp()
+    app.noticeSeconds = 0.05
+    _ = app.tick()
+    link(app).pending = [.checkpointSaved(path: "runs/x/last.safetensors", epoch: 2)]
+    _ = app.tick()
+    #expect(terminal.screen.text.contains("saved runs/x/last.safetensors (epoch 2)"))
+    Thread.sleep(forTimeInterval: 0.1)
+    _ = app.tick()
+    _ = app.tick()
+    #expect(!terminal.screen.text.contains("saved runs/x"))
+    terminal.pendingKeys = [.character("q")]
+    _ = app.tick()
+    Thread.sleep(forTimeInterval: 0.1)
+    _ = app.tick()
+    #expect(terminal.screen.text.contains("quit and stop training?"))
+  }
+
+  func link(_ app: DashboardApp) -> ScriptedLink { app.link as! ScriptedLink }
 
   @Test func tooSmallScreenStillQuits() {
     let (app, terminal, link) = makeApp()
