@@ -6,10 +6,13 @@ import Foundation
 struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
-    abstract: "Time the reference MLP (784-256-128-10, batch 128, SGD momentum 0.9, lr 0.05) through the normal training path.",
+    abstract: "Time the reference MLP (784-256-128-10, batch 128, SGD momentum 0.9, lr 0.05), or a configuration's model, through the normal training path.",
     discussion: "Uses /usr/share/datasets/fashion-mnist (apt-get install dataset-fashion-mnist), or synthetic data of the same shape when absent. Prints seconds per epoch (median of the epochs after the first), samples per second, effective GFLOPS, peak RSS and the GEMM backend; --json prints them as one JSON line.")
 
   @Option(help: "MNIST-format folder.") var dataDir = "/usr/share/datasets/fashion-mnist"
+  @Option(help: "Time the model of this configuration file instead of the reference MLP (augmentation and validation off).")
+  var config: String?
+  @Option(name: .customLong("run"), help: "With --config: the run to time (default: the first).") var runName: String?
   @Option(help: "Epochs to time (the first is a warm-up).") var epochs = 4
   @Option(help: "OpenBLAS threads (default: all cores).") var threads: Int?
   @Flag(help: "Print one JSON line.") var json = false
@@ -20,29 +23,34 @@ struct BenchCommand: ParsableCommand {
     if let threads, let problem = RunConfig.outOfRange("--threads", threads, 1...1024) { throw ValidationError(problem) }
   }
 
-  /// FLOPs per training sample: forward 2·Σ in·out, backward 2·Σ in·out for weight gradients and
-  /// 2·Σ in·out for input gradients except the first layer's.
-  static func flopsPerSample(_ sizes: [Int]) -> Double {
-    let products = zip(sizes, sizes.dropFirst()).map { Double($0 * $1) }
-    return 2 * products.reduce(0, +) * 2 + 2 * products.dropFirst().reduce(0, +)
-  }
-
   func run() throws { try reportingErrors(benchmark) }
 
   private func benchmark() throws {
     if let threads { BLASRuntime.setThreads(threads) }
     let (folder, dataset) = try Self.data(dataDir)
-    var config = RunConfig(
+    var config = try benchmarkedRun()
+    config.epochs = epochs
+    config.validationFraction = 0
+    config.augmentShift = 0
+    config.trainSamples = nil
+    if countAllocations { return try Self.countAllocations(config: config, folder: folder) }
+    let (summary, backend) = try Self.train(config, on: folder)
+    report(summary, config: config, backend: backend, dataset: dataset, samples: Double(folder.train.count))
+  }
+
+  /// The run of `--config` (`--run` or the first), or the reference MLP.
+  private func benchmarkedRun() throws -> RunConfig {
+    if let config {
+      let file = try RunFile.load(path: config)
+      return try runName.map { try file.run(named: $0) } ?? file.runs[0]
+    }
+    var reference = RunConfig(
       name: "bench-mlp",
       layers: [.dense(units: 256, initializer: .he), .relu, .dense(units: 128, initializer: .he), .relu,
                .dense(units: 10, initializer: .he), .softmax],
       optimizer: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0))
-    config.epochs = epochs
-    config.validationFraction = 0
-    config.clip = .global(maxNorm: 5)
-    if countAllocations { return try Self.countAllocations(config: config, folder: folder) }
-    let (summary, backend) = try Self.train(config, on: folder)
-    report(summary, backend: backend, dataset: dataset, samples: Double(folder.train.count))
+    reference.clip = .global(maxNorm: 5)
+    return reference
   }
 
   /// The data folder, or synthetic data of the same shape when it does not exist.
@@ -74,20 +82,21 @@ struct BenchCommand: ParsableCommand {
   }
 
   /// Prints the figures: seconds per epoch (median after the first), throughput, GFLOPS, RSS.
-  private func report(_ summary: RunSummary, backend: String, dataset: String, samples: Double) {
+  private func report(_ summary: RunSummary, config: RunConfig, backend: String, dataset: String, samples: Double) {
     let timed = summary.secondsPerEpoch.count > 1 ? Array(summary.secondsPerEpoch.dropFirst()) : summary.secondsPerEpoch
     let median = timed.sorted()[timed.count / 2]
-    let gflops = BenchCommand.flopsPerSample([784, 256, 128, 10]) * samples / median / 1e9
+    let gflops = config.trainingFlopsPerSample * samples / median / 1e9
     let rss = BenchCommand.peakResidentMegabytes()
     if json {
       print(JSONValue.object([
-        "impl": .string("diy-dnn"), "secondsPerEpoch": .array(summary.secondsPerEpoch.map { .number($0) }),
+        "impl": .string("diy-dnn"), "run": .string(config.name), "secondsPerEpoch": .array(summary.secondsPerEpoch.map { .number($0) }),
         "medianSecondsPerEpoch": .number(median), "samplesPerSecond": .number(samples / median),
         "gflops": .number(gflops), "peakRSSMegabytes": .number(rss), "backend": .string(backend),
         "testAccuracy": .number(Double(summary.test?.accuracy ?? .nan)), "dataset": .string(dataset),
       ]).text)
       return
     }
+    print("model              \(config.name): \(config.layers.map(\.kind.rawValue).joined(separator: " ")), batch \(config.batchSize)")
     print("dataset            \(dataset), \(Int(samples)) training samples")
     print("backend            \(backend)")
     print("seconds per epoch  \(String(format: "%.3f", median)) (median of \(timed.count); all: \(summary.secondsPerEpoch.map { String(format: "%.3f", $0) }.joined(separator: " ")))")

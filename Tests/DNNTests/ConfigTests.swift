@@ -232,3 +232,17 @@ import Testing
     }
   }
 }
+
+/// The FLOP count `dnn bench` divides by.
+@Suite struct FlopCountTests {
+  @Test func theReferenceMLPCostsWhatThePlatformNotesSay() {
+    var config = CheckpointTests.smallConfig()
+    config.layers = [.dense(units: 256, initializer: .he), .relu, .dense(units: 128, initializer: .he), .relu,
+                     .dense(units: 10, initializer: .he), .softmax]
+    // 60.4 GFLOP per 60,000-sample epoch (../shared/platform-notes.md): about 1.0 MFLOP a sample.
+    #expect(abs(config.trainingFlopsPerSample * 60_000 / 1e9 - 60.4) < 0.5, "\(config.trainingFlopsPerSample)")
+    let best = try! RunFile.load(path: "\(Fixtures.bundledMNIST)/../configs/mnist-best.json").runs[0]
+    // 145 GFLOP per epoch for mnist-best's model (issue 18's figure).
+    #expect(abs(best.trainingFlopsPerSample * 60_000 / 1e9 - 145) < 5, "\(best.trainingFlopsPerSample * 60_000 / 1e9)")
+  }
+}

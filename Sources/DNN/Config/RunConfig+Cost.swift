@@ -34,4 +34,31 @@ extension RunConfig {
     throw ConfigError(
       "run '\(name)': its layers need about \(gigabytes(needed)) of memory for parameters and batch buffers, more than this machine's \(gigabytes(available)); use fewer units or a smaller batchSize")
   }
+
+  /// Floating-point operations of one training step per sample, from the matrix products (the
+  /// element-wise layers are a rounding error): a product of `n·k` by `k·m` is `2·n·k·m`;
+  /// backward costs twice the forward, except the first layer, whose input gradient nobody needs.
+  public var trainingFlopsPerSample: Double {
+    var width = Double(LabeledImages.features)
+    var total = 0.0
+    var first = true
+    for layer in layers {
+      switch layer {
+      case .dense(let units, _):
+        let product = 2 * width * Double(units)
+        total += product * (first ? 2 : 3)
+        width = Double(units)
+        first = false
+      case .attention(let tokens, _, let dim, _):
+        let t = Double(tokens), f = width / t, d = Double(dim)
+        let projections = 2 * t * f * d * 3 + 2 * t * d * d  // Q, K, V from X; Y from O
+        let attention = 2 * t * t * d * 2  // S = Q Kᵀ and O = P V over all heads
+        total += (projections + attention) * 3 - (first ? 2 * t * f * d * 3 : 0)
+        width = t * d
+        first = false
+      default: break
+      }
+    }
+    return total
+  }
 }
