@@ -48,25 +48,15 @@ public final class Adam: Optimizer {
     let t = Double(stepCount)
     let correction1 = Float(1 - pow(Double(beta1), t))
     let correction2Root = Float((1 - pow(Double(beta2), t)).squareRoot())
-    let lr = learningRate, b1 = beta1, b2 = beta2, eps = epsilon, wd = weightDecay
-    let stepSize = lr / correction1
-    let l2: Float = decoupledWeightDecay ? 0 : wd
-    let shrink: Float = decoupledWeightDecay ? 1 - lr * wd : 1
+    let step = Kernels.AdamStep(
+      beta1: beta1, beta2: beta2, epsilon: epsilon, shrink: decoupledWeightDecay ? 1 - learningRate * weightDecay : 1,
+      l2: decoupledWeightDecay ? 0 : weightDecay, stepSize: learningRate / correction1, correction2Root: correction2Root)
     for (index, parameter) in parameters.enumerated() {
       let range = slice.range(count: parameter.value.count)
-      let theta = parameter.value.pointer + range.lowerBound, grad = parameter.gradient.pointer + range.lowerBound
-      let m = firstMoment.slots[index].pointer + range.lowerBound
-      let v = secondMoment.slots[index].pointer + range.lowerBound
-      for i in 0..<range.count {
-        let p = theta[i] * shrink
-        let g = grad[i] + l2 * p
-        let mi = b1 * m[i] + (1 - b1) * g
-        let vi = b2 * v[i] + (1 - b2) * g * g
-        m[i] = mi
-        v[i] = vi
-        theta[i] = p - stepSize * mi / (vi.squareRoot() / correction2Root + eps)
-        if clear { grad[i] = 0 }
-      }
+      Kernels.adam(
+        parameter.value.pointer + range.lowerBound, parameter.gradient.pointer + range.lowerBound,
+        firstMoment.slots[index].pointer + range.lowerBound, secondMoment.slots[index].pointer + range.lowerBound,
+        count: range.count, step, clearingGradient: clear)
     }
   }
 

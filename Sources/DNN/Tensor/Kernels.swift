@@ -163,4 +163,46 @@ enum Kernels {
       i += 1
     }
   }
+
+  /// The constants of one Adam step (see `Adam`): `shrink` = 1 - ηλ for AdamW (else 1), `l2` = λ
+  /// for Adam (else 0), `stepSize` = η / (1 - β₁ᵗ), `correction2Root` = √(1 - β₂ᵗ).
+  struct AdamStep {
+    var beta1: Float, beta2: Float, epsilon: Float, shrink: Float, l2: Float, stepSize: Float, correction2Root: Float
+  }
+
+  /// Adam / AdamW (PyTorch): p = θ·shrink; g = ∇ + l2·p; m = β₁m + (1-β₁)g; v = β₂v + (1-β₂)g²;
+  /// θ = p - stepSize·m / (√v / √(1-β₂ᵗ) + ε). The same operations in the same order in the SIMD
+  /// loop and the tail, so every element gets the same bits either way. With `clearingGradient`,
+  /// ∇ is set to 0 in the same pass.
+  static func adam(
+    _ theta: UnsafeMutablePointer<Float>, _ grad: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+    _ v: UnsafeMutablePointer<Float>, count n: Int, _ s: AdamStep, clearingGradient: Bool
+  ) {
+    let b1 = V(repeating: s.beta1), b2 = V(repeating: s.beta2), c1 = V(repeating: 1 - s.beta1), c2 = V(repeating: 1 - s.beta2)
+    let shrink = V(repeating: s.shrink), l2 = V(repeating: s.l2), stepSize = V(repeating: s.stepSize)
+    let root = V(repeating: s.correction2Root), eps = V(repeating: s.epsilon), zero = V(repeating: 0)
+    var i = 0
+    while i + width <= n {
+      let p = load(theta + i) * shrink
+      let g = load(grad + i) + l2 * p
+      let mi = b1 * load(m + i) + c1 * g
+      let vi = b2 * load(v + i) + c2 * g * g
+      store(mi, m + i)
+      store(vi, v + i)
+      store(p - stepSize * mi / (vi.squareRoot() / root + eps), theta + i)
+      if clearingGradient { store(zero, grad + i) }
+      i += width
+    }
+    while i < n {
+      let p = theta[i] * s.shrink
+      let g = grad[i] + s.l2 * p
+      let mi = s.beta1 * m[i] + (1 - s.beta1) * g
+      let vi = s.beta2 * v[i] + (1 - s.beta2) * g * g
+      m[i] = mi
+      v[i] = vi
+      theta[i] = p - s.stepSize * mi / (vi.squareRoot() / s.correction2Root + s.epsilon)
+      if clearingGradient { grad[i] = 0 }
+      i += 1
+    }
+  }
 }
