@@ -24,9 +24,9 @@ public final class BatchNorm: Layer {
   /// β, `[1, F]`, starts at 0.
   public let bias: Parameter
   /// Running mean, `[1, F]`, starts at 0.
-  public let runningMean = Tensor(rows: 1, columns: 0)
+  public let runningMean: Tensor
   /// Running variance, `[1, F]`, starts at 1.
-  public let runningVariance = Tensor(rows: 1, columns: 0)
+  public let runningVariance: Tensor
   public var summary: String { "BatchNorm(\(inputFeatures), momentum: \(momentum))" }
 
   private let normalised = Tensor(rows: 0, columns: 0)  // x̂ [B, F]
@@ -38,6 +38,11 @@ public final class BatchNorm: Layer {
   private let output = Tensor(rows: 0, columns: 0)  // y [B, F]
   private let inputGradient = Tensor(rows: 0, columns: 0)  // dx [B, F]
   private var lastPhase = Phase.inference
+  /// With a replica (the batch split in two halves): which half this layer runs, and what the
+  /// two share to compute the whole batch's statistics (`HalfBatchSync`, 4 slots: Σx, Σ(x-μ)²,
+  /// Σdy, Σdy⊙x̂).
+  private var half = 0
+  private var sync: HalfBatchSync?
 
   /// Batch normalisation of `features` features.
   public init(features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
@@ -49,11 +54,36 @@ public final class BatchNorm: Layer {
     weight = Parameter(name: "weight", rows: 1, columns: features, isVector: true)
     bias = Parameter(name: "bias", rows: 1, columns: features, isVector: true)
     weight.value.fill(1)
-    runningMean.resize(rows: 1, columns: features)
-    runningVariance.resize(rows: 1, columns: features)
+    runningMean = Tensor(rows: 1, columns: features)
+    runningVariance = Tensor(rows: 1, columns: features)
     runningVariance.fill(1)
     for t in [batchMean, batchVariance, inverseStd, sumDy, sumDyXhat] { t.resize(rows: 1, columns: features) }
   }
+
+  /// A replica for the second half of a split batch: γ, β and the running statistics shared,
+  /// its own gradients, and the batch statistics exchanged with this layer (`HalfBatchSync`), so
+  /// that both halves normalise with the whole batch's mean and variance.
+  private init(secondHalfOf other: BatchNorm, sync: HalfBatchSync) {
+    inputFeatures = other.inputFeatures
+    momentum = other.momentum
+    epsilon = other.epsilon
+    weight = Parameter(sharingValueWith: other.weight)
+    bias = Parameter(sharingValueWith: other.bias)
+    runningMean = other.runningMean
+    runningVariance = other.runningVariance
+    for t in [batchMean, batchVariance, inverseStd, sumDy, sumDyXhat] { t.resize(rows: 1, columns: inputFeatures) }
+    half = 1
+    self.sync = sync
+  }
+
+  public func replica() -> Layer? {
+    let shared = sync ?? HalfBatchSync(features: inputFeatures, slots: 4)
+    sync = shared
+    return BatchNorm(secondHalfOf: self, sync: shared)
+  }
+
+  /// The sync object a split step configures each step (nil until a replica exists).
+  var halfBatchSync: HalfBatchSync? { sync }
 
   public var parameters: [Parameter] { [weight, bias] }
   public var buffers: [Buffer] {
@@ -68,8 +98,9 @@ public final class BatchNorm: Layer {
     output.resize(like: input)
     normalised.resize(like: input)
     if phase == .training {
-      meanAndVariance(of: input)  // μ, σ² [1, F] over the B rows of x [B, F]
-      updateRunningStatistics(batch: input.rows)  // running ← (1 - m) running + m (μ, σ² B/(B-1))
+      meanAndVariance(of: input)  // μ, σ² [1, F] over the B rows of x [B, F] (both halves' when split)
+      // running ← (1 - m) running + m (μ, σ² B/(B-1)); the first half's layer only, when split
+      if half == 0 { updateRunningStatistics(batch: sync?.rows ?? input.rows) }
       invertStd(batchVariance)  // 1/√(σ² + ε) [1, F]
       normalise(input, mean: batchMean)  // x̂ = (x - μ)/√(σ² + ε), y = γ x̂ + β   [B, F]
     } else {
@@ -79,21 +110,41 @@ public final class BatchNorm: Layer {
     return output
   }
 
-  /// μ = (1/B) Σ_b x,  σ² = (1/B) Σ_b (x - μ)²  (two passes, for accuracy).
+  /// μ = (1/B) Σ_b x,  σ² = (1/B) Σ_b (x - μ)²  (two passes, for accuracy). With a split
+  /// batch, each half sums its rows and the two sums are added: B is the whole batch.
   private func meanAndVariance(of input: Tensor) {
     let batch = input.rows, f = inputFeatures
     let x = input.pointer, mu = batchMean.pointer, sigma2 = batchVariance.pointer
+    let total = Float(sync?.rows ?? batch)
     batchMean.fill(0)
     batchVariance.fill(0)
     for b in 0..<batch { for j in 0..<f { mu[j] += x[b * f + j] } }
-    for j in 0..<f { mu[j] /= Float(batch) }
+    exchange(mu, slot: 0)
+    for j in 0..<f { mu[j] /= total }
     for b in 0..<batch {
       for j in 0..<f {
         let d = x[b * f + j] - mu[j]
         sigma2[j] += d * d
       }
     }
-    for j in 0..<f { sigma2[j] /= Float(batch) }
+    exchange(sigma2, slot: 1)
+    for j in 0..<f { sigma2[j] /= total }
+  }
+
+  /// With a split batch: publishes this half's per-feature `values` in `slot`, waits for the
+  /// other half, and replaces `values` with the sum of both (first half's + second's, the same
+  /// bits in both layers). `weights` scale each half's values first.
+  private func exchange(_ values: UnsafeMutablePointer<Float>, slot: Int, weights: (Float, Float) = (1, 1)) {
+    guard let sync else { return }
+    let f = inputFeatures
+    sync.slot(slot, of: half).update(from: values, count: f)
+    sync.meet()
+    let first = sync.slot(slot, of: 0), second = sync.slot(slot, of: 1)
+    if sync.parties == 2 {
+      for j in 0..<f { values[j] = weights.0 * first[j] + weights.1 * second[j] }
+    } else {
+      for j in 0..<f { values[j] = weights.0 * first[j] }
+    }
   }
 
   /// running_mean ← (1 - m) running_mean + m μ;  running_var ← (1 - m) running_var + m σ² B/(B-1).
@@ -143,14 +194,29 @@ public final class BatchNorm: Layer {
         sDyXhat[j] += dy[b * f + j] * xhat[b * f + j]
       }
     }
-    // dγ += Σ dy ⊙ x̂,  dβ += Σ dy
+    // dγ += Σ dy ⊙ x̂,  dβ += Σ dy   (this half's rows: the split step combines the halves)
     for j in 0..<f {
       dgamma[j] += sDyXhat[j]
       dbeta[j] += sDy[j]
     }
     if lastPhase == .training {
       // dx = γ / (B √(σ² + ε)) · (B dy - Σ dy - x̂ Σ (dy ⊙ x̂))   [B, F]
-      let n = Float(batch)
+      // Split: each half's dy is d(its mean loss), w = its share of the rows; the whole batch's
+      // dy is w·dy, its sums Σ_halves w·Σ, and this half's dx is the whole batch's over w.
+      var n = Float(batch)
+      if let sync {
+        let total = Float(sync.rows), shares = (Float(sync.split) / total, Float(sync.rows - sync.split) / total)
+        exchange(sDy, slot: 2, weights: shares)
+        exchange(sDyXhat, slot: 3, weights: shares)
+        n = total * (half == 0 ? shares.0 : shares.1)
+        // dx = γ inv / (B w) (B w dy - S - x̂ S'), and B w = this half's rows.
+        for b in 0..<batch {
+          for j in 0..<f {
+            dx[b * f + j] = gamma[j] * inv[j] / n * (n * dy[b * f + j] - sDy[j] - xhat[b * f + j] * sDyXhat[j])
+          }
+        }
+        return inputGradient
+      }
       for b in 0..<batch {
         for j in 0..<f {
           dx[b * f + j] = gamma[j] * inv[j] / n * (n * dy[b * f + j] - sDy[j] - xhat[b * f + j] * sDyXhat[j])

@@ -15,7 +15,13 @@ public final class Dropout: Layer {
   public var freezesMask = false
 
   private var generator: SplitMix64
-  private let mask = Tensor(rows: 0, columns: 0)
+  /// The mask of the last training pass, `[B, features]` (with a split batch: the whole batch's,
+  /// drawn by the first half's layer and shared with the replica).
+  private let mask: Tensor
+  /// With a replica: which half of a split batch this layer runs, and the meeting point that
+  /// lets the second half read the mask only once the first has drawn it.
+  private var half = 0
+  private var sync: HalfBatchSync?
   private let output = Tensor(rows: 0, columns: 0)
   private let inputGradient = Tensor(rows: 0, columns: 0)
   private var lastPhase = Phase.inference
@@ -26,7 +32,28 @@ public final class Dropout: Layer {
     inputFeatures = features
     self.rate = rate
     self.generator = generator
+    mask = Tensor(rows: 0, columns: 0)
   }
+
+  /// The replica for the second half of a split batch: it uses the rows of the mask the first
+  /// half's layer draws for the whole batch, so the masks are those of an unsplit step.
+  private init(secondHalfOf other: Dropout, sync: HalfBatchSync) {
+    inputFeatures = other.inputFeatures
+    rate = other.rate
+    generator = other.generator
+    mask = other.mask
+    half = 1
+    self.sync = sync
+  }
+
+  public func replica() -> Layer? {
+    let shared = sync ?? HalfBatchSync(features: inputFeatures, slots: 0)
+    sync = shared
+    return Dropout(secondHalfOf: self, sync: shared)
+  }
+
+  /// The sync object a split step configures each step (nil until a replica exists).
+  var halfBatchSync: HalfBatchSync? { sync }
 
   /// Replaces the generator masks are drawn from (the trainer reseeds per epoch).
   public func reseed(_ generator: SplitMix64) { self.generator = generator }
@@ -38,12 +65,14 @@ public final class Dropout: Layer {
       output.copy(from: input)
       return output
     }
-    if !(freezesMask && mask.count == input.count) {
-      mask.resize(like: input)
+    let rows = sync?.rows ?? input.rows
+    if half == 0 && !(freezesMask && mask.count == rows * inputFeatures) {
+      mask.resize(rows: rows, columns: inputFeatures)
       let keep = 1 / (1 - rate)
       for i in 0..<mask.count { mask[i] = generator.nextUniform() >= rate ? keep : 0 }
     }
-    let x = input.pointer, y = output.pointer, m = mask.pointer
+    sync?.meet()  // the second half reads the mask once the first has drawn it
+    let x = input.pointer, y = output.pointer, m = maskRows
     for i in 0..<input.count { y[i] = x[i] * m[i] }
     return output
   }
@@ -54,8 +83,13 @@ public final class Dropout: Layer {
       inputGradient.copy(from: outputGradient)
       return inputGradient
     }
-    let da = outputGradient.pointer, dz = inputGradient.pointer, m = mask.pointer
+    let da = outputGradient.pointer, dz = inputGradient.pointer, m = maskRows
     for i in 0..<outputGradient.count { dz[i] = da[i] * m[i] }
     return inputGradient
+  }
+
+  /// This layer's rows of the mask: all of it, or its half's rows of a split batch.
+  private var maskRows: UnsafeMutablePointer<Float> {
+    mask.pointer + (sync?.rows(of: half).lowerBound ?? 0) * inputFeatures
   }
 }

@@ -70,9 +70,10 @@ public protocol Layer: AnyObject {
   /// Back-propagates `outputGradient` `[batch, outputFeatures]`; returns `[batch, inputFeatures]`.
   func backward(_ outputGradient: Tensor) -> Tensor
   /// A copy that shares this layer's parameter values but has its own gradients and buffers,
-  /// so that two threads can each run forward and backward on part of a batch. Nil for layers
-  /// whose output for a sample depends on other samples or on a random stream (BatchNorm,
-  /// Dropout): their batches are not split.
+  /// so that two threads can each run forward and backward on part of a batch (the first half
+  /// on this layer, the second on the replica). Layers that need the whole batch (BatchNorm's
+  /// statistics, Dropout's mask) share a `HalfBatchSync` with their replica. Nil for a layer
+  /// that cannot be split.
   func replica() -> Layer?
 }
 

@@ -9,7 +9,9 @@
 /// element-wise work (batch conversion, activations, softmax) runs on both cores too.
 ///
 /// Only for models whose layers all have replicas (`Layer.replica()`): Dense, ReLU, LeakyReLU,
-/// Softmax, Attention. Allocates nothing once its buffers have reached the batch size.
+/// Softmax, Attention, and BatchNorm and Dropout, whose halves meet (`HalfBatchSync`) to use
+/// the whole batch's statistics and mask. Allocates nothing once its buffers have reached the
+/// batch size.
 final class DataParallelStep: HelperWork {
   private let model: Sequential
   private let replica: Sequential
@@ -36,12 +38,15 @@ final class DataParallelStep: HelperWork {
   private var optimizer: Optimizer?
   /// True when the last update left the model's gradients at 0 (they then accumulate).
   private var modelGradientsCleared = false
+  /// The meeting points of the layers that need the whole batch (BatchNorm, Dropout).
+  private let syncs: [HalfBatchSync]
 
   /// A split step for `model` fed by `loader`, or nil when a layer cannot be replicated.
   init?(model: Sequential, loader: BatchLoader) {
     guard let replica = model.replica() else { return nil }
     self.model = model
     self.replica = replica
+    syncs = model.layers.compactMap { ($0 as? BatchNorm)?.halfBatchSync ?? ($0 as? Dropout)?.halfBatchSync }
     self.loader = loader
     output = Tensor(rows: 0, columns: model.outputFeatures)
     squares = .allocate(capacity: 2 * model.parameters.count)
@@ -77,6 +82,11 @@ final class DataParallelStep: HelperWork {
     secondLabels.removeAll(keepingCapacity: true)
     secondLabels.append(contentsOf: loader.labels[split..<rows])
     output.resize(rows: rows, columns: model.outputFeatures)
+    for sync in syncs {
+      sync.rows = rows
+      sync.split = split
+      sync.parties = rows > split ? 2 : 1
+    }
 
     var firstLoss: Float = 0
     helper.run(self, job: Job.halves.rawValue) {
