@@ -101,6 +101,21 @@ import Testing
     Self.expectSameTraining(config, ignoring: [1, 5])
   }
 
+  /// A model whose BatchNorm and Dropout have replicas still trains alone exactly as before
+  /// (the shared sync is only used once a split step has set the batch's rows).
+  @Test func aReplicatedModelStillTrainsAlone() {
+    let layers: [LayerSpec] = [.dense(units: 8, initializer: .he), .batchNorm(momentum: 0.1, epsilon: 1e-5), .relu,
+                               .dropout(rate: 0.5), .dense(units: 10, initializer: .he), .softmax]
+    let alone = ModelBuilder.build(layers, seed: 3), replicated = ModelBuilder.build(layers, seed: 3)
+    _ = replicated.replica()
+    let x = GradientCheck.randomTensor(rows: 6, columns: 784, seed: 4)
+    let labels = [0, 1, 2, 3, 4, 5]
+    let (a, _) = alone.lossAndGradients(x, labels: labels)
+    let (b, _) = replicated.lossAndGradients(x, labels: labels)
+    #expect(a == b && a.isFinite)
+    #expect(alone.parameters.map(\.gradient.values) == replicated.parameters.map(\.gradient.values))
+  }
+
   /// The replicas share values (and BatchNorm's running statistics), never gradients.
   @Test func replicasShareValuesNotGradients() {
     let plain = ModelBuilder.build([.dense(units: 8, initializer: .he), .batchNorm(momentum: 0.1, epsilon: 1e-5), .relu,

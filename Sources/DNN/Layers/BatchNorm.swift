@@ -42,7 +42,10 @@ public final class BatchNorm: Layer {
   /// two share to compute the whole batch's statistics (`HalfBatchSync`, 4 slots: Σx, Σ(x-μ)²,
   /// Σdy, Σdy⊙x̂).
   private var half = 0
-  private var sync: HalfBatchSync?
+  private var sharedSync: HalfBatchSync?
+  /// The sync object while a split step drives this layer (it has set the batch's rows); nil
+  /// otherwise, so a layer that has a replica still trains alone correctly.
+  private var sync: HalfBatchSync? { sharedSync.flatMap { $0.rows > 0 ? $0 : nil } }
 
   /// Batch normalisation of `features` features.
   public init(features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
@@ -73,17 +76,17 @@ public final class BatchNorm: Layer {
     runningVariance = other.runningVariance
     for t in [batchMean, batchVariance, inverseStd, sumDy, sumDyXhat] { t.resize(rows: 1, columns: inputFeatures) }
     half = 1
-    self.sync = sync
+    sharedSync = sync
   }
 
   public func replica() -> Layer? {
-    let shared = sync ?? HalfBatchSync(features: inputFeatures, slots: 4)
-    sync = shared
+    let shared = sharedSync ?? HalfBatchSync(features: inputFeatures, slots: 4)
+    sharedSync = shared
     return BatchNorm(secondHalfOf: self, sync: shared)
   }
 
   /// The sync object a split step configures each step (nil until a replica exists).
-  var halfBatchSync: HalfBatchSync? { sync }
+  var halfBatchSync: HalfBatchSync? { sharedSync }
 
   public var parameters: [Parameter] { [weight, bias] }
   public var buffers: [Buffer] {

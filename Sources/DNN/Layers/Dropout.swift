@@ -21,7 +21,10 @@ public final class Dropout: Layer {
   /// With a replica: which half of a split batch this layer runs, and the meeting point that
   /// lets the second half read the mask only once the first has drawn it.
   private var half = 0
-  private var sync: HalfBatchSync?
+  private var sharedSync: HalfBatchSync?
+  /// The sync object while a split step drives this layer (it has set the batch's rows); nil
+  /// otherwise, so a layer that has a replica still trains alone correctly.
+  private var sync: HalfBatchSync? { sharedSync.flatMap { $0.rows > 0 ? $0 : nil } }
   private let output = Tensor(rows: 0, columns: 0)
   private let inputGradient = Tensor(rows: 0, columns: 0)
   private var lastPhase = Phase.inference
@@ -43,17 +46,17 @@ public final class Dropout: Layer {
     generator = other.generator
     mask = other.mask
     half = 1
-    self.sync = sync
+    sharedSync = sync
   }
 
   public func replica() -> Layer? {
-    let shared = sync ?? HalfBatchSync(features: inputFeatures, slots: 0)
-    sync = shared
+    let shared = sharedSync ?? HalfBatchSync(features: inputFeatures, slots: 0)
+    sharedSync = shared
     return Dropout(secondHalfOf: self, sync: shared)
   }
 
   /// The sync object a split step configures each step (nil until a replica exists).
-  var halfBatchSync: HalfBatchSync? { sync }
+  var halfBatchSync: HalfBatchSync? { sharedSync }
 
   /// Replaces the generator masks are drawn from (the trainer reseeds per epoch).
   public func reseed(_ generator: SplitMix64) { self.generator = generator }
