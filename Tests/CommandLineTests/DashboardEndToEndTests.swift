@@ -158,6 +158,24 @@ import Testing
     #expect(try FileManager.default.contentsOfDirectory(atPath: runs) == ["tiny"])
   }
 
+  /// Saving by default: a taken name gets -2; --overwrite replaces the run folder instead.
+  @Test func savedRunsNeverOverwriteUnlessAsked() throws {
+    let runs = Programs.temporaryFolder()
+    let config = RunSafetyTests.tinyConfig(epochs: 1)
+    #expect(try Programs.dnn(["train", "--config", config, "--out", runs]).status == 0)
+    let second = try Session(arguments: "--config \(config) --out \(runs)")
+    #expect(second.waitFor(20) { $0.contains("FINISHED") }.ok)
+    second.keys("q")
+    let exited = second.waitFor(5) { $0.contains("EXIT=0") }
+    #expect(exited.screen.contains("saved in \(runs)/tiny-2"), "\(exited.screen)")
+    let third = try Session(arguments: "--config \(config) --out \(runs) --overwrite")
+    #expect(third.waitFor(20) { $0.contains("FINISHED") }.ok)
+    third.keys("q")
+    let replaced = third.waitFor(5) { $0.contains("EXIT=0") }
+    #expect(replaced.screen.contains("saved in \(runs)/tiny "), "\(replaced.screen)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: runs).sorted() == ["tiny", "tiny-2"])
+  }
+
   /// No validation set: every validation number is NaN, shown as a dash, and nothing crashes.
   @Test func aRunWithoutValidationShowsDashes() throws {
     let folder = Programs.temporaryFolder()
