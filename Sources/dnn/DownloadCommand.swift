@@ -25,7 +25,14 @@ struct DownloadCommand: ParsableCommand {
   }
 
   func run() throws {
-    try reportingErrors(download)
+    // Once the files are written (or the error printed) the process ends at once with _exit:
+    // FoundationNetworking may still hold a cancelled transfer on its own thread, and a normal
+    // exit was seen to wait tens of seconds for it under load. Nothing is left to flush but
+    // stdio, flushed first.
+    var status: Int32 = 0
+    do { try reportingErrors(download) } catch let error as ExitCode { status = error.rawValue } catch { status = 1 }
+    fflush(nil)
+    _exit(status)
   }
 
   private func download() throws {

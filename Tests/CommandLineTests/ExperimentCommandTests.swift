@@ -123,7 +123,7 @@ import Testing
       #expect(result.status == 1, "\(mode): \(result.status)")
       #expect(result.errors.contains(phrase), "\(mode): \(result.errors)")
       #expect(result.errors.contains("127.0.0.1") && !result.errors.contains("Error Domain"), "\(mode): \(result.errors)")
-      #expect(Date().timeIntervalSince(start) < 20, "\(mode) took \(Date().timeIntervalSince(start)) s")
+      #expect(Date().timeIntervalSince(start) < 20, "\(mode) took \(Date().timeIntervalSince(start)) s: \(result.errors)")
       #expect((try? FileManager.default.contentsOfDirectory(atPath: to)) == [], "\(mode): a file was kept")
     }
   }
