@@ -89,7 +89,7 @@ struct DownloadCommand: ParsableCommand {
 /// The delegate callbacks (on the session's queue) and the caller share one locked state.
 final class Fetcher: NSObject, URLSessionDataDelegate, Sendable {
   private struct Progress {
-    var received = [UInt8]()
+    var received = Data()
     var expected: Int64 = -1
     var status = 0
     var failure: Error?
@@ -98,6 +98,9 @@ final class Fetcher: NSObject, URLSessionDataDelegate, Sendable {
   }
 
   private let progress = Mutex(Progress())
+  /// Set once the result is decided (cut off, or the caller stopped waiting): later callbacks
+  /// return without touching the lock, so they can neither starve the caller nor keep copying.
+  private let stopped = Atomic<Bool>(false)
   private let done = DispatchSemaphore(value: 0)
   private let label: String
   private let url: URL
@@ -123,6 +126,7 @@ final class Fetcher: NSObject, URLSessionDataDelegate, Sendable {
     let task = session.dataTask(with: request)
     task.resume()
     let timedOut = fetcher.done.wait(timeout: .now() + deadline) == .timedOut
+    fetcher.stopped.store(true, ordering: .releasing)
     // The result is decided now: the task is cancelled, and nothing of the session is waited
     // for (invalidating it waits for its queued callbacks, seconds to a minute under load).
     task.cancel()
@@ -135,7 +139,7 @@ final class Fetcher: NSObject, URLSessionDataDelegate, Sendable {
       guard p.status == 200 else {
         return .failure(FetchError(url: url, reason: "HTTP status \(p.status) \(HTTPURLResponse.localizedString(forStatusCode: p.status))"))
       }
-      return .success(p.received)
+      return .success([UInt8](p.received))
     }
     return try result.get()
   }
@@ -164,6 +168,7 @@ final class Fetcher: NSObject, URLSessionDataDelegate, Sendable {
   }
 
   func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+    guard !stopped.load(ordering: .acquiring) else { return }
     let (cut, bar) = progress.withLock { p -> (Bool, String?) in
       guard p.failure == nil, !p.finished else { return (false, nil) }
       p.received.append(contentsOf: data)
@@ -180,6 +185,7 @@ final class Fetcher: NSObject, URLSessionDataDelegate, Sendable {
     }
     if let bar { Console.put(bar, to: STDERR_FILENO) }
     if cut {
+      stopped.store(true, ordering: .releasing)
       dataTask.cancel()
       done.signal()
     }

@@ -125,7 +125,9 @@ import Testing
     let prefix = Programs.temporaryFolder()
     try FileManager.default.createDirectory(atPath: "\(prefix)/bin", withIntermediateDirectories: true)
     try FileManager.default.createDirectory(atPath: "\(prefix)/share/diy-dnn", withIntermediateDirectories: true)
-    try FileManager.default.copyItem(atPath: try Programs.path("dnn"), toPath: "\(prefix)/bin/dnn")
+    // Copied by a cp process: a copy written by this (multi-threaded) test process could still be
+    // open in a child another test forks at that moment, and executing it would fail with ETXTBSY.
+    #expect(try Spawn.run(["cp", try Programs.path("dnn"), "\(prefix)/bin/dnn"]).status == 0)
     for folder in ["mnist", "configs"] {
       try FileManager.default.copyItem(atPath: Programs.root.path + "/assets/\(folder)", toPath: "\(prefix)/share/diy-dnn/\(folder)")
     }
