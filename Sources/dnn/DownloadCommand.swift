@@ -127,9 +127,10 @@ final class Fetcher: NSObject, URLSessionDataDelegate, Sendable {
     task.resume()
     let timedOut = fetcher.done.wait(timeout: .now() + deadline) == .timedOut
     fetcher.stopped.store(true, ordering: .releasing)
-    // The result is decided now: the task is cancelled, and nothing of the session is waited
-    // for (invalidating it waits for its queued callbacks, seconds to a minute under load).
-    task.cancel()
+    // The result is decided now. The task is cancelled off this thread: FoundationNetworking's
+    // cancel (and invalidate) can block for seconds to a minute under load while its queue
+    // drains, and nothing here needs to wait for it.
+    DispatchQueue.global().async { task.cancel() }
     if isatty(STDERR_FILENO) == 1 { Console.put("\r\u{1B}[2K", to: STDERR_FILENO) }
     let result = fetcher.progress.withLock { p -> Result<[UInt8], FetchError> in
       p.finished = true
@@ -162,8 +163,9 @@ final class Fetcher: NSObject, URLSessionDataDelegate, Sendable {
     }
     completionHandler(tooLarge ? .cancel : .allow)
     if tooLarge {
+      stopped.store(true, ordering: .releasing)
+      done.signal()  // before cancelling, which may block
       dataTask.cancel()
-      done.signal()
     }
   }
 
@@ -186,8 +188,8 @@ final class Fetcher: NSObject, URLSessionDataDelegate, Sendable {
     if let bar { Console.put(bar, to: STDERR_FILENO) }
     if cut {
       stopped.store(true, ordering: .releasing)
+      done.signal()  // before cancelling, which may block
       dataTask.cancel()
-      done.signal()
     }
   }
 
