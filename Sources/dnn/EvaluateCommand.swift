@@ -34,7 +34,7 @@ struct EvaluateCommand: ParsableCommand {
   private func evaluate() throws {
     let (saved, skipped) = try SavedRun.findComplete(runs)
     for note in skipped { Console.error(note) }
-    let cache = DataFolderOption.Cache()
+    let cache = DataChoice.Cache()
     var results: [Result] = []
     for run in saved {
       let folder = try data.folder(for: run, cache: cache)

@@ -16,7 +16,7 @@ struct PlotCommand: ParsableCommand {
     try reportingErrors {
       let (found, skipped) = try SavedRun.findComplete(runs)
       for note in skipped { Console.error(note) }
-      let cache = DataFolderOption.Cache()
+      let cache = DataChoice.Cache()
       for run in found {
         for file in try Plots.write(run, folder: try data.folder(for: run, cache: cache), digits: digits) { print("wrote \(file)") }
       }

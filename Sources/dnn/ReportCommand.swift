@@ -14,7 +14,7 @@ struct ReportCommand: ParsableCommand {
     try reportingErrors {
       let (runs, skipped) = try SavedRun.findComplete([runsDir])
       for note in skipped { Console.error(note) }
-      let cache = DataFolderOption.Cache()
+      let cache = DataChoice.Cache()
       var html = """
         <!doctype html><html><head><meta charset="utf-8"><title>diy-dnn runs</title>
         <style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}

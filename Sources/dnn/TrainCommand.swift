@@ -55,12 +55,12 @@ struct TrainCommand: ParsableCommand {
     signal(SIGINT) { stopSignal.store($0, ordering: .relaxed) }
     signal(SIGTERM) { stopSignal.store($0, ordering: .relaxed) }
     var failed = false
-    var opened: [String: (folder: MNISTFolder, identity: DatasetIdentity)] = [:]
+    let opened = DataChoice.Cache()
     for var runConfig in runs {
       if let epochs { runConfig.epochs = epochs }
       let outcome: RunOutcome
       do {
-        let data = try self.data(for: runConfig, cache: &opened)
+        let data = try self.data(for: runConfig, cache: opened)
         runConfig.dataset = data.identity
         outcome = try trainOne(runConfig, folder: data.folder)
       } catch let error as ExitCode {
@@ -81,17 +81,11 @@ struct TrainCommand: ParsableCommand {
   }
 
   /// The data of `config`: the one chosen on the command line, else the one a resumed run (or a
-  /// config.json used as a configuration) recorded, else the bundled digits. Opened once each.
-  private func data(for config: RunConfig, cache: inout [String: (folder: MNISTFolder, identity: DatasetIdentity)])
-    throws -> (folder: MNISTFolder, identity: DatasetIdentity)
-  {
+  /// config.json used as a configuration) recorded, else the bundled digits. Each folder is read once.
+  private func data(for config: RunConfig, cache: DataChoice.Cache) throws -> (folder: MNISTFolder, identity: DatasetIdentity) {
     let savedConfig = resume ? (try? SavedRun(path: (out as NSString).appendingPathComponent(config.name)))?.config : nil
-    let recorded = savedConfig?.dataset ?? config.dataset
-    let key = "\(dataDir ?? "")|\(dataset ?? "")|\(recorded?.name ?? "")|\(recorded?.path ?? "")"
-    if let cached = cache[key], recorded.map({ $0.difference(from: cached.identity) == nil }) ?? true { return cached }
-    let opened = try DataChoice(dataDir: dataDir, dataset: dataset).open(forRun: config.name, recorded: recorded)
-    cache[key] = opened
-    return opened
+    return try DataChoice(dataDir: dataDir, dataset: dataset)
+      .open(forRun: config.name, recorded: savedConfig?.dataset ?? config.dataset, cache: cache)
   }
 
   /// How one run ended.

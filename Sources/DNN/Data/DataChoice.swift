@@ -30,14 +30,30 @@ public struct DataChoice: Sendable {
     return (folder, try DatasetIdentity.of(folder, name: name))
   }
 
+  /// Data folders already read, by where they were chosen from, so that a command over many
+  /// runs reads and hashes each folder once.
+  public final class Cache {
+    fileprivate var opened: [String: (folder: MNISTFolder, identity: DatasetIdentity)] = [:]
+    public init() {}
+  }
+
+  /// The chosen data through `cache`.
+  private func open(cache: Cache?) throws -> (folder: MNISTFolder, identity: DatasetIdentity) {
+    let key = "\(dataDir ?? "")|\(dataset ?? "")"
+    if let cached = cache?.opened[key] { return cached }
+    let opened = try open()
+    cache?.opened[key] = opened
+    return opened
+  }
+
   /// The data for a saved run that recorded `recorded` (nil for runs saved before runs
   /// recorded their data): the chosen data when the user chose, else the recorded data where it
   /// was. Throws when the data differs from the recorded, unless `allowOther`.
-  public func open(forRun run: String, recorded: DatasetIdentity?, allowOther: Bool = false)
+  public func open(forRun run: String, recorded: DatasetIdentity?, allowOther: Bool = false, cache: Cache? = nil)
     throws -> (folder: MNISTFolder, identity: DatasetIdentity)
   {
     guard let recorded, !isExplicit else {
-      let opened = try open()
+      let opened = try open(cache: cache)
       if let recorded, !allowOther, let difference = recorded.difference(from: opened.identity) {
         throw DataError(
           path: opened.folder.path, problem: "is not the data run '\(run)' was trained on (\(recorded.name), \(recorded.path)): \(difference)",
@@ -45,13 +61,9 @@ public struct DataChoice: Sendable {
       }
       return opened
     }
-    let location: DataChoice
-    switch recorded.name {
-    case "folder": location = DataChoice(dataDir: recorded.path)
-    default: location = DataChoice(dataset: recorded.name)
-    }
+    let location = recorded.name == "folder" ? DataChoice(dataDir: recorded.path) : DataChoice(dataset: recorded.name)
     let opened: (folder: MNISTFolder, identity: DatasetIdentity)
-    do { opened = try location.open() } catch let error as DataError {
+    do { opened = try location.open(cache: cache) } catch let error as DataError {
       throw DataError(
         path: error.path, problem: "run '\(run)' was trained on this data, which cannot be read now (\(error.problem))",
         hint: "Pass --data-dir with a folder holding the same files.")
