@@ -188,4 +188,21 @@ import Testing
     try FileManager.default.createDirectory(atPath: "\(out)/mlp-2", withIntermediateDirectories: true)
     #expect(RunFolder.availableName(out: out, name: "mlp") == "mlp-3")
   }
+
+  /// Killed before its first state was whole: --resume starts it again in its folder (nothing
+  /// deleted, no --overwrite needed) and ends where an uninterrupted run ends.
+  @Test func aRunWithoutStateResumesFromTheStart() throws {
+    let out = Fixtures.temporaryFolder()
+    var config = CheckpointTests.smallConfig(epochs: 2)
+    config.name = "whole"
+    let whole = try CheckpointTests.train(config, out: out, mode: .create)
+    config.name = "early"
+    try CheckpointTests.train(config, out: out, mode: .create, stopAfterEpochs: 1)
+    try FileManager.default.removeItem(atPath: "\(out)/early/last.safetensors")
+    try "torn".write(toFile: "\(out)/early/last.safetensors.tmp-1", atomically: false, encoding: .utf8)
+    let resumed = try CheckpointTests.train(config, out: out, mode: .resume)
+    #expect(resumed.model.parameters.map { $0.value.values } == whole.model.parameters.map { $0.value.values })
+    #expect(RunLog.readMetrics(folder: "\(out)/early").map(\.epoch) == [1, 2])
+    #expect(!FileManager.default.fileExists(atPath: "\(out)/early/last.safetensors.tmp-1"))
+  }
 }

@@ -111,8 +111,10 @@ public final class RunFolder: TrainingObserver {
   /// state. Everything is checked before anything is written: the lock, the configuration
   /// (only `epochs` may change, and not below the epochs done), the dataset, the saved state
   /// against the architecture. Then stale temporary files go, the logs are cut back to the
-  /// saved position, and `config.json` is rewritten when `epochs` changed.
-  public static func resume(path: String, config: RunConfig) throws -> (folder: RunFolder, state: SavedState) {
+  /// saved position, and `config.json` is rewritten when `epochs` changed. A run killed before
+  /// its first state was whole has no state (nil): it starts again from the beginning in its
+  /// folder, keeping what is there (the same seed retrains the same first epochs).
+  public static func resume(path: String, config: RunConfig) throws -> (folder: RunFolder, state: SavedState?) {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
       throw CheckpointError(path: path, problem: "no such run folder to resume")
@@ -126,18 +128,20 @@ public final class RunFolder: TrainingObserver {
       throw CheckpointError(path: path, problem: "was trained on other data (\(recorded.name), \(recorded.path)): \(difference)")
     }
     let last = (path as NSString).appendingPathComponent("last.safetensors")
-    guard FileManager.default.fileExists(atPath: last) else {
-      throw CheckpointError(path: path, problem: "has no saved state yet (last.safetensors; the run was stopped in its first epoch): start it again with --overwrite")
-    }
     try config.checkMemory()
-    let state = try SavedState(path: last, legacyOptimizer: (path as NSString).appendingPathComponent("optimizer.safetensors"))
-    try state.apply(to: ModelBuilder.build(config.layers, seed: config.seed), optimizer: config.optimizer.make())
-    guard config.epochs >= state.position.epoch else {
-      throw CheckpointError(path: path, problem: "has \(state.position.epoch) epochs done; \(config.epochs) epochs would be fewer (pass --epochs \(state.position.epoch) or more)")
+    var state: SavedState?
+    if FileManager.default.fileExists(atPath: last) {
+      let saved = try SavedState(path: last, legacyOptimizer: (path as NSString).appendingPathComponent("optimizer.safetensors"))
+      try saved.apply(to: ModelBuilder.build(config.layers, seed: config.seed), optimizer: config.optimizer.make())
+      state = saved
+    }
+    let position = state?.position ?? TrainingPosition(epoch: 0, batch: 0, step: 0)
+    guard config.epochs >= position.epoch else {
+      throw CheckpointError(path: path, problem: "has \(position.epoch) epochs done; \(config.epochs) epochs would be fewer (pass --epochs \(position.epoch) or more)")
     }
     // Checked: now write.
     removeTemporaryFiles(in: path)
-    try RunLog.truncate(folder: path, to: state.position)
+    try RunLog.truncate(folder: path, to: position)
     var recorded = config
     recorded.dataset = config.dataset ?? saved.config.dataset
     if recorded != saved.config { try AtomicFile.write(recorded.jsonValue.text + "\n", to: (path as NSString).appendingPathComponent("config.json")) }
