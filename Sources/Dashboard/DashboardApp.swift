@@ -2,13 +2,7 @@ import DNN
 import Dispatch
 import TerminalUI
 
-/// The engine side as the dashboard sees it: events out, commands in.
-public protocol TrainingLink: AnyObject {
-  func drainEvents() -> [TrainingEvent]
-  func send(_ command: TrainingCommand)
-}
-
-extension TrainingSession: TrainingLink {
+extension TrainingSession {
   public func drainEvents() -> [TrainingEvent] { events.drain() }
 }
 
@@ -33,19 +27,25 @@ public final class DashboardApp {
   /// Seconds to wait after `q` for the trainer to stop cleanly (it finishes its step and saves).
   public var quitGracePeriod = 2.0
 
-  /// `saveUnavailable`: why `s` cannot save in this session (nil when it can).
-  public init(terminal: Terminal, link: TrainingLink, options: RenderOptions, saveUnavailable: String? = nil) {
+  public init(terminal: Terminal, link: TrainingLink, options: RenderOptions) {
     self.terminal = terminal
     self.link = link
     self.options = options
     renderer = Renderer(terminal: terminal)
-    state.saveUnavailable = saveUnavailable
   }
 
   /// One iteration: events, one key, maybe a frame. Returns false when the app should exit.
   public func tick() -> Bool {
     let events = link.drainEvents()
-    for event in events { state.apply(event) }
+    for event in events {
+      switch event {
+      case .added(let run, let focus):
+        let index = state.add(run)
+        if focus { state.focus(on: index) }
+      case .event(let run, let event):
+        state.apply(event, run: run)
+      }
+    }
     if !events.isEmpty { dirty = true }
     if let key = terminal.readKey(timeout: pollMilliseconds) { handle(key) }
     let now = DispatchTime.now().uptimeNanoseconds
@@ -55,13 +55,13 @@ public final class DashboardApp {
     }
     if let asked = quitRequestedAt {
       // Quit once the trainer has ended (its final events drained), or after the grace period.
-      if !state.isLive || Double(now - asked) * 1e-9 >= quitGracePeriod { return false }
+      if !state.anyLive || Double(now - asked) * 1e-9 >= quitGracePeriod { return false }
     }
     return true
   }
 
   private func fadeNotice(now: UInt64) {
-    guard let notice = state.notice, !state.confirmingQuit else {
+    guard let notice = state.notice, !state.confirmingQuit && state.forkFactor == nil else {
       shownNotice = nil
       return
     }
@@ -86,15 +86,22 @@ public final class DashboardApp {
     guard !tooSmall || KeyMap.action(for: key) == .quit else { return }
     state.compact = Layout(width: terminal.size.width, height: terminal.size.height, parameterCount: 6)?.wide == false
     let (action, command) = state.press(key)
-    if let command { link.send(command) }
-    if action == .quit && state.quitting { requestQuit() }
+    if action == .quit && state.quitting {
+      requestQuit()
+    } else if let command {
+      link.send(command, to: state.focus)
+    }
     draw()
   }
 
   /// Stops training and ends the loop once the trainer has stopped (Ctrl-C, SIGTERM, `q`).
   public func requestQuit() {
     if quitRequestedAt == nil {
-      if state.isLive && !state.quitting { link.send(.stop) }
+      // Every run stops (each saves its state); queued runs never start.
+      for index in state.runs.indices where state.runs[index].isLive && !state.runs[index].following {
+        link.send(.stop, to: index)
+        if state.runs[index].status == .queued { state.runs[index].status = .skipped }
+      }
       state.quitting = true
       quitRequestedAt = DispatchTime.now().uptimeNanoseconds
     }

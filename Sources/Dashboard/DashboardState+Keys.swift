@@ -6,20 +6,27 @@ extension DashboardState {
   public static let quitQuestion = "quit and stop training? q again / any key to stay"
 
   /// A key press: the key map's action for it (see `perform`). A key with no action (or Alt+key)
-  /// only closes the help and cancels a pending quit.
+  /// only closes the help and cancels a pending quit. While the fork prompt is open, keys answer it.
   public mutating func press(_ key: Key) -> (action: DashboardAction?, command: TrainingCommand?) {
+    if forkFactor != nil { return (nil, answerFork(key)) }
     guard let action = KeyMap.action(for: key) else {
       showHelp = false
       showOutcome = false
       if confirmingQuit { cancelQuit() }
       return (nil, nil)
     }
+    if action == .focusNumbered, case .character(let c) = key, let n = c.wholeNumberValue {
+      if confirmingQuit || showHelp || showOutcome { return (action, perform(action)) }
+      focusChosen = true
+      focusNumbered(n)
+      return (action, nil)
+    }
     return (action, perform(action))
   }
 
-  /// Applies a key action to the view state; returns the command for the trainer, if any. While
-  /// the help is open any key but `?` and `q` only closes it; while `q` waits for its answer any
-  /// key but `q` only cancels it.
+  /// Applies a key action to the view state; returns the command for the focused run's trainer,
+  /// if any. While the help is open any key but `?` and `q` only closes it; while `q` waits for
+  /// its answer any key but `q` only cancels it.
   public mutating func perform(_ action: DashboardAction) -> TrainingCommand? {
     if confirmingQuit && action != .quit {
       cancelQuit()
@@ -33,47 +40,65 @@ extension DashboardState {
       showOutcome = false
       return nil
     }
-    if !isLive && !action.worksAfterTheRun {
-      notice = "the run has ended: \(KeyMap.key(forAction: action)) does nothing now"
+    if !action.worksAfterTheRun, let refusal = refusal(of: action) {
+      notice = refusal
       return nil
     }
     switch action {
-    case .togglePause: return status == .paused ? .resume : .pause
+    case .togglePause: return self.status == .paused ? .resume : .pause
     case .stepEpoch: return .stepEpoch
     case .previous: moveSelection(by: -1, wrapping: true)
     case .next: moveSelection(by: 1, wrapping: true)
     // Home, End, PgUp, PgDn scroll the epoch table when it shows, else browse the digits.
-    case .first where lowerPanel == .epochs: epochTableTop = 0
-    case .last where lowerPanel == .epochs: epochTableTop = nil
+    case .first where lowerPanel == .epochs: self.epochTableTop = 0
+    case .last where lowerPanel == .epochs: self.epochTableTop = nil
     case .pageBack where lowerPanel == .epochs:
-      epochTableTop = max(0, (epochTableTop ?? max(epochReports.count - Self.epochPage, 0)) - Self.epochPage)
+      self.epochTableTop = max(0, (self.epochTableTop ?? max(self.epochReports.count - Self.epochPage, 0)) - Self.epochPage)
     case .pageForward where lowerPanel == .epochs:
-      let top = (epochTableTop ?? epochReports.count) + Self.epochPage
-      epochTableTop = top >= epochReports.count - Self.epochPage ? nil : top
-    case .first: selected = 0
-    case .last: selected = max(browsedIndices.count - 1, 0)
+      let top = (self.epochTableTop ?? self.epochReports.count) + Self.epochPage
+      self.epochTableTop = top >= self.epochReports.count - Self.epochPage ? nil : top
+    case .first: self.selected = 0
+    case .last: self.selected = max(browsedIndices.count - 1, 0)
     case .pageBack: moveSelection(by: -10, wrapping: false)
     case .pageForward: moveSelection(by: 10, wrapping: false)
     case .mistakesOnly:
       let current = browsedSample
       mistakesOnly.toggle()
-      selected = current.flatMap { browsedIndices.firstIndex(of: $0) } ?? 0
+      self.selected = current.flatMap { browsedIndices.firstIndex(of: $0) } ?? 0
       clampSelection()
     case .confusion: panelCycle += 1
     case .logScale: logScale.toggle()
     case .zoom: zoomed.toggle()
+    case .nextRun:
+      focusChosen = true
+      focus(on: (focus + 1) % runs.count)
+    case .previousRun:
+      focusChosen = true
+      focus(on: (focus + runs.count - 1) % runs.count)
+    case .focusNumbered: break
     case .learningRateUp: return .scaleLearningRate(2)
     case .learningRateDown: return .scaleLearningRate(0.5)
     case .save:
-      if let saveUnavailable {
-        notice = "not saved: \(saveUnavailable)"
+      if let reason = self.saveUnavailable {
+        notice = "not saved: \(reason)"
         return nil
       }
       return .saveCheckpoint
+    case .skip:
+      if self.status == .queued {
+        self.status = .skipped
+        notice = "\(self.name) skipped"
+      } else {
+        notice = "stopping \(self.name)" + (runs.contains { $0.status == .queued } ? "; the sweep goes on" : "")
+      }
+      return .stop
+    case .fork:
+      forkFactor = 0.5
+      notice = forkQuestion
     case .help: showHelp.toggle()
     case .close: notice = "Esc closes the help; q quits"
     case .quit:
-      guard isLive else {
+      guard anyLive else {
         quitting = true
         return nil
       }
@@ -90,6 +115,18 @@ extension DashboardState {
     return nil
   }
 
+  /// Why `action` (one that steers a trainer) does nothing on the focused run now, or nil.
+  private func refusal(of action: DashboardAction) -> String? {
+    let key = KeyMap.key(forAction: action)
+    if self.following { return "\(self.name) is trained by another process: \(key) does nothing here" }
+    if self.status == .queued && action != .skip { return "\(self.name) is queued: \(key) does nothing yet (x skips it)" }
+    if !self.isLive {
+      return isSweep ? "\(self.name) has ended: \(key) does nothing now" : "the run has ended: \(key) does nothing now"
+    }
+    if action == .fork && self.run == nil { return "\(self.name) has not started: nothing to fork yet" }
+    return nil
+  }
+
   /// Rows PgUp and PgDn move the epoch table by.
   static let epochPage = 10
 
@@ -98,10 +135,66 @@ extension DashboardState {
     notice = nil
   }
 
+  /// `1`-`9`: focus that run, when there is one.
+  private mutating func focusNumbered(_ n: Int) {
+    guard n >= 1 && n <= runs.count else {
+      notice = runs.count == 1 ? "one run only: \(n) focuses run \(n) of a sweep" : "there are \(runs.count) runs: 1-\(min(runs.count, 9)) focus one"
+      return
+    }
+    focus(on: n - 1)
+  }
+
+  // MARK: Forks
+
+  /// The fork prompt: the rate the new run would start with and the keys.
+  var forkQuestion: String {
+    let factor = forkFactor ?? 1
+    let rate = LineChart.compact(Double(self.learningRate * factor))
+    return "fork \(self.name) with learning rate \(Self.factor(factor)) (\(rate)): ←→ change, Enter forks, Esc cancels"
+  }
+
+  /// Fork factors the prompt offers.
+  static let forkFactors: ClosedRange<Float> = 1.0 / 1024...1024
+
+  /// A key while the fork prompt is open: ←/→ (or -/+) halve or double the factor, Enter forks
+  /// (the command for the focused trainer), anything else cancels.
+  private mutating func answerFork(_ key: Key) -> TrainingCommand? {
+    guard let factor = forkFactor else { return nil }
+    switch key {
+    case .left, .character("-"), .character("h"):
+      forkFactor = max(factor / 2, Self.forkFactors.lowerBound)
+    case .right, .character("+"), .character("="), .character("l"):
+      forkFactor = min(factor * 2, Self.forkFactors.upperBound)
+    case .enter:
+      forkFactor = nil
+      guard self.isLive && self.run != nil else {
+        notice = "\(self.name) has ended: nothing to fork"
+        return nil
+      }
+      notice = "forking \(self.name)…"
+      return .fork(name: forkName, learningRateFactor: factor)
+    default:
+      forkFactor = nil
+      notice = nil
+      return nil
+    }
+    notice = forkQuestion
+    return nil
+  }
+
+  /// The focused run's next fork name: `NAME-fork1`, `NAME-fork2`, ... (one no run here has;
+  /// the sweep may still change it to one that is free on disk).
+  var forkName: String {
+    let names = Set(runs.map(\.name))
+    var n = 1
+    while names.contains("\(self.name)-fork\(n)") { n += 1 }
+    return "\(self.name)-fork\(n)"
+  }
+
   /// Moves the browsed digit by `delta`: around the ends when `wrapping`, else stopping there.
   private mutating func moveSelection(by delta: Int, wrapping: Bool) {
     let count = browsedIndices.count
     guard count > 0 else { return }
-    selected = wrapping ? ((selected + delta) % count + count) % count : min(max(selected + delta, 0), count - 1)
+    self.selected = wrapping ? ((self.selected + delta) % count + count) % count : min(max(self.selected + delta, 0), count - 1)
   }
 }

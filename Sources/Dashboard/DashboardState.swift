@@ -1,42 +1,39 @@
 import DNN
 import TerminalUI
 
-/// What the dashboard shows: everything derived from training events and key presses. A pure
-/// value: `apply(_:)` folds in an event, `perform(_:)` a key action.
+/// What the dashboard shows: one `RunState` per run (a single run, a sweep, a folder of runs,
+/// forks) with one of them focused, and the view options around them. A pure value: `apply`
+/// folds in an event of a run, `perform` a key action.
+///
+/// Reading a run's field through the dashboard state (`state.status`, `state.epochReports`)
+/// reads the focused run's (dynamic member lookup): panels show the focused run without
+/// knowing that other runs exist; only the runs panel and the overlaid charts look at `runs`.
+@dynamicMemberLookup
 public struct DashboardState: Sendable {
-  /// The dashboard's view of the run.
-  public enum Status: String, Sendable {
-    case starting = "STARTING", running = "RUNNING", paused = "PAUSED", stepping = "STEPPING"
-    case finished = "FINISHED", stopped = "STOPPED", diverged = "DIVERGED", failed = "FAILED"
+  public typealias Status = RunState.Status
+
+  /// Every run shown, in order (a sweep's runs, then forks); never empty.
+  public var runs: [RunState] = [RunState()]
+  /// The run the panels and keys act on.
+  public var focus = 0
+  /// The user chose the focus (Tab, 1-9): the end of a sweep leaves it there instead of
+  /// focusing the best run.
+  public var focusChosen = false
+
+  public subscript<T>(dynamicMember path: WritableKeyPath<RunState, T>) -> T {
+    get { runs[focus][keyPath: path] }
+    set { runs[focus][keyPath: path] = newValue }
   }
 
-  public var run: RunStarted?
-  public var status = Status.starting
-  /// The latest notice (saved checkpoint, divergence, failure), shown in the header.
-  public var message: String?
-  public var step = 0
-  /// Epoch in progress (0-based) and batch within it.
-  public var epoch = 0
-  public var batch = 0
-  public var epochsDone = 0
-  public var learningRate: Float = 0
-  public var samplesPerSecond: Double = 0
-  /// Per-batch training loss and accuracy, x in fractional epochs.
-  public var trainLoss: [ChartPoint] = []
-  public var trainAccuracy: [ChartPoint] = []
-  /// Per-epoch validation loss and accuracy.
-  public var validationLoss: [ChartPoint] = []
-  public var validationAccuracy: [ChartPoint] = []
-  public var epochReports: [EpochReport] = []
-  /// Latest pre-clip gradient norm of each parameter tensor, and a short history of each.
-  public var gradientNorms: [Float] = []
-  public var gradientHistory: [[Float]] = []
-  public var predictions: ValidationPredictions?
-  public var summary: RunSummary?
+  public subscript<T>(dynamicMember path: KeyPath<RunState, T>) -> T { runs[focus][keyPath: path] }
+
+  /// The focused run.
+  public var focused: RunState {
+    get { runs[focus] }
+    set { runs[focus] = newValue }
+  }
 
   // Browsing and view options.
-  /// Position in the browsed list (all validation samples, or mistakes only).
-  public var selected = 0
   public var mistakesOnly = false
   /// `c` pressed: the wide layout swaps the confusion matrix for the epoch table; the compact
   /// layout shows the confusion matrix over the charts.
@@ -45,17 +42,17 @@ public struct DashboardState: Sendable {
     set { panelCycle = newValue ? 1 : 0 }
   }
   /// Presses of `c`: the wide layout alternates the confusion matrix and the epoch table, the
-  /// compact one cycles charts, confusion matrix, epoch table.
+  /// compact one cycles charts, (runs,) confusion matrix, epoch table.
   public var panelCycle = 0
   /// The terminal shows the compact layout (set by the app from the terminal's size).
   public var compact = false
-  /// The first epoch row the epoch table shows; nil follows the newest epochs.
-  public var epochTableTop: Int?
 
   /// What the lower panel shows now.
-  public enum LowerPanel: Sendable { case charts, confusion, epochs }
+  public enum LowerPanel: Sendable { case charts, runs, confusion, epochs }
   public var lowerPanel: LowerPanel {
-    compact ? [.charts, .confusion, .epochs][panelCycle % 3] : [.confusion, .epochs][panelCycle % 2]
+    guard compact else { return [.confusion, .epochs][panelCycle % 2] }
+    let cycle: [LowerPanel] = isSweep ? [.charts, .runs, .confusion, .epochs] : [.charts, .confusion, .epochs]
+    return cycle[panelCycle % cycle.count]
   }
   public var logScale = false
   /// `z`: the charts show the last `zoomEpochs` epochs.
@@ -65,121 +62,106 @@ public struct DashboardState: Sendable {
   public var quitting = false
   /// `q` was pressed while training: a second `q` quits, any other key cancels.
   public var confirmingQuit = false
+  /// `f` was pressed: the learning-rate factor the fork would start with, chosen with ←/→ (or
+  /// +/-), Enter forks, any other key cancels.
+  public var forkFactor: Float?
   /// A passing remark (a save, a rate change, a key that does nothing): the app clears it after
-  /// a few seconds, unlike `message`, which holds what the run ended with.
+  /// a few seconds, unlike a run's `message`, which holds what the run ended with.
   public var notice: String?
-  /// Why `s` cannot save (a replayed run, `--no-save`), or nil when it can.
-  public var saveUnavailable: String?
   /// The box with a DIVERGED or FAILED run's whole message is open.
   public var showOutcome = false
   /// How long the last frame took to render and write, in milliseconds (the UI's overhead).
   public var frameMilliseconds: Double?
 
-  /// Points kept per curve before older ones are thinned (every other one dropped).
-  public static let maxCurvePoints = 8000
-  /// Gradient-norm history kept per tensor.
-  public static let historyLength = 120
+  /// Points kept per curve (see `RunState`).
+  public static let maxCurvePoints = RunState.maxCurvePoints
+  public static let historyLength = RunState.historyLength
 
   public init() {}
 
-  /// True while the trainer may still send events.
-  public var isLive: Bool { ![.finished, .stopped, .diverged, .failed].contains(status) }
+  /// A dashboard of several runs, all queued, the first focused.
+  public init(queued: [(name: String, summary: String)]) {
+    if !queued.isEmpty { runs = queued.map { RunState(name: $0.name, summaryLine: $0.summary, status: .queued) } }
+  }
 
-  /// Folds one training event into the state.
-  public mutating func apply(_ event: TrainingEvent) {
+  /// More than one run: the runs panel and the overlaid curves show.
+  public var isSweep: Bool { runs.count > 1 }
+
+  /// True while any run may still train (the sweep has not ended).
+  public var anyLive: Bool { runs.contains { $0.isLive } }
+
+  /// Adds a run (a fork, a run found in a followed folder); returns its index.
+  @discardableResult
+  public mutating func add(_ run: RunState) -> Int {
+    if runs.count == 1 && runs[0].run == nil && runs[0].name.isEmpty {
+      runs[0] = run
+      return 0
+    }
+    runs.append(run)
+    return runs.count - 1
+  }
+
+  /// Folds one event of the focused run into the state.
+  public mutating func apply(_ event: TrainingEvent) { apply(event, run: focus) }
+
+  /// Folds one event of run `index` into the state, with the notices it brings.
+  public mutating func apply(_ event: TrainingEvent, run index: Int) {
+    guard runs.indices.contains(index) else { return }
+    let current = index == focus ? browsedSample : nil
+    runs[index].apply(event)
+    // A notice about another run than the focused one says which.
+    let who = index == focus || !isSweep ? "" : "\(runs[index].name): "
     switch event {
-    case .started(let s):
-      run = s
-      learningRate = s.learningRate
-      epochsDone = s.startEpoch
-      epoch = s.startEpoch
-      gradientNorms = Array(repeating: 0, count: s.parameterNames.count)
-      gradientHistory = Array(repeating: [], count: s.parameterNames.count)
-    case .state(let s):
-      guard isLive else { return }
-      switch s {
-      case .running: status = .running
-      case .paused: status = .paused
-      case .stepping: status = .stepping
-      }
-    case .batch(let b):
-      step = b.step
-      epoch = b.epoch
-      batch = b.batch + 1
-      learningRate = b.learningRate
-      samplesPerSecond = b.samplesPerSecond
-      Self.append(ChartPoint(x: b.progress, y: Double(b.loss)), to: &trainLoss)
-      Self.append(ChartPoint(x: b.progress, y: Double(b.accuracy)), to: &trainAccuracy)
-      gradientNorms = b.gradientNorms
-      for i in b.gradientNorms.indices where i < gradientHistory.count {
-        gradientHistory[i].append(b.gradientNorms[i])
-        if gradientHistory[i].count > Self.historyLength { gradientHistory[i].removeFirst() }
-      }
-    case .epoch(let e):
-      epochsDone = e.epoch
-      epochReports.append(e)
-      validationLoss.append(ChartPoint(x: Double(e.epoch), y: Double(e.validationLoss)))
-      validationAccuracy.append(ChartPoint(x: Double(e.epoch), y: Double(e.validationAccuracy)))
-    case .predictions(let p):
-      let current = browsedSample
-      predictions = p
+    case .predictions where index == focus:
       // Stay on the same sample when it is still in the browsed list.
-      if let current, let position = browsedIndices.firstIndex(of: current) { selected = position }
+      if let current, let position = browsedIndices.firstIndex(of: current) { runs[index].selected = position }
       clampSelection()
     case .checkpointSaved(let path, let epoch):
-      notice = "saved \(path) (epoch \(epoch))"
+      notice = who + "saved \(path) (epoch \(epoch))"
     case .learningRateScaled(let rate, let factor, let atLimit):
-      learningRate = rate
-      let shown = factor >= 1 ? "×\(Int(saturating: Double(factor)))" : "×1/\(Int(saturating: Double(1 / factor)))"
-      notice = "learning rate \(LineChart.compact(Double(rate))) (\(shown) the schedule's)" + (atLimit ? ", at its limit" : "")
-    case .diverged(_, _, let text):
-      status = .diverged
-      message = text
-      showOutcome = true
-    case .finished(let s):
-      summary = s
-      status = s.stopped ? .stopped : .finished
-    case .failed(let text):
-      status = .failed
-      message = text
-      showOutcome = true
+      notice = who + "learning rate \(LineChart.compact(Double(rate))) (\(Self.factor(factor)) the schedule's)" + (atLimit ? ", at its limit" : "")
+    case .diverged, .failed:
+      if index == focus { showOutcome = true } else { notice = who + (runs[index].message ?? "ended") }
+    default:
+      break
+    }
+    if event.isTerminal && isSweep && !anyLive && !focusChosen, let best = bestRun, best != focus {
+      focus(on: best)
+      notice = "all runs ended: \(runs[best].name) has the best validation accuracy"
     }
   }
 
-  private static func append(_ point: ChartPoint, to series: inout [ChartPoint]) {
-    series.append(point)
-    if series.count > Self.maxCurvePoints {
-      series = series.enumerated().filter { $0.offset % 2 == 0 || $0.offset == series.count - 1 }.map(\.element)
-    }
+  /// The run with the best validation accuracy, if any run has one.
+  public var bestRun: Int? {
+    runs.indices.filter { runs[$0].bestValidationAccuracy != nil }.max { runs[$0].bestValidationAccuracy! < runs[$1].bestValidationAccuracy! }
+  }
+
+  /// Moves the focus to run `index` (keeping the browsing position within its list).
+  public mutating func focus(on index: Int) {
+    guard runs.indices.contains(index) else { return }
+    focus = index
+    showOutcome = false
+    clampSelection()
   }
 
   /// Validation indices being browsed: all, or the misclassified ones.
-  public var browsedIndices: [Int] {
-    guard let p = predictions else { return [] }
-    if !mistakesOnly { return Array(0..<p.count) }
-    return (0..<p.count).filter { p.labels[$0] != p.predicted[$0] }
-  }
+  public var browsedIndices: [Int] { focused.browsedIndices(mistakesOnly: mistakesOnly) }
 
   /// The validation index on screen, if any.
   public var browsedSample: Int? {
     let list = browsedIndices
-    return list.isEmpty ? nil : list[min(selected, list.count - 1)]
+    return list.isEmpty ? nil : list[min(focused.selected, list.count - 1)]
   }
 
   mutating func clampSelection() {
     let count = browsedIndices.count
-    selected = count == 0 ? 0 : min(max(selected, 0), count - 1)
+    runs[focus].selected = count == 0 ? 0 : min(max(focused.selected, 0), count - 1)
   }
 
-  /// Seconds left at the current throughput, if known.
-  public var secondsRemaining: Double? {
-    guard let run, samplesPerSecond > 0, isLive else { return nil }
-    let progress = Double(epoch) + Double(batch) / Double(max(run.batchesPerEpoch, 1))
-    return max(0, Double(run.epochs) - progress) * Double(run.trainCount) / samplesPerSecond
+  /// A learning-rate factor as the dashboard shows it: `×2`, `×1/4`.
+  public static func factor(_ f: Float) -> String {
+    f >= 1 ? "×\(Int(saturating: Double(f)))" : "×1/\(Int(saturating: Double(1 / f)))"
   }
-
-  /// The best epoch (`RunLog.bestEpoch`: lowest validation loss, or training loss without validation).
-  public var bestEpoch: EpochReport? { RunLog.bestEpoch(epochReports) }
 
   /// `0.9512` -> `95.1%`.
   public static func percent(_ v: Float) -> String {

@@ -6,7 +6,7 @@ public enum DashboardView {
   /// The frame for `state` at `width` x `height`.
   public static func render(_ state: DashboardState, width: Int, height: Int, options: RenderOptions) -> ScreenBuffer {
     var buffer = ScreenBuffer(width: width, height: height)
-    guard let layout = Layout(width: width, height: height, parameterCount: state.run?.parameterNames.count ?? 6)
+    guard let layout = Layout(width: width, height: height, parameterCount: state.run?.parameterNames.count ?? 6, runCount: state.runs.count)
     else {
       TooSmallScreen(width: width, height: height).draw(on: &buffer)
       if options.glyphs.ascii { buffer.makeASCII() }
@@ -19,17 +19,20 @@ public enum DashboardView {
       CurvesPanel(kind: .loss, state: state, options: options).draw(in: layout.loss, on: &buffer)
       CurvesPanel(kind: .accuracy, state: state, options: options).draw(in: layout.accuracy, on: &buffer)
     }
+    if let runs = layout.runs { RunsPanel(state: state, options: options).draw(in: runs, on: &buffer) }
     if layout.wide {
       ConfusionPanel(showsMatrix: state.lowerPanel == .confusion, state: state, options: options).draw(in: layout.lower, on: &buffer)
     }
     if layout.wide || state.lowerPanel == .charts {
       GradientPanel(state: state, options: options).draw(in: layout.gradients, on: &buffer)
       InferencePanel(state: state, options: options).draw(in: layout.inference, on: &buffer)
+    } else if state.lowerPanel == .runs {
+      RunsPanel(state: state, options: options).draw(in: layout.lower, on: &buffer)
     } else {
       // The compact layout shows the table alone, over the whole body.
       ConfusionPanel(showsMatrix: state.lowerPanel == .confusion, state: state, options: options).draw(in: layout.lower, on: &buffer)
     }
-    FooterPanel(options: options, live: state.isLive).draw(in: layout.footer, on: &buffer)
+    FooterPanel(options: options, live: state.isLive && !state.following, sweep: state.isSweep).draw(in: layout.footer, on: &buffer)
     if state.showOutcome, let message = state.message {
       OutcomeOverlay(title: state.status.rawValue, message: message, options: options).draw(on: &buffer)
     }

@@ -4,12 +4,21 @@ import TerminalUI
 /// What a key does on the dashboard.
 public enum DashboardAction: Sendable, Equatable {
   case togglePause, stepEpoch, previous, next, first, last, pageBack, pageForward, mistakesOnly, confusion, logScale, zoom
+  /// Focus the next or previous run, or run 1-9 (the digit pressed).
+  case nextRun, previousRun, focusNumbered
+  /// `x`: skip the focused run when queued, stop it when training (a sweep goes on).
+  case skip
+  /// `f`: fork the focused run (a prompt asks for the new run's learning-rate factor).
+  case fork
   case learningRateUp, learningRateDown, save, help, close, quit
+
+  /// Whether the footer shows the action only when there are several runs.
+  public var concernsSeveralRuns: Bool { [.nextRun, .previousRun, .focusNumbered, .skip].contains(self) }
 
   /// Whether the action still does something once the run has ended (browsing, views, quit).
   public var worksAfterTheRun: Bool {
     switch self {
-    case .togglePause, .stepEpoch, .learningRateUp, .learningRateDown, .save: false
+    case .togglePause, .stepEpoch, .learningRateUp, .learningRateDown, .save, .skip, .fork: false
     default: true
     }
   }
@@ -48,6 +57,15 @@ public enum KeyMap {
                hint: ("y", "y", "log")),
     KeyBinding(keys: [.character("z")], label: "z", action: .zoom, summary: "zoom the charts on the last 10 epochs / whole run",
                hint: ("z", "z", "zoom")),
+    KeyBinding(keys: [.tab], label: "Tab", action: .nextRun, summary: "focus the next run (every panel shows the focused run)",
+               hint: ("Tab", "Tab", "run")),
+    KeyBinding(keys: [.backTab], label: "S-Tab", action: .previousRun, summary: "focus the previous run"),
+    KeyBinding(keys: (1...9).map { .character(Character("\($0)")) }, label: "1-9", action: .focusNumbered,
+               summary: "focus run 1-9 of the runs panel"),
+    KeyBinding(keys: [.character("x")], label: "x", action: .skip, summary: "skip the focused run if queued, stop it if training (the sweep goes on)",
+               hint: ("x", "x", "skip")),
+    KeyBinding(keys: [.character("f")], label: "f", action: .fork, summary: "fork the focused run: a new run from its weights now, at a rate you choose",
+               hint: ("f", "f", "fork")),
     KeyBinding(keys: [.character("+"), .character("=")], label: "+", action: .learningRateUp, summary: "learning rate x2",
                hint: ("+/-", "+/-", "lr")),
     KeyBinding(keys: [.character("-"), .character("_")], label: "-", action: .learningRateDown, summary: "learning rate ÷2"),
@@ -65,11 +83,14 @@ public enum KeyMap {
 
   /// The footer: the hint of every binding that still does something, `space pause  n step ...`
   /// while a run trains, fewer once it has ended.
-  public static func footer(ascii: Bool, live: Bool = true) -> String { footerHints(ascii: ascii, live: live).joined(separator: "  ") }
+  public static func footer(ascii: Bool, live: Bool = true, sweep: Bool = false) -> String {
+    footerHints(ascii: ascii, live: live, sweep: sweep).joined(separator: "  ")
+  }
 
-  /// The footer's hints in table order (`? help` and `q quit` last).
-  public static func footerHints(ascii: Bool, live: Bool = true) -> [String] {
-    bindings.filter { live || $0.action.worksAfterTheRun }
+  /// The footer's hints in table order (`? help` and `q quit` last): the run keys only with
+  /// several runs.
+  public static func footerHints(ascii: Bool, live: Bool = true, sweep: Bool = false) -> [String] {
+    bindings.filter { (live || $0.action.worksAfterTheRun) && (sweep || !$0.action.concernsSeveralRuns) }
       .compactMap { b in b.hint.map { "\(ascii ? $0.asciiKey : $0.key) \($0.word)" } }
   }
 

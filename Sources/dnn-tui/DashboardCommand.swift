@@ -15,109 +15,63 @@ struct DashboardCommand: ParsableCommand {
     abstract: "Train a network on MNIST digits and watch it learn: curves, gradient norms, digits and guesses.",
     discussion: """
       Runs are saved like dnn train's, into OUT/NAME (default runs/NAME; runs/NAME-2, -3, ... when that exists). \
+      With a configuration of several runs, trains them all in order (a sweep) and overlays their curves. \
       Keys: space pause/resume, n step one epoch, ←/→ Home End PgUp PgDn browse digits, m mistakes only, c confusion matrix, \
-      y log scale, +/- learning rate, s save now, ? help, Esc close, q quit (asks first while training).
+      y log scale, Tab / 1-9 focus a run, x skip or stop it, f fork it, +/- learning rate, s save now, ? help, Esc close, \
+      q quit (asks first while training).
       """)
 
-  @Option(help: "Run configuration file (JSON). Default: assets/configs/default.json.") var config: String?
-  @Option(name: .customLong("run"), help: "The run of the configuration file to train (default: the first), or a saved run folder (RUNS/NAME) to open.")
+  @Argument(help: "A saved run folder (RUNS/NAME) or a folder of run folders (RUNS) to open: finished runs are shown, runs a `dnn train` elsewhere is writing are followed live.")
+  var path: String?
+  @Option(help: "Run configuration file (JSON): every run in it is trained, in order. Default: assets/configs/default.json.") var config: String?
+  @Option(name: .customLong("run"), help: "The one run of the configuration file to train, or a saved run folder (RUNS/NAME) to open.")
   var runName: String?
-  @Option(help: "Folder for run folders: the run is saved into OUT/NAME (checkpoints, logs; `s` saves now).") var out = "runs"
+  @Option(help: "Folder for run folders: each run is saved into OUT/NAME (checkpoints, logs; `s` saves now).") var out = "runs"
   @Flag(help: "Replace OUT/NAME if it exists (instead of saving into OUT/NAME-2).") var overwrite = false
-  @Flag(help: "Do not save the run.") var noSave = false
-  @Flag(help: "With --run RUNS/NAME: continue training it from its last checkpoint.") var resume = false
+  @Flag(help: "Do not save the runs.") var noSave = false
+  @Flag(help: "With a saved run folder: continue training it from its last checkpoint.") var resume = false
   @Option(help: "Folder with the MNIST files (train-*, t10k-*; .gz or raw). Default: the bundled digits.") var dataDir: String?
   @Option(help: "bundled, mnist or fashion-mnist (as fetched by dnn download); --data-dir wins.") var dataset: String?
-  @Option(help: "Override the number of epochs.") var epochs: Int?
-  @Option(help: "Override the random seed.") var seed: Int?
+  @Option(help: "Override the number of epochs (every run).") var epochs: Int?
+  @Option(help: "Override the random seed (every run).") var seed: Int?
+  @Option(help: "Runs of a sweep trained at the same time, each on one core (1 or 2; default: 2 when every run is small enough to gain from it, see README).")
+  var concurrent: Int?
   @Flag(help: "Draw with ASCII characters only.") var ascii = false
   @Flag(help: "No colours (also when the NO_COLOR environment variable is set).") var noColor = false
 
   func validate() throws {
     if let epochs, let problem = RunConfig.outOfRange("--epochs", epochs, RunConfig.epochRange) { throw ValidationError(problem) }
     if let seed, let problem = RunConfig.outOfRange("--seed", seed, RunConfig.seedRange) { throw ValidationError(problem) }
-  }
-
-  /// What the dashboard shows: a new run, or a saved run folder reopened (and maybe resumed).
-  private struct Opening {
-    var config: RunConfig
-    var folder: MNISTFolder
-    var history: [TrainingEvent] = []
-    /// Where a new run is saved (`--out`), or the saved run folder being resumed.
-    var saveInto: String?
-    var resumePath: String?
-    var live = true
-
-    /// Why `s` cannot save, or nil when it can.
-    var saveUnavailable: String? {
-      if !live { return "this is a saved run being shown (add --resume to train it on)" }
-      return saveInto == nil && resumePath == nil ? "started with --no-save" : nil
-    }
-
-    /// The run folder being written, if any.
-    var savedPath: String? {
-      resumePath ?? saveInto.map { ($0 as NSString).appendingPathComponent(config.name) }
+    if let concurrent, !(1...2).contains(concurrent) { throw ValidationError("--concurrent must be 1 or 2, got \(concurrent)") }
+    if path != nil && (config != nil || runName != nil) {
+      throw ValidationError("open a saved run folder (PATH) or train a configuration (--config/--run), not both")
     }
   }
 
-  /// Everything that can fail on input fails here, before the screen is taken over.
-  private func open() throws -> Opening {
-    let choice = DataChoice(dataDir: dataDir, dataset: dataset)
-    if let runName, FileManager.default.fileExists(atPath: (runName as NSString).appendingPathComponent("config.json")) {
-      let saved = try SavedRun(path: runName)
-      let data = try choice.open(forRun: saved.config.name, recorded: saved.config.dataset)
-      var config = saved.config
-      if let epochs { config.epochs = epochs }
-      config.dataset = data.identity
-      var opening = Opening(config: config, folder: data.folder, live: resume)
-      opening.history = try RunReplay.events(of: saved, folder: data.folder, final: !resume)
-      if resume { opening.resumePath = runName }
-      return opening
-    }
-    if resume { throw ValidationError("--resume needs --run RUNS/NAME, a saved run folder") }
-    let file = try RunFile.load(path: config ?? Assets.defaultConfig())
-    var runConfig = try runName.map { try file.run(named: $0) } ?? file.runs[0]
-    if let epochs { runConfig.epochs = epochs }
-    if let seed { runConfig.seed = UInt64(seed) }
-    let data = try choice.open(forRun: runConfig.name, recorded: runConfig.dataset)
-    runConfig.dataset = data.identity
-    var opening = Opening(config: runConfig, folder: data.folder)
-    if !noSave {
-      if !overwrite { runConfig.name = RunFolder.availableName(out: out, name: runConfig.name) }
-      try RunFolder.checkNew(out: out, name: runConfig.name, overwrite: overwrite)
-      opening.config = runConfig
-      opening.saveInto = out
-    }
-    return opening
+  /// The saved run folder (or folder of runs) to open: PATH, or --run naming a folder.
+  var savedFolder: String? {
+    if let path { return path }
+    guard let runName, FileManager.default.fileExists(atPath: (runName as NSString).appendingPathComponent("config.json")) else { return nil }
+    return runName
+  }
+
+  /// How many runs of `configs` train at once: `--concurrent`, else 1.
+  func concurrentRuns(for configs: [RunConfig]) -> Int {
+    guard configs.count > 1 else { return 1 }
+    return concurrent ?? 1
   }
 
   func run() throws {
     guard isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 else {
       fail("dnn-tui needs an interactive terminal; for training without one use `dnn train` (same options).")
     }
-    let opening: Opening
-    do { opening = try open() } catch { fail("error: \(error)") }
-    let runConfig = opening.config, folder = opening.folder
+    let opening: DashboardOpening
+    do { opening = try DashboardOpening(self) } catch { fail("error: \(error)") }
     // The terminal before the run: a terminal that cannot show the dashboard starts nothing.
     let color = !noColor && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
     guard let terminal = NcursesTerminal(color: color) else {
       fail("error: this terminal cannot show the dashboard (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "unset")): it needs cursor movement; try TERM=xterm-256color, or use `dnn train` (same options).")
     }
-
-    let session = TrainingSession()
-    if opening.live {
-      let saveInto = opening.saveInto, resumePath = opening.resumePath, overwriting = overwrite
-      session.start { events, commands in
-        if let resumePath {
-          let (runFolder, state) = try RunFolder.resume(path: resumePath, config: runConfig)
-          return try Trainer(plan: RunPlan(config: runFolder.config, folder: folder, start: state, observer: runFolder), events: events, commands: commands)
-        }
-        let runFolder = try saveInto.map { try RunFolder.create(out: $0, config: runConfig, overwrite: overwriting) }
-        return try Trainer(plan: RunPlan(config: runConfig, folder: folder, observer: runFolder), events: events, commands: commands)
-      }
-    }
-    let history = opening.history, live = opening.live
-    let link = HistoryLink(history: history, session: live ? session : nil)
     // A parent may have left signals blocked (the mask survives exec): resizes and Ctrl-C must arrive.
     var wanted = sigset_t()
     sigemptyset(&wanted)
@@ -126,25 +80,31 @@ struct DashboardCommand: ParsableCommand {
     signal(SIGINT) { interruptSignal.store($0, ordering: .relaxed) }
     signal(SIGTERM) { interruptSignal.store($0, ordering: .relaxed) }
     let app = DashboardApp(
-      terminal: terminal, link: link, options: RenderOptions(color: terminal.usesColor, ascii: ascii || !terminal.localeIsUTF8),
-      saveUnavailable: opening.saveUnavailable)
+      terminal: terminal, link: opening.sweep, options: RenderOptions(color: terminal.usesColor, ascii: ascii || !terminal.localeIsUTF8))
     app.draw()
     while app.tick() {
       if interruptSignal.load(ordering: .relaxed) != 0 { app.requestQuit() }
     }
     terminal.end()
     let state = app.state
-    var line = "\(runConfig.name): \(state.status.rawValue) at epoch \(state.epochsDone)/\(runConfig.epochs)"
-    if let last = state.epochReports.last { line += ", validation accuracy \(DashboardState.percent(last.validationAccuracy))" }
-    if let test = state.summary?.test { line += ", test accuracy \(DashboardState.percent(test.accuracy))" }
-    let seconds = state.epochReports.map(\.seconds).filter { $0 > 0 }.sorted()
-    if !seconds.isEmpty { line += String(format: ", %.3f s/epoch (median)", seconds[seconds.count / 2]) }
-    print(line)
-    if let saved = opening.savedPath { print("saved in \(saved) (continue it with: dnn-tui --run \(saved) --resume)") }
-    if let message = state.message, state.status == .failed || state.status == .diverged { print(message) }
+    for run in state.runs { print(Self.closingLine(run, savedIn: opening.savedPaths[run.name] ?? opening.forkPaths[run.name])) }
     let signalNumber = interruptSignal.load(ordering: .relaxed)
     if signalNumber != 0 { throw ExitCode(128 + signalNumber) }
-    if state.status == .failed || state.status == .diverged { throw ExitCode.failure }
+    if state.runs.contains(where: { $0.status == .failed || $0.status == .diverged }) { throw ExitCode.failure }
+  }
+
+  /// What a run ended with, after the dashboard closes: one line, a second with its folder, and
+  /// the message of a failure.
+  static func closingLine(_ run: RunState, savedIn: String?) -> String {
+    let epochs = run.run?.epochs ?? 0
+    var line = "\(run.name): \(run.status.rawValue)"
+    if run.run != nil { line += " at epoch \(run.epochsDone)/\(epochs)" }
+    if let last = run.epochReports.last { line += ", validation accuracy \(DashboardState.percent(last.validationAccuracy))" }
+    if let test = run.summary?.test { line += ", test accuracy \(DashboardState.percent(test.accuracy))" }
+    if let seconds = run.medianSecondsPerEpoch { line += String(format: ", %.3f s/epoch (median)", seconds) }
+    if let savedIn, run.run != nil && !run.following { line += "\nsaved in \(savedIn) (continue it with: dnn-tui \(savedIn) --resume)" }
+    if let message = run.message, run.status == .failed || run.status == .diverged { line += "\n" + message }
+    return line
   }
 
   private func fail(_ message: String) -> Never {
@@ -153,28 +113,6 @@ struct DashboardCommand: ParsableCommand {
     _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     Foundation.exit(1)
   }
-}
-
-/// Saved history first (a reopened run), then the live session's events, if any.
-final class HistoryLink: TrainingLink {
-  private var history: [TrainingEvent]
-  private let session: TrainingSession?
-
-  init(history: [TrainingEvent], session: TrainingSession?) {
-    self.history = history
-    self.session = session
-  }
-
-  func drainEvents() -> [TrainingEvent] {
-    if !history.isEmpty {
-      defer { history = [] }
-      // A resumed run's replayed start is replaced by the live one.
-      return session == nil ? history : history.filter { if case .started = $0 { false } else { true } } + (session?.drainEvents() ?? [])
-    }
-    return session?.drainEvents() ?? []
-  }
-
-  func send(_ command: TrainingCommand) { session?.send(command) }
 }
 
 @main

@@ -7,15 +7,18 @@ import Testing
 
 /// The run loop against an in-memory terminal and a scripted trainer.
 @Suite struct DashboardAppTests {
+  /// Events of run 0 (`pending`) or of any run (`linkEvents`); commands recorded with their run.
   final class ScriptedLink: TrainingLink {
     var pending: [TrainingEvent]
-    var sent: [TrainingCommand] = []
+    var linkEvents: [LinkEvent] = []
+    var sentTo: [(command: TrainingCommand, run: Int)] = []
+    var sent: [TrainingCommand] { sentTo.map(\.command) }
     init(_ events: [TrainingEvent]) { pending = events }
-    func drainEvents() -> [TrainingEvent] {
-      defer { pending = [] }
-      return pending
+    func drainEvents() -> [LinkEvent] {
+      defer { (pending, linkEvents) = ([], []) }
+      return linkEvents + pending.map { .event(run: 0, $0) }
     }
-    func send(_ command: TrainingCommand) { sent.append(command) }
+    func send(_ command: TrainingCommand, to run: Int) { sentTo.append((command, run)) }
   }
 
   func makeApp(width: Int = 120, height: Int = 40) -> (DashboardApp, TextTerminal, ScriptedLink) {

@@ -3,7 +3,7 @@ import Foundation
 /// A run's folder, `<out>/<name>/`, as the one process training the run writes it:
 ///
 /// - `config.json`: the run as resolved (defaults filled in, the dataset's identity recorded)
-/// - `metrics.csv`, `steps.csv`: the logs, appended (`RunLog`)
+/// - `metrics.csv`, `steps.csv`: the logs, appended; `events.csv`: the interventions (`RunLog`)
 /// - `best.safetensors`: the model of the best epoch so far (`RunLog.bestEpoch`'s rule), as of
 ///   the last save
 /// - `last.safetensors`: the run's whole state (model, optimizer, position) in one file, so a
@@ -32,7 +32,7 @@ public final class RunFolder: TrainingObserver {
   /// The files a run folder may hold (those it writes, and those `dnn plot` adds): `--overwrite`
   /// deletes a folder only when it holds nothing else.
   public static let knownFiles: Set<String> = [
-    "config.json", RunLog.metricsFile, RunLog.stepsFile, "best.safetensors", "last.safetensors",
+    "config.json", RunLog.metricsFile, RunLog.stepsFile, RunLog.eventsFile, "best.safetensors", "last.safetensors",
     "optimizer.safetensors", RunLock.fileName, "curves.svg", "digits.svg",
   ]
 
@@ -192,6 +192,8 @@ public final class RunFolder: TrainingObserver {
       try saveState(progress, position: position)
     }
   }
+
+  public func didIntervene(_ intervention: Intervention) throws { try log.append(intervention) }
 
   public func save(_ progress: TrainingProgress) throws -> String? {
     try log.flush(parameterNames: progress.model.parameters.map(\.name))

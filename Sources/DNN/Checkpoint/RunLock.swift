@@ -32,11 +32,35 @@ public final class RunLock {
 
   deinit { close(fd) }
 
-  /// Whether another process holds the lock of `folder` now. Never creates or writes anything.
+  /// Whether another process holds the lock of `folder` now. Never creates or writes anything,
+  /// and never takes the lock, even for an instant (a trainer starting at that instant would
+  /// find it taken): the kernel's table of locks says who holds what.
   public static func isHeld(folder: String) -> Bool {
-    let fd = open((folder as NSString).appendingPathComponent(fileName), O_RDONLY | O_CLOEXEC)
+    let path = (folder as NSString).appendingPathComponent(fileName)
+    var info = stat()
+    guard stat(path, &info) == 0 else { return false }
+    if let table = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) {
+      return holdsFlock(table: table, device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+    }
+    // Without /proc: try the lock (shared, at once released).
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return false }
     defer { close(fd) }
     return flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK
+  }
+
+  /// Whether `/proc/locks` (`1: FLOCK  ADVISORY  WRITE 4321 fe:00:16508857 0 EOF`) lists a
+  /// granted flock on the file `device`/`inode` (waiters, marked `->`, do not hold it).
+  static func holdsFlock(table: String, device: UInt64, inode: UInt64) -> Bool {
+    // glibc's dev_t: major in bits 8-19 and 32-43, minor in bits 0-7 and 20-31.
+    let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~0xfff)
+    let minor = (device & 0xff) | ((device >> 12) & ~0xff)
+    for line in table.split(separator: "\n") {
+      let fields = line.split(separator: " ")
+      guard fields.count >= 6, fields[1] == "FLOCK", let id = fields.last(where: { $0.filter { $0 == ":" }.count == 2 }) else { continue }
+      let parts = id.split(separator: ":")
+      if UInt64(parts[0], radix: 16) == major && UInt64(parts[1], radix: 16) == minor && UInt64(parts[2]) == inode { return true }
+    }
+    return false
   }
 }

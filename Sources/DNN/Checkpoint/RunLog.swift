@@ -9,6 +9,8 @@ import Foundation
 ///
 /// - `metrics.csv`: `epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds`
 /// - `steps.csv`: `step,epoch,loss,accuracy`, then one gradient-norm column per parameter tensor
+/// - `events.csv`: `step,epoch,time,event,detail`: the interventions (`Intervention`), `epoch`
+///   fractional, `time` ISO 8601 UTC, written as they happen
 ///
 /// Lines are appended (a `Writer` flushes once per epoch), never rewritten while a run trains,
 /// so writing costs the same at epoch 2,000 as at epoch 1. A reader takes whole lines only: a
@@ -16,7 +18,9 @@ import Foundation
 public enum RunLog {
   public static let metricsFile = "metrics.csv"
   public static let stepsFile = "steps.csv"
+  public static let eventsFile = "events.csv"
   public static let metricsHeader = "epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds"
+  public static let eventsHeader = "step,epoch,time,event,detail"
 
   /// One logged optimisation step.
   public struct Step: Sendable, Equatable {
@@ -87,6 +91,19 @@ public enum RunLog {
     return Step(step: step, epoch: epoch, loss: loss, accuracy: accuracy, gradientNorms: norms)
   }
 
+  static func line(_ i: Intervention) -> String {
+    let time = Date(timeIntervalSince1970: i.time).formatted(.iso8601)
+    return "\(i.step),\(String(format: "%.4f", i.progress)),\(time),\(i.kind.rawValue),\(i.detail)"
+  }
+
+  static func intervention(from line: Substring) -> Intervention? {
+    let f = line.split(separator: ",", maxSplits: 4, omittingEmptySubsequences: false)
+    guard f.count == 5, let step = Int(f[0]), let progress = Double(f[1]), let kind = Intervention.Kind(rawValue: String(f[3])),
+      let time = try? Date(String(f[2]), strategy: .iso8601)
+    else { return nil }
+    return Intervention(kind: kind, step: step, progress: progress, time: time.timeIntervalSince1970, detail: String(f[4]))
+  }
+
   // MARK: Reading
 
   /// The whole lines of `path` after its header, or none when it does not exist.
@@ -113,7 +130,12 @@ public enum RunLog {
     return (names, lines.compactMap { step(from: $0, tensors: names.count) })
   }
 
-  /// Cuts both logs back to `position` (a resumed run repeats what came after it), dropping a
+  /// The interventions journalled in `folder`'s `events.csv` (none when there is no such file).
+  public static func readEvents(folder: String) -> [Intervention] {
+    wholeLines((folder as NSString).appendingPathComponent(eventsFile)).lines.compactMap { intervention(from: $0) }
+  }
+
+  /// Cuts the logs back to `position` (a resumed run repeats what came after it), dropping a
   /// torn last line too: each file is truncated in place after its last line at or before the
   /// position (lines are in order), so a kill during this leaves a file the next resume cuts.
   static func truncate(folder: String, to position: TrainingPosition) throws {
@@ -121,6 +143,9 @@ public enum RunLog {
       epoch(from: line).map { $0.epoch <= position.epoch } ?? false
     }
     try truncate((folder as NSString).appendingPathComponent(stepsFile)) { line in
+      line.split(separator: ",", maxSplits: 1).first.flatMap { Int($0) }.map { $0 <= position.step } ?? false
+    }
+    try truncate((folder as NSString).appendingPathComponent(eventsFile)) { line in
       line.split(separator: ",", maxSplits: 1).first.flatMap { Int($0) }.map { $0 <= position.step } ?? false
     }
   }
@@ -142,6 +167,35 @@ public enum RunLog {
     }
   }
 
+  /// The whole lines a growing log gained since the last look: what a follower reads. Only
+  /// complete lines are taken (the rest waits for its newline); the header is kept apart.
+  struct Tail {
+    let path: String
+    private var offset: UInt64 = 0
+    private var pending = Data()
+    private(set) var header: Substring?
+
+    init(path: String) { self.path = path }
+
+    mutating func newLines() -> [Substring] {
+      guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+      defer { try? handle.close() }
+      guard (try? handle.seek(toOffset: offset)) != nil, let data = try? handle.readToEnd(), !data.isEmpty else { return [] }
+      offset += UInt64(data.count)
+      pending.append(data)
+      guard let lastNewline = pending.lastIndex(of: UInt8(ascii: "\n")) else { return [] }
+      let whole = pending[pending.startIndex...lastNewline]
+      pending = Data(pending[(lastNewline + 1)...])
+      guard let text = String(data: whole, encoding: .utf8) else { return [] }
+      var lines = text.split(separator: "\n")[...]
+      if header == nil, let first = lines.first {
+        header = first
+        lines = lines.dropFirst()
+      }
+      return Array(lines)
+    }
+  }
+
   // MARK: Writing
 
   /// Appends to a run folder's logs: step lines gather in memory until `flush` (once per epoch
@@ -150,6 +204,7 @@ public enum RunLog {
     private let folder: String
     private var metrics: Int32 = -1
     private var steps: Int32 = -1
+    private var events: Int32 = -1
     private var pendingMetrics = ""
     private var pendingSteps = ""
     /// Seconds spent formatting and writing lines, for the run's summary.
@@ -160,6 +215,14 @@ public enum RunLog {
     deinit {
       if metrics >= 0 { close(metrics) }
       if steps >= 0 { close(steps) }
+      if events >= 0 { close(events) }
+    }
+
+    /// Journals an intervention at once (they are rare, and a kill must not lose them).
+    public func append(_ intervention: Intervention) throws {
+      if events < 0 { events = try open(RunLog.eventsFile, header: RunLog.eventsHeader) }
+      var line = RunLog.line(intervention) + "\n"
+      try write(&line, to: events, file: RunLog.eventsFile)
     }
 
     public func append(_ step: Step) {

@@ -5,9 +5,9 @@ import Foundation
 /// optional `__metadata__` of string pairs, then little-endian tensor data. We write and read
 /// `F32` only. NumPy reads it with a few lines (`Tests/DNNTests/numpy_forward.py`), PyTorch
 /// with `safetensors.torch.load_file`.
-public struct Safetensors {
+public struct Safetensors: Sendable {
   /// One named tensor.
-  public struct Entry {
+  public struct Entry: Sendable {
     public var name: String
     public var shape: [Int]
     public var values: [Float]

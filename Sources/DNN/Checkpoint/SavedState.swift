@@ -11,12 +11,17 @@ extension Checkpoint {
   public static func saveState(
     _ model: Sequential, optimizer: Optimizer, config: RunConfig, position: TrainingPosition, to path: String
   ) throws {
+    try stateFile(model, optimizer: optimizer, config: config, position: position).write(to: path)
+  }
+
+  /// The content of `saveState`, in memory (what a fork starts from).
+  public static func stateFile(_ model: Sequential, optimizer: Optimizer, config: RunConfig, position: TrainingPosition) -> Safetensors {
     var file = modelFile(model, config: config, position: position)
     for pair in optimizer.stateTensors(for: model.parameters) {
       file.entries.append(.init(name: optimizerPrefix + pair.name, shape: [pair.tensor.rows, pair.tensor.columns], values: pair.tensor.values))
     }
     file.metadata["stepCount"] = "\(optimizer.stepCount)"
-    try file.write(to: path)
+    return file
   }
 }
 
@@ -35,8 +40,14 @@ public struct SavedState {
   /// Reads `path` (a `last.safetensors`). A state saved before the optimizer moved into that
   /// file takes it from `legacyOptimizer` when that file is from the same step.
   public init(path: String, legacyOptimizer: String? = nil) throws {
+    try self.init(file: try Safetensors.read(path), path: path, legacyOptimizer: legacyOptimizer)
+  }
+
+  /// A state held in memory (`Checkpoint.stateFile`), such as a fork's starting point; `path`
+  /// names it in messages.
+  public init(file: Safetensors, path: String, legacyOptimizer: String? = nil) throws {
     self.path = path
-    file = try Safetensors.read(path)
+    self.file = file
     position = try Checkpoint.position(file.metadata, path: path)
     if let steps = file.metadata["stepCount"].flatMap(Int.init) {
       optimizerSteps = steps

@@ -14,6 +14,10 @@ public struct RunPlan {
   public let splitBatch: Bool?
   /// Persists the run (a `RunFolder`), if any.
   public let observer: TrainingObserver?
+  /// The factor on the schedule's learning rate the run starts with (a fork's choice; 1 else).
+  public var learningRateFactor: Float = 1
+  /// The run this one was forked from and at which step, journalled when it starts.
+  public var forkedFrom: (parent: String, step: Int)?
 
   public init(
     config: RunConfig, data: DataSplit, datasetName: String = "MNIST", start: SavedState? = nil,

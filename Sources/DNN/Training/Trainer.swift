@@ -19,6 +19,12 @@ public protocol TrainingObserver: AnyObject {
   func didFinish(_ epoch: EpochReport, _ progress: TrainingProgress) throws
   /// When asked to save now, or when the run ends or stops; returns the path written, if any.
   func save(_ progress: TrainingProgress) throws -> String?
+  /// When the user acts on the run (pause, rate change, save, fork, ...), to journal it.
+  func didIntervene(_ intervention: Intervention) throws
+}
+
+extension TrainingObserver {
+  public func didIntervene(_ intervention: Intervention) throws {}
 }
 
 /// Where a run stands: epochs and steps done.
@@ -89,6 +95,8 @@ public final class Trainer {
       try saved.apply(to: model, optimizer: optimizer)
       position = saved.position
     }
+    let range = Trainer.learningRateFactorRange
+    learningRateFactor = min(max(plan.learningRateFactor, range.lowerBound), range.upperBound)
     shuffleRoot = SplitMix64(seed: config.seed).derived("shuffle")
     loader = BatchLoader(view: data.train, batchSize: config.batchSize, generator: shuffleRoot)
     loader.maxShift = config.augmentShift
@@ -157,6 +165,9 @@ public final class Trainer {
       config: config, model: model, dataset: plan.datasetName, data: data, startEpoch: start.epoch,
       batchesPerEpoch: loader.batchesPerEpoch, learningRate: learningRate(at: Double(start.epoch)), backend: backendSummary)))
     if plan.startsPaused { setState(.paused) } else { events.send(.state(.running)) }
+    if let origin = plan.forkedFrom {
+      try intervene(.forkedFrom, detail: "\(origin.parent) at step \(origin.step)")
+    }
     epochs: for epoch in start.epoch..<config.epochs {
       switch try trainBatches(of: epoch, from: epoch == start.epoch ? start.batch : 0) {
       case .completed(let tally): try endEpoch(epoch, tally)
@@ -275,18 +286,20 @@ public final class Trainer {
     while true {
       for command in commands.drain() {
         switch command {
-        case .pause: setState(.paused)
-        case .resume: setState(.running)
-        case .stepEpoch: setState(.stepping)
+        case .pause: if setState(.paused) { try intervene(.pause) }
+        case .resume: if setState(.running) { try intervene(.resume) }
+        case .stepEpoch: if setState(.stepping) { try intervene(.step) }
         case .stop: stopRequested = true
-        case .scaleLearningRate(let factor): scaleLearningRate(by: factor)
+        case .scaleLearningRate(let factor): try scaleLearningRate(by: factor)
         case .saveCheckpoint: saveRequested = true
+        case .fork(let name, let factor): try fork(name: name, factor: factor)
         }
       }
       if saveRequested {
         saveRequested = false
         if let path = try observe({ try $0.save(progress) }) ?? nil {
           events.send(.checkpointSaved(path: path, epoch: position.epoch))
+          try intervene(.save, detail: path)
         }
       }
       if stopRequested { return true }
@@ -299,18 +312,44 @@ public final class Trainer {
   /// pressed past either end stays there, instead of underflowing to 0 or overflowing).
   public static let learningRateFactorRange: ClosedRange<Float> = 0x1p-20...0x1p10
 
-  private func scaleLearningRate(by factor: Float) {
+  private func scaleLearningRate(by factor: Float) throws {
     let range = Trainer.learningRateFactorRange
     learningRateFactor = min(max(learningRateFactor * factor, range.lowerBound), range.upperBound)
-    let progress = Double(position.epoch) + Double(position.batch) / Double(max(loader.batchesPerEpoch, 1))
+    let rate = learningRate(at: epochProgress)
     events.send(.learningRateScaled(
-      rate: learningRate(at: progress), factor: learningRateFactor,
+      rate: rate, factor: learningRateFactor,
       atLimit: learningRateFactor == range.lowerBound || learningRateFactor == range.upperBound))
+    try intervene(.learningRate, detail: "x\(factor) -> \(rate)")
   }
 
-  private func setState(_ newState: TrainerState) {
-    guard newState != state else { return }
+  /// Where the run stands in fractional epochs.
+  private var epochProgress: Double {
+    Double(position.epoch) + Double(position.batch) / Double(max(loader.batchesPerEpoch, 1))
+  }
+
+  /// Hands a copy of the state to a new run `name` (`TrainingEvent.forked`), between two steps.
+  private func fork(name: String, factor: Float) throws {
+    let range = Trainer.learningRateFactorRange
+    let state = Checkpoint.stateFile(model, optimizer: optimizer, config: config, position: position)
+    events.send(.forked(ForkPoint(
+      parent: config.name, name: name, state: state, position: position,
+      learningRateFactor: min(max(learningRateFactor * factor, range.lowerBound), range.upperBound))))
+    try intervene(.fork, detail: name)
+  }
+
+  /// Reports and journals an intervention at the current position.
+  private func intervene(_ kind: Intervention.Kind, detail: String = "") throws {
+    let intervention = Intervention(kind: kind, step: position.step, progress: epochProgress, detail: detail)
+    events.send(.intervention(intervention))
+    try observe { try $0.didIntervene(intervention) }
+  }
+
+  /// Changes the state; false when it already was `newState`.
+  @discardableResult
+  private func setState(_ newState: TrainerState) -> Bool {
+    guard newState != state else { return false }
     state = newState
     events.send(.state(newState))
+    return true
   }
 }

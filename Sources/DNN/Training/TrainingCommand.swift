@@ -10,4 +10,7 @@ public enum TrainingCommand: Sendable, Equatable {
   case scaleLearningRate(Float)
   /// Save a checkpoint now (when the run has a folder).
   case saveCheckpoint
+  /// Hand over a copy of the run's state (`TrainingEvent.forked`) for a new run that goes on
+  /// from here with the learning-rate factor multiplied by the given one; `name` is the new run's.
+  case fork(name: String, learningRateFactor: Float)
 }

@@ -9,6 +9,11 @@ public enum TrainingEvent: Sendable {
   /// The user's learning-rate factor changed (`+`/`-`): the rate now, the factor, and whether
   /// the factor has reached an end of `Trainer.learningRateFactorRange`.
   case learningRateScaled(rate: Float, factor: Float, atLimit: Bool)
+  /// The user acted on the run (or it began as a fork): journalled in the run folder's
+  /// `events.csv` and marked on the curves.
+  case intervention(Intervention)
+  /// The state a fork starts from (answer to `TrainingCommand.fork`).
+  case forked(ForkPoint)
   /// NaN or infinite loss or gradients: the run stopped before applying that step.
   case diverged(step: Int, epoch: Int, message: String)
   case finished(RunSummary)

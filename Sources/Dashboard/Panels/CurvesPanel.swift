@@ -19,6 +19,16 @@ struct CurvesPanel {
     }
   }
 
+  /// The colour of run `index` in a sweep's overlaid curves and runs panel.
+  static func runColour(_ index: Int) -> Color {
+    [Color.orange, .magenta, .green, .blue, .yellow, .red][index % 6]
+  }
+
+  /// The validation marker of run `index` (without colour, markers tell runs apart).
+  static func marker(_ index: Int, ascii: Bool) -> Unicode.Scalar {
+    ascii ? ["o", "^", "#", "*", "+", "x"][index % 6] : ["●", "▲", "■", "★", "✚", "✖"][index % 6]
+  }
+
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
     let isLoss = kind == .loss
     let logScale = isLoss && state.logScale
@@ -32,34 +42,56 @@ struct CurvesPanel {
     let validation = isLoss ? state.validationLoss : state.validationAccuracy
     let rawStyle = options.paint(Style(foreground: .darkGrey))
     let smoothStyle = options.paint(Style(foreground: .cyan, bold: true))
-    let validationStyle = options.paint(Style(foreground: .orange, bold: true))
+    let validationStyle = options.paint(Style(foreground: state.isSweep ? Self.runColour(state.focus) : .orange, bold: true))
     // Legend: every mark on the chart. Without colour the per-batch values are lone dots, so
     // they stay apart from the smoothed line.
-    let marker: Unicode.Scalar = options.glyphs.ascii ? "o" : "●"
+    let marker = Self.marker(state.isSweep ? state.focus : 0, ascii: options.glyphs.ascii)
     let ascii = options.glyphs.ascii
     var x = buffer.put(ascii ? "- " : "━ ", x: inside.x, y: inside.y, style: smoothStyle)
-    x = buffer.put("train (smoothed)  ", x: x, y: inside.y, clip: inside)
+    x = buffer.put(state.isSweep ? "train  " : "train (smoothed)  ", x: x, y: inside.y, clip: inside)
     x = buffer.put(ascii ? ". " : (options.color ? "⠒ " : "⠂ "), x: x, y: inside.y, style: rawStyle, clip: inside)
-    x = buffer.put("per batch  ", x: x, y: inside.y, clip: inside)
-    x = buffer.put("\(marker) ", x: x, y: inside.y, style: validationStyle, clip: inside)
-    x = buffer.put("validation", x: x, y: inside.y, clip: inside)
-    if isLoss && state.bestEpoch != nil {
-      x = buffer.put(ascii ? "  @ " : "  ◆ ", x: x, y: inside.y, style: options.paint(Style(foreground: .yellow, bold: true)), clip: inside)
-      x = buffer.put("best", x: x, y: inside.y, clip: inside)
-    }
-    if let last = validation.last {
-      let value = isLoss ? Format.fixed(last.y, 4) : Format.percent(Float(last.y))
-      buffer.put("  \(value)", x: x, y: inside.y, style: options.paint(.bold), clip: inside)
+    x = buffer.put(state.isSweep ? "batch  " : "per batch  ", x: x, y: inside.y, clip: inside)
+    if state.isSweep {
+      // One validation legend entry per run, the focused one first.
+      for index in [state.focus] + state.runs.indices.filter({ $0 != state.focus }) {
+        let style = options.paint(Style(foreground: Self.runColour(index), bold: index == state.focus))
+        x = buffer.put("\(Self.marker(index, ascii: ascii)) ", x: x, y: inside.y, style: style, clip: inside)
+        x = buffer.put(String(state.runs[index].name.prefix(14)) + "  ", x: x, y: inside.y, style: index == state.focus ? options.paint(.bold) : options.paint(.plain), clip: inside)
+      }
+    } else {
+      x = buffer.put("\(marker) ", x: x, y: inside.y, style: validationStyle, clip: inside)
+      x = buffer.put("validation", x: x, y: inside.y, clip: inside)
+      if isLoss && state.bestEpoch != nil {
+        x = buffer.put(ascii ? "  @ " : "  ◆ ", x: x, y: inside.y, style: options.paint(Style(foreground: .yellow, bold: true)), clip: inside)
+        x = buffer.put("best", x: x, y: inside.y, clip: inside)
+      }
+      if let last = validation.last {
+        let value = isLoss ? Format.fixed(last.y, 4) : Format.percent(Float(last.y))
+        buffer.put("  \(value)", x: x, y: inside.y, style: options.paint(.bold), clip: inside)
+      }
     }
 
-    var chart = LineChart(series: [
+    // Other runs' validation curves under the focused run's curves, each in its colour and marker.
+    var others: [ChartSeries] = []
+    for (index, run) in state.runs.enumerated() where index != state.focus && state.isSweep {
+      let points = isLoss ? run.validationLoss : run.validationAccuracy
+      let style = options.paint(Style(foreground: Self.runColour(index)))
+      if options.color { others.append(ChartSeries(label: run.name, points: points, style: style)) }
+      others.append(ChartSeries(label: run.name, points: points, style: style, marker: Self.marker(index, ascii: ascii)))
+    }
+    var chart = LineChart(series: others + [
       ChartSeries(label: "train", points: raw, style: rawStyle, connected: options.color),
       ChartSeries(label: "smoothed", points: Self.smoothed(raw, weight: 0.9), style: smoothStyle),
       ChartSeries(label: "validation", points: validation, style: validationStyle, marker: marker),
     ])
     chart.logY = logScale
-    // The x axis grows with the run (whole epochs, at least one); z shows the last ten epochs.
-    let progress = max(raw.last?.x ?? 0, validation.last?.x ?? 0)
+    chart.marks = state.interventions.filter { $0.kind != .save }.map {
+      ChartMark(x: $0.progress, letter: $0.letter.unicodeScalars.first ?? "*", style: options.paint(Style(foreground: .yellow)))
+    }
+    // The x axis grows with the runs (whole epochs, at least one); z shows the last ten epochs.
+    let progress = state.runs.map { run in
+      max((isLoss ? run.trainLoss : run.trainAccuracy).last?.x ?? 0, (isLoss ? run.validationLoss : run.validationAccuracy).last?.x ?? 0)
+    }.max() ?? 0
     let end = max(progress.rounded(.up), 1)
     let start = state.zoomed ? max(end - Double(DashboardState.zoomEpochs), 0) : 0
     chart.xRange = start...end

@@ -6,14 +6,21 @@ struct HeaderPanel {
   let state: DashboardState
   let options: RenderOptions
 
-  func statusStyle(_ status: DashboardState.Status) -> Style {
+  /// The colour of a run's state, here and in the runs panel.
+  static func statusStyle(_ status: DashboardState.Status, options: RenderOptions) -> Style {
     switch status {
     case .running, .stepping: options.paint(Style(foreground: .green, bold: true))
     case .paused: options.paint(Style(foreground: .yellow, bold: true))
     case .finished: options.paint(Style(foreground: .cyan, bold: true))
     case .stopped, .starting: options.paint(.bold)
+    case .queued, .skipped: options.paint(.dim)
     case .diverged, .failed: options.paint(Style(foreground: .red, bold: true, reverse: true))
     }
+  }
+
+  /// The state word of a run: `FOLLOWING` while another process trains it.
+  static func statusText(_ run: RunState) -> String {
+    run.following && run.isLive ? "FOLLOWING" : run.status.rawValue
   }
 
   /// One piece of a header row: lower `priority` numbers are kept first when the row is short.
@@ -26,17 +33,34 @@ struct HeaderPanel {
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
     let brand = Item(text: "diy-dnn", style: options.paint(Style(foreground: .cyan, bold: true)), priority: 5)
     guard let run = state.run else {
-      draw([brand, Item(text: "loading data and building the model…", style: options.paint(.dim), priority: 0)],
-           in: Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), on: &buffer)
+      let waiting = switch state.status {
+      case .queued: "queued: starts when the runs before it leave a place (x skips it)"
+      case .skipped: "skipped"
+      case .failed: state.message ?? "failed"
+      default: "loading data and building the model…"
+      }
+      let status = " \(state.status.rawValue) "
+      let statusX = rect.maxX - status.count - 1
+      buffer.put(status, x: statusX, y: rect.y, style: Self.statusStyle(state.status, options: options))
+      var items = [brand]
+      if !state.name.isEmpty { items.append(Item(text: state.name, style: options.paint(.bold), priority: 1)) }
+      if state.isSweep { items.append(Item(text: "run \(state.focus + 1)/\(state.runs.count)", style: options.paint(.plain), priority: 2)) }
+      draw(items + [Item(text: waiting, style: options.paint(.dim), priority: 0)],
+           in: Rect(x: rect.x, y: rect.y, width: statusX - rect.x - 1, height: 1), on: &buffer)
+      if let notice = state.notice {
+        draw([Item(text: notice, style: options.paint(Style(foreground: .yellow)), priority: 0)],
+             in: Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: 1), on: &buffer)
+      }
       return
     }
     // Row 1: the run and where it stands, the state at the right.
-    let status = " \(state.status.rawValue) "
+    let status = " \(Self.statusText(state.focused)) "
     let statusX = rect.maxX - status.count - 1
-    buffer.put(status, x: statusX, y: rect.y, style: statusStyle(state.status))
+    buffer.put(status, x: statusX, y: rect.y, style: Self.statusStyle(state.status, options: options))
     let epochText = "epoch \(min(state.epoch + 1, run.epochs))/\(run.epochs)  batch \(state.batch)/\(run.batchesPerEpoch)"
     draw([
       brand, Item(text: run.runName, style: options.paint(.bold), priority: 1),
+    ] + (state.isSweep ? [Item(text: "run \(state.focus + 1)/\(state.runs.count)", style: options.paint(.plain), priority: 2)] : []) + [
       Item(text: epochText, style: options.paint(.bold), priority: 0),
       Item(text: run.modelOneLine, style: options.paint(.plain), priority: 6),
       Item(text: "\(run.dataset) (\(Format.grouped(run.trainCount)) train, \(Format.grouped(run.validation.count)) val)",

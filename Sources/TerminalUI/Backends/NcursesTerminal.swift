@@ -73,6 +73,7 @@ public final class NcursesTerminal: Terminal {
       case KEY_RESIZE: return .resize
       case KEY_ENTER: return .enter
       case KEY_BACKSPACE: return .backspace
+      case KEY_BTAB: return .backTab
       default: return .other(Int32(value))
       }
     }
@@ -85,6 +86,7 @@ public final class NcursesTerminal: Terminal {
       guard more != ERR else { return .escape }
       guard more != dnn_key_code_yes(), let scalar = Unicode.Scalar(UInt32(next)) else { return .other(Int32(next)) }
       return .alt(Character(scalar))
+    case 9: return .tab
     case 10, 13: return .enter
     case 127, 8: return .backspace
     default:

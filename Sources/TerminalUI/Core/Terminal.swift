@@ -4,6 +4,8 @@ public enum Key: Equatable, Sendable {
   case left, right, up, down
   case home, end, pageUp, pageDown
   case enter, escape, backspace
+  /// Tab and Shift+Tab.
+  case tab, backTab
   /// Alt (Meta) with a key: terminals send it as Esc then the key.
   case alt(Character)
   case resize

@@ -35,6 +35,18 @@ public struct ChartSeries: Sendable {
 }
 
 /// How finely a chart draws: braille (2x4 dots per cell), half blocks (1x2) or ASCII (1x1).
+/// A letter on a chart's top row at `x`.
+public struct ChartMark: Sendable {
+  public var x: Double
+  public var letter: Unicode.Scalar
+  public var style: Style
+  public init(x: Double, letter: Unicode.Scalar, style: Style) {
+    self.x = x
+    self.letter = letter
+    self.style = style
+  }
+}
+
 public enum ChartResolution: Sendable {
   case braille, blocks, ascii
 
@@ -61,6 +73,8 @@ public struct LineChart {
   public var best: ChartPoint?
   /// Values the axis never goes beyond (such as 0...1 for accuracy), in data units.
   public var yLimits: ClosedRange<Double>?
+  /// Letters drawn on the plot's top row at their x (interventions: pause, rate change, fork).
+  public var marks: [ChartMark] = []
   public var formatY: (Double) -> String = { LineChart.compact($0) }
   public var formatX: (Double) -> String = { LineChart.compact($0) }
 
@@ -239,6 +253,10 @@ public struct LineChart {
       buffer[plot.x + i % plot.width, plot.y + i / plot.width] = Cell(scalar, style: series[owner[i]].style)
     }
     for (x, y, m, style) in markers { buffer[plot.x + x, plot.y + y] = Cell(m, style: style) }
+    for mark in marks where mark.x >= bounds.xLow && mark.x <= bounds.xHigh {
+      let column = Int(saturating: (mark.x - bounds.xLow) / (bounds.xHigh - bounds.xLow) * Double(plot.width - 1))
+      buffer[plot.x + column, plot.y] = Cell(mark.letter, style: mark.style)
+    }
     if let best, let d = toDots(best) {
       buffer[plot.x + d.0 / cx, plot.y + d.1 / cy] = Cell(glyphs.ascii ? "@" : "◆", style: Style(foreground: .yellow, bold: true))
     }

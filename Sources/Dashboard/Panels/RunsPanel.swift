@@ -1,0 +1,63 @@
+import DNN
+import TerminalUI
+
+/// The runs of a sweep (or of an opened folder, or forks): one row each with its name, what
+/// sets it apart, its state, epoch, best validation accuracy, test accuracy and speed. The
+/// focused run's row is highlighted; its marker is its curve's on the charts.
+struct RunsPanel {
+  let state: DashboardState
+  let options: RenderOptions
+
+  /// Rows a runs panel needs to show `count` runs (borders and column header included), at most
+  /// `maxRows` runs at once.
+  static func height(runs count: Int, maxRows: Int) -> Int { min(count, maxRows) + 3 }
+
+  func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
+    let hints = KeyMap.hint(.nextRun, ascii: options.glyphs.ascii) + "  " + KeyMap.hint(.skip, ascii: options.glyphs.ascii)
+      + "  " + KeyMap.hint(.fork, ascii: options.glyphs.ascii)
+    let finished = state.runs.filter { !$0.isLive }.count
+    let inside = Box(title: "Runs (\(finished)/\(state.runs.count) done)", hints: hints, style: options.paint(.dim), titleStyle: options.paint(.bold))
+      .draw(in: rect, on: &buffer, glyphs: options.glyphs)
+    guard inside.height >= 2 else { return }
+    // Fixed columns at the right; name and summary share the rest.
+    let right = [(" state", 11), ("epoch", 9), ("best val", 9), ("test", 7), ("s/ep", 7)]
+    let rightWidth = right.map(\.1).reduce(0, +)
+    let flexible = max(inside.width - 3 - rightWidth, 8)
+    let nameWidth = min(max(flexible / 3, 8), max(state.runs.map(\.name.count).max() ?? 8, 8))
+    let summaryWidth = max(flexible - nameWidth - 1, 0)
+    var header = "   " + Format.left("run", nameWidth) + " " + Format.left(summaryWidth >= 5 ? "model · optimizer" : "", summaryWidth)
+    for (title, width) in right { header += Format.right(title, width) }
+    buffer.put(header, x: inside.x, y: inside.y, style: options.paint(.dim), clip: inside)
+    // The rows, scrolled so that the focused run shows.
+    let rows = inside.height - 1
+    let first = min(max(state.focus - rows + 1, 0), max(state.runs.count - rows, 0))
+    for (row, index) in (first..<min(first + rows, state.runs.count)).enumerated() {
+      drawRow(index, y: inside.y + 1 + row, in: inside, on: &buffer, nameWidth: nameWidth, summaryWidth: summaryWidth, columns: right.map(\.1))
+    }
+  }
+
+  private func drawRow(_ index: Int, y: Int, in inside: Rect, on buffer: inout ScreenBuffer, nameWidth: Int, summaryWidth: Int, columns: [Int]) {
+    let run = state.runs[index]
+    let focused = index == state.focus
+    let ascii = options.glyphs.ascii
+    let rowStyle = options.paint(focused ? Style(bold: true, reverse: true) : .plain)
+    if focused { buffer.fill(Rect(x: inside.x, y: y, width: inside.width, height: 1), with: Cell(" ", style: rowStyle)) }
+    let number = index < 9 ? "\(index + 1)" : " "
+    var x = buffer.put(number, x: inside.x, y: y, style: rowStyle, clip: inside)
+    let markerStyle = options.paint(Style(foreground: CurvesPanel.runColour(index), bold: true, reverse: focused))
+    x = buffer.put("\(CurvesPanel.marker(index, ascii: ascii)) ", x: x, y: y, style: markerStyle, clip: inside)
+    x = buffer.put(Format.left(run.name, nameWidth) + " ", x: x, y: y, style: rowStyle, clip: inside)
+    x = buffer.put(Format.left(run.summaryLine, summaryWidth), x: x, y: y, style: focused ? rowStyle : options.paint(.dim), clip: inside)
+    let status = HeaderPanel.statusText(run)
+    var statusStyle = HeaderPanel.statusStyle(run.status, options: options)
+    if focused { statusStyle.reverse = true }
+    x = buffer.put(Format.right(status, columns[0]), x: x, y: y, style: statusStyle, clip: inside)
+    let epochs = run.run.map { "\(run.epochsDone)/\($0.epochs)" } ?? "–"
+    let best = run.bestValidationAccuracy.map(Format.percent) ?? "–"
+    let test = run.summary?.test.map { Format.percent($0.accuracy) } ?? "–"
+    let seconds = run.medianSecondsPerEpoch.map { Format.fixed($0, $0 < 10 ? 2 : 1) } ?? "–"
+    for (text, width) in zip([epochs, best, test, seconds], columns.dropFirst()) {
+      x = buffer.put(Format.right(text, width), x: x, y: y, style: rowStyle, clip: inside)
+    }
+  }
+}

@@ -1,0 +1,159 @@
+import DNN
+import TerminalUI
+
+/// One run as the dashboard knows it: everything folded in from its event stream (a live
+/// trainer, a replayed folder or a followed one: the same events, so this reducer never knows
+/// which). `DashboardState` holds one per run and the view options around them.
+public struct RunState: Sendable {
+  /// The dashboard's view of a run.
+  public enum Status: String, Sendable {
+    case queued = "QUEUED", starting = "STARTING", running = "RUNNING", paused = "PAUSED", stepping = "STEPPING"
+    case finished = "FINISHED", stopped = "STOPPED", diverged = "DIVERGED", failed = "FAILED", skipped = "SKIPPED"
+  }
+
+  /// The run's name before it starts (its folder name), and what sets it apart in a sweep
+  /// (`256-128-10 · sgd 0.05 · batch 128`).
+  public var name = ""
+  public var summaryLine = ""
+  public var run: RunStarted?
+  public var status = Status.starting
+  /// Another process writes this run (a run folder being followed, not trained here).
+  public var following = false
+  /// Why `s` cannot save this run (a replayed run, `--no-save`), or nil when it can.
+  public var saveUnavailable: String?
+  /// What the run ended with (divergence, failure), shown in the header and the outcome box.
+  public var message: String?
+  public var step = 0
+  /// Epoch in progress (0-based) and batch within it.
+  public var epoch = 0
+  public var batch = 0
+  public var epochsDone = 0
+  public var learningRate: Float = 0
+  public var samplesPerSecond: Double = 0
+  /// Per-batch training loss and accuracy, x in fractional epochs.
+  public var trainLoss: [ChartPoint] = []
+  public var trainAccuracy: [ChartPoint] = []
+  /// Per-epoch validation loss and accuracy.
+  public var validationLoss: [ChartPoint] = []
+  public var validationAccuracy: [ChartPoint] = []
+  public var epochReports: [EpochReport] = []
+  /// Latest pre-clip gradient norm of each parameter tensor, and a short history of each.
+  public var gradientNorms: [Float] = []
+  public var gradientHistory: [[Float]] = []
+  public var predictions: ValidationPredictions?
+  public var summary: RunSummary?
+  /// Interventions (pauses, rate changes, forks, saves), marked on the curves.
+  public var interventions: [Intervention] = []
+  /// Position in the browsed list of digits (all validation samples, or mistakes only).
+  public var selected = 0
+  /// The first epoch row the epoch table shows; nil follows the newest epochs.
+  public var epochTableTop: Int?
+
+  /// Points kept per curve before older ones are thinned (every other one dropped).
+  public static let maxCurvePoints = 8000
+  /// Gradient-norm history kept per tensor.
+  public static let historyLength = 120
+
+  public init(name: String = "", summaryLine: String = "", status: Status = .starting) {
+    self.name = name
+    self.summaryLine = summaryLine
+    self.status = status
+  }
+
+  /// True while the run may still train (queued runs included).
+  public var isLive: Bool { ![.finished, .stopped, .diverged, .failed, .skipped].contains(status) }
+
+  /// Folds one training event into the run (`DashboardState.apply` adds the notices).
+  public mutating func apply(_ event: TrainingEvent) {
+    switch event {
+    case .started(let s):
+      run = s
+      if name.isEmpty { name = s.runName }
+      if status == .queued { status = .starting }
+      learningRate = s.learningRate
+      epochsDone = s.startEpoch
+      epoch = s.startEpoch
+      gradientNorms = Array(repeating: 0, count: s.parameterNames.count)
+      gradientHistory = Array(repeating: [], count: s.parameterNames.count)
+    case .state(let s):
+      guard isLive else { return }
+      switch s {
+      case .running: status = .running
+      case .paused: status = .paused
+      case .stepping: status = .stepping
+      }
+    case .batch(let b):
+      step = b.step
+      epoch = b.epoch
+      batch = b.batch + 1
+      learningRate = b.learningRate
+      samplesPerSecond = b.samplesPerSecond
+      Self.append(ChartPoint(x: b.progress, y: Double(b.loss)), to: &trainLoss)
+      Self.append(ChartPoint(x: b.progress, y: Double(b.accuracy)), to: &trainAccuracy)
+      gradientNorms = b.gradientNorms
+      for i in b.gradientNorms.indices where i < gradientHistory.count {
+        gradientHistory[i].append(b.gradientNorms[i])
+        if gradientHistory[i].count > Self.historyLength { gradientHistory[i].removeFirst() }
+      }
+    case .epoch(let e):
+      epochsDone = e.epoch
+      epochReports.append(e)
+      validationLoss.append(ChartPoint(x: Double(e.epoch), y: Double(e.validationLoss)))
+      validationAccuracy.append(ChartPoint(x: Double(e.epoch), y: Double(e.validationAccuracy)))
+    case .predictions(let p):
+      predictions = p
+    case .checkpointSaved:
+      break
+    case .learningRateScaled(let rate, _, _):
+      learningRate = rate
+    case .intervention(let i):
+      interventions.append(i)
+    case .forked:
+      break
+    case .diverged(_, _, let text):
+      status = .diverged
+      message = text
+    case .finished(let s):
+      summary = s
+      status = s.stopped ? .stopped : .finished
+    case .failed(let text):
+      status = .failed
+      message = text
+    }
+  }
+
+  private static func append(_ point: ChartPoint, to series: inout [ChartPoint]) {
+    series.append(point)
+    if series.count > Self.maxCurvePoints {
+      series = series.enumerated().filter { $0.offset % 2 == 0 || $0.offset == series.count - 1 }.map(\.element)
+    }
+  }
+
+  /// The validation indices browsed: all, or the misclassified ones.
+  public func browsedIndices(mistakesOnly: Bool) -> [Int] {
+    guard let p = predictions else { return [] }
+    if !mistakesOnly { return Array(0..<p.count) }
+    return (0..<p.count).filter { p.labels[$0] != p.predicted[$0] }
+  }
+
+  /// Seconds left at the current throughput, if known.
+  public var secondsRemaining: Double? {
+    guard let run, samplesPerSecond > 0, isLive, !following || status != .stopped else { return nil }
+    let progress = Double(epoch) + Double(batch) / Double(max(run.batchesPerEpoch, 1))
+    return max(0, Double(run.epochs) - progress) * Double(run.trainCount) / samplesPerSecond
+  }
+
+  /// The best epoch (`RunLog.bestEpoch`: lowest validation loss, or training loss without validation).
+  public var bestEpoch: EpochReport? { RunLog.bestEpoch(epochReports) }
+
+  /// The best validation accuracy of any epoch, for the runs table.
+  public var bestValidationAccuracy: Float? {
+    epochReports.map(\.validationAccuracy).filter { !$0.isNaN }.max()
+  }
+
+  /// The median seconds per epoch, for the runs table and the closing line.
+  public var medianSecondsPerEpoch: Double? {
+    let seconds = epochReports.map(\.seconds).filter { $0 > 0 }.sorted()
+    return seconds.isEmpty ? nil : seconds[seconds.count / 2]
+  }
+}

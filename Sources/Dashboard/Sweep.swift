@@ -1,0 +1,93 @@
+import DNN
+
+/// A run waiting for its turn in a sweep: how it shows while queued, and how it starts.
+public struct PlannedRun {
+  public var state: RunState
+  /// Runs on the run's Dispatch queue and returns its trainer (see `TrainingSession.start`).
+  public var start: @Sendable (EventChannel, CommandMailbox) throws -> Trainer
+
+  public init(name: String, summary: String, start: @escaping @Sendable (EventChannel, CommandMailbox) throws -> Trainer) {
+    state = RunState(name: name, summaryLine: summary, status: .queued)
+    self.start = start
+  }
+}
+
+/// The dashboard's runs and where their events come from: a sweep's runs trained in order
+/// (`concurrentRuns` at a time), forks started at once, replayed and followed run folders.
+/// Lives on the dashboard's thread; every trainer runs on its own Dispatch queue.
+public final class Sweep: TrainingLink {
+  /// The source of each run; nil while it waits in `queued`.
+  private var sources: [RunSource?] = []
+  private var queued: [Int: PlannedRun] = [:]
+  private var pending: [LinkEvent] = []
+  /// How many of the queued runs may train at the same time.
+  public var concurrentRuns = 1
+  /// The run a fork becomes (its folder, its trainer from the fork point).
+  private let planFork: ((ForkPoint) -> PlannedRun)?
+  /// A fork name that is free (on disk too) for a proposed one.
+  private let freeName: (String) -> String
+
+  public init(planFork: ((ForkPoint) -> PlannedRun)? = nil, freeName: @escaping (String) -> String = { $0 }) {
+    self.planFork = planFork
+    self.freeName = freeName
+  }
+
+  /// Queues a run; it starts when the runs before it leave a place.
+  public func add(_ planned: PlannedRun) {
+    queued[sources.count] = planned
+    sources.append(nil)
+    pending.append(.added(planned.state, focus: false))
+  }
+
+  /// Adds a run whose events already flow (a replay, a followed folder, a live run).
+  public func add(_ source: RunSource, as state: RunState, focus: Bool = false) {
+    sources.append(source)
+    pending.append(.added(state, focus: focus))
+  }
+
+  /// Runs training now (started and not ended).
+  public var runningCount: Int { sources.filter { $0.map { !$0.hasEnded } ?? false }.count }
+
+  /// True when no run can send anything more.
+  public var hasEnded: Bool { queued.isEmpty && runningCount == 0 }
+
+  public func drainEvents() -> [LinkEvent] {
+    startQueued()
+    var out = pending
+    pending = []
+    for index in sources.indices {
+      guard let source = sources[index] else { continue }
+      for event in source.drainEvents() {
+        out.append(.event(run: index, event))
+        if case .forked(let point) = event, let planFork {
+          let planned = planFork(point)
+          sources.append(LiveRun(planned.start))
+          var state = planned.state
+          state.status = .starting
+          out.append(.added(state, focus: true))
+        }
+      }
+    }
+    return out
+  }
+
+  public func send(_ command: TrainingCommand, to run: Int) {
+    guard sources.indices.contains(run) else { return }
+    if queued[run] != nil {
+      if command == .stop { queued[run] = nil }
+      return
+    }
+    if case .fork(let name, let factor) = command {
+      sources[run]?.send(.fork(name: freeName(name), learningRateFactor: factor))
+      return
+    }
+    sources[run]?.send(command)
+  }
+
+  /// Starts queued runs, in order, while fewer than `concurrentRuns` train.
+  private func startQueued() {
+    while runningCount < concurrentRuns, let next = queued.keys.min(), let planned = queued.removeValue(forKey: next) {
+      sources[next] = LiveRun(planned.start)
+    }
+  }
+}

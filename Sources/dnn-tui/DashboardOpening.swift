@@ -1,0 +1,151 @@
+import ArgumentParser
+import DNN
+import Dashboard
+import Foundation
+
+/// What the dashboard opens, decided (and every input checked) before the screen is taken
+/// over: the runs of a configuration file (a sweep), a saved run folder (shown, followed while
+/// another process writes it, or resumed), or a folder of run folders.
+struct DashboardOpening {
+  let sweep: Sweep
+  /// Where each run this session trains is saved, for the closing lines.
+  var savedPaths: [String: String] = [:]
+  private let context: ForkContext
+  /// Where forks made during the session are saved.
+  var forkPaths: [String: String] { context.savedPaths }
+
+  /// The runs `command` asks for.
+  init(_ command: DashboardCommand) throws {
+    let context = ForkContext(out: command.out, save: !command.noSave)
+    self.context = context
+    sweep = Sweep(planFork: { point in context.plan(point) }, freeName: { context.freeName($0) })
+    let choice = DataChoice(dataDir: command.dataDir, dataset: command.dataset)
+    if let folder = command.savedFolder {
+      try openFolder(folder, command: command, choice: choice, context: context)
+      return
+    }
+    if command.resume { throw ValidationError("--resume needs a saved run folder: dnn-tui RUNS/NAME --resume") }
+    let file = try RunFile.load(path: command.config ?? Assets.defaultConfig())
+    let configs = try command.runName.map { [try file.run(named: $0)] } ?? file.runs
+    let cache = DataChoice.Cache()
+    var taken: Set<String> = []
+    if !command.noSave { try RunFolder.checkOut(command.out) }
+    for var config in configs {
+      if let epochs = command.epochs { config.epochs = epochs }
+      if let seed = command.seed { config.seed = UInt64(seed) }
+      let data = try choice.open(forRun: config.name, recorded: config.dataset, cache: cache)
+      config.dataset = data.identity
+      if !command.noSave {
+        if !command.overwrite { config.name = Self.freeName(config.name, out: command.out, taken: taken) }
+        try RunFolder.checkNew(out: command.out, name: config.name, overwrite: command.overwrite)
+        savedPaths[config.name] = (command.out as NSString).appendingPathComponent(config.name)
+      }
+      taken.insert(config.name)
+      try config.checkMemory()
+      context.register(config, folder: data.folder)
+      let out = command.noSave ? nil : command.out, overwrite = command.overwrite, folder = data.folder, run = config
+      var planned = PlannedRun(name: config.name, summary: config.summaryLine) { events, commands in
+        let runFolder = try out.map { try RunFolder.create(out: $0, config: run, overwrite: overwrite) }
+        return try Trainer(plan: RunPlan(config: run, folder: folder, observer: runFolder), events: events, commands: commands)
+      }
+      if command.noSave { planned.state.saveUnavailable = "started with --no-save" }
+      sweep.add(planned)
+    }
+    sweep.concurrentRuns = command.concurrentRuns(for: configs)
+  }
+
+  /// A run folder, or a folder of run folders: each shown, followed or (one) resumed.
+  private mutating func openFolder(_ path: String, command: DashboardCommand, choice: DataChoice, context: ForkContext) throws {
+    let runs = try SavedRun.find([path])
+    if command.resume && runs.count != 1 { throw ValidationError("--resume continues one run: name its folder (RUNS/NAME)") }
+    let cache = DataChoice.Cache()
+    for saved in runs {
+      let data = try choice.open(forRun: saved.config.name, recorded: saved.config.dataset, cache: cache)
+      var config = saved.config
+      if let epochs = command.epochs { config.epochs = epochs }
+      config.dataset = data.identity
+      var state = RunState(name: config.name, summaryLine: config.summaryLine)
+      if RunLock.isHeld(folder: saved.path) {
+        if command.resume { throw ValidationError("\(saved.path) is being trained by another process: open it without --resume to follow it") }
+        state.following = true
+        sweep.add(FollowedRun(try RunFollower(path: saved.path, folder: data.folder)), as: state)
+        continue
+      }
+      let history = try RunReplay.events(of: saved, folder: data.folder, final: !command.resume)
+      guard command.resume else {
+        state.saveUnavailable = "this is a saved run being shown (add --resume to train it on)"
+        sweep.add(ReplayedRun(history: history), as: state)
+        continue
+      }
+      context.register(config, folder: data.folder, out: (saved.path as NSString).deletingLastPathComponent)
+      savedPaths[config.name] = saved.path
+      let runPath = saved.path, folder = data.folder, run = config
+      let live = LiveRun { events, commands in
+        let (runFolder, start) = try RunFolder.resume(path: runPath, config: run)
+        return try Trainer(plan: RunPlan(config: runFolder.config, folder: folder, start: start, observer: runFolder), events: events, commands: commands)
+      }
+      sweep.add(ReplayedRun(history: history, resumedBy: live), as: state)
+    }
+  }
+
+  /// `name`, or `name-2`, `name-3`, ... : free on disk and not given to an earlier run of the sweep.
+  static func freeName(_ name: String, out: String, taken: Set<String>) -> String {
+    var candidate = RunFolder.availableName(out: out, name: name)
+    var n = 2
+    while taken.contains(candidate) {
+      candidate = RunFolder.availableName(out: out, name: "\(name)-\(n)")
+      n += 1
+    }
+    return candidate
+  }
+}
+
+/// What a fork needs from the session: the parent's configuration and data, where to save.
+/// Used on the dashboard's thread only.
+final class ForkContext {
+  private let out: String
+  private let save: Bool
+  private var runs: [String: (config: RunConfig, folder: MNISTFolder, out: String)] = [:]
+  private var given: Set<String> = []
+  /// Forks made, with their folders.
+  private(set) var savedPaths: [String: String] = [:]
+
+  init(out: String, save: Bool) {
+    self.out = out
+    self.save = save
+  }
+
+  func register(_ config: RunConfig, folder: MNISTFolder, out: String? = nil) {
+    runs[config.name] = (config, folder, out ?? self.out)
+    given.insert(config.name)
+  }
+
+  /// A fork name free on disk (in the parent's folder of runs) and in this session.
+  func freeName(_ proposed: String) -> String {
+    let name = DashboardOpening.freeName(proposed, out: out, taken: given)
+    given.insert(name)
+    return name
+  }
+
+  /// The run `point` becomes: the parent's configuration under the fork's name, saved next to
+  /// the parent, starting from the fork point's state and rate.
+  func plan(_ point: ForkPoint) -> PlannedRun {
+    guard let parent = runs[point.parent] else {
+      return PlannedRun(name: point.name, summary: "") { _, _ in throw ConfigError("run '\(point.parent)' cannot be forked here") }
+    }
+    var config = parent.config
+    config.name = point.name
+    register(config, folder: parent.folder, out: parent.out)
+    let out = save ? parent.out : nil, folder = parent.folder, run = config
+    if let out { savedPaths[point.name] = (out as NSString).appendingPathComponent(point.name) }
+    var planned = PlannedRun(name: point.name, summary: config.summaryLine + " · fork \(DashboardState.factor(point.learningRateFactor))") { events, commands in
+      let runFolder = try out.map { try RunFolder.create(out: $0, config: run, overwrite: false) }
+      var plan = try RunPlan(config: run, folder: folder, start: try point.savedState(), observer: runFolder)
+      plan.learningRateFactor = point.learningRateFactor
+      plan.forkedFrom = (point.parent, point.position.step)
+      return try Trainer(plan: plan, events: events, commands: commands)
+    }
+    if !save { planned.state.saveUnavailable = "started with --no-save" }
+    return planned
+  }
+}
