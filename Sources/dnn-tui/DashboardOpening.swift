@@ -25,7 +25,7 @@ struct DashboardOpening {
       return
     }
     if command.resume { throw ValidationError("--resume needs a saved run folder: dnn-tui RUNS/NAME --resume") }
-    let file = try RunFile.load(path: command.config ?? Assets.defaultConfig())
+    let file = try RunFile.load(path: command.config ?? Assets.experimentConfig())
     let configs = try command.runName.map { [try file.run(named: $0)] } ?? file.runs
     let cache = DataChoice.Cache()
     var taken: Set<String> = []

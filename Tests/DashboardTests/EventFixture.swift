@@ -71,3 +71,45 @@ enum EventFixture {
     return state
   }
 }
+
+/// A three-run sweep: the fixture run finished, a second run (other name, other curves)
+/// training with a pause and a rate change marked, a third queued.
+enum SweepFixture {
+  static func renamed(_ events: [TrainingEvent], name: String, lossScale: Float, accuracyShift: Float) -> [TrainingEvent] {
+    events.map { event in
+      switch event {
+      case .started(var s):
+        s.runName = name
+        return .started(s)
+      case .epoch(var e):
+        e.validationLoss *= lossScale
+        e.validationAccuracy = min(e.validationAccuracy + accuracyShift, 1)
+        return .epoch(e)
+      case .batch(var b):
+        b.loss *= lossScale
+        return .batch(b)
+      default: return event
+      }
+    }
+  }
+
+  static var state: DashboardState {
+    var state = DashboardState()
+    let summary = "784-32-16-10 · sgd 0.05 · batch 100"
+    state.add(RunState(name: "fixture-run", summaryLine: summary, status: .queued))
+    state.add(RunState(name: "wider-run", summaryLine: "784-64-32-10 · sgd 0.05 · batch 100", status: .queued))
+    state.add(RunState(name: "adam-run", summaryLine: "784-32-16-10 · adam 0.001 · batch 100", status: .queued))
+    for event in EventFixture.events { state.apply(event, run: 0) }
+    state.apply(.finished(RunSummary(
+      runName: "fixture-run", epochs: 2, train: Metrics(loss: 0.5, accuracy: 0.9), validation: Metrics(loss: 0.55, accuracy: 0.9),
+      test: Metrics(loss: 0.6, accuracy: 0.88), secondsPerEpoch: [0.25, 0.25], samplesPerSecond: 50_000, stopped: false)), run: 0)
+    let second = renamed(EventFixture.events, name: "wider-run", lossScale: 0.7, accuracyShift: 0.05)
+    for event in second.prefix(14) { state.apply(event, run: 1) }
+    state.apply(.intervention(Intervention(kind: .learningRate, step: 12, progress: 1.2, time: 0, detail: "x0.5 -> 0.025")), run: 1)
+    for event in second.dropFirst(14) { state.apply(event, run: 1) }
+    state.apply(.intervention(Intervention(kind: .pause, step: 20, progress: 2, time: 0)), run: 1)
+    state.focus(on: 1)
+    state.notice = nil
+    return state
+  }
+}

@@ -83,6 +83,25 @@ import Testing
     try check("dashboard-80x24-confusion.txt", DashboardView.render(state, width: 80, height: 24, options: RenderOptions()))
   }
 
+  @Test func sweep120x40() throws {
+    try check("sweep-120x40.txt", DashboardView.render(SweepFixture.state, width: 120, height: 40, options: RenderOptions()))
+  }
+
+  /// Without colour, runs are told apart by their markers (● ▲ ■) in the legend, the charts and
+  /// the runs panel.
+  @Test func sweepWithoutColour120x40() throws {
+    try check("sweep-120x40-no-colour.txt",
+              DashboardView.render(SweepFixture.state, width: 120, height: 40, options: RenderOptions(color: false)))
+  }
+
+  @Test func sweepCompact80x24() throws {
+    var state = SweepFixture.state
+    try check("sweep-80x24.txt", DashboardView.render(state, width: 80, height: 24, options: RenderOptions()))
+    state.compact = true
+    _ = state.perform(.confusion)
+    try check("sweep-80x24-runs.txt", DashboardView.render(state, width: 80, height: 24, options: RenderOptions()))
+  }
+
   @Test func tooSmall() {
     let text = DashboardView.render(EventFixture.state, width: 50, height: 12, options: RenderOptions()).text
     #expect(text.contains("terminal too small (need 80x24, have 50x12)"))
@@ -118,6 +137,13 @@ import Testing
     state.notice = DashboardState.quitQuestion
     state.apply(.learningRateScaled(rate: 0.025, factor: 0.5, atLimit: false))
     states.append(state)
+    var sweep = SweepFixture.state
+    states.append(sweep)
+    sweep.compact = true
+    _ = sweep.perform(.confusion)
+    states.append(sweep)
+    _ = sweep.perform(.fork)
+    states.append(sweep)
     for (i, s) in states.enumerated() {
       for (width, height) in [(80, 24), (120, 40), (50, 12)] {
         let text = DashboardView.render(s, width: width, height: height, options: options).text

@@ -35,10 +35,17 @@ public enum Assets {
     return folder + "/mnist"
   }
 
-  /// The default run configuration file.
-  public static func defaultConfig() throws -> String {
+  /// The default run configuration file (`dnn train`: the reference MLP).
+  public static func defaultConfig() throws -> String { try config("default.json") }
+
+  /// The dashboard's default: the original's experiment as a sweep (architecture scan,
+  /// reference MLP, best configuration), about a minute on the bundled digits.
+  public static func experimentConfig() throws -> String { try config("experiment.json") }
+
+  /// The bundled configuration file `name`.
+  public static func config(_ name: String) throws -> String {
     guard let folder = folder() else { throw missing }
-    return folder + "/configs/default.json"
+    return folder + "/configs/" + name
   }
 
   private static var missing: DataError {

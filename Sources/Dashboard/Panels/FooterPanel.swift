@@ -9,12 +9,25 @@ struct FooterPanel {
   /// Several runs: the keys that choose and skip runs are listed too.
   var sweep = false
 
+  /// Which hints a narrow footer drops first.
+  static let dropOrder: [DashboardAction] = [.zoom, .logScale, .learningRateUp, .fork, .skip, .mistakesOnly, .confusion]
+
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
     let style = options.paint(Style(foreground: .grey, reverse: true))
     buffer.fill(rect, with: Cell(" ", style: style))
-    // Narrow terminals lose hints from the middle of the list: `? help` and `q quit` always stay.
+    // Narrow terminals lose the hints of views first, then of the rarer keys: `? help` and
+    // `q quit` always stay.
     var hints = KeyMap.footerHints(ascii: options.glyphs.ascii, live: live, sweep: sweep)
-    while hints.count > 2 && 1 + hints.joined(separator: "  ").count > rect.width { hints.remove(at: hints.count - 3) }
+    var droppable = Self.dropOrder.map { KeyMap.hint($0, ascii: options.glyphs.ascii) }.filter(hints.contains)
+    while 1 + hints.joined(separator: "  ").count > rect.width {
+      if droppable.isEmpty {
+        guard hints.count > 2 else { break }
+        hints.remove(at: hints.count - 3)
+      } else {
+        let next = droppable.removeFirst()
+        hints.removeAll { $0 == next }
+      }
+    }
     buffer.put(" " + hints.joined(separator: "  "), x: rect.x, y: rect.y, style: style, clip: rect)
   }
 }

@@ -23,7 +23,8 @@ struct RunsPanel {
     let right = [(" state", 11), ("epoch", 9), ("best val", 9), ("test", 7), ("s/ep", 7)]
     let rightWidth = right.map(\.1).reduce(0, +)
     let flexible = max(inside.width - 3 - rightWidth, 8)
-    let nameWidth = min(max(flexible / 3, 8), max(state.runs.map(\.name.count).max() ?? 8, 8))
+    // The name first (it is what Tab shows in the header), the summary in what is left.
+    let nameWidth = min(max(state.runs.map(\.name.count).max() ?? 8, 8), max(flexible - 12, 8))
     let summaryWidth = max(flexible - nameWidth - 1, 0)
     var header = "   " + Format.left("run", nameWidth) + " " + Format.left(summaryWidth >= 5 ? "model · optimizer" : "", summaryWidth)
     for (title, width) in right { header += Format.right(title, width) }

@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+@testable import DNN
+@testable import Dashboard
+@testable import TerminalUI
+
+/// Several runs in one dashboard: focus, keys that act on the focused run, queued and skipped
+/// runs, the best run focused at the end, the fork prompt, followed runs.
+@Suite struct SweepStateTests {
+  @Test func everyPanelFieldReadsTheFocusedRun() {
+    var state = SweepFixture.state
+    #expect(state.isSweep && state.runs.count == 3)
+    #expect(state.run?.runName == "wider-run" && state.interventions.count == 2)
+    _ = state.press(.tab)
+    #expect(state.focus == 2 && state.status == .queued && state.run == nil)
+    _ = state.press(.tab)
+    #expect(state.focus == 0 && state.run?.runName == "fixture-run" && state.summary?.test?.accuracy == 0.88)
+    _ = state.press(.backTab)
+    #expect(state.focus == 2)
+    _ = state.press(.character("2"))
+    #expect(state.focus == 1 && state.focusChosen)
+    _ = state.press(.character("7"))
+    #expect(state.focus == 1 && state.notice == "there are 3 runs: 1-3 focus one")
+  }
+
+  @Test func keysActOnTheFocusedRunOnly() {
+    var state = SweepFixture.state
+    #expect(state.status == .running && state.perform(.togglePause) == .pause)
+    state.focus(on: 0)
+    #expect(state.perform(.togglePause) == nil && state.notice == "fixture-run has ended: space does nothing now")
+    state.focus(on: 2)
+    #expect(state.perform(.learningRateUp) == nil && state.notice == "adam-run is queued: + does nothing yet (x skips it)")
+  }
+
+  @Test func xSkipsAQueuedRunAndStopsATrainingOne() {
+    var state = SweepFixture.state
+    #expect(state.perform(.skip) == .stop && state.notice == "stopping wider-run; the sweep goes on")
+    state.focus(on: 2)
+    #expect(state.perform(.skip) == .stop && state.status == .skipped && !state.runs[2].isLive)
+    #expect(state.perform(.skip) == nil, "a skipped run has ended")
+  }
+
+  @Test func whenEveryRunHasEndedTheBestIsFocused() {
+    var state = SweepFixture.state
+    state.focus(on: 0)
+    state.runs[2].status = .skipped
+    state.apply(.finished(RunSummary(
+      runName: "wider-run", epochs: 2, train: Metrics(loss: 0.4, accuracy: 0.9), validation: Metrics(loss: 0.4, accuracy: 0.95),
+      test: nil, secondsPerEpoch: [], samplesPerSecond: 0, stopped: false)), run: 1)
+    #expect(!state.anyLive && state.focus == 1, "wider-run's validation accuracy is the higher")
+    #expect(state.notice == "all runs ended: wider-run has the best validation accuracy")
+  }
+
+  @Test func aChosenFocusStaysAtTheEnd() {
+    var state = SweepFixture.state
+    _ = state.press(.character("1"))
+    state.runs[2].status = .skipped
+    state.apply(.finished(RunSummary(
+      runName: "wider-run", epochs: 2, train: Metrics(loss: 0.4, accuracy: 0.9), validation: Metrics(loss: 0.4, accuracy: 0.95),
+      test: nil, secondsPerEpoch: [], samplesPerSecond: 0, stopped: false)), run: 1)
+    #expect(state.focus == 0)
+  }
+
+  @Test func theForkPromptChoosesTheFactor() {
+    var state = SweepFixture.state
+    state.runs[1].status = .running
+    #expect(state.perform(.fork) == nil && state.forkFactor == 0.5)
+    #expect(state.notice?.hasPrefix("fork wider-run with learning rate ×1/2 (0.025)") == true, "\(state.notice ?? "")")
+    #expect(state.press(.left).command == nil && state.forkFactor == 0.25)
+    #expect(state.press(.character("+")).command == nil && state.press(.right).command == nil && state.forkFactor == 1)
+    #expect(state.press(.enter).command == .fork(name: "wider-run-fork1", learningRateFactor: 1))
+    #expect(state.forkFactor == nil)
+    // Esc (any other key) cancels; the name skips those taken.
+    state.add(RunState(name: "wider-run-fork1"))
+    _ = state.perform(.fork)
+    #expect(state.press(.escape).command == nil && state.forkFactor == nil && state.notice == nil)
+    #expect(state.forkName == "wider-run-fork2")
+  }
+
+  @Test func aFollowedRunIsNotSteered() {
+    var state = SweepFixture.state
+    state.runs[1].following = true
+    #expect(state.perform(.togglePause) == nil && state.notice == "wider-run is trained by another process: space does nothing here")
+    #expect(state.perform(.fork) == nil && state.forkFactor == nil)
+    #expect(HeaderPanel.statusText(state.focused) == "FOLLOWING")
+  }
+
+  @Test func noticesOfOtherRunsSayWhich() {
+    var state = SweepFixture.state
+    state.apply(.checkpointSaved(path: "runs/fixture-run/last.safetensors", epoch: 2), run: 0)
+    #expect(state.notice == "fixture-run: saved runs/fixture-run/last.safetensors (epoch 2)")
+  }
+
+  @Test func theCompactLayoutCyclesThroughTheRunsPanel() {
+    var state = SweepFixture.state
+    state.compact = true
+    var seen: [DashboardState.LowerPanel] = []
+    for _ in 0..<4 {
+      seen.append(state.lowerPanel)
+      _ = state.perform(.confusion)
+    }
+    #expect(seen == [.charts, .runs, .confusion, .epochs])
+  }
+}
