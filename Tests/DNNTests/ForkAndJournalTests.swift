@@ -1,0 +1,181 @@
+import Foundation
+import Testing
+
+@testable import DNN
+
+/// Forks (a new run from a parent's state between two steps), the interventions journal
+/// (`events.csv`) and following a folder another writer fills (`RunFollower`).
+@Suite(.serialized) struct ForkAndJournalTests {
+  /// Every event of `session` until one satisfies `condition` (that one included, nothing after it lost).
+  final class Collector {
+    let session: TrainingSession
+    var seen: [TrainingEvent] = []
+    /// The first event the next `until` looks at.
+    private var cursor = 0
+    init(_ session: TrainingSession) { self.session = session }
+
+    @discardableResult
+    func until(_ condition: (TrainingEvent) -> Bool) -> TrainingEvent? {
+      let deadline = Date().addingTimeInterval(20)
+      while Date() < deadline {
+        while cursor < seen.count {
+          defer { cursor += 1 }
+          if condition(seen[cursor]) { return seen[cursor] }
+        }
+        session.events.wait(timeout: 0.05)
+        seen += session.events.drain()
+      }
+      Issue.record("timed out")
+      return nil
+    }
+  }
+
+  static func batches(_ events: [TrainingEvent]) -> [BatchReport] {
+    events.compactMap { if case .batch(let b) = $0 { b } else { nil } }
+  }
+
+  @Test func aForkWithTheSameRateContinuesExactlyAsItsParentWould() throws {
+    _ = Fixtures.pinThreads
+    let config = TrainerTests.config(epochs: 3, trainSamples: 500)
+    let session = TrainingSession(events: EventChannel(capacity: 1 << 20))
+    session.start { events, commands in
+      try Trainer(plan: RunPlan(config: config, folder: Fixtures.mnist, startsPaused: true), events: events, commands: commands)
+    }
+    let parent = Collector(session)
+    parent.until { if case .state(.paused) = $0 { true } else { false } }
+    session.send(.stepEpoch)
+    parent.until { if case .epoch = $0 { true } else { false } }
+    parent.until { if case .state(.paused) = $0 { true } else { false } }
+    session.send(.fork(name: "t-fork1", learningRateFactor: 1))
+    session.send(.fork(name: "t-fork2", learningRateFactor: 0.5))
+    let forked = [parent.until { if case .forked = $0 { true } else { false } }, parent.until {
+      if case .forked(let p) = $0 { p.name == "t-fork2" } else { false }
+    }].compactMap { event -> ForkPoint? in if case .forked(let p) = event { p } else { nil } }
+    #expect(forked.map(\.position) == [TrainingPosition(epoch: 1, batch: 0, step: 10), TrainingPosition(epoch: 1, batch: 0, step: 10)])
+    session.send(.resume)
+    parent.until { $0.isTerminal }
+    let journal = parent.seen.compactMap { if case .intervention(let i) = $0 { i } else { nil } }
+    #expect(journal.map(\.kind) == [.step, .fork, .fork, .resume])
+    #expect(journal[1].detail == "t-fork1" && journal[1].step == 10 && journal[1].progress == 1)
+    let parentAfter = Self.batches(parent.seen).filter { $0.step > 10 }
+
+    for point in forked {
+      var forkConfig = config
+      forkConfig.name = point.name
+      var plan = try RunPlan(config: forkConfig, folder: Fixtures.mnist, start: try point.savedState())
+      plan.learningRateFactor = point.learningRateFactor
+      plan.forkedFrom = (point.parent, point.position.step)
+      let events = EventChannel(capacity: 1 << 20)
+      try Trainer(plan: plan, events: events, commands: CommandMailbox()).run()
+      let all = events.drain()
+      let fork = Self.batches(all)
+      #expect(fork.first?.step == 11, "the fork's first step follows the parent's")
+      let first = all.compactMap { if case .intervention(let i) = $0 { i } else { nil } }.first
+      #expect(first?.kind == .forkedFrom && first?.detail == "t at step 10")
+      if point.learningRateFactor == 1 {
+        #expect(fork.map(\.loss.bitPattern) == parentAfter.map(\.loss.bitPattern), "same state, same batches, same rate: same losses")
+      } else {
+        #expect(fork.allSatisfy { $0.learningRate == 0.025 } && fork.map(\.loss) != parentAfter.map(\.loss))
+      }
+    }
+  }
+
+  @Test func interventionsAreJournalledAndCutBackOnResume() throws {
+    _ = Fixtures.pinThreads
+    let out = Fixtures.temporaryFolder()
+    let config = TrainerTests.config(epochs: 4, trainSamples: 500)
+    let session = TrainingSession(events: EventChannel(capacity: 1 << 20))
+    session.start { events, commands in
+      let folder = try RunFolder.create(out: out, config: config, overwrite: false)
+      return try Trainer(plan: RunPlan(config: config, folder: Fixtures.mnist, startsPaused: true, observer: folder), events: events, commands: commands)
+    }
+    let run = Collector(session)
+    run.until { if case .state(.paused) = $0 { true } else { false } }
+    session.send(.stepEpoch)
+    run.until { if case .state(.paused) = $0 { true } else { false } }
+    session.send(.scaleLearningRate(0.5))
+    session.send(.saveCheckpoint)
+    run.until { if case .checkpointSaved = $0 { true } else { false } }
+    session.send(.stepEpoch)
+    run.until { if case .state(.paused) = $0 { true } else { false } }
+    session.send(.stop)
+    run.until { $0.isTerminal }
+    #expect(session.wait(timeout: 5))
+    let path = "\(out)/t"
+    let journal = RunLog.readEvents(folder: path)
+    #expect(journal.map(\.kind) == [.step, .learningRate, .save, .step])
+    #expect(journal.map(\.step) == [0, 10, 10, 10])
+    #expect(journal[1].detail == "x0.5 -> 0.025" && journal[2].detail.hasSuffix("last.safetensors"))
+    let text = try String(contentsOfFile: "\(path)/events.csv", encoding: .utf8)
+    #expect(text.hasPrefix(RunLog.eventsHeader + "\n0,0.0000,20"), "\(text)")
+    // A resume from the state saved at step 10 keeps what happened up to it.
+    _ = try RunFolder.resume(path: path, config: config)
+    #expect(RunLog.readEvents(folder: path).map(\.step) == [0, 10, 10, 10])
+    try (text + "30,3.0000,2026-11-29T12:00:00Z,pause,\n25,2").write(toFile: "\(path)/events.csv", atomically: true, encoding: .utf8)
+    #expect(RunLog.readEvents(folder: path).count == 5, "a torn last line is not read")
+    _ = try RunFolder.resume(path: path, config: config)
+    #expect(RunLog.readEvents(folder: path).map(\.step) == [0, 10, 10, 10], "events after the state (step 20) are cut")
+    #expect(try String(contentsOfFile: "\(path)/events.csv", encoding: .utf8) == text)
+  }
+
+  @Test func theKernelsLockTableSaysWhoHoldsAFolder() {
+    let table = """
+      1: FLOCK  ADVISORY  WRITE 4321 fe:00:16508857 0 EOF
+      1: -> FLOCK  ADVISORY  WRITE 4400 fe:01:777 0 EOF
+      2: POSIX  ADVISORY  WRITE 99 fe:00:555 0 EOF
+      """
+    let device = UInt64(0xfe) << 8  // major 0xfe, minor 0
+    #expect(RunLock.holdsFlock(table: table, device: device, inode: 16508857))
+    #expect(!RunLock.holdsFlock(table: table, device: device, inode: 555), "a POSIX lock is not the run lock")
+    #expect(!RunLock.holdsFlock(table: table, device: device | 1, inode: 777), "a waiter does not hold it")
+    #expect(!RunLock.holdsFlock(table: table, device: device | 1, inode: 16508857), "another device")
+  }
+
+  @Test func aFollowerSeesWhatTheWriterAppendsAndNothingTorn() throws {
+    _ = Fixtures.pinThreads
+    let out = Fixtures.temporaryFolder()
+    let config = TrainerTests.config(epochs: 2, trainSamples: 500)
+    var folder: RunFolder? = try RunFolder.create(out: out, config: config, overwrite: false)
+    let path = "\(out)/t"
+    let follower = try RunFollower(path: path, folder: Fixtures.mnist)
+    let first = follower.poll()
+    #expect(first.count == 2 && !follower.hasEnded)
+    guard case .started(let started) = first.first else { Issue.record("no start"); return }
+    #expect(started.runName == "t" && started.batchesPerEpoch == 10)
+    var trainer: Trainer? = try Trainer(
+      plan: RunPlan(config: config, folder: Fixtures.mnist, observer: folder), events: EventChannel(capacity: 1 << 20), commands: CommandMailbox())
+    trainer?.run()
+    let grown = follower.poll()
+    #expect(Self.batches(grown).map(\.step) == Array(1...20))
+    let epochs = grown.compactMap { if case .epoch(let e) = $0 { e.epoch } else { nil } }
+    #expect(epochs == [1, 2])
+    // Epoch 1 comes after its last step and before the first step of epoch 2.
+    let order = grown.compactMap { event -> String? in
+      switch event {
+      case .batch(let b) where b.step == 10 || b.step == 11: "step \(b.step)"
+      case .epoch(let e): "epoch \(e.epoch)"
+      default: nil
+      }
+    }
+    #expect(order == ["step 10", "epoch 1", "step 11", "epoch 2"])
+    #expect(grown.contains { if case .predictions = $0 { true } else { false } })
+    #expect(!follower.hasEnded, "the writer still holds the folder")
+    // A line being written is not read until it is whole.
+    let metrics = FileHandle(forWritingAtPath: "\(path)/metrics.csv")!
+    metrics.seekToEndOfFile()
+    metrics.write("3,0.5,0.8,0.4,0.8".data(using: .utf8)!)
+    #expect(follower.poll().isEmpty)
+    metrics.write("5,0.1,1.0\n".data(using: .utf8)!)
+    try metrics.close()
+    #expect(follower.poll().compactMap { if case .epoch(let e) = $0 { e.epoch } else { nil } } == [3])
+    // The writer lets go: the follower ends.
+    trainer = nil
+    folder = nil
+    let last = follower.poll()
+    #expect(follower.hasEnded)
+    guard case .finished(let summary) = last.last else { Issue.record("no finish"); return }
+    #expect(summary.epochs == 3)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+            == [".lock", "best.safetensors", "config.json", "last.safetensors", "metrics.csv", "steps.csv"])
+  }
+}
