@@ -1,6 +1,13 @@
 import Foundation
 import Testing
 
+/// Line counts of files read back.
+enum RunLogFile {
+  static func lines(_ path: String) -> Int {
+    ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").count
+  }
+}
+
 /// The real `dnn-tui` binary in a real terminal (tmux at 120x40), driven with keys the way a
 /// user drives it. Needs tmux (installed by .ci/run) and a built `dnn-tui` next to the tests.
 @Suite(.serialized) struct EndToEndTests {
@@ -64,7 +71,7 @@ import Testing
   }
 
   @Test func aUserSession() throws {
-    let session = try Session(arguments: "--epochs 400")
+    let session = try Session(arguments: "--config assets/configs/default.json --epochs 400")
     // First frame with every panel within 5 s.
     let panels = ["Loss", "Accuracy", "Gradient norms", "Validation digits", "Confusion matrix", "q quit"]
     let first = session.waitFor(5) { s in panels.allSatisfy { s.contains($0) } && s.contains("true ") }
@@ -133,7 +140,7 @@ import Testing
   }
 
   @Test func sigtermRestoresTheTerminal() throws {
-    let session = try Session(arguments: "--epochs 400")
+    let session = try Session(arguments: "--config assets/configs/default.json --epochs 400")
     #expect(session.waitFor(5) { $0.contains("RUNNING") }.ok)
     let pid = try session.tmux("display-message", "-p", "-t", "e2e", "#{pane_pid}").trimmingCharacters(in: .whitespacesAndNewlines)
     // The pane's shell runs dnn-tui as its child.
@@ -193,14 +200,124 @@ import Testing
 
   /// A C locale gets ASCII by itself; a terminal without cursor movement gets one clear line.
   @Test func theCLocaleDrawsASCIIAndADumbTerminalIsRefused() throws {
-    let ascii = try Session(arguments: "--epochs 2 --no-save", environment: "TERM=tmux-256color LANG=C LC_ALL=C")
+    let ascii = try Session(arguments: "--config assets/configs/default.json --epochs 2 --no-save", environment: "TERM=tmux-256color LANG=C LC_ALL=C")
     let shown = ascii.waitFor(10) { $0.contains("FINISHED") }
     #expect(shown.ok, "\(shown.screen)")
     let isASCII = shown.screen.unicodeScalars.allSatisfy { $0.isASCII }
     #expect(isASCII, "not ASCII in the C locale:\n\(shown.screen)")
-    let dumb = try Session(arguments: "--epochs 2 --no-save", environment: "TERM=dumb")
+    let dumb = try Session(arguments: "--config assets/configs/default.json --epochs 2 --no-save", environment: "TERM=dumb")
     let refused = dumb.waitFor(5) { $0.contains("EXIT=") }
     #expect(refused.screen.contains("this terminal cannot show the dashboard (TERM=dumb)") && refused.screen.contains("EXIT=1"), "\(refused.screen)")
+  }
+
+  /// A configuration of three runs: all trained in order and saved, listed in the runs panel,
+  /// Tab changes the run the header names.
+  static func sweepConfig(epochs: Int, names: [String] = ["one", "two", "three"]) -> String {
+    let folder = Programs.temporaryFolder()
+    let runs = names.enumerated().map { index, name in
+      """
+      {"name": "\(name)", "layers": [{"type": "dense", "units": \(8 * (index + 1))}, {"type": "relu"}, {"type": "dense", "units": 10},
+      {"type": "softmax"}], "optimizer": {"type": "adam", "learningRate": 0.003}, "epochs": \(epochs), "batchSize": 50, "trainSamples": 300}
+      """
+    }
+    _ = FileManager.default.createFile(atPath: "\(folder)/sweep.json", contents: Data("{\"runs\": [\(runs.joined(separator: ","))]}".utf8))
+    return "\(folder)/sweep.json"
+  }
+
+  /// The name in the header: `diy-dnn │ NAME │ ...`.
+  static func headerName(_ screen: String) -> String? {
+    screen.split(separator: "\n").first?.split(separator: "│").dropFirst().first?.trimmingCharacters(in: .whitespaces)
+  }
+
+  @Test func aSweepTrainsEveryRunAndTabChangesTheFocus() throws {
+    let session = try Session(arguments: "--config \(Self.sweepConfig(epochs: 3))")
+    let done = session.waitFor(30) { $0.contains("Runs (3/3 done)") }
+    #expect(done.ok, "the sweep did not end:\n\(done.screen)")
+    for name in ["one", "two", "three"] { #expect(done.screen.contains("\(name) "), "\(name) missing:\n\(done.screen)") }
+    let first = Self.headerName(done.screen)
+    session.keys("Tab")
+    let tabbed = session.waitFor(3) { Self.headerName($0) != first }
+    #expect(tabbed.ok, "Tab did not change the focused run (\(first ?? "")):\n\(tabbed.screen)")
+    session.keys("1")
+    #expect(session.waitFor(3) { Self.headerName($0) == "one" }.ok)
+    session.keys("q")
+    let exited = session.waitFor(5) { $0.contains("EXIT=") }
+    #expect(exited.screen.contains("EXIT=0"), "\(exited.screen)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: session.out).sorted() == ["one", "three", "two"])
+    for name in ["one", "two", "three"] {
+      #expect(RunLogFile.lines("\(session.out)/\(name)/metrics.csv") == 4, "\(name): header + 3 epochs")
+    }
+  }
+
+  /// `x` on a queued run skips it; on the training run it stops it and the sweep goes on.
+  @Test func xSkipsAndStopsWhileTheSweepGoesOn() throws {
+    let session = try Session(arguments: "--config \(Self.sweepConfig(epochs: 3000))")
+    #expect(session.waitFor(10) { $0.contains("RUNNING") && Self.headerName($0) == "one" }.ok)
+    session.keys("3")
+    #expect(session.waitFor(3) { Self.headerName($0) == "three" && $0.contains("QUEUED") }.ok)
+    session.keys("x")
+    #expect(session.waitFor(3) { $0.contains("three skipped") }.ok, "\(session.screen())")
+    session.keys("1")
+    session.keys("x")
+    let second = session.waitFor(10) { $0.contains("STOPPED") && $0.contains("two ") && $0.split(separator: "\n").contains { $0.contains("two") && $0.contains("RUNNING") } }
+    #expect(second.ok, "stopping one did not start two:\n\(second.screen)")
+    session.keys("q")
+    #expect(session.waitFor(3) { $0.contains("quit and stop training?") }.ok)
+    session.keys("q")
+    let exited = session.waitFor(10) { $0.contains("EXIT=") }
+    #expect(exited.screen.contains("EXIT=0") && exited.screen.contains("three: SKIPPED"), "\(exited.screen)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: session.out).sorted() == ["one", "two"])
+  }
+
+  /// `dnn-tui RUNS` on a folder a background `dnn train` is writing follows it live, never
+  /// writing into it; when the trainer stops, so does the following.
+  @Test func aHeadlessRunIsFollowedLive() throws {
+    let runs = Programs.temporaryFolder()
+    let trainer = try Spawn.start([try Programs.path("dnn"), "train", "--config", RunSafetyTests.tinyConfig(epochs: 100_000), "--out", runs])
+    defer { kill(trainer, SIGKILL); _ = Spawn.wait(trainer) }
+    let deadline = Date().addingTimeInterval(10)
+    while !FileManager.default.fileExists(atPath: "\(runs)/tiny/metrics.csv") && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+    let session = try Session(arguments: runs)
+    let following = session.waitFor(10) { $0.contains("FOLLOWING") && Self.position($0) != nil }
+    #expect(following.ok, "not following:\n\(following.screen)")
+    let epoch = Self.position(following.screen)?.epoch ?? 0
+    let advanced = session.waitFor(10) { (Self.position($0)?.epoch ?? 0) > epoch + 2 }
+    #expect(advanced.ok, "the epoch counter did not advance past \(epoch):\n\(advanced.screen)")
+    session.keys("Space")
+    #expect(session.waitFor(3) { $0.contains("tiny is trained by another process: space does nothing here") }.ok)
+    kill(trainer, SIGINT)
+    #expect(Spawn.wait(trainer) == 130)
+    let stopped = session.waitFor(10) { $0.contains("STOPPED") && !$0.contains("FOLLOWING") }
+    #expect(stopped.ok, "following did not end with the trainer:\n\(stopped.screen)")
+    session.keys("q")
+    #expect(session.waitFor(5) { $0.contains("EXIT=0") }.ok, "\(session.screen())")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: "\(runs)/tiny").sorted()
+            == [".lock", "best.safetensors", "config.json", "last.safetensors", "metrics.csv", "steps.csv"])
+  }
+
+  /// `f` then Enter forks the run: a second run folder whose first step follows the parent's
+  /// step at the fork, journalled in both runs' events.csv.
+  @Test func aForkStartsFromTheParentsStep() throws {
+    let session = try Session(arguments: "--config \(RunSafetyTests.tinyConfig(epochs: 100_000))")
+    #expect(session.waitFor(10) { $0.contains("RUNNING") && (Self.step($0) ?? 0) > 20 }.ok)
+    session.keys("f")
+    #expect(session.waitFor(3) { $0.contains("fork tiny with learning rate ×1/2") }.ok, "\(session.screen())")
+    session.keys("Enter")
+    let forked = session.waitFor(10) { $0.contains("tiny-fork1") && $0.contains("run 2/2") }
+    #expect(forked.ok, "no fork:\n\(forked.screen)")
+    session.keys("q")
+    session.keys("q")
+    let exited = session.waitFor(10) { $0.contains("EXIT=") }
+    #expect(exited.screen.contains("EXIT=0") && exited.screen.contains("saved in \(session.out)/tiny-fork1"), "\(exited.screen)")
+    let parentEvents = (try? String(contentsOfFile: "\(session.out)/tiny/events.csv", encoding: .utf8)) ?? ""
+    let forkLine = parentEvents.split(separator: "\n").first { $0.contains(",fork,tiny-fork1") }
+    let forkStep = forkLine.flatMap { Int($0.split(separator: ",")[0]) }
+    #expect(forkStep != nil, "no fork in the parent's journal:\n\(parentEvents)")
+    let steps = (try? String(contentsOfFile: "\(session.out)/tiny-fork1/steps.csv", encoding: .utf8)) ?? ""
+    let firstStep = steps.split(separator: "\n").dropFirst().first.flatMap { Int($0.split(separator: ",")[0]) }
+    #expect(firstStep != nil && firstStep == forkStep.map { $0 + 1 }, "fork's first step \(firstStep ?? -1), parent forked at \(forkStep ?? -1)")
+    let forkEvents = (try? String(contentsOfFile: "\(session.out)/tiny-fork1/events.csv", encoding: .utf8)) ?? ""
+    #expect(forkEvents.contains(",forked_from,tiny at step \(forkStep ?? -1)"), "\(forkEvents)")
   }
 
   @Test func notATerminalPointsToDnnTrain() throws {
