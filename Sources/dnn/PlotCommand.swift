@@ -41,15 +41,16 @@ enum Plots {
     let best = run.bestEpoch.map { (x: Double($0.epoch), label: "best (epoch \($0.epoch))") }
     // One epoch axis for all three charts: 0 to the last epoch.
     let epochs = 0...Double(max(e.last?.epoch ?? 1, 1))
+    let events = RunLog.readEvents(folder: run.path).filter { $0.kind != .save }.map { (x: $0.progress, label: String($0.letter)) }
     svg.text("\(run.config.name)", x: 500, y: 18, size: 16, anchor: "middle", bold: true)
     svg.lineChart(title: "Loss", x: 0, y: 25, w: 500, h: 300, series: [
       .init(label: "train", points: e.map { (Double($0.epoch), Double($0.trainLoss)) }, color: SVG.palette[0], markers: true),
       .init(label: "validation", points: e.map { (Double($0.epoch), Double($0.validationLoss)) }, color: SVG.palette[1], markers: true),
-    ], xLabel: "epoch", marker: best, xRange: epochs)
+    ], xLabel: "epoch", marker: best, xRange: epochs, events: events)
     svg.lineChart(title: "Accuracy", x: 500, y: 25, w: 500, h: 300, series: [
       .init(label: "train", points: e.map { (Double($0.epoch), Double($0.trainAccuracy)) }, color: SVG.palette[0], markers: true),
       .init(label: "validation", points: e.map { (Double($0.epoch), Double($0.validationAccuracy)) }, color: SVG.palette[1], markers: true),
-    ], xLabel: "epoch", marker: best, xRange: epochs)
+    ], xLabel: "epoch", marker: best, xRange: epochs, events: events)
     // Gradient norms per step from steps.csv, thinned to at most 2,000 points per tensor.
     let (names, steps) = RunLog.readSteps(folder: run.path)
     let stride = max(1, steps.count / 2000)
@@ -59,7 +60,7 @@ enum Plots {
       .init(label: name, points: thinned.map { (Double($0.step) / batchesPerEpoch, Double($0.gradientNorms[c])) }, color: SVG.palette[c % 10])
     }
     svg.lineChart(title: "Gradient norms per tensor (pre-clip, log scale)", x: 0, y: 330, w: 1000, h: 300, series: series,
-                  xLabel: "epoch", logY: true, marker: best, xRange: epochs)
+                  xLabel: "epoch", logY: true, marker: best, xRange: epochs, events: events)
     return svg.document
   }
 

@@ -40,6 +40,7 @@ struct ReportCommand: ParsableCommand {
         _ = try Plots.write(r, folder: folder, digits: 20)
         sections += "<h2 id=\"\(SVG.escape(r.config.name))\">\(SVG.escape(r.config.name))</h2>\n"
         sections += "<pre>\(SVG.escape(r.config.jsonValue.prettyText))</pre>\n"
+        sections += Self.interventions(r)
         sections += fitted(Plots.curves(r))
         sections += fitted(try Plots.digits(r, folder: folder, count: 20))
       }
@@ -61,6 +62,19 @@ struct ReportCommand: ParsableCommand {
       .init(label: r.config.name, points: r.epochs.map { (Double($0.epoch), Double($0.validationAccuracy)) }, color: colour(i), markers: true)
     }, xLabel: "epoch")
     return svg.document
+  }
+
+  /// The run's journal (`events.csv`) as a list: what was done to it, when, at which step; the
+  /// curves mark the same moments with their letters.
+  static func interventions(_ run: SavedRun) -> String {
+    let journal = RunLog.readEvents(folder: run.path)
+    guard !journal.isEmpty else { return "" }
+    let items = journal.map { i in
+      let when = Date(timeIntervalSince1970: i.time).formatted(.iso8601)
+      return "<li><b>\(i.letter)</b> \(SVG.escape(i.kind.rawValue.replacingOccurrences(of: "_", with: " "))) \(SVG.escape(i.detail))"
+        + " (epoch \(String(format: "%.2f", i.progress)), step \(i.step), \(when))</li>"
+    }
+    return "<p>Interventions (marked on the curves):</p><ul>\n" + items.joined(separator: "\n") + "\n</ul>\n"
   }
 
   /// An SVG that shrinks to the page width.

@@ -41,7 +41,8 @@ struct SVG {
   /// Ticks sit at round values, the legend is a row above the plot (never over a curve), and
   /// `xRange` lines charts up with each other.
   mutating func lineChart(title: String, x: Double, y: Double, w: Double, h: Double, series: [Series], xLabel: String,
-                          logY: Bool = false, marker: (x: Double, label: String)? = nil, xRange: ClosedRange<Double>? = nil) {
+                          logY: Bool = false, marker: (x: Double, label: String)? = nil, xRange: ClosedRange<Double>? = nil,
+                          events: [(x: Double, label: String)] = []) {
     let left = x + 60, plotW = w - 80
     text(title, x: x + w / 2, y: y + 15, size: 14, anchor: "middle", bold: true)
     let legendRows = legend(series, x: left, y: y + 32, width: plotW)
@@ -80,6 +81,12 @@ struct SVG {
       if s.markers {
         for p in points { raw(String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%@\"/>", px(p.0), py(p.1), s.color)) }
       }
+    }
+    // Interventions (pause, rate change, fork, ...): a thin grey line and their letter at the top.
+    for event in events where event.x >= x0 && event.x <= x1 {
+      let ex = px(event.x)
+      raw(String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\" stroke-dasharray=\"2,2\"/>", ex, top, ex, top + plotH))
+      text(event.label, x: ex, y: top - 2, size: 9, anchor: "middle", color: "#555", bold: true)
     }
     if let marker {
       let mx = px(marker.x)

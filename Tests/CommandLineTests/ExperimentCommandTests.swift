@@ -147,5 +147,21 @@ import Testing
     let html = try String(contentsOfFile: "\(out)/report.html", encoding: .utf8)
     #expect(html.contains("<th>parameters</th>") && html.contains("<th>test accuracy (best)</th>"))
     #expect(html.contains("Validation accuracy, all runs") && html.contains("\"batchSize\": 50,\n"))
+    #expect(!html.contains("Interventions"), "a run nobody touched has none")
+  }
+
+  /// The interventions journal (events.csv, as the dashboard writes it) marks the curves and
+  /// is listed in the report.
+  @Test func interventionsAreMarkedInTheFigures() throws {
+    let out = Programs.temporaryFolder()
+    #expect(try Programs.dnn(["train", "--config", RunSafetyTests.tinyConfig(epochs: 3), "--out", out]).status == 0)
+    let journal = "step,epoch,time,event,detail\n6,1.0000,2026-11-29T12:00:00Z,pause,\n6,1.0000,2026-11-29T12:00:05Z,learning_rate,x0.5 -> 0.0015\n"
+    try journal.write(toFile: "\(out)/tiny/events.csv", atomically: true, encoding: .utf8)
+    #expect(try Programs.dnn(["plot", "\(out)/tiny"]).status == 0)
+    let svg = try String(contentsOfFile: "\(out)/tiny/curves.svg", encoding: .utf8)
+    #expect(svg.contains("stroke=\"#888\" stroke-dasharray=\"2,2\"") && svg.contains(">P</text>") && svg.contains(">L</text>"))
+    #expect(try Programs.dnn(["report", out]).status == 0)
+    let html = try String(contentsOfFile: "\(out)/report.html", encoding: .utf8)
+    #expect(html.contains("<li><b>L</b> learning rate x0.5 -&gt; 0.0015 (epoch 1.00, step 6, 2026-11-29T12:00:05Z)</li>"), "\(html)")
   }
 }
