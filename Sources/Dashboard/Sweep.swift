@@ -3,17 +3,22 @@ import DNN
 /// A run waiting for its turn in a sweep: how it shows while queued, and how it starts.
 public struct PlannedRun {
   public var state: RunState
-  /// Runs on the run's Dispatch queue and returns its trainer (see `TrainingSession.start`).
-  public var start: @Sendable (EventChannel, CommandMailbox) throws -> Trainer
+  /// Runs on the run's Dispatch queue and returns its trainer (see `TrainingSession.start`);
+  /// the flag says whether it shares the machine with another run (then it trains on one
+  /// core, unsplit) or has both cores (then it splits its batches).
+  public var start: @Sendable (EventChannel, CommandMailbox, _ sharesTheMachine: Bool) throws -> Trainer
 
-  public init(name: String, summary: String, start: @escaping @Sendable (EventChannel, CommandMailbox) throws -> Trainer) {
+  public init(
+    name: String, summary: String, start: @escaping @Sendable (EventChannel, CommandMailbox, _ sharesTheMachine: Bool) throws -> Trainer
+  ) {
     state = RunState(name: name, summaryLine: summary, status: .queued)
     self.start = start
   }
 }
 
 /// The dashboard's runs and where their events come from: a sweep's runs trained in order
-/// (`concurrentRuns` at a time), forks started at once, replayed and followed run folders.
+/// (two at a time, one per core, when `concurrentRuns` is 2: see `startQueued`), forks started
+/// at once, replayed and followed run folders.
 /// Lives on the dashboard's thread; every trainer runs on its own Dispatch queue.
 public final class Sweep: TrainingLink {
   /// The source of each run; nil while it waits in `queued`.
@@ -61,7 +66,8 @@ public final class Sweep: TrainingLink {
         out.append(.event(run: index, event))
         if case .forked(let point) = event, let planFork {
           let planned = planFork(point)
-          sources.append(LiveRun(planned.start))
+          let start = planned.start
+          sources.append(LiveRun { try start($0, $1, false) })
           var state = planned.state
           state.status = .starting
           out.append(.added(state, focus: true))
@@ -84,10 +90,24 @@ public final class Sweep: TrainingLink {
     sources[run]?.send(command)
   }
 
-  /// Starts queued runs, in order, while fewer than `concurrentRuns` train.
+  /// Starts queued runs in order. One at a time, each run has both cores (it splits its
+  /// batches). Two at a time, each has one core, which on small runs beats splitting (see
+  /// README, "Sweeps"); but the last queued run waits until it can start alone, with both
+  /// cores, so that no sweep ends with one core idle through its longest run.
   private func startQueued() {
-    while runningCount < concurrentRuns, let next = queued.keys.min(), let planned = queued.removeValue(forKey: next) {
-      sources[next] = LiveRun(planned.start)
+    while let next = queued.keys.min() {
+      let running = runningCount
+      let shares: Bool
+      if concurrentRuns <= 1 || queued.count == 1 {
+        guard running == 0 else { return }
+        shares = false
+      } else {
+        guard running < concurrentRuns else { return }
+        shares = true
+      }
+      guard let planned = queued.removeValue(forKey: next) else { return }
+      let start = planned.start
+      sources[next] = LiveRun { try start($0, $1, shares) }
     }
   }
 }

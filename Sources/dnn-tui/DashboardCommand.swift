@@ -34,7 +34,7 @@ struct DashboardCommand: ParsableCommand {
   @Option(help: "bundled, mnist or fashion-mnist (as fetched by dnn download); --data-dir wins.") var dataset: String?
   @Option(help: "Override the number of epochs (every run).") var epochs: Int?
   @Option(help: "Override the random seed (every run).") var seed: Int?
-  @Option(help: "Runs of a sweep trained at the same time, each on one core (1 or 2; default: 2 when every run is small enough to gain from it, see README).")
+  @Option(help: "Runs of a sweep trained at the same time (1 or 2, default 2): two at once train on one core each (the last run of the sweep trains alone on both); one at a time each splits its batches over both cores.")
   var concurrent: Int?
   @Flag(help: "Draw with ASCII characters only.") var ascii = false
   @Flag(help: "No colours (also when the NO_COLOR environment variable is set).") var noColor = false
@@ -55,10 +55,11 @@ struct DashboardCommand: ParsableCommand {
     return runName
   }
 
-  /// How many runs of `configs` train at once: `--concurrent`, else 1.
+  /// How many runs of `configs` train at once: `--concurrent`, else 2 for a sweep (measured
+  /// faster on every bundled model: `bash benchmarks/sweep.sh`, README "Sweeps"), 1 for one run.
   func concurrentRuns(for configs: [RunConfig]) -> Int {
     guard configs.count > 1 else { return 1 }
-    return concurrent ?? 1
+    return concurrent ?? 2
   }
 
   func run() throws {

@@ -27,6 +27,7 @@ struct DashboardOpening {
     if command.resume { throw ValidationError("--resume needs a saved run folder: dnn-tui RUNS/NAME --resume") }
     let file = try RunFile.load(path: command.config ?? Assets.experimentConfig())
     let configs = try command.runName.map { [try file.run(named: $0)] } ?? file.runs
+    let concurrent = command.concurrentRuns(for: configs)
     let cache = DataChoice.Cache()
     var taken: Set<String> = []
     if !command.noSave { try RunFolder.checkOut(command.out) }
@@ -44,14 +45,17 @@ struct DashboardOpening {
       try config.checkMemory()
       context.register(config, folder: data.folder)
       let out = command.noSave ? nil : command.out, overwrite = command.overwrite, folder = data.folder, run = config
-      var planned = PlannedRun(name: config.name, summary: config.summaryLine) { events, commands in
+      var planned = PlannedRun(name: config.name, summary: config.summaryLine) { events, commands, sharesTheMachine in
         let runFolder = try out.map { try RunFolder.create(out: $0, config: run, overwrite: overwrite) }
-        return try Trainer(plan: RunPlan(config: run, folder: folder, observer: runFolder), events: events, commands: commands)
+        var plan = try RunPlan(config: run, folder: folder, observer: runFolder)
+        // Two runs at once: each on one core, unsplit, one-thread products.
+        if sharesTheMachine { (plan.splitBatch, plan.blasThreads) = (false, 1) }
+        return try Trainer(plan: plan, events: events, commands: commands)
       }
       if command.noSave { planned.state.saveUnavailable = "started with --no-save" }
       sweep.add(planned)
     }
-    sweep.concurrentRuns = command.concurrentRuns(for: configs)
+    sweep.concurrentRuns = concurrent
   }
 
   /// A run folder, or a folder of run folders: each shown, followed or (one) resumed.
@@ -131,14 +135,14 @@ final class ForkContext {
   /// the parent, starting from the fork point's state and rate.
   func plan(_ point: ForkPoint) -> PlannedRun {
     guard let parent = runs[point.parent] else {
-      return PlannedRun(name: point.name, summary: "") { _, _ in throw ConfigError("run '\(point.parent)' cannot be forked here") }
+      return PlannedRun(name: point.name, summary: "") { _, _, _ in throw ConfigError("run '\(point.parent)' cannot be forked here") }
     }
     var config = parent.config
     config.name = point.name
     register(config, folder: parent.folder, out: parent.out)
     let out = save ? parent.out : nil, folder = parent.folder, run = config
     if let out { savedPaths[point.name] = (out as NSString).appendingPathComponent(point.name) }
-    var planned = PlannedRun(name: point.name, summary: config.summaryLine + " · fork \(DashboardState.factor(point.learningRateFactor))") { events, commands in
+    var planned = PlannedRun(name: point.name, summary: config.summaryLine + " · fork \(DashboardState.factor(point.learningRateFactor))") { events, commands, _ in
       let runFolder = try out.map { try RunFolder.create(out: $0, config: run, overwrite: false) }
       var plan = try RunPlan(config: run, folder: folder, start: try point.savedState(), observer: runFolder)
       plan.learningRateFactor = point.learningRateFactor

@@ -40,6 +40,9 @@ public enum BLASRuntime {
   /// two trainers running at once in one process share it: both train correctly, but they are
   /// bit-reproducible only when they do not overlap.
   static func useThreads(_ count: Int) {
+    // Read OpenBLAS's own count before the first change (a lazy static would otherwise take
+    // the changed count as the default of every later trainer).
+    _ = initialThreads
     if threads != count { openblas_set_num_threads(Int32(max(1, count))) }
   }
 

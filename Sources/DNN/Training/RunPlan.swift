@@ -11,9 +11,12 @@ public struct RunPlan {
   /// Start paused (the first command decides).
   public let startsPaused: Bool
   /// Split each batch across two cores; nil decides (see `Trainer.init`).
-  public let splitBatch: Bool?
+  public var splitBatch: Bool?
   /// Persists the run (a `RunFolder`), if any.
   public let observer: TrainingObserver?
+  /// OpenBLAS threads for an unsplit run (nil: `BLASRuntime.requestedThreads`): 1 when two
+  /// runs train at once, one per core.
+  public var blasThreads: Int?
   /// The factor on the schedule's learning rate the run starts with (a fork's choice; 1 else).
   public var learningRateFactor: Float = 1
   /// The run this one was forked from and at which step, journalled when it starts.

@@ -101,7 +101,7 @@ public final class Trainer {
     loader = BatchLoader(view: data.train, batchSize: config.batchSize, generator: shuffleRoot)
     loader.maxShift = config.augmentShift
     norms.reserveCapacity(model.parameters.count)
-    blasThreads = BLASRuntime.requestedThreads
+    blasThreads = plan.blasThreads ?? BLASRuntime.requestedThreads
     let split = plan.splitBatch ?? (blasThreads >= 2 && ProcessInfo.processInfo.environment["DNN_SPLIT_BATCH"] != "0")
     parallelStep = split ? DataParallelStep(model: model, loader: loader) : nil
   }
