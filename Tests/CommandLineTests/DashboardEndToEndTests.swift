@@ -28,7 +28,12 @@ enum RunLogFile {
                "cd \(root.path) && \(environment) \(binary) \(arguments); echo EXIT=$?; sleep 60"])
     }
 
-    deinit { try? run(["kill-server"]) }
+    deinit {
+      try? run(["kill-server"])
+      // A dashboard that outlived its server (it was seen once) must not train on behind the
+      // tests' backs: its command line holds this session's unique folder.
+      _ = try? Spawn.run(["pkill", "-KILL", "-f", out])
+    }
 
     /// Runs a tmux command on this session's server and returns its standard output.
     @discardableResult
