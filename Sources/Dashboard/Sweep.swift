@@ -1,4 +1,5 @@
 import DNN
+import Dispatch
 
 /// A run waiting for its turn in a sweep: how it shows while queued, and how it starts.
 public struct PlannedRun {
@@ -31,6 +32,11 @@ public final class Sweep: TrainingLink {
   private let planFork: ((ForkPoint) -> PlannedRun)?
   /// A fork name that is free (on disk too) for a proposed one.
   private let freeName: (String) -> String
+  /// New runs to show, looked for every `discoverInterval` seconds (run folders that appear in
+  /// a folder of runs being watched: a headless sweep's next run).
+  public var discover: (() -> [(source: RunSource, state: RunState)])?
+  public var discoverInterval = 1.0
+  private var lastDiscovery: UInt64 = 0
 
   public init(planFork: ((ForkPoint) -> PlannedRun)? = nil, freeName: @escaping (String) -> String = { $0 }) {
     self.planFork = planFork
@@ -58,6 +64,11 @@ public final class Sweep: TrainingLink {
 
   public func drainEvents() -> [LinkEvent] {
     startQueued()
+    let now = DispatchTime.now().uptimeNanoseconds
+    if let discover, Double(now - lastDiscovery) * 1e-9 >= discoverInterval {
+      lastDiscovery = now
+      for found in discover() { add(found.source, as: found.state) }
+    }
     var out = pending
     pending = []
     for index in sources.indices {

@@ -58,29 +58,39 @@ struct DashboardOpening {
     sweep.concurrentRuns = concurrent
   }
 
-  /// A run folder, or a folder of run folders: each shown, followed or (one) resumed.
+  /// A run folder, or a folder of run folders: each shown, followed or (one) resumed. A folder
+  /// of runs is watched: run folders that appear in it later (a headless sweep's next run) join.
   private mutating func openFolder(_ path: String, command: DashboardCommand, choice: DataChoice, context: ForkContext) throws {
     let runs = try SavedRun.find([path])
     if command.resume && runs.count != 1 { throw ValidationError("--resume continues one run: name its folder (RUNS/NAME)") }
     let cache = DataChoice.Cache()
+    if !command.resume && !FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("config.json")) {
+      var known = Set(runs.map(\.path))
+      // Runs that join later come as they are found (a new folder of a headless sweep).
+      sweep.discover = {
+        // Folders whose config.json is whole; one that cannot be read is passed over for good.
+        let children = (try? FileManager.default.contentsOfDirectory(atPath: path))?.sorted() ?? []
+        return children.map { (path as NSString).appendingPathComponent($0) }
+          .filter { FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent("config.json")) }
+          .filter { known.insert($0).inserted }
+          .compactMap { try? Self.show(try SavedRun(path: $0), choice: choice, cache: cache) }
+      }
+    }
     for saved in runs {
+      if !command.resume {
+        let shown = try Self.show(saved, choice: choice, cache: cache)
+        sweep.add(shown.source, as: shown.state)
+        continue
+      }
       let data = try choice.open(forRun: saved.config.name, recorded: saved.config.dataset, cache: cache)
       var config = saved.config
       if let epochs = command.epochs { config.epochs = epochs }
       config.dataset = data.identity
-      var state = RunState(name: config.name, summaryLine: config.summaryLine)
+      let state = RunState(name: config.name, summaryLine: config.summaryLine)
       if RunLock.isHeld(folder: saved.path) {
-        if command.resume { throw ValidationError("\(saved.path) is being trained by another process: open it without --resume to follow it") }
-        state.following = true
-        sweep.add(FollowedRun(try RunFollower(path: saved.path, folder: data.folder)), as: state)
-        continue
+        throw ValidationError("\(saved.path) is being trained by another process: open it without --resume to follow it")
       }
-      let history = try RunReplay.events(of: saved, folder: data.folder, final: !command.resume)
-      guard command.resume else {
-        state.saveUnavailable = "this is a saved run being shown (add --resume to train it on)"
-        sweep.add(ReplayedRun(history: history), as: state)
-        continue
-      }
+      let history = try RunReplay.events(of: saved, folder: data.folder, final: false)
       context.register(config, folder: data.folder, out: (saved.path as NSString).deletingLastPathComponent)
       savedPaths[config.name] = saved.path
       let runPath = saved.path, folder = data.folder, run = config
@@ -90,6 +100,21 @@ struct DashboardOpening {
       }
       sweep.add(ReplayedRun(history: history, resumedBy: live), as: state)
     }
+  }
+
+  /// A saved run as the dashboard shows it: followed while another process writes it, else
+  /// replayed from its files.
+  static func show(_ saved: SavedRun, choice: DataChoice, cache: DataChoice.Cache) throws
+    -> (source: RunSource, state: RunState)
+  {
+    let data = try choice.open(forRun: saved.config.name, recorded: saved.config.dataset, cache: cache)
+    var state = RunState(name: saved.config.name, summaryLine: saved.config.summaryLine)
+    if RunLock.isHeld(folder: saved.path) {
+      state.following = true
+      return (FollowedRun(try RunFollower(path: saved.path, folder: data.folder)), state)
+    }
+    state.saveUnavailable = "this is a saved run being shown (add --resume to train it on)"
+    return (ReplayedRun(history: try RunReplay.events(of: saved, folder: data.folder, final: true)), state)
   }
 
   /// `name`, or `name-2`, `name-3`, ... : free on disk and not given to an earlier run of the sweep.
@@ -144,6 +169,7 @@ final class ForkContext {
     if let out { savedPaths[point.name] = (out as NSString).appendingPathComponent(point.name) }
     var planned = PlannedRun(name: point.name, summary: config.summaryLine + " · fork \(DashboardState.factor(point.learningRateFactor))") { events, commands, _ in
       let runFolder = try out.map { try RunFolder.create(out: $0, config: run, overwrite: false) }
+      try runFolder?.saveStart(point)
       var plan = try RunPlan(config: run, folder: folder, start: try point.savedState(), observer: runFolder)
       plan.learningRateFactor = point.learningRateFactor
       plan.forkedFrom = (point.parent, point.position.step)

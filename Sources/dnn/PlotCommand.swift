@@ -41,7 +41,7 @@ enum Plots {
     let best = run.bestEpoch.map { (x: Double($0.epoch), label: "best (epoch \($0.epoch))") }
     // One epoch axis for all three charts: 0 to the last epoch.
     let epochs = 0...Double(max(e.last?.epoch ?? 1, 1))
-    let events = RunLog.readEvents(folder: run.path).filter { $0.kind != .save }.map { (x: $0.progress, label: String($0.letter)) }
+    let events = RunLog.readEvents(folder: run.path).map { (x: $0.progress, label: String($0.letter)) }
     svg.text("\(run.config.name)", x: 500, y: 18, size: 16, anchor: "middle", bold: true)
     svg.lineChart(title: "Loss", x: 0, y: 25, w: 500, h: 300, series: [
       .init(label: "train", points: e.map { (Double($0.epoch), Double($0.trainLoss)) }, color: SVG.palette[0], markers: true),

@@ -300,6 +300,24 @@ enum RunLogFile {
             == [".lock", "best.safetensors", "config.json", "last.safetensors", "metrics.csv", "steps.csv"])
   }
 
+  /// A headless sweep followed from its folder of runs: the runs `dnn train` starts later join
+  /// the dashboard as their folders appear.
+  @Test func aHeadlessSweepIsFollowedRunByRun() throws {
+    let runs = Programs.temporaryFolder()
+    let trainer = try Spawn.start([try Programs.path("dnn"), "train", "--config", Self.sweepConfig(epochs: 150), "--out", runs])
+    defer { kill(trainer, SIGKILL); _ = Spawn.wait(trainer) }
+    let deadline = Date().addingTimeInterval(10)
+    while !FileManager.default.fileExists(atPath: "\(runs)/one/config.json") && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+    let session = try Session(arguments: runs)
+    let first = session.waitFor(10) { $0.contains("one") }
+    #expect(first.ok && !first.screen.contains("three "), "\(first.screen)")
+    let all = session.waitFor(60) { $0.contains("Runs (3/3 done)") }
+    #expect(all.ok, "the later runs did not join:\n\(all.screen)")
+    #expect(Spawn.wait(trainer) == 0)
+    session.keys("q")
+    #expect(session.waitFor(5) { $0.contains("EXIT=0") }.ok, "\(session.screen())")
+  }
+
   /// `f` then Enter forks the run: a second run folder whose first step follows the parent's
   /// step at the fork, journalled in both runs' events.csv.
   @Test func aForkStartsFromTheParentsStep() throws {

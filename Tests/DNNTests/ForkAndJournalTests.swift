@@ -59,6 +59,15 @@ import Testing
     #expect(journal[1].detail == "t-fork1" && journal[1].step == 10 && journal[1].progress == 1)
     let parentAfter = Self.batches(parent.seen).filter { $0.step > 10 }
 
+    // A fork's folder holds its starting state before it trains: a kill at once resumes it from
+    // the fork point, at the fork's rate.
+    let out = Fixtures.temporaryFolder()
+    var saved = config
+    saved.name = forked[1].name
+    try RunFolder.create(out: out, config: saved, overwrite: false).saveStart(forked[1])
+    let (_, start) = try RunFolder.resume(path: "\(out)/t-fork2", config: saved)
+    #expect(start?.position == forked[1].position && start?.learningRateFactor == 0.5)
+
     for point in forked {
       var forkConfig = config
       forkConfig.name = point.name
@@ -108,8 +117,12 @@ import Testing
     #expect(journal[1].detail == "x0.5 -> 0.025" && journal[2].detail.hasSuffix("last.safetensors"))
     let text = try String(contentsOfFile: "\(path)/events.csv", encoding: .utf8)
     #expect(text.hasPrefix(RunLog.eventsHeader + "\n0,0.0000,20"), "\(text)")
-    // A resume from the state saved at step 10 keeps what happened up to it.
-    _ = try RunFolder.resume(path: path, config: config)
+    // A resume from the state saved at step 10 keeps what happened up to it, and the rate.
+    let (_, state) = try RunFolder.resume(path: path, config: config)
+    #expect(state?.learningRateFactor == 0.5)
+    let resumed = EventChannel(capacity: 16)
+    #expect(abs(try Trainer(plan: RunPlan(config: config, folder: Fixtures.mnist, start: state), events: resumed, commands: CommandMailbox())
+      .learningRate(at: 2) - 0.025) < 1e-7)
     #expect(RunLog.readEvents(folder: path).map(\.step) == [0, 10, 10, 10])
     try (text + "30,3.0000,2026-11-29T12:00:00Z,pause,\n25,2").write(toFile: "\(path)/events.csv", atomically: true, encoding: .utf8)
     #expect(RunLog.readEvents(folder: path).count == 5, "a torn last line is not read")

@@ -195,6 +195,16 @@ public final class RunFolder: TrainingObserver {
 
   public func didIntervene(_ intervention: Intervention) throws { try log.append(intervention) }
 
+  /// Saves a fork's starting state (the parent's, under this run's configuration) as this
+  /// run's state before it trains a step, so a kill at any instant leaves a fork that resumes
+  /// from its fork point.
+  public func saveStart(_ point: ForkPoint) throws {
+    var file = point.state
+    file.metadata["config"] = config.jsonValue.text
+    file.metadata["learningRateFactor"] = "\(point.learningRateFactor)"
+    try file.write(to: self.file("last.safetensors"))
+  }
+
   public func save(_ progress: TrainingProgress) throws -> String? {
     try log.flush(parameterNames: progress.model.parameters.map(\.name))
     // The end of a run right after its last epoch's save has nothing new to write.
@@ -208,7 +218,9 @@ public final class RunFolder: TrainingObserver {
       try best.write(to: file("best.safetensors"))
       pendingBest = nil
     }
-    try Checkpoint.saveState(progress.model, optimizer: progress.optimizer, config: config, position: position, to: file("last.safetensors"))
+    try Checkpoint.saveState(
+      progress.model, optimizer: progress.optimizer, config: config, position: position,
+      learningRateFactor: progress.learningRateFactor, to: file("last.safetensors"))
     lastSave = DispatchTime.now().uptimeNanoseconds
     lastSavedPosition = position
     // A run saved by an earlier version kept its optimizer apart; the state above replaces it.

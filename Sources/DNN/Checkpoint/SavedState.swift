@@ -9,18 +9,24 @@ extension Checkpoint {
   /// the training position and the optimizer's step count. One file means one rename: a kill at
   /// any instant leaves either the previous state or this one, never half of each.
   public static func saveState(
-    _ model: Sequential, optimizer: Optimizer, config: RunConfig, position: TrainingPosition, to path: String
+    _ model: Sequential, optimizer: Optimizer, config: RunConfig, position: TrainingPosition, learningRateFactor: Float = 1,
+    to path: String
   ) throws {
-    try stateFile(model, optimizer: optimizer, config: config, position: position).write(to: path)
+    try stateFile(model, optimizer: optimizer, config: config, position: position, learningRateFactor: learningRateFactor)
+      .write(to: path)
   }
 
-  /// The content of `saveState`, in memory (what a fork starts from).
-  public static func stateFile(_ model: Sequential, optimizer: Optimizer, config: RunConfig, position: TrainingPosition) -> Safetensors {
+  /// The content of `saveState`, in memory (what a fork starts from). The user's factor on the
+  /// schedule's learning rate (`+`/`-`, a fork's choice) is kept with it.
+  public static func stateFile(
+    _ model: Sequential, optimizer: Optimizer, config: RunConfig, position: TrainingPosition, learningRateFactor: Float = 1
+  ) -> Safetensors {
     var file = modelFile(model, config: config, position: position)
     for pair in optimizer.stateTensors(for: model.parameters) {
       file.entries.append(.init(name: optimizerPrefix + pair.name, shape: [pair.tensor.rows, pair.tensor.columns], values: pair.tensor.values))
     }
     file.metadata["stepCount"] = "\(optimizer.stepCount)"
+    file.metadata["learningRateFactor"] = "\(learningRateFactor)"
     return file
   }
 }
@@ -32,6 +38,8 @@ public struct SavedState {
   public let path: String
   /// Where training stood when it was saved.
   public let position: TrainingPosition
+  /// The factor on the schedule's learning rate at the save (1 for states saved without one).
+  public var learningRateFactor: Float { file.metadata["learningRateFactor"].flatMap(Float.init) ?? 1 }
   private let file: Safetensors
   /// Optimizer tensors by name (without the prefix) and step count.
   private let optimizerTensors: [String: Tensor]

@@ -17,8 +17,9 @@ public struct RunPlan {
   /// OpenBLAS threads for an unsplit run (nil: `BLASRuntime.requestedThreads`): 1 when two
   /// runs train at once, one per core.
   public var blasThreads: Int?
-  /// The factor on the schedule's learning rate the run starts with (a fork's choice; 1 else).
-  public var learningRateFactor: Float = 1
+  /// The factor on the schedule's learning rate the run starts with (a fork's choice); nil
+  /// takes the saved state's (a resumed run keeps its `+`/`-`), or 1.
+  public var learningRateFactor: Float?
   /// The run this one was forked from and at which step, journalled when it starts.
   public var forkedFrom: (parent: String, step: Int)?
 

@@ -8,6 +8,8 @@ public struct TrainingProgress {
   public let model: Sequential
   public let optimizer: Optimizer
   public let position: TrainingPosition
+  /// The user's factor on the schedule's learning rate (saved with the state).
+  public var learningRateFactor: Float = 1
 }
 
 /// Called on the training thread at the trainer's milestones, to persist a run (files) without
@@ -96,7 +98,8 @@ public final class Trainer {
       position = saved.position
     }
     let range = Trainer.learningRateFactorRange
-    learningRateFactor = min(max(plan.learningRateFactor, range.lowerBound), range.upperBound)
+    let factor = plan.learningRateFactor ?? plan.start?.learningRateFactor ?? 1
+    learningRateFactor = min(max(factor, range.lowerBound), range.upperBound)
     shuffleRoot = SplitMix64(seed: config.seed).derived("shuffle")
     loader = BatchLoader(view: data.train, batchSize: config.batchSize, generator: shuffleRoot)
     loader.maxShift = config.augmentShift
@@ -115,7 +118,9 @@ public final class Trainer {
   }
 
   /// What observers receive now.
-  private var progress: TrainingProgress { TrainingProgress(model: model, optimizer: optimizer, position: position) }
+  private var progress: TrainingProgress {
+    TrainingProgress(model: model, optimizer: optimizer, position: position, learningRateFactor: learningRateFactor)
+  }
 
   /// How the matrix products run, for reports: `OpenBLAS (Zen kernel, 2 threads)`, or with the
   /// batch split, `OpenBLAS (Zen kernel), batch split across 2 threads`.
@@ -330,7 +335,7 @@ public final class Trainer {
   /// Hands a copy of the state to a new run `name` (`TrainingEvent.forked`), between two steps.
   private func fork(name: String, factor: Float) throws {
     let range = Trainer.learningRateFactorRange
-    let state = Checkpoint.stateFile(model, optimizer: optimizer, config: config, position: position)
+    let state = Checkpoint.stateFile(model, optimizer: optimizer, config: config, position: position, learningRateFactor: learningRateFactor)
     events.send(.forked(ForkPoint(
       parent: config.name, name: name, state: state, position: position,
       learningRateFactor: min(max(learningRateFactor * factor, range.lowerBound), range.upperBound))))

@@ -85,7 +85,7 @@ struct CurvesPanel {
       ChartSeries(label: "validation", points: validation, style: validationStyle, marker: marker),
     ])
     chart.logY = logScale
-    chart.marks = state.interventions.filter { $0.kind != .save }.map {
+    chart.marks = state.interventions.map {
       ChartMark(x: $0.progress, letter: $0.letter.unicodeScalars.first ?? "*", style: options.paint(Style(foreground: .yellow)))
     }
     // The x axis grows with the runs (whole epochs, at least one); z shows the last ten epochs.
