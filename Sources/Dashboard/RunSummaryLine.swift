@@ -13,6 +13,9 @@ extension RunConfig {
       case .dropout: if !extras.contains("drop") { extras.append("drop") }
       case .attention(let tokens, let heads, _, _): extras.append("attn \(tokens)x\(heads)")
       case .leakyReLU: if !extras.contains("leaky") { extras.append("leaky") }
+      case .conv2d(let channels, let kernel, _, _, _): widths.append("c\(channels)k\(kernel)")
+      case .maxPool(let size): widths.append("max\(size)")
+      case .avgPool(let size): widths.append("avg\(size)")
       case .relu, .softmax: break
       }
     }

@@ -140,9 +140,21 @@ import Testing
     #expect(Set(try FileManager.default.contentsOfDirectory(atPath: fresh.path)) == ["config.json", ".lock"])
   }
 
-  @Test func numpyReadsTheCheckpointAndPredictsLikeSwift() throws {
+  /// A small convolutional run: conv, pool, BatchNorm over its maps, dense.
+  static func convolutionalConfig() -> RunConfig {
+    var c = smallConfig()
+    c.layers = [
+      .conv2d(channels: 4, kernel: 5, stride: 1, padding: 2, initializer: .he), .relu, .maxPool(size: 2),
+      .conv2d(channels: 6, kernel: 3, stride: 2, padding: 1, initializer: .he), .batchNorm(momentum: 0.1, epsilon: 1e-5), .relu,
+      .avgPool(size: 2), .dense(units: 10, initializer: .he), .softmax,
+    ]
+    return c
+  }
+
+  @Test(arguments: [false, true])
+  func numpyReadsTheCheckpointAndPredictsLikeSwift(convolutional: Bool) throws {
     let out = Fixtures.temporaryFolder()
-    let trainer = try Self.train(Self.smallConfig(), out: out, mode: .create)
+    let trainer = try Self.train(convolutional ? Self.convolutionalConfig() : Self.smallConfig(), out: out, mode: .create)
     let model = trainer.model
     let checkpoint = "\(out)/ckpt/best.safetensors"
     try Checkpoint.load(checkpoint, into: model)

@@ -14,10 +14,7 @@ public enum Checkpoint {
   /// The safetensors content of `save`.
   static func modelFile(_ model: Sequential, config: RunConfig, position: TrainingPosition) -> Safetensors {
     var entries: [Safetensors.Entry] = []
-    for p in model.parameters {
-      let shape = p.isVector ? [p.value.columns] : [p.value.rows, p.value.columns]
-      entries.append(.init(name: p.name, shape: shape, values: p.value.values))
-    }
+    for p in model.parameters { entries.append(.init(name: p.name, shape: p.shape, values: p.value.values)) }
     for b in model.buffers { entries.append(.init(name: b.name, shape: [b.value.columns], values: b.value.values)) }
     let metadata = [
       "format": format, "architecture": JSONValue.array(config.layers.map(\.jsonValue)).text,
@@ -37,14 +34,14 @@ public enum Checkpoint {
 
   /// Loads the model tensors of `file` (all but the `optimizer.` ones of a run state) into `model`.
   static func load(_ file: Safetensors, path: String, into model: Sequential) throws {
-    let targets = model.parameters.map { ($0.name, $0.value) } + model.buffers.map { ($0.name, $0.value) }
-    for (name, tensor) in targets {
+    let targets = model.parameters.map { ($0.name, $0.value, $0.shape) } + model.buffers.map { ($0.name, $0.value, [$0.value.columns]) }
+    for (name, tensor, shape) in targets {
       guard let entry = file[name] else {
         throw CheckpointError(path: path, problem: "has no tensor \(name): it was saved from another architecture")
       }
-      let fits = entry.shape == [tensor.rows, tensor.columns] || (tensor.rows == 1 && entry.shape == [tensor.columns])
+      let fits = entry.shape == shape || entry.shape == [tensor.rows, tensor.columns] || (tensor.rows == 1 && entry.shape == [tensor.columns])
       guard fits else {
-        throw CheckpointError(path: path, problem: "tensor \(name) has shape \(entry.shape), the model needs [\(tensor.rows), \(tensor.columns)]")
+        throw CheckpointError(path: path, problem: "tensor \(name) has shape \(entry.shape), the model needs \(shape)")
       }
       entry.values.withUnsafeBufferPointer { tensor.pointer.update(from: $0.baseAddress!, count: $0.count) }
     }

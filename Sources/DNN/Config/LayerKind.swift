@@ -1,10 +1,10 @@
 /// The layer types of a configuration, by the name the configuration and `config.json` spell
 /// (`{"type": "dense"}`): the one table that layers (`Layer.kind`), parsing, JSON and messages use.
 public enum LayerKind: String, CaseIterable, Sendable {
-  case dense, relu, leakyrelu, softmax, batchnorm, dropout, attention
+  case dense, relu, leakyrelu, softmax, batchnorm, dropout, attention, conv2d, maxpool, avgpool
 
   /// Other spellings accepted when parsing.
-  static let aliases: [String: LayerKind] = ["linear": .dense]
+  static let aliases: [String: LayerKind] = ["linear": .dense, "conv": .conv2d, "maxpool2d": .maxpool, "avgpool2d": .avgpool]
 
   /// The kind named `name` (any case, or an alias).
   init?(configName name: String) {
@@ -27,6 +27,9 @@ extension LayerSpec {
     case .batchNorm: .batchnorm
     case .dropout: .dropout
     case .attention: .attention
+    case .conv2d: .conv2d
+    case .maxPool: .maxpool
+    case .avgPool: .avgpool
     }
   }
 }

@@ -8,8 +8,18 @@ extension RunConfig {
   public var memoryEstimate: Double {
     var width = LabeledImages.features
     var parameters = 0.0, activations = 0.0
-    for layer in layers {
+    let geometries = (try? layers.geometries()) ?? []
+    for (index, layer) in layers.enumerated() {
+      let before = index == 0 ? LayerGeometry(features: width, image: .mnist) : geometries.indices.contains(index - 1) ? geometries[index - 1] : nil
       switch layer {
+      case .conv2d(let channels, let kernel, _, _, _):
+        let inputChannels = before?.image?.channels ?? 1
+        parameters += Double(channels * (inputChannels * kernel * kernel + 1))
+        width = geometries.indices.contains(index) ? geometries[index].features : width
+        // im2col's columns and their gradient: k² values per input channel and output position.
+        activations += 2 * Double(inputChannels * kernel * kernel) * Double(geometries.indices.contains(index) ? geometries[index].image?.plane ?? 0 : 0)
+      case .maxPool, .avgPool:
+        width = geometries.indices.contains(index) ? geometries[index].features : width
       case .dense(let units, _):
         parameters += Double(width) * Double(units) + Double(units)
         width = units
@@ -42,8 +52,16 @@ extension RunConfig {
     var width = Double(LabeledImages.features)
     var total = 0.0
     var first = true
-    for layer in layers {
+    let geometries = (try? layers.geometries()) ?? []
+    for (index, layer) in layers.enumerated() {
       switch layer {
+      case .conv2d(let channels, let kernel, _, _, _):
+        let inputChannels = index == 0 ? 1 : geometries.indices.contains(index - 1) ? geometries[index - 1].image?.channels ?? 1 : 1
+        let positions = geometries.indices.contains(index) ? Double(geometries[index].image?.plane ?? 0) : 0
+        let product = 2 * Double(channels) * Double(inputChannels * kernel * kernel) * positions
+        total += product * (first ? 2 : 3)
+        width = geometries.indices.contains(index) ? Double(geometries[index].features) : width
+        first = false
       case .dense(let units, _):
         let product = 2 * width * Double(units)
         total += product * (first ? 2 : 3)

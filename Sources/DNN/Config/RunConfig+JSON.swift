@@ -43,6 +43,13 @@ extension LayerSpec {
       o["heads"] = .number(Double(heads))
       o["dim"] = .number(Double(dim))
       o.merge(initializer.jsonFields) { a, _ in a }
+    case .conv2d(let channels, let kernel, let stride, let padding, let initializer):
+      o["channels"] = .number(Double(channels))
+      o["kernel"] = .number(Double(kernel))
+      o["stride"] = .number(Double(stride))
+      o["padding"] = .number(Double(padding))
+      o.merge(initializer.jsonFields) { a, _ in a }
+    case .maxPool(let size), .avgPool(let size): o["size"] = .number(Double(size))
     }
     return .object(o)
   }

@@ -82,21 +82,7 @@ extension RunConfig {
 
   /// Checks that the layers chain from 784 inputs to `RunFile.classes` outputs.
   func checkShapes(context: String) throws {
-    var width = LabeledImages.features
-    for (i, layer) in layers.enumerated() {
-      switch layer {
-      case .dense(let units, _): width = units
-      case .attention(let tokens, let heads, let dim, _):
-        guard width % tokens == 0 else {
-          throw ConfigError("\(context): layers[\(i)]: attention tokens \(tokens) do not divide its \(width) input features")
-        }
-        guard dim % heads == 0 else {
-          throw ConfigError("\(context): layers[\(i)]: attention dim \(dim) is not a multiple of heads \(heads)")
-        }
-        width = tokens * dim
-      default: break
-      }
-    }
+    let width = try layers.geometries(context: context).last?.features ?? LabeledImages.features
     guard layers.last == .softmax else {
       throw ConfigError("\(context): the last layer must be {\"type\": \"softmax\"}: the loss is categorical cross-entropy on probabilities")
     }
@@ -133,6 +119,14 @@ extension LayerSpec {
       let heads = try r.integer("heads", in: 1...1024) ?? 1
       let dim = try r.integer("dim", in: 1...100_000) ?? 32
       spec = .attention(tokens: tokens, heads: heads, dim: dim, initializer: try Initializer.parse(&r, context: context, default: .glorotUniform))
+    case .conv2d:
+      guard let channels = try r.integer("channels", in: 1...4096) else { throw ConfigError("\(context): conv2d needs 'channels'") }
+      guard let kernel = try r.integer("kernel", in: 1...28) else { throw ConfigError("\(context): conv2d needs 'kernel' (its size, such as 5)") }
+      let stride = try r.integer("stride", in: 1...28) ?? 1
+      let padding = try r.integer("padding", in: 0...(kernel - 1)) ?? 0
+      spec = .conv2d(channels: channels, kernel: kernel, stride: stride, padding: padding, initializer: try Initializer.parse(&r, context: context))
+    case .maxpool: spec = .maxPool(size: try r.integer("size", in: 1...28) ?? 2)
+    case .avgpool: spec = .avgPool(size: try r.integer("size", in: 1...28) ?? 2)
     }
     try r.rejectUnknownKeys()
     return spec

@@ -7,6 +7,10 @@ public enum LayerSpec: Sendable, Equatable {
   case batchNorm(momentum: Float, epsilon: Float)
   case dropout(rate: Float)
   case attention(tokens: Int, heads: Int, dim: Int, initializer: Initializer)
+  /// `channels` filters of `kernel`×`kernel` over the image the layer before gives.
+  case conv2d(channels: Int, kernel: Int, stride: Int, padding: Int, initializer: Initializer)
+  case maxPool(size: Int)
+  case avgPool(size: Int)
 }
 
 /// The optimizer of a run and its hyper-parameters (PyTorch's defaults where unset).

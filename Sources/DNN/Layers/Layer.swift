@@ -15,11 +15,17 @@ public final class Parameter {
   /// True for a per-feature vector (biases, BatchNorm scale and shift): stored `[rows: 1, F]`,
   /// saved with PyTorch's 1-D shape `[F]`.
   public let isVector: Bool
+  /// The shape checkpoints save, PyTorch's: `[F, C, k, k]` for a convolution's weights,
+  /// `[F]` for a vector, else `[rows, columns]`.
+  public let shape: [Int]
 
-  /// A parameter shaped `[rows, columns]`, zero-filled, with a zero gradient.
-  public init(name: String, rows: Int, columns: Int, isVector: Bool = false) {
+  /// A parameter shaped `[rows, columns]`, zero-filled, with a zero gradient; `shape` is its
+  /// saved shape when that has more dimensions (same elements in the same order).
+  public init(name: String, rows: Int, columns: Int, isVector: Bool = false, shape: [Int]? = nil) {
     precondition(!isVector || rows == 1, "a vector parameter has one row")
+    precondition(shape.map { $0.reduce(1, *) == rows * columns } ?? true, "shape \(shape ?? []) does not hold [\(rows), \(columns)]")
     self.isVector = isVector
+    self.shape = shape ?? (isVector ? [columns] : [rows, columns])
     self.name = name
     value = Tensor(rows: rows, columns: columns)
     gradient = Tensor(rows: rows, columns: columns)
@@ -30,6 +36,7 @@ public final class Parameter {
   public init(sharingValueWith other: Parameter) {
     name = other.name
     isVector = other.isVector
+    shape = other.shape
     value = other.value
     gradient = Tensor(rows: other.value.rows, columns: other.value.columns)
   }
@@ -61,6 +68,9 @@ public protocol Layer: AnyObject {
   var inputFeatures: Int { get }
   /// Features per sample coming out.
   var outputFeatures: Int { get }
+  /// The feature maps coming out, for layers that make images (convolution, pooling); nil for
+  /// the others (element-wise layers keep the shape they get).
+  var outputShape: ImageShape? { get }
   /// Learnable tensors, named without the layer-index prefix (`weight`, `bias`).
   var parameters: [Parameter] { get }
   /// Non-learnt state saved with checkpoints (`running_mean`), without the prefix.
@@ -79,6 +89,7 @@ public protocol Layer: AnyObject {
 
 extension Layer {
   public func replica() -> Layer? { nil }
+  public var outputShape: ImageShape? { nil }
   public var parameters: [Parameter] { [] }
   public var buffers: [Buffer] { [] }
   /// Number of learnable scalars.

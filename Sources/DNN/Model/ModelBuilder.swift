@@ -5,6 +5,7 @@ public enum ModelBuilder {
   public static func build(_ specs: [LayerSpec], seed: UInt64) -> Sequential {
     let root = SplitMix64(seed: seed)
     var width = LabeledImages.features
+    var image: ImageShape? = .mnist
     var layers: [Layer] = []
     for (index, spec) in specs.enumerated() {
       var generator = root.derived("layer \(index)")
@@ -19,7 +20,18 @@ public enum ModelBuilder {
       case .dropout(let rate): layer = Dropout(features: width, rate: rate, generator: generator)
       case .attention(let tokens, let heads, let dim, let initializer):
         layer = Attention(inputFeatures: width, tokens: tokens, heads: heads, dim: dim, initializer: initializer, generator: &generator)
+      case .conv2d(let channels, let kernel, let stride, let padding, let initializer):
+        guard let image else { preconditionFailure("conv2d after flat features (RunConfig.checkShapes refuses this)") }
+        layer = Conv2D(input: image, filters: channels, kernel: kernel, stride: stride, padding: padding, initializer: initializer, generator: &generator)
+      case .maxPool(let size):
+        guard let image else { preconditionFailure("maxpool after flat features (RunConfig.checkShapes refuses this)") }
+        layer = MaxPool2D(input: image, size: size)
+      case .avgPool(let size):
+        guard let image else { preconditionFailure("avgpool after flat features (RunConfig.checkShapes refuses this)") }
+        layer = AvgPool2D(input: image, size: size)
       }
+      // Element-wise layers keep the image; dense and attention flatten it.
+      if let shape = layer.outputShape { image = shape } else if layer is Dense || layer is Attention { image = nil }
       width = layer.outputFeatures
       layers.append(layer)
     }

@@ -38,6 +38,7 @@ public final class Sequential {
     self.buffers = buffers
     usesFusedLoss = layers.last is Softmax
     if let first = layers.first as? Dense { first.computesInputGradient = false }
+    if let first = layers.first as? Conv2D { first.computesInputGradient = false }
   }
 
   /// A model sharing this one's parameter values, with its own gradients and buffers, or nil
@@ -108,18 +109,33 @@ extension Sequential: CustomStringConvertible {
     for (i, layer) in layers.enumerated() {
       let pad = String(repeating: " ", count: width - layer.summary.count)
       let count = layer.parameterCount
+      let shape = imageShapes[i].map { " (\($0.text))" } ?? ""
       lines.append(
-        "  (\(i)) \(layer.summary)\(pad)  -> [B, \(layer.outputFeatures)]"
+        "  (\(i)) \(layer.summary)\(pad)  -> [B, \(layer.outputFeatures)]\(shape)"
           + (count > 0 ? "  \(count.grouped) params" : ""))
     }
     return lines.joined(separator: "\n")
   }
 
-  /// A one-line description such as `784-256-128-10 relu softmax`.
+  /// The feature maps after each layer: those of convolutions and pooling, kept by the
+  /// element-wise layers after them; nil once a dense or attention layer has flattened them.
+  public var imageShapes: [ImageShape?] {
+    var current: ImageShape? = layers.first is Conv2D || layers.first is MaxPool2D || layers.first is AvgPool2D ? .mnist : nil
+    return layers.map { layer in
+      if let shape = layer.outputShape { current = shape } else if layer is Dense || layer is Attention { current = nil }
+      return current
+    }
+  }
+
+  /// A one-line description such as `784-256-128-10 relu softmax`, or with convolutions
+  /// the feature maps: `1x28x28 → 16x28x28 relu → 16x14x14 → 32x14x14 relu → 32x7x7-128 relu-10 softmax`.
   public var oneLine: String {
-    layers.map { layer in
-      layer is Dense ? "\(layer.outputFeatures)" : layer.kind.rawValue
-    }.reduce(into: "\(inputFeatures)") { text, part in
+    let shapes = imageShapes
+    let start = layers.first?.outputShape != nil ? ImageShape.mnist.text : "\(inputFeatures)"
+    return layers.enumerated().map { i, layer in
+      if layer.outputShape != nil, let shape = shapes[i] { return "→ \(shape.text)" }
+      return layer is Dense ? "\(layer.outputFeatures)" : layer.kind.rawValue
+    }.reduce(into: start) { text, part in
       text += part.first!.isNumber ? "-\(part)" : " \(part)"
     }
   }

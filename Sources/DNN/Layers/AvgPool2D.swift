@@ -1,0 +1,72 @@
+/// Average pooling over `size`×`size` windows with stride `size` (`AvgPool2d(size)` in
+/// PyTorch), per channel: input `[B, C·H·W]`, output `[B, C·(H/size)·(W/size)]`.
+///
+///     forward:  y = (1 / size²) Σ_window x
+///     backward: dx = dy / size² for every input of the window
+public final class AvgPool2D: Layer {
+  public let kind = LayerKind.avgpool
+  public let input: ImageShape
+  public let output: ImageShape
+  public let size: Int
+  public var inputFeatures: Int { input.features }
+  public var outputFeatures: Int { output.features }
+  public var outputShape: ImageShape? { output }
+  public var summary: String { "AvgPool2D(\(size))" }
+
+  private let result = Tensor(rows: 0, columns: 0)
+  private let inputGradient = Tensor(rows: 0, columns: 0)
+
+  public init(input: ImageShape, size: Int) {
+    precondition(size >= 1 && size <= input.height && size <= input.width, "AvgPool2D(\(size)) does not fit \(input.text)")
+    self.input = input
+    self.size = size
+    output = ImageShape(channels: input.channels, height: input.height / size, width: input.width / size)
+  }
+
+  public func replica() -> Layer? { AvgPool2D(input: input, size: size) }
+
+  public func forward(_ x: Tensor, phase: Phase) -> Tensor {
+    precondition(x.columns == input.features, "AvgPool2D expects \(input.text) = \(input.features) features, got \(x)")
+    let batch = x.rows
+    result.resize(rows: batch, columns: output.features)
+    let scale = 1 / Float(size * size), source = x.pointer, target = result.pointer
+    for s in 0..<batch {
+      for c in 0..<input.channels {
+        let plane = source + s * input.features + c * input.plane
+        for oy in 0..<output.height {
+          for ox in 0..<output.width {
+            var sum: Float = 0
+            for i in 0..<size {
+              let line = plane + (oy * size + i) * input.width + ox * size
+              for j in 0..<size { sum += line[j] }
+            }
+            target[s * output.features + (c * output.height + oy) * output.width + ox] = sum * scale
+          }
+        }
+      }
+    }
+    return result
+  }
+
+  public func backward(_ outputGradient: Tensor) -> Tensor {
+    let batch = outputGradient.rows
+    inputGradient.resize(rows: batch, columns: input.features)
+    inputGradient.fill(0)
+    let scale = 1 / Float(size * size), source = outputGradient.pointer, target = inputGradient.pointer
+    for s in 0..<batch {
+      for c in 0..<input.channels {
+        let plane = target + s * input.features + c * input.plane
+        for oy in 0..<output.height {
+          for ox in 0..<output.width {
+            let share = source[s * output.features + (c * output.height + oy) * output.width + ox] * scale
+            for i in 0..<size {
+              let line = plane + (oy * size + i) * input.width + ox * size
+              for j in 0..<size { line[j] += share }
+            }
+          }
+        }
+      }
+    }
+    return inputGradient
+  }
+}

@@ -1,0 +1,214 @@
+/// A 2-D convolution (`Conv2d` in PyTorch, cross-correlation), over a batch of images stored
+/// channel-major in rows: input `[B, C·H·W]`, output `[B, F·H'·W']`, with
+/// `H' = (H + 2p − k) / s + 1` (and the same for W'), `F` filters of `C×k×k` weights.
+///
+/// Forward, through im2col: the `K = C·k·k` input values under each output position of every
+/// sample become one column of `cols` `[K, B·P]` (`P = H'·W'`; padding reads zeros), and
+///
+///     Y = W · cols + b                      W: [F, K] (PyTorch's [F, C, k, k] flattened)
+///                                           Y: [F, B·P], then reordered to [B, F·P]
+///
+/// Backward, from `dY` reordered to `[F, B·P]`:
+///
+///     dW    += dY · colsᵀ                   [F, K]
+///     db    += Σ_{B·P} dY                   [1, F]
+///     dcols  = Wᵀ · dY                      [K, B·P]
+///     dX     = col2im(dcols)                [B, C·H·W]  (each column's values added back
+///                                                        to the pixels it was read from)
+///
+/// One product per batch each way (wider and faster here than one per sample).
+public final class Conv2D: Layer {
+  public let kind = LayerKind.conv2d
+  public let input: ImageShape
+  public let output: ImageShape
+  public let kernel: Int
+  public let stride: Int
+  public let padding: Int
+  /// `[F, C·k·k]`.
+  public let weight: Parameter
+  /// `[1, F]`.
+  public let bias: Parameter
+  public let initializer: Initializer
+  /// When false, `backward` skips `dX` (the first layer's input gradient is never used).
+  public var computesInputGradient = true
+
+  public var inputFeatures: Int { input.features }
+  public var outputFeatures: Int { output.features }
+
+  /// `[K, B·P]` for the last forward batch.
+  private let cols = Tensor(rows: 0, columns: 0)
+  /// `[F, B·P]`: the product before reordering, and `dY` reordered for backward.
+  private let planes = Tensor(rows: 0, columns: 0)
+  private let result = Tensor(rows: 0, columns: 0)
+  private let columnGradient = Tensor(rows: 0, columns: 0)
+  private let inputGradient = Tensor(rows: 0, columns: 0)
+
+  /// The output shape of a `kernel`×`kernel` convolution with `filters` filters on `input`, or
+  /// nil when the kernel does not fit the padded input.
+  public static func outputShape(_ input: ImageShape, filters: Int, kernel: Int, stride: Int, padding: Int) -> ImageShape? {
+    let h = input.height + 2 * padding - kernel, w = input.width + 2 * padding - kernel
+    guard h >= 0, w >= 0, stride > 0 else { return nil }
+    return ImageShape(channels: filters, height: h / stride + 1, width: w / stride + 1)
+  }
+
+  public init(
+    input: ImageShape, filters: Int, kernel: Int, stride: Int = 1, padding: Int = 0, initializer: Initializer = .he,
+    generator: inout SplitMix64
+  ) {
+    guard let output = Conv2D.outputShape(input, filters: filters, kernel: kernel, stride: stride, padding: padding) else {
+      preconditionFailure("Conv2D: a \(kernel)x\(kernel) kernel does not fit \(input.text) with padding \(padding)")
+    }
+    self.input = input
+    self.output = output
+    self.kernel = kernel
+    self.stride = stride
+    self.padding = padding
+    self.initializer = initializer
+    let fanIn = input.channels * kernel * kernel
+    weight = Parameter(name: "weight", rows: filters, columns: fanIn, shape: [filters, input.channels, kernel, kernel])
+    bias = Parameter(name: "bias", rows: 1, columns: filters, isVector: true)
+    initializer.fill(weight.value, fanIn: fanIn, fanOut: filters * kernel * kernel, generator: &generator)
+  }
+
+  private init(sharingWeightsOf other: Conv2D) {
+    input = other.input
+    output = other.output
+    kernel = other.kernel
+    stride = other.stride
+    padding = other.padding
+    initializer = other.initializer
+    computesInputGradient = other.computesInputGradient
+    weight = Parameter(sharingValueWith: other.weight)
+    bias = Parameter(sharingValueWith: other.bias)
+  }
+
+  public func replica() -> Layer? { Conv2D(sharingWeightsOf: self) }
+
+  public var summary: String {
+    "Conv2D(\(input.channels) -> \(output.channels), \(kernel)x\(kernel)"
+      + (stride == 1 ? "" : ", stride \(stride)") + (padding == 0 ? "" : ", padding \(padding)") + ", \(initializer.name))"
+  }
+  public var parameters: [Parameter] { [weight, bias] }
+  public var outputShape: ImageShape? { output }
+
+  public func forward(_ x: Tensor, phase: Phase) -> Tensor {
+    precondition(x.columns == input.features, "Conv2D expects \(input.text) = \(input.features) features, got \(x)")
+    let batch = x.rows, positions = output.plane, filters = output.channels
+    cols.resize(rows: input.channels * kernel * kernel, columns: batch * positions)
+    im2col(x, batch: batch)
+    planes.resize(rows: filters, columns: batch * positions)
+    GEMM.multiply(weight.value, cols, into: planes)
+    // [F, B·P] -> [B, F·P], adding the bias.
+    result.resize(rows: batch, columns: output.features)
+    let source = planes.pointer, target = result.pointer, b = bias.value.pointer
+    for f in 0..<filters {
+      let value = b[f]
+      for s in 0..<batch {
+        let from = source + f * batch * positions + s * positions, to = target + s * output.features + f * positions
+        for p in 0..<positions { to[p] = from[p] + value }
+      }
+    }
+    return result
+  }
+
+  public func backward(_ outputGradient: Tensor) -> Tensor {
+    let batch = outputGradient.rows, positions = output.plane, filters = output.channels
+    precondition(cols.columns == batch * positions, "Conv2D.backward before forward")
+    // dY [B, F·P] -> [F, B·P]; db += its row sums.
+    planes.resize(rows: filters, columns: batch * positions)
+    let source = outputGradient.pointer, target = planes.pointer, db = bias.gradient.pointer
+    for f in 0..<filters {
+      var sum: Float = 0
+      for s in 0..<batch {
+        let from = source + s * output.features + f * positions, to = target + f * batch * positions + s * positions
+        for p in 0..<positions {
+          to[p] = from[p]
+          sum += from[p]
+        }
+      }
+      db[f] += sum
+    }
+    // dW += dY · colsᵀ
+    GEMM.multiply(planes, cols, transposeB: true, into: weight.gradient, beta: 1)
+    guard computesInputGradient else {
+      inputGradient.resize(rows: 0, columns: 0)
+      return inputGradient
+    }
+    // dcols = Wᵀ · dY, then dX = col2im(dcols).
+    columnGradient.resize(rows: cols.rows, columns: cols.columns)
+    GEMM.multiply(weight.value, transposeA: true, planes, into: columnGradient)
+    inputGradient.resize(rows: batch, columns: input.features)
+    inputGradient.fill(0)
+    col2im(into: inputGradient, batch: batch)
+    return inputGradient
+  }
+
+  /// For row `(c, i, j)` of `cols` and output row `oy` of a sample: the input row read (or nil
+  /// in the padding) and the output columns `ox` whose input column `ox·s − p + j` is inside.
+  @inline(__always)
+  private func columns(j: Int) -> Range<Int> {
+    // ox·s − p + j ∈ [0, W)  ⇔  ox ∈ [ceil((p − j) / s), floor((W − 1 + p − j) / s)]
+    let low = max(0, (padding - j + stride - 1) / stride)
+    let highNumerator = input.width - 1 + padding - j
+    let high = highNumerator < 0 ? -1 : min(output.width - 1, highNumerator / stride)
+    return low..<max(low, high + 1)
+  }
+
+  /// Fills `cols` from `x`: zeros where the window hangs over the padding.
+  private func im2col(_ x: Tensor, batch: Int) {
+    let k = kernel, positions = output.plane, stride = self.stride, padding = self.padding
+    let total = batch * positions
+    let source = x.pointer, target = cols.pointer
+    for c in 0..<input.channels {
+      for i in 0..<k {
+        for j in 0..<k {
+          let row = target + ((c * k + i) * k + j) * total
+          let inside = columns(j: j)
+          for s in 0..<batch {
+            let image = source + s * input.features + c * input.plane
+            for oy in 0..<output.height {
+              let out = row + s * positions + oy * output.width
+              let y = oy * stride - padding + i
+              guard y >= 0 && y < input.height else {
+                out.update(repeating: 0, count: output.width)
+                continue
+              }
+              let line = image + y * input.width
+              if inside.lowerBound > 0 { out.update(repeating: 0, count: inside.lowerBound) }
+              if inside.upperBound < output.width { (out + inside.upperBound).update(repeating: 0, count: output.width - inside.upperBound) }
+              if stride == 1 {
+                if !inside.isEmpty { (out + inside.lowerBound).update(from: line + inside.lowerBound - padding + j, count: inside.count) }
+              } else {
+                for ox in inside { out[ox] = line[ox * stride - padding + j] }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Adds every value of `columnGradient` to the input pixel its column read (the transpose of `im2col`).
+  private func col2im(into dx: Tensor, batch: Int) {
+    let k = kernel, positions = output.plane, stride = self.stride, padding = self.padding
+    let total = batch * positions
+    let source = columnGradient.pointer, target = dx.pointer
+    for c in 0..<input.channels {
+      for i in 0..<k {
+        for j in 0..<k {
+          let row = source + ((c * k + i) * k + j) * total
+          let inside = columns(j: j)
+          for s in 0..<batch {
+            let image = target + s * input.features + c * input.plane
+            for oy in 0..<output.height {
+              let y = oy * stride - padding + i
+              guard y >= 0 && y < input.height else { continue }
+              let from = row + s * positions + oy * output.width, line = image + y * input.width
+              for ox in inside { line[ox * stride - padding + j] += from[ox] }
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,80 @@
+/// Max pooling over `size`×`size` windows with stride `size` (`MaxPool2d(size)` in PyTorch),
+/// per channel: input `[B, C·H·W]`, output `[B, C·(H/size)·(W/size)]` (rows and columns that do
+/// not fill a window are dropped, as PyTorch does).
+///
+///     forward:  y = max over the window;   argmax remembered (the first of equal values)
+///     backward: dx[argmax] += dy;          every other input of the window gets 0
+///
+/// The gradient of a maximum flows to the one input that won; with ties it goes to the first,
+/// whole, as in PyTorch (a subgradient: a finite difference there sees half of it each way).
+public final class MaxPool2D: Layer {
+  public let kind = LayerKind.maxpool
+  public let input: ImageShape
+  public let output: ImageShape
+  public let size: Int
+  public var inputFeatures: Int { input.features }
+  public var outputFeatures: Int { output.features }
+  public var outputShape: ImageShape? { output }
+  public var summary: String { "MaxPool2D(\(size))" }
+
+  private let result = Tensor(rows: 0, columns: 0)
+  private let inputGradient = Tensor(rows: 0, columns: 0)
+  /// For every output value, the index of its input within the sample.
+  private var winners: [Int32] = []
+
+  public init(input: ImageShape, size: Int) {
+    precondition(size >= 1 && size <= input.height && size <= input.width, "MaxPool2D(\(size)) does not fit \(input.text)")
+    self.input = input
+    self.size = size
+    output = ImageShape(channels: input.channels, height: input.height / size, width: input.width / size)
+  }
+
+  public func replica() -> Layer? { MaxPool2D(input: input, size: size) }
+
+  public func forward(_ x: Tensor, phase: Phase) -> Tensor {
+    precondition(x.columns == input.features, "MaxPool2D expects \(input.text) = \(input.features) features, got \(x)")
+    let batch = x.rows
+    result.resize(rows: batch, columns: output.features)
+    if winners.count < batch * output.features { winners = Array(repeating: 0, count: batch * output.features) }
+    let size = self.size, source = x.pointer, target = result.pointer
+    winners.withUnsafeMutableBufferPointer { won in
+      for s in 0..<batch {
+        for c in 0..<input.channels {
+          let plane = source + s * input.features + c * input.plane
+          let planeOffset = Int32(c * input.plane)
+          for oy in 0..<output.height {
+            for ox in 0..<output.width {
+              var winner = (oy * size) * input.width + ox * size
+              var best = plane[winner]
+              for i in 0..<size {
+                let line = (oy * size + i) * input.width + ox * size
+                for j in 0..<size where plane[line + j] > best {
+                  best = plane[line + j]
+                  winner = line + j
+                }
+              }
+              let o = s * output.features + (c * output.height + oy) * output.width + ox
+              target[o] = best
+              won[o] = planeOffset + Int32(winner)
+            }
+          }
+        }
+      }
+    }
+    return result
+  }
+
+  public func backward(_ outputGradient: Tensor) -> Tensor {
+    let batch = outputGradient.rows
+    inputGradient.resize(rows: batch, columns: input.features)
+    inputGradient.fill(0)
+    let source = outputGradient.pointer, target = inputGradient.pointer
+    winners.withUnsafeBufferPointer { won in
+      for s in 0..<batch {
+        let row = target + s * input.features
+        for o in 0..<output.features { row[Int(won[s * output.features + o])] += source[s * output.features + o] }
+      }
+    }
+    return inputGradient
+  }
+}

@@ -1,0 +1,129 @@
+import Testing
+
+@testable import DNN
+
+/// Convolution and pooling against finite differences, and against a direct (loop-by-loop)
+/// convolution, so that im2col, the reordering and col2im are each proven.
+@Suite struct ConvolutionGradientTests {
+  let tolerance = 2e-3
+
+  static func conv(_ input: ImageShape, filters: Int, kernel: Int, stride: Int, padding: Int, seed: UInt64 = 1) -> Conv2D {
+    var g = SplitMix64(seed: seed)
+    let layer = Conv2D(input: input, filters: filters, kernel: kernel, stride: stride, padding: padding, generator: &g)
+    for f in 0..<filters { layer.bias.value[f] = Float(f) * 0.1 - 0.05 }
+    return layer
+  }
+
+  /// The convolution written the textbook way: every output is a sum over its window.
+  static func direct(_ layer: Conv2D, _ x: Tensor) -> [Float] {
+    let i = layer.input, o = layer.output, k = layer.kernel
+    var y = [Float](repeating: 0, count: x.rows * o.features)
+    for s in 0..<x.rows {
+      for f in 0..<o.channels {
+        for oy in 0..<o.height {
+          for ox in 0..<o.width {
+            var sum = layer.bias.value[f]
+            for c in 0..<i.channels {
+              for a in 0..<k {
+                for b in 0..<k {
+                  let yy = oy * layer.stride - layer.padding + a, xx = ox * layer.stride - layer.padding + b
+                  guard yy >= 0 && yy < i.height && xx >= 0 && xx < i.width else { continue }
+                  sum += layer.weight.value[f * i.channels * k * k + (c * k + a) * k + b] * x[s * i.features + (c * i.height + yy) * i.width + xx]
+                }
+              }
+            }
+            y[s * o.features + (f * o.height + oy) * o.width + ox] = sum
+          }
+        }
+      }
+    }
+    return y
+  }
+
+  @Test(arguments: [
+    (ImageShape(channels: 1, height: 6, width: 6), 3, 3, 1, 1),  // padding keeps the size
+    (ImageShape(channels: 2, height: 7, width: 5), 3, 3, 2, 1),  // stride 2, odd sizes
+    (ImageShape(channels: 3, height: 5, width: 5), 2, 2, 1, 0),  // no padding, even kernel
+    (ImageShape(channels: 2, height: 8, width: 8), 4, 5, 2, 2),  // MNIST-like: 5x5, padding 2, stride 2
+  ])
+  func conv2DMatchesTheDirectSumAndFiniteDifferences(input: ImageShape, filters: Int, kernel: Int, stride: Int, padding: Int) {
+    let layer = Self.conv(input, filters: filters, kernel: kernel, stride: stride, padding: padding)
+    let x = GradientCheck.randomTensor(rows: 3, columns: input.features, seed: 2)
+    let y = layer.forward(x, phase: .training).values
+    let expected = Self.direct(layer, x)
+    #expect(zip(y, expected).allSatisfy { abs($0 - $1) < 1e-4 }, "forward differs from the direct convolution")
+    let result = GradientCheck.check(layer, input: x)
+    #expect(result.maxError < tolerance, "\(layer.summary) on \(input.text): \(result)")
+  }
+
+  @Test func conv2DShapesAndPyTorchParameterNames() {
+    let layer = Self.conv(.mnist, filters: 16, kernel: 5, stride: 1, padding: 2)
+    #expect(layer.output == ImageShape(channels: 16, height: 28, width: 28))
+    #expect(layer.weight.shape == [16, 1, 5, 5] && layer.bias.shape == [16])
+    #expect(Conv2D.outputShape(.mnist, filters: 8, kernel: 5, stride: 2, padding: 0) == ImageShape(channels: 8, height: 12, width: 12))
+    #expect(Conv2D.outputShape(ImageShape(channels: 1, height: 3, width: 3), filters: 1, kernel: 5, stride: 1, padding: 0) == nil)
+  }
+
+  @Test func maxPoolAgainstFiniteDifferences() {
+    let input = ImageShape(channels: 2, height: 5, width: 6)  // the last row does not fill a window
+    let layer = MaxPool2D(input: input, size: 2)
+    #expect(layer.output == ImageShape(channels: 2, height: 2, width: 3))
+    // Distinct values, well apart, so no step of the difference changes the winner.
+    let x = Tensor(rows: 2, columns: input.features)
+    var g = SplitMix64(seed: 5)
+    var values = (0..<x.count).map { Float($0) * 0.1 }
+    for i in stride(from: values.count - 1, to: 0, by: -1) { values.swapAt(i, Int(g.next() % UInt64(i + 1))) }
+    for i in 0..<x.count { x[i] = values[i] }
+    let result = GradientCheck.check(layer, input: x, epsilon: 1e-3)
+    #expect(result.maxError < tolerance, "\(result)")
+  }
+
+  /// Equal values in a window: the whole gradient goes to the first of them (PyTorch's choice),
+  /// none is lost and none is doubled.
+  @Test func maxPoolTiesRouteTheGradientToTheFirstWinner() {
+    let input = ImageShape(channels: 1, height: 2, width: 4)
+    let layer = MaxPool2D(input: input, size: 2)
+    let x = Tensor(rows: 1, columns: 8, values: [3, 3, 1, 2, 3, 0, 2, 2])
+    #expect(layer.forward(x, phase: .training).values == [3, 2])
+    let dx = layer.backward(Tensor(rows: 1, columns: 2, values: [10, 7])).values
+    #expect(dx == [10, 0, 0, 7, 0, 0, 0, 0])
+  }
+
+  @Test func avgPoolAgainstFiniteDifferences() {
+    let input = ImageShape(channels: 3, height: 4, width: 6)
+    let layer = AvgPool2D(input: input, size: 2)
+    let result = GradientCheck.check(layer, input: GradientCheck.randomTensor(rows: 2, columns: input.features, seed: 7))
+    #expect(result.maxError < tolerance, "\(result)")
+    let three = AvgPool2D(input: ImageShape(channels: 1, height: 3, width: 3), size: 3)
+    #expect(three.forward(Tensor(rows: 1, columns: 9, values: (1...9).map(Float.init)), phase: .training).values == [5])
+  }
+
+  /// A whole convolutional model: the loss's gradient through conv, pool, ReLU and dense
+  /// layers, checked on a few weights of the first convolution.
+  @Test func aConvolutionalModelBackpropagatesEndToEnd() throws {
+    let specs: [LayerSpec] = [
+      .conv2d(channels: 3, kernel: 3, stride: 1, padding: 1, initializer: .he), .relu, .maxPool(size: 2),
+      .conv2d(channels: 4, kernel: 3, stride: 2, padding: 1, initializer: .he), .avgPool(size: 2), .relu,
+      .dense(units: 10, initializer: .he), .softmax,
+    ]
+    #expect(try specs.geometries().map(\.features) == [2352, 2352, 588, 196, 36, 36, 10, 10])
+    let model = ModelBuilder.build(specs, seed: 3)
+    #expect(model.oneLine == "1x28x28 → 3x28x28 relu → 3x14x14 → 4x7x7 → 4x3x3 relu-10 softmax")
+    let x = GradientCheck.randomTensor(rows: 2, columns: 784, seed: 4)
+    let labels = [3, 7]
+    model.zeroGradients()
+    _ = model.lossAndGradients(x, labels: labels)
+    let conv = model.layers[0] as! Conv2D
+    let analytic = conv.weight.gradient.values
+    for i in 0..<27 {
+      let saved = conv.weight.value[i]
+      conv.weight.value[i] = saved + 1e-3
+      let plus = Double(model.lossAndGradients(x, labels: labels).loss)
+      conv.weight.value[i] = saved - 1e-3
+      let minus = Double(model.lossAndGradients(x, labels: labels).loss)
+      conv.weight.value[i] = saved
+      let numeric = (plus - minus) / 2e-3
+      #expect(abs(numeric - Double(analytic[i])) < 2e-3 + 2e-2 * abs(numeric), "0.weight[\(i)]: \(analytic[i]) vs \(numeric)")
+    }
+  }
+}
