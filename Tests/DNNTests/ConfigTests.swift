@@ -111,7 +111,39 @@ import Testing
         {"type": "dense", "units": 10}, {"type": "softmax"}]}]}
       """
     do { _ = try parse(text); Issue.record("accepted") } catch {
-      #expect("\(error)".contains("attention tokens 27 do not divide its 784 input features"))
+      #expect("\(error)".contains("layers[0] (attention): tokens 27 do not divide its 784 input features"), "\(error)")
+    }
+  }
+
+  /// Convolutions: shapes inferred from the layer before (the first sees 1x28x28), errors that
+  /// name the layer and the sizes, and the JSON round trip.
+  @Test func convolutionsParseAndTheirShapesAreChecked() throws {
+    func layers(_ body: String) -> String {
+      "{\"runs\": [{\"name\": \"c\", \"layers\": [\(body), {\"type\": \"softmax\"}]}]}"
+    }
+    let good = try parse(layers("""
+      {"type": "conv2d", "channels": 16, "kernel": 5, "padding": 2}, {"type": "relu"}, {"type": "maxpool", "size": 2},
+      {"type": "conv2d", "channels": 32, "kernel": 3, "stride": 2}, {"type": "avgpool"}, {"type": "dense", "units": 10}
+      """)).runs[0]
+    #expect(good.layers[0] == .conv2d(channels: 16, kernel: 5, stride: 1, padding: 2, initializer: .he))
+    #expect(good.layers[4] == .avgPool(size: 2))
+    #expect(try good.layers.geometries().compactMap(\.image?.text) == ["16x28x28", "16x28x28", "16x14x14", "32x6x6", "32x3x3"])
+    #expect(try RunConfig.parse(json: try JSONValue.parse(Data(good.jsonValue.text.utf8)), path: "x") == good)
+    let cases: [(String, String)] = [
+      ("{\"type\": \"dense\", \"units\": 64}, {\"type\": \"conv2d\", \"channels\": 4, \"kernel\": 3}, {\"type\": \"dense\", \"units\": 10}",
+       "layers[1] (conv2d) needs an image (channels x height x width), but gets 64 flat features"),
+      ("{\"type\": \"maxpool\", \"size\": 8}, {\"type\": \"conv2d\", \"channels\": 4, \"kernel\": 5}, {\"type\": \"dense\", \"units\": 10}",
+       "layers[1] (conv2d): a 5x5 kernel does not fit its 1x3x3 input with padding 0"),
+      ("{\"type\": \"conv2d\", \"channels\": 4, \"kernel\": 3, \"padding\": 3}, {\"type\": \"dense\", \"units\": 10}",
+       "padding must be a whole number from 0 to 2"),
+      ("{\"type\": \"conv2d\", \"channels\": 4}, {\"type\": \"dense\", \"units\": 10}", "conv2d needs 'kernel'"),
+      ("{\"type\": \"maxpool\", \"size\": 29}, {\"type\": \"dense\", \"units\": 10}", "size must be a whole number from 1 to 28"),
+      ("{\"type\": \"conv2d\", \"channels\": 4, \"kernel\": 3}", "gives 2704 outputs, but MNIST has 10 classes"),
+    ]
+    for (body, message) in cases {
+      do { _ = try parse(layers(body)); Issue.record("accepted: \(body)") } catch {
+        #expect("\(error)".contains(message), "\(error)")
+      }
     }
   }
 
@@ -194,7 +226,7 @@ import Testing
       #expect("\(error)".contains("its layers need about"), "\(error)")
     }
     // The shipped configurations fit in 1 GB.
-    for file in ["default", "mnist-best", "attention", "seed-scan"] {
+    for file in ["default", "mnist-best", "attention", "seed-scan", "experiment", "cnn"] {
       for run in try RunFile.load(path: "\(Fixtures.bundledMNIST)/../configs/\(file).json").runs {
         #expect(run.memoryEstimate < 1e9, "\(run.name): \(run.memoryEstimate)")
       }
@@ -205,7 +237,9 @@ import Testing
 /// Every name of every vocabulary goes through JSON and back unchanged.
 @Suite struct VocabularyRoundTripTests {
   @Test func everyLayerOptimizerScheduleClipAndInitializerRoundTrips() throws {
-    var layers: [LayerSpec] = Initializer.all.map { .dense(units: 16, initializer: $0) }
+    var layers: [LayerSpec] = Initializer.all.map { .conv2d(channels: 2, kernel: 3, stride: 1, padding: 1, initializer: $0) }
+    layers += [.conv2d(channels: 3, kernel: 5, stride: 2, padding: 2, initializer: .he), .maxPool(size: 2), .avgPool(size: 3)]
+    layers += Initializer.all.map { .dense(units: 16, initializer: $0) }
     layers += [.dense(units: 16, initializer: .normal(scale: 0.25)), .relu, .leakyReLU(slope: 0.2),
                .batchNorm(momentum: 0.2, epsilon: 1e-3), .dropout(rate: 0.3)]
     layers += Initializer.all.map { .attention(tokens: 4, heads: 2, dim: 4, initializer: $0) }

@@ -84,6 +84,18 @@ import Testing
     Self.expectSameTraining(config)
   }
 
+  /// Convolutions and pooling split too (each half convolves its own samples with shared filters).
+  @Test func convolutionsMatchTheWholeBatch() {
+    var config = Self.config(
+      .adamW(learningRate: 0.002, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01), batchSize: 33, clip: .global(maxNorm: 5))
+    config.layers = [.conv2d(channels: 4, kernel: 5, stride: 1, padding: 2, initializer: .he), .relu, .maxPool(size: 2),
+                     .conv2d(channels: 6, kernel: 3, stride: 2, padding: 1, initializer: .he), .relu, .avgPool(size: 2),
+                     .dense(units: 10, initializer: .he), .softmax]
+    config.epochs = 1
+    config.trainSamples = 400
+    Self.expectSameTraining(config)
+  }
+
   /// BatchNorm (the whole batch's statistics, exchanged between the halves) and Dropout (the
   /// whole batch's mask) split too: the same training as the whole batch, up to rounding, with
   /// AdamW and clipping, an uneven split and a last batch of one row (1000 = 27 x 37 + 1).

@@ -4,6 +4,20 @@ import Foundation
 public enum Evaluator {
   /// Samples per inference batch: large for speed, bounded for memory (3 MB of input).
   public static let batchSize = 1000
+  /// Floats an inference batch may keep in its largest layer buffer (32 MB): a convolution's
+  /// im2col columns hold k² values per input channel and output position, 78,400 per sample
+  /// for cnn.json's second layer, so its batches are smaller.
+  public static let floatsPerBatch = 8_000_000
+
+  /// The inference batch for `model`: `batchSize`, or fewer when its layers' buffers per
+  /// sample would take more than `floatsPerBatch`.
+  public static func batchSize(for model: Sequential) -> Int {
+    let perSample = model.layers.map { layer -> Int in
+      guard let conv = layer as? Conv2D else { return layer.outputFeatures }
+      return conv.input.channels * conv.kernel * conv.kernel * conv.output.plane
+    }.max() ?? 1
+    return max(1, min(batchSize, floatsPerBatch / max(perSample, 1)))
+  }
 
   /// Metrics of `model` on `view`.
   public static func evaluate(_ model: Sequential, on view: DatasetView) -> Metrics {
@@ -15,7 +29,7 @@ public enum Evaluator {
     _ model: Sequential, on view: DatasetView, collectPredictions: Bool
   ) -> (metrics: Metrics, predictions: ValidationPredictions?) {
     guard view.count > 0 else { return (Metrics(loss: .nan, accuracy: .nan), nil) }
-    let loader = BatchLoader(view: view, batchSize: batchSize, generator: nil)
+    let loader = BatchLoader(view: view, batchSize: batchSize(for: model), generator: nil)
     var totalLoss: Double = 0
     var correct = 0
     let classes = model.outputFeatures
