@@ -4,9 +4,11 @@ round with the same thread count, on the same data. Prints a table of median sec
 epoch and the ratio ours / theirs (below 1: we are faster).
 
     swift build -c release
-    python3 benchmarks/compare.py [--rounds 3] [--epochs 4] [--threads 2] [--data-dir DIR]
+    python3 benchmarks/compare.py [--rounds 3] [--epochs 4] [--threads 2] [--data-dir DIR] [--config FILE]
 
-Peers that are not installed (jax, torch) are skipped with a note.
+Peers that are not installed (jax, torch) are skipped with a note. With --config (a
+configuration file; its first run), diy-dnn (`dnn bench --config`) is compared with the same
+model in PyTorch (`torch_config.py`); the other references are written for the reference MLP.
 """
 import argparse, importlib.util, json, os, statistics, subprocess, sys
 
@@ -17,6 +19,7 @@ p.add_argument("--rounds", type=int, default=3)
 p.add_argument("--epochs", type=int, default=4)
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
+p.add_argument("--config", default=None)
 args = p.parse_args()
 
 env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads), OMP_NUM_THREADS=str(args.threads))
@@ -27,13 +30,19 @@ impls = {"diy-dnn": dnn,
          "diy-dnn-whole-batch": dnn,
          "numpy": [sys.executable, os.path.join(here, "numpy_reference.py")] + common}
 extra_env = {"diy-dnn-whole-batch": {"DNN_SPLIT_BATCH": "0"}}
-if importlib.util.find_spec("jax"):
+if args.config:
+    impls = {"diy-dnn": dnn + ["--config", args.config]}
+    if importlib.util.find_spec("torch"):
+        impls["pytorch"] = [sys.executable, os.path.join(here, "torch_config.py"), "--config", args.config] + common
+    else:
+        print("torch not installed: skipped (pip install 'torch==2.13.0+cpu')")
+elif importlib.util.find_spec("jax"):
     impls["jax-scan"] = [sys.executable, os.path.join(here, "jax_reference.py")] + common
 else:
     print("jax not installed: skipped (pip install jax)")
-if importlib.util.find_spec("torch"):
+if not args.config and importlib.util.find_spec("torch"):
     impls["pytorch"] = [sys.executable, os.path.join(here, "torch_reference.py")] + common
-else:
+elif not args.config:
     print("torch not installed: skipped (pip install 'torch==2.13.0+cpu')")
 
 results = {name: [] for name in impls}

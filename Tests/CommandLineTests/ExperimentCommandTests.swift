@@ -150,6 +150,26 @@ import Testing
     #expect(!html.contains("Interventions"), "a run nobody touched has none")
   }
 
+  /// A convolutional run through every command: trained, evaluated, plotted, reported.
+  @Test func aConvolutionalRunGoesThroughEveryCommand() throws {
+    let folder = Programs.temporaryFolder(), out = Programs.temporaryFolder()
+    let json = """
+      {"runs": [{"name": "conv", "layers": [{"type": "conv2d", "channels": 4, "kernel": 5, "padding": 2}, {"type": "relu"},
+      {"type": "maxpool", "size": 2}, {"type": "dense", "units": 10}, {"type": "softmax"}],
+      "optimizer": {"type": "adam", "learningRate": 0.003}, "epochs": 2, "batchSize": 50, "trainSamples": 300}]}
+      """
+    _ = FileManager.default.createFile(atPath: "\(folder)/conv.json", contents: Data(json.utf8))
+    let trained = try Programs.dnn(["train", "--config", "\(folder)/conv.json", "--out", out])
+    #expect(trained.status == 0, "\(trained.errors)")
+    let evaluated = try Programs.dnn(["evaluate", "\(out)/conv"])
+    #expect(evaluated.status == 0 && evaluated.output.contains("test"), "\(evaluated.output)\(evaluated.errors)")
+    #expect(try Programs.dnn(["plot", "\(out)/conv"]).status == 0)
+    #expect(FileManager.default.fileExists(atPath: "\(out)/conv/digits.svg"))
+    #expect(try Programs.dnn(["report", out]).status == 0)
+    let html = try String(contentsOfFile: "\(out)/report.html", encoding: .utf8)
+    #expect(html.contains("\"type\": \"conv2d\""))
+  }
+
   /// The interventions journal (events.csv, as the dashboard writes it) marks the curves and
   /// is listed in the report.
   @Test func interventionsAreMarkedInTheFigures() throws {

@@ -204,7 +204,11 @@ public final class Conv2D: Layer {
               let y = oy * stride - padding + i
               guard y >= 0 && y < input.height else { continue }
               let from = row + s * positions + oy * output.width, line = image + y * input.width
-              for ox in inside { line[ox * stride - padding + j] += from[ox] }
+              if stride == 1 {
+                if !inside.isEmpty { Kernels.add(from + inside.lowerBound, into: line + inside.lowerBound - padding + j, count: inside.count) }
+              } else {
+                for ox in inside { line[ox * stride - padding + j] += from[ox] }
+              }
             }
           }
         }

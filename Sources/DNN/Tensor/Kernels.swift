@@ -82,6 +82,16 @@ enum Kernels {
   }
 
   /// sums[j] += Σ_r x[r, j] for a row-major `[rows, columns]` matrix (bias gradients).
+  /// y += x, element-wise.
+  static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count n: Int) {
+    var i = 0
+    while i + width <= n {
+      store(load(y + i) + load(x + i), y + i)
+      i += width
+    }
+    while i < n { y[i] += x[i]; i += 1 }
+  }
+
   static func addColumnSums(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>) {
     for r in 0..<rows {
       let row = x + r * columns
