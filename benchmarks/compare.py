@@ -48,8 +48,14 @@ elif not args.config:
 results = {name: [] for name in impls}
 accuracy = {}
 for r in range(args.rounds):
-    for name, command in impls.items():
-        out = subprocess.run(command, env=dict(env, **extra_env.get(name, {})), capture_output=True, text=True, check=True).stdout
+    for name, command in list(impls.items()):
+        done = subprocess.run(command, env=dict(env, **extra_env.get(name, {})), capture_output=True, text=True)
+        if done.returncode != 0:
+            # A peer that cannot run this model (a layer it has no equivalent for) is left out.
+            print(f"{name} skipped: {(done.stderr.strip().splitlines() or ['exit status %d' % done.returncode])[-1]}", flush=True)
+            del impls[name], results[name]
+            continue
+        out = done.stdout
         record = json.loads(out.strip().splitlines()[-1])
         results[name].append(record["medianSecondsPerEpoch"])
         accuracy[name] = record.get("testAccuracy")

@@ -9,7 +9,7 @@ extension RunConfig {
     for layer in layers {
       switch layer {
       case .dense(let units, _): widths.append("\(units)")
-      case .batchNorm: if !extras.contains("bn") { extras.append("bn") }
+      case .batchNorm, .batchNorm2D: if !extras.contains("bn") { extras.append("bn") }
       case .dropout: if !extras.contains("drop") { extras.append("drop") }
       case .attention(let tokens, let heads, _, _): extras.append("attn \(tokens)x\(heads)")
       case .leakyReLU: if !extras.contains("leaky") { extras.append("leaky") }

@@ -140,11 +140,12 @@ import Testing
     #expect(Set(try FileManager.default.contentsOfDirectory(atPath: fresh.path)) == ["config.json", ".lock"])
   }
 
-  /// A small convolutional run: conv, pool, BatchNorm over its maps, dense.
+  /// A small convolutional run: conv, BatchNorm2d, pool, conv, BatchNorm over every feature, dense.
   static func convolutionalConfig() -> RunConfig {
     var c = smallConfig()
     c.layers = [
-      .conv2d(channels: 4, kernel: 5, stride: 1, padding: 2, initializer: .he), .relu, .maxPool(size: 2),
+      .conv2d(channels: 4, kernel: 5, stride: 1, padding: 2, initializer: .he), .batchNorm2D(momentum: 0.1, epsilon: 1e-5),
+      .relu, .maxPool(size: 2),
       .conv2d(channels: 6, kernel: 3, stride: 2, padding: 1, initializer: .he), .batchNorm(momentum: 0.1, epsilon: 1e-5), .relu,
       .avgPool(size: 2), .dense(units: 10, initializer: .he), .softmax,
     ]

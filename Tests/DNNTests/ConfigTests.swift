@@ -137,6 +137,7 @@ import Testing
       ("{\"type\": \"conv2d\", \"channels\": 4, \"kernel\": 3, \"padding\": 3}, {\"type\": \"dense\", \"units\": 10}",
        "padding must be a whole number from 0 to 2"),
       ("{\"type\": \"conv2d\", \"channels\": 4}, {\"type\": \"dense\", \"units\": 10}", "conv2d needs 'kernel'"),
+      ("{\"type\": \"dense\", \"units\": 10}, {\"type\": \"batchnorm2d\"}", "layers[1] (batchnorm2d) needs an image"),
       ("{\"type\": \"maxpool\", \"size\": 29}, {\"type\": \"dense\", \"units\": 10}", "size must be a whole number from 1 to 28"),
       ("{\"type\": \"conv2d\", \"channels\": 4, \"kernel\": 3}", "gives 2704 outputs, but MNIST has 10 classes"),
     ]
@@ -242,6 +243,7 @@ import Testing
     layers += Initializer.all.map { .dense(units: 16, initializer: $0) }
     layers += [.dense(units: 16, initializer: .normal(scale: 0.25)), .relu, .leakyReLU(slope: 0.2),
                .batchNorm(momentum: 0.2, epsilon: 1e-3), .dropout(rate: 0.3)]
+    layers.insert(.batchNorm2D(momentum: 0.3, epsilon: 1e-4), at: 1)
     layers += Initializer.all.map { .attention(tokens: 4, heads: 2, dim: 4, initializer: $0) }
     layers += [.dense(units: 10, initializer: .glorot), .softmax]
     #expect(Set(layers.map(\.kind)) == Set(LayerKind.allCases))

@@ -89,6 +89,33 @@ import Testing
     #expect(dx == [10, 0, 0, 7, 0, 0, 0, 0])
   }
 
+  /// BatchNorm2d: each channel normalised over the batch and its plane; both phases.
+  @Test(arguments: [Phase.training, Phase.inference])
+  func batchNorm2DAgainstFiniteDifferences(phase: Phase) {
+    let image = ImageShape(channels: 3, height: 4, width: 5)
+    let layer = BatchNorm(image: image, momentum: 0.1, epsilon: 1e-5)
+    #expect(layer.kind == .batchnorm2d && layer.weight.shape == [3] && layer.runningMean.count == 3)
+    for c in 0..<3 {
+      layer.weight.value[c] = 1 + 0.3 * Float(c)
+      layer.bias.value[c] = 0.1 * Float(c)
+      layer.runningMean[c] = 0.2 * Float(c) - 0.1
+      layer.runningVariance[c] = 0.5 + Float(c)
+    }
+    let x = GradientCheck.randomTensor(rows: 4, columns: image.features, seed: 11)
+    if phase == .training {
+      // Each channel's 4·20 values come out with mean β and standard deviation γ.
+      let y = layer.forward(x, phase: .training)
+      for c in 0..<3 {
+        let values = (0..<4).flatMap { s in (0..<20).map { y[s * 60 + c * 20 + $0] } }
+        let mean = values.reduce(0, +) / 80
+        let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 80
+        #expect(abs(mean - layer.bias.value[c]) < 1e-5 && abs(variance.squareRoot() - layer.weight.value[c]) < 1e-3)
+      }
+    }
+    let result = GradientCheck.check(layer, input: x, phase: phase, epsilon: 1e-3)
+    #expect(result.maxError < tolerance, "\(phase): \(result)")
+  }
+
   @Test func avgPoolAgainstFiniteDifferences() {
     let input = ImageShape(channels: 3, height: 4, width: 6)
     let layer = AvgPool2D(input: input, size: 2)

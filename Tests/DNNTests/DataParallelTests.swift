@@ -88,12 +88,14 @@ import Testing
   @Test func convolutionsMatchTheWholeBatch() {
     var config = Self.config(
       .adamW(learningRate: 0.002, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01), batchSize: 33, clip: .global(maxNorm: 5))
-    config.layers = [.conv2d(channels: 4, kernel: 5, stride: 1, padding: 2, initializer: .he), .relu, .maxPool(size: 2),
+    config.layers = [.conv2d(channels: 4, kernel: 5, stride: 1, padding: 2, initializer: .he),
+                     .batchNorm2D(momentum: 0.1, epsilon: 1e-5), .relu, .maxPool(size: 2),
                      .conv2d(channels: 6, kernel: 3, stride: 2, padding: 1, initializer: .he), .relu, .avgPool(size: 2),
                      .dense(units: 10, initializer: .he), .softmax]
     config.epochs = 1
     config.trainSamples = 400
-    Self.expectSameTraining(config)
+    // 0.bias is followed by a BatchNorm: its gradient is rounding noise (see below).
+    Self.expectSameTraining(config, ignoring: [1])
   }
 
   /// BatchNorm (the whole batch's statistics, exchanged between the halves) and Dropout (the

@@ -3,7 +3,7 @@
 
     python3 numpy_forward.py CHECKPOINT IMAGES_IDX COUNT  ->  JSON {"predicted": [...], "probabilities": [[...]]}
 
-Supports the layers dense, relu, leakyrelu, batchnorm (inference), dropout (identity), softmax,
+Supports the layers dense, relu, leakyrelu, batchnorm and batchnorm2d (inference), dropout (identity), softmax,
 and conv2d, maxpool, avgpool on images kept as NCHW (its own convolution: a sum over the kernel's
 offsets of shifted, padded input slices, nothing shared with the Swift im2col).
 """
@@ -72,6 +72,10 @@ for i, layer in enumerate(architecture):
         mean, var = tensors[f"{i}.running_mean"], tensors[f"{i}.running_var"]
         x = (x - mean) / np.sqrt(var + np.float32(layer["epsilon"])) * tensors[f"{i}.weight"] + tensors[f"{i}.bias"]
         x = x.reshape(shape)
+    elif kind == "batchnorm2d":
+        shape = (1, -1, 1, 1)
+        mean, var = tensors[f"{i}.running_mean"].reshape(shape), tensors[f"{i}.running_var"].reshape(shape)
+        x = (x - mean) / np.sqrt(var + np.float32(layer["epsilon"])) * tensors[f"{i}.weight"].reshape(shape) + tensors[f"{i}.bias"].reshape(shape)
     elif kind == "dropout":
         pass
     elif kind == "softmax":

@@ -42,6 +42,7 @@ extension Array where Element == LayerSpec {
         }
         let output = ImageShape(channels: input.channels, height: input.height / size, width: input.width / size)
         current = LayerGeometry(features: output.features, image: output)
+      case .batchNorm2D: _ = try image()
       case .relu, .leakyReLU, .softmax, .batchNorm, .dropout: break
       }
       out.append(current)

@@ -1,7 +1,7 @@
 /// The layer types of a configuration, by the name the configuration and `config.json` spell
 /// (`{"type": "dense"}`): the one table that layers (`Layer.kind`), parsing, JSON and messages use.
 public enum LayerKind: String, CaseIterable, Sendable {
-  case dense, relu, leakyrelu, softmax, batchnorm, dropout, attention, conv2d, maxpool, avgpool
+  case dense, relu, leakyrelu, softmax, batchnorm, batchnorm2d, dropout, attention, conv2d, maxpool, avgpool
 
   /// Other spellings accepted when parsing.
   static let aliases: [String: LayerKind] = ["linear": .dense, "conv": .conv2d, "maxpool2d": .maxpool, "avgpool2d": .avgpool]
@@ -25,6 +25,7 @@ extension LayerSpec {
     case .leakyReLU: .leakyrelu
     case .softmax: .softmax
     case .batchNorm: .batchnorm
+    case .batchNorm2D: .batchnorm2d
     case .dropout: .dropout
     case .attention: .attention
     case .conv2d: .conv2d

@@ -21,6 +21,7 @@ extension RunConfig {
         parameters += 3 * Double(features) * Double(dim) + Double(dim) * Double(dim)
         activations += Double(heads) * Double(tokens) * Double(tokens)  // attention weights per sample
       case .batchNorm: parameters += 4 * Double(before.features)
+      case .batchNorm2D: parameters += 4 * Double(before.image?.channels ?? 1)
       default: break
       }
       activations += Double(after.features)

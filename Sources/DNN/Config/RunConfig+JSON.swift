@@ -34,7 +34,7 @@ extension LayerSpec {
       o.merge(initializer.jsonFields) { a, _ in a }
     case .relu, .softmax: break
     case .leakyReLU(let slope): o["slope"] = n(slope)
-    case .batchNorm(let momentum, let epsilon):
+    case .batchNorm(let momentum, let epsilon), .batchNorm2D(let momentum, let epsilon):
       o["momentum"] = n(momentum)
       o["epsilon"] = n(epsilon)
     case .dropout(let rate): o["rate"] = n(rate)

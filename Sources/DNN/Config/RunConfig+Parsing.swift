@@ -108,10 +108,11 @@ extension LayerSpec {
     case .leakyrelu:
       spec = .leakyReLU(slope: Float(try r.number("slope", "at least 0 and below 1") { $0 >= 0 && $0 < 1 } ?? 0.01))
     case .softmax: spec = .softmax
-    case .batchnorm:
+    case .batchnorm, .batchnorm2d:
       let momentum = try r.number("momentum", "between 0 and 1") { $0 >= 0 && $0 <= 1 } ?? 0.1
       let epsilon = try r.number("epsilon", "positive") { $0 > 0 } ?? 1e-5
-      spec = .batchNorm(momentum: Float(momentum), epsilon: Float(epsilon))
+      spec = kind == .batchnorm
+        ? .batchNorm(momentum: Float(momentum), epsilon: Float(epsilon)) : .batchNorm2D(momentum: Float(momentum), epsilon: Float(epsilon))
     case .dropout:
       spec = .dropout(rate: Float(try r.number("rate", "at least 0 and below 1") { $0 >= 0 && $0 < 1 } ?? 0.5))
     case .attention:

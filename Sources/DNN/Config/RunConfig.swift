@@ -5,6 +5,8 @@ public enum LayerSpec: Sendable, Equatable {
   case leakyReLU(slope: Float)
   case softmax
   case batchNorm(momentum: Float, epsilon: Float)
+  /// Per channel, over the feature maps of the layer before (`BatchNorm2d`).
+  case batchNorm2D(momentum: Float, epsilon: Float)
   case dropout(rate: Float)
   case attention(tokens: Int, heads: Int, dim: Int, initializer: Initializer)
   /// `channels` filters of `kernel`×`kernel` over the image the layer before gives.

@@ -13,10 +13,18 @@
 ///     dx = γ / (B √(σ² + ε)) · (B dy - Σ dy - x̂ Σ (dy ⊙ x̂))
 ///
 /// `momentum` has PyTorch's meaning: the weight of the new batch (0.1 by default).
+///
+/// Over feature maps (`BatchNorm2d`, config `batchnorm2d`): the F features are the C channels,
+/// and each sample's row holds every channel's plane of P = H·W values; the sums above run over
+/// the B·P values of a channel, B·P takes B's place, and γ, β, the statistics are `[1, C]`.
 public final class BatchNorm: Layer {
-  public let kind = LayerKind.batchnorm
+  public let kind: LayerKind
   public let inputFeatures: Int
   public var outputFeatures: Int { inputFeatures }
+  /// Values per feature in a row: 1, or H·W for `batchnorm2d` (channels are the features).
+  public let plane: Int
+  /// Features normalised apart: the columns, or the channels of `batchnorm2d`.
+  public var channels: Int { inputFeatures / plane }
   public let momentum: Float
   public let epsilon: Float
   /// γ, `[1, F]`, starts at 1.
@@ -27,7 +35,9 @@ public final class BatchNorm: Layer {
   public let runningMean: Tensor
   /// Running variance, `[1, F]`, starts at 1.
   public let runningVariance: Tensor
-  public var summary: String { "BatchNorm(\(inputFeatures), momentum: \(momentum))" }
+  public var summary: String {
+    plane == 1 ? "BatchNorm(\(inputFeatures), momentum: \(momentum))" : "BatchNorm2D(\(channels) channels, momentum: \(momentum))"
+  }
 
   private let normalised = Tensor(rows: 0, columns: 0)  // x̂ [B, F]
   private let batchMean = Tensor(rows: 1, columns: 0)  // μ [1, F]
@@ -48,39 +58,52 @@ public final class BatchNorm: Layer {
   private var sync: HalfBatchSync? { sharedSync.flatMap { $0.rows > 0 ? $0 : nil } }
 
   /// Batch normalisation of `features` features.
-  public init(features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
-    precondition(features > 0, "BatchNorm needs features > 0")
+  public convenience init(features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
+    self.init(channels: features, plane: 1, momentum: momentum, epsilon: epsilon)
+  }
+
+  /// Batch normalisation of the channels of `image`'s feature maps (`BatchNorm2d`).
+  public convenience init(image: ImageShape, momentum: Float = 0.1, epsilon: Float = 1e-5) {
+    self.init(channels: image.channels, plane: image.plane, momentum: momentum, epsilon: epsilon)
+  }
+
+  private init(channels: Int, plane: Int, momentum: Float, epsilon: Float) {
+    precondition(channels > 0 && plane > 0, "BatchNorm needs features > 0")
     precondition(momentum >= 0 && momentum <= 1, "BatchNorm momentum must be in [0, 1]")
-    inputFeatures = features
+    kind = plane == 1 ? .batchnorm : .batchnorm2d
+    inputFeatures = channels * plane
+    self.plane = plane
     self.momentum = momentum
     self.epsilon = epsilon
-    weight = Parameter(name: "weight", rows: 1, columns: features, isVector: true)
-    bias = Parameter(name: "bias", rows: 1, columns: features, isVector: true)
+    weight = Parameter(name: "weight", rows: 1, columns: channels, isVector: true)
+    bias = Parameter(name: "bias", rows: 1, columns: channels, isVector: true)
     weight.value.fill(1)
-    runningMean = Tensor(rows: 1, columns: features)
-    runningVariance = Tensor(rows: 1, columns: features)
+    runningMean = Tensor(rows: 1, columns: channels)
+    runningVariance = Tensor(rows: 1, columns: channels)
     runningVariance.fill(1)
-    for t in [batchMean, batchVariance, inverseStd, sumDy, sumDyXhat] { t.resize(rows: 1, columns: features) }
+    for t in [batchMean, batchVariance, inverseStd, sumDy, sumDyXhat] { t.resize(rows: 1, columns: channels) }
   }
 
   /// A replica for the second half of a split batch: γ, β and the running statistics shared,
   /// its own gradients, and the batch statistics exchanged with this layer (`HalfBatchSync`), so
   /// that both halves normalise with the whole batch's mean and variance.
   private init(secondHalfOf other: BatchNorm, sync: HalfBatchSync) {
+    kind = other.kind
     inputFeatures = other.inputFeatures
+    plane = other.plane
     momentum = other.momentum
     epsilon = other.epsilon
     weight = Parameter(sharingValueWith: other.weight)
     bias = Parameter(sharingValueWith: other.bias)
     runningMean = other.runningMean
     runningVariance = other.runningVariance
-    for t in [batchMean, batchVariance, inverseStd, sumDy, sumDyXhat] { t.resize(rows: 1, columns: inputFeatures) }
+    for t in [batchMean, batchVariance, inverseStd, sumDy, sumDyXhat] { t.resize(rows: 1, columns: other.channels) }
     half = 1
     sharedSync = sync
   }
 
   public func replica() -> Layer? {
-    let shared = sharedSync ?? HalfBatchSync(features: inputFeatures, slots: 4)
+    let shared = sharedSync ?? HalfBatchSync(features: channels, slots: 4)
     sharedSync = shared
     return BatchNorm(secondHalfOf: self, sync: shared)
   }
@@ -103,7 +126,7 @@ public final class BatchNorm: Layer {
     if phase == .training {
       meanAndVariance(of: input)  // μ, σ² [1, F] over the B rows of x [B, F] (both halves' when split)
       // running ← (1 - m) running + m (μ, σ² B/(B-1)); the first half's layer only, when split
-      if half == 0 { updateRunningStatistics(batch: sync?.rows ?? input.rows) }
+      if half == 0 { updateRunningStatistics(batch: (sync?.rows ?? input.rows) * plane) }
       invertStd(batchVariance)  // 1/√(σ² + ε) [1, F]
       normalise(input, mean: batchMean)  // x̂ = (x - μ)/√(σ² + ε), y = γ x̂ + β   [B, F]
     } else {
@@ -116,22 +139,38 @@ public final class BatchNorm: Layer {
   /// μ = (1/B) Σ_b x,  σ² = (1/B) Σ_b (x - μ)²  (two passes, for accuracy). With a split
   /// batch, each half sums its rows and the two sums are added: B is the whole batch.
   private func meanAndVariance(of input: Tensor) {
-    let batch = input.rows, f = inputFeatures
+    let batch = input.rows, f = channels
     let x = input.pointer, mu = batchMean.pointer, sigma2 = batchVariance.pointer
-    let total = Float(sync?.rows ?? batch)
+    let total = Float((sync?.rows ?? batch) * plane)
     batchMean.fill(0)
     batchVariance.fill(0)
-    for b in 0..<batch { for j in 0..<f { mu[j] += x[b * f + j] } }
+    if plane == 1 {
+      for b in 0..<batch { for j in 0..<f { mu[j] += x[b * f + j] } }
+    } else {
+      forEachPlane(batch) { j, at in mu[j] += Kernels.sum(x + at, count: plane) }
+    }
     exchange(mu, slot: 0)
     for j in 0..<f { mu[j] /= total }
-    for b in 0..<batch {
-      for j in 0..<f {
-        let d = x[b * f + j] - mu[j]
-        sigma2[j] += d * d
+    if plane == 1 {
+      for b in 0..<batch {
+        for j in 0..<f {
+          let d = x[b * f + j] - mu[j]
+          sigma2[j] += d * d
+        }
       }
+    } else {
+      forEachPlane(batch) { j, at in sigma2[j] += Kernels.sumOfSquaredDifferences(x + at, from: mu[j], count: plane) }
     }
     exchange(sigma2, slot: 1)
     for j in 0..<f { sigma2[j] /= total }
+  }
+
+  /// Calls `body(channel, offset)` for the plane of every channel of every sample
+  /// (`batchnorm2d`): its `plane` values start at `offset` of a `[B, C·P]` tensor.
+  @inline(__always)
+  private func forEachPlane(_ batch: Int, _ body: (Int, Int) -> Void) {
+    let f = channels
+    for b in 0..<batch { for j in 0..<f { body(j, (b * f + j) * plane) } }
   }
 
   /// With a split batch: publishes this half's per-feature `values` in `slot`, waits for the
@@ -139,7 +178,7 @@ public final class BatchNorm: Layer {
   /// bits in both layers). `weights` scale each half's values first.
   private func exchange(_ values: UnsafeMutablePointer<Float>, slot: Int, weights: (Float, Float) = (1, 1)) {
     guard let sync else { return }
-    let f = inputFeatures
+    let f = channels
     sync.slot(slot, of: half).update(from: values, count: f)
     sync.meet()
     let first = sync.slot(slot, of: 0), second = sync.slot(slot, of: 1)
@@ -155,7 +194,7 @@ public final class BatchNorm: Layer {
     let mean = runningMean.pointer, variance = runningVariance.pointer
     let mu = batchMean.pointer, sigma2 = batchVariance.pointer
     let unbias: Float = batch > 1 ? Float(batch) / Float(batch - 1) : 1
-    for j in 0..<inputFeatures {
+    for j in 0..<channels {
       mean[j] = (1 - momentum) * mean[j] + momentum * mu[j]
       variance[j] = (1 - momentum) * variance[j] + momentum * sigma2[j] * unbias
     }
@@ -164,14 +203,20 @@ public final class BatchNorm: Layer {
   /// 1/√(v + ε) for each feature of `variance`.
   private func invertStd(_ variance: Tensor) {
     let v = variance.pointer, inv = inverseStd.pointer
-    for j in 0..<inputFeatures { inv[j] = 1 / (v[j] + epsilon).squareRoot() }
+    for j in 0..<channels { inv[j] = 1 / (v[j] + epsilon).squareRoot() }
   }
 
   /// x̂ = (x - mean) · inverseStd,  y = γ x̂ + β.
   private func normalise(_ input: Tensor, mean: Tensor) {
-    let batch = input.rows, f = inputFeatures
+    let batch = input.rows, f = channels
     let x = input.pointer, xhat = normalised.pointer, y = output.pointer
     let mu = mean.pointer, inv = inverseStd.pointer, gamma = weight.value.pointer, beta = bias.value.pointer
+    if plane > 1 {
+      forEachPlane(batch) { j, at in
+        Kernels.normalise(x + at, xhat + at, y + at, count: plane, mean: mu[j], inverseStd: inv[j], gamma: gamma[j], beta: beta[j])
+      }
+      return
+    }
     for b in 0..<batch {
       for j in 0..<f {
         let n = (x[b * f + j] - mu[j]) * inv[j]
@@ -182,7 +227,7 @@ public final class BatchNorm: Layer {
   }
 
   public func backward(_ outputGradient: Tensor) -> Tensor {
-    let batch = outputGradient.rows, f = inputFeatures
+    let batch = outputGradient.rows, f = channels
     inputGradient.resize(like: outputGradient)
     let dy = outputGradient.pointer, dx = inputGradient.pointer, xhat = normalised.pointer
     let inv = inverseStd.pointer, gamma = weight.value.pointer
@@ -191,10 +236,18 @@ public final class BatchNorm: Layer {
     // Σ_b dy, Σ_b dy ⊙ x̂   [1, F]
     sumDy.fill(0)
     sumDyXhat.fill(0)
-    for b in 0..<batch {
-      for j in 0..<f {
-        sDy[j] += dy[b * f + j]
-        sDyXhat[j] += dy[b * f + j] * xhat[b * f + j]
+    if plane > 1 {
+      forEachPlane(batch) { j, at in
+        let (s, sx) = Kernels.sumAndDot(dy + at, xhat + at, count: plane)
+        sDy[j] += s
+        sDyXhat[j] += sx
+      }
+    } else {
+      for b in 0..<batch {
+        for j in 0..<f {
+          sDy[j] += dy[b * f + j]
+          sDyXhat[j] += dy[b * f + j] * xhat[b * f + j]
+        }
       }
     }
     // dγ += Σ dy ⊙ x̂,  dβ += Σ dy   (this half's rows: the split step combines the halves)
@@ -206,17 +259,18 @@ public final class BatchNorm: Layer {
       // dx = γ / (B √(σ² + ε)) · (B dy - Σ dy - x̂ Σ (dy ⊙ x̂))   [B, F]
       // Split: each half's dy is d(its mean loss), w = its share of the rows; the whole batch's
       // dy is w·dy, its sums Σ_halves w·Σ, and this half's dx is the whole batch's over w.
-      var n = Float(batch)
+      var n = Float(batch * plane)
       if let sync {
         let total = Float(sync.rows), shares = (Float(sync.split) / total, Float(sync.rows - sync.split) / total)
         exchange(sDy, slot: 2, weights: shares)
         exchange(sDyXhat, slot: 3, weights: shares)
-        n = total * (half == 0 ? shares.0 : shares.1)
-        // dx = γ inv / (B w) (B w dy - S - x̂ S'), and B w = this half's rows.
-        for b in 0..<batch {
-          for j in 0..<f {
-            dx[b * f + j] = gamma[j] * inv[j] / n * (n * dy[b * f + j] - sDy[j] - xhat[b * f + j] * sDyXhat[j])
-          }
+        n = total * Float(plane) * (half == 0 ? shares.0 : shares.1)
+        // dx = γ inv / (B w) (B w dy - S - x̂ S'), and B w = this half's rows (times P).
+      }
+      if plane > 1 {
+        forEachPlane(batch) { j, at in
+          Kernels.batchNormInputGradient(
+            dy + at, xhat + at, dx + at, count: plane, scale: gamma[j] * inv[j] / n, n: n, sumDy: sDy[j], sumDyXhat: sDyXhat[j])
         }
         return inputGradient
       }
@@ -227,7 +281,11 @@ public final class BatchNorm: Layer {
       }
     } else {
       // Inference: the statistics are constants, so dx = γ dy / √(running_var + ε).
-      for b in 0..<batch { for j in 0..<f { dx[b * f + j] = gamma[j] * inv[j] * dy[b * f + j] } }
+      if plane > 1 {
+        forEachPlane(batch) { j, at in for p in 0..<plane { dx[at + p] = gamma[j] * inv[j] * dy[at + p] } }
+      } else {
+        for b in 0..<batch { for j in 0..<f { dx[b * f + j] = gamma[j] * inv[j] * dy[b * f + j] } }
+      }
     }
     return inputGradient
   }

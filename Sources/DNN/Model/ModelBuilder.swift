@@ -23,6 +23,9 @@ public enum ModelBuilder {
       case .conv2d(let channels, let kernel, let stride, let padding, let initializer):
         guard let image else { preconditionFailure("conv2d after flat features (RunConfig.checkShapes refuses this)") }
         layer = Conv2D(input: image, filters: channels, kernel: kernel, stride: stride, padding: padding, initializer: initializer, generator: &generator)
+      case .batchNorm2D(let momentum, let epsilon):
+        guard let image else { preconditionFailure("batchnorm2d after flat features (RunConfig.checkShapes refuses this)") }
+        layer = BatchNorm(image: image, momentum: momentum, epsilon: epsilon)
       case .maxPool(let size):
         guard let image else { preconditionFailure("maxpool after flat features (RunConfig.checkShapes refuses this)") }
         layer = MaxPool2D(input: image, size: size)

@@ -82,6 +82,84 @@ enum Kernels {
   }
 
   /// sums[j] += Σ_r x[r, j] for a row-major `[rows, columns]` matrix (bias gradients).
+  /// Σ x.
+  static func sum(_ x: UnsafePointer<Float>, count n: Int) -> Float {
+    var acc = V(repeating: 0)
+    var i = 0
+    while i + width <= n {
+      acc += load(x + i)
+      i += width
+    }
+    var total = acc.sum()
+    while i < n { total += x[i]; i += 1 }
+    return total
+  }
+
+  /// Σ (x − mean)².
+  static func sumOfSquaredDifferences(_ x: UnsafePointer<Float>, from mean: Float, count n: Int) -> Float {
+    var acc = V(repeating: 0)
+    let m = V(repeating: mean)
+    var i = 0
+    while i + width <= n {
+      let d = load(x + i) - m
+      acc += d * d
+      i += width
+    }
+    var total = acc.sum()
+    while i < n { total += (x[i] - mean) * (x[i] - mean); i += 1 }
+    return total
+  }
+
+  /// x̂ = (x − mean)·inverseStd, y = γ x̂ + β.
+  static func normalise(
+    _ x: UnsafePointer<Float>, _ xhat: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int,
+    mean: Float, inverseStd: Float, gamma: Float, beta: Float
+  ) {
+    let m = V(repeating: mean), s = V(repeating: inverseStd), g = V(repeating: gamma), b = V(repeating: beta)
+    var i = 0
+    while i + width <= n {
+      let h = (load(x + i) - m) * s
+      store(h, xhat + i)
+      store(g * h + b, y + i)
+      i += width
+    }
+    while i < n {
+      let h = (x[i] - mean) * inverseStd
+      xhat[i] = h
+      y[i] = gamma * h + beta
+      i += 1
+    }
+  }
+
+  /// (Σ dy, Σ dy·x̂).
+  static func sumAndDot(_ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Float>, count n: Int) -> (Float, Float) {
+    var s = V(repeating: 0), d = V(repeating: 0)
+    var i = 0
+    while i + width <= n {
+      let g = load(dy + i)
+      s += g
+      d += g * load(xhat + i)
+      i += width
+    }
+    var sum = s.sum(), dot = d.sum()
+    while i < n { sum += dy[i]; dot += dy[i] * xhat[i]; i += 1 }
+    return (sum, dot)
+  }
+
+  /// dx = scale · (n·dy − Σdy − x̂·Σ(dy·x̂)): BatchNorm's input gradient.
+  static func batchNormInputGradient(
+    _ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count c: Int,
+    scale: Float, n: Float, sumDy: Float, sumDyXhat: Float
+  ) {
+    let sc = V(repeating: scale), nn = V(repeating: n), s = V(repeating: sumDy), sx = V(repeating: sumDyXhat)
+    var i = 0
+    while i + width <= c {
+      store(sc * (nn * load(dy + i) - s - load(xhat + i) * sx), dx + i)
+      i += width
+    }
+    while i < c { dx[i] = scale * (n * dy[i] - sumDy - xhat[i] * sumDyXhat); i += 1 }
+  }
+
   /// y += x, element-wise.
   static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count n: Int) {
     var i = 0
