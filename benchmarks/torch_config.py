@@ -25,6 +25,26 @@ if args.threads:
 torch.manual_seed(1)
 run = json.load(open(args.config))["runs"][0]
 nn = torch.nn
+
+
+class SelfAttention(nn.Module):
+    """diy-dnn's attention layer: the sample's T tokens of F features, Q/K/V projections to D,
+    H heads (scaled_dot_product_attention), an output projection, flattened to T*D."""
+
+    def __init__(self, tokens, features, heads, dim):
+        super().__init__()
+        self.tokens, self.features, self.heads, self.dim = tokens, features, heads, dim
+        self.qkv = nn.Linear(features, 3 * dim)
+        self.out = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        b = x.shape[0]
+        q, k, v = self.qkv(x.reshape(b, self.tokens, self.features)).chunk(3, dim=-1)
+        split = lambda t: t.reshape(b, self.tokens, self.heads, self.dim // self.heads).transpose(1, 2)
+        o = torch.nn.functional.scaled_dot_product_attention(split(q), split(k), split(v))
+        return self.out(o.transpose(1, 2).reshape(b, self.tokens, self.dim)).reshape(b, -1)
+
+
 layers, shape, features = [], (1, 28, 28), 784  # shape is None once flattened
 for spec in run["layers"]:
     kind = spec["type"].lower()
@@ -38,13 +58,28 @@ for spec in run["layers"]:
         layers.append(nn.MaxPool2d(size) if kind == "maxpool" else nn.AvgPool2d(size))
         shape = (shape[0], shape[1] // size, shape[2] // size)
     elif kind == "batchnorm":
-        layers.append(nn.BatchNorm2d(shape[0]) if shape else nn.BatchNorm1d(features))
+        # diy-dnn's batchnorm normalises every feature; on feature maps that is BatchNorm1d of
+        # the flattened maps (BatchNorm2d is its batchnorm2d).
+        if shape:
+            c, h, w = shape
+            layers += [nn.Flatten(), nn.BatchNorm1d(c * h * w), nn.Unflatten(1, shape)]
+        else:
+            layers.append(nn.BatchNorm1d(features))
+    elif kind == "batchnorm2d":
+        layers.append(nn.BatchNorm2d(shape[0]))
     elif kind == "dense":
         if shape:
             layers.append(nn.Flatten())
             features, shape = shape[0] * shape[1] * shape[2], None
         layers.append(nn.Linear(features, spec["units"]))
         features = spec["units"]
+    elif kind == "attention":
+        if shape:
+            layers.append(nn.Flatten())
+            shape = None
+        t, h, d = spec["tokens"], spec.get("heads", 1), spec.get("dim", 32)
+        layers.append(SelfAttention(t, features // t, h, d))
+        features = t * d
     elif kind == "relu":
         layers.append(nn.ReLU())
     elif kind == "leakyrelu":
@@ -69,7 +104,7 @@ batch = run.get("batchSize", 128)
 loss_fn = nn.CrossEntropyLoss()
 
 x_train, y_train, x_test, y_test = load(args.data_dir)
-image = (-1, 1, 28, 28) if isinstance(model[0], (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)) else (-1, 784)
+image = (-1, 1, 28, 28) if isinstance(model[0], (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d, nn.BatchNorm2d)) else (-1, 784)
 x_train = torch.from_numpy(x_train.copy())
 y_train = torch.from_numpy(y_train.copy())
 x_test = (torch.from_numpy(x_test.copy()).float() / 255).reshape(image)

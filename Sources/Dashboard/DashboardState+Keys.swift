@@ -46,6 +46,12 @@ extension DashboardState {
     }
     switch action {
     case .togglePause: return self.status == .paused ? .resume : .pause
+    case .weights:
+      showWeights.toggle()
+      if showWeights && self.weights == nil { notice = "no weights to show: the first layer is not a dense layer on the pixels or a convolution" }
+    case .pageBack where showWeights: weightsPage = max(weightsPage - 1, 0)
+    case .pageForward where showWeights: weightsPage += 1  // the view clamps it to the last page
+    case .close where showWeights: showWeights = false
     case .stepEpoch: return .stepEpoch
     case .previous: moveSelection(by: -1, wrapping: true)
     case .next: moveSelection(by: 1, wrapping: true)

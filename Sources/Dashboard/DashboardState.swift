@@ -59,6 +59,9 @@ public struct DashboardState: Sendable {
   public var zoomed = false
   public static let zoomEpochs = 10
   public var showHelp = false
+  /// `w`: the weights view covers the body; `weightsPage` is its page of tiles.
+  public var showWeights = false
+  public var weightsPage = 0
   public var quitting = false
   /// `q` was pressed while training: a second `q` quits, any other key cancels.
   public var confirmingQuit = false

@@ -32,6 +32,9 @@ public enum DashboardView {
       // The compact layout shows the table alone, over the whole body.
       ConfusionPanel(showsMatrix: state.lowerPanel == .confusion, state: state, options: options).draw(in: layout.lower, on: &buffer)
     }
+    if state.showWeights {
+      WeightsPanel(state: state, options: options).draw(in: Rect(x: 0, y: 2, width: width, height: height - 3), on: &buffer)
+    }
     FooterPanel(options: options, live: state.isLive && !state.following, sweep: state.isSweep).draw(in: layout.footer, on: &buffer)
     if state.showOutcome, let message = state.message {
       OutcomeOverlay(title: state.status.rawValue, message: message, options: options).draw(on: &buffer)

@@ -4,6 +4,8 @@ import TerminalUI
 /// What a key does on the dashboard.
 public enum DashboardAction: Sendable, Equatable {
   case togglePause, stepEpoch, previous, next, first, last, pageBack, pageForward, mistakesOnly, confusion, logScale, zoom
+  /// `w`: the first layer's weights as tiles over the body (PgUp/PgDn page, Esc closes).
+  case weights
   /// Focus the next or previous run, or run 1-9 (the digit pressed).
   case nextRun, previousRun, focusNumbered
   /// `x`: skip the focused run when queued, stop it when training (a sweep goes on).
@@ -57,6 +59,8 @@ public enum KeyMap {
                hint: ("y", "y", "log")),
     KeyBinding(keys: [.character("z")], label: "z", action: .zoom, summary: "zoom the charts on the last 10 epochs / whole run",
                hint: ("z", "z", "zoom")),
+    KeyBinding(keys: [.character("w")], label: "w", action: .weights,
+               summary: "the first layer's weights as pictures, one per unit (PgUp/PgDn pages)", hint: ("w", "w", "weights")),
     KeyBinding(keys: [.tab], label: "Tab", action: .nextRun, summary: "focus the next run (every panel shows the focused run)",
                hint: ("Tab", "Tab", "run")),
     KeyBinding(keys: [.backTab], label: "S-Tab", action: .previousRun, summary: "focus the previous run"),
@@ -71,7 +75,7 @@ public enum KeyMap {
     KeyBinding(keys: [.character("-"), .character("_")], label: "-", action: .learningRateDown, summary: "learning rate ÷2"),
     KeyBinding(keys: [.character("s")], label: "s", action: .save, summary: "save a checkpoint now (runs with a folder)"),
     KeyBinding(keys: [.character("?")], label: "?", action: .help, summary: "show / hide this help", hint: ("?", "?", "help")),
-    KeyBinding(keys: [.escape], label: "Esc", action: .close, summary: "close this help (never quits)"),
+    KeyBinding(keys: [.escape], label: "Esc", action: .close, summary: "close this help or the weights (never quits)"),
     KeyBinding(keys: [.character("q")], label: "q", action: .quit, summary: "quit (while training: asks first, q again stops it)",
                hint: ("q", "q", "quit")),
   ]

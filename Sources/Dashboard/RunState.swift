@@ -41,6 +41,8 @@ public struct RunState: Sendable {
   public var gradientNorms: [Float] = []
   public var gradientHistory: [[Float]] = []
   public var predictions: ValidationPredictions?
+  /// The first layer's weights, for the weights view (`w`).
+  public var weights: WeightSnapshot?
   public var summary: RunSummary?
   /// Interventions (pauses, rate changes, forks, saves), marked on the curves.
   public var interventions: [Intervention] = []
@@ -102,6 +104,8 @@ public struct RunState: Sendable {
       validationAccuracy.append(ChartPoint(x: Double(e.epoch), y: Double(e.validationAccuracy)))
     case .predictions(let p):
       predictions = p
+    case .weights(let w):
+      weights = w
     case .checkpointSaved:
       break
     case .learningRateScaled(let rate, _, _):

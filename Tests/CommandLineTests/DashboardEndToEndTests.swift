@@ -343,6 +343,25 @@ enum RunLogFile {
     #expect(forkEvents.contains(",forked_from,tiny at step \(forkStep ?? -1)"), "\(forkEvents)")
   }
 
+  /// `w` shows the first layer's units as tiles, PgDn pages, Esc closes; training goes on.
+  @Test func theWeightsViewShowsTheFirstLayer() throws {
+    let session = try Session(arguments: "--config assets/configs/default.json --epochs 400 --no-save")
+    #expect(session.waitFor(10) { $0.contains("RUNNING") }.ok)
+    session.keys("w")
+    let shown = session.waitFor(5) { $0.contains("Layer 0 weights, Dense(784 -> 256, he)") && $0.contains("units 1-8 of 256") }
+    #expect(shown.ok, "\(shown.screen)")
+    // Tile rows: half blocks in a UTF-8 locale, ASCII shades in another; either way full lines.
+    let tiles = shown.screen.split(separator: "\n").filter { $0.filter { $0 != " " }.count >= 100 }.count
+    #expect(tiles >= 28, "the tiles fill the screen: \(tiles) rows of them")
+    session.keys("NPage")
+    #expect(session.waitFor(3) { $0.contains("units 9-16 of 256, page 2/32") }.ok, "\(session.screen())")
+    session.keys("Escape")
+    #expect(session.waitFor(3) { $0.contains("Validation digits") && !$0.contains("Layer 0 weights") }.ok)
+    session.keys("q")
+    session.keys("q")
+    #expect(session.waitFor(5) { $0.contains("EXIT=0") }.ok)
+  }
+
   @Test func notATerminalPointsToDnnTrain() throws {
     let result = try Spawn.run([try Programs.path("dnn-tui")], input: "/dev/null")
     #expect(result.status == 1)

@@ -113,3 +113,21 @@ enum SweepFixture {
     return state
   }
 }
+
+/// Weights of a 784-8 first layer: unit u is a bar at column 3u, positive, on a faint negative field.
+enum WeightsFixture {
+  static var snapshot: WeightSnapshot {
+    var values: [Float] = []
+    for u in 0..<8 {
+      for y in 0..<28 { for x in 0..<28 { values.append(abs(x - 3 * u - 2) < 2 && y > 4 && y < 24 ? 0.8 : -0.1) } }
+    }
+    return WeightSnapshot(summary: "Dense(784 -> 8, he)", tileRows: 28, tileColumns: 28, units: 8, values: values, epoch: 2)
+  }
+
+  static var state: DashboardState {
+    var state = EventFixture.state
+    state.apply(.weights(snapshot))
+    _ = state.perform(.weights)
+    return state
+  }
+}

@@ -102,6 +102,18 @@ import Testing
     try check("sweep-80x24-runs.txt", DashboardView.render(state, width: 80, height: 24, options: RenderOptions()))
   }
 
+  /// `w`: the first layer's units as tiles (4 per row at 120 columns, 2 at 80), paged.
+  @Test func weights120x40And80x24() throws {
+    var state = WeightsFixture.state
+    try check("weights-120x40.txt", DashboardView.render(state, width: 120, height: 40, options: RenderOptions(color: false)))
+    try check("weights-80x24.txt", DashboardView.render(state, width: 80, height: 24, options: RenderOptions(color: false)))
+    _ = state.perform(.pageForward)
+    let second = DashboardView.render(state, width: 80, height: 24, options: RenderOptions()).text
+    #expect(second.contains("units 3-4 of 8") && second.contains("page 2/4"), "\(second)")
+    _ = state.perform(.close)
+    #expect(!state.showWeights)
+  }
+
   @Test func tooSmall() {
     let text = DashboardView.render(EventFixture.state, width: 50, height: 12, options: RenderOptions()).text
     #expect(text.contains("terminal too small (need 80x24, have 50x12)"))
@@ -144,6 +156,7 @@ import Testing
     states.append(sweep)
     _ = sweep.perform(.fork)
     states.append(sweep)
+    states.append(WeightsFixture.state)
     for (i, s) in states.enumerated() {
       for (width, height) in [(80, 24), (120, 40), (50, 12)] {
         let text = DashboardView.render(s, width: width, height: height, options: options).text

@@ -52,7 +52,10 @@ public final class RunFollower {
       out.append(.state(.running))
     }
     out += newLogEvents()
-    if let predictions = newPredictions() { out.append(.predictions(predictions)) }
+    if let (predictions, weights) = newPredictions() {
+      out.append(.predictions(predictions))
+      if let weights { out.append(.weights(weights)) }
+    }
     if !writing {
       hasEnded = true
       out.append(.finished(summary))
@@ -97,8 +100,9 @@ public final class RunFollower {
       samplesPerSecond: seconds > 0 ? Double(split.train.count) / seconds : 0)
   }
 
-  /// The saved state's predictions on the validation digits, when the state changed.
-  private func newPredictions() -> ValidationPredictions? {
+  /// The saved state's predictions on the validation digits and its first layer's weights,
+  /// when the state changed.
+  private func newPredictions() -> (ValidationPredictions, WeightSnapshot?)? {
     let last = (path as NSString).appendingPathComponent("last.safetensors")
     var info = stat()
     guard stat(last, &info) == 0 else { return nil }
@@ -108,9 +112,9 @@ public final class RunFollower {
     guard let state = try? SavedState(path: last) else { return nil }
     let model = ModelBuilder.build(config.layers, seed: config.seed)
     guard (try? state.apply(to: model, optimizer: config.optimizer.make())) != nil else { return nil }
-    var (_, predictions) = Evaluator.evaluate(model, on: split.validation, collectPredictions: true)
-    predictions?.epoch = state.position.epoch
-    return predictions
+    guard var predictions = Evaluator.evaluate(model, on: split.validation, collectPredictions: true).predictions else { return nil }
+    predictions.epoch = state.position.epoch
+    return (predictions, WeightSnapshot.firstLayer(of: model, epoch: state.position.epoch))
   }
 
   /// The run as the files show it when the writer let go.

@@ -30,6 +30,7 @@ public enum RunReplay {
     var (_, predictions) = Evaluator.evaluate(model, on: split.validation, collectPredictions: true)
     predictions?.epoch = run.bestEpoch?.epoch ?? 0
     if let predictions { events.append(.predictions(predictions)) }
+    if let weights = WeightSnapshot.firstLayer(of: model, epoch: run.bestEpoch?.epoch ?? 0) { events.append(.weights(weights)) }
     if final {
       let test = split.test.map { Evaluator.evaluate(model, on: $0) }
       let last = run.epochs.last

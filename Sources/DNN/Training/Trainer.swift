@@ -169,6 +169,7 @@ public final class Trainer {
     events.send(.started(RunStarted(
       config: config, model: model, dataset: plan.datasetName, data: data, startEpoch: start.epoch,
       batchesPerEpoch: loader.batchesPerEpoch, learningRate: learningRate(at: Double(start.epoch)), backend: backendSummary)))
+    if let weights = WeightSnapshot.firstLayer(of: model, epoch: start.epoch) { events.send(.weights(weights)) }
     if plan.startsPaused { setState(.paused) } else { events.send(.state(.running)) }
     if let origin = plan.forkedFrom {
       try intervene(.forkedFrom, detail: "\(origin.parent) at step \(origin.step)")
@@ -235,6 +236,7 @@ public final class Trainer {
       predictions.epoch = epoch + 1
       events.send(.predictions(predictions))
     }
+    if let weights = WeightSnapshot.firstLayer(of: model, epoch: epoch + 1) { events.send(.weights(weights)) }
     try observe { try $0.didFinish(report, progress) }
     if state == .stepping && epoch + 1 < config.epochs { setState(.paused) }
   }

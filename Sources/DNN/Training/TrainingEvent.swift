@@ -4,6 +4,8 @@ public enum TrainingEvent: Sendable {
   case batch(BatchReport)
   case epoch(EpochReport)
   case predictions(ValidationPredictions)
+  /// The first layer's weights as tiles, at the start and after every epoch.
+  case weights(WeightSnapshot)
   case state(TrainerState)
   case checkpointSaved(path: String, epoch: Int)
   /// The user's learning-rate factor changed (`+`/`-`): the rate now, the factor, and whether
