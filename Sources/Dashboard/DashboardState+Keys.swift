@@ -53,6 +53,31 @@ extension DashboardState {
     case .pageForward where showWeights: weightsPage += 1  // the view clamps it to the last page
     case .close where showWeights: showWeights = false
     case .stepEpoch: return .stepEpoch
+    case .cellUp, .cellDown:
+      guard showsConfusion, let p = self.predictions else {
+        notice = "↑/↓ move a cell cursor in the confusion matrix: c shows it"
+        return nil
+      }
+      let start = cellCursor ?? mostConfused.first?.cell ?? Cell(truth: 0, predicted: 0)
+      let delta = cellCursor == nil ? 0 : (action == .cellUp ? -1 : 1)
+      cellCursor = Cell(truth: (start.truth + delta + p.classes) % p.classes, predicted: start.predicted)
+    case .previous where cellCursor != nil, .next where cellCursor != nil:
+      if let cursor = cellCursor, let p = self.predictions {
+        cellCursor = Cell(truth: cursor.truth, predicted: (cursor.predicted + (action == .previous ? -1 : 1) + p.classes) % p.classes)
+      }
+    case .select:
+      guard let cursor = cellCursor else {
+        notice = "Enter browses the digits of a confusion cell: ↑/↓ put the cursor on one"
+        return nil
+      }
+      cellFilter = cursor
+      cellCursor = nil
+      self.selected = 0
+      if browsedIndices.isEmpty { notice = "no validation digit is true \(cursor.truth) and predicted \(cursor.predicted)" }
+    case .close where cellCursor != nil: cellCursor = nil
+    case .close where cellFilter != nil:
+      cellFilter = nil
+      clampSelection()
     case .previous: moveSelection(by: -1, wrapping: true)
     case .next: moveSelection(by: 1, wrapping: true)
     // Home, End, PgUp, PgDn scroll the epoch table when it shows, else browse the digits.
@@ -68,6 +93,7 @@ extension DashboardState {
     case .pageBack: moveSelection(by: -10, wrapping: false)
     case .pageForward: moveSelection(by: 10, wrapping: false)
     case .mistakesOnly:
+      cellFilter = nil
       let current = browsedSample
       mistakesOnly.toggle()
       self.selected = current.flatMap { browsedIndices.firstIndex(of: $0) } ?? 0

@@ -35,6 +35,19 @@ public struct DashboardState: Sendable {
 
   // Browsing and view options.
   public var mistakesOnly = false
+  /// A cell of the confusion matrix: true class and predicted class.
+  public struct Cell: Sendable, Equatable {
+    public var truth: Int
+    public var predicted: Int
+    public init(truth: Int, predicted: Int) {
+      self.truth = truth
+      self.predicted = predicted
+    }
+  }
+  /// The confusion matrix's cell cursor (↑/↓ start it, ←/→ move it across, Enter picks, Esc leaves).
+  public var cellCursor: Cell?
+  /// The digit browser shows only this cell's digits (true `truth`, predicted `predicted`).
+  public var cellFilter: Cell?
   /// `c` pressed: the wide layout swaps the confusion matrix for the epoch table; the compact
   /// layout shows the confusion matrix over the charts.
   public var confusionToggled: Bool {
@@ -147,8 +160,23 @@ public struct DashboardState: Sendable {
     clampSelection()
   }
 
-  /// Validation indices being browsed: all, or the misclassified ones.
-  public var browsedIndices: [Int] { focused.browsedIndices(mistakesOnly: mistakesOnly) }
+  /// Validation indices being browsed: all, the misclassified ones, or one confusion cell's.
+  public var browsedIndices: [Int] {
+    guard let cell = cellFilter, let p = self.predictions else { return focused.browsedIndices(mistakesOnly: mistakesOnly) }
+    return (0..<p.count).filter { Int(p.labels[$0]) == cell.truth && Int(p.predicted[$0]) == cell.predicted }
+  }
+
+  /// The three largest off-diagonal cells (true, predicted, count), largest first.
+  public var mostConfused: [(cell: Cell, count: Int)] {
+    guard let p = self.predictions else { return [] }
+    let matrix = p.confusion
+    var cells: [(cell: Cell, count: Int)] = []
+    for t in 0..<p.classes { for k in 0..<p.classes where t != k && matrix[t][k] > 0 { cells.append((Cell(truth: t, predicted: k), matrix[t][k])) } }
+    return Array(cells.sorted { $0.count > $1.count || ($0.count == $1.count && ($0.cell.truth, $0.cell.predicted) < ($1.cell.truth, $1.cell.predicted)) }.prefix(3))
+  }
+
+  /// Whether the confusion matrix is on screen.
+  public var showsConfusion: Bool { lowerPanel == .confusion }
 
   /// The validation index on screen, if any.
   public var browsedSample: Int? {

@@ -6,6 +6,9 @@ public enum DashboardAction: Sendable, Equatable {
   case togglePause, stepEpoch, previous, next, first, last, pageBack, pageForward, mistakesOnly, confusion, logScale, zoom
   /// `w`: the first layer's weights as tiles over the body (PgUp/PgDn page, Esc closes).
   case weights
+  /// ↑/↓: a cell cursor in the confusion matrix (←/→ then move it across), Enter browses that
+  /// cell's digits.
+  case cellUp, cellDown, select
   /// Focus the next or previous run, or run 1-9 (the digit pressed).
   case nextRun, previousRun, focusNumbered
   /// `x`: skip the focused run when queued, stop it when training (a sweep goes on).
@@ -47,6 +50,10 @@ public enum KeyMap {
     KeyBinding(keys: [.left, .character("h")], label: "←/h", action: .previous, summary: "previous validation digit",
                hint: ("←→", "h/l", "browse")),
     KeyBinding(keys: [.right, .character("l")], label: "→/l", action: .next, summary: "next validation digit"),
+    KeyBinding(keys: [.up, .character("k")], label: "↑/k", action: .cellUp,
+               summary: "confusion matrix: a cell cursor (←→ across, Enter browses its digits, Esc leaves)", hint: ("↑↓", "j/k", "cell")),
+    KeyBinding(keys: [.down, .character("j")], label: "↓/j", action: .cellDown, summary: "cell cursor down"),
+    KeyBinding(keys: [.enter], label: "Enter", action: .select, summary: "browse the digits of the cell under the cursor"),
     KeyBinding(keys: [.home], label: "Home", action: .first, summary: "first validation digit"),
     KeyBinding(keys: [.end], label: "End", action: .last, summary: "last validation digit"),
     KeyBinding(keys: [.pageUp], label: "PgUp", action: .pageBack, summary: "ten digits back"),

@@ -343,6 +343,25 @@ enum RunLogFile {
     #expect(forkEvents.contains(",forked_from,tiny at step \(forkStep ?? -1)"), "\(forkEvents)")
   }
 
+  /// ↓ puts a cursor on the most confused cell of the confusion matrix, Enter shows a digit of
+  /// that cell in the browser.
+  @Test func enterOnAConfusionCellShowsItsDigits() throws {
+    let session = try Session(arguments: "--config assets/configs/default.json --epochs 3 --no-save")
+    let done = session.waitFor(20) { $0.contains("FINISHED") && $0.contains("most confused: ") }
+    #expect(done.ok, "\(done.screen)")
+    // "most confused: 4→9 (3), ...": the first pair.
+    guard let line = done.screen.split(separator: "\n").first(where: { $0.contains("most confused: ") }),
+      let match = line.firstMatch(of: /most confused: (\d)(?:→|->)(\d)/)
+    else { Issue.record("no pair"); return }
+    let (truth, predicted) = (String(match.1), String(match.2))
+    session.keys("Down")
+    session.keys("Enter")
+    let shown = session.waitFor(5) { $0.contains("true \(truth) ") && $0.contains("predicted \(predicted)") && $0.contains("pred \(predicted)") }
+    #expect(shown.ok, "no digit of cell \(truth)→\(predicted):\n\(shown.screen)")
+    session.keys("q")
+    #expect(session.waitFor(5) { $0.contains("EXIT=0") }.ok)
+  }
+
   /// `w` shows the first layer's units as tiles, PgDn pages, Esc closes; training goes on.
   @Test func theWeightsViewShowsTheFirstLayer() throws {
     let session = try Session(arguments: "--config assets/configs/default.json --epochs 400 --no-save")

@@ -14,7 +14,9 @@ struct ConfusionPanel {
 
   private func drawMatrix(in rect: Rect, on buffer: inout ScreenBuffer) {
     let title = "Confusion matrix" + (state.predictions.map { " (validation, epoch \($0.epoch))" } ?? "")
-    let inside = Box(title: title, hints: KeyMap.key(.confusion, ascii: options.glyphs.ascii), style: options.paint(.dim), titleStyle: options.paint(.bold))
+    let hints = (state.cellCursor == nil ? KeyMap.key(.cellUp, ascii: options.glyphs.ascii) : "Enter browse  Esc") + "  "
+      + KeyMap.key(.confusion, ascii: options.glyphs.ascii)
+    let inside = Box(title: title, hints: hints, style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
     guard let p = state.predictions else {
       buffer.put("appears after epoch 1", x: inside.x, y: inside.y, style: options.paint(.dim), clip: inside)
@@ -37,8 +39,11 @@ struct ConfusionPanel {
       let total = matrix[t].reduce(0, +)
       for k in 0..<p.classes {
         let n = matrix[t][k]
-        let style: Style = n == 0 ? dim
+        var style: Style = n == 0 ? dim
           : (t == k ? options.paint(Style(foreground: .green, bold: true)) : options.paint(Style(foreground: .red)))
+        if state.cellCursor == DashboardState.Cell(truth: t, predicted: k) || state.cellFilter == DashboardState.Cell(truth: t, predicted: k) {
+          style.reverse = true
+        }
         x = buffer.put(Format.right(n == 0 ? (options.glyphs.ascii ? "." : "·") : "\(n)", cellWidth), x: x, y: y, style: style, clip: inside)
       }
       let accuracy = total > 0 ? Float(matrix[t][t]) / Float(total) : 0
@@ -50,6 +55,12 @@ struct ConfusionPanel {
     if summaryY < inside.maxY {
       buffer.put("overall \(Format.percent(Float(correct) / Float(max(p.count, 1)))) of \(p.count)  ·  \(p.count - correct) mistakes (m)",
                  x: inside.x, y: summaryY, style: dim, clip: inside)
+    }
+    let confused = state.mostConfused
+    if summaryY + 1 < inside.maxY && !confused.isEmpty {
+      let arrow = options.glyphs.ascii ? "->" : "→"
+      let pairs = confused.map { "\($0.cell.truth)\(arrow)\($0.cell.predicted) (\($0.count))" }.joined(separator: ", ")
+      buffer.put("most confused: " + pairs, x: inside.x, y: summaryY + 1, style: dim, clip: inside)
     }
   }
 

@@ -9,7 +9,9 @@ struct InferencePanel {
 
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
     let things = state.run?.isDigits == false ? "images" : "digits"
-    let title = state.mistakesOnly ? "Validation mistakes" : "Validation \(things)"
+    let arrow = options.glyphs.ascii ? "->" : "→"
+    let title = state.cellFilter.map { "Validation \(things): true \($0.truth) \(arrow) predicted \($0.predicted)" }
+      ?? (state.mistakesOnly ? "Validation mistakes" : "Validation \(things)")
     // The legend of the bars' mark, then the keys.
     let hints = (options.glyphs.ascii ? "< true  " : "◂ true  ") + KeyMap.key(.previous, ascii: options.glyphs.ascii) + " "
       + KeyMap.key(.mistakesOnly, ascii: options.glyphs.ascii)
