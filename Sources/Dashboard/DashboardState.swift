@@ -136,6 +136,8 @@ public struct DashboardState: Sendable {
       notice = who + "saved \(path) (epoch \(epoch))"
     case .learningRateScaled(let rate, let factor, let atLimit):
       notice = who + "learning rate \(LineChart.compact(Double(rate))) (\(Self.factor(factor)) the schedule's)" + (atLimit ? ", at its limit" : "")
+    case .anomaly(_, _, let text):
+      notice = who + text
     case .diverged, .failed:
       if index == focus { showOutcome = true } else { notice = who + (runs[index].message ?? "ended") }
     default:

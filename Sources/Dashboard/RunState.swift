@@ -19,6 +19,8 @@ public struct RunState: Sendable {
   public var status = Status.starting
   /// Another process writes this run (a run folder being followed, not trained here).
   public var following = false
+  /// What the last NaN or infinite step did (the run went back and paused), until it runs again.
+  public var anomaly: String?
   /// Why `s` cannot save this run (a replayed run, `--no-save`), or nil when it can.
   public var saveUnavailable: String?
   /// What the run ended with (divergence, failure), shown in the header and the outcome box.
@@ -80,7 +82,9 @@ public struct RunState: Sendable {
     case .state(let s):
       guard isLive else { return }
       switch s {
-      case .running: status = .running
+      case .running:
+        status = .running
+        if anomaly != nil { (anomaly, message) = (nil, nil) }
       case .paused: status = .paused
       case .stepping: status = .stepping
       }
@@ -114,6 +118,15 @@ public struct RunState: Sendable {
       interventions.append(i)
     case .forked:
       break
+    case .anomaly(_, let position, let text):
+      // The steps after the restored state will come again: their points go.
+      let batches = Double(max(run?.batchesPerEpoch ?? 1, 1))
+      let restored = Double(position.epoch) + Double(position.batch) / batches
+      trainLoss.removeAll { $0.x > restored }
+      trainAccuracy.removeAll { $0.x > restored }
+      (step, epoch, batch) = (position.step, position.epoch, position.batch)
+      anomaly = text
+      message = text
     case .diverged(_, _, let text):
       status = .diverged
       message = text

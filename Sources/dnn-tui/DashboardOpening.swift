@@ -48,6 +48,7 @@ struct DashboardOpening {
       var planned = PlannedRun(name: config.name, summary: config.summaryLine) { events, commands, sharesTheMachine in
         let runFolder = try out.map { try RunFolder.create(out: $0, config: run, overwrite: overwrite) }
         var plan = try RunPlan(config: run, folder: folder, observer: runFolder)
+        plan.pausesOnAnomaly = true
         // Two runs at once: each on one core, unsplit, one-thread products.
         if sharesTheMachine { (plan.splitBatch, plan.blasThreads) = (false, 1) }
         return try Trainer(plan: plan, events: events, commands: commands)
@@ -96,7 +97,9 @@ struct DashboardOpening {
       let runPath = saved.path, folder = data.folder, run = config
       let live = LiveRun { events, commands in
         let (runFolder, start) = try RunFolder.resume(path: runPath, config: run)
-        return try Trainer(plan: RunPlan(config: runFolder.config, folder: folder, start: start, observer: runFolder), events: events, commands: commands)
+        var plan = try RunPlan(config: runFolder.config, folder: folder, start: start, observer: runFolder)
+        plan.pausesOnAnomaly = true
+        return try Trainer(plan: plan, events: events, commands: commands)
       }
       sweep.add(ReplayedRun(history: history, resumedBy: live), as: state)
     }
@@ -173,6 +176,7 @@ final class ForkContext {
       var plan = try RunPlan(config: run, folder: folder, start: try point.savedState(), observer: runFolder)
       plan.learningRateFactor = point.learningRateFactor
       plan.forkedFrom = (point.parent, point.position.step)
+      plan.pausesOnAnomaly = true
       return try Trainer(plan: plan, events: events, commands: commands)
     }
     if !save { planned.state.saveUnavailable = "started with --no-save" }

@@ -25,7 +25,7 @@ import Testing
         session.events.wait(timeout: 0.05)
         seen += session.events.drain()
       }
-      Issue.record("timed out")
+      Issue.record("timed out; the last events: \(seen.suffix(4).map { "\($0)".prefix(80) })")
       return nil
     }
   }
@@ -190,5 +190,45 @@ import Testing
     #expect(summary.epochs == 3)
     #expect(try FileManager.default.contentsOfDirectory(atPath: path).sorted()
             == [".lock", "best.safetensors", "config.json", "last.safetensors", "metrics.csv", "steps.csv"])
+  }
+}
+
+/// With `pausesOnAnomaly` (the dashboard), a NaN step sends the run back to its epoch's start,
+/// paused, with the weights it had there; `dnn train` still stops (`divergenceStopsBeforeApplyingTheStep`).
+@Suite struct AnomalyTests {
+  @Test func aNaNStepRewindsToTheEpochsStartAndPauses() throws {
+    _ = Fixtures.pinThreads
+    var blowsUp = TrainerTests.config(epochs: 3, learningRate: 1e30, trainSamples: 500)
+    blowsUp.clip = .none
+    let config = blowsUp
+    let out = Fixtures.temporaryFolder()
+    let session = TrainingSession(events: EventChannel(capacity: 1 << 20))
+    session.start { events, commands in
+      let folder = try RunFolder.create(out: out, config: config, overwrite: false)
+      var plan = try RunPlan(config: config, folder: Fixtures.mnist, observer: folder)
+      plan.pausesOnAnomaly = true
+      return try Trainer(plan: plan, events: events, commands: commands)
+    }
+    let run = ForkAndJournalTests.Collector(session)
+    guard case .anomaly(let step, let restored, let message)? = run.until({ if case .anomaly = $0 { true } else { false } }) else { return }
+    #expect(restored == TrainingPosition(epoch: 0, batch: 0, step: 0) && step >= 1)
+    #expect(message.contains("back to the start of epoch 1 (step 0) and paused. Lower the learning rate"), "\(message)")
+    run.until { if case .state(.paused) = $0 { true } else { false } }
+    // Still far too high: it goes back and pauses again, never applying a bad step.
+    session.send(.scaleLearningRate(0x1p-20))
+    session.send(.resume)
+    run.until { if case .anomaly = $0 { true } else { false } }
+    run.until { if case .state(.paused) = $0 { true } else { false } }
+    session.send(.stop)
+    guard case .finished(let summary)? = run.until({ $0.isTerminal }) else { Issue.record("did not end"); return }
+    #expect(summary.stopped)
+    #expect(session.wait(timeout: 5))
+    // The saved state is the start's: the seed's initial weights; no undone step was logged.
+    let saved = try SavedState(path: "\(out)/t/last.safetensors")
+    let fresh = ModelBuilder.build(config.layers, seed: config.seed), loaded = ModelBuilder.build(config.layers, seed: 99)
+    try saved.apply(to: loaded, optimizer: config.optimizer.make())
+    #expect(saved.position.step == 0 && loaded.parameters.map(\.value.values) == fresh.parameters.map(\.value.values))
+    #expect(RunLog.readSteps(folder: "\(out)/t").steps.isEmpty)
+    #expect(RunLog.readEvents(folder: "\(out)/t").filter { $0.kind == .rewind }.count == 2)
   }
 }

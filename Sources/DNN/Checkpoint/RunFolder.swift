@@ -195,6 +195,10 @@ public final class RunFolder: TrainingObserver {
 
   public func didIntervene(_ intervention: Intervention) throws { try log.append(intervention) }
 
+  /// The steps after `position` were undone: their lines, not yet written (logs are written at
+  /// epoch ends, and the run goes back to an epoch's start), are dropped.
+  public func didRewind(to position: TrainingPosition) throws { log.discardSteps(after: position.step) }
+
   /// Saves a fork's starting state (the parent's, under this run's configuration) as this
   /// run's state before it trains a step, so a kill at any instant leaves a fork that resumes
   /// from its fork point.

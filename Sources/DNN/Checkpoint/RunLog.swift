@@ -232,6 +232,13 @@ public enum RunLog {
       secondsWriting += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
     }
 
+    /// Drops step lines not yet written whose step is after `step`.
+    public func discardSteps(after step: Int) {
+      pendingSteps = pendingSteps.split(separator: "\n").filter { line in
+        line.split(separator: ",", maxSplits: 1).first.flatMap { Int($0) }.map { $0 <= step } ?? false
+      }.map { $0 + "\n" }.joined()
+    }
+
     public func append(_ epoch: EpochReport) {
       pendingMetrics += RunLog.line(epoch)
       pendingMetrics += "\n"

@@ -65,8 +65,8 @@ public final class Adam: Optimizer {
   }
 
   public func restore(_ tensors: [String: Tensor], stepCount: Int, for parameters: [Parameter]) throws {
-    try firstMoment.load(tensors, parameters: parameters, suffix: "exp_avg")
-    try secondMoment.load(tensors, parameters: parameters, suffix: "exp_avg_sq")
+    try firstMoment.load(tensors, parameters: parameters, suffix: "exp_avg", stepCount: stepCount)
+    try secondMoment.load(tensors, parameters: parameters, suffix: "exp_avg_sq", stepCount: stepCount)
     self.stepCount = stepCount
   }
 }

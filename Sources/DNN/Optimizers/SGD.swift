@@ -51,7 +51,7 @@ public final class SGD: Optimizer {
   }
 
   public func restore(_ tensors: [String: Tensor], stepCount: Int, for parameters: [Parameter]) throws {
-    if momentum != 0 { try velocity.load(tensors, parameters: parameters, suffix: "momentum_buffer") }
+    if momentum != 0 { try velocity.load(tensors, parameters: parameters, suffix: "momentum_buffer", stepCount: stepCount) }
     self.stepCount = stepCount
   }
 }

@@ -16,9 +16,11 @@ struct SlotTable {
     zip(parameters, slots).map { ("\($0.name).\(suffix)", $1) }
   }
 
-  /// Loads slots from `tensors` by name; throws when one is missing or misshapen.
-  mutating func load(_ tensors: [String: Tensor], parameters: [Parameter], suffix: String) throws {
+  /// Loads slots from `tensors` by name; throws when one is missing or misshapen. A state saved
+  /// before the first step (`stepCount` 0) has none yet, and loads as a fresh optimizer.
+  mutating func load(_ tensors: [String: Tensor], parameters: [Parameter], suffix: String, stepCount: Int) throws {
     slots = []
+    if stepCount == 0 && !parameters.contains(where: { tensors["\($0.name).\(suffix)"] != nil }) { return }
     for (i, p) in parameters.enumerated() {
       let name = "\(p.name).\(suffix)"
       guard let t = tensors[name] else { throw OptimizerStateError(message: "optimizer state has no tensor \(name)") }

@@ -7,6 +7,8 @@ import Foundation
 public struct Intervention: Sendable, Equatable {
   public enum Kind: String, Sendable, CaseIterable {
     case pause, resume, step, learningRate = "learning_rate", save, fork, forkedFrom = "forked_from"
+    /// A NaN or infinite step sent the run back to the start of its epoch, paused.
+    case rewind
   }
 
   public var kind: Kind
@@ -36,6 +38,7 @@ public struct Intervention: Sendable, Equatable {
     case .learningRate: "L"
     case .save: "V"
     case .fork, .forkedFrom: "F"
+    case .rewind: "!"
     }
   }
 }

@@ -20,6 +20,10 @@ public struct RunPlan {
   /// The factor on the schedule's learning rate the run starts with (a fork's choice); nil
   /// takes the saved state's (a resumed run keeps its `+`/`-`), or 1.
   public var learningRateFactor: Float?
+  /// On a NaN or infinite loss or gradient, go back to the state at the start of the epoch and
+  /// pause (the dashboard: the user lowers the rate and goes on) instead of ending the run
+  /// (`dnn train`: it stops with a message).
+  public var pausesOnAnomaly = false
   /// The run this one was forked from and at which step, journalled when it starts.
   public var forkedFrom: (parent: String, step: Int)?
 

@@ -23,10 +23,13 @@ public protocol TrainingObserver: AnyObject {
   func save(_ progress: TrainingProgress) throws -> String?
   /// When the user acts on the run (pause, rate change, save, fork, ...), to journal it.
   func didIntervene(_ intervention: Intervention) throws
+  /// When an anomaly sent the run back to `position` (the steps after it will be trained again).
+  func didRewind(to position: TrainingPosition) throws
 }
 
 extension TrainingObserver {
   public func didIntervene(_ intervention: Intervention) throws {}
+  public func didRewind(to position: TrainingPosition) throws {}
 }
 
 /// Where a run stands: epochs and steps done.
@@ -78,6 +81,8 @@ public final class Trainer {
   private var throughput: Double = 0
   private var lastTrain = Metrics(loss: .nan, accuracy: .nan)
   private var lastValidation = Metrics(loss: .nan, accuracy: .nan)
+  /// The state at the start of the current epoch, when the plan pauses on anomalies.
+  private var lastGood: Safetensors?
 
   /// A trainer for `plan`: a model built from the config's seed, then, when the plan resumes a
   /// saved state, that state's weights, optimizer state and position.
@@ -162,6 +167,8 @@ public final class Trainer {
   private enum EpochEnd {
     case completed(EpochTally)
     case stopped, diverged
+    /// An anomaly sent the run back to the start of this epoch.
+    case rewound
   }
 
   private func train() throws {
@@ -174,9 +181,17 @@ public final class Trainer {
     if let origin = plan.forkedFrom {
       try intervene(.forkedFrom, detail: "\(origin.parent) at step \(origin.step)")
     }
-    epochs: for epoch in start.epoch..<config.epochs {
-      switch try trainBatches(of: epoch, from: epoch == start.epoch ? start.batch : 0) {
-      case .completed(let tally): try endEpoch(epoch, tally)
+    var epoch = start.epoch, firstBatch = start.batch
+    keepLastGood()
+    epochs: while epoch < config.epochs {
+      switch try trainBatches(of: epoch, from: firstBatch) {
+      case .completed(let tally):
+        try endEpoch(epoch, tally)
+        keepLastGood()
+        epoch += 1
+        firstBatch = 0
+      case .rewound:
+        (epoch, firstBatch) = (position.epoch, position.batch)
       case .stopped: break epochs
       case .diverged: return
       }
@@ -196,6 +211,7 @@ public final class Trainer {
       let (loss, output, globalNorm) = step(batch: batch, learningRate: rate)
       guard loss.isFinite && globalNorm.isFinite else {
         let what = loss.isFinite ? "gradient norm is \(globalNorm)" : "loss is \(loss)"
+        if plan.pausesOnAnomaly, try rewind(step: position.step + 1, what: what) { return .rewound }
         events.send(.diverged(step: position.step + 1, epoch: epoch, message: "training diverged at step \(position.step + 1) (epoch \(epoch + 1), batch \(batch + 1)): \(what); the step was not applied. Lower the learning rate or enable clipping."))
         return .diverged
       }
@@ -217,6 +233,26 @@ public final class Trainer {
       try observe { try $0.didFinish(report) }
     }
     return .completed(tally)
+  }
+
+  /// Copies the state (model, optimizer, position) to go back to after an anomaly.
+  private func keepLastGood() {
+    guard plan.pausesOnAnomaly else { return }
+    lastGood = Checkpoint.stateFile(model, optimizer: optimizer, config: config, position: position, learningRateFactor: learningRateFactor)
+  }
+
+  /// After a NaN or infinite step: puts back the state of the epoch's start, journals it, says
+  /// so and pauses. False when there is no such state (then the run ends as diverged).
+  private func rewind(step: Int, what: String) throws -> Bool {
+    guard let lastGood, let state = try? SavedState(file: lastGood, path: "the state of epoch \(position.epoch + 1)'s start") else { return false }
+    try state.apply(to: model, optimizer: optimizer)
+    position = state.position
+    let message = "step \(step): \(what); back to the start of epoch \(position.epoch + 1) (step \(position.step)) and paused. Lower the learning rate (-), then space."
+    events.send(.anomaly(step: step, restoredTo: position, message: message))
+    try observe { try $0.didRewind(to: position) }
+    try intervene(.rewind, detail: "\(what) at step \(step)")
+    setState(.paused)
+    return true
   }
 
   /// After the last batch of `epoch`: validation, the epoch's report and predictions, the log.

@@ -16,6 +16,9 @@ public enum TrainingEvent: Sendable {
   case intervention(Intervention)
   /// The state a fork starts from (answer to `TrainingCommand.fork`).
   case forked(ForkPoint)
+  /// NaN or infinite loss or gradients with `RunPlan.pausesOnAnomaly`: the step was not applied,
+  /// the run went back to the state at the start of the epoch (`restoredTo`) and paused.
+  case anomaly(step: Int, restoredTo: TrainingPosition, message: String)
   /// NaN or infinite loss or gradients: the run stopped before applying that step.
   case diverged(step: Int, epoch: Int, message: String)
   case finished(RunSummary)
