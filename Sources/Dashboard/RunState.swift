@@ -43,6 +43,9 @@ public struct RunState: Sendable {
   public var gradientNorms: [Float] = []
   public var gradientHistory: [[Float]] = []
   public var predictions: ValidationPredictions?
+  /// The probe digits: the first validation sample of each class, its prediction after the
+  /// latest epoch, and which predictions flipped since the epoch before.
+  public var probes: [(sample: Int, predicted: Int, confidence: Float, flipped: Bool)] = []
   /// The first layer's weights, for the weights view (`w`).
   public var weights: WeightSnapshot?
   public var summary: RunSummary?
@@ -107,7 +110,14 @@ public struct RunState: Sendable {
       validationLoss.append(ChartPoint(x: Double(e.epoch), y: Double(e.validationLoss)))
       validationAccuracy.append(ChartPoint(x: Double(e.epoch), y: Double(e.validationAccuracy)))
     case .predictions(let p):
+      let before = Dictionary(uniqueKeysWithValues: probes.map { ($0.sample, $0.predicted) })
       predictions = p
+      probes = (0..<p.classes).compactMap { c in
+        guard let sample = p.labels.firstIndex(of: UInt8(c)) else { return nil }
+        let predicted = Int(p.predicted[sample])
+        let flipped = before[sample].map { $0 != predicted } ?? false
+        return (sample, predicted, p.probabilities[sample * p.classes + predicted], flipped)
+      }
     case .weights(let w):
       weights = w
     case .checkpointSaved:

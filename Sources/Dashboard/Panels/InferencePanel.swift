@@ -49,6 +49,7 @@ struct InferencePanel {
       let image = run.validation.source.image(run.validation.indices[sample])
       DigitView(pixels: image).draw(x: inside.x, y: digitY, on: &buffer, color: options.color, glyphs: options.glyphs)
     }
+    if inside.height >= 16 { drawProbes(y: inside.y + 15, in: inside, on: &buffer) }
     // Probability bars: beside the image when there is room, else below it.
     let barsX = inside.width >= 28 + 2 + 14 ? inside.x + 30 : inside.x
     let barsY = barsX == inside.x ? digitY + (inside.height >= 15 ? 14 : 0) : digitY + 2
@@ -65,6 +66,24 @@ struct InferencePanel {
       buffer.put(Format.right(Format.percent(probabilities[k]), 6), x: barsX + labelWidth + 1 + barWidth, y: y, style: labelStyle)
       if isTrue { buffer.put(options.glyphs.ascii ? "<" : "◂", x: barsX + labelWidth + 7 + barWidth, y: y, style: ok) }
     }
+  }
+
+  /// The probe strip: the first validation digit of each class, its predicted class (green when
+  /// right, red when wrong, reversed when it changed since the epoch before) and confidence.
+  private func drawProbes(y: Int, in inside: Rect, on buffer: inout ScreenBuffer) {
+    let probes = state.probes
+    guard !probes.isEmpty else { return }
+    var x = buffer.put("probes ", x: inside.x, y: y, style: options.paint(.dim), clip: inside)
+    let levels: [Character] = options.glyphs.ascii ? ["1", "2", "3", "4", "5", "6", "7", "8", "9"] : ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+    for (c, probe) in probes.enumerated() {
+      var style = options.paint(Style(foreground: probe.predicted == c ? .green : .red, bold: true))
+      if probe.flipped { style.reverse = true }
+      x = buffer.put("\(probe.predicted)", x: x, y: y, style: style, clip: inside)
+      let level = levels[min(levels.count - 1, Int(probe.confidence * Float(levels.count)))]
+      x = buffer.put("\(level) ", x: x, y: y, style: options.paint(.dim), clip: inside)
+    }
+    let flips = probes.filter(\.flipped).count
+    buffer.put(flips == 0 ? "" : "\(flips) flipped", x: x, y: y, style: options.paint(Style(foreground: .yellow)), clip: inside)
   }
 
   /// The classes whose bars fit in `rows` rows, in class order: all of them when they fit, else

@@ -1,0 +1,26 @@
+import Testing
+
+@testable import DNN
+@testable import Dashboard
+@testable import TerminalUI
+
+/// The probe strip: one fixed validation digit per class, its prediction after every epoch,
+/// marked when it changed since the epoch before.
+@Suite struct ProbeStripTests {
+  @Test func probesAreTheFirstDigitOfEachClassAndFlipsAreMarked() {
+    var state = EventFixture.state
+    #expect(state.probes.map(\.sample) == Array(0..<10))
+    #expect(state.probes.map(\.predicted) == [1, 1, 2, 4, 4, 5, 7, 7, 8, 0] && !state.probes.contains { $0.flipped })
+    // Epoch 3: the 0 is now right, the 5 now wrong.
+    var p = EventFixture.predictions(epoch: 3)
+    p.predicted[0] = 0
+    p.predicted[5] = 3
+    state.apply(.predictions(p))
+    #expect(state.probes.filter(\.flipped).map(\.sample) == [0, 5])
+    let text = DashboardView.render(state, width: 120, height: 40, options: RenderOptions()).text
+    #expect(text.contains("probes 0▁ 1▇ 2▇ 4▇ 4▇ 3▁ 7▇ 7▇ 8▇ 0▇ 2 flipped"), "\(text)")  // the new guesses are unsure
+    // The next epoch with the same predictions: no flip any more.
+    state.apply(.predictions(p))
+    #expect(!state.probes.contains { $0.flipped })
+  }
+}
