@@ -46,6 +46,7 @@ struct DashboardOpening {
       context.register(config, folder: data.folder)
       let out = command.noSave ? nil : command.out, overwrite = command.overwrite, folder = data.folder, run = config
       var planned = PlannedRun(name: config.name, summary: config.summaryLine) { events, commands, sharesTheMachine in
+        try RunPlan.check(run, on: folder)  // a run that cannot train leaves no folder behind
         let runFolder = try out.map { try RunFolder.create(out: $0, config: run, overwrite: overwrite) }
         var plan = try RunPlan(config: run, folder: folder, observer: runFolder)
         plan.pausesOnAnomaly = true

@@ -115,6 +115,7 @@ struct TrainCommand: ParsableCommand {
         let plan = try RunPlan(config: runFolder.config, folder: folder, start: state, observer: runFolder)
         return try Trainer(plan: plan, events: events, commands: commands)
       }
+      try RunPlan.check(config, on: folder)  // a run that cannot train leaves no folder behind
       let runFolder = try RunFolder.create(out: out, config: config, overwrite: overwriting)
       return try Trainer(plan: RunPlan(config: config, folder: folder, observer: runFolder), events: events, commands: commands)
     }

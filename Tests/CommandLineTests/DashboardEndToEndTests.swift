@@ -254,6 +254,24 @@ enum RunLogFile {
     }
   }
 
+  /// A run of the sweep that cannot train (a batch larger than its data) fails alone, leaves no
+  /// folder, and the sweep goes on; the exit status says something failed.
+  @Test func aRunThatCannotTrainFailsAloneAndTheSweepGoesOn() throws {
+    let folder = Programs.temporaryFolder()
+    let run = { (name: String, batch: Int) in
+      "{\"name\": \"\(name)\", \"layers\": [{\"type\": \"dense\", \"units\": 8}, {\"type\": \"relu\"}, {\"type\": \"dense\", \"units\": 10}, {\"type\": \"softmax\"}], \"epochs\": 2, \"batchSize\": \(batch), \"trainSamples\": 300}"
+    }
+    let json = "{\"runs\": [\(run("ok1", 50)), \(run("toobig", 5000)), \(run("ok2", 50))]}"
+    _ = FileManager.default.createFile(atPath: "\(folder)/sweep.json", contents: Data(json.utf8))
+    let session = try Session(arguments: "--config \(folder)/sweep.json")
+    let done = session.waitFor(20) { $0.contains("Runs (3/3 done)") }
+    #expect(done.ok && done.screen.contains("FAILED"), "\(done.screen)")
+    session.keys("q")
+    let exited = session.waitFor(5) { $0.contains("EXIT=") }
+    #expect(exited.screen.contains("EXIT=1") && exited.screen.contains("batchSize 5000 is larger than the 300 training samples"), "\(exited.screen)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: session.out).sorted() == ["ok1", "ok2"])
+  }
+
   /// `x` on a queued run skips it; on the training run it stops it and the sweep goes on.
   @Test func xSkipsAndStopsWhileTheSweepGoesOn() throws {
     let session = try Session(arguments: "--config \(Self.sweepConfig(epochs: 3000))")

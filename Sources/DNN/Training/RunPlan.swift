@@ -45,6 +45,15 @@ public struct RunPlan {
     config: RunConfig, folder: MNISTFolder, start: SavedState? = nil, startsPaused: Bool = false,
     observer: TrainingObserver? = nil
   ) throws {
+    let split = try RunPlan.check(config, on: folder)
+    self.init(config: config, data: split, datasetName: folder.path, start: start, startsPaused: startsPaused, observer: observer)
+  }
+
+  /// Throws what the plan of `config` on `folder`'s data would (memory, an empty training set,
+  /// a batch larger than it), so a caller can refuse a run before creating its folder; returns
+  /// the split.
+  @discardableResult
+  public static func check(_ config: RunConfig, on folder: MNISTFolder) throws -> DataSplit {
     try config.checkMemory()
     let split = DataSplit(folder: folder, config: config)
     guard split.train.count > 0 else {
@@ -53,6 +62,6 @@ public struct RunPlan {
     guard config.batchSize <= split.train.count else {
       throw ConfigError("run '\(config.name)': batchSize \(config.batchSize) is larger than the \(split.train.count) training samples")
     }
-    self.init(config: config, data: split, datasetName: folder.path, start: start, startsPaused: startsPaused, observer: observer)
+    return split
   }
 }
