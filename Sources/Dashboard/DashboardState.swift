@@ -1,4 +1,5 @@
 import DNN
+import Foundation
 import TerminalUI
 
 /// What the dashboard shows: one `RunState` per run (a single run, a sweep, a folder of runs,
@@ -138,6 +139,8 @@ public struct DashboardState: Sendable {
       notice = who + "learning rate \(LineChart.compact(Double(rate))) (\(Self.factor(factor)) the schedule's)" + (atLimit ? ", at its limit" : "")
     case .anomaly(_, _, let text):
       notice = who + text
+    case .batch(let b) where b.step == 1:
+      notice = who + Self.initialLossCheck(b.loss, classes: runs[index].run?.classNames.count ?? 10)
     case .diverged, .failed:
       if index == focus { showOutcome = true } else { notice = who + (runs[index].message ?? "ended") }
     default:
@@ -189,6 +192,19 @@ public struct DashboardState: Sendable {
   mutating func clampSelection() {
     let count = browsedIndices.count
     runs[focus].selected = count == 0 ? 0 : min(max(focused.selected, 0), count - 1)
+  }
+
+  /// The sanity check of a run's first step: with untrained weights every class is about as
+  /// likely, so the loss should be near ln(classes), 2.303 for 10. Far above, the initial weights
+  /// are too large (overconfident wrong guesses); far below, something gives the answer away.
+  public static func initialLossCheck(_ loss: Float, classes: Int) -> String {
+    let expected = log(Double(max(classes, 2)))
+    let shown = "initial loss \(Format.fixed(Double(loss), 3)), ln \(classes) = \(Format.fixed(expected, 3))"
+    guard loss.isFinite else { return shown + ": not a number from the first step, lower the learning rate" }
+    let ratio = Double(loss) / expected
+    if ratio > 1.5 { return shown + ": far above, the initial weights look too large (try \"initializer\": \"he\" or a smaller scale)" }
+    if ratio < 0.6 { return shown + ": far below, as if the labels leaked into the inputs" }
+    return "initial loss \(Format.fixed(Double(loss), 2)) ≈ ln \(classes), as it should be"
   }
 
   /// A learning-rate factor as the dashboard shows it: `×2`, `×1/4`.

@@ -24,3 +24,17 @@ import Testing
     #expect(!state.probes.contains { $0.flipped })
   }
 }
+
+/// The first step's loss against ln(classes): the one-line check at the start of a run.
+@Suite struct InitialLossCheckTests {
+  @Test func theFirstStepIsComparedWithLnTen() {
+    #expect(DashboardState.initialLossCheck(2.31, classes: 10) == "initial loss 2.31 ≈ ln 10, as it should be")
+    #expect(DashboardState.initialLossCheck(9.7, classes: 10).contains("far above, the initial weights look too large"))
+    #expect(DashboardState.initialLossCheck(0.4, classes: 10).contains("far below"))
+    #expect(DashboardState.initialLossCheck(.nan, classes: 10).contains("not a number"))
+    var state = DashboardState()
+    for event in EventFixture.events.prefix(3) { state.apply(event) }  // started, running, step 1
+    let notice = state.notice ?? "none"
+    #expect(notice == "initial loss 2.05 ≈ ln 10, as it should be", "\(notice)")
+  }
+}
