@@ -146,6 +146,9 @@ import Testing
     state.showHelp = true
     let text = DashboardView.render(state, width: 120, height: 40, options: RenderOptions()).text
     for binding in KeyMap.bindings { #expect(text.contains(binding.summary), "\(binding.summary)") }
+    // At 80x24 the table does not fit one column: two, every key still listed (q last).
+    let small = DashboardView.render(state, width: 80, height: 24, options: RenderOptions()).text
+    for binding in KeyMap.bindings { #expect(small.contains(Format.left(binding.label, 7)), "\(binding.label) missing at 80x24:\n\(small)") }
   }
 }
 

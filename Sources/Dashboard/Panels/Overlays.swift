@@ -9,14 +9,22 @@ struct HelpOverlay {
   func draw(on buffer: inout ScreenBuffer) {
     var lines = KeyMap.bindings.map { Format.left($0.label, 7) + $0.summary }
     if let frameMilliseconds { lines += ["", "drawing takes \(Format.fixed(frameMilliseconds, 1)) ms a frame"] }
-    let width = min(buffer.width - 4, (lines.map(\.count).max() ?? 0) + 4)
-    let height = min(buffer.height - 2, lines.count + 4)
+    // One column when every line fits the height, else two, each line cut to its column.
+    let columns = lines.count + 4 <= buffer.height - 2 ? 1 : 2
+    let rowsNeeded = (lines.count + columns - 1) / columns
+    let width = min(buffer.width - 4, columns * ((lines.map(\.count).max() ?? 0) + 2) + 3)
+    let height = min(buffer.height - 2, rowsNeeded + 4)
     let rect = Rect(x: (buffer.width - width) / 2, y: (buffer.height - height) / 2, width: width, height: height)
     buffer.fill(rect)
     let inside = Box(title: "Keys", hints: "any key closes", style: options.paint(Style(foreground: .cyan)), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
-    for (i, line) in lines.enumerated() where i + 1 < inside.height {
-      buffer.put(line, x: inside.x + 1, y: inside.y + 1 + i, clip: inside)
+    let columnWidth = (inside.width - 1) / columns
+    for (i, line) in lines.enumerated() {
+      let column = i / rowsNeeded, row = i % rowsNeeded
+      guard row + 1 < inside.height else { continue }
+      let room = columnWidth - 2
+      let text = line.count > room ? String(line.prefix(max(room - 1, 0))) + (options.glyphs.ascii ? "~" : "…") : line
+      buffer.put(text, x: inside.x + 1 + column * columnWidth, y: inside.y + 1 + row, clip: inside)
     }
   }
 }
