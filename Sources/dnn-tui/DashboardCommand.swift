@@ -17,13 +17,14 @@ struct DashboardCommand: ParsableCommand {
       Runs are saved like dnn train's, into OUT/NAME (default runs/NAME; runs/NAME-2, -3, ... when that exists). \
       With a configuration of several runs, trains them all in order (a sweep) and overlays their curves. \
       Keys: space pause/resume, n step one epoch, ←/→ Home End PgUp PgDn browse digits, m mistakes only, c confusion matrix, \
-      y log scale, Tab / 1-9 focus a run, x skip or stop it, f fork it, +/- learning rate, s save now, ? help, Esc close, \
-      q quit (asks first while training).
+      y log scale, z zoom, ↑/↓ then Enter a confusion cell's digits, w weights, Tab / 1-9 focus a run, x skip or stop it, \
+      f fork it, +/- learning rate, s save now, ? help, Esc close, q quit (asks first while training). \
+      A NaN or infinite step sends the run back to its epoch's start, paused.
       """)
 
   @Argument(help: "A saved run folder (RUNS/NAME) or a folder of run folders (RUNS) to open: finished runs are shown, runs a `dnn train` elsewhere is writing are followed live.")
   var path: String?
-  @Option(help: "Run configuration file (JSON): every run in it is trained, in order. Default: assets/configs/experiment.json (the original's experiment: five runs, about a minute).") var config: String?
+  @Option(help: "Run configuration file (JSON): every run in it is trained, in order. Default: assets/configs/experiment.json (the original's experiment: five runs, under 20 s here).") var config: String?
   @Option(name: .customLong("run"), help: "The one run of the configuration file to train, or a saved run folder (RUNS/NAME) to open.")
   var runName: String?
   @Option(help: "Folder for run folders: each run is saved into OUT/NAME (checkpoints, logs; `s` saves now).") var out = "runs"
