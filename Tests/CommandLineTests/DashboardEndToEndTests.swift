@@ -380,6 +380,23 @@ enum RunLogFile {
     #expect(session.waitFor(5) { $0.contains("EXIT=0") }.ok)
   }
 
+  /// A NaN step in the dashboard does not end the run: it goes back and pauses, and says so.
+  @Test func aNaNStepPausesTheRunInsteadOfEndingIt() throws {
+    let folder = Programs.temporaryFolder()
+    let json = """
+      {"runs": [{"name": "nan", "layers": [{"type": "dense", "units": 16}, {"type": "relu"}, {"type": "dense", "units": 10},
+      {"type": "softmax"}], "optimizer": {"type": "sgd", "learningRate": 1e30}, "epochs": 5, "batchSize": 50, "trainSamples": 300}]}
+      """
+    _ = FileManager.default.createFile(atPath: "\(folder)/nan.json", contents: Data(json.utf8))
+    let session = try Session(arguments: "--config \(folder)/nan.json")
+    let paused = session.waitFor(10) { $0.contains("PAUSED") && $0.contains("back to the start of epoch 1 (step 0) and paused") }
+    #expect(paused.ok && !paused.screen.contains("DIVERGED"), "\(paused.screen)")
+    session.keys("q")
+    session.keys("q")
+    let exited = session.waitFor(5) { $0.contains("EXIT=") }
+    #expect(exited.screen.contains("EXIT=0") && exited.screen.contains("nan: STOPPED"), "\(exited.screen)")
+  }
+
   /// `w` shows the first layer's units as tiles, PgDn pages, Esc closes; training goes on.
   @Test func theWeightsViewShowsTheFirstLayer() throws {
     let session = try Session(arguments: "--config assets/configs/default.json --epochs 400 --no-save")
