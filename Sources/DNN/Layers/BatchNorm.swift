@@ -45,6 +45,7 @@ public final class BatchNorm: Layer {
   private let inverseStd = Tensor(rows: 1, columns: 0)  // 1/√(σ²+ε) [1, F]
   private let sumDy = Tensor(rows: 1, columns: 0)  // Σ_b dy [1, F]
   private let sumDyXhat = Tensor(rows: 1, columns: 0)  // Σ_b dy ⊙ x̂ [1, F]
+  private let gradientScale = Tensor(rows: 1, columns: 0)  // γ / (n √(σ²+ε)) [1, F]
   private let output = Tensor(rows: 0, columns: 0)  // y [B, F]
   private let inputGradient = Tensor(rows: 0, columns: 0)  // dx [B, F]
   private var lastPhase = Phase.inference
@@ -81,7 +82,7 @@ public final class BatchNorm: Layer {
     runningMean = Tensor(rows: 1, columns: channels)
     runningVariance = Tensor(rows: 1, columns: channels)
     runningVariance.fill(1)
-    for t in [batchMean, batchVariance, inverseStd, sumDy, sumDyXhat] { t.resize(rows: 1, columns: channels) }
+    for t in [batchMean, batchVariance, inverseStd, sumDy, sumDyXhat, gradientScale] { t.resize(rows: 1, columns: channels) }
   }
 
   /// A replica for the second half of a split batch: γ, β and the running statistics shared,
@@ -97,7 +98,7 @@ public final class BatchNorm: Layer {
     bias = Parameter(sharingValueWith: other.bias)
     runningMean = other.runningMean
     runningVariance = other.runningVariance
-    for t in [batchMean, batchVariance, inverseStd, sumDy, sumDyXhat] { t.resize(rows: 1, columns: other.channels) }
+    for t in [batchMean, batchVariance, inverseStd, sumDy, sumDyXhat, gradientScale] { t.resize(rows: 1, columns: other.channels) }
     half = 1
     sharedSync = sync
   }
@@ -145,19 +146,14 @@ public final class BatchNorm: Layer {
     batchMean.fill(0)
     batchVariance.fill(0)
     if plane == 1 {
-      for b in 0..<batch { for j in 0..<f { mu[j] += x[b * f + j] } }
+      for b in 0..<batch { Kernels.add(x + b * f, into: mu, count: f) }
     } else {
       forEachPlane(batch) { j, at in mu[j] += Kernels.sum(x + at, count: plane) }
     }
     exchange(mu, slot: 0)
     for j in 0..<f { mu[j] /= total }
     if plane == 1 {
-      for b in 0..<batch {
-        for j in 0..<f {
-          let d = x[b * f + j] - mu[j]
-          sigma2[j] += d * d
-        }
-      }
+      for b in 0..<batch { Kernels.addSquaredDifferences(x + b * f, mu, into: sigma2, count: f) }
     } else {
       forEachPlane(batch) { j, at in sigma2[j] += Kernels.sumOfSquaredDifferences(x + at, from: mu[j], count: plane) }
     }
@@ -218,11 +214,7 @@ public final class BatchNorm: Layer {
       return
     }
     for b in 0..<batch {
-      for j in 0..<f {
-        let n = (x[b * f + j] - mu[j]) * inv[j]
-        xhat[b * f + j] = n
-        y[b * f + j] = gamma[j] * n + beta[j]
-      }
+      Kernels.normaliseRow(x + b * f, xhat + b * f, y + b * f, count: f, mean: mu, inverseStd: inv, gamma: gamma, beta: beta)
     }
   }
 
@@ -243,12 +235,7 @@ public final class BatchNorm: Layer {
         sDyXhat[j] += sx
       }
     } else {
-      for b in 0..<batch {
-        for j in 0..<f {
-          sDy[j] += dy[b * f + j]
-          sDyXhat[j] += dy[b * f + j] * xhat[b * f + j]
-        }
-      }
+      for b in 0..<batch { Kernels.addSumAndDot(dy + b * f, xhat + b * f, into: sDy, sDyXhat, count: f) }
     }
     // dγ += Σ dy ⊙ x̂,  dβ += Σ dy   (this half's rows: the split step combines the halves)
     for j in 0..<f {
@@ -274,10 +261,11 @@ public final class BatchNorm: Layer {
         }
         return inputGradient
       }
+      let scale = gradientScale.pointer
+      for j in 0..<f { scale[j] = gamma[j] * inv[j] / n }
       for b in 0..<batch {
-        for j in 0..<f {
-          dx[b * f + j] = gamma[j] * inv[j] / n * (n * dy[b * f + j] - sDy[j] - xhat[b * f + j] * sDyXhat[j])
-        }
+        Kernels.batchNormInputGradientRow(
+          dy + b * f, xhat + b * f, dx + b * f, count: f, scale: scale, n: n, sumDy: sDy, sumDyXhat: sDyXhat)
       }
     } else {
       // Inference: the statistics are constants, so dx = γ dy / √(running_var + ε).
