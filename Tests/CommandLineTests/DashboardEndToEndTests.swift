@@ -402,10 +402,14 @@ enum RunLogFile {
     let session = try Session(arguments: "--config assets/configs/default.json --epochs 400 --no-save")
     #expect(session.waitFor(10) { $0.contains("RUNNING") }.ok)
     session.keys("w")
-    let shown = session.waitFor(5) { $0.contains("Layer 0 weights, Dense(784 -> 256, he)") && $0.contains("units 1-8 of 256") }
-    #expect(shown.ok, "\(shown.screen)")
     // Tile rows: half blocks in a UTF-8 locale, ASCII shades in another; either way full lines.
-    let tiles = shown.screen.split(separator: "\n").filter { $0.filter { $0 != " " }.count >= 100 }.count
+    // (Polled: a capture can land between two halves of a redraw.)
+    let tileRows = { (screen: String) in screen.split(separator: "\n").filter { $0.filter { $0 != " " }.count >= 100 }.count }
+    let shown = session.waitFor(5) {
+      $0.contains("Layer 0 weights, Dense(784 -> 256, he)") && $0.contains("units 1-8 of 256") && tileRows($0) >= 28
+    }
+    #expect(shown.ok, "\(shown.screen)")
+    let tiles = tileRows(shown.screen)
     #expect(tiles >= 28, "the tiles fill the screen: \(tiles) rows of them")
     session.keys("NPage")
     #expect(session.waitFor(3) { $0.contains("units 9-16 of 256, page 2/32") }.ok, "\(session.screen())")

@@ -40,7 +40,7 @@ extension Array where Element == LayerSpec {
         guard size <= input.height && size <= input.width else {
           throw ConfigError("\(here): a \(size)x\(size) window does not fit its \(input.text) input")
         }
-        let output = ImageShape(channels: input.channels, height: input.height / size, width: input.width / size)
+        let output = input.pooled(by: size)
         current = LayerGeometry(features: output.features, image: output)
       case .batchNorm2D: _ = try image()
       case .relu, .leakyReLU, .softmax, .batchNorm, .dropout: break

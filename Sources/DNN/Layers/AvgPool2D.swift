@@ -20,7 +20,7 @@ public final class AvgPool2D: Layer {
     precondition(size >= 1 && size <= input.height && size <= input.width, "AvgPool2D(\(size)) does not fit \(input.text)")
     self.input = input
     self.size = size
-    output = ImageShape(channels: input.channels, height: input.height / size, width: input.width / size)
+    output = input.pooled(by: size)
   }
 
   public func replica() -> Layer? { AvgPool2D(input: input, size: size) }

@@ -90,6 +90,8 @@ public final class Conv2D: Layer {
   }
   public var parameters: [Parameter] { [weight, bias] }
   public var outputShape: ImageShape? { output }
+  /// im2col's columns: k² values per input channel and output position.
+  public var workspacePerSample: Int { input.channels * kernel * kernel * output.plane }
 
   public func forward(_ x: Tensor, phase: Phase) -> Tensor {
     precondition(x.columns == input.features, "Conv2D expects \(input.text) = \(input.features) features, got \(x)")

@@ -19,6 +19,12 @@ public struct ImageShape: Sendable, Equatable {
   public var features: Int { channels * height * width }
   /// Pixels per channel, `H·W`.
   public var plane: Int { height * width }
+  /// The maps after `size`×`size` pooling with stride `size` (rows and columns that do not fill
+  /// a window are dropped, as PyTorch does).
+  public func pooled(by size: Int) -> ImageShape {
+    ImageShape(channels: channels, height: height / size, width: width / size)
+  }
+
   /// `16x28x28`.
   public var text: String { "\(channels)x\(height)x\(width)" }
 }

@@ -71,6 +71,8 @@ public protocol Layer: AnyObject {
   /// The feature maps coming out, for layers that make images (convolution, pooling); nil for
   /// the others (element-wise layers keep the shape they get).
   var outputShape: ImageShape? { get }
+  /// Floats per sample of the largest buffer the layer keeps (default: its output).
+  var workspacePerSample: Int { get }
   /// Learnable tensors, named without the layer-index prefix (`weight`, `bias`).
   var parameters: [Parameter] { get }
   /// Non-learnt state saved with checkpoints (`running_mean`), without the prefix.
@@ -90,6 +92,18 @@ public protocol Layer: AnyObject {
 extension Layer {
   public func replica() -> Layer? { nil }
   public var outputShape: ImageShape? { nil }
+
+  /// The feature maps after this layer when `input` comes in: its own (convolution, pooling),
+  /// none once a dense or attention layer has flattened them, else the input's (element-wise
+  /// layers and BatchNorm keep the image). The one rule the builder and summaries follow.
+  public func image(after input: ImageShape?) -> ImageShape? {
+    if let shape = outputShape { return shape }
+    return self is Dense || self is Attention ? nil : input
+  }
+
+  /// Floats per sample of the largest buffer the layer keeps (its output; a convolution's im2col
+  /// columns are larger), for sizing inference batches.
+  public var workspacePerSample: Int { outputFeatures }
   public var parameters: [Parameter] { [] }
   public var buffers: [Buffer] { [] }
   /// Number of learnable scalars.

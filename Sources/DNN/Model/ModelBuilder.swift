@@ -33,8 +33,7 @@ public enum ModelBuilder {
         guard let image else { preconditionFailure("avgpool after flat features (RunConfig.checkShapes refuses this)") }
         layer = AvgPool2D(input: image, size: size)
       }
-      // Element-wise layers keep the image; dense and attention flatten it.
-      if let shape = layer.outputShape { image = shape } else if layer is Dense || layer is Attention { image = nil }
+      image = layer.image(after: image)
       width = layer.outputFeatures
       layers.append(layer)
     }

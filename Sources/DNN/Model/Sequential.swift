@@ -122,7 +122,7 @@ extension Sequential: CustomStringConvertible {
   public var imageShapes: [ImageShape?] {
     var current: ImageShape? = layers.first is Conv2D || layers.first is MaxPool2D || layers.first is AvgPool2D ? .mnist : nil
     return layers.map { layer in
-      if let shape = layer.outputShape { current = shape } else if layer is Dense || layer is Attention { current = nil }
+      current = layer.image(after: current)
       return current
     }
   }

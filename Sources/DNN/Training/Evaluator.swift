@@ -12,10 +12,7 @@ public enum Evaluator {
   /// The inference batch for `model`: `batchSize`, or fewer when its layers' buffers per
   /// sample would take more than `floatsPerBatch`.
   public static func batchSize(for model: Sequential) -> Int {
-    let perSample = model.layers.map { layer -> Int in
-      guard let conv = layer as? Conv2D else { return layer.outputFeatures }
-      return conv.input.channels * conv.kernel * conv.kernel * conv.output.plane
-    }.max() ?? 1
+    let perSample = model.layers.map(\.workspacePerSample).max() ?? 1
     return max(1, min(batchSize, floatsPerBatch / max(perSample, 1)))
   }
 

@@ -32,6 +32,11 @@ struct HeaderPanel {
 
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
     let brand = Item(text: "diy-dnn", style: options.paint(Style(foreground: .cyan, bold: true)), priority: 5)
+    // Row 1: the state at the right; the run and where it stands before it.
+    let status = " \(Self.statusText(state.focused)) "
+    let statusX = rect.maxX - status.count - 1
+    buffer.put(status, x: statusX, y: rect.y, style: Self.statusStyle(state.status, options: options))
+    let row1 = Rect(x: rect.x, y: rect.y, width: statusX - rect.x - 1, height: 1)
     guard let run = state.run else {
       let waiting = switch state.status {
       case .queued: "queued: starts when the runs before it leave a place (x skips it)"
@@ -39,33 +44,20 @@ struct HeaderPanel {
       case .failed: state.message ?? "failed"
       default: "loading data and building the model…"
       }
-      let status = " \(state.status.rawValue) "
-      let statusX = rect.maxX - status.count - 1
-      buffer.put(status, x: statusX, y: rect.y, style: Self.statusStyle(state.status, options: options))
-      var items = [brand]
-      if !state.name.isEmpty { items.append(Item(text: state.name, style: options.paint(.bold), priority: 1)) }
-      if state.isSweep { items.append(Item(text: "run \(state.focus + 1)/\(state.runs.count)", style: options.paint(.plain), priority: 2)) }
-      draw(items + [Item(text: waiting, style: options.paint(.dim), priority: 0)],
-           in: Rect(x: rect.x, y: rect.y, width: statusX - rect.x - 1, height: 1), on: &buffer)
+      draw([brand] + nameItems(state.name) + [Item(text: waiting, style: options.paint(.dim), priority: 0)], in: row1, on: &buffer)
       if let notice = state.notice {
         draw([Item(text: notice, style: options.paint(Style(foreground: .yellow)), priority: 0)],
              in: Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: 1), on: &buffer)
       }
       return
     }
-    // Row 1: the run and where it stands, the state at the right.
-    let status = " \(Self.statusText(state.focused)) "
-    let statusX = rect.maxX - status.count - 1
-    buffer.put(status, x: statusX, y: rect.y, style: Self.statusStyle(state.status, options: options))
     let epochText = "epoch \(min(state.epoch + 1, run.epochs))/\(run.epochs)  batch \(state.batch)/\(run.batchesPerEpoch)"
-    draw([
-      brand, Item(text: run.runName, style: options.paint(.bold), priority: 1),
-    ] + (state.isSweep ? [Item(text: "run \(state.focus + 1)/\(state.runs.count)", style: options.paint(.plain), priority: 2)] : []) + [
+    draw([brand] + nameItems(run.runName) + [
       Item(text: epochText, style: options.paint(.bold), priority: 0),
       Item(text: run.modelOneLine, style: options.paint(.plain), priority: 6),
       Item(text: "\(run.dataset) (\(Format.grouped(run.trainCount)) train, \(Format.grouped(run.validation.count)) val)",
            style: options.paint(.dim), priority: 7),
-    ], in: Rect(x: rect.x, y: rect.y, width: statusX - rect.x - 1, height: 1), on: &buffer)
+    ], in: row1, on: &buffer)
     // Row 2: the numbers that matter, then the notice; speed and counters only when there is room.
     var items: [Item] = []
     let bold = options.paint(.bold), plain = options.paint(.plain)
@@ -83,6 +75,13 @@ struct HeaderPanel {
       items.append(Item(text: text, style: options.paint(Style(foreground: failed ? .red : .yellow, bold: failed)), priority: 0))
     }
     draw(items, in: Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: 1), on: &buffer)
+  }
+
+  /// The run's name and, in a sweep, which run it is (`run 2/5`).
+  private func nameItems(_ name: String) -> [Item] {
+    var items: [Item] = name.isEmpty ? [] : [Item(text: name, style: options.paint(.bold), priority: 1)]
+    if state.isSweep { items.append(Item(text: "run \(state.focus + 1)/\(state.runs.count)", style: options.paint(.plain), priority: 2)) }
+    return items
   }
 
   /// Draws `items` in order with separators, leaving out the lowest priorities until the rest
