@@ -48,6 +48,12 @@ public struct RunState: Sendable {
   public var probes: [(sample: Int, predicted: Int, confidence: Float, flipped: Bool)] = []
   /// The first layer's weights, for the weights view (`w`).
   public var weights: WeightSnapshot?
+  /// The latest layer-health measurement, and each parameter tensor's recent update ratios.
+  public var health: LayerHealth?
+  public var updateRatioHistory: [[Float]] = []
+  /// The latest copy of the whole model (live runs: each epoch and pause; saved runs: their
+  /// checkpoint), for drawing a digit and gradient checks.
+  public var model: ModelSnapshot?
   public var summary: RunSummary?
   /// Interventions (pauses, rate changes, forks, saves), marked on the curves.
   public var interventions: [Intervention] = []
@@ -120,6 +126,15 @@ public struct RunState: Sendable {
       }
     case .weights(let w):
       weights = w
+    case .health(let h):
+      health = h
+      if updateRatioHistory.count != h.updateRatios.count { updateRatioHistory = Array(repeating: [], count: h.updateRatios.count) }
+      for (i, ratio) in h.updateRatios.enumerated() {
+        updateRatioHistory[i].append(ratio)
+        if updateRatioHistory[i].count > Self.historyLength { updateRatioHistory[i].removeFirst() }
+      }
+    case .model(let m):
+      model = m
     case .checkpointSaved:
       break
     case .learningRateScaled(let rate, _, _):

@@ -48,8 +48,7 @@ struct DashboardOpening {
       var planned = PlannedRun(name: config.name, summary: config.summaryLine) { events, commands, sharesTheMachine in
         try RunPlan.check(run, on: folder)  // a run that cannot train leaves no folder behind
         let runFolder = try out.map { try RunFolder.create(out: $0, config: run, overwrite: overwrite) }
-        var plan = try RunPlan(config: run, folder: folder, observer: runFolder)
-        plan.pausesOnAnomaly = true
+        var plan = try RunPlan(config: run, folder: folder, observer: runFolder).watched()
         // Two runs at once: each on one core, unsplit, one-thread products.
         if sharesTheMachine { (plan.splitBatch, plan.blasThreads) = (false, 1) }
         return try Trainer(plan: plan, events: events, commands: commands)
@@ -98,8 +97,7 @@ struct DashboardOpening {
       let runPath = saved.path, folder = data.folder, run = config
       let live = LiveRun { events, commands in
         let (runFolder, start) = try RunFolder.resume(path: runPath, config: run)
-        var plan = try RunPlan(config: runFolder.config, folder: folder, start: start, observer: runFolder)
-        plan.pausesOnAnomaly = true
+        let plan = try RunPlan(config: runFolder.config, folder: folder, start: start, observer: runFolder).watched()
         return try Trainer(plan: plan, events: events, commands: commands)
       }
       sweep.add(ReplayedRun(history: history, resumedBy: live), as: state)
@@ -174,10 +172,9 @@ final class ForkContext {
     var planned = PlannedRun(name: point.name, summary: config.summaryLine + " · fork \(DashboardState.factor(point.learningRateFactor))") { events, commands, _ in
       let runFolder = try out.map { try RunFolder.create(out: $0, config: run, overwrite: false) }
       try runFolder?.saveStart(point)
-      var plan = try RunPlan(config: run, folder: folder, start: try point.savedState(), observer: runFolder)
+      var plan = try RunPlan(config: run, folder: folder, start: try point.savedState(), observer: runFolder).watched()
       plan.learningRateFactor = point.learningRateFactor
       plan.forkedFrom = (point.parent, point.position.step)
-      plan.pausesOnAnomaly = true
       return try Trainer(plan: plan, events: events, commands: commands)
     }
     if !save { planned.state.saveUnavailable = "started with --no-save" }

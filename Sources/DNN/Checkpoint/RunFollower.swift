@@ -52,9 +52,10 @@ public final class RunFollower {
       out.append(.state(.running))
     }
     out += newLogEvents()
-    if let (predictions, weights) = newPredictions() {
+    if let (predictions, weights, model) = newPredictions() {
       out.append(.predictions(predictions))
       if let weights { out.append(.weights(weights)) }
+      out.append(.model(model))
     }
     if !writing {
       hasEnded = true
@@ -100,9 +101,9 @@ public final class RunFollower {
       samplesPerSecond: seconds > 0 ? Double(split.train.count) / seconds : 0)
   }
 
-  /// The saved state's predictions on the validation digits and its first layer's weights,
-  /// when the state changed.
-  private func newPredictions() -> (ValidationPredictions, WeightSnapshot?)? {
+  /// The saved state's predictions on the validation digits, its first layer's weights and the
+  /// model, when the state changed.
+  private func newPredictions() -> (ValidationPredictions, WeightSnapshot?, ModelSnapshot)? {
     let last = (path as NSString).appendingPathComponent("last.safetensors")
     var info = stat()
     guard stat(last, &info) == 0 else { return nil }
@@ -114,7 +115,10 @@ public final class RunFollower {
     guard (try? state.apply(to: model, optimizer: config.optimizer.make())) != nil else { return nil }
     guard var predictions = Evaluator.evaluate(model, on: split.validation, collectPredictions: true).predictions else { return nil }
     predictions.epoch = state.position.epoch
-    return (predictions, WeightSnapshot.firstLayer(of: model, epoch: state.position.epoch))
+    return (
+      predictions, WeightSnapshot.firstLayer(of: model, epoch: state.position.epoch),
+      ModelSnapshot(model: model, config: config, position: state.position)
+    )
   }
 
   /// The run as the files show it when the writer let go.

@@ -31,6 +31,8 @@ public enum RunReplay {
     predictions?.epoch = run.bestEpoch?.epoch ?? 0
     if let predictions { events.append(.predictions(predictions)) }
     if let weights = WeightSnapshot.firstLayer(of: model, epoch: run.bestEpoch?.epoch ?? 0) { events.append(.weights(weights)) }
+    let best = TrainingPosition(epoch: run.bestEpoch?.epoch ?? 0, batch: 0, step: 0)
+    events.append(.model(ModelSnapshot(model: model, config: run.config, position: best)))
     if final {
       let test = split.test.map { Evaluator.evaluate(model, on: $0) }
       let last = run.epochs.last

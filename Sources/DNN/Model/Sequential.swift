@@ -15,6 +15,9 @@ public final class Sequential {
 
   private let fusedLoss = SoftmaxCrossEntropy()
   private let crossEntropy = CrossEntropy()
+  /// When set, training forward passes record each layer's output statistics in it (the
+  /// layer-health report; the trainer sets it for the steps it measures, else nil: no cost).
+  public var activationTrace: ActivationTrace?
 
   /// A model of `layers`; widths must chain (`layers[i].outputFeatures == layers[i+1].inputFeatures`).
   public init(_ layers: [Layer]) {
@@ -67,7 +70,10 @@ public final class Sequential {
   /// Forward through the first `count` layers.
   private func forward(_ input: Tensor, phase: Phase, through count: Int) -> Tensor {
     var x = input
-    for layer in layers[0..<count] { x = layer.forward(x, phase: phase) }
+    for index in 0..<count {
+      x = layers[index].forward(x, phase: phase)
+      if phase == .training, let activationTrace { activationTrace.record(index, kind: layers[index].kind, output: x) }
+    }
     return x
   }
 
@@ -85,6 +91,7 @@ public final class Sequential {
       let logits = forward(input, phase: .training, through: layers.count - 1)
       loss = fusedLoss.loss(logits: logits, labels: labels)
       output = fusedLoss.probabilities
+      activationTrace?.record(layers.count - 1, kind: .softmax, output: output)
       gradient = fusedLoss.backward()
       backwardFrom = layers.count - 2
     } else {

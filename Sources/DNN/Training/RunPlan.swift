@@ -24,6 +24,12 @@ public struct RunPlan {
   /// pause (the dashboard: the user lowers the rate and goes on) instead of ending the run
   /// (`dnn train`: it stops with a message).
   public var pausesOnAnomaly = false
+  /// Seconds between two layer-health measurements (`TrainingEvent.health`: activation
+  /// statistics and update ratios of a step); nil measures nothing (`dnn train`).
+  public var healthInterval: Double?
+  /// Send a copy of the whole model (`TrainingEvent.model`) at the start, after every epoch and
+  /// when pausing, for a front end's own inference (drawing a digit, gradient checks).
+  public var sendsModel = false
   /// The run this one was forked from and at which step, journalled when it starts.
   public var forkedFrom: (parent: String, step: Int)?
 
@@ -38,6 +44,20 @@ public struct RunPlan {
     self.startsPaused = startsPaused
     self.splitBatch = splitBatch
     self.observer = observer
+  }
+
+  /// Seconds between layer-health measurements when a dashboard watches (a few a second: the
+  /// panel's refresh rate; the cost is a copy of the weights and a pass over the activations).
+  public static let dashboardHealthInterval = 0.2
+
+  /// This plan as a dashboard runs it: anomalies pause the run, layer health is measured and the
+  /// model is sent for the dashboard's own inference.
+  public func watched() -> RunPlan {
+    var plan = self
+    plan.pausesOnAnomaly = true
+    plan.healthInterval = RunPlan.dashboardHealthInterval
+    plan.sendsModel = true
+    return plan
   }
 
   /// The plan of `config` on `folder`'s data, checking that the config fits the data.

@@ -83,6 +83,8 @@ public final class Trainer {
   private var lastValidation = Metrics(loss: .nan, accuracy: .nan)
   /// The state at the start of the current epoch, when the plan pauses on anomalies.
   private var lastGood: Safetensors?
+  /// Measures steps for the layer-health report, when the plan asks for it.
+  private let healthProbe: HealthProbe?
 
   /// A trainer for `plan`: a model built from the config's seed, then, when the plan resumes a
   /// saved state, that state's weights, optimizer state and position.
@@ -112,6 +114,8 @@ public final class Trainer {
     blasThreads = plan.blasThreads ?? BLASRuntime.requestedThreads
     let split = plan.splitBatch ?? (blasThreads >= 2 && ProcessInfo.processInfo.environment["DNN_SPLIT_BATCH"] != "0")
     parallelStep = split ? DataParallelStep(model: model, loader: loader) : nil
+    let built = model
+    healthProbe = plan.healthInterval.map { HealthProbe(model: built, intervalSeconds: $0) }
   }
 
   /// Calls the observer, if any, timing it.
@@ -177,6 +181,7 @@ public final class Trainer {
       config: config, model: model, dataset: plan.datasetName, data: data, startEpoch: start.epoch,
       batchesPerEpoch: loader.batchesPerEpoch, learningRate: learningRate(at: Double(start.epoch)), backend: backendSummary)))
     if let weights = WeightSnapshot.firstLayer(of: model, epoch: start.epoch) { events.send(.weights(weights)) }
+    sendModel()
     if plan.startsPaused { setState(.paused) } else { events.send(.state(.running)) }
     if let origin = plan.forkedFrom {
       try intervene(.forkedFrom, detail: "\(origin.parent) at step \(origin.step)")
@@ -208,7 +213,9 @@ public final class Trainer {
       if try obeyCommands() { return .stopped }
       let begin = DispatchTime.now().uptimeNanoseconds
       let rate = learningRate(at: Double(epoch) + Double(batch + 1) / Double(batches))
+      healthProbe?.beforeStep()
       let (loss, output, globalNorm) = step(batch: batch, learningRate: rate)
+      let health = healthProbe?.afterStep(step: position.step + 1, applied: loss.isFinite && globalNorm.isFinite)
       guard loss.isFinite && globalNorm.isFinite else {
         let what = loss.isFinite ? "gradient norm is \(globalNorm)" : "loss is \(loss)"
         if plan.pausesOnAnomaly, try rewind(step: position.step + 1, what: what) { return .rewound }
@@ -230,6 +237,7 @@ public final class Trainer {
         accuracy: Float(batchCorrect) / Float(count), gradientNorms: norms, globalNorm: globalNorm,
         learningRate: rate, samplesPerSecond: throughput)
       events.send(.batch(report))
+      if let health { events.send(.health(health)) }
       try observe { try $0.didFinish(report) }
     }
     return .completed(tally)
@@ -273,6 +281,7 @@ public final class Trainer {
       events.send(.predictions(predictions))
     }
     if let weights = WeightSnapshot.firstLayer(of: model, epoch: epoch + 1) { events.send(.weights(weights)) }
+    sendModel()
     try observe { try $0.didFinish(report, progress) }
     if state == .stepping && epoch + 1 < config.epochs { setState(.paused) }
   }
@@ -387,12 +396,20 @@ public final class Trainer {
     try observe { try $0.didIntervene(intervention) }
   }
 
-  /// Changes the state; false when it already was `newState`.
+  /// Changes the state; false when it already was `newState`. A pause sends the model as it
+  /// is now (for the front end's inference on the paused weights).
   @discardableResult
   private func setState(_ newState: TrainerState) -> Bool {
     guard newState != state else { return false }
     state = newState
+    if newState == .paused { sendModel() }
     events.send(.state(newState))
     return true
+  }
+
+  /// A copy of the model for the front end, when the plan asks for one.
+  private func sendModel() {
+    guard plan.sendsModel else { return }
+    events.send(.model(ModelSnapshot(model: model, config: config, position: position)))
   }
 }

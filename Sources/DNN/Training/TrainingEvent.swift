@@ -6,6 +6,11 @@ public enum TrainingEvent: Sendable {
   case predictions(ValidationPredictions)
   /// The first layer's weights as tiles, at the start and after every epoch.
   case weights(WeightSnapshot)
+  /// Layer health of a measured step (`RunPlan.healthInterval`): activation statistics and
+  /// update ratios.
+  case health(LayerHealth)
+  /// The whole model (`RunPlan.sendsModel`), for inference in the front end.
+  case model(ModelSnapshot)
   case state(TrainerState)
   case checkpointSaved(path: String, epoch: Int)
   /// The user's learning-rate factor changed (`+`/`-`): the rate now, the factor, and whether
@@ -65,6 +70,8 @@ public struct RunStarted: Sendable {
   public var clipNorm: Float?
   /// The matrix-product backend, such as `OpenBLAS (Zen kernel, 2 threads)`.
   public var backend: String
+  /// The layers as configured (with `layers.geometries()`, the shapes each one gives).
+  public var layers: [LayerSpec] = []
   /// What each label means: `0`-`9` for digits, `T-shirt`, ... for Fashion-MNIST.
   public var classNames: [String] = (0..<10).map(String.init)
 
@@ -84,7 +91,8 @@ extension RunStarted {
       parameterCount: model.parameterCount, parameterNames: model.parameters.map(\.name), dataset: dataset,
       trainCount: data.train.count, validation: data.validation, testCount: data.test?.count, epochs: config.epochs,
       startEpoch: startEpoch, batchSize: config.batchSize, batchesPerEpoch: batchesPerEpoch, learningRate: learningRate,
-      clipNorm: config.clip.maxNorm, backend: backend, classNames: config.dataset?.classNames ?? (0..<10).map(String.init))
+      clipNorm: config.clip.maxNorm, backend: backend, layers: config.layers,
+      classNames: config.dataset?.classNames ?? (0..<10).map(String.init))
   }
 }
 
