@@ -39,6 +39,35 @@ static inline void dnn_put(int y, int x, wchar_t ch, int pair, int bold, int rev
   mvwadd_wch(stdscr, y, x, &cell);
 }
 
+/// Mouse reports on or off: presses and releases of the left and right buttons, and motion while
+/// a button is held (xterm's 1002 mode, which ncurses's mask alone does not ask for).
+static inline void dnn_mouse(int on) {
+  if (on) {
+    mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON3_PRESSED | BUTTON3_RELEASED | REPORT_MOUSE_POSITION, NULL);
+    mouseinterval(0);
+    fputs("\033[?1002h", stdout);
+  } else {
+    fputs("\033[?1002l", stdout);
+    mousemask(0, NULL);
+  }
+  fflush(stdout);
+}
+
+/// The mouse event ncurses has read (after KEY_MOUSE): 1 with the cell and what happened
+/// (0 left press, 1 right press, 2 motion with a button held, 3 release), else 0.
+static inline int dnn_mouse_event(int *x, int *y, int *kind) {
+  MEVENT event;
+  if (getmouse(&event) != OK) return 0;
+  *x = event.x;
+  *y = event.y;
+  if (event.bstate & BUTTON1_PRESSED) *kind = 0;
+  else if (event.bstate & BUTTON3_PRESSED) *kind = 1;
+  else if (event.bstate & (BUTTON1_RELEASED | BUTTON3_RELEASED)) *kind = 3;
+  else if (event.bstate & REPORT_MOUSE_POSITION) *kind = 2;
+  else return 0;
+  return 1;
+}
+
 /// Defines colour pair `pair` (extended pairs beyond 255 where the terminal has them).
 static inline int dnn_init_pair(int pair, int fg, int bg) { return init_extended_pair(pair, fg, bg); }
 #include <signal.h>
@@ -62,6 +91,9 @@ static inline int dnn_start(void) {
 }
 
 static void dnn_crash_handler(int sig) {
+  // Mouse reports off (the drawing pad may have turned them on), then the screen back.
+  static const char mouse_off[] = "\033[?1002l\033[?1000l\033[?1006l";
+  (void)!write(STDOUT_FILENO, mouse_off, sizeof mouse_off - 1);
   endwin();
   signal(sig, SIG_DFL);
   raise(sig);

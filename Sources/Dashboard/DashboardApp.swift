@@ -17,6 +17,9 @@ public final class DashboardApp {
   /// Key-poll timeout in milliseconds.
   public var pollMilliseconds = 50
   private let renderer: Renderer
+  private let instruments = Instruments()
+  /// Whether the terminal reports the mouse (while the drawing pad is open).
+  private var mouseTracking = false
   private var lastFrame: UInt64 = 0
   private var dirty = true
   private var quitRequestedAt: UInt64?
@@ -48,6 +51,7 @@ public final class DashboardApp {
     }
     if !events.isEmpty { dirty = true }
     if let key = terminal.readKey(timeout: pollMilliseconds) { handle(key) }
+    if instruments.update(&state) { dirty = true }
     let now = DispatchTime.now().uptimeNanoseconds
     fadeNotice(now: now)
     if dirty && Double(now - lastFrame) >= 1e9 / maxFramesPerSecond {
@@ -85,12 +89,31 @@ public final class DashboardApp {
     let tooSmall = terminal.size.width < Layout.minimumWidth || terminal.size.height < Layout.minimumHeight
     guard !tooSmall || KeyMap.action(for: key) == .quit else { return }
     state.compact = Layout(width: terminal.size.width, height: terminal.size.height, parameterCount: 6)?.wide == false
+    if case .mouse(let x, let y, let action) = key, state.drawing != nil, action != .release {
+      // A press or drag on the canvas paints (the right button erases).
+      if let pixel = DrawingPanel.pixel(atColumn: x, row: y, width: terminal.size.width, height: terminal.size.height) {
+        let erasing: Bool
+        switch action {
+        case .press(let right), .drag(let right): erasing = right
+        case .release: erasing = false
+        }
+        state.drawing?.stroke(x: pixel.x, y: pixel.y, erasing: erasing)
+      }
+      _ = instruments.update(&state)
+      draw()
+      return
+    }
     let (action, command) = state.press(key)
     if action == .quit && state.quitting {
       requestQuit()
     } else if let command {
       link.send(command, to: state.focus)
     }
+    if mouseTracking != (state.drawing != nil) {
+      mouseTracking = state.drawing != nil
+      terminal.setMouseTracking(mouseTracking)
+    }
+    _ = instruments.update(&state)
     draw()
   }
 

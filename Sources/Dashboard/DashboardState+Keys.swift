@@ -9,6 +9,7 @@ extension DashboardState {
   /// only closes the help and cancels a pending quit. While the fork prompt is open, keys answer it.
   public mutating func press(_ key: Key) -> (action: DashboardAction?, command: TrainingCommand?) {
     if forkFactor != nil { return (nil, answerFork(key)) }
+    if drawing != nil, answerDrawing(key) { return (nil, nil) }
     guard let action = KeyMap.action(for: key) else {
       showHelp = false
       showOutcome = false
@@ -47,12 +48,43 @@ extension DashboardState {
     switch action {
     case .togglePause: return self.status == .paused ? .resume : .pause
     case .weights:
+      (showLayers, drawing) = (false, nil)
       showWeights.toggle()
       if showWeights && self.weights == nil { notice = "no weights to show: the first layer is not a dense layer on the pixels or a convolution" }
     case .pageBack where showWeights: weightsPage = max(weightsPage - 1, 0)
     case .pageForward where showWeights: weightsPage += 1  // the view clamps it to the last page
     case .close where showWeights: showWeights = false
     case .stepEpoch: return .stepEpoch
+    case .health:
+      showHealth.toggle()
+      if showHealth && self.health == nil {
+        notice = self.following || !self.isLive
+          ? "layer health is measured while a run trains here: \(self.name) has none"
+          : "layer health: the first measurement comes with the next steps"
+      }
+    case .layers:
+      (showWeights, drawing) = (false, nil)
+      showLayers.toggle()
+      layerCursor = min(layerCursor, max((self.run?.layers.count ?? 1) - 1, 0))
+      if showLayers && self.run == nil { notice = "\(self.name) has not started: no layers to show yet" }
+    case .cellUp where showLayers: selectLayer(layerCursor - 1)
+    case .cellDown where showLayers: selectLayer(layerCursor + 1)
+    case .close where showLayers: showLayers = false
+    case .gradientCheck:
+      guard showLayers else {
+        notice = "g checks a layer's backward by finite differences in the equations view: e opens it"
+        return nil
+      }
+      guard self.model != nil else {
+        notice = "no copy of \(self.name)'s model yet: it comes when the run starts"
+        return nil
+      }
+      checkRequested = layerCursor
+      gradientCheck = nil
+    case .draw:
+      (showWeights, showLayers) = (false, false)
+      drawing = DrawingPad()
+      if self.model == nil { notice = "no model to read the drawing yet: it comes when the run starts" }
     case .cellUp, .cellDown:
       guard showsConfusion, let p = self.predictions else {
         notice = "↑/↓ move a cell cursor in the confusion matrix: c shows it"
@@ -157,6 +189,48 @@ extension DashboardState {
     }
     if action == .fork && self.run == nil { return "\(self.name) has not started: nothing to fork yet" }
     return nil
+  }
+
+  /// Moves the layers view's cursor to layer `index` (kept in range); a check of another layer
+  /// no longer shows.
+  private mutating func selectLayer(_ index: Int) {
+    let count = self.run?.layers.count ?? 0
+    guard count > 0 else { return }
+    let next = min(max(index, 0), count - 1)
+    if next != layerCursor { gradientCheck = nil }
+    layerCursor = next
+  }
+
+  // MARK: Drawing
+
+  /// A key while the drawing pad is open: arrows (h/j/k/l) move, space and x put the pen or the
+  /// eraser down or up, c clears, Enter keeps the digit, Esc or d closes. False for other keys,
+  /// which then act as usual (q, ?, Tab).
+  private mutating func answerDrawing(_ key: Key) -> Bool {
+    guard var pad = drawing else { return false }
+    defer { if drawing != nil { drawing = pad } }
+    switch key {
+    case .left, .character("h"): pad.move(dx: -1, dy: 0)
+    case .right, .character("l"): pad.move(dx: 1, dy: 0)
+    case .up, .character("k"): pad.move(dx: 0, dy: -1)
+    case .down, .character("j"): pad.move(dx: 0, dy: 1)
+    case .character(" "): pad.toggle(.painting)
+    case .character("x"): pad.toggle(.erasing)
+    case .character("c"): pad.clear()
+    case .enter:
+      if let prediction = pad.prediction, pad.keep() {
+        notice = "kept: read as \(prediction.digit) (\(Self.percent(prediction.probability)))"
+      } else {
+        notice = pad.isBlank ? "nothing drawn yet: arrows and space (or the mouse) draw" : "no reading yet: the model has not read the drawing"
+      }
+    case .escape, .character("d"):
+      drawing = nil
+    case .mouse(_, _, .release):
+      pad.pen = .up
+    default:
+      return false
+    }
+    return true
   }
 
   /// Rows PgUp and PgDn move the epoch table by.

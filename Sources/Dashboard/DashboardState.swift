@@ -76,6 +76,17 @@ public struct DashboardState: Sendable {
   /// `w`: the weights view covers the body; `weightsPage` is its page of tiles.
   public var showWeights = false
   public var weightsPage = 0
+  /// `i`: the gradient panel shows layer health instead of gradient norms.
+  public var showHealth = false
+  /// `e`: the layers view (table, equations of `layerCursor`'s layer) covers the body.
+  public var showLayers = false
+  public var layerCursor = 0
+  /// `g` asked for a finite-difference check of this layer: the app runs it on its copy of the
+  /// model and puts the report in `gradientCheck`.
+  public var checkRequested: Int?
+  public var gradientCheck: LayerGradientCheck.Report?
+  /// `d`: the drawing pad, while open.
+  public var drawing: DrawingPad?
   public var quitting = false
   /// `q` was pressed while training: a second `q` quits, any other key cancels.
   public var confirmingQuit = false
@@ -160,6 +171,7 @@ public struct DashboardState: Sendable {
   /// Moves the focus to run `index` (keeping the browsing position within its list).
   public mutating func focus(on index: Int) {
     guard runs.indices.contains(index) else { return }
+    if index != focus { (gradientCheck, checkRequested) = (nil, nil) }
     focus = index
     showOutcome = false
     clampSelection()

@@ -24,7 +24,11 @@ public enum DashboardView {
       ConfusionPanel(showsMatrix: state.lowerPanel == .confusion, state: state, options: options).draw(in: layout.lower, on: &buffer)
     }
     if layout.wide || state.lowerPanel == .charts {
-      GradientPanel(state: state, options: options).draw(in: layout.gradients, on: &buffer)
+      if state.showHealth {
+        HealthPanel(state: state, options: options).draw(in: layout.gradients, on: &buffer)
+      } else {
+        GradientPanel(state: state, options: options).draw(in: layout.gradients, on: &buffer)
+      }
       InferencePanel(state: state, options: options).draw(in: layout.inference, on: &buffer)
     } else if state.lowerPanel == .runs {
       RunsPanel(state: state, options: options).draw(in: layout.lower, on: &buffer)
@@ -32,9 +36,10 @@ public enum DashboardView {
       // The compact layout shows the table alone, over the whole body.
       ConfusionPanel(showsMatrix: state.lowerPanel == .confusion, state: state, options: options).draw(in: layout.lower, on: &buffer)
     }
-    if state.showWeights {
-      WeightsPanel(state: state, options: options).draw(in: Rect(x: 0, y: 2, width: width, height: height - 3), on: &buffer)
-    }
+    let body = DrawingPanel.area(width: width, height: height)
+    if state.showWeights { WeightsPanel(state: state, options: options).draw(in: body, on: &buffer) }
+    if state.showLayers { LayersPanel(state: state, options: options).draw(in: body, on: &buffer) }
+    if state.drawing != nil { DrawingPanel(state: state, options: options).draw(in: body, on: &buffer) }
     FooterPanel(options: options, live: state.isLive && !state.following, sweep: state.isSweep).draw(in: layout.footer, on: &buffer)
     if state.showOutcome, let message = state.message {
       OutcomeOverlay(title: state.status.rawValue, message: message, options: options).draw(on: &buffer)

@@ -41,6 +41,15 @@ enum Format {
     text.count >= width ? String(text.prefix(width)) : text + String(repeating: " ", count: width - text.count)
   }
 
+  /// `text` wrapped like `wrap`, keeping its leading spaces on every line (continuation lines
+  /// indented two more), for indented panel lines.
+  static func wrapIndented(_ text: String, width: Int) -> [String] {
+    guard text.count > width else { return [text] }
+    let indent = text.prefix { $0 == " " }.count
+    let lines = wrap(String(text.dropFirst(indent)), width: max(width - indent - 2, 8))
+    return lines.enumerated().map { String(repeating: " ", count: indent + ($0.offset > 0 ? 2 : 0)) + $0.element }
+  }
+
   /// `text` in lines of at most `width` characters, broken at spaces (a longer word is cut).
   static func wrap(_ text: String, width: Int) -> [String] {
     guard width > 0 else { return [text] }

@@ -6,6 +6,13 @@ public enum DashboardAction: Sendable, Equatable {
   case togglePause, stepEpoch, previous, next, first, last, pageBack, pageForward, mistakesOnly, confusion, logScale, zoom
   /// `w`: the first layer's weights as tiles over the body (PgUp/PgDn page, Esc closes).
   case weights
+  /// `i`: the gradient panel shows layer health (activations, dead units, update ratios).
+  case health
+  /// `e`: the layers with their equations and live shapes over the body (↑/↓ choose a layer);
+  /// `g` there checks the chosen layer's gradients by finite differences.
+  case layers, gradientCheck
+  /// `d`: draw a digit for the model to read.
+  case draw
   /// ↑/↓: a cell cursor in the confusion matrix (←/→ then move it across), Enter browses that
   /// cell's digits.
   case cellUp, cellDown, select
@@ -68,6 +75,14 @@ public enum KeyMap {
                hint: ("z", "z", "zoom")),
     KeyBinding(keys: [.character("w")], label: "w", action: .weights,
                summary: "the first layer's weights as pictures, one per unit (PgUp/PgDn pages)", hint: ("w", "w", "weights")),
+    KeyBinding(keys: [.character("i")], label: "i", action: .health,
+               summary: "layer health in the gradient panel: activations, dead units, log10 update/weight", hint: ("i", "i", "health")),
+    KeyBinding(keys: [.character("e")], label: "e", action: .layers,
+               summary: "the layers with their equations and this model's shapes (↑/↓ choose a layer)", hint: ("e", "e", "equations")),
+    KeyBinding(keys: [.character("g")], label: "g", action: .gradientCheck,
+               summary: "in the equations view: check the chosen layer's backward by finite differences"),
+    KeyBinding(keys: [.character("d")], label: "d", action: .draw,
+               summary: "draw a digit for the model to read (arrows + space, or the mouse; Esc closes)", hint: ("d", "d", "draw")),
     KeyBinding(keys: [.tab], label: "Tab", action: .nextRun, summary: "focus the next run (every panel shows the focused run)",
                hint: ("Tab", "Tab", "run")),
     KeyBinding(keys: [.backTab], label: "S-Tab", action: .previousRun, summary: "focus the previous run"),
@@ -82,7 +97,7 @@ public enum KeyMap {
     KeyBinding(keys: [.character("-"), .character("_")], label: "-", action: .learningRateDown, summary: "learning rate ÷2"),
     KeyBinding(keys: [.character("s")], label: "s", action: .save, summary: "save a checkpoint now (runs with a folder)"),
     KeyBinding(keys: [.character("?")], label: "?", action: .help, summary: "show / hide this help", hint: ("?", "?", "help")),
-    KeyBinding(keys: [.escape], label: "Esc", action: .close, summary: "close this help or the weights (never quits)"),
+    KeyBinding(keys: [.escape], label: "Esc", action: .close, summary: "close this help or a view (never quits)"),
     KeyBinding(keys: [.character("q")], label: "q", action: .quit, summary: "quit (while training: asks first, q again stops it)",
                hint: ("q", "q", "quit")),
   ]

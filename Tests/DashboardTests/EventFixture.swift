@@ -21,7 +21,12 @@ enum EventFixture {
     runName: "fixture-run", modelDescription: "Sequential(784 -> 10)", modelOneLine: "784-32 relu-16 relu-10 softmax",
     parameterCount: 25_818, parameterNames: parameterNames, dataset: "fixture", trainCount: 1000, validation: validation,
     testCount: 100, epochs: 5, startEpoch: 0, batchSize: 100, batchesPerEpoch: 10, learningRate: 0.05, clipNorm: 5,
-    backend: "test")
+    backend: "test", layers: layers)
+
+  /// The fixture's architecture, as its one-liner says.
+  static let layers: [LayerSpec] = [
+    .dense(units: 32, initializer: .he), .relu, .dense(units: 16, initializer: .he), .relu, .dense(units: 10, initializer: .he), .softmax,
+  ]
 
   static func batch(step: Int) -> BatchReport {
     let epoch = (step - 1) / 10, batch = (step - 1) % 10
@@ -129,6 +134,47 @@ enum WeightsFixture {
     var state = EventFixture.state
     state.apply(.weights(snapshot))
     _ = state.perform(.weights)
+    return state
+  }
+}
+
+/// The instruments on the fixture run: a layer-health measurement, a model copy (seed 1, the
+/// fixture's architecture) and a finished check of layer 0 with fixed numbers (a real check's
+/// last digits depend on the CPU's float kernels; `InstrumentsTests` runs real ones).
+enum InstrumentsFixture {
+  static var health: LayerHealth {
+    LayerHealth(
+      step: 20,
+      activations: [
+        ActivationStats(mean: 0.02, standardDeviation: 0.61), ActivationStats(mean: 0.27, standardDeviation: 0.41, deadFraction: 0.125),
+        ActivationStats(mean: -0.1, standardDeviation: 0.9), ActivationStats(mean: 0.31, standardDeviation: 0.52, deadFraction: 0.625),
+        ActivationStats(mean: 0.0, standardDeviation: 2.1), ActivationStats(mean: 0.1, standardDeviation: 0.27, saturatedFraction: 0.4),
+      ],
+      updateRatios: [-2.9, -2.5, -4.6, -3.8, -1.2, -1.9], samples: 50)
+  }
+
+  static var model: ModelSnapshot {
+    let config = RunConfig(name: "fixture-run", layers: EventFixture.layers, optimizer: .sgd(learningRate: 0.05, momentum: 0, nesterov: false, weightDecay: 0))
+    return ModelSnapshot(model: ModelBuilder.build(EventFixture.layers, seed: 1), config: config, position: TrainingPosition(epoch: 2, batch: 0, step: 20))
+  }
+
+  static var check: LayerGradientCheck.Report {
+    LayerGradientCheck.Report(layer: 0, summary: "Dense(784 -> 32, he)", samples: 16, epsilon: 0.01, tensors: [
+      .init(name: "input", maxRelativeError: 3.7e-5, checked: 24, skipped: 0, total: 12_544),
+      .init(name: "0.weight", maxRelativeError: 8.6e-7, checked: 24, skipped: 0, total: 25_088),
+      .init(name: "0.bias", maxRelativeError: 6.7e-7, checked: 24, skipped: 1, total: 32),
+    ])
+  }
+
+  /// The fixture after a few more measurements (for the sparklines), with `model` sent.
+  static var state: DashboardState {
+    var state = EventFixture.state
+    for shift: Float in [0.4, 0.3, 0.2, 0.1, 0] {
+      var h = health
+      h.updateRatios = h.updateRatios.map { $0 - shift }
+      state.apply(.health(h))
+    }
+    state.apply(.model(model))
     return state
   }
 }

@@ -114,6 +114,47 @@ import Testing
     #expect(!state.showWeights)
   }
 
+  /// `i`: layer health in the gradient panel, ratios coloured against the band.
+  @Test func health120x40And80x24() throws {
+    var state = InstrumentsFixture.state
+    _ = state.perform(.health)
+    try check("health-120x40.txt", DashboardView.render(state, width: 120, height: 40, options: RenderOptions(color: false)))
+    try check("health-80x24.txt", DashboardView.render(state, width: 80, height: 24, options: RenderOptions(color: false)))
+    let colours = Self.colourMap(DashboardView.render(state, width: 120, height: 40, options: RenderOptions()))
+    let rows = colours.split(separator: "\n").map(String.init)
+    let text = DashboardView.render(state, width: 120, height: 40, options: RenderOptions()).text.split(separator: "\n").map(String.init)
+    // The ratio of each row in its band's colour: -2.9 green, -4.6 yellow (below), -1.2 red (above).
+    for (value, letter) in [("-2.9", "G"), ("-4.6", "Y"), ("-1.2", "R")] {
+      let y = try #require(text.firstIndex { $0.contains(" " + value + " ") }, "\(value) on screen")
+      let x = text[y].distance(from: text[y].startIndex, to: text[y].range(of: value)!.lowerBound)
+      #expect(Array(rows[y])[x] == Character(letter), "\(value) coloured \(letter)")
+    }
+  }
+
+  /// `e` on layer 0 after `g`: the table, the equations with the model's shapes, the check.
+  @Test func layers120x40And80x24() throws {
+    var state = InstrumentsFixture.state
+    _ = state.perform(.layers)
+    state.gradientCheck = InstrumentsFixture.check
+    try check("layers-120x40.txt", DashboardView.render(state, width: 120, height: 40, options: RenderOptions(color: false)))
+    try check("layers-80x24.txt", DashboardView.render(state, width: 80, height: 24, options: RenderOptions(color: false)))
+  }
+
+  /// `d` with a vertical stroke drawn and a fixed reading.
+  @Test func drawing120x40And80x24() throws {
+    var state = InstrumentsFixture.state
+    _ = state.perform(.draw)
+    for key: Key in [.character(" ")] + Array(repeating: Key.down, count: 16) + [.character(" ")] { _ = state.press(key) }
+    var pad = try #require(state.drawing)
+    pad.probabilities = (0..<10).map { $0 == 1 ? 0.91 : 0.01 }
+    pad.seen = DigitPreprocessing.mnistStyle(pad.canvas)
+    pad.classifiedVersion = pad.version
+    pad.modelLabel = "step 20"
+    state.drawing = pad
+    try check("draw-120x40.txt", DashboardView.render(state, width: 120, height: 40, options: RenderOptions(color: false)))
+    try check("draw-80x24.txt", DashboardView.render(state, width: 80, height: 24, options: RenderOptions(color: false)))
+  }
+
   @Test func tooSmall() {
     let text = DashboardView.render(EventFixture.state, width: 50, height: 12, options: RenderOptions()).text
     #expect(text.contains("terminal too small (need 80x24, have 50x12)"))

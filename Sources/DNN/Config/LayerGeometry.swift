@@ -3,6 +3,11 @@
 public struct LayerGeometry: Sendable, Equatable {
   public var features: Int
   public var image: ImageShape?
+
+  public init(features: Int, image: ImageShape?) {
+    self.features = features
+    self.image = image
+  }
 }
 
 extension Array where Element == LayerSpec {

@@ -10,7 +10,7 @@ struct FooterPanel {
   var sweep = false
 
   /// Which hints a narrow footer drops first.
-  static let dropOrder: [DashboardAction] = [.cellUp, .weights, .zoom, .logScale, .learningRateUp, .fork, .skip, .mistakesOnly, .confusion]
+  static let dropOrder: [DashboardAction] = [.cellUp, .health, .draw, .layers, .weights, .zoom, .logScale, .learningRateUp, .fork, .skip, .mistakesOnly, .confusion]
 
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
     let style = options.paint(Style(foreground: .grey, reverse: true))

@@ -11,6 +11,9 @@ public final class NcursesTerminal: Terminal {
   private var basicColours = false
   private var pairs: [Style.ColorKey: Int32] = [:]
   private var active = false
+  private var mouseOn = false
+  /// The button of the last mouse press (motion reports do not say which is held).
+  private var rightButtonHeld = false
 
   /// Takes over the terminal: alternate screen, no echo, raw keys, hidden cursor. Nil when
   /// curses cannot drive this terminal (unknown TERM).
@@ -39,6 +42,7 @@ public final class NcursesTerminal: Terminal {
   public func end() {
     guard active else { return }
     active = false
+    if mouseOn { dnn_mouse(0) }
     endwin()
   }
 
@@ -74,6 +78,7 @@ public final class NcursesTerminal: Terminal {
       case KEY_ENTER: return .enter
       case KEY_BACKSPACE: return .backspace
       case KEY_BTAB: return .backTab
+      case KEY_MOUSE: return mouseKey() ?? .other(KEY_MOUSE)
       default: return .other(Int32(value))
       }
     }
@@ -93,6 +98,26 @@ public final class NcursesTerminal: Terminal {
       guard let scalar = Unicode.Scalar(UInt32(value)) else { return .other(Int32(value)) }
       return .character(Character(scalar))
     }
+  }
+
+  public func setMouseTracking(_ on: Bool) {
+    guard on != mouseOn, active else { return }
+    mouseOn = on
+    dnn_mouse(on ? 1 : 0)
+  }
+
+  private func mouseKey() -> Key? {
+    var x: Int32 = 0, y: Int32 = 0, kind: Int32 = 0
+    guard dnn_mouse_event(&x, &y, &kind) == 1 else { return nil }
+    let action: MouseAction
+    switch kind {
+    case 0, 1:
+      rightButtonHeld = kind == 1
+      action = .press(right: rightButtonHeld)
+    case 2: action = .drag(right: rightButtonHeld)
+    default: action = .release
+    }
+    return .mouse(x: Int(x), y: Int(y), action: action)
   }
 
   private func pairNumber(_ style: Style) -> Int32 {

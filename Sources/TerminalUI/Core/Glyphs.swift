@@ -13,14 +13,14 @@ public struct Glyphs: Sendable, Equatable {
   var horizontal: Unicode.Scalar { ascii ? "-" : "─" }
   var vertical: Unicode.Scalar { ascii ? "|" : "│" }
   /// Levels from empty to full, for sparklines.
-  var sparkLevels: [Unicode.Scalar] {
+  public var sparkLevels: [Unicode.Scalar] {
     ascii ? [".", ":", "-", "=", "+", "*", "#", "@"] : ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
   }
   /// Partial-cell fills in eighths (index 1-7), for bars.
   var barEighths: [Unicode.Scalar] { ascii ? [" ", " ", " ", " ", "#", "#", "#", "#"] : [" ", "▏", "▎", "▍", "▌", "▋", "▊", "▉"] }
   var barFull: Unicode.Scalar { ascii ? "#" : "█" }
   /// Grey shades from white paper to full ink, for digits without colour.
-  var shades: [Unicode.Scalar] { ascii ? [" ", ".", ":", "-", "=", "+", "*", "#", "%", "@"] : [" ", "░", "▒", "▓", "█"] }
+  public var shades: [Unicode.Scalar] { ascii ? [" ", ".", ":", "-", "=", "+", "*", "#", "%", "@"] : [" ", "░", "▒", "▓", "█"] }
 }
 
 extension Glyphs {

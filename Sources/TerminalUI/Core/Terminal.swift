@@ -9,7 +9,16 @@ public enum Key: Equatable, Sendable {
   /// Alt (Meta) with a key: terminals send it as Esc then the key.
   case alt(Character)
   case resize
+  /// A mouse report at cell (x, y), when mouse tracking is on.
+  case mouse(x: Int, y: Int, action: MouseAction)
   case other(Int32)
+}
+
+/// What the mouse did.
+public enum MouseAction: Equatable, Sendable {
+  /// A button went down (`right`: the right button), or moved while held.
+  case press(right: Bool), drag(right: Bool)
+  case release
 }
 
 /// The seam between drawing and a real screen: an ncurses backend and a plain-text one (tests).
@@ -24,6 +33,13 @@ public protocol Terminal: AnyObject {
   func flush()
   /// Waits up to `milliseconds` for a key; nil on timeout.
   func readKey(timeout milliseconds: Int) -> Key?
+  /// Reports mouse presses and drags as keys (on while a view draws with the mouse: off, the
+  /// terminal keeps its own text selection).
+  func setMouseTracking(_ on: Bool)
+}
+
+extension Terminal {
+  public func setMouseTracking(_ on: Bool) {}
 }
 
 /// Writes a `ScreenBuffer` to a terminal, sending only the cells that changed since the last

@@ -1,0 +1,93 @@
+import DNN
+
+/// The draw-your-own-digit canvas (`d`): 28x28 pixels in 0...1, a cursor the arrows move, a pen
+/// that paints or erases as it moves, and what the focused run's model reads in the drawing
+/// (filled in by the app, which owns the model copy: `Instruments`).
+public struct DrawingPad: Sendable {
+  public static let side = DigitPreprocessing.side
+  /// The brush paints `brush` x `brush` pixels from the cursor (MNIST strokes are 2-3 pixels wide).
+  public static let brush = 2
+
+  /// What the cursor does as it moves.
+  public enum Pen: Sendable { case up, painting, erasing }
+
+  public var canvas = [Float](repeating: 0, count: side * side)
+  public var cursorX = 13, cursorY = 4
+  public var pen = Pen.up
+  /// Changes with every change of the canvas: the app classifies each version once.
+  public private(set) var version = 0
+  /// The version `probabilities` and `seen` belong to, and the model's step (nil: not yet).
+  public var classifiedVersion: Int?
+  /// The model's class probabilities for the drawing, and the drawing as the model reads it
+  /// (MNIST's preprocessing: scaled into 20x20, centred by mass, softened).
+  public var probabilities: [Float]?
+  public var seen: [Float]?
+  /// Where the classifying model came from (`epoch 12`), for the title.
+  public var modelLabel: String?
+  /// Digits kept with Enter: the picture the model read and its prediction.
+  public var kept: [(pixels: [UInt8], predicted: Int, confidence: Float)] = []
+
+  public init() {}
+
+  public var isBlank: Bool { !canvas.contains { $0 > 0 } }
+
+  /// The class read, with its probability, once classified.
+  public var prediction: (digit: Int, probability: Float)? {
+    guard let p = probabilities, let best = p.indices.max(by: { p[$0] < p[$1] }) else { return nil }
+    return (best, p[best])
+  }
+
+  /// Moves the cursor (kept so the brush stays on the canvas); the pen marks its way.
+  public mutating func move(dx: Int, dy: Int) {
+    cursorX = min(max(cursorX + dx, 0), Self.side - Self.brush)
+    cursorY = min(max(cursorY + dy, 0), Self.side - Self.brush)
+    applyPen()
+  }
+
+  /// Space: the pen goes down (painting at once) or up. `x`: the same with the eraser.
+  public mutating func toggle(_ pen: Pen) {
+    self.pen = self.pen == pen ? .up : pen
+    applyPen()
+  }
+
+  /// Paints (or erases) the brush at pixel (x, y), from a mouse press or drag.
+  public mutating func stroke(x: Int, y: Int, erasing: Bool) {
+    cursorX = min(max(x, 0), Self.side - Self.brush)
+    cursorY = min(max(y, 0), Self.side - Self.brush)
+    stamp(erasing ? 0 : 1)
+  }
+
+  public mutating func clear() {
+    guard !isBlank else { return }
+    canvas = [Float](repeating: 0, count: Self.side * Self.side)
+    pen = .up
+    version += 1
+  }
+
+  /// Enter: keeps the drawing as read, with its prediction, and clears the canvas for the next.
+  public mutating func keep() -> Bool {
+    guard let seen, let prediction, classifiedVersion == version else { return false }
+    kept.append((seen.map { UInt8(min(max($0, 0), 1) * 255) }, prediction.digit, prediction.probability))
+    clear()
+    return true
+  }
+
+  private mutating func applyPen() {
+    switch pen {
+    case .up: break
+    case .painting: stamp(1)
+    case .erasing: stamp(0)
+    }
+  }
+
+  private mutating func stamp(_ value: Float) {
+    var changed = false
+    for y in cursorY..<cursorY + Self.brush {
+      for x in cursorX..<cursorX + Self.brush where canvas[y * Self.side + x] != value {
+        canvas[y * Self.side + x] = value
+        changed = true
+      }
+    }
+    if changed { version += 1 }
+  }
+}

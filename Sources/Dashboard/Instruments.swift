@@ -1,0 +1,61 @@
+import DNN
+
+/// The dashboard's own inference, on the main thread: a model rebuilt from the focused run's
+/// latest `ModelSnapshot` reads the drawing pad, and a fresh copy runs the finite-difference
+/// checks `g` asks for. The trainer's model is never touched (only value snapshots cross).
+final class Instruments {
+  /// The model the drawing is read with, and which snapshot it was built from.
+  private var reader: (key: String, model: Sequential)?
+  /// Validation digits a check runs on.
+  static let checkSamples = 16
+
+  /// Fulfils what the state asks for: a reading of a changed drawing (or of the same drawing by
+  /// a newer model), a requested gradient check. True when the state changed.
+  func update(_ state: inout DashboardState) -> Bool {
+    var changed = false
+    if let layer = state.checkRequested {
+      state.checkRequested = nil
+      state.gradientCheck = check(state.focused, layer: layer)
+      if state.gradientCheck == nil { state.notice = "the gradient check could not rebuild the model" }
+      changed = true
+    }
+    if var pad = state.drawing, let snapshot = state.model {
+      let key = "\(state.focus) \(state.name) \(snapshot.position.step) \(snapshot.position.epoch)"
+      if pad.classifiedVersion != pad.version || reader?.key != key {
+        read(&pad, with: snapshot, key: key)
+        state.drawing = pad
+        changed = true
+      }
+    }
+    return changed
+  }
+
+  /// Classifies the pad's drawing after MNIST's preprocessing.
+  private func read(_ pad: inout DrawingPad, with snapshot: ModelSnapshot, key: String) {
+    if reader?.key != key {
+      reader = (try? snapshot.makeModel()).map { (key, $0) }
+    }
+    pad.classifiedVersion = pad.version
+    pad.modelLabel = snapshot.position.step > 0 ? "step \(snapshot.position.step)" : "epoch \(snapshot.position.epoch)"
+    guard let model = reader?.model, let image = DigitPreprocessing.mnistStyle(pad.canvas) else {
+      (pad.probabilities, pad.seen) = (nil, nil)
+      return
+    }
+    let output = model.predict(Tensor(rows: 1, columns: image.count, values: image))
+    pad.probabilities = output.values
+    pad.seen = image
+  }
+
+  /// The finite-difference check of `layer` of `run`'s latest model on its first validation digits.
+  private func check(_ run: RunState, layer: Int) -> LayerGradientCheck.Report? {
+    guard let snapshot = run.model, let model = try? snapshot.makeModel(), model.layers.indices.contains(layer),
+      let validation = run.run?.validation, validation.count > 0
+    else { return nil }
+    let count = min(Self.checkSamples, validation.count)
+    let images = Tensor(rows: count, columns: LabeledImages.features)
+    for r in 0..<count {
+      for (j, pixel) in validation.source.image(validation.indices[r]).enumerated() { images[r, j] = Float(pixel) / 255 }
+    }
+    return LayerGradientCheck.run(model, layer: layer, images: images)
+  }
+}

@@ -1,0 +1,104 @@
+import DNN
+import TerminalUI
+
+/// The drawing pad (`d`) over the body: the 28x28 canvas (two pixels per cell, the cursor
+/// marked), the drawing as the model reads it after MNIST's preprocessing, the model's
+/// probabilities for each class, and the digits kept with Enter.
+struct DrawingPanel {
+  let state: DashboardState
+  let options: RenderOptions
+
+  /// The body rect the view covers in a `width` x `height` terminal.
+  static func area(width: Int, height: Int) -> Rect { Rect(x: 0, y: 2, width: width, height: height - 3) }
+
+  /// Where the canvas's top-left cell is in a `width` x `height` terminal.
+  static func canvasOrigin(width: Int, height: Int) -> (x: Int, y: Int) {
+    let area = area(width: width, height: height)
+    return (area.x + 2, area.y + 2)
+  }
+
+  /// The canvas pixel under terminal cell (column, row), nil outside the canvas. A cell holds two
+  /// pixel rows: the brush paints from the upper one.
+  static func pixel(atColumn column: Int, row: Int, width: Int, height: Int) -> (x: Int, y: Int)? {
+    let origin = canvasOrigin(width: width, height: height)
+    let x = column - origin.x, y = (row - origin.y) * 2
+    guard x >= 0 && x < DrawingPad.side && y >= 0 && y < DrawingPad.side else { return nil }
+    return (x, y)
+  }
+
+  func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
+    buffer.fill(rect)
+    let pad = state.drawing ?? DrawingPad()
+    let by = pad.modelLabel.map { " (\(state.name), \($0))" } ?? ""
+    let inside = Box(title: "Draw a digit\(by)", hints: "Esc close", style: options.paint(.dim), titleStyle: options.paint(.bold))
+      .draw(in: rect, on: &buffer, glyphs: options.glyphs)
+    let side = DrawingPad.side
+    let origin = (x: inside.x + 1, y: inside.y + 1)
+    // The canvas, in a frame, with the brush under the cursor marked.
+    let frame = Rect(x: origin.x - 1, y: origin.y - 1, width: side + 2, height: side / 2 + 2)
+    let penWord = pad.pen == .painting ? "pen down" : pad.pen == .erasing ? "eraser" : "pen up"
+    _ = Box(title: penWord, style: options.paint(Style(foreground: pad.pen == .up ? .grey : .orange))).draw(in: frame, on: &buffer, glyphs: options.glyphs)
+    DigitView(pixels: ArraySlice(Self.bytes(pad.canvas))).draw(x: origin.x, y: origin.y, on: &buffer, color: options.color, glyphs: options.glyphs)
+    for dy in 0..<DrawingPad.brush {
+      for dx in 0..<DrawingPad.brush {
+        let row = pad.cursorY + dy, x = origin.x + pad.cursorX + dx, y = origin.y + row / 2
+        var cell = buffer[x, y]
+        if options.color && !options.glyphs.ascii {
+          // The brush's pixels in orange: a cell's upper half is its foreground, the lower its background.
+          if row % 2 == 0 { cell.style.foreground = .orange } else { cell.style.background = .orange }
+        } else {
+          cell = Cell(options.glyphs.ascii ? "+" : "▒", style: Style(reverse: true))
+        }
+        buffer[x, y] = cell
+      }
+    }
+    var x = frame.maxX + 2
+    let keys = "arrows move · space pen down/up · x eraser · c clears · Enter keeps · Esc closes · the mouse draws (right button erases)"
+    // What the model reads, when there is room for it.
+    let room = inside.maxX - x
+    if room >= side + 26, let seen = pad.seen {
+      buffer.put("as the model reads it", x: x, y: inside.y, style: options.paint(.dim), clip: inside)
+      DigitView(pixels: ArraySlice(Self.bytes(seen))).draw(x: x, y: origin.y, on: &buffer, color: options.color, glyphs: options.glyphs)
+      x += side + 3
+    }
+    drawReading(pad, x: x, y: inside.y, right: inside.maxX, on: &buffer)
+    var y = frame.maxY
+    let help = Format.wrap(keys, width: inside.width)
+    for line in help where y < inside.maxY - 1 {
+      buffer.put(line, x: inside.x, y: y, style: options.paint(.dim), clip: inside)
+      y += 1
+    }
+    if !pad.kept.isEmpty && y < inside.maxY {
+      let kept = pad.kept.suffix(12).map { "\($0.predicted) (\(Format.percent($0.confidence)))" }
+      buffer.put("kept: " + kept.joined(separator: "  "), x: inside.x, y: y, clip: inside)
+    }
+  }
+
+  /// The model's reading: the digit it sees and a bar per class.
+  private func drawReading(_ pad: DrawingPad, x: Int, y: Int, right: Int, on buffer: inout ScreenBuffer) {
+    let clip = Rect(x: x, y: y, width: max(right - x, 0), height: 14)
+    guard state.model != nil else {
+      buffer.put("no model yet", x: x, y: y, style: options.paint(.dim), clip: clip)
+      return
+    }
+    guard let p = pad.probabilities, let guess = pad.prediction else {
+      buffer.put(pad.isBlank ? "draw a digit" : "reading…", x: x, y: y, style: options.paint(.dim), clip: clip)
+      return
+    }
+    buffer.put("reads \(guess.digit)  \(Format.percent(guess.probability))", x: x, y: y, style: options.paint(Style(foreground: .green, bold: true)), clip: clip)
+    let names = state.run?.classNames ?? (0..<p.count).map(String.init)
+    let labelWidth = min(names.map(\.count).max() ?? 1, 11)
+    let barWidth = min(max(clip.width - labelWidth - 8, 4), 30)
+    for k in p.indices where y + 2 + k < clip.maxY + 2 {
+      let rowY = y + 2 + k
+      let style = k == guess.digit ? Style(foreground: .green, bold: true) : Style.plain
+      buffer.put(Format.left(k < names.count ? names[k] : "\(k)", labelWidth), x: x, y: rowY, style: options.paint(style))
+      Bar(fraction: Double(p[k]), style: options.paint(Style(foreground: k == guess.digit ? .green : .blue)))
+        .draw(x: x + labelWidth + 1, y: rowY, width: barWidth, on: &buffer, glyphs: options.glyphs)
+      buffer.put(Format.right(Format.percent(p[k]), 6), x: x + labelWidth + 1 + barWidth, y: rowY, style: options.paint(style))
+    }
+  }
+
+  /// 0...1 values as grey bytes.
+  static func bytes(_ values: [Float]) -> [UInt8] { values.map { UInt8(min(max($0, 0), 1) * 255) } }
+}

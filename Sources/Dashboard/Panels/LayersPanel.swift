@@ -1,0 +1,153 @@
+import DNN
+import TerminalUI
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The layers view (`e`) over the body: every layer with its output shape and health, and for
+/// the chosen one (↑/↓) its forward and backward equations with this model's shapes, the live
+/// norms of the tensors they name, and the finite-difference check `g` runs.
+struct LayersPanel {
+  let state: DashboardState
+  let options: RenderOptions
+
+  func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
+    buffer.fill(rect)
+    let name = state.isSweep ? " of \(state.name)" : ""
+    let inside = Box(title: "Layers\(name)", hints: "↑↓ layer  g check  e/Esc close", style: options.paint(.dim), titleStyle: options.paint(.bold))
+      .draw(in: rect, on: &buffer, glyphs: options.glyphs)
+    guard let run = state.run, !run.layers.isEmpty, let geometries = try? run.layers.geometries(), inside.height > 4 else {
+      buffer.put("no layers to show yet: the run has not started", x: inside.x, y: inside.y, style: options.paint(.dim), clip: inside)
+      return
+    }
+    let cursor = min(state.layerCursor, run.layers.count - 1)
+    let details = detailLines(run: run, layer: cursor).flatMap { line in
+      Format.wrapIndented(line.text, width: inside.width).map { (text: $0, style: line.style) }
+    }
+    // The table gets what the details leave, at least 3 rows, scrolled to keep the cursor in view.
+    let tableRows = max(3, min(run.layers.count, inside.height - 2 - details.count))
+    let top = min(max(cursor - tableRows / 2, 0), max(run.layers.count - tableRows, 0))
+    var y = inside.y
+    buffer.put(Self.header, x: inside.x, y: y, style: options.paint(.dim), clip: inside)
+    y += 1
+    for index in top..<min(top + tableRows, run.layers.count) {
+      let selected = index == cursor
+      let base = selected ? Style(reverse: true) : Style.plain
+      buffer.fill(Rect(x: inside.x, y: y, width: inside.width, height: 1), with: Cell(" ", style: base))
+      buffer.put(row(run: run, index: index, geometry: geometries[index]), x: inside.x, y: y, style: base, clip: inside)
+      if let ratio = ratio(run: run, layer: index) {
+        var style = options.paint(HealthPanel.style(ratio, bold: true))
+        style.reverse = selected
+        buffer.put(Format.right(ratio.isFinite ? Format.fixed(Double(ratio), 1) : "–", 6), x: inside.x + Self.ratioColumn, y: y, style: style, clip: inside)
+      }
+      y += 1
+    }
+    y += 1
+    for line in details where y < inside.maxY {
+      buffer.put(line.text, x: inside.x, y: y, style: options.paint(line.style), clip: inside)
+      y += 1
+    }
+  }
+
+  static let header = "  #  layer                 output         μ      σ  dead/sat  log10 ΔW/W  ‖∇W‖"
+  static let ratioColumn = 58
+
+  /// `  0  dense 784→256         [B, 256]      0.02   0.51            -2.9   0.0412`.
+  private func row(run: RunStarted, index: Int, geometry: LayerGeometry) -> String {
+    let spec = run.layers[index]
+    let input = index == 0 ? ImageShape.mnist.features : ((try? Array(run.layers[0..<index]).geometries().last?.features) ?? 0)
+    var label = spec.kind.rawValue
+    if case .dense = spec { label += " \(input)→\(geometry.features)" }
+    if case .dropout(let rate) = spec { label += " \(rate)" }
+    if case .conv2d(_, let k, _, _, _) = spec { label += " \(k)x\(k)" }
+    if case .maxPool(let s) = spec { label += " \(s)x\(s)" }
+    if case .avgPool(let s) = spec { label += " \(s)x\(s)" }
+    let output = geometry.image?.text ?? "[B, \(geometry.features)]"
+    var text = Format.right("\(index)", 3) + "  " + Format.left(label, 22) + Format.left(output, 12)
+    if let stats = state.health?.activations, stats.indices.contains(index) {
+      let a = stats[index]
+      text += Format.right(Format.fixed(Double(a.mean), 2), 7) + Format.right(Format.fixed(Double(a.standardDeviation), 2), 7)
+      let flag = a.deadFraction ?? a.saturatedFraction
+      text += Format.right(flag.map(Format.percent) ?? "", 10)
+    } else {
+      text += String(repeating: " ", count: 24)
+    }
+    if let p = firstParameter(run: run, layer: index), state.gradientNorms.indices.contains(p), state.step > 0 {
+      text = Format.left(text, Self.ratioColumn + 6) + Format.right(LineChart.compact(Double(state.gradientNorms[p])), 8)
+    }
+    return " " + text
+  }
+
+  private func firstParameter(run: RunStarted, layer: Int) -> Int? {
+    run.parameterNames.firstIndex { $0.hasPrefix("\(layer).") }
+  }
+
+  private func ratio(run: RunStarted, layer: Int) -> Float? {
+    guard let health = state.health, let p = firstParameter(run: run, layer: layer), health.updateRatios.indices.contains(p) else { return nil }
+    return health.updateRatios[p]
+  }
+
+  /// The chosen layer's equations, live values and check.
+  private func detailLines(run: RunStarted, layer: Int) -> [(text: String, style: Style)] {
+    var lines: [(String, Style)] = [("Layer \(layer): \(run.layers[layer].kind.rawValue), batch B = \(run.batchSize)", .bold)]
+    for line in Equations.lines(of: run.layers, index: layer, batch: run.batchSize) {
+      lines.append((Format.right(line.label, 9) + "  " + line.text, line.label.isEmpty ? .plain : Style(foreground: .cyan)))
+    }
+    // Live norms of the tensors the equations name.
+    let parameters = run.parameterNames.indices.filter { run.parameterNames[$0].hasPrefix("\(layer).") }
+    if !parameters.isEmpty {
+      let parts = parameters.map { p -> String in
+        let name = run.parameterNames[p]
+        let short = String(name.dropFirst("\(layer).".count))
+        let norm = state.model?.values(of: name).map { v in v.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot() }
+        let gradient = state.gradientNorms.indices.contains(p) && state.step > 0 ? LineChart.compact(Double(state.gradientNorms[p])) : "–"
+        return "‖\(short)‖ \(norm.map { LineChart.compact($0) } ?? "–")  ‖∇\(short)‖ \(gradient)"
+      }
+      let when = state.model.map { $0.position.step > 0 ? " (weights of step \($0.position.step))" : "" } ?? ""
+      lines.append(("", .plain))
+      lines.append(("     now  " + parts.joined(separator: " · ") + when, .plain))
+    }
+    if let stats = state.health?.activations, stats.indices.contains(layer) {
+      let a = stats[layer]
+      var text = "  output  μ \(Format.fixed(Double(a.mean), 3)), σ \(Format.fixed(Double(a.standardDeviation), 3)) on \(state.health?.samples ?? 0) samples of step \(state.health?.step ?? 0)"
+      if let dead = a.deadFraction { text += ", \(Format.percent(dead)) of units dead" }
+      if let saturated = a.saturatedFraction { text += ", \(Format.percent(saturated)) of rows saturated (p ≥ 0.99)" }
+      lines.append((text, .plain))
+    }
+    lines.append(("", .plain))
+    lines += checkLines(layer: layer)
+    return lines
+  }
+
+  /// The check's result for `layer`, or how to run one.
+  private func checkLines(layer: Int) -> [(text: String, style: Style)] {
+    guard let report = state.gradientCheck, report.layer == layer else {
+      return [("g: check this layer's backward against finite differences (on \(Instruments.checkSamples) validation digits)", Style(foreground: .grey))]
+    }
+    let passed = report.maxRelativeError < 1e-2
+    var lines: [(String, Style)] = [(
+      "finite differences, ε \(report.epsilon), \(report.samples) validation digits: largest relative error \(Self.scientific(report.maxRelativeError)) "
+        + (passed ? "(< 1e-2: the backward is right)" : "(≥ 1e-2: the backward disagrees)"),
+      Style(foreground: passed ? .green : .red, bold: true)
+    )]
+    for t in report.tensors {
+      let kinks = t.skipped > 0 ? ", \(t.skipped) at a kink skipped" : ""
+      lines.append((
+        "  " + Format.left(t.name, 16) + " max rel. error " + Format.left(Self.scientific(t.maxRelativeError), 9)
+          + "(\(t.checked) of \(t.total.grouped) entries\(kinks))", .plain
+      ))
+    }
+    return lines
+  }
+
+  /// `2.1e-04`.
+  static func scientific(_ v: Double) -> String {
+    guard v > 0 && v.isFinite else { return v == 0 ? "0" : "\(v)" }
+    var exponent = Int((log10(v)).rounded(.down))
+    var mantissa = v / pow(10, Double(exponent))
+    if mantissa >= 9.95 { (mantissa, exponent) = (mantissa / 10, exponent + 1) }
+    let sign = exponent < 0 ? "-" : "+"
+    return "\(Format.fixed(mantissa, 1))e\(sign)\(Format.pad2(abs(exponent)))"
+  }
+}
