@@ -420,6 +420,55 @@ enum RunLogFile {
     #expect(session.waitFor(5) { $0.contains("EXIT=0") }.ok)
   }
 
+  /// The instruments on the default model after training: `i` layer health, `e` the first dense
+  /// layer's equations with its shapes, `g` a finite-difference check that passes, `d` a
+  /// vertical stroke drawn with the keyboard read as a 1.
+  @Test func theInstrumentsLookInsideTheTrainedModel() throws {
+    let session = try Session(arguments: "--config assets/configs/default.json --no-save")
+    #expect(session.waitFor(60) { $0.contains("FINISHED") }.ok, "\(session.screen())")
+    session.keys("i")
+    let health = session.waitFor(5) { $0.contains("Layer health, step") && $0.contains("dead") }
+    #expect(health.ok, "\(health.screen)")
+    session.keys("e")
+    let equations = session.waitFor(5) { $0.contains("Layers") && $0.contains("backward") }
+    #expect(equations.ok, "\(equations.screen)")
+    #expect(equations.screen.contains("dW [256, 784] = dZᵀ [256, 128] · X [128, 784]"), "\(equations.screen)")
+    session.keys("g")
+    let checked = session.waitFor(10) { $0.contains("largest relative error") }
+    #expect(checked.ok, "\(checked.screen)")
+    let error = checked.screen.range(of: #"largest relative error [0-9.e+-]+"#, options: .regularExpression)
+      .flatMap { Double(checked.screen[$0].split(separator: " ").last!) }
+    #expect(error.map { $0 < 1e-2 } == true, "relative error \(String(describing: error)): \(checked.screen)")
+    session.keys("Escape")
+    #expect(session.waitFor(3) { !$0.contains("largest relative error") }.ok)
+    session.keys("d")
+    #expect(session.waitFor(3) { $0.contains("Draw a digit") }.ok)
+    // Pen down, 16 pixels down, pen up: a vertical stroke. (Keys one by one: a terminal reads
+    // Esc followed at once by a key as Alt+key.)
+    session.keys("Space")
+    for _ in 0..<16 { session.keys("Down") }
+    session.keys("Space")
+    let read = session.waitFor(5) { $0.contains("reads 1 ") }
+    #expect(read.ok, "\(read.screen)")
+    // The same stroke with the mouse: press, drag down a column of the canvas, release (the
+    // terminal's X10 reports, as a terminal sends them once the pad turns the mouse on).
+    session.keys("c")
+    #expect(session.waitFor(3) { $0.contains("draw a digit") }.ok, "\(session.screen())")
+    func mouse(_ button: Int, _ x: Int, _ y: Int) {
+      let bytes = [27, 91, 77, 32 + button, 33 + x, 33 + y].map { Character(Unicode.Scalar(UInt8($0))) }
+      session.keys("-l", String(bytes))
+    }
+    mouse(0, 15, 6)
+    for y in 7...13 { mouse(32, 15, y) }
+    mouse(3, 15, 13)
+    let drawn = session.waitFor(5) { $0.contains("reads 1 ") }
+    #expect(drawn.ok, "\(drawn.screen)")
+    session.keys("Escape")
+    #expect(session.waitFor(3) { !$0.contains("Draw a digit") }.ok)
+    session.keys("q")
+    #expect(session.waitFor(5) { $0.contains("EXIT=0") }.ok, "\(session.screen())")
+  }
+
   @Test func notATerminalPointsToDnnTrain() throws {
     let result = try Spawn.run([try Programs.path("dnn-tui")], input: "/dev/null")
     #expect(result.status == 1)
