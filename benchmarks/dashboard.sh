@@ -5,7 +5,9 @@
 #  2. training speed with the dashboard vs headless `dnn train`, same run, interleaved rounds
 #     (Fashion-MNIST when installed, else the bundled digits with more epochs), and the median
 #     of the rounds' ratios: one run alone (single view), and the same run as the first of a
-#     two-run sweep trained one at a time (sweep view: runs panel and overlaid curves on screen).
+#     two-run sweep trained one at a time (sweep view: runs panel and overlaid curves on screen),
+#     and one run with the layer-health panel on screen (health view: `i` pressed at the start;
+#     every view measures layer health a few times a second, this one also draws it).
 #   bash benchmarks/dashboard.sh [ROUNDS]   (default 3)
 set -euo pipefail
 rounds=${1:-3}
@@ -33,17 +35,21 @@ run = json.load(open("assets/configs/default.json"))["runs"][0]
 json.dump({"runs": [dict(run, name="first"), dict(run, name="second")]}, open(sys.argv[1], "w"))
 PY
 median() { sort -n | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
-for view in single sweep; do
+for view in single sweep health; do
   echo "training speed, ${epochs} epochs, median s/epoch, $view view:"
   ratios=()
   for round in $(seq "$rounds"); do
     out=$(mktemp -d)
     headless=$($dnn train "${data[@]}" --epochs $epochs --out "$out" --json | tail -1 | python3 -c 'import json,sys,statistics; print("%.3f" % statistics.median(json.load(sys.stdin)["secondsPerEpoch"]))')
     rm -rf "$out"
-    if [ $view = single ]; then config=assets/configs/default.json; else config=$sweep; fi
+    if [ $view = sweep ]; then config=$sweep; else config=assets/configs/default.json; fi
     out=$(mktemp -d)
     # dnn-tui needs the terminal as stdout: its closing lines are read from the pane after q.
     tmux -L $sock new-session -d -x 120 -y 40 -s b "TERM=tmux-256color $tui --config $config --concurrent 1 --out $out ${data[*]} --epochs $epochs; sleep 600"
+    if [ $view = health ]; then
+      until tmux -L $sock capture-pane -p -t b | grep -q RUNNING; do sleep 0.05; done
+      tmux -L $sock send-keys -t b i
+    fi
     until tmux -L $sock capture-pane -p -t b | grep -q "s/epoch (median)"; do
       sleep 0.5
       tmux -L $sock capture-pane -p -t b | grep -q -E "FINISHED|Runs \(2/2 done\)" && ! tmux -L $sock capture-pane -p -t b | grep -q QUEUED && tmux -L $sock send-keys -t b q

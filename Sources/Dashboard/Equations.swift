@@ -56,9 +56,9 @@ enum Equations {
       let over = perChannel ? "the B·H·W = \(b * (output.image.map { $0.height * $0.width } ?? 1)) values of a channel" : "the batch, B = \(b)"
       return [
         Line(label: "forward", text: "μ, σ² = mean and variance over \(over)     γ, β \(shape(f))"),
-        Line(label: "", text: "x̂ = (x − μ) / √(σ² + ε),   y = γ x̂ + β               \(shape(b, m))"),
-        Line(label: "backward", text: "dγ = Σ dy ⊙ x̂,   dβ = Σ dy                          \(shape(f))"),
-        Line(label: "", text: "dx = γ / (B √(σ² + ε)) · (B dy − Σ dy − x̂ Σ (dy ⊙ x̂))   \(shape(b, m))"),
+        Line(label: "", text: "x_hat = (x − μ) / √(σ² + ε),   y = γ x_hat + β               \(shape(b, m))"),
+        Line(label: "backward", text: "dγ = Σ dy ⊙ x_hat,   dβ = Σ dy                          \(shape(f))"),
+        Line(label: "", text: "dx = γ / (B √(σ² + ε)) · (B dy − Σ dy − x_hat Σ (dy ⊙ x_hat))   \(shape(b, m))"),
       ]
     case .dropout(let rate):
       return [

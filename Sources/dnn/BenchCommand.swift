@@ -15,6 +15,8 @@ struct BenchCommand: ParsableCommand {
   @Option(name: .customLong("run"), help: "With --config: the run to time (default: the first).") var runName: String?
   @Option(help: "Epochs to time (the first is a warm-up).") var epochs = 4
   @Option(help: "OpenBLAS threads (default: all cores).") var threads: Int?
+  @Flag(help: "Train as the dashboard does (layer health measured a few times a second, a model copy per epoch, the epoch's start kept for anomalies), to time what watching costs.")
+  var watched = false
   @Flag(help: "Print one JSON line.") var json = false
   @Flag(help: "Count heap allocations per training step (run through benchmarks/alloc_check.sh).") var countAllocations = false
 
@@ -34,7 +36,7 @@ struct BenchCommand: ParsableCommand {
     config.augmentShift = 0
     config.trainSamples = nil
     if countAllocations { return try Self.countAllocations(config: config, folder: folder) }
-    let (summary, backend) = try Self.train(config, on: folder)
+    let (summary, backend) = try Self.train(config, on: folder, watched: watched)
     report(summary, config: config, backend: backend, dataset: dataset, samples: Double(folder.train.count))
   }
 
@@ -60,11 +62,12 @@ struct BenchCommand: ParsableCommand {
   }
 
   /// Trains `config` on a session, as `dnn train` does, without saving; the summary and backend.
-  static func train(_ config: RunConfig, on folder: MNISTFolder) throws -> (RunSummary, String) {
+  static func train(_ config: RunConfig, on folder: MNISTFolder, watched: Bool = false) throws -> (RunSummary, String) {
     let events = EventChannel(capacity: 1 << 20)
     let session = TrainingSession(events: events)
     session.start { events, commands in
-      try Trainer(plan: RunPlan(config: config, folder: folder), events: events, commands: commands)
+      let plan = try RunPlan(config: config, folder: folder)
+      return try Trainer(plan: watched ? plan.watched() : plan, events: events, commands: commands)
     }
     session.wait()
     var summary: RunSummary?
@@ -89,7 +92,7 @@ struct BenchCommand: ParsableCommand {
     let rss = BenchCommand.peakResidentMegabytes()
     if json {
       print(JSONValue.object([
-        "impl": .string("diy-dnn"), "run": .string(config.name), "secondsPerEpoch": .array(summary.secondsPerEpoch.map { .number($0) }),
+        "impl": .string(watched ? "diy-dnn watched" : "diy-dnn"), "run": .string(config.name), "secondsPerEpoch": .array(summary.secondsPerEpoch.map { .number($0) }),
         "medianSecondsPerEpoch": .number(median), "samplesPerSecond": .number(samples / median),
         "gflops": .number(gflops), "peakRSSMegabytes": .number(rss), "backend": .string(backend),
         "testAccuracy": .number(Double(summary.test?.accuracy ?? .nan)), "dataset": .string(dataset),

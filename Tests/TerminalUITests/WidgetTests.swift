@@ -214,4 +214,11 @@ import Foundation
     renderer.present(ScreenBuffer(width: 6, height: 2))
     #expect(renderer.lastChangedCells == 12)
   }
+
+  @Test func combiningMarksTakeNoCell() {
+    var buffer = ScreenBuffer(width: 10, height: 1)
+    let end = buffer.put("x\u{0302}=1 e\u{0301}", x: 0, y: 0)
+    #expect(end == 5)
+    #expect(buffer.text.hasPrefix("x=1 e"))
+  }
 }

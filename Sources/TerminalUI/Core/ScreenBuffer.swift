@@ -21,13 +21,15 @@ public struct ScreenBuffer: Equatable, Sendable {
   }
 
   /// Writes `text` from (x, y) rightwards, clipped to `clip` (default: the buffer); returns
-  /// the column after the last character written.
+  /// the column after the last character written. Combining marks (a decomposed accent in a run
+  /// name) are left out: a cell holds one scalar, and a mark on its own would shift the row.
   @discardableResult
   public mutating func put(_ text: String, x: Int, y: Int, style: Style = .plain, clip: Rect? = nil) -> Int {
     let area = clip ?? bounds
-    guard y >= area.y && y < area.maxY else { return x + text.unicodeScalars.count }
+    let scalars = text.unicodeScalars.filter { ![.nonspacingMark, .enclosingMark].contains($0.properties.generalCategory) }
+    guard y >= area.y && y < area.maxY else { return x + scalars.count }
     var column = x
-    for scalar in text.unicodeScalars {
+    for scalar in scalars {
       if column >= area.maxX { break }
       if column >= area.x { self[column, y] = Cell(scalar, style: style) }
       column += 1
