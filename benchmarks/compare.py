@@ -8,7 +8,8 @@ epoch and the ratio ours / theirs (below 1: we are faster).
 
 Peers that are not installed (jax, torch) are skipped with a note. With --config (a
 configuration file; its first run), diy-dnn (`dnn bench --config`) is compared with the same
-model in PyTorch (`torch_config.py`); the other references are written for the reference MLP.
+model in PyTorch (`torch_config.py`) and in JAX with the whole epoch in one `lax.scan`
+(`jax_config.py`); the other references are written for the reference MLP.
 """
 import argparse, importlib.util, json, os, statistics, subprocess, sys
 
@@ -32,6 +33,10 @@ impls = {"diy-dnn": dnn,
 extra_env = {"diy-dnn-whole-batch": {"DNN_SPLIT_BATCH": "0"}}
 if args.config:
     impls = {"diy-dnn": dnn + ["--config", args.config]}
+    if importlib.util.find_spec("jax"):
+        impls["jax-scan"] = [sys.executable, os.path.join(here, "jax_config.py"), "--config", args.config] + common
+    else:
+        print("jax not installed: skipped (pip install jax)")
     if importlib.util.find_spec("torch"):
         impls["pytorch"] = [sys.executable, os.path.join(here, "torch_config.py"), "--config", args.config] + common
     else:

@@ -35,7 +35,8 @@ struct LayersPanel {
       let selected = index == cursor
       let base = selected ? Style(reverse: true) : Style.plain
       buffer.fill(Rect(x: inside.x, y: y, width: inside.width, height: 1), with: Cell(" ", style: base))
-      buffer.put(row(run: run, index: index, geometry: geometries[index]), x: inside.x, y: y, style: base, clip: inside)
+      let input = index == 0 ? ImageShape.mnist.features : geometries[index - 1].features
+      buffer.put(row(run: run, index: index, input: input, geometry: geometries[index]), x: inside.x, y: y, style: base, clip: inside)
       if let ratio = ratio(run: run, layer: index) {
         var style = options.paint(HealthPanel.style(ratio, bold: true))
         style.reverse = selected
@@ -54,9 +55,8 @@ struct LayersPanel {
   static let ratioColumn = 58
 
   /// `  0  dense 784→256         [B, 256]      0.02   0.51            -2.9   0.0412`.
-  private func row(run: RunStarted, index: Int, geometry: LayerGeometry) -> String {
+  private func row(run: RunStarted, index: Int, input: Int, geometry: LayerGeometry) -> String {
     let spec = run.layers[index]
-    let input = index == 0 ? ImageShape.mnist.features : ((try? Array(run.layers[0..<index]).geometries().last?.features) ?? 0)
     var label = spec.kind.rawValue
     if case .dense = spec { label += " \(input)→\(geometry.features)" }
     if case .dropout(let rate) = spec { label += " \(rate)" }
