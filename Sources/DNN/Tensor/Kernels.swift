@@ -1,3 +1,5 @@
+import CCPU
+
 /// Element-wise kernels on raw storage, written with explicit SIMD so they vectorise whatever
 /// the compiler can prove about aliasing. Each has a scalar tail for the last < 16 elements.
 enum Kernels {
@@ -322,38 +324,19 @@ enum Kernels {
   }
 
   /// Adam / AdamW (PyTorch): p = θ·shrink; g = ∇ + l2·p; m = β₁m + (1-β₁)g; v = β₂v + (1-β₂)g²;
-  /// θ = p - stepSize·m / (√v / √(1-β₂ᵗ) + ε). The same operations in the same order in the SIMD
-  /// loop and the tail, so every element gets the same bits either way. With `clearingGradient`,
-  /// ∇ is set to 0 in the same pass.
+  /// θ = p - stepSize·m / (√v / √(1-β₂ᵗ) + ε). With `clearingGradient`, ∇ is set to 0 in the
+  /// same pass.
+  ///
+  /// In C (`dnn_adam`, CCPU): `SIMD16<Float>.squareRoot()` compiles to sixteen scalar square
+  /// roots with the vector spilled to the stack (perf annotate: 44% of this kernel in those
+  /// spills), and a plain Swift loop is not vectorised either (`Float.squareRoot()` is libm's
+  /// `sqrtf`, which keeps errno); C's `__builtin_elementwise_sqrt` vectorises to `vsqrtps`.
+  /// Every element takes the same operations in the same order (no contraction into FMAs), so
+  /// the bits are the formula's whatever the vector width.
   static func adam(
     _ theta: UnsafeMutablePointer<Float>, _ grad: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>,
     _ v: UnsafeMutablePointer<Float>, count n: Int, _ s: AdamStep, clearingGradient: Bool
   ) {
-    let b1 = V(repeating: s.beta1), b2 = V(repeating: s.beta2), c1 = V(repeating: 1 - s.beta1), c2 = V(repeating: 1 - s.beta2)
-    let shrink = V(repeating: s.shrink), l2 = V(repeating: s.l2), stepSize = V(repeating: s.stepSize)
-    let root = V(repeating: s.correction2Root), eps = V(repeating: s.epsilon), zero = V(repeating: 0)
-    var i = 0
-    while i + width <= n {
-      let p = load(theta + i) * shrink
-      let g = load(grad + i) + l2 * p
-      let mi = b1 * load(m + i) + c1 * g
-      let vi = b2 * load(v + i) + c2 * g * g
-      store(mi, m + i)
-      store(vi, v + i)
-      store(p - stepSize * mi / (vi.squareRoot() / root + eps), theta + i)
-      if clearingGradient { store(zero, grad + i) }
-      i += width
-    }
-    while i < n {
-      let p = theta[i] * s.shrink
-      let g = grad[i] + s.l2 * p
-      let mi = s.beta1 * m[i] + (1 - s.beta1) * g
-      let vi = s.beta2 * v[i] + (1 - s.beta2) * g * g
-      m[i] = mi
-      v[i] = vi
-      theta[i] = p - s.stepSize * mi / (vi.squareRoot() / s.correction2Root + s.epsilon)
-      if clearingGradient { grad[i] = 0 }
-      i += 1
-    }
+    dnn_adam(theta, grad, m, v, n, s.beta1, s.beta2, s.shrink, s.l2, s.stepSize, s.correction2Root, s.epsilon, clearingGradient ? 1 : 0)
   }
 }
