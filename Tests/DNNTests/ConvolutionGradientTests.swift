@@ -153,4 +153,25 @@ import Testing
       #expect(abs(numeric - Double(analytic[i])) < 2e-3 + 2e-2 * abs(numeric), "0.weight[\(i)]: \(analytic[i]) vs \(numeric)")
     }
   }
+
+  /// The input gradient is computed a few samples at a time (`Conv2D.samplesPerBlock`, one
+  /// sample per block here): the same as each sample's alone.
+  @Test func blockedInputGradientMatchesSampleBySample() {
+    let shape = ImageShape(channels: 4, height: 28, width: 28)
+    #expect(Conv2D.samplesPerBlock(columns: 4 * 25 * 784) == 1, "several blocks for a batch of 3")
+    var generator = SplitMix64(seed: 5)
+    let layer = Conv2D(input: shape, filters: 6, kernel: 5, stride: 1, padding: 2, generator: &generator)
+    let x = GradientCheck.randomTensor(rows: 3, columns: shape.features, seed: 1)
+    let g = GradientCheck.randomTensor(rows: 3, columns: layer.outputFeatures, seed: 2)
+    _ = layer.forward(x, phase: .training)
+    let whole = layer.backward(g).clone()
+    for r in 0..<3 {
+      let xr = Tensor(rows: 1, columns: x.columns, values: Array(x.values[r * x.columns..<(r + 1) * x.columns]))
+      let gr = Tensor(rows: 1, columns: g.columns, values: Array(g.values[r * g.columns..<(r + 1) * g.columns]))
+      _ = layer.forward(xr, phase: .training)
+      let alone = layer.backward(gr)
+      let worst = (0..<alone.count).map { abs(alone[$0] - whole[r * whole.columns + $0]) }.max() ?? 0
+      #expect(worst < 1e-5, "sample \(r): \(worst)")
+    }
+  }
 }

@@ -136,14 +136,29 @@ public final class Conv2D: Layer {
       inputGradient.resize(rows: 0, columns: 0)
       return inputGradient
     }
-    // dcols = Wᵀ · dY, then dX = col2im(dcols).
-    columnGradient.resize(rows: cols.rows, columns: cols.columns)
-    GEMM.multiply(weight.value, transposeA: true, planes, into: columnGradient)
+    // dcols = Wᵀ · dY, then dX = col2im(dcols), a few samples at a time: each block of dcols
+    // stays in the core's cache between its product and col2im (the whole [K, B·P] was 10 MB for
+    // the second convolution of cnn.json, written, read back and added from memory).
     inputGradient.resize(rows: batch, columns: input.features)
     inputGradient.fill(0)
-    col2im(into: inputGradient, batch: batch)
+    let k = cols.rows, block = Self.samplesPerBlock(columns: k * positions)
+    columnGradient.resize(rows: k, columns: min(block, batch) * positions)
+    var first = 0
+    while first < batch {
+      let samples = first..<min(first + block, batch)
+      let width = samples.count * positions
+      GEMM.multiply(
+        m: k, n: width, k: filters, weight.value.pointer, lda: k, transposeA: true, planes.pointer + first * positions,
+        ldb: batch * positions, into: columnGradient.pointer, ldc: width)
+      col2im(columnGradient.pointer, columns: width, samples: samples, into: inputGradient)
+      first = samples.upperBound
+    }
     return inputGradient
   }
+
+  /// Samples per block of the input-gradient pass: as many as keep a block of dcols within
+  /// about 256 KB (a core's L2 holds it with room to spare), at least one.
+  static func samplesPerBlock(columns perSample: Int) -> Int { max(1, (64 * 1024) / max(perSample, 1)) }
 
   /// For row `(c, i, j)` of `cols` and output row `oy` of a sample: the input row read (or nil
   /// in the padding) and the output columns `ox` whose input column `ox·s − p + j` is inside.
@@ -172,14 +187,14 @@ public final class Conv2D: Layer {
               let out = row + s * positions + oy * output.width
               let y = oy * stride - padding + i
               guard y >= 0 && y < input.height else {
-                out.update(repeating: 0, count: output.width)
+                Kernels.zeroRow(out, count: output.width)
                 continue
               }
               let line = image + y * input.width
-              if inside.lowerBound > 0 { out.update(repeating: 0, count: inside.lowerBound) }
-              if inside.upperBound < output.width { (out + inside.upperBound).update(repeating: 0, count: output.width - inside.upperBound) }
+              if inside.lowerBound > 0 { Kernels.zeroRow(out, count: inside.lowerBound) }
+              if inside.upperBound < output.width { Kernels.zeroRow(out + inside.upperBound, count: output.width - inside.upperBound) }
               if stride == 1 {
-                if !inside.isEmpty { (out + inside.lowerBound).update(from: line + inside.lowerBound - padding + j, count: inside.count) }
+                if !inside.isEmpty { Kernels.copyRow(line + inside.lowerBound - padding + j, into: out + inside.lowerBound, count: inside.count) }
               } else {
                 for ox in inside { out[ox] = line[ox * stride - padding + j] }
               }
@@ -190,24 +205,24 @@ public final class Conv2D: Layer {
     }
   }
 
-  /// Adds every value of `columnGradient` to the input pixel its column read (the transpose of `im2col`).
-  private func col2im(into dx: Tensor, batch: Int) {
+  /// Adds every value of a block of dcols (`source`, `[K, total]`: the columns of `samples`) to
+  /// the input pixel its column read (the transpose of `im2col`).
+  private func col2im(_ source: UnsafePointer<Float>, columns total: Int, samples: Range<Int>, into dx: Tensor) {
     let k = kernel, positions = output.plane, stride = self.stride, padding = self.padding
-    let total = batch * positions
-    let source = columnGradient.pointer, target = dx.pointer
+    let target = dx.pointer
     for c in 0..<input.channels {
       for i in 0..<k {
         for j in 0..<k {
           let row = source + ((c * k + i) * k + j) * total
           let inside = columns(j: j)
-          for s in 0..<batch {
+          for s in samples {
             let image = target + s * input.features + c * input.plane
             for oy in 0..<output.height {
               let y = oy * stride - padding + i
               guard y >= 0 && y < input.height else { continue }
-              let from = row + s * positions + oy * output.width, line = image + y * input.width
+              let from = row + (s - samples.lowerBound) * positions + oy * output.width, line = image + y * input.width
               if stride == 1 {
-                if !inside.isEmpty { Kernels.add(from + inside.lowerBound, into: line + inside.lowerBound - padding + j, count: inside.count) }
+                if !inside.isEmpty { Kernels.addRow(from + inside.lowerBound, into: line + inside.lowerBound - padding + j, count: inside.count) }
               } else {
                 for ox in inside { line[ox * stride - padding + j] += from[ox] }
               }

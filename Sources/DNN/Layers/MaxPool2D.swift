@@ -42,6 +42,11 @@ public final class MaxPool2D: Layer {
         for c in 0..<input.channels {
           let plane = source + s * input.features + c * input.plane
           let planeOffset = Int32(c * input.plane)
+          let first = s * output.features + c * output.plane
+          if size == 2 {
+            pool2(plane, into: target + first, winners: won.baseAddress! + first, offset: planeOffset)
+            continue
+          }
           for oy in 0..<output.height {
             for ox in 0..<output.width {
               var winner = (oy * size) * input.width + ox * size
@@ -53,7 +58,7 @@ public final class MaxPool2D: Layer {
                   winner = line + j
                 }
               }
-              let o = s * output.features + (c * output.height + oy) * output.width + ox
+              let o = first + oy * output.width + ox
               target[o] = best
               won[o] = planeOffset + Int32(winner)
             }
@@ -62,6 +67,27 @@ public final class MaxPool2D: Layer {
       }
     }
     return result
+  }
+
+  /// 2x2 windows of one plane (the common case, a third of a convolutional step's pooling time
+  /// before): the four values compared in reading order, the first of equal values winning,
+  /// without the general loops.
+  @inline(__always)
+  private func pool2(_ plane: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<Int32>, offset: Int32) {
+    let width = input.width, outWidth = output.width
+    for oy in 0..<output.height {
+      let top = 2 * oy * width
+      for ox in 0..<outWidth {
+        let i = top + 2 * ox
+        var best = plane[i], winner = i
+        let b = plane[i + 1], c = plane[i + width], d = plane[i + width + 1]
+        if b > best { (best, winner) = (b, i + 1) }
+        if c > best { (best, winner) = (c, i + width) }
+        if d > best { (best, winner) = (d, i + width + 1) }
+        out[oy * outWidth + ox] = best
+        winners[oy * outWidth + ox] = offset + Int32(winner)
+      }
+    }
   }
 
   public func backward(_ outputGradient: Tensor) -> Tensor {
