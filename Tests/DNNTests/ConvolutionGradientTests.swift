@@ -155,7 +155,8 @@ import Testing
   }
 
   /// The input gradient is computed a few samples at a time (`Conv2D.samplesPerBlock`, one
-  /// sample per block here): the same as each sample's alone.
+  /// sample per block here): the output and input gradient are each sample's alone, the weight
+  /// and bias gradients the sum of the samples'.
   @Test func blockedInputGradientMatchesSampleBySample() {
     let shape = ImageShape(channels: 4, height: 28, width: 28)
     #expect(Conv2D.samplesPerBlock(columns: 4 * 25 * 784) == 1, "several blocks for a batch of 3")
@@ -163,15 +164,26 @@ import Testing
     let layer = Conv2D(input: shape, filters: 6, kernel: 5, stride: 1, padding: 2, generator: &generator)
     let x = GradientCheck.randomTensor(rows: 3, columns: shape.features, seed: 1)
     let g = GradientCheck.randomTensor(rows: 3, columns: layer.outputFeatures, seed: 2)
-    _ = layer.forward(x, phase: .training)
+    let output = layer.forward(x, phase: .training).clone()
+    for p in layer.parameters { p.zeroGradient() }
     let whole = layer.backward(g).clone()
+    let wholeParameters = layer.parameters.map { $0.gradient.values }
+    var summed = layer.parameters.map { [Float](repeating: 0, count: $0.gradient.count) }
     for r in 0..<3 {
       let xr = Tensor(rows: 1, columns: x.columns, values: Array(x.values[r * x.columns..<(r + 1) * x.columns]))
       let gr = Tensor(rows: 1, columns: g.columns, values: Array(g.values[r * g.columns..<(r + 1) * g.columns]))
-      _ = layer.forward(xr, phase: .training)
+      let y = layer.forward(xr, phase: .training)
+      let outputError = (0..<y.count).map { abs(y[$0] - output[r * output.columns + $0]) }.max() ?? 0
+      #expect(outputError < 1e-5, "sample \(r) output: \(outputError)")
+      for p in layer.parameters { p.zeroGradient() }
       let alone = layer.backward(gr)
       let worst = (0..<alone.count).map { abs(alone[$0] - whole[r * whole.columns + $0]) }.max() ?? 0
       #expect(worst < 1e-5, "sample \(r): \(worst)")
+      for (i, p) in layer.parameters.enumerated() { for j in 0..<p.gradient.count { summed[i][j] += p.gradient[j] } }
+    }
+    for (i, expected) in wholeParameters.enumerated() {
+      let worst = zip(summed[i], expected).map { abs($0 - $1) / max(abs($1), 1) }.max() ?? 0
+      #expect(worst < 1e-4, "\(layer.parameters[i].name): \(worst)")
     }
   }
 }
