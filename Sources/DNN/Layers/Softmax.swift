@@ -1,3 +1,4 @@
+import CCPU
 import Foundation
 
 /// Row-wise softmax, turning scores into class probabilities.
@@ -40,21 +41,11 @@ public final class Softmax: Layer {
     rows(input.pointer, into: output.pointer, rows: input.rows, columns: input.columns)
   }
 
-  /// Row-wise softmax on raw row-major storage; `z` and `a` may be the same (in place).
+  /// Row-wise softmax on raw row-major storage; `z` and `a` may be the same (in place). In C
+  /// (`dnn_softmax_rows`, CCPU) with an exponential the compiler vectorises: libm's `expf`, one
+  /// call per value, was 9% of an attention step (28x28 scores per sample and head).
   static func rows(_ z0: UnsafePointer<Float>, into a0: UnsafeMutablePointer<Float>, rows: Int, columns n: Int) {
-    for r in 0..<rows {
-      let z = z0 + r * n, a = a0 + r * n
-      var m = -Float.infinity
-      for j in 0..<n { m = max(m, z[j]) }
-      var sum: Float = 0
-      for j in 0..<n {
-        let e = expf(z[j] - m)
-        a[j] = e
-        sum += e
-      }
-      let inv = 1 / sum
-      for j in 0..<n { a[j] *= inv }
-    }
+    dnn_softmax_rows(z0, a0, rows, n)
   }
 
   /// The backward of `rows`, on raw row-major storage: dz = a ⊙ (da - rowsum(da ⊙ a)) for each
