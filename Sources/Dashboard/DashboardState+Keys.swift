@@ -103,13 +103,19 @@ extension DashboardState {
         return nil
       }
       cellFilter = cursor
-      cellCursor = nil
+      (cellCursor, browsingDrawings) = (nil, false)
       self.selected = 0
       if browsedIndices.isEmpty { notice = "no validation digit is true \(cursor.truth) and predicted \(cursor.predicted)" }
     case .close where cellCursor != nil: cellCursor = nil
     case .close where cellFilter != nil:
       cellFilter = nil
       clampSelection()
+    case .previous where browsingDrawings, .next where browsingDrawings:
+      let count = max(drawings.count, 1)
+      drawingSelected = (drawingSelected + (action == .previous ? -1 : 1) + count) % count
+    case .first where browsingDrawings: drawingSelected = 0
+    case .last where browsingDrawings: drawingSelected = max(drawings.count - 1, 0)
+    case .close where browsingDrawings: browsingDrawings = false
     case .previous: moveSelection(by: -1, wrapping: true)
     case .next: moveSelection(by: 1, wrapping: true)
     // Home, End, PgUp, PgDn scroll the epoch table when it shows, else browse the digits.
@@ -125,7 +131,7 @@ extension DashboardState {
     case .pageBack: moveSelection(by: -10, wrapping: false)
     case .pageForward: moveSelection(by: 10, wrapping: false)
     case .mistakesOnly:
-      cellFilter = nil
+      (cellFilter, browsingDrawings) = (nil, false)
       let current = browsedSample
       mistakesOnly.toggle()
       self.selected = current.flatMap { browsedIndices.firstIndex(of: $0) } ?? 0
@@ -218,8 +224,10 @@ extension DashboardState {
     case .character("x"): pad.toggle(.erasing)
     case .character("c"): pad.clear()
     case .enter:
-      if let prediction = pad.prediction, pad.keep() {
-        notice = "kept: read as \(prediction.digit) (\(Self.percent(prediction.probability)))"
+      if let kept = pad.keep() {
+        drawings.append(kept)
+        (browsingDrawings, drawingSelected) = (true, drawings.count - 1)
+        notice = "kept: read as \(kept.prediction.digit) (\(Self.percent(kept.prediction.probability))); the digit browser lists your digits (Esc: validation digits)"
       } else {
         notice = pad.isBlank ? "nothing drawn yet: arrows and space (or the mouse) draw" : "no reading yet: the model has not read the drawing"
       }

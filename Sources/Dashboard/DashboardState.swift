@@ -87,6 +87,11 @@ public struct DashboardState: Sendable {
   public var gradientCheck: LayerGradientCheck.Report?
   /// `d`: the drawing pad, while open.
   public var drawing: DrawingPad?
+  /// Digits kept from the pad (Enter), and whether the digit browser shows them ("your digits")
+  /// instead of validation digits, at position `drawingSelected`.
+  public var drawings: [KeptDrawing] = []
+  public var browsingDrawings = false
+  public var drawingSelected = 0
   public var quitting = false
   /// `q` was pressed while training: a second `q` quits, any other key cancels.
   public var confirmingQuit = false

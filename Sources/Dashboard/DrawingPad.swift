@@ -24,9 +24,6 @@ public struct DrawingPad: Sendable {
   public var seen: [Float]?
   /// Where the classifying model came from (`epoch 12`), for the title.
   public var modelLabel: String?
-  /// Digits kept with Enter: the picture the model read and its prediction.
-  public var kept: [(pixels: [UInt8], predicted: Int, confidence: Float)] = []
-
   public init() {}
 
   public var isBlank: Bool { !canvas.contains { $0 > 0 } }
@@ -64,12 +61,13 @@ public struct DrawingPad: Sendable {
     version += 1
   }
 
-  /// Enter: keeps the drawing as read, with its prediction, and clears the canvas for the next.
-  public mutating func keep() -> Bool {
-    guard let seen, let prediction, classifiedVersion == version else { return false }
-    kept.append((seen.map { UInt8(min(max($0, 0), 1) * 255) }, prediction.digit, prediction.probability))
+  /// Enter: the drawing as read (for the digit browser's "your digits"), the canvas cleared for
+  /// the next; nil before the model has read this version.
+  public mutating func keep() -> KeptDrawing? {
+    guard let seen, let probabilities, classifiedVersion == version else { return nil }
+    let kept = KeptDrawing(pixels: seen.map { UInt8(min(max($0, 0), 1) * 255) }, probabilities: probabilities, readBy: modelLabel ?? "")
     clear()
-    return true
+    return kept
   }
 
   private mutating func applyPen() {
@@ -89,5 +87,20 @@ public struct DrawingPad: Sendable {
       }
     }
     if changed { version += 1 }
+  }
+}
+
+/// A digit drawn on the pad and kept with Enter: the picture the model read, its probabilities,
+/// and which model read it.
+public struct KeptDrawing: Sendable {
+  public var pixels: [UInt8]
+  public var probabilities: [Float]
+  /// `mnist-best, step 3600`.
+  public var readBy: String
+
+  /// The class read and its probability.
+  public var prediction: (digit: Int, probability: Float) {
+    let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
+    return (best, probabilities.isEmpty ? 0 : probabilities[best])
   }
 }

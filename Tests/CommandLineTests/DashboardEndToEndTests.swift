@@ -450,6 +450,9 @@ enum RunLogFile {
     session.keys("Space")
     let read = session.waitFor(5) { $0.contains("reads 1 ") }
     #expect(read.ok, "\(read.screen)")
+    // Enter keeps it: listed under the canvas, and later in the digit browser.
+    session.keys("Enter")
+    #expect(session.waitFor(3) { $0.contains("kept (the digit browser lists them): 1 (") }.ok, "\(session.screen())")
     // The same stroke with the mouse: press, drag down a column of the canvas, release (the
     // terminal's X10 reports, as a terminal sends them once the pad turns the mouse on).
     session.keys("c")
@@ -464,7 +467,8 @@ enum RunLogFile {
     let drawn = session.waitFor(5) { $0.contains("reads 1 ") }
     #expect(drawn.ok, "\(drawn.screen)")
     session.keys("Escape")
-    #expect(session.waitFor(3) { !$0.contains("Draw a digit") }.ok)
+    let browsed = session.waitFor(3) { !$0.contains("Draw a digit") && $0.contains("Your digits") && $0.contains("1/1  read as 1") }
+    #expect(browsed.ok, "\(browsed.screen)")
     session.keys("q")
     #expect(session.waitFor(5) { $0.contains("EXIT=0") }.ok, "\(session.screen())")
   }

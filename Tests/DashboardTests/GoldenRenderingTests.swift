@@ -153,6 +153,12 @@ import Testing
     state.drawing = pad
     try check("draw-120x40.txt", DashboardView.render(state, width: 120, height: 40, options: RenderOptions(color: false)))
     try check("draw-80x24.txt", DashboardView.render(state, width: 80, height: 24, options: RenderOptions(color: false)))
+    // Enter keeps it; Esc closes the pad: the digit browser lists "your digits".
+    _ = state.press(.enter)
+    _ = state.press(.escape)
+    state.notice = nil
+    try check("kept-digit-120x40.txt", DashboardView.render(state, width: 120, height: 40, options: RenderOptions(color: false)))
+    try check("kept-digit-80x24.txt", DashboardView.render(state, width: 80, height: 24, options: RenderOptions(color: false)))
   }
 
   @Test func tooSmall() {

@@ -98,11 +98,21 @@ import Testing
     #expect(state.drawing!.canvas.filter { $0 > 0 }.count == 8)
     _ = instruments.update(&state)
     _ = state.press(.enter)
-    #expect(state.drawing?.kept.count == 1 && state.drawing?.isBlank == true)
+    #expect(state.drawings.count == 1 && state.drawing?.isBlank == true)
+    #expect(state.drawings[0].pixels.count == 784 && state.drawings[0].readBy == "step 20")
     #expect(state.notice?.hasPrefix("kept: read as") == true)
     _ = state.press(.character("c"))
     _ = state.press(.escape)
     #expect(state.drawing == nil)
+    // The digit browser lists the kept digit ("your digits") until Esc or m.
+    #expect(state.browsingDrawings)
+    let text = DashboardView.render(state, width: 120, height: 40, options: RenderOptions()).text
+    #expect(text.contains("Your digits") && text.contains("1/1  read as \(state.drawings[0].prediction.digit)"), "\(text)")
+    _ = state.press(.right)
+    #expect(state.drawingSelected == 0, "one digit: → wraps to it")
+    _ = state.press(.escape)
+    #expect(!state.browsingDrawings)
+    #expect(DashboardView.render(state, width: 120, height: 40, options: RenderOptions()).text.contains("Validation digits"))
   }
 
   @Test func theMousePaintsWhereItPoints() throws {

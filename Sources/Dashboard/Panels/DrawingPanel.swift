@@ -68,9 +68,9 @@ struct DrawingPanel {
       buffer.put(line, x: inside.x, y: y, style: options.paint(.dim), clip: inside)
       y += 1
     }
-    if !pad.kept.isEmpty && y < inside.maxY {
-      let kept = pad.kept.suffix(12).map { "\($0.predicted) (\(Format.percent($0.confidence)))" }
-      buffer.put("kept: " + kept.joined(separator: "  "), x: inside.x, y: y, clip: inside)
+    if !state.drawings.isEmpty && y < inside.maxY {
+      let kept = state.drawings.suffix(12).map { "\($0.prediction.digit) (\(Format.percent($0.prediction.probability)))" }
+      buffer.put("kept (the digit browser lists them): " + kept.joined(separator: "  "), x: inside.x, y: y, clip: inside)
     }
   }
 

@@ -8,6 +8,7 @@ struct InferencePanel {
   let options: RenderOptions
 
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
+    if state.browsingDrawings && !state.drawings.isEmpty { return drawKept(in: rect, on: &buffer) }
     let things = state.run?.isDigits == false ? "images" : "digits"
     let arrow = options.glyphs.ascii ? "->" : "→"
     let title = state.cellFilter.map { "Validation \(things): true \($0.truth) \(arrow) predicted \($0.predicted)" }
@@ -50,22 +51,52 @@ struct InferencePanel {
       DigitView(pixels: image).draw(x: inside.x, y: digitY, on: &buffer, color: options.color, glyphs: options.glyphs)
     }
     if inside.height >= 16 { drawProbes(y: inside.y + 15, in: inside, on: &buffer) }
-    // Probability bars: beside the image when there is room, else below it.
+    drawBars(probabilities, names: names, label: label, guess: guess, digitY: digitY, in: inside, on: &buffer)
+  }
+
+  /// Probability bars, beside the image when there is room, else below it: the true class (if
+  /// known) green and marked, a wrong guess red.
+  private func drawBars(
+    _ probabilities: [Float], names: [String], label: Int?, guess: Int, digitY: Int, in inside: Rect, on buffer: inout ScreenBuffer
+  ) {
+    let ok = options.paint(Style(foreground: .green, bold: true)), bad = options.paint(Style(foreground: .red, bold: true))
     let barsX = inside.width >= 28 + 2 + 14 ? inside.x + 30 : inside.x
     let barsY = barsX == inside.x ? digitY + (inside.height >= 15 ? 14 : 0) : digitY + 2
-    let shown = Self.classesToShow(probabilities, label: label, guess: guess, rows: inside.maxY - barsY)
+    let shown = Self.classesToShow(probabilities, label: label ?? guess, guess: guess, rows: inside.maxY - barsY)
     let labelWidth = shown.map { names[$0].count }.max() ?? 1
     let barWidth = inside.maxX - barsX - labelWidth - 8
     for (row, k) in shown.enumerated() where barWidth > 0 {
       let y = barsY + row
       let isTrue = k == label, isGuess = k == guess
-      let labelStyle = isTrue ? ok : (isGuess ? bad : options.paint(.plain))
+      let labelStyle = isTrue || (label == nil && isGuess) ? ok : (isGuess ? bad : options.paint(.plain))
       buffer.put(Format.left(names[k], labelWidth), x: barsX, y: y, style: labelStyle)
-      let barStyle = options.paint(Style(foreground: isTrue ? .green : (isGuess ? .red : .grey)))
+      let barStyle = options.paint(Style(foreground: isTrue || (label == nil && isGuess) ? .green : (isGuess ? .red : .grey)))
       Bar(fraction: Double(probabilities[k]), style: barStyle).draw(x: barsX + labelWidth + 1, y: y, width: barWidth, on: &buffer, glyphs: options.glyphs)
       buffer.put(Format.right(Format.percent(probabilities[k]), 6), x: barsX + labelWidth + 1 + barWidth, y: y, style: labelStyle)
       if isTrue { buffer.put(options.glyphs.ascii ? "<" : "◂", x: barsX + labelWidth + 7 + barWidth, y: y, style: ok) }
     }
+  }
+
+  /// "Your digits": the drawings kept from the pad, as the model read them, with its reading.
+  private func drawKept(in rect: Rect, on buffer: inout ScreenBuffer) {
+    let hints = KeyMap.key(.previous, ascii: options.glyphs.ascii) + "  Esc validation"
+    let inside = Box(title: "Your digits (d draws more)", hints: hints, style: options.paint(.dim), titleStyle: options.paint(.bold))
+      .draw(in: rect, on: &buffer, glyphs: options.glyphs)
+    guard inside.height > 0 else { return }
+    let index = min(state.drawingSelected, state.drawings.count - 1)
+    let kept = state.drawings[index]
+    let read = kept.prediction
+    let names = state.run?.classNames.count == kept.probabilities.count ? state.run!.classNames : kept.probabilities.indices.map(String.init)
+    var x = buffer.put("\(index + 1)/\(state.drawings.count)", x: inside.x, y: inside.y, style: options.paint(.bold), clip: inside)
+    x = buffer.put("  read as ", x: x, y: inside.y, clip: inside)
+    x = buffer.put(names[read.digit], x: x, y: inside.y, style: options.paint(Style(foreground: .green, bold: true)), clip: inside)
+    x = buffer.put(" \(Format.percent(read.probability))", x: x, y: inside.y, clip: inside)
+    buffer.put(kept.readBy.isEmpty ? "" : "  (\(kept.readBy))", x: x, y: inside.y, style: options.paint(.dim), clip: inside)
+    let digitY = inside.y + 1
+    if inside.height >= 15 {
+      DigitView(pixels: ArraySlice(kept.pixels)).draw(x: inside.x, y: digitY, on: &buffer, color: options.color, glyphs: options.glyphs)
+    }
+    drawBars(kept.probabilities, names: names, label: nil, guess: read.digit, digitY: digitY, in: inside, on: &buffer)
   }
 
   /// The probe strip: the first validation digit of each class, its predicted class (green when
