@@ -30,11 +30,14 @@ public final class DashboardApp {
   /// Seconds to wait after `q` for the trainer to stop cleanly (it finishes its step and saves).
   public var quitGracePeriod = 2.0
 
-  public init(terminal: Terminal, link: TrainingLink, options: RenderOptions) {
+  /// `waitingFor`: a folder of runs opened empty (the header says the dashboard waits for runs
+  /// to appear in it, and `q` quits at once until one does).
+  public init(terminal: Terminal, link: TrainingLink, options: RenderOptions, waitingFor: String? = nil) {
     self.terminal = terminal
     self.link = link
     self.options = options
     renderer = Renderer(terminal: terminal)
+    state.waitingFor = waitingFor
   }
 
   /// One iteration: events, one key, maybe a frame. Returns false when the app should exit.

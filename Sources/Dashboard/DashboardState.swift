@@ -120,13 +120,20 @@ public struct DashboardState: Sendable {
   /// More than one run: the runs panel and the overlaid curves show.
   public var isSweep: Bool { runs.count > 1 }
 
-  /// True while any run may still train (the sweep has not ended).
-  public var anyLive: Bool { runs.contains { $0.isLive } }
+  /// A folder of runs opened before it held any: shown until the first run comes.
+  public var waitingFor: String?
+
+  /// True while any run may still train (the sweep has not ended); false while the dashboard
+  /// only waits for runs to appear in a folder.
+  public var anyLive: Bool {
+    if waitingFor != nil && runs.allSatisfy(\.isPlaceholder) { return false }
+    return runs.contains { $0.isLive }
+  }
 
   /// Adds a run (a fork, a run found in a followed folder); returns its index.
   @discardableResult
   public mutating func add(_ run: RunState) -> Int {
-    if runs.count == 1 && runs[0].run == nil && runs[0].name.isEmpty {
+    if runs.count == 1 && runs[0].isPlaceholder {
       runs[0] = run
       return 0
     }

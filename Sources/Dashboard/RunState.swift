@@ -73,6 +73,9 @@ public struct RunState: Sendable {
     self.status = status
   }
 
+  /// The stand-in a dashboard shows before its first run arrives (no name, nothing started).
+  public var isPlaceholder: Bool { run == nil && name.isEmpty && status == .starting }
+
   /// True while the run may still train (queued runs included).
   public var isLive: Bool { ![.finished, .stopped, .diverged, .failed, .skipped].contains(status) }
 

@@ -82,14 +82,18 @@ struct DashboardCommand: ParsableCommand {
     signal(SIGINT) { interruptSignal.store($0, ordering: .relaxed) }
     signal(SIGTERM) { interruptSignal.store($0, ordering: .relaxed) }
     let app = DashboardApp(
-      terminal: terminal, link: opening.sweep, options: RenderOptions(color: terminal.usesColor, ascii: ascii || !terminal.localeIsUTF8))
+      terminal: terminal, link: opening.sweep, options: RenderOptions(color: terminal.usesColor, ascii: ascii || !terminal.localeIsUTF8),
+      waitingFor: opening.waitingFor)
     app.draw()
     while app.tick() {
       if interruptSignal.load(ordering: .relaxed) != 0 { app.requestQuit() }
     }
     terminal.end()
     let state = app.state
-    for run in state.runs { print(Self.closingLine(run, savedIn: opening.savedPaths[run.name] ?? opening.forkPaths[run.name])) }
+    for run in state.runs where !run.isPlaceholder {
+      print(Self.closingLine(run, savedIn: opening.savedPaths[run.name] ?? opening.forkPaths[run.name]))
+    }
+    if let folder = opening.waitingFor, state.runs.allSatisfy(\.isPlaceholder) { print("no run folder appeared in \(folder)") }
     let signalNumber = interruptSignal.load(ordering: .relaxed)
     if signalNumber != 0 { throw ExitCode(128 + signalNumber) }
     if state.runs.contains(where: { $0.status == .failed || $0.status == .diverged }) { throw ExitCode.failure }

@@ -10,6 +10,8 @@ struct DashboardOpening {
   let sweep: Sweep
   /// Where each run this session trains is saved, for the closing lines.
   var savedPaths: [String: String] = [:]
+  /// A folder of runs opened before it holds any: the dashboard waits for the first.
+  var waitingFor: String?
   private let context: ForkContext
   /// Where forks made during the session are saved.
   var forkPaths: [String: String] { context.savedPaths }
@@ -59,10 +61,24 @@ struct DashboardOpening {
     sweep.concurrentRuns = concurrent
   }
 
+  /// Whether `path` is a folder that is not a run folder and holds none (yet).
+  static func isFolderWithoutRuns(_ path: String) -> Bool {
+    let fm = FileManager.default
+    var isDirectory: ObjCBool = false
+    guard fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
+      !fm.fileExists(atPath: (path as NSString).appendingPathComponent("config.json")),
+      let children = try? fm.contentsOfDirectory(atPath: path)
+    else { return false }
+    return !children.contains { fm.fileExists(atPath: ((path as NSString).appendingPathComponent($0) as NSString).appendingPathComponent("config.json")) }
+  }
+
   /// A run folder, or a folder of run folders: each shown, followed or (one) resumed. A folder
   /// of runs is watched: run folders that appear in it later (a headless sweep's next run) join.
   private mutating func openFolder(_ path: String, command: DashboardCommand, choice: DataChoice, context: ForkContext) throws {
-    let runs = try SavedRun.find([path])
+    // A folder that holds no run yet (a `dnn train --out RUNS` about to start): wait for runs.
+    let empty = !command.resume && Self.isFolderWithoutRuns(path)
+    if empty { waitingFor = path }
+    let runs = empty ? [] : try SavedRun.find([path])
     if command.resume && runs.count != 1 { throw ValidationError("--resume continues one run: name its folder (RUNS/NAME)") }
     let cache = DataChoice.Cache()
     if !command.resume && !FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("config.json")) {

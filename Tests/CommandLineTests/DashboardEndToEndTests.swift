@@ -294,6 +294,30 @@ enum RunLogFile {
 
   /// `dnn-tui RUNS` on a folder a background `dnn train` is writing follows it live, never
   /// writing into it; when the trainer stops, so does the following.
+  /// A folder of runs opened empty waits: the first run a `dnn train --out` starts there joins
+  /// and is followed; before it, q quits at once.
+  @Test func anEmptyFolderOfRunsWaitsForTheFirstRun() throws {
+    let empty = Programs.temporaryFolder()
+    let quitter = try Session(arguments: empty)
+    #expect(quitter.waitFor(5) { $0.contains("waiting for runs in \(empty)") }.ok, "\(quitter.screen())")
+    quitter.keys("q")
+    let quit = quitter.waitFor(5) { $0.contains("EXIT=0") }
+    #expect(quit.ok && quit.screen.contains("no run folder appeared in \(empty)"), "\(quit.screen)")
+
+    let runs = Programs.temporaryFolder()
+    let session = try Session(arguments: runs)
+    #expect(session.waitFor(5) { $0.contains("waiting for runs in") }.ok, "\(session.screen())")
+    let trainer = try Spawn.start([try Programs.path("dnn"), "train", "--config", RunSafetyTests.tinyConfig(epochs: 100_000), "--out", runs])
+    defer { kill(trainer, SIGKILL); _ = Spawn.wait(trainer) }
+    let following = session.waitFor(15) { $0.contains("tiny") && $0.contains("FOLLOWING") && Self.position($0) != nil }
+    #expect(following.ok, "the new run did not join:\n\(following.screen)")
+    kill(trainer, SIGINT)
+    #expect(Spawn.wait(trainer) == 130)
+    #expect(session.waitFor(10) { $0.contains("STOPPED") }.ok, "\(session.screen())")
+    session.keys("q")
+    #expect(session.waitFor(5) { $0.contains("EXIT=0") }.ok, "\(session.screen())")
+  }
+
   @Test func aHeadlessRunIsFollowedLive() throws {
     let runs = Programs.temporaryFolder()
     let trainer = try Spawn.start([try Programs.path("dnn"), "train", "--config", RunSafetyTests.tinyConfig(epochs: 100_000), "--out", runs])

@@ -42,7 +42,9 @@ struct HeaderPanel {
       case .queued: "queued: starts when the runs before it leave a place (x skips it)"
       case .skipped: "skipped"
       case .failed: state.message ?? "failed"
-      default: "loading data and building the model…"
+      default:
+        state.waitingFor.map { "waiting for runs in \($0): `dnn train --out \($0)` starts one (q quits)" }
+          ?? "loading data and building the model…"
       }
       draw([brand] + nameItems(state.name) + [Item(text: waiting, style: options.paint(.dim), priority: 0)], in: row1, on: &buffer)
       if let notice = state.notice {
