@@ -227,7 +227,7 @@ extension DashboardState {
       if let kept = pad.keep() {
         drawings.append(kept)
         (browsingDrawings, drawingSelected) = (true, drawings.count - 1)
-        notice = "kept: read as \(kept.prediction.digit) (\(Self.percent(kept.prediction.probability))); the digit browser lists your digits (Esc: validation digits)"
+        notice = "kept: read as \(focused.className(kept.prediction.digit)) (\(Self.percent(kept.prediction.probability))); the digit browser lists your digits (Esc: validation digits)"
       } else {
         notice = pad.isBlank ? "nothing drawn yet: arrows and space (or the mouse) draw" : "no reading yet: the model has not read the drawing"
       }

@@ -73,6 +73,12 @@ public struct RunState: Sendable {
     self.status = status
   }
 
+  /// The name of class `k` in this run's data (`7`, or `Sneaker` for Fashion-MNIST).
+  public func className(_ k: Int) -> String {
+    guard let names = run?.classNames, names.indices.contains(k) else { return "\(k)" }
+    return names[k]
+  }
+
   /// The stand-in a dashboard shows before its first run arrives (no name, nothing started).
   public var isPlaceholder: Bool { run == nil && name.isEmpty && status == .starting }
 

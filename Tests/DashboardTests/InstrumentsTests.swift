@@ -19,6 +19,16 @@ import Testing
     #expect(rows[2].ratio == -4.6)  // layer 2's first tensor is parameter 2 (2.weight)
   }
 
+  /// A drawing on a Fashion-MNIST run is read as a class name, not a number.
+  @Test func readingsUseTheRunsClassNames() {
+    var started = EventFixture.started
+    started.classNames = ["T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot"]
+    var state = DashboardState()
+    state.apply(.started(started))
+    #expect(state.focused.className(7) == "Sneaker" && state.focused.className(12) == "12")
+    #expect(InstrumentsFixture.state.focused.className(7) == "7")
+  }
+
   @Test func ratioColoursFollowTheBand() {
     #expect(HealthPanel.style(-3).foreground == .green)
     #expect(HealthPanel.style(-4.5).foreground == .yellow)

@@ -69,7 +69,7 @@ struct DrawingPanel {
       y += 1
     }
     if !state.drawings.isEmpty && y < inside.maxY {
-      let kept = state.drawings.suffix(12).map { "\($0.prediction.digit) (\(Format.percent($0.prediction.probability)))" }
+      let kept = state.drawings.suffix(12).map { "\(state.focused.className($0.prediction.digit)) (\(Format.percent($0.prediction.probability)))" }
       buffer.put("kept (the digit browser lists them): " + kept.joined(separator: "  "), x: inside.x, y: y, clip: inside)
     }
   }
@@ -85,7 +85,7 @@ struct DrawingPanel {
       buffer.put(pad.isBlank ? "draw a digit" : "reading…", x: x, y: y, style: options.paint(.dim), clip: clip)
       return
     }
-    buffer.put("reads \(guess.digit)  \(Format.percent(guess.probability))", x: x, y: y, style: options.paint(Style(foreground: .green, bold: true)), clip: clip)
+    buffer.put("reads \(state.focused.className(guess.digit))  \(Format.percent(guess.probability))", x: x, y: y, style: options.paint(Style(foreground: .green, bold: true)), clip: clip)
     let names = state.run?.classNames ?? (0..<p.count).map(String.init)
     let labelWidth = min(names.map(\.count).max() ?? 1, 11)
     let barWidth = min(max(clip.width - labelWidth - 8, 4), 30)
