@@ -34,7 +34,7 @@ import json, sys
 run = json.load(open("assets/configs/default.json"))["runs"][0]
 json.dump({"runs": [dict(run, name="first"), dict(run, name="second")]}, open(sys.argv[1], "w"))
 PY
-median() { sort -n | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
+source benchmarks/median.sh
 for view in single sweep health; do
   echo "training speed, ${epochs} epochs, median s/epoch, $view view:"
   ratios=()

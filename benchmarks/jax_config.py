@@ -10,17 +10,14 @@ validation split, as `dnn bench`. Prints a final JSON line like jax_reference.py
     pip install jax
     python3 benchmarks/jax_config.py --config assets/configs/mnist-best.json [--data-dir DIR] [--epochs N] [--threads N]
 """
-import argparse, json, math, os, statistics, sys, time
+import json, math, os, statistics, sys, time
 
-p = argparse.ArgumentParser()
-p.add_argument("--config", required=True)
-p.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
-p.add_argument("--epochs", type=int, default=5)
-p.add_argument("--threads", type=int, default=None)
-args = p.parse_args()
+sys.path.insert(0, os.path.dirname(__file__))
+import reference_args  # noqa: E402
+
+args = reference_args.parse(config=True)
 if args.threads == 1:
     os.environ["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
-sys.path.insert(0, os.path.dirname(__file__))
 import numpy as np  # noqa: E402
 import jax, jax.numpy as jnp  # noqa: E402
 from mnist_files import load  # noqa: E402

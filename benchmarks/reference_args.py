@@ -3,8 +3,11 @@ set thread variables before its numeric library loads)."""
 import argparse
 
 
-def parse():
+def parse(config=False):
+    """The options; with `config`, also the required --config FILE of the per-configuration scripts."""
     p = argparse.ArgumentParser()
+    if config:
+        p.add_argument("--config", required=True)
     p.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--threads", type=int, default=None)

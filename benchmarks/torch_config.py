@@ -8,15 +8,12 @@ split, as `dnn bench`. Prints a final JSON line like torch_reference.py.
     pip install "torch==2.13.0+cpu"
     python3 benchmarks/torch_config.py --config assets/configs/cnn.json [--data-dir DIR] [--epochs N] [--threads N]
 """
-import argparse, json, os, statistics, sys, time
+import json, os, statistics, sys, time
 
-p = argparse.ArgumentParser()
-p.add_argument("--config", required=True)
-p.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
-p.add_argument("--epochs", type=int, default=5)
-p.add_argument("--threads", type=int, default=None)
-args = p.parse_args()
 sys.path.insert(0, os.path.dirname(__file__))
+import reference_args  # noqa: E402
+
+args = reference_args.parse(config=True)
 import torch  # noqa: E402
 from mnist_files import load  # noqa: E402
 

@@ -11,7 +11,7 @@ shift || true
 cd "$(dirname "$0")/.."
 swift build -c release >/dev/null
 dnn=$PWD/.build/release/dnn
-median() { sort -n | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
+source benchmarks/median.sh
 seconds() { "$dnn" bench --json "$@" | python3 -c 'import json,sys; print("%.4f" % json.load(sys.stdin)["medianSecondsPerEpoch"])'; }
 for config in "" "$@"; do
   args=(); [ -n "$config" ] && args=(--config "$config")

@@ -28,6 +28,9 @@ public struct DrawingPad: Sendable {
 
   public var isBlank: Bool { !canvas.contains { $0 > 0 } }
 
+  /// 0...1 values as grey bytes (what `DigitView` draws).
+  public static func greyBytes(_ values: [Float]) -> [UInt8] { values.map { UInt8(min(max($0, 0), 1) * 255) } }
+
   /// The class read, with its probability, once classified.
   public var prediction: (digit: Int, probability: Float)? {
     guard let p = probabilities, let best = p.indices.max(by: { p[$0] < p[$1] }) else { return nil }
@@ -65,7 +68,7 @@ public struct DrawingPad: Sendable {
   /// the next; nil before the model has read this version.
   public mutating func keep() -> KeptDrawing? {
     guard let seen, let probabilities, classifiedVersion == version else { return nil }
-    let kept = KeptDrawing(pixels: seen.map { UInt8(min(max($0, 0), 1) * 255) }, probabilities: probabilities, readBy: modelLabel ?? "")
+    let kept = KeptDrawing(pixels: Self.greyBytes(seen), probabilities: probabilities, readBy: modelLabel ?? "")
     clear()
     return kept
   }

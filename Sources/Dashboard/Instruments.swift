@@ -51,11 +51,8 @@ final class Instruments {
     guard let snapshot = run.model, let model = try? snapshot.makeModel(), model.layers.indices.contains(layer),
       let validation = run.run?.validation, validation.count > 0
     else { return nil }
-    let count = min(Self.checkSamples, validation.count)
-    let images = Tensor(rows: count, columns: LabeledImages.features)
-    for r in 0..<count {
-      for (j, pixel) in validation.source.image(validation.indices[r]).enumerated() { images[r, j] = Float(pixel) / 255 }
-    }
-    return LayerGradientCheck.run(model, layer: layer, images: images)
+    let loader = BatchLoader(view: validation, batchSize: min(Self.checkSamples, validation.count), generator: nil)
+    loader.load(batch: 0)
+    return LayerGradientCheck.run(model, layer: layer, images: loader.images)
   }
 }

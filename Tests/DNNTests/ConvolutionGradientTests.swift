@@ -64,10 +64,12 @@ import Testing
     #expect(Conv2D.outputShape(ImageShape(channels: 1, height: 3, width: 3), filters: 1, kernel: 5, stride: 1, padding: 0) == nil)
   }
 
-  @Test func maxPoolAgainstFiniteDifferences() {
-    let input = ImageShape(channels: 2, height: 5, width: 6)  // the last row does not fill a window
-    let layer = MaxPool2D(input: input, size: 2)
-    #expect(layer.output == ImageShape(channels: 2, height: 2, width: 3))
+  /// Size 2 (its own fast path) and size 3 (the general window walk).
+  @Test(arguments: [2, 3])
+  func maxPoolAgainstFiniteDifferences(size: Int) {
+    let input = ImageShape(channels: 2, height: 5, width: 7)  // the last row and column do not fill a window
+    let layer = MaxPool2D(input: input, size: size)
+    #expect(layer.output == ImageShape(channels: 2, height: 5 / size, width: 7 / size))
     // Distinct values, well apart, so no step of the difference changes the winner.
     let x = Tensor(rows: 2, columns: input.features)
     var g = SplitMix64(seed: 5)
@@ -87,6 +89,10 @@ import Testing
     #expect(layer.forward(x, phase: .training).values == [3, 2])
     let dx = layer.backward(Tensor(rows: 1, columns: 2, values: [10, 7])).values
     #expect(dx == [10, 0, 0, 7, 0, 0, 0, 0])
+    // The same through the general walk (3x3 windows): ties in reading order, first wins.
+    let three = MaxPool2D(input: ImageShape(channels: 1, height: 3, width: 3), size: 3)
+    #expect(three.forward(Tensor(rows: 1, columns: 9, values: [1, 5, 0, 5, 2, 5, 0, 0, 1]), phase: .training).values == [5])
+    #expect(three.backward(Tensor(rows: 1, columns: 1, values: [4])).values == [0, 4, 0, 0, 0, 0, 0, 0, 0])
   }
 
   /// BatchNorm2d: each channel normalised over the batch and its plane; both phases.

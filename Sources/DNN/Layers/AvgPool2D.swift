@@ -29,21 +29,14 @@ public final class AvgPool2D: Layer {
     precondition(x.columns == input.features, "AvgPool2D expects \(input.text) = \(input.features) features, got \(x)")
     let batch = x.rows
     result.resize(rows: batch, columns: output.features)
-    let scale = 1 / Float(size * size), source = x.pointer, target = result.pointer
-    for s in 0..<batch {
-      for c in 0..<input.channels {
-        let plane = source + s * input.features + c * input.plane
-        for oy in 0..<output.height {
-          for ox in 0..<output.width {
-            var sum: Float = 0
-            for i in 0..<size {
-              let line = plane + (oy * size + i) * input.width + ox * size
-              for j in 0..<size { sum += line[j] }
-            }
-            target[s * output.features + (c * output.height + oy) * output.width + ox] = sum * scale
-          }
-        }
+    let scale = 1 / Float(size * size), size = self.size, width = input.width, source = x.pointer, target = result.pointer
+    PoolWindows(input: input, output: output, size: size).forEach(batch: batch) { plane, window, out in
+      var sum: Float = 0
+      for i in 0..<size {
+        let line = source + plane + window + i * width
+        for j in 0..<size { sum += line[j] }
       }
+      target[out] = sum * scale
     }
     return result
   }
@@ -52,19 +45,13 @@ public final class AvgPool2D: Layer {
     let batch = outputGradient.rows
     inputGradient.resize(rows: batch, columns: input.features)
     inputGradient.fill(0)
-    let scale = 1 / Float(size * size), source = outputGradient.pointer, target = inputGradient.pointer
-    for s in 0..<batch {
-      for c in 0..<input.channels {
-        let plane = target + s * input.features + c * input.plane
-        for oy in 0..<output.height {
-          for ox in 0..<output.width {
-            let share = source[s * output.features + (c * output.height + oy) * output.width + ox] * scale
-            for i in 0..<size {
-              let line = plane + (oy * size + i) * input.width + ox * size
-              for j in 0..<size { line[j] += share }
-            }
-          }
-        }
+    let scale = 1 / Float(size * size), size = self.size, width = input.width
+    let source = outputGradient.pointer, target = inputGradient.pointer
+    PoolWindows(input: input, output: output, size: size).forEach(batch: batch) { plane, window, out in
+      let share = source[out] * scale
+      for i in 0..<size {
+        let line = target + plane + window + i * width
+        for j in 0..<size { line[j] += share }
       }
     }
     return inputGradient

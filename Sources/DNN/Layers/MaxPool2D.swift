@@ -38,32 +38,27 @@ public final class MaxPool2D: Layer {
     if winners.count < batch * output.features { winners = Array(repeating: 0, count: batch * output.features) }
     let size = self.size, source = x.pointer, target = result.pointer
     winners.withUnsafeMutableBufferPointer { won in
-      for s in 0..<batch {
-        for c in 0..<input.channels {
-          let plane = source + s * input.features + c * input.plane
-          let planeOffset = Int32(c * input.plane)
-          let first = s * output.features + c * output.plane
-          if size == 2 {
-            pool2(plane, into: target + first, winners: won.baseAddress! + first, offset: planeOffset)
-            continue
-          }
-          for oy in 0..<output.height {
-            for ox in 0..<output.width {
-              var winner = (oy * size) * input.width + ox * size
-              var best = plane[winner]
-              for i in 0..<size {
-                let line = (oy * size + i) * input.width + ox * size
-                for j in 0..<size where plane[line + j] > best {
-                  best = plane[line + j]
-                  winner = line + j
-                }
-              }
-              let o = first + oy * output.width + ox
-              target[o] = best
-              won[o] = planeOffset + Int32(winner)
-            }
+      if size == 2 {
+        for s in 0..<batch {
+          for c in 0..<input.channels {
+            let first = s * output.features + c * output.plane
+            pool2(source + s * input.features + c * input.plane, into: target + first, winners: won.baseAddress! + first, offset: Int32(c * input.plane))
           }
         }
+        return
+      }
+      let width = input.width, features = input.features
+      PoolWindows(input: input, output: output, size: size).forEach(batch: batch) { plane, window, out in
+        var winner = window, best = source[plane + window]
+        for i in 0..<size {
+          let line = window + i * width
+          for j in 0..<size where source[plane + line + j] > best {
+            best = source[plane + line + j]
+            winner = line + j
+          }
+        }
+        target[out] = best
+        won[out] = Int32(plane % features + winner)  // within the sample: the channel's plane, then the pixel
       }
     }
     return result

@@ -181,8 +181,13 @@ public final class Trainer {
       config: config, model: model, dataset: plan.datasetName, data: data, startEpoch: start.epoch,
       batchesPerEpoch: loader.batchesPerEpoch, learningRate: learningRate(at: Double(start.epoch)), backend: backendSummary)))
     if let weights = WeightSnapshot.firstLayer(of: model, epoch: start.epoch) { events.send(.weights(weights)) }
-    sendModel()
-    if plan.startsPaused { setState(.paused) } else { events.send(.state(.running)) }
+    // Starting paused sends the model with the pause (once).
+    if plan.startsPaused {
+      setState(.paused)
+    } else {
+      sendModel()
+      events.send(.state(.running))
+    }
     if let origin = plan.forkedFrom {
       try intervene(.forkedFrom, detail: "\(origin.parent) at step \(origin.step)")
     }

@@ -77,6 +77,11 @@ public struct RunStarted: Sendable {
 
   /// Whether the labels are digits (MNIST) rather than named classes.
   public var isDigits: Bool { classNames == (0..<10).map(String.init) }
+
+  /// The positions in `parameterNames` of layer `layer`'s tensors (`2.weight`, `2.bias`).
+  public func parameterIndices(ofLayer layer: Int) -> [Int] {
+    parameterNames.indices.filter { parameterNames[$0].hasPrefix("\(layer).") }
+  }
 }
 
 extension RunStarted {

@@ -38,7 +38,7 @@ struct DrawingPanel {
     let frame = Rect(x: origin.x - 1, y: origin.y - 1, width: side + 2, height: side / 2 + 2)
     let penWord = pad.pen == .painting ? "pen down" : pad.pen == .erasing ? "eraser" : "pen up"
     _ = Box(title: penWord, style: options.paint(Style(foreground: pad.pen == .up ? .grey : .orange))).draw(in: frame, on: &buffer, glyphs: options.glyphs)
-    DigitView(pixels: ArraySlice(Self.bytes(pad.canvas))).draw(x: origin.x, y: origin.y, on: &buffer, color: options.color, glyphs: options.glyphs)
+    DigitView(pixels: ArraySlice(DrawingPad.greyBytes(pad.canvas))).draw(x: origin.x, y: origin.y, on: &buffer, color: options.color, glyphs: options.glyphs)
     for dy in 0..<DrawingPad.brush {
       for dx in 0..<DrawingPad.brush {
         let row = pad.cursorY + dy, x = origin.x + pad.cursorX + dx, y = origin.y + row / 2
@@ -58,7 +58,7 @@ struct DrawingPanel {
     let room = inside.maxX - x
     if room >= side + 26, let seen = pad.seen {
       buffer.put("as the model reads it", x: x, y: inside.y, style: options.paint(.dim), clip: inside)
-      DigitView(pixels: ArraySlice(Self.bytes(seen))).draw(x: x, y: origin.y, on: &buffer, color: options.color, glyphs: options.glyphs)
+      DigitView(pixels: ArraySlice(DrawingPad.greyBytes(seen))).draw(x: x, y: origin.y, on: &buffer, color: options.color, glyphs: options.glyphs)
       x += side + 3
     }
     drawReading(pad, x: x, y: inside.y, right: inside.maxX, on: &buffer)
@@ -86,19 +86,8 @@ struct DrawingPanel {
       return
     }
     buffer.put("reads \(state.focused.className(guess.digit))  \(Format.percent(guess.probability))", x: x, y: y, style: options.paint(Style(foreground: .green, bold: true)), clip: clip)
-    let names = state.run?.classNames ?? (0..<p.count).map(String.init)
-    let labelWidth = min(names.map(\.count).max() ?? 1, 11)
-    let barWidth = min(max(clip.width - labelWidth - 8, 4), 30)
-    for k in p.indices where y + 2 + k < clip.maxY + 2 {
-      let rowY = y + 2 + k
-      let style = k == guess.digit ? Style(foreground: .green, bold: true) : Style.plain
-      buffer.put(Format.left(k < names.count ? names[k] : "\(k)", labelWidth), x: x, y: rowY, style: options.paint(style))
-      Bar(fraction: Double(p[k]), style: options.paint(Style(foreground: k == guess.digit ? .green : .blue)))
-        .draw(x: x + labelWidth + 1, y: rowY, width: barWidth, on: &buffer, glyphs: options.glyphs)
-      buffer.put(Format.right(Format.percent(p[k]), 6), x: x + labelWidth + 1 + barWidth, y: rowY, style: options.paint(style))
-    }
+    ProbabilityBars(probabilities: p, names: state.run?.classNames ?? [], label: nil, guess: guess.digit, options: options, otherColour: .blue)
+      .draw(classes: Array(p.indices), x: x, y: y + 2, width: clip.width, maxBarWidth: 30, maxNameWidth: 11, on: &buffer)
   }
 
-  /// 0...1 values as grey bytes.
-  static func bytes(_ values: [Float]) -> [UInt8] { values.map { UInt8(min(max($0, 0), 1) * 255) } }
 }

@@ -52,7 +52,7 @@ struct HealthPanel {
   static func rows(run: RunStarted, health: LayerHealth, history: [[Float]]) -> [(label: String, stats: ActivationStats, ratio: Float?, history: [Float])] {
     health.activations.enumerated().map { index, stats in
       let kind = run.layers.indices.contains(index) ? run.layers[index].kind.rawValue : "layer"
-      let parameter = run.parameterNames.firstIndex { $0.hasPrefix("\(index).") }
+      let parameter = run.parameterIndices(ofLayer: index).first
       let ratio = parameter.flatMap { health.updateRatios.indices.contains($0) ? health.updateRatios[$0] : nil }
       let past = parameter.flatMap { history.indices.contains($0) ? history[$0] : nil } ?? []
       return ("\(index) \(kind)", stats, ratio, past)

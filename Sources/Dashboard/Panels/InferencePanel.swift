@@ -54,27 +54,15 @@ struct InferencePanel {
     drawBars(probabilities, names: names, label: label, guess: guess, digitY: digitY, in: inside, on: &buffer)
   }
 
-  /// Probability bars, beside the image when there is room, else below it: the true class (if
-  /// known) green and marked, a wrong guess red.
+  /// Probability bars, beside the image when there is room, else below it.
   private func drawBars(
     _ probabilities: [Float], names: [String], label: Int?, guess: Int, digitY: Int, in inside: Rect, on buffer: inout ScreenBuffer
   ) {
-    let ok = options.paint(Style(foreground: .green, bold: true)), bad = options.paint(Style(foreground: .red, bold: true))
     let barsX = inside.width >= 28 + 2 + 14 ? inside.x + 30 : inside.x
     let barsY = barsX == inside.x ? digitY + (inside.height >= 15 ? 14 : 0) : digitY + 2
     let shown = Self.classesToShow(probabilities, label: label ?? guess, guess: guess, rows: inside.maxY - barsY)
-    let labelWidth = shown.map { names[$0].count }.max() ?? 1
-    let barWidth = inside.maxX - barsX - labelWidth - 8
-    for (row, k) in shown.enumerated() where barWidth > 0 {
-      let y = barsY + row
-      let isTrue = k == label, isGuess = k == guess
-      let labelStyle = isTrue || (label == nil && isGuess) ? ok : (isGuess ? bad : options.paint(.plain))
-      buffer.put(Format.left(names[k], labelWidth), x: barsX, y: y, style: labelStyle)
-      let barStyle = options.paint(Style(foreground: isTrue || (label == nil && isGuess) ? .green : (isGuess ? .red : .grey)))
-      Bar(fraction: Double(probabilities[k]), style: barStyle).draw(x: barsX + labelWidth + 1, y: y, width: barWidth, on: &buffer, glyphs: options.glyphs)
-      buffer.put(Format.right(Format.percent(probabilities[k]), 6), x: barsX + labelWidth + 1 + barWidth, y: y, style: labelStyle)
-      if isTrue { buffer.put(options.glyphs.ascii ? "<" : "◂", x: barsX + labelWidth + 7 + barWidth, y: y, style: ok) }
-    }
+    ProbabilityBars(probabilities: probabilities, names: names, label: label, guess: guess, options: options)
+      .draw(classes: shown, x: barsX, y: barsY, width: inside.maxX - barsX, on: &buffer)
   }
 
   /// "Your digits": the drawings kept from the pad, as the model read them, with its reading.

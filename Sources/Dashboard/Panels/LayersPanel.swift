@@ -73,18 +73,14 @@ struct LayersPanel {
     } else {
       text += String(repeating: " ", count: 24)
     }
-    if let p = firstParameter(run: run, layer: index), state.gradientNorms.indices.contains(p), state.step > 0 {
+    if let p = run.parameterIndices(ofLayer: index).first, state.gradientNorms.indices.contains(p), state.step > 0 {
       text = Format.left(text, Self.ratioColumn + 6) + Format.right(LineChart.compact(Double(state.gradientNorms[p])), 8)
     }
     return " " + text
   }
 
-  private func firstParameter(run: RunStarted, layer: Int) -> Int? {
-    run.parameterNames.firstIndex { $0.hasPrefix("\(layer).") }
-  }
-
   private func ratio(run: RunStarted, layer: Int) -> Float? {
-    guard let health = state.health, let p = firstParameter(run: run, layer: layer), health.updateRatios.indices.contains(p) else { return nil }
+    guard let health = state.health, let p = run.parameterIndices(ofLayer: layer).first, health.updateRatios.indices.contains(p) else { return nil }
     return health.updateRatios[p]
   }
 
@@ -95,7 +91,7 @@ struct LayersPanel {
       lines.append((Format.right(line.label, 9) + "  " + line.text, line.label.isEmpty ? .plain : Style(foreground: .cyan)))
     }
     // Live norms of the tensors the equations name.
-    let parameters = run.parameterNames.indices.filter { run.parameterNames[$0].hasPrefix("\(layer).") }
+    let parameters = run.parameterIndices(ofLayer: layer)
     if !parameters.isEmpty {
       let parts = parameters.map { p -> String in
         let name = run.parameterNames[p]
