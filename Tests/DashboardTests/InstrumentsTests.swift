@@ -29,6 +29,18 @@ import Testing
     #expect(InstrumentsFixture.state.focused.className(7) == "7")
   }
 
+  /// With --ascii or a non-UTF-8 locale the equations spell their symbols out, and nothing is
+  /// left as "?".
+  @Test func asciiEquationsSpellTheSymbolsOut() {
+    #expect(Glyphs.asciiText("dγ = Σ dy ⊙ x_hat,   dβ = Σ dy") == "dgamma = sum  dy * x_hat,   dbeta = sum  dy")
+    var state = InstrumentsFixture.state
+    _ = state.perform(.layers)
+    let text = DashboardView.render(state, width: 120, height: 40, options: RenderOptions(ascii: true)).text
+    #expect(text.contains("Z [100, 32] = X [100, 784] * W^T [784, 32] + b [32]"), "\(text)")
+    let body = text.split(separator: "\n").dropLast()  // the footer's "? help" is meant
+    #expect(text.contains("mean    std") && !body.contains { $0.contains("?") }, "\(text)")
+  }
+
   @Test func ratioColoursFollowTheBand() {
     #expect(HealthPanel.style(-3).foreground == .green)
     #expect(HealthPanel.style(-4.5).foreground == .yellow)

@@ -14,7 +14,7 @@ struct HealthPanel {
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
     let band = LayerHealth.healthyBand
     let title = state.health.map { "Layer health, step \($0.step)" } ?? "Layer health"
-    let inside = Box(title: title, hints: "log10 ΔW/W, \(Int(band.lowerBound))..\(Int(band.upperBound)) ok  i norms",
+    let inside = Box(title: title, hints: "log10 \(options.glyphs.ascii ? "dW" : "ΔW")/W, \(Int(band.lowerBound))..\(Int(band.upperBound)) ok  i norms",
                      style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
     guard let run = state.run, inside.height > 0 else { return }

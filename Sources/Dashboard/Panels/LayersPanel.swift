@@ -22,14 +22,16 @@ struct LayersPanel {
       return
     }
     let cursor = min(state.layerCursor, run.layers.count - 1)
+    // Formulas in ASCII as words (`dgamma = sum dy`) before they are wrapped.
+    let text = { (line: String) in options.glyphs.ascii ? Glyphs.asciiText(line) : line }
     let details = detailLines(run: run, layer: cursor).flatMap { line in
-      Format.wrapIndented(line.text, width: inside.width).map { (text: $0, style: line.style) }
+      Format.wrapIndented(text(line.text), width: inside.width).map { (text: $0, style: line.style) }
     }
     // The table gets what the details leave, at least 3 rows, scrolled to keep the cursor in view.
     let tableRows = max(3, min(run.layers.count, inside.height - 2 - details.count))
     let top = min(max(cursor - tableRows / 2, 0), max(run.layers.count - tableRows, 0))
     var y = inside.y
-    buffer.put(Self.header, x: inside.x, y: y, style: options.paint(.dim), clip: inside)
+    buffer.put(options.glyphs.ascii ? Self.asciiHeader : Self.header, x: inside.x, y: y, style: options.paint(.dim), clip: inside)
     y += 1
     for index in top..<min(top + tableRows, run.layers.count) {
       let selected = index == cursor
@@ -52,6 +54,8 @@ struct LayersPanel {
   }
 
   static let header = "  #  layer                 output         μ      σ  dead/sat  log10 ΔW/W  ‖∇W‖"
+  /// The same columns in ASCII (a one-character stand-in for each symbol would say nothing).
+  static let asciiHeader = "  #  layer                 output      mean    std  dead/sat  log10 dW/W  |dW|"
   static let ratioColumn = 58
 
   /// `  0  dense 784→256         [B, 256]      0.02   0.51            -2.9   0.0412`.

@@ -31,6 +31,23 @@ extension Glyphs {
     "≈": "~", "é": "e", "ε": "e", "σ": "s", "μ": "u",
   ]
 
+  /// Words for the symbols of formulas, where one character would say nothing (`γ` as `gamma`).
+  static let asciiWords: [Unicode.Scalar: String] = [
+    "γ": "gamma", "β": "beta", "Σ": "sum ", "⊙": "*", "√": "sqrt", "−": "-", "‖": "|", "∇": "grad ", "²": "^2",
+    "ᵀ": "^T", "Δ": "d", "δ": "delta", "μ": "mu", "σ": "sigma", "ε": "eps", "≥": ">=", "≤": "<=", "•": "*", "·": "*",
+    "→": "->", "×": "x", "…": "...",
+  ]
+
+  /// `text` in ASCII for a terminal without UTF-8, before it is laid out: formula symbols as
+  /// words (`dγ = Σ dy` -> `dgamma = sum dy`), other characters as their one-character stand-ins.
+  public static func asciiText(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+      if scalar.isASCII { out.unicodeScalars.append(scalar) } else { out += asciiWords[scalar] ?? String(ascii(scalar)) }
+    }
+    return out
+  }
+
   /// `scalar`, or its ASCII stand-in (`?` when there is none).
   public static func ascii(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
     scalar.isASCII ? scalar : asciiStandIns[scalar] ?? "?"
