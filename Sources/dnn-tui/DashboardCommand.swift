@@ -108,7 +108,13 @@ struct DashboardCommand: ParsableCommand {
     if let last = run.epochReports.last { line += ", validation accuracy \(DashboardState.percent(last.validationAccuracy))" }
     if let test = run.summary?.test { line += ", test accuracy \(DashboardState.percent(test.accuracy))" }
     if let seconds = run.medianSecondsPerEpoch { line += String(format: ", %.3f s/epoch (median)", seconds) }
-    if let savedIn, run.run != nil && !run.following { line += "\nsaved in \(savedIn) (continue it with: dnn-tui \(savedIn) --resume)" }
+    if let savedIn, run.run != nil && !run.following {
+      // Only a folder with a saved state can be continued (a full disk can fail the first save).
+      let state = (savedIn as NSString).appendingPathComponent("last.safetensors")
+      line += FileManager.default.fileExists(atPath: state)
+        ? "\nsaved in \(savedIn) (continue it with: dnn-tui \(savedIn) --resume)"
+        : "\nits folder \(savedIn) holds no saved state: nothing to continue"
+    }
     if let message = run.message, run.status == .failed || run.status == .diverged { line += "\n" + message }
     return line
   }
