@@ -485,6 +485,10 @@ enum RunLogFile {
       let bytes = [27, 91, 77, 32 + button, 33 + x, 33 + y].map { Character(Unicode.Scalar(UInt8($0))) }
       session.keys("-l", String(bytes))
     }
+    // Moving over the canvas with no button down draws nothing (the terminal reports every motion).
+    for x in 10...20 { mouse(35, x, 8) }
+    Thread.sleep(forTimeInterval: 0.3)
+    #expect(session.screen().contains("draw a digit"), "a hover painted:\n\(session.screen())")
     mouse(0, 15, 6)
     for y in 7...13 { mouse(32, 15, y) }
     mouse(3, 15, 13)

@@ -12,7 +12,9 @@ public final class NcursesTerminal: Terminal {
   private var pairs: [Style.ColorKey: Int32] = [:]
   private var active = false
   private var mouseOn = false
-  /// The button of the last mouse press (motion reports do not say which is held).
+  /// Whether a button is down, and which (motion reports do not say): the terminal reports
+  /// every motion once the mask asks for positions, and a hover is not a drag.
+  private var buttonHeld = false
   private var rightButtonHeld = false
 
   /// Takes over the terminal: alternate screen, no echo, raw keys, hidden cursor. Nil when
@@ -78,7 +80,7 @@ public final class NcursesTerminal: Terminal {
       case KEY_ENTER: return .enter
       case KEY_BACKSPACE: return .backspace
       case KEY_BTAB: return .backTab
-      case KEY_MOUSE: return mouseKey() ?? .other(KEY_MOUSE)
+      case KEY_MOUSE: return mouseKey()  // nil for a hover: nothing happened
       default: return .other(Int32(value))
       }
     }
@@ -112,10 +114,14 @@ public final class NcursesTerminal: Terminal {
     let action: MouseAction
     switch kind {
     case 0, 1:
-      rightButtonHeld = kind == 1
+      (buttonHeld, rightButtonHeld) = (true, kind == 1)
       action = .press(right: rightButtonHeld)
-    case 2: action = .drag(right: rightButtonHeld)
-    default: action = .release
+    case 2:
+      guard buttonHeld else { return nil }
+      action = .drag(right: rightButtonHeld)
+    default:
+      buttonHeld = false
+      action = .release
     }
     return .mouse(x: Int(x), y: Int(y), action: action)
   }
