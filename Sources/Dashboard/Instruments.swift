@@ -15,8 +15,12 @@ final class Instruments {
     var changed = false
     if let layer = state.checkRequested {
       state.checkRequested = nil
-      state.gradientCheck = check(state.focused, layer: layer)
-      if state.gradientCheck == nil { state.notice = "the gradient check could not rebuild the model" }
+      if state.run?.validation.count ?? 0 == 0 {
+        state.notice = "no validation digits to check on (the run keeps none: validationFraction 0)"
+      } else {
+        state.gradientCheck = check(state.focused, layer: layer)
+        if state.gradientCheck == nil { state.notice = "the gradient check could not rebuild the model" }
+      }
       changed = true
     }
     if var pad = state.drawing, let snapshot = state.model {
@@ -49,7 +53,7 @@ final class Instruments {
   /// The finite-difference check of `layer` of `run`'s latest model on its first validation digits.
   private func check(_ run: RunState, layer: Int) -> LayerGradientCheck.Report? {
     guard let snapshot = run.model, let model = try? snapshot.makeModel(), model.layers.indices.contains(layer),
-      let validation = run.run?.validation, validation.count > 0
+      let validation = run.run?.validation
     else { return nil }
     let loader = BatchLoader(view: validation, batchSize: min(Self.checkSamples, validation.count), generator: nil)
     loader.load(batch: 0)

@@ -41,6 +41,19 @@ import Testing
     #expect(text.contains("mean    std") && !body.contains { $0.contains("?") }, "\(text)")
   }
 
+  /// A run without validation digits has nothing to check on: a notice, no crash.
+  @Test func aCheckWithoutValidationDigitsSaysSo() {
+    var started = EventFixture.started
+    started.validation = DatasetView(source: EventFixture.validation.source, indices: [])
+    var state = DashboardState()
+    state.apply(.started(started))
+    state.apply(.model(InstrumentsFixture.model))
+    _ = state.perform(.layers)
+    _ = state.perform(.gradientCheck)
+    #expect(Instruments().update(&state))
+    #expect(state.gradientCheck == nil && state.notice?.hasPrefix("no validation digits") == true)
+  }
+
   @Test func ratioColoursFollowTheBand() {
     #expect(HealthPanel.style(-3).foreground == .green)
     #expect(HealthPanel.style(-4.5).foreground == .yellow)
