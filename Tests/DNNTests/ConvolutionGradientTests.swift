@@ -47,13 +47,69 @@ import Testing
     (ImageShape(channels: 2, height: 8, width: 8), 4, 5, 2, 2),  // MNIST-like: 5x5, padding 2, stride 2
   ])
   func conv2DMatchesTheDirectSumAndFiniteDifferences(input: ImageShape, filters: Int, kernel: Int, stride: Int, padding: Int) {
-    let layer = Self.conv(input, filters: filters, kernel: kernel, stride: stride, padding: padding)
+    for im2col in stride == 1 ? [false, true] : [true] {
+      let layer = Self.conv(input, filters: filters, kernel: kernel, stride: stride, padding: padding)
+      #expect((layer.direct == nil) == (stride != 1), "the direct kernels take every stride-1 case here")
+      if im2col { layer.direct = nil }
+      checkAgainstTheDirectSumAndFiniteDifferences(layer)
+    }
+  }
+
+  func checkAgainstTheDirectSumAndFiniteDifferences(_ layer: Conv2D) {
+    let input = layer.input
     let x = GradientCheck.randomTensor(rows: 3, columns: input.features, seed: 2)
     let y = layer.forward(x, phase: .training).values
     let expected = Self.direct(layer, x)
     #expect(zip(y, expected).allSatisfy { abs($0 - $1) < 1e-4 }, "forward differs from the direct convolution")
     let result = GradientCheck.check(layer, input: x)
-    #expect(result.maxError < tolerance, "\(layer.summary) on \(input.text): \(result)")
+    #expect(result.maxError < tolerance, "\(layer.summary) on \(input.text), direct \(layer.direct != nil): \(result)")
+  }
+
+  /// The direct kernels (conv.h) against im2col + GEMM on the same weights and batch: output,
+  /// weight, bias and input gradients, over kernels 1 to 7, every padding below the kernel,
+  /// rows wider than one and two vector registers, filter and channel counts that leave the
+  /// kernels' blocks part-filled, a first layer (no input gradient).
+  @Test func directKernelsMatchIm2col() {
+    var cases: [(ImageShape, Int, Int, Int)] = []
+    for k in 1...7 { for p in 0..<k { cases.append((ImageShape(channels: 2, height: 9, width: 11), 3, k, p)) } }
+    cases += [
+      (ImageShape(channels: 1, height: 28, width: 28), 16, 5, 2), (ImageShape(channels: 16, height: 14, width: 14), 32, 5, 2),
+      (ImageShape(channels: 3, height: 5, width: 37), 19, 3, 1), (ImageShape(channels: 17, height: 6, width: 4), 5, 3, 0),
+      (ImageShape(channels: 1, height: 7, width: 1), 2, 1, 0),
+    ]
+    for (shape, filters, k, p) in cases {
+      for first in [false, true] {
+        let direct = Self.conv(shape, filters: filters, kernel: k, stride: 1, padding: p, seed: 9)
+        let reference = Self.conv(shape, filters: filters, kernel: k, stride: 1, padding: p, seed: 9)
+        #expect(direct.direct != nil)
+        reference.direct = nil
+        direct.computesInputGradient = !first
+        reference.computesInputGradient = !first
+        let x = GradientCheck.randomTensor(rows: 3, columns: shape.features, seed: 4)
+        let g = GradientCheck.randomTensor(rows: 3, columns: direct.outputFeatures, seed: 5)
+        var results: [[[Float]]] = []
+        for layer in [direct, reference] {
+          let y = layer.forward(x, phase: .training).values
+          for q in layer.parameters { q.zeroGradient() }
+          let dx = layer.backward(g).values
+          results.append([y, dx] + layer.parameters.map(\.gradient.values))
+        }
+        let what = "\(shape.text), \(filters) filters, k \(k), p \(p), first \(first)"
+        #expect(results[0].map(\.count) == results[1].map(\.count), "\(what): shapes")
+        #expect(first ? results[0][1].isEmpty : results[0][1].count == x.count, "\(what): input gradient")
+        for (name, (a, b)) in zip(["output", "input gradient", "weight gradient", "bias gradient"], zip(results[0], results[1])) {
+          // Relative to the tensor's largest value: sums of thousands of products, added in
+          // another order.
+          let scale = max(1, b.map(abs).max() ?? 0)
+          let worst = zip(a, b).map { abs($0 - $1) / scale }.max() ?? 0
+          #expect(worst < 1e-5, "\(what): \(name) differs by \(worst) of \(scale)")
+        }
+      }
+    }
+    // Where they do not apply, im2col does.
+    #expect(Self.conv(.mnist, filters: 2, kernel: 3, stride: 2, padding: 1).direct == nil)
+    #expect(Self.conv(.mnist, filters: 2, kernel: 3, stride: 1, padding: 3).direct == nil)
+    #expect(Self.conv(.mnist, filters: 2, kernel: 9, stride: 1, padding: 4).direct == nil)
   }
 
   @Test func conv2DShapesAndPyTorchParameterNames() {
@@ -168,6 +224,7 @@ import Testing
     #expect(Conv2D.samplesPerBlock(columns: 4 * 25 * 784) == 1, "several blocks for a batch of 3")
     var generator = SplitMix64(seed: 5)
     let layer = Conv2D(input: shape, filters: 6, kernel: 5, stride: 1, padding: 2, generator: &generator)
+    layer.direct = nil  // the blocks are im2col's
     let x = GradientCheck.randomTensor(rows: 3, columns: shape.features, seed: 1)
     let g = GradientCheck.randomTensor(rows: 3, columns: layer.outputFeatures, seed: 2)
     let output = layer.forward(x, phase: .training).clone()

@@ -17,6 +17,15 @@
 ///                                                        to the pixels it was read from)
 ///
 /// One product per batch each way (wider and faster here than one per sample).
+///
+/// With stride 1, padding below the kernel size and kernels up to 7x7 (every convolution of the
+/// shipped configurations), the layer skips the columns and computes the same sums directly on
+/// zero-padded planes (`Direct`, the CCPU kernels in conv.h): an output row a vector register
+/// at a time, a block of filters at once; the weight gradient the same way, and the input
+/// gradient as a forward convolution of the padded `dY` with the kernels turned by 180 degrees
+/// and filters and channels swapped:
+///
+///     dX[c, y, x] = Σ_{f,i,j} W[f, c, k−1−i, k−1−j] · dYpad[f, y+i, x+j]    (pad k−1−p)
 public final class Conv2D: Layer {
   public let kind = LayerKind.conv2d
   public let input: ImageShape
@@ -31,6 +40,8 @@ public final class Conv2D: Layer {
   public let initializer: Initializer
   /// When false, `backward` skips `dX` (the first layer's input gradient is never used).
   public var computesInputGradient = true
+  /// The direct kernels' geometry, or nil for im2col (set to nil by tests to compare the two).
+  var direct: Direct?
 
   public var inputFeatures: Int { input.features }
   public var outputFeatures: Int { output.features }
@@ -39,9 +50,15 @@ public final class Conv2D: Layer {
   private let cols = Tensor(rows: 0, columns: 0)
   /// `[F, B·P]`: the product before reordering, and `dY` reordered for backward.
   private let planes = Tensor(rows: 0, columns: 0)
-  private let result = Tensor(rows: 0, columns: 0)
+  let result = Tensor(rows: 0, columns: 0)
   private let columnGradient = Tensor(rows: 0, columns: 0)
   private let inputGradient = Tensor(rows: 0, columns: 0)
+  /// The direct kernels' buffers: the forward input in padded planes (kept for the weight
+  /// gradient), `dY` in padded planes, the weights packed for a forward or input-gradient pass.
+  let padded = Tensor(rows: 0, columns: 0)
+  let paddedGradient = Tensor(rows: 0, columns: 0)
+  let packed = Tensor(rows: 0, columns: 0)
+  let directInputGradient = Tensor(rows: 0, columns: 0)
 
   /// The output shape of a `kernel`×`kernel` convolution with `filters` filters on `input`, or
   /// nil when the kernel does not fit the padded input.
@@ -68,6 +85,7 @@ public final class Conv2D: Layer {
     weight = Parameter(name: "weight", rows: filters, columns: fanIn, shape: [filters, input.channels, kernel, kernel])
     bias = Parameter(name: "bias", rows: 1, columns: filters, isVector: true)
     initializer.fill(weight.value, fanIn: fanIn, fanOut: filters * kernel * kernel, generator: &generator)
+    direct = Direct(input: input, output: output, kernel: kernel, stride: stride, padding: padding)
   }
 
   private init(sharingWeightsOf other: Conv2D) {
@@ -78,6 +96,7 @@ public final class Conv2D: Layer {
     padding = other.padding
     initializer = other.initializer
     computesInputGradient = other.computesInputGradient
+    direct = other.direct
     weight = Parameter(sharingValueWith: other.weight)
     bias = Parameter(sharingValueWith: other.bias)
   }
@@ -90,11 +109,16 @@ public final class Conv2D: Layer {
   }
   public var parameters: [Parameter] { [weight, bias] }
   public var outputShape: ImageShape? { output }
-  /// im2col's columns: k² values per input channel and output position.
-  public var workspacePerSample: Int { input.channels * kernel * kernel * output.plane }
+  /// The padded input and output-gradient planes (direct), or im2col's columns: k² values per
+  /// input channel and output position.
+  public var workspacePerSample: Int {
+    guard let direct else { return input.channels * kernel * kernel * output.plane }
+    return max(direct.inputPlanes, direct.gradientPlanes)
+  }
 
   public func forward(_ x: Tensor, phase: Phase) -> Tensor {
     precondition(x.columns == input.features, "Conv2D expects \(input.text) = \(input.features) features, got \(x)")
+    if let direct { return directForward(x, direct) }
     let batch = x.rows, positions = output.plane, filters = output.channels
     cols.resize(rows: input.channels * kernel * kernel, columns: batch * positions)
     im2col(x, batch: batch)
@@ -114,6 +138,7 @@ public final class Conv2D: Layer {
   }
 
   public func backward(_ outputGradient: Tensor) -> Tensor {
+    if let direct { return directBackward(outputGradient, direct) }
     let batch = outputGradient.rows, positions = output.plane, filters = output.channels
     precondition(cols.columns == batch * positions, "Conv2D.backward before forward")
     // dY [B, F·P] -> [F, B·P]; db += its row sums.

@@ -1,0 +1,259 @@
+// Direct stride-1 convolution kernels (Conv2D's fast path; see Conv2D.swift for the equations).
+//
+// Everything works on zero-padded planes: a sample's channels one after another, each `rows`
+// rows of `stride` floats, the image placed `pad` rows down and `pad` columns in. An output row
+// is computed in chunks of DNN_LANES consecutive positions, one vector register each; reading
+// `DNN_LANES + k - 1` columns from a chunk's start must stay inside the padded row, which the
+// caller's row stride guarantees. Lanes past the end of the output row compute values that are
+// never stored.
+//
+// In C for the vector types: one register holds a chunk, a filter's weight is broadcast to it,
+// and a block of filters is accumulated at once (im2col + GEMM wrote, packed and read a K x
+// positions matrix from memory instead: 20 MB per batch for cnn.json's second convolution).
+#ifndef DNN_CONV_H
+#define DNN_CONV_H
+
+#include <string.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+#if defined(__AVX512F__)
+#define DNN_LANES 16
+#define DNN_FILTER_BLOCK 16   // 16 accumulators of 32 zmm registers
+#define DNN_GRADIENT_BLOCK 4  // 4 filters x k <= 7 columns: up to 28 accumulators
+#else
+#define DNN_LANES 8
+#define DNN_FILTER_BLOCK 8    // 8 of 16 ymm registers, one for the input, broadcasts
+#define DNN_GRADIENT_BLOCK 2
+#endif
+
+typedef float dnn_lanes __attribute__((ext_vector_type(DNN_LANES)));
+typedef float dnn_lanes_unaligned __attribute__((ext_vector_type(DNN_LANES), aligned(4)));
+
+static inline long dnn_conv_lanes(void) { return DNN_LANES; }
+static inline long dnn_conv_filter_block(void) { return DNN_FILTER_BLOCK; }
+
+static inline dnn_lanes dnn_load(const float *p) { return *(const dnn_lanes_unaligned *)p; }
+
+// Stores the first `count` lanes of `v` at `p` (a masked store where the CPU has one).
+static inline __attribute__((always_inline)) void dnn_store(float *p, dnn_lanes v, long count) {
+  if (count >= DNN_LANES) {
+    *(dnn_lanes_unaligned *)p = v;
+    return;
+  }
+#if defined(__AVX512F__)
+  _mm512_mask_storeu_ps(p, (__mmask16)((1u << count) - 1), (__m512)v);
+#elif defined(__AVX__)
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  _mm256_maskstore_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), lane), (__m256)v);
+#else
+  for (long l = 0; l < count; l++) p[l] = v[l];
+#endif
+}
+
+// Copies `samples` images of `channels` planes `height` x `width` (consecutive in `source`,
+// `sourceStride` floats apart from one sample to the next) into padded planes of `rows` x
+// `stride`, the image at (pad, pad), zeros around it. Every float of the target is written.
+static inline void dnn_pad_planes(const float *restrict source, long sourceStride, long samples, long channels, long height,
+                                  long width, float *restrict target, long rows, long stride, long pad) {
+  for (long s = 0; s < samples; s++) {
+    for (long c = 0; c < channels; c++) {
+      const float *image = source + s * sourceStride + c * height * width;
+      float *plane = target + (s * channels + c) * rows * stride;
+      for (long r = 0; r < rows; r++) {
+        float *line = plane + r * stride;
+        const long y = r - pad;
+        if (y < 0 || y >= height) {
+          memset(line, 0, (size_t)stride * sizeof(float));
+          continue;
+        }
+        memset(line, 0, (size_t)pad * sizeof(float));
+        memcpy(line + pad, image + y * width, (size_t)width * sizeof(float));
+        memset(line + pad + width, 0, (size_t)(stride - pad - width) * sizeof(float));
+      }
+    }
+  }
+}
+
+// Lays weights out for dnn_conv_rows: blocks of DNN_FILTER_BLOCK filters, in each
+// `[channel][i][j][filter of the block]` (zero for filters past the last). `weights` is
+// `[filters][channels][k][k]`. With `flip`, the layout of the input gradient's convolution:
+// filters and channels swap and each kernel turns by 180 degrees (filter c, channel f, (i, j)
+// takes weights[f][c][k-1-i][k-1-j]).
+static inline void dnn_conv_pack(const float *restrict weights, long filters, long channels, long k, int flip,
+                                 float *restrict packed) {
+  const long outs = flip ? channels : filters, ins = flip ? filters : channels;
+  const long blocks = (outs + DNN_FILTER_BLOCK - 1) / DNN_FILTER_BLOCK;
+  for (long b = 0; b < blocks; b++) {
+    for (long c = 0; c < ins; c++) {
+      for (long i = 0; i < k; i++) {
+        for (long j = 0; j < k; j++) {
+          float *to = packed + (((b * ins + c) * k + i) * k + j) * DNN_FILTER_BLOCK;
+          for (long f = 0; f < DNN_FILTER_BLOCK; f++) {
+            const long o = b * DNN_FILTER_BLOCK + f;
+            float value = 0;
+            if (o < outs) {
+              value = flip ? weights[((c * channels + o) * k + (k - 1 - i)) * k + (k - 1 - j)]
+                           : weights[((o * channels + c) * k + i) * k + j];
+            }
+            to[f] = value;
+          }
+        }
+      }
+    }
+  }
+}
+
+// For each of `samples` padded inputs (`channels` planes of `rows` x `stride`, `inSample`
+// floats apart): out[f][y][x] = bias[f] + Σ_{c,i,j} w[f][c][i][j] · in[c][y+i][x+j] for
+// y < outHeight, x < outWidth; `packed` from dnn_conv_pack; `bias` may be null (zero); the
+// outputs of a sample are `[outs][outHeight][outWidth]`, `outSample` floats apart.
+static inline void dnn_conv_rows(const float *restrict in, long inSample, long channels, long rows, long stride,
+                                 const float *restrict packed, long outs, long k, const float *restrict bias,
+                                 float *restrict out, long outSample, long outHeight, long outWidth, long samples) {
+  const long blocks = (outs + DNN_FILTER_BLOCK - 1) / DNN_FILTER_BLOCK;
+  const long chunks = (outWidth + DNN_LANES - 1) / DNN_LANES, plane = outHeight * outWidth;
+  for (long s = 0; s < samples; s++) {
+    const float *image = in + s * inSample;
+    float *target = out + s * outSample;
+    for (long b = 0; b < blocks; b++) {
+      const float *weights = packed + b * channels * k * k * DNN_FILTER_BLOCK;
+      const long first = b * DNN_FILTER_BLOCK;
+      const long count = outs - first < DNN_FILTER_BLOCK ? outs - first : DNN_FILTER_BLOCK;
+      for (long y = 0; y < outHeight; y++) {
+        for (long chunk = 0; chunk < chunks; chunk++) {
+          const long x0 = chunk * DNN_LANES;
+          dnn_lanes acc[DNN_FILTER_BLOCK];
+#pragma clang loop unroll(full)
+          for (int f = 0; f < DNN_FILTER_BLOCK; f++) acc[f] = 0;
+          const float *w = weights;
+          for (long c = 0; c < channels; c++) {
+            for (long i = 0; i < k; i++) {
+              const float *line = image + (c * rows + y + i) * stride + x0;
+              for (long j = 0; j < k; j++, w += DNN_FILTER_BLOCK) {
+                const dnn_lanes x = dnn_load(line + j);
+#pragma clang loop unroll(full)
+                for (int f = 0; f < DNN_FILTER_BLOCK; f++) acc[f] += x * w[f];
+              }
+            }
+          }
+          // A constant-bound loop with a test, not `f < count`: indexing the accumulators by a
+          // run-time value kept a copy of all of them in memory, stored on every iteration.
+          const long valid = outWidth - x0;
+#pragma clang loop unroll(full)
+          for (int f = 0; f < DNN_FILTER_BLOCK; f++) {
+            if (f < count) {
+              dnn_store(target + (first + f) * plane + y * outWidth + x0, acc[f] + (bias ? bias[first + f] : 0.0f), valid);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// One block of the weight gradient, for K = k known at compile time (so the
+// DNN_GRADIENT_BLOCK x K accumulators live in registers): filters first..first+count-1,
+// channel c, every kernel row. Sample by sample, so that the sample's rows of the channel and
+// of the block's output gradients stay in the first-level cache while each kernel row i runs
+// over them; the lane-wise sums wait in `sums` between samples.
+static inline __attribute__((always_inline)) void dnn_conv_gradient_block(
+    const float *restrict x, long xSample, long rows, long stride, const float *restrict dy, long dySample, long dyRows,
+    long dyStride, long pad, long channels, long c, long first, long count, long outHeight, long outWidth,
+    long samples, float *restrict dw, const int K) {
+  const long chunks = (outWidth + DNN_LANES - 1) / DNN_LANES;
+  dnn_lanes sums[K][DNN_GRADIENT_BLOCK][K];
+  for (int i = 0; i < K; i++) {
+#pragma clang loop unroll(full)
+    for (int f = 0; f < DNN_GRADIENT_BLOCK; f++) {
+#pragma clang loop unroll(full)
+      for (int j = 0; j < K; j++) sums[i][f][j] = 0;
+    }
+  }
+  // Filters past the last of the block reread the last one; their sums are dropped.
+  long offsets[DNN_GRADIENT_BLOCK];
+#pragma clang loop unroll(full)
+  for (int f = 0; f < DNN_GRADIENT_BLOCK; f++) {
+    offsets[f] = (first + (f < count ? f : count - 1)) * dyRows * dyStride + pad * dyStride + pad;
+  }
+  for (long s = 0; s < samples; s++) {
+    const float *image = x + s * xSample + c * rows * stride;
+    const float *gradient = dy + s * dySample;
+#pragma clang loop unroll(disable)
+    for (int i = 0; i < K; i++) {
+      dnn_lanes acc[DNN_GRADIENT_BLOCK][K];
+#pragma clang loop unroll(full)
+      for (int f = 0; f < DNN_GRADIENT_BLOCK; f++) {
+#pragma clang loop unroll(full)
+        for (int j = 0; j < K; j++) acc[f][j] = sums[i][f][j];
+      }
+      for (long y = 0; y < outHeight; y++) {
+        for (long chunk = 0; chunk < chunks; chunk++) {
+          const long x0 = chunk * DNN_LANES;
+          dnn_lanes in[K];
+#pragma clang loop unroll(full)
+          for (int j = 0; j < K; j++) in[j] = dnn_load(image + (y + i) * stride + x0 + j);
+#pragma clang loop unroll(full)
+          for (int f = 0; f < DNN_GRADIENT_BLOCK; f++) {
+            const dnn_lanes d = dnn_load(gradient + offsets[f] + y * dyStride + x0);
+#pragma clang loop unroll(full)
+            for (int j = 0; j < K; j++) acc[f][j] += d * in[j];
+          }
+        }
+      }
+#pragma clang loop unroll(full)
+      for (int f = 0; f < DNN_GRADIENT_BLOCK; f++) {
+#pragma clang loop unroll(full)
+        for (int j = 0; j < K; j++) sums[i][f][j] = acc[f][j];
+      }
+    }
+  }
+  for (int i = 0; i < K; i++) {
+#pragma clang loop unroll(full)
+    for (int f = 0; f < DNN_GRADIENT_BLOCK; f++) {
+      if (f < count) {
+#pragma clang loop unroll(full)
+        for (int j = 0; j < K; j++) {
+          float sum = 0;
+          for (int l = 0; l < DNN_LANES; l++) sum += sums[i][f][j][l];
+          dw[(((first + f) * channels + c) * K + i) * K + j] += sum;
+        }
+      }
+    }
+  }
+}
+
+// dw[f][c][i][j] += Σ_{s,y,x} dy[s][f][y][x] · in[s][c][y+i][x+j]: `x` the forward's padded
+// inputs, `dy` the output gradients in padded planes of `dyRows` x `dyStride` with the values at
+// (pad, pad) and zeros around them (so the lanes past a row's end add nothing). k from 1 to 7.
+static inline void dnn_conv_weight_gradient(const float *restrict x, long xSample, long channels, long rows, long stride,
+                                            const float *restrict dy, long dySample, long filters, long dyRows,
+                                            long dyStride, long pad, long k, long outHeight, long outWidth, long samples,
+                                            float *restrict dw) {
+  for (long first = 0; first < filters; first += DNN_GRADIENT_BLOCK) {
+    const long count = filters - first < DNN_GRADIENT_BLOCK ? filters - first : DNN_GRADIENT_BLOCK;
+    for (long c = 0; c < channels; c++) {
+      {
+#define DNN_GRADIENT_CASE(K)                                                                                          \
+  case K:                                                                                                             \
+    dnn_conv_gradient_block(x, xSample, rows, stride, dy, dySample, dyRows, dyStride, pad, channels, c, first, count, \
+                            outHeight, outWidth, samples, dw, K);                                                     \
+    break;
+        switch (k) {
+          DNN_GRADIENT_CASE(1)
+          DNN_GRADIENT_CASE(2)
+          DNN_GRADIENT_CASE(3)
+          DNN_GRADIENT_CASE(4)
+          DNN_GRADIENT_CASE(5)
+          DNN_GRADIENT_CASE(6)
+          DNN_GRADIENT_CASE(7)
+          default: break;
+        }
+#undef DNN_GRADIENT_CASE
+      }
+    }
+  }
+}
+
+#endif

@@ -1,0 +1,80 @@
+import CCPU
+
+extension Conv2D {
+  /// Where the direct kernels read and write (see conv.h): the input in planes padded by `p`,
+  /// `dY` in planes padded by `k − 1 − p`, each row wide enough for a vector register's worth
+  /// of positions past the last chunk's start plus the kernel.
+  struct Direct: Equatable {
+    let inputRows: Int, inputStride: Int
+    let gradientPad: Int, gradientRows: Int, gradientStride: Int
+    /// Floats per sample of the padded input and of the padded output gradient.
+    let inputPlanes: Int, gradientPlanes: Int
+
+    /// nil where the kernels do not apply: stride above 1, padding of k or more (the input
+    /// gradient's padding k − 1 − p would be negative), kernels above 7.
+    init?(input: ImageShape, output: ImageShape, kernel k: Int, stride: Int, padding p: Int) {
+      guard stride == 1, p < k, k <= 7 else { return nil }
+      let lanes = dnn_conv_lanes()
+      func span(_ width: Int) -> Int { (width + lanes - 1) / lanes * lanes }
+      inputRows = input.height + 2 * p
+      inputStride = max(input.width + 2 * p, span(output.width) + k - 1)
+      gradientPad = k - 1 - p
+      gradientRows = output.height + 2 * gradientPad
+      gradientStride = max(output.width + 2 * gradientPad, span(input.width) + k - 1, gradientPad + span(output.width))
+      inputPlanes = input.channels * inputRows * inputStride
+      gradientPlanes = output.channels * gradientRows * gradientStride
+    }
+  }
+
+  func directForward(_ x: Tensor, _ d: Direct) -> Tensor {
+    let batch = x.rows, k = kernel
+    padded.resize(rows: batch, columns: d.inputPlanes)
+    dnn_pad_planes(
+      x.pointer, input.features, batch, input.channels, input.height, input.width, padded.pointer, d.inputRows,
+      d.inputStride, padding)
+    pack(flipped: false)
+    result.resize(rows: batch, columns: output.features)
+    dnn_conv_rows(
+      padded.pointer, d.inputPlanes, input.channels, d.inputRows, d.inputStride, packed.pointer, output.channels, k,
+      bias.value.pointer, result.pointer, output.features, output.height, output.width, batch)
+    return result
+  }
+
+  func directBackward(_ outputGradient: Tensor, _ d: Direct) -> Tensor {
+    let batch = outputGradient.rows, positions = output.plane, filters = output.channels
+    precondition(padded.rows == batch && padded.columns == d.inputPlanes, "Conv2D.backward before forward")
+    // db += Σ over samples and positions of dY.
+    let dy = outputGradient.pointer, db = bias.gradient.pointer
+    for f in 0..<filters {
+      var sum: Float = 0
+      for s in 0..<batch { sum += Kernels.sum(dy + s * output.features + f * positions, count: positions) }
+      db[f] += sum
+    }
+    paddedGradient.resize(rows: batch, columns: d.gradientPlanes)
+    dnn_pad_planes(
+      dy, output.features, batch, filters, output.height, output.width, paddedGradient.pointer, d.gradientRows,
+      d.gradientStride, d.gradientPad)
+    dnn_conv_weight_gradient(
+      padded.pointer, d.inputPlanes, input.channels, d.inputRows, d.inputStride, paddedGradient.pointer, d.gradientPlanes,
+      filters, d.gradientRows, d.gradientStride, d.gradientPad, kernel, output.height, output.width, batch,
+      weight.gradient.pointer)
+    guard computesInputGradient else {
+      directInputGradient.resize(rows: 0, columns: 0)
+      return directInputGradient
+    }
+    pack(flipped: true)
+    directInputGradient.resize(rows: batch, columns: input.features)
+    dnn_conv_rows(
+      paddedGradient.pointer, d.gradientPlanes, filters, d.gradientRows, d.gradientStride, packed.pointer, input.channels,
+      kernel, nil, directInputGradient.pointer, input.features, input.height, input.width, batch)
+    return directInputGradient
+  }
+
+  /// The weights in dnn_conv_pack's layout, for the forward pass or (flipped) the input gradient.
+  private func pack(flipped: Bool) {
+    let block = dnn_conv_filter_block(), outs = flipped ? input.channels : output.channels
+    let ins = flipped ? output.channels : input.channels
+    packed.resize(rows: 1, columns: (outs + block - 1) / block * block * ins * kernel * kernel)
+    dnn_conv_pack(weight.value.pointer, output.channels, input.channels, kernel, flipped ? 1 : 0, packed.pointer)
+  }
+}
