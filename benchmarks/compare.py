@@ -21,6 +21,8 @@ p.add_argument("--epochs", type=int, default=4)
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
 p.add_argument("--config", default=None)
+p.add_argument("--skip", action="append", default=[], metavar="NAME",
+               help="leave an implementation out (jax-scan, pytorch, numpy, ...); repeatable")
 args = p.parse_args()
 
 env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads), OMP_NUM_THREADS=str(args.threads))
@@ -50,6 +52,9 @@ if not args.config and importlib.util.find_spec("torch"):
 elif not args.config:
     print("torch not installed: skipped (pip install 'torch==2.13.0+cpu')")
 
+for name in args.skip:
+    if impls.pop(name, None) is None:
+        sys.exit(f"--skip {name}: not one of {', '.join(impls)}")
 results = {name: [] for name in impls}
 accuracy = {}
 for r in range(args.rounds):

@@ -86,9 +86,9 @@ static inline void dnn_pad_planes(const float *restrict source, long sourceStrid
         if (y < 0 || y >= height) continue;
         const float *from = image + y * width;
         for (long x = 0; x < width; x += DNN_LANES) {
-          dnn_lanes v = dnn_load_partial(from + x, width - x);
-          __asm__("" : "+x"(v));  // an opaque step, or LLVM turns the loop back into a memmove call
-          dnn_store(line + pad + x, v, width - x);
+          float *to = line + pad + x;
+          __asm__("" : "+r"(to));  // an opaque address, or LLVM turns the loop back into a memmove call
+          dnn_store(to, dnn_load_partial(from + x, width - x), width - x);
         }
       }
     }
