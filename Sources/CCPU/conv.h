@@ -13,60 +13,18 @@
 #ifndef DNN_CONV_H
 #define DNN_CONV_H
 
-#include <string.h>
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
+#include "lanes.h"
 
 #if defined(__AVX512F__)
-#define DNN_LANES 16
 #define DNN_FILTER_BLOCK 16   // 16 accumulators of 32 zmm registers
 #define DNN_GRADIENT_BLOCK 4  // 4 filters x k <= 7 columns: up to 28 accumulators
 #else
-#define DNN_LANES 8
 #define DNN_FILTER_BLOCK 8    // 8 of 16 ymm registers, one for the input, broadcasts
 #define DNN_GRADIENT_BLOCK 2
 #endif
 
-typedef float dnn_lanes __attribute__((ext_vector_type(DNN_LANES)));
-typedef float dnn_lanes_unaligned __attribute__((ext_vector_type(DNN_LANES), aligned(4)));
-
 static inline long dnn_conv_lanes(void) { return DNN_LANES; }
 static inline long dnn_conv_filter_block(void) { return DNN_FILTER_BLOCK; }
-
-static inline dnn_lanes dnn_load(const float *p) { return *(const dnn_lanes_unaligned *)p; }
-
-// Stores the first `count` lanes of `v` at `p` (a masked store where the CPU has one).
-static inline __attribute__((always_inline)) void dnn_store(float *p, dnn_lanes v, long count) {
-  if (count >= DNN_LANES) {
-    *(dnn_lanes_unaligned *)p = v;
-    return;
-  }
-#if defined(__AVX512F__)
-  _mm512_mask_storeu_ps(p, (__mmask16)((1u << count) - 1), (__m512)v);
-#elif defined(__AVX2__)
-  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  _mm256_maskstore_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), lane), (__m256)v);
-#else
-  for (long l = 0; l < count; l++) p[l] = v[l];
-#endif
-}
-
-// The first `count` floats at `p` in the low lanes, zeros above (a masked load where the CPU
-// has one: nothing past `p + count` is read).
-static inline __attribute__((always_inline)) dnn_lanes dnn_load_partial(const float *p, long count) {
-  if (count >= DNN_LANES) return dnn_load(p);
-#if defined(__AVX512F__)
-  return (dnn_lanes)_mm512_maskz_loadu_ps((__mmask16)((1u << count) - 1), p);
-#elif defined(__AVX2__)
-  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  return (dnn_lanes)_mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), lane));
-#else
-  dnn_lanes v = 0;
-  for (long l = 0; l < count; l++) v[l] = p[l];
-  return v;
-#endif
-}
 
 // Copies `samples` images of `channels` planes `height` x `width` (consecutive in `source`,
 // `sourceStride` floats apart from one sample to the next) into padded planes of `rows` x

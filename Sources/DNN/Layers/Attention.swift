@@ -1,3 +1,4 @@
+import CCPU
 import Foundation
 
 /// Multi-head self-attention over the tokens of each sample (Vaswani et al. 2017).
@@ -17,6 +18,11 @@ import Foundation
 ///                           dS = P ⊙ (dP - rowsum(dP ⊙ P))
 ///                           dQ_h = dS K_h / √d,  dK_h = dSᵀ Q_h / √d
 ///     dW• += d•ᵀ X,  db• += Σ d•,  dX = dQ Wq + dK Wk + dV Wv        (• = Q, K, V)
+///
+/// The projections are products over the whole batch (OpenBLAS); the per-sample, per-head ones
+/// are small (`[28, 16]` by `[16, 28]` for attention.json) and go through `dnn_small_gemm`
+/// (CCPU, small_gemm.h), a row of the result in vector registers, rather than six library calls
+/// per sample and head.
 public final class Attention: Layer {
   public let kind = LayerKind.attention
   public let tokens: Int
@@ -46,6 +52,7 @@ public final class Attention: Layer {
   private let dK = Tensor(rows: 0, columns: 0)  // dK [B·T, D]
   private let dV = Tensor(rows: 0, columns: 0)  // dV [B·T, D]
   private let dP = Tensor(rows: 0, columns: 0)  // dP, then dS in place: one [T, T] scratch
+  private let scratch = Tensor(rows: 0, columns: 0)  // K_hᵀ or V_hᵀ [d, T] for dnn_small_gemm
   private let inputGradient = Tensor(rows: 0, columns: 0)  // dX [B·T, F], returned as [B, T·F]
 
   /// Self-attention over `tokens` tokens of `inputFeatures / tokens` features each.
@@ -105,16 +112,16 @@ public final class Attention: Layer {
     project(input.pointer, rows: rows, columns: tokenFeatures, value, valueBias, into: v)
     probabilities.resize(rows: batch * heads * t, columns: t)
     attended.resize(rows: rows, columns: dim)
+    scratch.resize(rows: d, columns: t)
     for b in 0..<batch {
       for h in 0..<heads {
         let offset = b * t * dim + h * d
         let p = probabilities.pointer + (b * heads + h) * t * t
         // S = Q_h K_hᵀ / √d
-        GEMM.multiply(m: t, n: t, k: d, q.pointer + offset, lda: dim, k.pointer + offset, ldb: dim, transposeB: true,
-                      into: p, ldc: t, alpha: scale)
+        dnn_small_gemm(t, t, d, scale, q.pointer + offset, dim, 0, k.pointer + offset, dim, 1, scratch.pointer, p, t)
         Softmax.rows(p, into: p, rows: t, columns: t)
         // O_h = P V_h
-        GEMM.multiply(m: t, n: d, k: t, p, lda: t, v.pointer + offset, ldb: dim, into: attended.pointer + offset, ldc: dim)
+        dnn_small_gemm(t, d, t, 1, p, t, 0, v.pointer + offset, dim, 0, nil, attended.pointer + offset, dim)
       }
     }
     project(attended.pointer, rows: rows, columns: dim, out, outBias, into: output)
@@ -138,22 +145,20 @@ public final class Attention: Layer {
     dK.resize(rows: rows, columns: dim)
     dV.resize(rows: rows, columns: dim)
     dP.resize(rows: t, columns: t)
+    scratch.resize(rows: d, columns: t)
     for b in 0..<batch {
       for h in 0..<heads {
         let offset = b * t * dim + h * d
         let p = probabilities.pointer + (b * heads + h) * t * t
         let dp = dP.pointer
         // dP = dO_h V_hᵀ ; dV_h = Pᵀ dO_h
-        GEMM.multiply(m: t, n: t, k: d, dO.pointer + offset, lda: dim, v.pointer + offset, ldb: dim, transposeB: true,
-                      into: dp, ldc: t)
-        GEMM.multiply(m: t, n: d, k: t, p, lda: t, transposeA: true, dO.pointer + offset, ldb: dim,
-                      into: dV.pointer + offset, ldc: dim)
+        dnn_small_gemm(t, t, d, 1, dO.pointer + offset, dim, 0, v.pointer + offset, dim, 1, scratch.pointer, dp, t)
+        dnn_small_gemm(t, d, t, 1, p, t, 1, dO.pointer + offset, dim, 0, nil, dV.pointer + offset, dim)
         // dS = P ⊙ (dP - rowsum(dP ⊙ P)), in place in dP
         Softmax.rowsBackward(p, dp, into: dp, rows: t, columns: t)
         // dQ_h = dS K_h / √d ; dK_h = dSᵀ Q_h / √d
-        GEMM.multiply(m: t, n: d, k: t, dp, lda: t, k.pointer + offset, ldb: dim, into: dQ.pointer + offset, ldc: dim, alpha: scale)
-        GEMM.multiply(m: t, n: d, k: t, dp, lda: t, transposeA: true, q.pointer + offset, ldb: dim,
-                      into: dK.pointer + offset, ldc: dim, alpha: scale)
+        dnn_small_gemm(t, d, t, scale, dp, t, 0, k.pointer + offset, dim, 0, nil, dQ.pointer + offset, dim)
+        dnn_small_gemm(t, d, t, scale, dp, t, 1, q.pointer + offset, dim, 0, nil, dK.pointer + offset, dim)
       }
     }
     // Input projections.
