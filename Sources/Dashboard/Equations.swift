@@ -78,6 +78,15 @@ enum Equations {
     case .conv2d(let channels, let kernel, let stride, let padding, _):
       let c = input.image?.channels ?? 1, k = c * kernel * kernel
       let p = output.image.map { $0.height * $0.width } ?? 1
+      if Conv2D.usesDirectKernels(kernel: kernel, stride: stride, padding: padding) {
+        let q = kernel - 1 - padding
+        return [
+          Line(label: "direct", text: "on zero-padded planes (padding \(padding)), no columns: a row of outputs per vector register"),
+          Line(label: "forward", text: "Y[f, y, x] = b[f] + Σ_{c,i,j} W[f, c, i, j] · Xpad[c, y+i, x+j]   W \(shape(channels, c, kernel, kernel)), \(shape(b, n)) → \(shape(b, m))"),
+          Line(label: "backward", text: "dW[f, c, i, j] = Σ_{s,y,x} dY[s, f, y, x] · Xpad[s, c, y+i, x+j]   \(shape(channels, c, kernel, kernel)),   db \(shape(channels)) = Σ dY"),
+          Line(label: "", text: "dX \(shape(b, n)) = the same convolution of dY padded by \(q), W turned by 180 degrees, filters and channels swapped"),
+        ]
+      }
       return [
         Line(label: "im2col", text: "cols \(shape(k, b * p)): the \(c)×\(kernel)×\(kernel) inputs under each of the B·\(p) positions (stride \(stride), padding \(padding))"),
         Line(label: "forward", text: "Y \(shape(channels, b * p)) = W \(shape(channels, k)) · cols \(shape(k, b * p)) + b \(shape(channels))"),

@@ -68,8 +68,13 @@ import Testing
     #expect(lines.contains("dX [128, 784] = dZ [128, 256] · W [256, 784]"))
     let softmax = Equations.lines(of: layers, index: 3, batch: 128)
     #expect(softmax.map(\.label).contains("fused") && softmax.map(\.label).contains("Jacobian"))
+    // A stride-1 convolution runs on the direct kernels, a stride-2 one through im2col.
     let conv: [LayerSpec] = [.conv2d(channels: 16, kernel: 5, stride: 1, padding: 2, initializer: .he), .relu]
-    #expect(Equations.lines(of: conv, index: 0, batch: 64).map(\.text).contains("dW [16, 25] = dY [16, 50176] · colsᵀ [50176, 25]"))
+    let direct = Equations.lines(of: conv, index: 0, batch: 64)
+    #expect(direct.map(\.label).contains("direct") && direct.contains { $0.text.contains("W [16, 1, 5, 5], [64, 784] → [64, 12544]") })
+    #expect(direct.contains { $0.text.hasPrefix("dX [64, 784] = the same convolution of dY padded by 2") })
+    let strided: [LayerSpec] = [.conv2d(channels: 16, kernel: 5, stride: 2, padding: 2, initializer: .he), .relu]
+    #expect(Equations.lines(of: strided, index: 0, batch: 64).map(\.text).contains("dW [16, 25] = dY [16, 12544] · colsᵀ [12544, 25]"))
     // Every kind has a forward and a backward line.
     let all: [LayerSpec] = [
       .conv2d(channels: 4, kernel: 3, stride: 1, padding: 1, initializer: .he), .batchNorm2D(momentum: 0.1, epsilon: 1e-5), .maxPool(size: 2),

@@ -1,6 +1,12 @@
 import CCPU
 
 extension Conv2D {
+  /// Whether a convolution of this geometry runs on the direct kernels (else im2col): stride 1,
+  /// padding below the kernel size, kernels up to 7x7.
+  public static func usesDirectKernels(kernel: Int, stride: Int, padding: Int) -> Bool {
+    stride == 1 && padding < kernel && kernel <= 7
+  }
+
   /// Where the direct kernels read and write (see conv.h): the input in planes padded by `p`,
   /// `dY` in planes padded by `k − 1 − p`, each row wide enough for a vector register's worth
   /// of positions past the last chunk's start plus the kernel.
@@ -13,7 +19,7 @@ extension Conv2D {
     /// nil where the kernels do not apply: stride above 1, padding of k or more (the input
     /// gradient's padding k − 1 − p would be negative), kernels above 7.
     init?(input: ImageShape, output: ImageShape, kernel k: Int, stride: Int, padding p: Int) {
-      guard stride == 1, p < k, k <= 7 else { return nil }
+      guard Conv2D.usesDirectKernels(kernel: k, stride: stride, padding: p) else { return nil }
       let lanes = dnn_conv_lanes()
       func span(_ width: Int) -> Int { (width + lanes - 1) / lanes * lanes }
       inputRows = input.height + 2 * p
