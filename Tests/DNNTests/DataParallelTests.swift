@@ -98,8 +98,8 @@ import Testing
     Self.expectSameTraining(config, ignoring: [1])
   }
 
-  /// BatchNorm (the whole batch's statistics, exchanged between the halves) and Dropout (the
-  /// whole batch's mask) split too: the same training as the whole batch, up to rounding, with
+  /// BatchNorm (the whole batch's statistics, exchanged between the halves) and Dropout (each
+  /// half draws its rows of the whole batch's mask) split too: the same training as the whole batch, up to rounding, with
   /// AdamW and clipping, an uneven split and a last batch of one row (1000 = 27 x 37 + 1).
   @Test func batchNormAndDropoutMatchTheWholeBatch() {
     var config = Self.config(
@@ -113,6 +113,17 @@ import Testing
     // steps of either sign, differently in the two runs. Those two tensors (0.bias, 4.bias) are
     // left out of the weight comparison; the losses and every gradient norm are compared.
     Self.expectSameTraining(config, ignoring: [1, 5])
+  }
+
+  /// Dropout's halves draw their own rows of the mask by jumping the generator ahead: n draws
+  /// in one step.
+  @Test func theGeneratorJumpsAheadByAnyNumberOfDraws() {
+    for n in [0, 1, 7, 37 * 48, 1 << 20] {
+      var drawn = SplitMix64(seed: 9)
+      for _ in 0..<n { _ = drawn.next() }
+      var jumped = SplitMix64(seed: 9).advanced(by: n)
+      #expect(jumped.next() == drawn.next(), "\(n) draws")
+    }
   }
 
   /// A model whose BatchNorm and Dropout have replicas still trains alone exactly as before

@@ -15,11 +15,10 @@ public final class Dropout: Layer {
   public var freezesMask = false
 
   private var generator: SplitMix64
-  /// The mask of the last training pass, `[B, features]` (with a split batch: the whole batch's,
-  /// drawn by the first half's layer and shared with the replica).
+  /// The mask of the last training pass, `[rows, features]` for this layer's rows.
   private let mask: Tensor
-  /// With a replica: which half of a split batch this layer runs, and the meeting point that
-  /// lets the second half read the mask only once the first has drawn it.
+  /// With a replica: which half of a split batch this layer runs, and the object the split step
+  /// sets the batch's rows and split in (the halves never wait for each other: see `forward`).
   private var half = 0
   private var sharedSync: HalfBatchSync?
   /// The sync object while a split step drives this layer (it has set the batch's rows); nil
@@ -38,13 +37,13 @@ public final class Dropout: Layer {
     mask = Tensor(rows: 0, columns: 0)
   }
 
-  /// The replica for the second half of a split batch: it uses the rows of the mask the first
-  /// half's layer draws for the whole batch, so the masks are those of an unsplit step.
+  /// The replica for the second half of a split batch: it draws its own rows of the mask from
+  /// the same stream, so the masks are those of an unsplit step.
   private init(secondHalfOf other: Dropout, sync: HalfBatchSync) {
     inputFeatures = other.inputFeatures
     rate = other.rate
     generator = other.generator
-    mask = other.mask
+    mask = Tensor(rows: 0, columns: 0)
     half = 1
     sharedSync = sync
   }
@@ -54,6 +53,10 @@ public final class Dropout: Layer {
     sharedSync = shared
     return Dropout(secondHalfOf: self, sync: shared)
   }
+
+  /// For a split step, before its halves run: the second half's layer starts this step's draws
+  /// where the first half's generator stands (whatever reseeding or unsplit steps moved it).
+  func startDrawing(where first: Dropout) { generator = first.generator }
 
   /// The sync object a split step configures each step (nil until a replica exists).
   var halfBatchSync: HalfBatchSync? { sharedSync }
@@ -68,14 +71,18 @@ public final class Dropout: Layer {
       output.copy(from: input)
       return output
     }
-    let rows = sync?.rows ?? input.rows
-    if half == 0 && !(freezesMask && mask.count == rows * inputFeatures) {
-      mask.resize(rows: rows, columns: inputFeatures)
+    // Element e of the whole batch's mask (row-major) is draw e of the generator from where this
+    // step starts (SplitMix64 jumps ahead at once): each half draws its own rows, at the same
+    // time as the other, and both generators then move past the whole batch.
+    let whole = sync?.rows ?? input.rows, first = sync?.rows(of: half).lowerBound ?? 0
+    if !(freezesMask && mask.count == input.count) {
+      mask.resize(rows: input.rows, columns: inputFeatures)
       let keep = 1 / (1 - rate)
-      for i in 0..<mask.count { mask[i] = generator.nextUniform() >= rate ? keep : 0 }
+      var draws = generator.advanced(by: first * inputFeatures)
+      for i in 0..<mask.count { mask[i] = draws.nextUniform() >= rate ? keep : 0 }
+      generator = generator.advanced(by: whole * inputFeatures)
     }
-    sync?.meet()  // the second half reads the mask once the first has drawn it
-    let x = input.pointer, y = output.pointer, m = maskRows
+    let x = input.pointer, y = output.pointer, m = mask.pointer
     for i in 0..<input.count { y[i] = x[i] * m[i] }
     return output
   }
@@ -86,13 +93,8 @@ public final class Dropout: Layer {
       inputGradient.copy(from: outputGradient)
       return inputGradient
     }
-    let da = outputGradient.pointer, dz = inputGradient.pointer, m = maskRows
+    let da = outputGradient.pointer, dz = inputGradient.pointer, m = mask.pointer
     for i in 0..<outputGradient.count { dz[i] = da[i] * m[i] }
     return inputGradient
-  }
-
-  /// This layer's rows of the mask: all of it, or its half's rows of a split batch.
-  private var maskRows: UnsafeMutablePointer<Float> {
-    mask.pointer + (sync?.rows(of: half).lowerBound ?? 0) * inputFeatures
   }
 }

@@ -30,6 +30,13 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
   /// A uniform Float in [0, 1).
   public mutating func nextUniform() -> Float { Float(next() >> 40) * 0x1p-24 }
 
+  /// The generator `n` draws of `next()` later, at once (the state moves by a constant per draw).
+  public func advanced(by n: Int) -> SplitMix64 {
+    var copy = self
+    copy.state &+= UInt64(truncatingIfNeeded: n) &* 0x9E37_79B9_7F4A_7C15
+    return copy
+  }
+
   /// A standard-normal Float (Box-Muller).
   public mutating func nextNormal() -> Float {
     let u1 = max(Double(next() >> 11) * 0x1p-53, 1e-300)

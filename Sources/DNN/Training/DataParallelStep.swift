@@ -9,9 +9,10 @@
 /// element-wise work (batch conversion, activations, softmax) runs on both cores too.
 ///
 /// Only for models whose layers all have replicas (`Layer.replica()`): Dense, ReLU, LeakyReLU,
-/// Softmax, Attention, and BatchNorm and Dropout, whose halves meet (`HalfBatchSync`) to use
-/// the whole batch's statistics and mask. Allocates nothing once its buffers have reached the
-/// batch size.
+/// Softmax, Attention, Conv2D, the pooling layers, BatchNorm, whose halves meet
+/// (`HalfBatchSync`) to use the whole batch's statistics, and Dropout, whose halves draw their
+/// rows of the whole batch's mask from one stream. Allocates nothing once its buffers have
+/// reached the batch size.
 final class DataParallelStep: HelperWork {
   private let model: Sequential
   private let replica: Sequential
@@ -40,6 +41,8 @@ final class DataParallelStep: HelperWork {
   private var modelGradientsCleared = false
   /// The meeting points of the layers that need the whole batch (BatchNorm, Dropout).
   private let syncs: [HalfBatchSync]
+  /// Each Dropout layer of the model and of the replica.
+  private let dropouts: [(first: Dropout, second: Dropout)]
 
   /// A split step for `model` fed by `loader`, or nil when a layer cannot be replicated.
   init?(model: Sequential, loader: BatchLoader) {
@@ -47,6 +50,9 @@ final class DataParallelStep: HelperWork {
     self.model = model
     self.replica = replica
     syncs = model.layers.compactMap { ($0 as? BatchNorm)?.halfBatchSync ?? ($0 as? Dropout)?.halfBatchSync }
+    dropouts = zip(model.layers, replica.layers).compactMap { pair in
+      (pair.0 as? Dropout).flatMap { first in (pair.1 as? Dropout).map { (first, $0) } }
+    }
     self.loader = loader
     output = Tensor(rows: 0, columns: model.outputFeatures)
     squares = .allocate(capacity: 2 * model.parameters.count)
@@ -87,6 +93,7 @@ final class DataParallelStep: HelperWork {
       sync.split = split
       sync.parties = rows > split ? 2 : 1
     }
+    for (first, second) in dropouts { second.startDrawing(where: first) }
 
     var firstLoss: Float = 0
     helper.run(self, job: Job.halves.rawValue) {

@@ -5,9 +5,10 @@ import Synchronization
 #endif
 
 /// What a layer and its replica share when a batch is split in two halves (`DataParallelStep`)
-/// and the layer needs the whole batch: BatchNorm's statistics, Dropout's mask. The step sets
-/// the batch's rows and split before the halves run; each half's layer then calls `meet()` where
-/// the two must wait for each other, and exchanges per-feature sums through `partial`.
+/// and the layer needs the whole batch: BatchNorm's statistics, Dropout's place in the mask.
+/// The step sets the batch's rows and split before the halves run; BatchNorm's layers then call
+/// `meet()` where the two must wait for each other, and exchange per-feature sums through
+/// `partial` (Dropout only reads which rows are its own).
 ///
 /// When only one half runs (a last batch of one row), `parties` is 1 and `meet()` returns at once.
 final class HalfBatchSync: @unchecked Sendable {
