@@ -346,7 +346,9 @@ enum RunLogFile {
   /// the dashboard as their folders appear.
   @Test func aHeadlessSweepIsFollowedRunByRun() throws {
     let runs = Programs.temporaryFolder()
-    let trainer = try Spawn.start([try Programs.path("dnn"), "train", "--config", Self.sweepConfig(epochs: 150), "--out", runs])
+    // 600 epochs of 300 samples: a second or more per run, so that the first run is still the
+    // one training when the dashboard, started under the parallel tests' load, first draws.
+    let trainer = try Spawn.start([try Programs.path("dnn"), "train", "--config", Self.sweepConfig(epochs: 600), "--out", runs])
     defer { kill(trainer, SIGKILL); _ = Spawn.wait(trainer) }
     let deadline = Date().addingTimeInterval(10)
     while !FileManager.default.fileExists(atPath: "\(runs)/one/config.json") && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }

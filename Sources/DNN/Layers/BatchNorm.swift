@@ -50,8 +50,8 @@ public final class BatchNorm: Layer {
   private let inputGradient = Tensor(rows: 0, columns: 0)  // dx [B, F]
   private var lastPhase = Phase.inference
   /// With a replica (the batch split in two halves): which half this layer runs, and what the
-  /// two share to compute the whole batch's statistics (`HalfBatchSync`, 4 slots: Σx, Σ(x-μ)²,
-  /// Σdy, Σdy⊙x̂).
+  /// two share to compute the whole batch's statistics (`HalfBatchSync`, 4 slots: each half's μ
+  /// and Σ(x-μ)², Σdy, Σdy⊙x̂; one meeting forward, one backward).
   private var half = 0
   private var sharedSync: HalfBatchSync?
   /// The sync object while a split step drives this layer (it has set the batch's rows); nil
@@ -138,11 +138,13 @@ public final class BatchNorm: Layer {
   }
 
   /// μ = (1/B) Σ_b x,  σ² = (1/B) Σ_b (x - μ)²  (two passes, for accuracy). With a split
-  /// batch, each half sums its rows and the two sums are added: B is the whole batch.
+  /// batch, each half takes the mean and the squared deviations of its own n_h rows, and one
+  /// meeting combines them (Chan, Golub and LeVeque's pairwise update, as exact as the two
+  /// passes): μ = (n₀μ₀ + n₁μ₁)/n,  nσ² = M₀ + M₁ + (μ₁ − μ₀)² n₀n₁/n.
   private func meanAndVariance(of input: Tensor) {
     let batch = input.rows, f = channels
     let x = input.pointer, mu = batchMean.pointer, sigma2 = batchVariance.pointer
-    let total = Float((sync?.rows ?? batch) * plane)
+    let count = Float(batch * plane)
     batchMean.fill(0)
     batchVariance.fill(0)
     if plane == 1 {
@@ -150,15 +152,32 @@ public final class BatchNorm: Layer {
     } else {
       forEachPlane(batch) { j, at in mu[j] += Kernels.sum(x + at, count: plane) }
     }
-    exchange(mu, slot: 0)
-    for j in 0..<f { mu[j] /= total }
+    for j in 0..<f { mu[j] /= count }
     if plane == 1 {
       for b in 0..<batch { Kernels.addSquaredDifferences(x + b * f, mu, into: sigma2, count: f) }
     } else {
       forEachPlane(batch) { j, at in sigma2[j] += Kernels.sumOfSquaredDifferences(x + at, from: mu[j], count: plane) }
     }
-    exchange(sigma2, slot: 1)
-    for j in 0..<f { sigma2[j] /= total }
+    guard let sync else {
+      for j in 0..<f { sigma2[j] /= count }
+      return
+    }
+    sync.slot(0, of: half).update(from: mu, count: f)
+    sync.slot(1, of: half).update(from: sigma2, count: f)
+    sync.meet()
+    // Both halves compute the same bits, from the first half's values and the second's.
+    let n0 = Float(sync.split * plane), n1 = Float((sync.rows - sync.split) * plane), n = n0 + n1
+    let mean0 = sync.slot(0, of: 0), squares0 = sync.slot(1, of: 0)
+    guard sync.parties == 2 else {
+      for j in 0..<f { (mu[j], sigma2[j]) = (mean0[j], squares0[j] / n0) }
+      return
+    }
+    let mean1 = sync.slot(0, of: 1), squares1 = sync.slot(1, of: 1), cross = n0 * n1 / n
+    for j in 0..<f {
+      let delta = mean1[j] - mean0[j]
+      mu[j] = (n0 * mean0[j] + n1 * mean1[j]) / n
+      sigma2[j] = (squares0[j] + squares1[j] + delta * delta * cross) / n
+    }
   }
 
   /// Calls `body(channel, offset)` for the plane of every channel of every sample
@@ -169,20 +188,29 @@ public final class BatchNorm: Layer {
     for b in 0..<batch { for j in 0..<f { body(j, (b * f + j) * plane) } }
   }
 
-  /// With a split batch: publishes this half's per-feature `values` in `slot`, waits for the
-  /// other half, and replaces `values` with the sum of both (first half's + second's, the same
-  /// bits in both layers). `weights` scale each half's values first.
-  private func exchange(_ values: UnsafeMutablePointer<Float>, slot: Int, weights: (Float, Float) = (1, 1)) {
+  /// With a split batch: publishes this half's per-feature `values` and `more` in their slots,
+  /// waits for the other half (one meeting for both), and replaces each with the sum of both
+  /// halves' (first half's + second's, the same bits in both layers), each half's scaled by
+  /// `weights` first.
+  private func exchange(
+    _ values: UnsafeMutablePointer<Float>, slot: Int, and more: UnsafeMutablePointer<Float>, slot moreSlot: Int,
+    weights: (Float, Float)
+  ) {
     guard let sync else { return }
     let f = channels
     sync.slot(slot, of: half).update(from: values, count: f)
+    sync.slot(moreSlot, of: half).update(from: more, count: f)
     sync.meet()
-    let first = sync.slot(slot, of: 0), second = sync.slot(slot, of: 1)
-    if sync.parties == 2 {
-      for j in 0..<f { values[j] = weights.0 * first[j] + weights.1 * second[j] }
-    } else {
-      for j in 0..<f { values[j] = weights.0 * first[j] }
+    func add(into target: UnsafeMutablePointer<Float>, from index: Int) {
+      let first = sync.slot(index, of: 0), second = sync.slot(index, of: 1)
+      if sync.parties == 2 {
+        for j in 0..<f { target[j] = weights.0 * first[j] + weights.1 * second[j] }
+      } else {
+        for j in 0..<f { target[j] = weights.0 * first[j] }
+      }
     }
+    add(into: values, from: slot)
+    add(into: more, from: moreSlot)
   }
 
   /// running_mean ← (1 - m) running_mean + m μ;  running_var ← (1 - m) running_var + m σ² B/(B-1).
@@ -249,8 +277,7 @@ public final class BatchNorm: Layer {
       var n = Float(batch * plane)
       if let sync {
         let total = Float(sync.rows), shares = (Float(sync.split) / total, Float(sync.rows - sync.split) / total)
-        exchange(sDy, slot: 2, weights: shares)
-        exchange(sDyXhat, slot: 3, weights: shares)
+        exchange(sDy, slot: 2, and: sDyXhat, slot: 3, weights: shares)
         n = total * Float(plane) * (half == 0 ? shares.0 : shares.1)
         // dx = γ inv / (B w) (B w dy - S - x̂ S'), and B w = this half's rows (times P).
       }
