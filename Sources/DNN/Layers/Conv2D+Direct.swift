@@ -65,15 +65,15 @@ extension Conv2D {
       filters, d.gradientRows, d.gradientStride, d.gradientPad, kernel, output.height, output.width, batch,
       weight.gradient.pointer)
     guard computesInputGradient else {
-      directInputGradient.resize(rows: 0, columns: 0)
-      return directInputGradient
+      inputGradient.resize(rows: 0, columns: 0)
+      return inputGradient
     }
     pack(flipped: true)
-    directInputGradient.resize(rows: batch, columns: input.features)
+    inputGradient.resize(rows: batch, columns: input.features)
     dnn_conv_rows(
       paddedGradient.pointer, d.gradientPlanes, filters, d.gradientRows, d.gradientStride, packed.pointer, input.channels,
-      kernel, nil, directInputGradient.pointer, input.features, input.height, input.width, batch)
-    return directInputGradient
+      kernel, nil, inputGradient.pointer, input.features, input.height, input.width, batch)
+    return inputGradient
   }
 
   /// The weights in dnn_conv_pack's layout, for the forward pass or (flipped) the input gradient.

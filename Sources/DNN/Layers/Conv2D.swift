@@ -52,13 +52,12 @@ public final class Conv2D: Layer {
   private let planes = Tensor(rows: 0, columns: 0)
   let result = Tensor(rows: 0, columns: 0)
   private let columnGradient = Tensor(rows: 0, columns: 0)
-  private let inputGradient = Tensor(rows: 0, columns: 0)
+  let inputGradient = Tensor(rows: 0, columns: 0)
   /// The direct kernels' buffers: the forward input in padded planes (kept for the weight
   /// gradient), `dY` in padded planes, the weights packed for a forward or input-gradient pass.
   let padded = Tensor(rows: 0, columns: 0)
   let paddedGradient = Tensor(rows: 0, columns: 0)
   let packed = Tensor(rows: 0, columns: 0)
-  let directInputGradient = Tensor(rows: 0, columns: 0)
 
   /// The output shape of a `kernel`×`kernel` convolution with `filters` filters on `input`, or
   /// nil when the kernel does not fit the padded input.
