@@ -18,45 +18,19 @@ typedef float dnn_lanes_unaligned __attribute__((ext_vector_type(DNN_LANES), ali
 
 static inline dnn_lanes dnn_load(const float *p) { return *(const dnn_lanes_unaligned *)p; }
 
-// Stores the first `count` lanes of `v` at `p` (a masked store where the CPU has one).
-static inline __attribute__((always_inline)) void dnn_store(float *p, dnn_lanes v, long count) {
-  if (count >= DNN_LANES) {
-    *(dnn_lanes_unaligned *)p = v;
-    return;
-  }
-#if defined(__AVX512F__)
-  _mm512_mask_storeu_ps(p, (__mmask16)((1u << count) - 1), (__m512)v);
-#elif defined(__AVX2__)
-  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  _mm256_maskstore_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), lane), (__m256)v);
-#else
-  for (long l = 0; l < count; l++) p[l] = v[l];
-#endif
-}
-
-// The first `count` floats at `p` in the low lanes, zeros above (a masked load where the CPU
-// has one: nothing past `p + count` is read).
-static inline __attribute__((always_inline)) dnn_lanes dnn_load_partial(const float *p, long count) {
-  if (count >= DNN_LANES) return dnn_load(p);
-#if defined(__AVX512F__)
-  return (dnn_lanes)_mm512_maskz_loadu_ps((__mmask16)((1u << count) - 1), p);
-#elif defined(__AVX2__)
-  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  return (dnn_lanes)_mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), lane));
-#else
-  dnn_lanes v = 0;
-  for (long l = 0; l < count; l++) v[l] = p[l];
-  return v;
-#endif
-}
-
-// A load of the first lanes chosen once (dnn_mask_for) and used in a loop: a masked load on
-// AVX-512 and AVX2 costs about what a plain one does, with no branch per load.
+// The first lanes of a register, chosen once (dnn_mask_for) and used for loads and stores in a
+// loop: a masked load or store on AVX-512 and AVX2 costs about what a plain one does, with no
+// branch per access. Lanes outside the mask are neither read (loads give 0) nor written.
 #if defined(__AVX512F__)
 typedef __mmask16 dnn_mask;
-static inline dnn_mask dnn_mask_for(long count) { return count >= 16 ? (dnn_mask)0xFFFF : (dnn_mask)((1u << count) - 1); }
+static inline dnn_mask dnn_mask_for(long count) {
+  return count >= 16 ? (dnn_mask)0xFFFF : (count <= 0 ? (dnn_mask)0 : (dnn_mask)((1u << count) - 1));
+}
 static inline __attribute__((always_inline)) dnn_lanes dnn_load_masked(const float *p, dnn_mask m) {
   return (dnn_lanes)_mm512_maskz_loadu_ps(m, p);
+}
+static inline __attribute__((always_inline)) void dnn_store_masked(float *p, dnn_lanes v, dnn_mask m) {
+  _mm512_mask_storeu_ps(p, m, (__m512)v);
 }
 #elif defined(__AVX2__)
 typedef __m256i dnn_mask;
@@ -66,12 +40,34 @@ static inline dnn_mask dnn_mask_for(long count) {
 static inline __attribute__((always_inline)) dnn_lanes dnn_load_masked(const float *p, dnn_mask m) {
   return (dnn_lanes)_mm256_maskload_ps(p, m);
 }
+static inline __attribute__((always_inline)) void dnn_store_masked(float *p, dnn_lanes v, dnn_mask m) {
+  _mm256_maskstore_ps(p, m, (__m256)v);
+}
 #else
-typedef long dnn_mask;
-static inline dnn_mask dnn_mask_for(long count) { return count < 0 ? 0 : count; }
+typedef long dnn_mask;  // the number of lanes
+static inline dnn_mask dnn_mask_for(long count) { return count < 0 ? 0 : (count > DNN_LANES ? DNN_LANES : count); }
 static inline __attribute__((always_inline)) dnn_lanes dnn_load_masked(const float *p, dnn_mask m) {
-  return dnn_load_partial(p, m);
+  dnn_lanes v = 0;
+  for (long l = 0; l < m; l++) v[l] = p[l];
+  return v;
+}
+static inline __attribute__((always_inline)) void dnn_store_masked(float *p, dnn_lanes v, dnn_mask m) {
+  for (long l = 0; l < m; l++) p[l] = v[l];
 }
 #endif
+
+// Stores the first `count` lanes of `v` at `p` (all of them when count >= DNN_LANES).
+static inline __attribute__((always_inline)) void dnn_store(float *p, dnn_lanes v, long count) {
+  if (count >= DNN_LANES) {
+    *(dnn_lanes_unaligned *)p = v;
+  } else {
+    dnn_store_masked(p, v, dnn_mask_for(count));
+  }
+}
+
+// The first `count` floats at `p` in the low lanes, zeros above; nothing past `p + count` is read.
+static inline __attribute__((always_inline)) dnn_lanes dnn_load_partial(const float *p, long count) {
+  return count >= DNN_LANES ? dnn_load(p) : dnn_load_masked(p, dnn_mask_for(count));
+}
 
 #endif

@@ -162,9 +162,7 @@ public final class BatchNorm: Layer {
       for j in 0..<f { sigma2[j] /= count }
       return
     }
-    sync.slot(0, of: half).update(from: mu, count: f)
-    sync.slot(1, of: half).update(from: sigma2, count: f)
-    sync.meet()
+    publish(mu, slot: 0, and: sigma2, slot: 1, to: sync)
     // Both halves compute the same bits, from the first half's values and the second's.
     let n0 = Float(sync.split * plane), n1 = Float((sync.rows - sync.split) * plane), n = n0 + n1
     let mean0 = sync.slot(0, of: 0), squares0 = sync.slot(1, of: 0)
@@ -188,6 +186,16 @@ public final class BatchNorm: Layer {
     for b in 0..<batch { for j in 0..<f { body(j, (b * f + j) * plane) } }
   }
 
+  /// Writes this half's per-feature `values` and `more` into its slots and waits for the other
+  /// half to have done the same (the one meeting of a forward or backward pass).
+  private func publish(
+    _ values: UnsafePointer<Float>, slot: Int, and more: UnsafePointer<Float>, slot moreSlot: Int, to sync: HalfBatchSync
+  ) {
+    sync.slot(slot, of: half).update(from: values, count: channels)
+    sync.slot(moreSlot, of: half).update(from: more, count: channels)
+    sync.meet()
+  }
+
   /// With a split batch: publishes this half's per-feature `values` and `more` in their slots,
   /// waits for the other half (one meeting for both), and replaces each with the sum of both
   /// halves' (first half's + second's, the same bits in both layers), each half's scaled by
@@ -198,9 +206,7 @@ public final class BatchNorm: Layer {
   ) {
     guard let sync else { return }
     let f = channels
-    sync.slot(slot, of: half).update(from: values, count: f)
-    sync.slot(moreSlot, of: half).update(from: more, count: f)
-    sync.meet()
+    publish(values, slot: slot, and: more, slot: moreSlot, to: sync)
     func add(into target: UnsafeMutablePointer<Float>, from index: Int) {
       let first = sync.slot(index, of: 0), second = sync.slot(index, of: 1)
       if sync.parties == 2 {

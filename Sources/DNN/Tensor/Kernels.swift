@@ -225,7 +225,6 @@ enum Kernels {
     while i < c { dx[i] = scale[i] * (n * dy[i] - sumDy[i] - xhat[i] * sumDyXhat[i]); i += 1 }
   }
 
-  /// y += x, element-wise.
   /// y += x for a short row (an image row of a convolution: 14-28 values), inlined, in steps of
   /// 8 and 4 so that rows shorter than 16 do not fall to the scalar tail (col2im called `add`
   /// hundreds of thousands of times a step, each for about 12 values).
@@ -272,6 +271,7 @@ enum Kernels {
     while i < n { y[i] = 0; i += 1 }
   }
 
+  /// y += x, element-wise.
   static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count n: Int) {
     var i = 0
     while i + width <= n {
