@@ -81,10 +81,10 @@ enum Equations {
       if Conv2D.usesDirectKernels(kernel: kernel, stride: stride, padding: padding) {
         let q = kernel - 1 - padding
         return [
-          Line(label: "direct", text: "on zero-padded planes (padding \(padding)), no columns: a row of outputs per vector register"),
-          Line(label: "forward", text: "Y[f, y, x] = b[f] + Σ_{c,i,j} W[f, c, i, j] · Xpad[c, y+i, x+j]   W \(shape(channels, c, kernel, kernel)), \(shape(b, n)) → \(shape(b, m))"),
-          Line(label: "backward", text: "dW[f, c, i, j] = Σ_{s,y,x} dY[s, f, y, x] · Xpad[s, c, y+i, x+j]   \(shape(channels, c, kernel, kernel)),   db \(shape(channels)) = Σ dY"),
-          Line(label: "", text: "dX \(shape(b, n)) = the same convolution of dY padded by \(q), W turned by 180 degrees, filters and channels swapped"),
+          Line(label: "direct", text: "zero-padded planes (padding \(padding)), no im2col columns"),
+          Line(label: "forward", text: "Y[f,y,x] = b[f] + Σ W[f,c,i,j] Xpad[c,y+i,x+j]   W \(shape(channels, c, kernel, kernel)), \(shape(b, n)) → \(shape(b, m))"),
+          Line(label: "backward", text: "dW[f,c,i,j] = Σ_{s,y,x} dY[s,f,y,x] Xpad[s,c,y+i,x+j],   db \(shape(channels)) = Σ dY"),
+          Line(label: "", text: "dX \(shape(b, n)) = the same convolution of dY padded by \(q), W turned 180 degrees, f and c swapped"),
         ]
       }
       return [

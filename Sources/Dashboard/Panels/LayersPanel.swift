@@ -91,6 +91,10 @@ struct LayersPanel {
   /// The chosen layer's equations, live values and check.
   private func detailLines(run: RunStarted, layer: Int) -> [(text: String, style: Style)] {
     var lines: [(String, Style)] = [("Layer \(layer): \(run.layers[layer].kind.rawValue), batch B = \(run.batchSize)", .bold)]
+    // A check the user asked for comes first: a small terminal cuts the panel's end, and a
+    // convolution's equations take most of 80x24.
+    let checked = state.gradientCheck?.layer == layer
+    if checked { lines += checkLines(layer: layer) + [("", .plain)] }
     for line in Equations.lines(of: run.layers, index: layer, batch: run.batchSize) {
       lines.append((Format.right(line.label, 9) + "  " + line.text, line.label.isEmpty ? .plain : Style(foreground: .cyan)))
     }
@@ -115,8 +119,10 @@ struct LayersPanel {
       if let saturated = a.saturatedFraction { text += ", \(Format.percent(saturated)) of rows saturated (p ≥ 0.99)" }
       lines.append((text, .plain))
     }
-    lines.append(("", .plain))
-    lines += checkLines(layer: layer)
+    if !checked {
+      lines.append(("", .plain))
+      lines += checkLines(layer: layer)
+    }
     return lines
   }
 
