@@ -21,11 +21,12 @@ static inline void dnn_flush_denormals(void) {}
 // hint that never faults (any address is fine) and returns at once.
 static inline void dnn_prefetch(const void *address) { __builtin_prefetch(address, 0, 2); }
 
-// Adam / AdamW's update of one element (PyTorch's formulas; see Kernels.adam). No contraction
-// into FMAs: the bits are those of the formula as written, as in the Swift kernels.
+// Adam / AdamW's update of one element (PyTorch's formulas, the bias correction of v as a
+// multiplication by its inverse root; see Kernels.adam). No contraction into FMAs: the bits are
+// those of the formula as written, as in the Swift kernels.
 static inline void dnn_adam_element(float *restrict theta, const float *restrict grad, float *restrict m, float *restrict v,
-                                    long i, float beta1, float beta2, float shrink, float l2, float step_size, float root,
-                                    float epsilon) {
+                                    long i, float beta1, float beta2, float shrink, float l2, float step_size,
+                                    float inverse_root, float epsilon) {
 #pragma clang fp contract(off)
   const float p = theta[i] * shrink;
   const float g = grad[i] + l2 * p;
@@ -33,22 +34,22 @@ static inline void dnn_adam_element(float *restrict theta, const float *restrict
   const float vi = beta2 * v[i] + (1 - beta2) * g * g;
   m[i] = mi;
   v[i] = vi;
-  theta[i] = p - step_size * mi / (__builtin_elementwise_sqrt(vi) / root + epsilon);
+  theta[i] = p - step_size * mi / (__builtin_elementwise_sqrt(vi) * inverse_root + epsilon);
 }
 
 // The update over n elements, clearing the gradient in the same pass when `clear`. In C because
 // Swift's square root is libm's sqrtf, which keeps errno and so stops LLVM from vectorising the
 // loop; `__builtin_elementwise_sqrt` is the plain instruction (vsqrtps), the same IEEE result.
 static inline void dnn_adam(float *restrict theta, float *restrict grad, float *restrict m, float *restrict v, long n,
-                            float beta1, float beta2, float shrink, float l2, float step_size, float root, float epsilon,
-                            int clear) {
+                            float beta1, float beta2, float shrink, float l2, float step_size, float inverse_root,
+                            float epsilon, int clear) {
   if (clear) {
     for (long i = 0; i < n; i++) {
-      dnn_adam_element(theta, grad, m, v, i, beta1, beta2, shrink, l2, step_size, root, epsilon);
+      dnn_adam_element(theta, grad, m, v, i, beta1, beta2, shrink, l2, step_size, inverse_root, epsilon);
       grad[i] = 0;
     }
   } else {
-    for (long i = 0; i < n; i++) dnn_adam_element(theta, grad, m, v, i, beta1, beta2, shrink, l2, step_size, root, epsilon);
+    for (long i = 0; i < n; i++) dnn_adam_element(theta, grad, m, v, i, beta1, beta2, shrink, l2, step_size, inverse_root, epsilon);
   }
 }
 

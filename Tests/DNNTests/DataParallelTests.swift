@@ -115,6 +115,51 @@ import Testing
     Self.expectSameTraining(config, ignoring: [1, 5])
   }
 
+  /// The split step's deferred weight gradient (each thread's range of dW from both halves):
+  /// for ranges that start and end inside rows, across rows and within one row, the ranges'
+  /// sums give the layers' own dW, weighted, and nothing outside a range is written.
+  @Test func deferredWeightGradientsFillExactlyTheirRanges() {
+    var g1 = SplitMix64(seed: 5), g2 = SplitMix64(seed: 5)
+    let (inputs, outputs) = (13, 7)
+    let plain = Dense(inputFeatures: inputs, outputFeatures: outputs, initializer: .he, generator: &g1)
+    let deferred = Dense(inputFeatures: inputs, outputFeatures: outputs, initializer: .he, generator: &g2)
+    deferred.defersWeightGradient = true
+    let x = GradientCheck.randomTensor(rows: 5, columns: inputs, seed: 6)
+    let dZ = GradientCheck.randomTensor(rows: 5, columns: outputs, seed: 7)
+    _ = plain.forward(x, phase: .training)
+    _ = plain.backward(dZ)
+    _ = deferred.forward(x, phase: .training)
+    _ = deferred.backward(dZ)
+    #expect(deferred.weight.gradient.values.allSatisfy { $0 == 0 }, "a deferring backward leaves dW alone")
+    #expect(deferred.bias.gradient.values == plain.bias.gradient.values)
+    let count = inputs * outputs
+    for cuts in [[0, 20, 45, count], [0, 3, 9, 13, 26, 27, count], [0, count], [5, 6, 50]] {
+      let out = Tensor(rows: outputs, columns: inputs)
+      out.fill(7)
+      for (lower, upper) in zip(cuts, cuts.dropFirst()) {
+        deferred.addWeightGradient(elements: lower..<upper, scale: 0.5, into: out.pointer)
+      }
+      for e in 0..<count {
+        let inside = e >= cuts.first! && e < cuts.last!
+        let expected = inside ? 7 + 0.5 * plain.weight.gradient[e] : 7
+        #expect(abs(out[e] - expected) < 1e-5, "cuts \(cuts), element \(e): \(out[e]) vs \(expected)")
+      }
+    }
+  }
+
+  /// The model's layers defer their weight gradients only during a split step: after training,
+  /// its own backward (a gradient check, the dashboard's `g`) computes them again.
+  @Test func theModelComputesItsOwnWeightGradientsAfterASplitStep() {
+    let config = Self.config(.sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0), batchSize: 32, clip: .none)
+    let plan = RunPlan(config: config, data: DataSplit(folder: Fixtures.mnist, config: config), splitBatch: true)
+    let trainer = try! Trainer(plan: plan, events: EventChannel(capacity: 1 << 16), commands: CommandMailbox())
+    trainer.run()
+    let denses = trainer.model.layers.compactMap { $0 as? Dense }
+    #expect(denses.count == 3 && denses.allSatisfy { !$0.defersWeightGradient })
+    let result = GradientCheck.check(denses[2], input: GradientCheck.randomTensor(rows: 4, columns: 32, seed: 2))
+    #expect(result.maxError < 2e-3, "\(result)")
+  }
+
   /// Dropout's halves draw their own rows of the mask by jumping the generator ahead: n draws
   /// in one step.
   @Test func theGeneratorJumpsAheadByAnyNumberOfDraws() {

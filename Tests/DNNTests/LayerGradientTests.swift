@@ -14,28 +14,33 @@ import Testing
     #expect(result.maxError < tolerance, "\(result)")
   }
 
-  /// Both forms of the forward product (`Zᵀ = W · Xᵀ` transposed back for batches smaller than
-  /// the outputs, `X · Wᵀ` for the others) against the sum written out, bias included.
+  /// Both forms of the forward product (`Zᵀ = W · Xᵀ` by dnn_dense_forward, transposed back,
+  /// for batches smaller than the outputs, `X · Wᵀ` for the others) against the sum written
+  /// out, bias included: inputs below one prefetch group (9) and over two and a half (40),
+  /// outputs that leave a block of rows part-filled (37), batches of one, two and three
+  /// registers, whole and part-filled.
   @Test func denseForwardInBothForms() {
-    var g = SplitMix64(seed: 4)
-    let layer = Dense(inputFeatures: 9, outputFeatures: 37, initializer: .he, generator: &g)
-    for o in 0..<37 { layer.bias.value[o] = Float(o) * 0.01 - 0.2 }
-    for batch in [1, 5, 36, 37, 60] {
-      #expect(Dense.computesTransposed(batch: batch, outputs: 37) == (batch < 37))
-      let x = GradientCheck.randomTensor(rows: batch, columns: 9, seed: UInt64(batch))
-      let z = layer.forward(x, phase: .training)
-      var worst: Float = 0
-      for b in 0..<batch {
-        for o in 0..<37 {
-          var sum = layer.bias.value[o]
-          for i in 0..<9 { sum += x[b * 9 + i] * layer.weight.value[o * 9 + i] }
-          worst = max(worst, abs(z[b * 37 + o] - sum))
+    for inputs in [9, 40] {
+      var g = SplitMix64(seed: 4)
+      let layer = Dense(inputFeatures: inputs, outputFeatures: 37, initializer: .he, generator: &g)
+      for o in 0..<37 { layer.bias.value[o] = Float(o) * 0.01 - 0.2 }
+      for batch in [1, 5, 8, 16, 33, 36, 37, 60] {
+        #expect(Dense.computesTransposed(batch: batch, outputs: 37) == (batch < 37))
+        let x = GradientCheck.randomTensor(rows: batch, columns: inputs, seed: UInt64(batch))
+        let z = layer.forward(x, phase: .training)
+        var worst: Float = 0
+        for b in 0..<batch {
+          for o in 0..<37 {
+            var sum = layer.bias.value[o]
+            for i in 0..<inputs { sum += x[b * inputs + i] * layer.weight.value[o * inputs + i] }
+            worst = max(worst, abs(z[b * 37 + o] - sum))
+          }
         }
+        #expect(z.rows == batch && z.columns == 37 && worst < 1e-5, "\(inputs) inputs, batch \(batch): \(worst)")
       }
-      #expect(z.rows == batch && z.columns == 37 && worst < 1e-5, "batch \(batch): \(worst)")
+      let result = GradientCheck.check(layer, input: GradientCheck.randomTensor(rows: 4, columns: inputs, seed: 2))
+      #expect(result.maxError < tolerance, "transposed form: \(result)")
     }
-    let result = GradientCheck.check(layer, input: GradientCheck.randomTensor(rows: 4, columns: 9, seed: 2))
-    #expect(result.maxError < tolerance, "transposed form: \(result)")
   }
 
   /// The first layer skips dX: the same parameter gradients, and no input gradient at all.

@@ -28,10 +28,19 @@ public final class Dense: Layer {
   /// When false, `backward` skips `dX` and returns an empty tensor (the first layer's input
   /// gradient is never used).
   public var computesInputGradient = true
+  /// When true, `backward` leaves the weight gradient to `addWeightGradient(elements:scale:into:)`
+  /// and keeps `dZ` for it: the split step (`DataParallelStep`) then has each core compute its
+  /// own rows of `dW` from both halves of the batch, the rows it goes on to update, instead of
+  /// each half computing the whole `dW` for its rows of the batch and the two being added.
+  var defersWeightGradient = false
 
   private var input: Tensor?
+  /// `dZ` of the last backward, while `defersWeightGradient`.
+  private var deferredOutputGradient: Tensor?
   private let output = Tensor(rows: 0, columns: 0)
   private let transposedOutput = Tensor(rows: 0, columns: 0)
+  /// Xᵀ, for the transposed forward's product.
+  private let transposedInput = Tensor(rows: 0, columns: 0)
   private let inputGradient = Tensor(rows: 0, columns: 0)
 
   /// A layer mapping `inputFeatures` to `outputFeatures`, weights drawn by `initializer` from
@@ -73,7 +82,10 @@ public final class Dense: Layer {
     if Self.computesTransposed(batch: batch, outputs: outputFeatures) {
       // Zᵀ = W · Xᵀ, then Z = (Zᵀ)ᵀ + b.
       transposedOutput.resize(rows: outputFeatures, columns: batch)
-      GEMM.multiply(weight.value, input, transposeB: true, into: transposedOutput)
+      transposedInput.resize(rows: inputFeatures, columns: batch)
+      dnn_dense_forward(
+        weight.value.pointer, outputFeatures, inputFeatures, input.pointer, batch, transposedInput.pointer,
+        transposedOutput.pointer)
       dnn_transpose_add_bias(transposedOutput.pointer, outputFeatures, batch, b, z)
       return output
     }
@@ -94,7 +106,12 @@ public final class Dense: Layer {
     guard let input else { preconditionFailure("Dense.backward before forward") }
     let batch = outputGradient.rows
     // dW += dZᵀ · X
-    GEMM.multiply(outputGradient, transposeA: true, input, into: weight.gradient, beta: 1)
+    if defersWeightGradient {
+      deferredOutputGradient = outputGradient
+    } else {
+      deferredOutputGradient = nil
+      GEMM.multiply(outputGradient, transposeA: true, input, into: weight.gradient, beta: 1)
+    }
     // db += column sums of dZ
     Kernels.addColumnSums(outputGradient.pointer, rows: batch, columns: outputFeatures, into: bias.gradient.pointer)
     // The first layer's input gradient is never used: none is computed, and an empty tensor
@@ -107,5 +124,29 @@ public final class Dense: Layer {
     // dX = dZ · W
     GEMM.multiply(outputGradient, weight.value, into: inputGradient)
     return inputGradient
+  }
+
+  /// The deferred part of the last `backward` (see `defersWeightGradient`): adds
+  /// `scale · (dZᵀ · X)` to the elements `elements` of `gradient`, row-major `[out, in]` storage
+  /// like `weight.gradient`'s. Whole rows in one product; a range that starts or ends inside a
+  /// row gets a one-row product for that part. Touches no other element, so two threads can
+  /// fill two ranges of one gradient at once.
+  func addWeightGradient(elements: Range<Int>, scale: Float, into gradient: UnsafeMutablePointer<Float>) {
+    guard let input, let dZ = deferredOutputGradient else {
+      preconditionFailure("Dense.addWeightGradient without a deferred backward")
+    }
+    precondition(elements.upperBound <= weight.gradient.count, "Dense.addWeightGradient: \(elements) out of range")
+    if dZ.rows == 0 { return }
+    let n = inputFeatures
+    var e = elements.lowerBound
+    while e < elements.upperBound {
+      let row = e / n, column = e % n, left = elements.upperBound - e
+      let (rows, columns) = column == 0 && left >= n ? (left / n, n) : (1, min(n - column, left))
+      // gradient[rows, columns] += scale · dZ[:, rows]ᵀ · X[:, columns]
+      GEMM.multiply(
+        m: rows, n: columns, k: dZ.rows, dZ.pointer + row, lda: outputFeatures, transposeA: true,
+        input.pointer + column, ldb: n, into: gradient + e, ldc: n, alpha: scale, beta: 1)
+      e += rows * columns
+    }
   }
 }

@@ -47,10 +47,11 @@ public final class Adam: Optimizer {
   public func update(_ parameters: [Parameter], slice: Slice, clearingGradients clear: Bool) {
     let t = Double(stepCount)
     let correction1 = Float(1 - pow(Double(beta1), t))
-    let correction2Root = Float((1 - pow(Double(beta2), t)).squareRoot())
+    let inverseCorrection2Root = Float(1 / (1 - pow(Double(beta2), t)).squareRoot())
     let step = Kernels.AdamStep(
       beta1: beta1, beta2: beta2, epsilon: epsilon, shrink: decoupledWeightDecay ? 1 - learningRate * weightDecay : 1,
-      l2: decoupledWeightDecay ? 0 : weightDecay, stepSize: learningRate / correction1, correction2Root: correction2Root)
+      l2: decoupledWeightDecay ? 0 : weightDecay, stepSize: learningRate / correction1,
+      inverseCorrection2Root: inverseCorrection2Root)
     for (index, parameter) in parameters.enumerated() {
       let range = slice.range(count: parameter.value.count)
       Kernels.adam(

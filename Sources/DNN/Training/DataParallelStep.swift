@@ -43,6 +43,11 @@ final class DataParallelStep: HelperWork {
   private let syncs: [HalfBatchSync]
   /// Each Dropout layer of the model and of the replica.
   private let dropouts: [(first: Dropout, second: Dropout)]
+  /// Each Dense layer of the model and of the replica; their weight gradients are deferred to
+  /// the combine, where each thread computes its slice of `dW` from both halves.
+  private let denses: [(first: Dense, second: Dense)]
+  /// For each of the model's parameters, the Dense pair when it is their weight.
+  private let deferredWeights: [(first: Dense, second: Dense)?]
 
   /// A split step for `model` fed by `loader`, or nil when a layer cannot be replicated.
   init?(model: Sequential, loader: BatchLoader) {
@@ -53,6 +58,16 @@ final class DataParallelStep: HelperWork {
     dropouts = zip(model.layers, replica.layers).compactMap { pair in
       (pair.0 as? Dropout).flatMap { first in (pair.1 as? Dropout).map { (first, $0) } }
     }
+    denses = zip(model.layers, replica.layers).compactMap { pair in
+      (pair.0 as? Dense).flatMap { first in (pair.1 as? Dense).map { (first, $0) } }
+    }
+    deferredWeights = zip(model.layers, replica.layers).flatMap { first, second in
+      first.parameters.map { p -> (first: Dense, second: Dense)? in
+        guard let a = first as? Dense, let b = second as? Dense, p === a.weight else { return nil }
+        return (a, b)
+      }
+    }
+    for (_, second) in denses { second.defersWeightGradient = true }
     self.loader = loader
     output = Tensor(rows: 0, columns: model.outputFeatures)
     squares = .allocate(capacity: 2 * model.parameters.count)
@@ -94,6 +109,9 @@ final class DataParallelStep: HelperWork {
       sync.parties = rows > split ? 2 : 1
     }
     for (first, second) in dropouts { second.startDrawing(where: first) }
+    // Only for this step: the model's own backward (a gradient check, a whole-batch step)
+    // computes its weight gradients as usual.
+    for (first, _) in denses { first.defersWeightGradient = true }
 
     var firstLoss: Float = 0
     helper.run(self, job: Job.halves.rawValue) {
@@ -102,6 +120,7 @@ final class DataParallelStep: HelperWork {
     let loss = (firstLoss * Float(split) + secondLoss * Float(rows - split)) / Float(rows)
 
     helper.run(self, job: Job.combine.rawValue) { combine(Slice(0, of: 2)) }
+    for (first, _) in denses { first.defersWeightGradient = false }
     norms.removeAll(keepingCapacity: true)
     let count = parameters.count
     for i in 0..<count { norms.append(Float((squares[i] + squares[count + i]).squareRoot())) }
@@ -145,15 +164,25 @@ final class DataParallelStep: HelperWork {
 
   /// Each half's gradient is a mean over its rows; the batch's is their row-weighted mean,
   /// g = (n1 g1 + n2 g2) / n, written into the model's gradients, with the sum of squares of
-  /// the slice's result for the norms.
+  /// the slice's result for the norms. A Dense weight's slice is computed here from both
+  /// halves' dZ and X (deferred by their backward) into the model's gradient, which the last
+  /// update left at 0: the slice is then in this core's cache for its update, and no half
+  /// writes a whole weight gradient of its own.
   private func combine(_ slice: Slice) {
-    let rows = Float(loader.labels.count)
-    let w1 = Float(split) / rows, w2 = 1 - w1
+    let rows = loader.labels.count
+    let w1 = Float(split) / Float(rows), w2 = 1 - w1
     for (i, (p, q)) in zip(model.parameters, replica.parameters).enumerated() {
       let range = slice.range(count: p.gradient.count)
       let g = p.gradient.pointer + range.lowerBound
-      squares[slice.index * model.parameters.count + i] = Kernels.weightedSum(
-        g, w1, q.gradient.pointer + range.lowerBound, w2, count: range.count, clearingY: true)
+      let square: Double
+      if let (first, second) = deferredWeights[i] {
+        first.addWeightGradient(elements: range, scale: w1, into: p.gradient.pointer)
+        if rows > split { second.addWeightGradient(elements: range, scale: w2, into: p.gradient.pointer) }
+        square = Kernels.sumOfSquares(g, count: range.count)
+      } else {
+        square = Kernels.weightedSum(g, w1, q.gradient.pointer + range.lowerBound, w2, count: range.count, clearingY: true)
+      }
+      squares[slice.index * model.parameters.count + i] = square
     }
   }
 
