@@ -102,6 +102,13 @@ static inline void dnn_dense_product(const float *restrict A, long lda, long m, 
   }
 }
 
+// Whether a batch (a half batch with the split) is one this kernel was measured faster for:
+// more than one register and at most two (32 samples with AVX-512: mnist-best's halves; its
+// loop holds two registers of samples, so wider batches read W again per pair). At 16 (one
+// register: a load per FMA) and 64 samples (the seed scan's and the reference MLP's halves)
+// the runs with it were slower than OpenBLAS's.
+static inline int dnn_dense_forward_suits(long batch) { return batch > DNN_LANES && batch <= 2 * DNN_LANES; }
+
 // The number of floats `dnn_dense_forward` needs in `scratch`: Xᵀ.
 static inline long dnn_dense_forward_scratch(long in, long batch) { return in * batch; }
 

@@ -82,10 +82,14 @@ public final class Dense: Layer {
     if Self.computesTransposed(batch: batch, outputs: outputFeatures) {
       // Zᵀ = W · Xᵀ, then Z = (Zᵀ)ᵀ + b.
       transposedOutput.resize(rows: outputFeatures, columns: batch)
-      transposedInput.resize(rows: inputFeatures, columns: batch)
-      dnn_dense_forward(
-        weight.value.pointer, outputFeatures, inputFeatures, input.pointer, batch, transposedInput.pointer,
-        transposedOutput.pointer)
+      if Self.suitsOwnKernels(batch: batch) {
+        transposedInput.resize(rows: inputFeatures, columns: batch)
+        dnn_dense_forward(
+          weight.value.pointer, outputFeatures, inputFeatures, input.pointer, batch, transposedInput.pointer,
+          transposedOutput.pointer)
+      } else {
+        GEMM.multiply(weight.value, input, transposeB: true, into: transposedOutput)
+      }
       dnn_transpose_add_bias(transposedOutput.pointer, outputFeatures, batch, b, z)
       return output
     }
@@ -101,6 +105,12 @@ public final class Dense: Layer {
   /// 238 instead of 314 µs for [32, 784] into 512 outputs on one core, 10% at 64 samples into
   /// 256; the same at 1,000 samples, slower at 10 outputs (benchmarks/gemm_layout.c).
   static func computesTransposed(batch: Int, outputs: Int) -> Bool { batch < outputs }
+
+  /// Whether a batch of this size takes our own forward kernel (`dnn_dense_forward`) and, in
+  /// the split step, the deferred weight gradient (`defersWeightGradient`): the sizes they
+  /// were measured faster at (32 samples with AVX-512: mnist-best's halves; at 16 and 64,
+  /// the seed scan's and the reference MLP's, both were slower than before).
+  static func suitsOwnKernels(batch: Int) -> Bool { dnn_dense_forward_suits(batch) != 0 }
 
   public func backward(_ outputGradient: Tensor) -> Tensor {
     guard let input else { preconditionFailure("Dense.backward before forward") }

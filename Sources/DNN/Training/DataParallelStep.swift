@@ -48,6 +48,8 @@ final class DataParallelStep: HelperWork {
   private let denses: [(first: Dense, second: Dense)]
   /// For each of the model's parameters, the Dense pair when it is their weight.
   private let deferredWeights: [(first: Dense, second: Dense)?]
+  /// Whether this step's Dense layers defer their weight gradients.
+  private var deferring = false
 
   /// A split step for `model` fed by `loader`, or nil when a layer cannot be replicated.
   init?(model: Sequential, loader: BatchLoader) {
@@ -67,7 +69,6 @@ final class DataParallelStep: HelperWork {
         return (a, b)
       }
     }
-    for (_, second) in denses { second.defersWeightGradient = true }
     self.loader = loader
     output = Tensor(rows: 0, columns: model.outputFeatures)
     squares = .allocate(capacity: 2 * model.parameters.count)
@@ -109,9 +110,13 @@ final class DataParallelStep: HelperWork {
       sync.parties = rows > split ? 2 : 1
     }
     for (first, second) in dropouts { second.startDrawing(where: first) }
-    // Only for this step: the model's own backward (a gradient check, a whole-batch step)
-    // computes its weight gradients as usual.
-    for (first, _) in denses { first.defersWeightGradient = true }
+    // Only for this step, and for the half-batch sizes it was measured faster at: the model's
+    // own backward (a gradient check, a whole-batch step) computes its weight gradients as usual.
+    deferring = Dense.suitsOwnKernels(batch: split)
+    for (first, second) in denses {
+      first.defersWeightGradient = deferring
+      second.defersWeightGradient = deferring
+    }
 
     var firstLoss: Float = 0
     helper.run(self, job: Job.halves.rawValue) {
@@ -175,7 +180,7 @@ final class DataParallelStep: HelperWork {
       let range = slice.range(count: p.gradient.count)
       let g = p.gradient.pointer + range.lowerBound
       let square: Double
-      if let (first, second) = deferredWeights[i] {
+      if deferring, let (first, second) = deferredWeights[i] {
         first.addWeightGradient(elements: range, scale: w1, into: p.gradient.pointer)
         if rows > split { second.addWeightGradient(elements: range, scale: w2, into: p.gradient.pointer) }
         square = Kernels.sumOfSquares(g, count: range.count)
