@@ -151,7 +151,7 @@ import Testing
   /// its own backward (a gradient check, the dashboard's `g`) computes them again.
   @Test func theModelComputesItsOwnWeightGradientsAfterASplitStep() {
     // Halves of a size that defers (32 with AVX-512, 16 with AVX2).
-    let half = (1...64).last { Dense.suitsOwnKernels(batch: $0) }!
+    let half = (1...64).last { Dense.defersInSplitStep(halfBatch: $0) }!
     let config = Self.config(
       .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0), batchSize: 2 * half, clip: .none)
     let plan = RunPlan(config: config, data: DataSplit(folder: Fixtures.mnist, config: config), splitBatch: true)

@@ -17,14 +17,15 @@ import Testing
   /// Both forms of the forward product (`Zᵀ = W · Xᵀ` by dnn_dense_forward, transposed back,
   /// for batches smaller than the outputs, `X · Wᵀ` for the others) against the sum written
   /// out, bias included: inputs below one prefetch group (9) and over two and a half (40),
-  /// outputs that leave a block of rows part-filled (37), batches of one, two and three
-  /// registers, whole and part-filled.
+  /// outputs that leave a block of rows part-filled (37), batches of one to four registers,
+  /// whole and part-filled (the kernel takes 9-16 samples with AVX2, 17-64 with AVX-512, in
+  /// blocks of two or four registers).
   @Test func denseForwardInBothForms() {
     for inputs in [9, 40] {
       var g = SplitMix64(seed: 4)
       let layer = Dense(inputFeatures: inputs, outputFeatures: 37, initializer: .he, generator: &g)
       for o in 0..<37 { layer.bias.value[o] = Float(o) * 0.01 - 0.2 }
-      for batch in [1, 5, 8, 16, 33, 36, 37, 60] {
+      for batch in [1, 5, 8, 12, 16, 20, 30, 33, 36, 37, 60] {
         #expect(Dense.computesTransposed(batch: batch, outputs: 37) == (batch < 37))
         let x = GradientCheck.randomTensor(rows: batch, columns: inputs, seed: UInt64(batch))
         let z = layer.forward(x, phase: .training)

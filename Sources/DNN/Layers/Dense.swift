@@ -82,7 +82,7 @@ public final class Dense: Layer {
     if Self.computesTransposed(batch: batch, outputs: outputFeatures) {
       // Zᵀ = W · Xᵀ, then Z = (Zᵀ)ᵀ + b.
       transposedOutput.resize(rows: outputFeatures, columns: batch)
-      if Self.suitsOwnKernels(batch: batch) {
+      if Self.usesOwnForwardKernel(batch: batch) {
         transposedInput.resize(rows: inputFeatures, columns: batch)
         dnn_dense_forward(
           weight.value.pointer, outputFeatures, inputFeatures, input.pointer, batch, transposedInput.pointer,
@@ -106,11 +106,18 @@ public final class Dense: Layer {
   /// 256; the same at 1,000 samples, slower at 10 outputs (benchmarks/gemm_layout.c).
   static func computesTransposed(batch: Int, outputs: Int) -> Bool { batch < outputs }
 
-  /// Whether a batch of this size takes our own forward kernel (`dnn_dense_forward`) and, in
-  /// the split step, the deferred weight gradient (`defersWeightGradient`): the sizes they
-  /// were measured faster at (32 samples with AVX-512: mnist-best's halves; at 16 and 64,
-  /// the seed scan's and the reference MLP's, both were slower than before).
-  static func suitsOwnKernels(batch: Int) -> Bool { dnn_dense_forward_suits(batch) != 0 }
+  /// Whether a batch of this size (below the outputs) takes our own forward kernel,
+  /// `dnn_dense_forward` (see `dnn_dense_forward_suits`).
+  static func usesOwnForwardKernel(batch: Int) -> Bool { dnn_dense_forward_suits(batch) != 0 }
+
+  /// Whether the split step defers the weight gradient (`defersWeightGradient`) for halves of
+  /// this size: more than one vector register and at most two (17-32 samples with AVX-512,
+  /// 9-16 with AVX2), the sizes it was measured faster at (mnist-best's halves of 32); the seed
+  /// scan's 16 and the reference MLP's 64 were slower with it.
+  static func defersInSplitStep(halfBatch: Int) -> Bool {
+    let lanes = dnn_dense_lanes()
+    return halfBatch > lanes && halfBatch <= 2 * lanes
+  }
 
   public func backward(_ outputGradient: Tensor) -> Tensor {
     guard let input else { preconditionFailure("Dense.backward before forward") }

@@ -112,7 +112,7 @@ final class DataParallelStep: HelperWork {
     for (first, second) in dropouts { second.startDrawing(where: first) }
     // Only for this step, and for the half-batch sizes it was measured faster at: the model's
     // own backward (a gradient check, a whole-batch step) computes its weight gradients as usual.
-    deferring = Dense.suitsOwnKernels(batch: split)
+    deferring = Dense.defersInSplitStep(halfBatch: split)
     for (first, second) in denses {
       first.defersWeightGradient = deferring
       second.defersWeightGradient = deferring
