@@ -151,6 +151,47 @@ import Testing
     #expect(three.backward(Tensor(rows: 1, columns: 1, values: [4])).values == [0, 4, 0, 0, 0, 0, 0, 0, 0])
   }
 
+  /// 2x2 pooling (a register of outputs at a time in C) against the scalar rule written out:
+  /// planes whose output rows fill less than one register, one, and more than one (with AVX-512
+  /// and AVX2), odd sizes, values from a small set so that windows tie; the backward writes
+  /// the winner's gradient and 0 everywhere else, over whatever the buffer held.
+  @Test func maxPool2MatchesTheRuleWrittenOut() {
+    let shapes = [(1, 2, 4), (3, 28, 28), (2, 14, 14), (1, 5, 41), (2, 7, 40), (1, 3, 66)]
+    var g = SplitMix64(seed: 8)
+    for (channels, height, width) in shapes {
+      let input = ImageShape(channels: channels, height: height, width: width)
+      let layer = MaxPool2D(input: input, size: 2)
+      let (oh, ow) = (height / 2, width / 2)
+      for round in 0..<2 {
+        let x = Tensor(rows: 3, columns: input.features)
+        for i in 0..<x.count { x[i] = Float(g.next() % 5) - 2 }
+        let y = layer.forward(x, phase: .training)
+        let dy = Tensor(rows: 3, columns: y.columns)
+        for i in 0..<dy.count { dy[i] = Float(i % 7) + 1 }
+        if round == 1 { _ = layer.backward(dy) }  // leaves a gradient in the buffer the next call writes over
+        let dx = layer.backward(dy)
+        var expectedDx = [Float](repeating: 0, count: x.count)
+        for s in 0..<3 {
+          for c in 0..<channels {
+            for oy in 0..<oh {
+              for ox in 0..<ow {
+                let plane = s * input.features + c * height * width
+                var winner = plane + 2 * oy * width + 2 * ox
+                for candidate in [winner + 1, winner + width, winner + width + 1] where x[candidate] > x[winner] {
+                  winner = candidate
+                }
+                let o = s * y.columns + c * oh * ow + oy * ow + ox
+                #expect(y[o] == x[winner], "\(input.text) output \(o)")
+                expectedDx[winner] += dy[o]
+              }
+            }
+          }
+        }
+        #expect(dx.values == expectedDx, "\(input.text): backward")
+      }
+    }
+  }
+
   /// BatchNorm2d: each channel normalised over the batch and its plane; both phases.
   @Test(arguments: [Phase.training, Phase.inference])
   func batchNorm2DAgainstFiniteDifferences(phase: Phase) {

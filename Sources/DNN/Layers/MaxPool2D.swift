@@ -1,3 +1,5 @@
+import CCPU
+
 /// Max pooling over `size`×`size` windows with stride `size` (`MaxPool2d(size)` in PyTorch),
 /// per channel: input `[B, C·H·W]`, output `[B, C·(H/size)·(W/size)]` (rows and columns that do
 /// not fill a window are dropped, as PyTorch does).
@@ -42,7 +44,9 @@ public final class MaxPool2D: Layer {
         for s in 0..<batch {
           for c in 0..<input.channels {
             let first = s * output.features + c * output.plane
-            pool2(source + s * input.features + c * input.plane, into: target + first, winners: won.baseAddress! + first, offset: Int32(c * input.plane))
+            dnn_max_pool2(
+              source + s * input.features + c * input.plane, input.width, input.height, target + first,
+              won.baseAddress! + first, Int32(c * input.plane))
           }
         }
         return
@@ -64,32 +68,25 @@ public final class MaxPool2D: Layer {
     return result
   }
 
-  /// 2x2 windows of one plane (the common case, a third of a convolutional step's pooling time
-  /// before): the four values compared in reading order, the first of equal values winning,
-  /// without the general loops.
-  @inline(__always)
-  private func pool2(_ plane: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<Int32>, offset: Int32) {
-    let width = input.width, outWidth = output.width
-    for oy in 0..<output.height {
-      let top = 2 * oy * width
-      for ox in 0..<outWidth {
-        let i = top + 2 * ox
-        var best = plane[i], winner = i
-        let b = plane[i + 1], c = plane[i + width], d = plane[i + width + 1]
-        if b > best { (best, winner) = (b, i + 1) }
-        if c > best { (best, winner) = (c, i + width) }
-        if d > best { (best, winner) = (d, i + width + 1) }
-        out[oy * outWidth + ox] = best
-        winners[oy * outWidth + ox] = offset + Int32(winner)
-      }
-    }
-  }
-
   public func backward(_ outputGradient: Tensor) -> Tensor {
     let batch = outputGradient.rows
     inputGradient.resize(rows: batch, columns: input.features)
-    inputGradient.fill(0)
     let source = outputGradient.pointer, target = inputGradient.pointer
+    if size == 2 {
+      // Every input written once, winners' gradients and zeros (dnn_max_pool2_backward, CCPU).
+      winners.withUnsafeBufferPointer { won in
+        for s in 0..<batch {
+          for c in 0..<input.channels {
+            let at = s * output.features + c * output.plane
+            dnn_max_pool2_backward(
+              source + at, won.baseAddress! + at, Int32(c * input.plane), input.width, input.height,
+              target + s * input.features + c * input.plane)
+          }
+        }
+      }
+      return inputGradient
+    }
+    inputGradient.fill(0)
     winners.withUnsafeBufferPointer { won in
       for s in 0..<batch {
         let row = target + s * input.features
