@@ -11,13 +11,21 @@ public final class RunLock {
   public static let fileName = ".lock"
   private let fd: Int32
 
-  /// Takes the lock of `folder` (which must exist), or throws naming the process that holds it.
+  /// How long a lock held by someone else is waited for before giving up: a writer that has
+  /// just finished can hold it a moment longer, when a process forked by its program (a
+  /// `Process` started at that instant) still has a copy of the descriptor until it execs.
+  static let patience = 0.5
+
+  /// Takes the lock of `folder` (which must exist), or throws naming the process that holds it
+  /// (after trying for `patience` seconds).
   public init(folder: String) throws {
     let path = (folder as NSString).appendingPathComponent(RunLock.fileName)
     fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
     guard fd >= 0 else {
       throw CheckpointError(path: folder, problem: "cannot be locked (\(String(cString: strerror(errno))))")
     }
+    let deadline = Date().addingTimeInterval(RunLock.patience)
+    while flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK && Date() < deadline { usleep(10_000) }
     guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
       let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
       close(fd)
