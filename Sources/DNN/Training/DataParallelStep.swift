@@ -43,8 +43,9 @@ final class DataParallelStep: HelperWork {
   private let syncs: [HalfBatchSync]
   /// Each Dropout layer of the model and of the replica.
   private let dropouts: [(first: Dropout, second: Dropout)]
-  /// Each Dense layer of the model and of the replica; their weight gradients are deferred to
-  /// the combine, where each thread computes its slice of `dW` from both halves.
+  /// Each Dense layer of the model and of the replica. When `deferring`, their backward leaves
+  /// the weight gradient to the combine, where each thread computes its slice of `dW` from
+  /// both halves.
   private let denses: [(first: Dense, second: Dense)]
   /// For each of the model's parameters, the Dense pair when it is their weight.
   private let deferredWeights: [(first: Dense, second: Dense)?]
