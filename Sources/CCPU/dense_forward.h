@@ -31,10 +31,9 @@
 #endif
 
 // One block of C = A · B: R rows from i0 (those below m; R ≤ 8) and CH chunks of DNN_LANES
-// columns from j0 (those below n; CH ≤ 4). A is [m, k] with row stride lda, B [k, n] with row stride ldb. Rows past m
-// read row m-1 again and are not stored.
-// A's rows are prefetched ahead: R streams at once are more than the hardware prefetcher keeps
-// up with.
+// columns from j0 (those below n; CH ≤ 4). A is [m, k] with row stride lda, B [k, n] with row
+// stride ldb. Rows past m read row m-1 again and are not stored. A's rows are prefetched
+// ahead: R streams at once are more than the hardware prefetcher keeps up with.
 static inline __attribute__((always_inline)) void dnn_dense_block(
     const float *restrict A, long lda, long m, long k, const float *restrict B, long ldb, long n, float *restrict C,
     long ldc, long i0, long j0, const int R, const int CH) {
@@ -130,12 +129,8 @@ static inline int dnn_dense_forward_suits(long batch) {
 // The floats in a vector register, for choices made in Swift.
 static inline long dnn_dense_lanes(void) { return DNN_LANES; }
 
-// The number of floats `dnn_dense_forward` needs in `scratch`: Xᵀ.
-static inline long dnn_dense_forward_scratch(long in, long batch) { return in * batch; }
-
-// Zt [outs, batch] = W [outs, in] · Xᵀ, X [batch, in], all row-major; `scratch` holds
-// dnn_dense_forward_scratch(in, batch) floats (Xᵀ: a few kilobytes per input against W's
-// hundreds). Each sum runs over the inputs in order.
+// Zt [outs, batch] = W [outs, in] · Xᵀ, X [batch, in], all row-major; `scratch` holds in ·
+// batch floats (Xᵀ: a few kilobytes against W's hundreds). Each sum runs over the inputs in order.
 static inline void dnn_dense_forward(const float *restrict W, long outs, long in, const float *restrict X, long batch,
                                      float *restrict scratch, float *restrict Zt) {
   if (outs <= 0 || batch <= 0) return;

@@ -24,9 +24,18 @@ typedef int dnn_ints __attribute__((ext_vector_type(DNN_LANES)));
 #define DNN_IOTA ((dnn_ints){0, 1, 2, 3, 4, 5, 6, 7})
 #endif
 
-// `candidate` where `take` (all bits set), else `current`, for floats and for indices.
+// `candidate` where `take` (all bits set), else `current`.
 static inline __attribute__((always_inline)) dnn_lanes dnn_pick(dnn_ints take, dnn_lanes candidate, dnn_lanes current) {
   return (dnn_lanes)((take & (dnn_ints)candidate) | (~take & (dnn_ints)current));
+}
+
+// One step of a window's walk in reading order: where `candidate` is greater than `best`, it
+// becomes the best and `index` the winner (equal values and NaNs do not take over).
+static inline __attribute__((always_inline)) void dnn_take_greater(dnn_lanes *best, dnn_ints *won, dnn_lanes candidate,
+                                                                   dnn_ints index) {
+  const dnn_ints take = candidate > *best;
+  *best = dnn_pick(take, candidate, *best);
+  *won = (take & index) | (~take & *won);
 }
 
 // One plane (height x width) into (height/2) x (width/2) maxima, the last row or column
@@ -47,16 +56,9 @@ static inline void dnn_max_pool2(const float *restrict plane, long width, long h
       const dnn_ints first = offset + (int)(2 * oy * width + 2 * ox) + 2 * DNN_IOTA;
       dnn_lanes best = DNN_EVENS(t0, t1);
       dnn_ints won = first;
-      const dnn_lanes b = DNN_ODDS(t0, t1), c = DNN_EVENS(b0, b1), d = DNN_ODDS(b0, b1);
-      dnn_ints take = b > best;
-      best = dnn_pick(take, b, best);
-      won = (take & (first + 1)) | (~take & won);
-      take = c > best;
-      best = dnn_pick(take, c, best);
-      won = (take & (first + (int)width)) | (~take & won);
-      take = d > best;
-      best = dnn_pick(take, d, best);
-      won = (take & (first + (int)width + 1)) | (~take & won);
+      dnn_take_greater(&best, &won, DNN_ODDS(t0, t1), first + 1);
+      dnn_take_greater(&best, &won, DNN_EVENS(b0, b1), first + (int)width);
+      dnn_take_greater(&best, &won, DNN_ODDS(b0, b1), first + (int)width + 1);
       dnn_store(out + oy * ow + ox, best, count);
       dnn_store((float *)(winners + oy * ow + ox), (dnn_lanes)won, count);
     }

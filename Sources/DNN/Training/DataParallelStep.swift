@@ -61,15 +61,13 @@ final class DataParallelStep: HelperWork {
     dropouts = zip(model.layers, replica.layers).compactMap { pair in
       (pair.0 as? Dropout).flatMap { first in (pair.1 as? Dropout).map { (first, $0) } }
     }
-    denses = zip(model.layers, replica.layers).compactMap { pair in
-      (pair.0 as? Dense).flatMap { first in (pair.1 as? Dense).map { (first, $0) } }
-    }
     deferredWeights = zip(model.layers, replica.layers).flatMap { first, second in
       first.parameters.map { p -> (first: Dense, second: Dense)? in
         guard let a = first as? Dense, let b = second as? Dense, p === a.weight else { return nil }
         return (a, b)
       }
     }
+    denses = deferredWeights.compactMap { $0 }
     self.loader = loader
     output = Tensor(rows: 0, columns: model.outputFeatures)
     squares = .allocate(capacity: 2 * model.parameters.count)
