@@ -54,6 +54,8 @@ public final class DashboardApp {
     }
     if !events.isEmpty { dirty = true }
     if let key = terminal.readKey(timeout: pollMilliseconds) { handle(key) }
+    // A terminal that went away ends the dashboard as a hangup does: every run saves, then exit.
+    if terminal.hasHungUp { requestQuit() }
     if instruments.update(&state) { dirty = true }
     let now = DispatchTime.now().uptimeNanoseconds
     fadeNotice(now: now)

@@ -171,13 +171,14 @@ public struct DashboardState: Sendable {
     }
     if event.isTerminal && isSweep && !anyLive && !focusChosen, let best = bestRun, best != focus {
       focus(on: best)
-      notice = "all runs ended: \(runs[best].name) has the best validation accuracy"
+      notice = "all runs ended: \(runs[best].name) ranks first (validation accuracy of its best epoch)"
     }
   }
 
-  /// The run with the best validation accuracy, if any run has one.
+  /// The best run by `RunRecord.ranksAbove`, if any run has a best epoch.
   public var bestRun: Int? {
-    runs.indices.filter { runs[$0].bestValidationAccuracy != nil }.max { runs[$0].bestValidationAccuracy! < runs[$1].bestValidationAccuracy! }
+    let ranked = runs.indices.compactMap { i in runs[i].record.flatMap { $0.best == nil ? nil : (i, $0) } }
+    return ranked.min { $0.1.ranksAbove($1.1) }?.0
   }
 
   /// Moves the focus to run `index` (keeping the browsing position within its list).
@@ -237,9 +238,5 @@ public struct DashboardState: Sendable {
   }
 
   /// `0.9512` -> `95.1%`.
-  public static func percent(_ v: Float) -> String {
-    guard v.isFinite else { return "–" }
-    let tenths = Int(saturating: Double(v) * 1000)
-    return "\(tenths / 10).\(tenths % 10)%"
-  }
+  public static func percent(_ v: Float) -> String { RunRecord.percent(v) }
 }

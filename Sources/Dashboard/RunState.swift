@@ -9,6 +9,21 @@ public struct RunState: Sendable {
   public enum Status: String, Sendable {
     case queued = "QUEUED", starting = "STARTING", running = "RUNNING", paused = "PAUSED", stepping = "STEPPING"
     case finished = "FINISHED", stopped = "STOPPED", diverged = "DIVERGED", failed = "FAILED", skipped = "SKIPPED"
+    case interrupted = "INTERRUPTED"
+
+    /// The dashboard's status of a run whose record says `status`.
+    init(_ status: RunStatus) {
+      switch status {
+      case .queued: self = .queued
+      case .running: self = .running
+      case .paused: self = .paused
+      case .stopped: self = .stopped
+      case .finished: self = .finished
+      case .diverged: self = .diverged
+      case .failed: self = .failed
+      case .interrupted: self = .interrupted
+      }
+    }
   }
 
   /// The run's name before it starts (its folder name), and what sets it apart in a sweep
@@ -55,6 +70,8 @@ public struct RunState: Sendable {
   /// checkpoint), for drawing a digit and gradient checks.
   public var model: ModelSnapshot?
   public var summary: RunSummary?
+  /// The run's record (`RunRecord`) as the engine last sent it: best epoch, test accuracies.
+  public var record: RunRecord?
   /// Interventions (pauses, rate changes, forks, saves), marked on the curves.
   public var interventions: [Intervention] = []
   /// Position in the browsed list of digits (all validation samples, or mistakes only).
@@ -83,7 +100,7 @@ public struct RunState: Sendable {
   public var isPlaceholder: Bool { run == nil && name.isEmpty && status == .starting }
 
   /// True while the run may still train (queued runs included).
-  public var isLive: Bool { ![.finished, .stopped, .diverged, .failed, .skipped].contains(status) }
+  public var isLive: Bool { ![.finished, .stopped, .diverged, .failed, .skipped, .interrupted].contains(status) }
 
   /// Folds one training event into the run (`DashboardState.apply` adds the notices).
   public mutating func apply(_ event: TrainingEvent) {
@@ -121,6 +138,7 @@ public struct RunState: Sendable {
       }
     case .epoch(let e):
       epochsDone = e.epoch
+      learningRate = e.learningRate
       epochReports.append(e)
       validationLoss.append(ChartPoint(x: Double(e.epoch), y: Double(e.validationLoss)))
       validationAccuracy.append(ChartPoint(x: Double(e.epoch), y: Double(e.validationAccuracy)))
@@ -146,6 +164,8 @@ public struct RunState: Sendable {
       model = m
     case .checkpointSaved:
       break
+    case .record(let r):
+      record = r
     case .learningRateScaled(let rate, _, _):
       learningRate = rate
     case .intervention(let i):
@@ -166,7 +186,8 @@ public struct RunState: Sendable {
       message = text
     case .finished(let s):
       summary = s
-      status = s.stopped ? .stopped : .finished
+      if let r = s.record { record = r }
+      status = s.record.map { Status($0.status) } ?? (s.stopped ? .stopped : .finished)
     case .failed(let text):
       status = .failed
       message = text
@@ -197,9 +218,10 @@ public struct RunState: Sendable {
   /// The best epoch (`RunLog.bestEpoch`: lowest validation loss, or training loss without validation).
   public var bestEpoch: EpochReport? { RunLog.bestEpoch(epochReports) }
 
-  /// The best validation accuracy of any epoch, for the runs table.
+  /// The validation accuracy of the best epoch (the model `best.safetensors` keeps), for the
+  /// runs table.
   public var bestValidationAccuracy: Float? {
-    epochReports.map(\.validationAccuracy).filter { !$0.isNaN }.max()
+    (bestEpoch?.validationAccuracy).flatMap { $0.isNaN ? nil : $0 }
   }
 
   /// The median seconds per epoch, for the runs table and the closing line.

@@ -5,7 +5,7 @@ import Foundation
 import Synchronization
 import TerminalUI
 
-/// Set by SIGINT / SIGTERM; the run loop polls it (a signal handler may only touch atomics).
+/// Set by `ProcessSetup.stopSignals`; the run loop polls it (a signal handler may only touch atomics).
 let interruptSignal = Atomic<Int32>(0)
 
 /// `dnn-tui`: the live training dashboard.
@@ -77,10 +77,10 @@ struct DashboardCommand: ParsableCommand {
     // A parent may have left signals blocked (the mask survives exec): resizes and Ctrl-C must arrive.
     var wanted = sigset_t()
     sigemptyset(&wanted)
-    for s in [SIGWINCH, SIGINT, SIGTERM] { sigaddset(&wanted, s) }
+    let stopSignals = ProcessSetup.stopSignals
+    for s in [SIGWINCH] + stopSignals { sigaddset(&wanted, s) }
     pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
-    signal(SIGINT) { interruptSignal.store($0, ordering: .relaxed) }
-    signal(SIGTERM) { interruptSignal.store($0, ordering: .relaxed) }
+    for s in stopSignals { signal(s) { interruptSignal.store($0, ordering: .relaxed) } }
     let app = DashboardApp(
       terminal: terminal, link: opening.sweep, options: RenderOptions(color: terminal.usesColor, ascii: ascii || !terminal.localeIsUTF8),
       waitingFor: opening.waitingFor)
@@ -105,12 +105,12 @@ struct DashboardCommand: ParsableCommand {
     let epochs = run.run?.epochs ?? 0
     var line = "\(run.name): \(run.status.rawValue)"
     if run.run != nil { line += " at epoch \(run.epochsDone)/\(epochs)" }
-    if let last = run.epochReports.last { line += ", validation accuracy \(DashboardState.percent(last.validationAccuracy))" }
-    if let test = run.summary?.test { line += ", test accuracy \(DashboardState.percent(test.accuracy))" }
+    if let best = run.record?.best { line += ", \(best.text)" }
+    if let test = run.record?.testText { line += ", \(test)" }
     if let seconds = run.medianSecondsPerEpoch { line += String(format: ", %.3f s/epoch (median)", seconds) }
     if let savedIn, run.run != nil && !run.following {
       // Only a folder with a saved state can be continued (a full disk can fail the first save).
-      let state = (savedIn as NSString).appendingPathComponent("last.safetensors")
+      let state = RunFiles.path(savedIn, CheckpointKind.last.fileName)
       line += FileManager.default.fileExists(atPath: state)
         ? "\nsaved in \(savedIn) (continue it with: dnn-tui \(savedIn) --resume)"
         : "\nits folder \(savedIn) holds no saved state: nothing to continue"

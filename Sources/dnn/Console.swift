@@ -1,4 +1,5 @@
 import ArgumentParser
+import DNN
 import Foundation
 
 /// Output helpers for the command line: messages to stderr, terminal detection.
@@ -38,6 +39,5 @@ func reportingErrors(_ body: () throws -> Void) throws {
   }
 }
 
-/// Formats a fraction as a percentage with two decimals: `0.9512` -> `95.12%` (`n/a` for NaN,
-/// a run without a validation set). The one format of percentages in `dnn`'s output.
-func percent(_ value: Float) -> String { value.isNaN ? "n/a" : String(format: "%.2f%%", Double(value) * 100) }
+/// A fraction as a percentage, in the one format of screens and tables (`RunRecord.percent`).
+func percent(_ value: Float) -> String { RunRecord.percent(value) }

@@ -11,13 +11,9 @@ struct EvaluateCommand: ParsableCommand {
 
   @Argument(help: "Run folders, or folders of run folders (such as runs/).") var runs: [String]
   @OptionGroup var data: DataFolderOption
-  @Option(help: "Which checkpoint to evaluate: best or last.") var checkpoint = "best"
+  @Option(help: "Which checkpoint to evaluate: \(CheckpointKind.list).") var checkpoint = CheckpointKind.best
   @Option(help: "Validation digits to draw per run (0: none).") var samples = 6
   @Flag(help: "Print the results as one JSON object.") var json = false
-
-  func validate() throws {
-    guard ["best", "last"].contains(checkpoint) else { throw ValidationError("--checkpoint must be best or last") }
-  }
 
   struct Result {
     let run: SavedRun
@@ -51,37 +47,40 @@ struct EvaluateCommand: ParsableCommand {
     let table = summaryRows(results)
     // The summary files belong to a folder of runs: evaluating one run folder never replaces
     // the summary of the folder around it.
-    let folderOfRuns = runs.count == 1 && !FileManager.default.fileExists(atPath: (runs[0] as NSString).appendingPathComponent("config.json"))
+    let folderOfRuns = runs.count == 1 && !RunFiles.isRunFolder(runs[0])
     if folderOfRuns {
-      try AtomicFile.write(table.map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n", to: (runs[0] as NSString).appendingPathComponent("summary.csv"))
-      try AtomicFile.write(markdown(table), to: (runs[0] as NSString).appendingPathComponent("summary.md"))
+      try AtomicFile.write(table.map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n", to: RunFiles.path(runs[0], RunFiles.summaryCSV))
+      try AtomicFile.write(markdown(table), to: RunFiles.path(runs[0], RunFiles.summaryMarkdown))
     }
     if json {
       print(JSONValue.object(["runs": .array(results.map(jsonValue))]).text)
     } else {
       for r in results { printConfusion(r) }
       print(aligned(displayRows(results)))
-      if folderOfRuns { print("wrote \(runs[0])/summary.csv and summary.md") }
+      print("best val: validation accuracy of the best epoch (@ epoch); test: the \(RunRecord.modelName(checkpoint))")
+      if folderOfRuns { print("wrote \(RunFiles.path(runs[0], RunFiles.summaryCSV)) and \(RunFiles.summaryMarkdown)") }
     }
   }
 
   private func summaryRows(_ results: [Result]) -> [[String]] {
-    [["run", "parameters", "epochs", "best_val_accuracy", "test_loss", "test_accuracy", "training_seconds", "checkpoint"]]
+    [["run", "status", "parameters", "epochs", "best_epoch", "best_val_accuracy", "test_loss", "test_accuracy", "training_seconds", "model"]]
       + results.map { r in
-        [r.run.config.name, "\(r.parameters)", "\(r.run.epochs.count)",
-         String(format: "%.4f", Double(r.run.epochs.map(\.validationAccuracy).max() ?? .nan)),
+        let record = r.run.record
+        return [r.run.config.name, record.status.rawValue, "\(r.parameters)", "\(record.epochsDone)",
+         record.best.map { "\($0.epoch)" } ?? "", String(format: "%.4f", Double(record.best?.validationAccuracy ?? .nan)),
          String(format: "%.4f", Double(r.test.loss)), String(format: "%.4f", Double(r.test.accuracy)),
-         String(format: "%.2f", r.run.trainingSeconds), checkpoint]
+         String(format: "%.2f", r.run.trainingSeconds), RunRecord.modelName(checkpoint)]
       }
   }
 
   /// The summary as printed: percentages, short headers, within 80 columns.
   private func displayRows(_ results: [Result]) -> [[String]] {
-    [["run", "params", "epochs", "best val", "test loss", "test acc", "train s", "ckpt"]]
+    [["run", "status", "params", "epochs", "best val", "test loss", "test", "train s"]]
       + results.map { r in
-        [r.run.config.name, r.parameters.grouped, "\(r.run.epochs.count)",
-         r.run.epochs.map(\.validationAccuracy).max().map(percent) ?? "n/a",
-         String(format: "%.4f", Double(r.test.loss)), percent(r.test.accuracy), String(format: "%.1f", r.run.trainingSeconds), checkpoint]
+        let record = r.run.record
+        return [r.run.config.name, record.status.label, r.parameters.grouped, "\(record.epochsDone)/\(record.epochsPlanned)",
+         record.best.map { "\(percent($0.validationAccuracy)) @\($0.epoch)" } ?? "–",
+         String(format: "%.4f", Double(r.test.loss)), percent(r.test.accuracy), String(format: "%.1f", r.run.trainingSeconds)]
       }
   }
 
@@ -102,8 +101,10 @@ struct EvaluateCommand: ParsableCommand {
   private func jsonValue(_ r: Result) -> JSONValue {
     .object([
       "name": .string(r.run.config.name), "path": .string(r.run.path), "parameters": .number(Double(r.parameters)),
-      "epochs": .number(Double(r.run.epochs.count)), "checkpoint": .string(checkpoint),
-      "bestValidationAccuracy": r.run.epochs.map(\.validationAccuracy).max().map { .number(Double($0)) } ?? .null,
+      "epochs": .number(Double(r.run.record.epochsDone)), "epochsPlanned": .number(Double(r.run.record.epochsPlanned)),
+      "status": .string(r.run.record.status.rawValue), "checkpoint": .string(checkpoint.rawValue),
+      "bestEpoch": r.run.record.best.map { .number(Double($0.epoch)) } ?? .null,
+      "bestValidationAccuracy": r.run.record.best.map { .number(Double($0.validationAccuracy)) } ?? .null,
       "test": .object(["loss": .number(Double(r.test.loss)), "accuracy": .number(Double(r.test.accuracy))]),
       "perClassAccuracy": .array(r.perClass.map { .number(Double($0)) }),
       "confusion": .array(r.confusion.map { .array($0.map { .number(Double($0)) }) }),
@@ -112,7 +113,7 @@ struct EvaluateCommand: ParsableCommand {
   }
 
   private func printConfusion(_ r: Result) {
-    print("\(r.run.config.name): test accuracy \(percent(r.test.accuracy)), loss \(String(format: "%.4f", r.test.loss)) (\(checkpoint) checkpoint)")
+    print("\(r.run.config.name) (\(r.run.record.statusText)): test \(percent(r.test.accuracy)) · \(RunRecord.modelName(checkpoint)), loss \(String(format: "%.4f", r.test.loss))")
     print("  true\\pred" + (0..<10).map { String(format: "%5d", $0) }.joined() + "    acc")
     for (t, row) in r.confusion.enumerated() {
       print(String(format: "  %9d", t) + row.map { String(format: "%5d", $0) }.joined() + "  " + percent(r.perClass[t]))
@@ -140,3 +141,4 @@ struct EvaluateCommand: ParsableCommand {
     }
   }
 }
+extension CheckpointKind: ExpressibleByArgument {}

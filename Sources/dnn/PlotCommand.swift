@@ -28,9 +28,9 @@ struct PlotCommand: ParsableCommand {
 enum Plots {
   /// Writes curves.svg and digits.svg; returns their paths.
   static func write(_ run: SavedRun, folder: MNISTFolder, digits: Int) throws -> [String] {
-    let curves = (run.path as NSString).appendingPathComponent("curves.svg")
+    let curves = RunFiles.path(run.path, RunFiles.curves)
     try AtomicFile.write(self.curves(run), to: curves)
-    let grid = (run.path as NSString).appendingPathComponent("digits.svg")
+    let grid = RunFiles.path(run.path, RunFiles.digits)
     try AtomicFile.write(try self.digits(run, folder: folder, count: digits), to: grid)
     return [curves, grid]
   }
@@ -65,7 +65,7 @@ enum Plots {
   }
 
   static func digits(_ run: SavedRun, folder: MNISTFolder, count: Int) throws -> String {
-    let model = try run.model(checkpoint: "best")
+    let model = try run.model(checkpoint: .best)
     guard let (sample, p, metrics) = run.sampleInferences(model, folder: folder, count: count) else {
       return SVG(width: 400, height: 40).document
     }

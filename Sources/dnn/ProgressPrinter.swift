@@ -33,8 +33,9 @@ final class ProgressPrinter {
                    e.epoch, started?.epochs ?? 0, Double(e.trainLoss), percent(e.trainAccuracy),
                    Double(e.validationLoss), percent(e.validationAccuracy), Double(e.learningRate), e.seconds))
     case .finished(let s):
-      var line = "\(s.stopped ? "stopped" : "finished") \(s.runName) after \(s.epochs) epochs: validation accuracy \(percent(s.validation.accuracy))"
-      if let test = s.test { line += ", test accuracy \(percent(test.accuracy)) (loss \(String(format: "%.4f", test.loss)))" }
+      var line = "\(s.runName): \(s.record?.statusText ?? (s.stopped ? "STOPPED" : "FINISHED"))"
+      if let best = s.record?.best { line += ", \(best.text)" }
+      if let test = s.record?.testText { line += ", \(test)" }
       print(line)
     case .checkpointSaved(let path, _):
       print("saved \(path)")

@@ -21,21 +21,24 @@ struct ReportCommand: ParsableCommand {
         td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}
         h2{margin-top:2em}pre{background:#f6f6f6;padding:0.8em}</style></head><body>
         <h1>diy-dnn: \(runs.count) runs in \(SVG.escape(runsDir))</h1>
-        <table><tr><th>run</th><th>parameters</th><th>epochs</th><th>best val loss</th><th>best val accuracy</th>
-        <th>test accuracy (best)</th><th>training s</th></tr>
+        <table><tr><th>run</th><th>status</th><th>parameters</th><th>epochs</th><th>best epoch</th><th>best val loss</th>
+        <th>best val accuracy</th><th>test: best checkpoint</th><th>test: final model</th><th>training s</th></tr>
 
         """
       var sections = ""
       for r in runs {
         let folder = try data.folder(for: r, cache: cache)
-        let model = try r.model(checkpoint: "best")
-        let test = folder.test.map { Evaluator.evaluate(model, on: DatasetView($0)) }
+        let model = try r.model(checkpoint: .best)
+        let record = r.record
+        let test = record.testOfBestCheckpoint ?? folder.test.map { Evaluator.evaluate(model, on: DatasetView($0)) }
         let best = r.bestEpoch
         html += "<tr><td><a href=\"#\(SVG.escape(r.config.name))\">\(SVG.escape(r.config.name))</a></td>"
-          + "<td>\(model.parameterCount.grouped)</td><td>\(r.epochs.count)</td>"
+          + "<td>\(record.status.label)</td><td>\(model.parameterCount.grouped)</td>"
+          + "<td>\(record.epochsDone)/\(record.epochsPlanned)</td><td>\(best.map { "\($0.epoch)" } ?? "-")</td>"
           + "<td>\(best.map { String(format: "%.4f", RunLog.criterion($0)) } ?? "-")</td>"
-          + "<td>\(r.epochs.map(\.validationAccuracy).max().map(percent) ?? "-")</td>"
+          + "<td>\(best.map { percent($0.validationAccuracy) } ?? "-")</td>"
           + "<td>\(test.map { percent($0.accuracy) } ?? "-")</td>"
+          + "<td>\(record.testOfFinalModel.map { percent($0.accuracy) } ?? "-")</td>"
           + "<td>\(String(format: "%.1f", r.trainingSeconds))</td></tr>\n"
         _ = try Plots.write(r, folder: folder, digits: 20)
         sections += "<h2 id=\"\(SVG.escape(r.config.name))\">\(SVG.escape(r.config.name))</h2>\n"
@@ -45,7 +48,7 @@ struct ReportCommand: ParsableCommand {
         sections += fitted(try Plots.digits(r, folder: folder, count: 20))
       }
       html += "</table>\n" + fitted(Self.comparison(runs)) + sections + "</body></html>\n"
-      let path = (runsDir as NSString).appendingPathComponent("report.html")
+      let path = RunFiles.path(runsDir, RunFiles.report)
       try AtomicFile.write(html, to: path)
       print("wrote \(path)")
     }

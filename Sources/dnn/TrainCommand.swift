@@ -3,7 +3,7 @@ import DNN
 import Foundation
 import Synchronization
 
-/// The signal that asked `dnn train` to stop (SIGINT or SIGTERM), 0 for none.
+/// The signal that asked `dnn train` to stop (`ProcessSetup.stopSignals`), 0 for none.
 let stopSignal = Atomic<Int32>(0)
 
 /// `dnn train`: trains the runs of a configuration file, each into its own run folder.
@@ -13,7 +13,7 @@ struct TrainCommand: ParsableCommand {
     abstract: "Train the runs of a configuration file (default: assets/configs/default.json).",
     discussion: """
       Each run writes <out>/<name>/: config.json (with the dataset's SHA-256 digests), metrics.csv, steps.csv, \
-      best.safetensors and last.safetensors (model and optimizer state). Ctrl-C or SIGTERM finishes the current step, \
+      best.safetensors and last.safetensors (model and optimizer state). Ctrl-C, SIGTERM or SIGHUP finishes the current step, \
       saves last.safetensors and exits 130 / 143; --resume continues from there, on the run's recorded data. --shard K/N trains runs K, K+N, K+2N, ... (0-based), so that a sweep can be \
       spread over machines, for example as a Slurm array job with --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT.
       """)
@@ -52,8 +52,7 @@ struct TrainCommand: ParsableCommand {
     if let shard, let (k, n) = Self.parseShard(shard) { runs = runs.enumerated().filter { $0.offset % n == k }.map(\.element) }
     if runs.isEmpty { throw ValidationError("--shard \(shard ?? "") selects none of the \(file.runs.count) runs of \(configPath)") }
     try RunFolder.checkOut(out)
-    signal(SIGINT) { stopSignal.store($0, ordering: .relaxed) }
-    signal(SIGTERM) { stopSignal.store($0, ordering: .relaxed) }
+    for s in ProcessSetup.stopSignals { signal(s) { stopSignal.store($0, ordering: .relaxed) } }
     var failed = false
     let opened = DataChoice.Cache()
     for var runConfig in runs {
@@ -154,6 +153,9 @@ extension RunSummary {
       "validation": metrics(validation), "test": metrics(test),
       "secondsPerEpoch": .array(secondsPerEpoch.map { .number($0) }),
       "samplesPerSecond": .number(samplesPerSecond), "stopped": .bool(stopped), "failed": .bool(false),
+      "status": record.map { .string($0.status.rawValue) } ?? .null,
+      "bestEpoch": record?.best.map { .number(Double($0.epoch)) } ?? .null,
+      "testOfBestCheckpoint": metrics(record?.testOfBestCheckpoint), "testOfFinalModel": metrics(record?.testOfFinalModel),
       "savingSeconds": .number(savingSeconds), "logSeconds": .number(logSeconds),
     ]).text
   }

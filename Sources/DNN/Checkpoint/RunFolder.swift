@@ -1,15 +1,11 @@
 import Foundation
 
-/// A run's folder, `<out>/<name>/`, as the one process training the run writes it:
-///
-/// - `config.json`: the run as resolved (defaults filled in, the dataset's identity recorded)
-/// - `metrics.csv`, `steps.csv`: the logs, appended; `events.csv`: the interventions (`RunLog`)
-/// - `best.safetensors`: the model of the best epoch so far (`RunLog.bestEpoch`'s rule), as of
-///   the last save
-/// - `last.safetensors`: the run's whole state (model, optimizer, position) in one file, so a
-///   kill at any instant leaves a state `resume` continues from (saved after the first epoch,
-///   every `saveInterval` seconds of epochs after that, and at the end)
-/// - `.lock`: held while this process writes (`RunLock`)
+/// A run's folder (`RunFiles` names its files) as the one process training the run writes it:
+/// the configuration when it starts, the logs as it goes (`RunLog`), the best model and the
+/// whole state (`last.safetensors`, so a kill at any instant leaves a state `resume` continues
+/// from: saved after the first epoch, every `saveInterval` seconds of epochs after that, and at
+/// the end), and the run record (`run.json`) with every state and at the end. The lock
+/// (`RunLock`) is held while this process writes.
 ///
 /// Every checkpoint is replaced atomically (temporary file, fsync, rename).
 public final class RunFolder: TrainingObserver {
@@ -29,35 +25,32 @@ public final class RunFolder: TrainingObserver {
   /// on small models it costs more than an epoch, and a kill loses at most this much training.
   public static let saveInterval: Double = 10
 
-  /// The files a run folder may hold (those it writes, and those `dnn plot` adds): `--overwrite`
-  /// deletes a folder only when it holds nothing else.
-  public static let knownFiles: Set<String> = [
-    "config.json", RunLog.metricsFile, RunLog.stepsFile, RunLog.eventsFile, "best.safetensors", "last.safetensors",
-    "optimizer.safetensors", RunLock.fileName, "curves.svg", "digits.svg",
-  ]
+  /// The epochs logged before this process opened the run (a resumed run's).
+  public let history: [EpochReport]
 
   /// Seconds spent appending to the logs so far.
   public var secondsWritingLogs: Double { log.secondsWriting }
 
-  private init(path: String, config: RunConfig, lock: RunLock, bestCriterion: Float) {
+  private init(path: String, config: RunConfig, lock: RunLock, history: [EpochReport]) {
     self.path = path
     self.config = config
     self.lock = lock
-    self.bestCriterion = bestCriterion
+    self.history = history
+    bestCriterion = RunLog.bestEpoch(history).map(RunLog.criterion) ?? .infinity
     log = RunLog.Writer(folder: path)
   }
 
   /// The path of `name` inside the folder.
-  public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+  public func file(_ name: String) -> String { RunFiles.path(path, name) }
 
   // MARK: Opening
 
   /// `name` when `<out>/<name>` does not exist yet, else the first free `name-2`, `name-3`, ...
   public static func availableName(out: String, name: String) -> String {
     let fm = FileManager.default
-    guard fm.fileExists(atPath: (out as NSString).appendingPathComponent(name)) else { return name }
+    guard fm.fileExists(atPath: RunFiles.path(out, name)) else { return name }
     var n = 2
-    while fm.fileExists(atPath: (out as NSString).appendingPathComponent("\(name)-\(n)")) { n += 1 }
+    while fm.fileExists(atPath: RunFiles.path(out, "\(name)-\(n)")) { n += 1 }
     return "\(name)-\(n)"
   }
 
@@ -65,7 +58,7 @@ public final class RunFolder: TrainingObserver {
   /// returns the folder's path.
   @discardableResult
   public static func checkNew(out: String, name: String, overwrite: Bool) throws -> String {
-    let path = (out as NSString).appendingPathComponent(name)
+    let path = RunFiles.path(out, name)
     try checkOut(out)
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return path }
@@ -76,7 +69,7 @@ public final class RunFolder: TrainingObserver {
     // A run folder holds run files only (a run killed before its config.json was whole holds
     // just the lock and a temporary file, and is still one).
     let contents = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-    if let foreign = contents.filter({ !isRunFile($0) }).sorted().first {
+    if let foreign = contents.filter({ !RunFiles.isRunFile($0) }).sorted().first {
       throw CheckpointError(path: path, problem: "holds \(foreign), which is not a run file; --overwrite only replaces run folders, so move it first")
     }
     if RunLock.isHeld(folder: path) {
@@ -98,12 +91,13 @@ public final class RunFolder: TrainingObserver {
     let lock = try RunLock(folder: path)
     // Checked again under the lock: nobody can start writing it from here on.
     let fm = FileManager.default
-    for name in (try? fm.contentsOfDirectory(atPath: path)) ?? [] where name != RunLock.fileName {
-      guard isRunFile(name) else { throw CheckpointError(path: path, problem: "holds \(name), which is not a run file; not replaced") }
-      try? fm.removeItem(atPath: (path as NSString).appendingPathComponent(name))
+    for name in (try? fm.contentsOfDirectory(atPath: path)) ?? [] where name != RunFiles.lock {
+      guard RunFiles.isRunFile(name) else { throw CheckpointError(path: path, problem: "holds \(name), which is not a run file; not replaced") }
+      try? fm.removeItem(atPath: RunFiles.path(path, name))
     }
-    let folder = RunFolder(path: path, config: config, lock: lock, bestCriterion: .infinity)
-    try AtomicFile.write(config.jsonValue.text + "\n", to: folder.file("config.json"))
+    let folder = RunFolder(path: path, config: config, lock: lock, history: [])
+    try AtomicFile.write(config.jsonValue.text + "\n", to: folder.file(RunFiles.config))
+    try RunRecord(epochsPlanned: config.epochs).write(folder: path)
     return folder
   }
 
@@ -112,8 +106,10 @@ public final class RunFolder: TrainingObserver {
   /// (only `epochs` may change, and not below the epochs done), the dataset, the saved state
   /// against the architecture. Then stale temporary files go, the logs are cut back to the
   /// saved position, and `config.json` is rewritten when `epochs` changed. A run killed before
-  /// its first state was whole has no state (nil): it starts again from the beginning in its
-  /// folder, keeping what is there (the same seed retrains the same first epochs).
+  /// its first state was whole has no state (nil) and starts again from the beginning in its
+  /// folder; "before its first state" means exactly that: no best checkpoint and no epoch
+  /// logged past the first. Any other folder without a readable state is refused, and nothing
+  /// is touched.
   public static func resume(path: String, config: RunConfig) throws -> (folder: RunFolder, state: SavedState?) {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -127,13 +123,16 @@ public final class RunFolder: TrainingObserver {
     if let recorded = saved.config.dataset, let current = config.dataset, let difference = recorded.difference(from: current) {
       throw CheckpointError(path: path, problem: "was trained on other data (\(recorded.name), \(recorded.path)): \(difference)")
     }
-    let last = (path as NSString).appendingPathComponent("last.safetensors")
+    let last = RunFiles.path(path, CheckpointKind.last.fileName)
     try config.checkMemory()
     var state: SavedState?
     if FileManager.default.fileExists(atPath: last) {
-      let saved = try SavedState(path: last, legacyOptimizer: (path as NSString).appendingPathComponent("optimizer.safetensors"))
+      let saved = try SavedState(path: last, legacyOptimizer: RunFiles.path(path, RunFiles.legacyOptimizer))
       try saved.apply(to: ModelBuilder.build(config.layers, seed: config.seed), optimizer: config.optimizer.make())
       state = saved
+    } else if let trained = trainedWithoutState(path) {
+      throw CheckpointError(
+        path: last, problem: "is missing or unreadable, but the run \(trained): resuming would start over and lose it; nothing was changed (restore the file, or start a new run)")
     }
     let position = state?.position ?? TrainingPosition(epoch: 0, batch: 0, step: 0)
     guard config.epochs >= position.epoch else {
@@ -144,9 +143,23 @@ public final class RunFolder: TrainingObserver {
     try RunLog.truncate(folder: path, to: position)
     var recorded = config
     recorded.dataset = config.dataset ?? saved.config.dataset
-    if recorded != saved.config { try AtomicFile.write(recorded.jsonValue.text + "\n", to: (path as NSString).appendingPathComponent("config.json")) }
-    let best = RunLog.bestEpoch(RunLog.readMetrics(folder: path)).map(RunLog.criterion) ?? .infinity
-    return (RunFolder(path: path, config: recorded, lock: lock, bestCriterion: best), state)
+    if recorded != saved.config { try AtomicFile.write(recorded.jsonValue.text + "\n", to: RunFiles.path(path, RunFiles.config)) }
+    let history = RunLog.readMetrics(folder: path)
+    var record = RunRecord(status: .running, epochs: history, epochsPlanned: recorded.epochs)
+    record.learningRateFactor = state?.learningRateFactor ?? 1
+    try record.write(folder: path)
+    return (RunFolder(path: path, config: recorded, lock: lock, history: history), state)
+  }
+
+  /// What shows that the run in `path` saved a state once (a best checkpoint, or epochs logged
+  /// past the first: both come only after the first save), or nil when it was killed before
+  /// its first state (its first epoch's log line may be there: logs are flushed before the save).
+  private static func trainedWithoutState(_ path: String) -> String? {
+    var info = stat()
+    if lstat(RunFiles.path(path, CheckpointKind.best.fileName), &info) == 0 { return "has a best checkpoint" }
+    let epochs = RunLog.readMetrics(folder: path)
+    if let last = epochs.last, epochs.count > 1 || last.epoch > 1 { return "has \(last.epoch) epochs logged" }
+    return nil
   }
 
   /// Throws when `out`, the folder of run folders, exists as a file.
@@ -157,12 +170,10 @@ public final class RunFolder: TrainingObserver {
     }
   }
 
-  private static func isRunFile(_ name: String) -> Bool { knownFiles.contains(name) || name.contains(".tmp-") }
-
   /// Deletes `*.tmp-<pid>` files left by a process killed while it saved.
   private static func removeTemporaryFiles(in path: String) {
-    for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where name.contains(".tmp-") {
-      try? FileManager.default.removeItem(atPath: (path as NSString).appendingPathComponent(name))
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where RunFiles.isTemporary(name) {
+      try? FileManager.default.removeItem(atPath: RunFiles.path(path, name))
     }
   }
 
@@ -206,28 +217,36 @@ public final class RunFolder: TrainingObserver {
     var file = point.state
     file.metadata["config"] = config.jsonValue.text
     file.metadata["learningRateFactor"] = "\(point.learningRateFactor)"
-    try file.write(to: self.file("last.safetensors"))
+    try file.write(to: self.file(CheckpointKind.last.fileName))
   }
 
   public func save(_ progress: TrainingProgress) throws -> String? {
     try log.flush(parameterNames: progress.model.parameters.map(\.name))
     // The end of a run right after its last epoch's save has nothing new to write.
     if progress.position != lastSavedPosition || pendingBest != nil { try saveState(progress, position: progress.position) }
-    return file("last.safetensors")
+    return file(CheckpointKind.last.fileName)
+  }
+
+  public func didEnd(_ record: RunRecord) throws { try record.write(folder: path) }
+
+  public var bestCheckpointPath: String? {
+    let best = file(CheckpointKind.best.fileName)
+    return FileManager.default.fileExists(atPath: best) ? best : nil
   }
 
   /// Writes the waiting best model, then the state.
   private func saveState(_ progress: TrainingProgress, position: TrainingPosition) throws {
     if let best = pendingBest {
-      try best.write(to: file("best.safetensors"))
+      try best.write(to: file(CheckpointKind.best.fileName))
       pendingBest = nil
     }
     try Checkpoint.saveState(
       progress.model, optimizer: progress.optimizer, config: config, position: position,
-      learningRateFactor: progress.learningRateFactor, to: file("last.safetensors"))
+      learningRateFactor: progress.learningRateFactor, to: file(CheckpointKind.last.fileName))
+    try progress.record.write(folder: path)
     lastSave = DispatchTime.now().uptimeNanoseconds
     lastSavedPosition = position
     // A run saved by an earlier version kept its optimizer apart; the state above replaces it.
-    unlink(file("optimizer.safetensors"))
+    unlink(file(RunFiles.legacyOptimizer))
   }
 }

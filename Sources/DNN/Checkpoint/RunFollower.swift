@@ -29,9 +29,9 @@ public final class RunFollower {
     split = DataSplit(folder: folder, config: config)
     batchesPerEpoch = (split.train.count + config.batchSize - 1) / max(config.batchSize, 1)
     datasetName = folder.path
-    metrics = RunLog.Tail(path: (path as NSString).appendingPathComponent(RunLog.metricsFile))
-    steps = RunLog.Tail(path: (path as NSString).appendingPathComponent(RunLog.stepsFile))
-    events = RunLog.Tail(path: (path as NSString).appendingPathComponent(RunLog.eventsFile))
+    metrics = RunLog.Tail(path: RunFiles.path(path, RunFiles.metrics))
+    steps = RunLog.Tail(path: RunFiles.path(path, RunFiles.steps))
+    events = RunLog.Tail(path: RunFiles.path(path, RunFiles.events))
   }
 
   /// Whether a process is writing the run now (it holds the folder's lock).
@@ -59,6 +59,8 @@ public final class RunFollower {
     }
     if !writing {
       hasEnded = true
+      let summary = summary
+      if let record = summary.record { out.append(.record(record)) }
       out.append(.finished(summary))
     }
     return out
@@ -104,7 +106,7 @@ public final class RunFollower {
   /// The saved state's predictions on the validation digits, its first layer's weights and the
   /// model, when the state changed.
   private func newPredictions() -> (ValidationPredictions, WeightSnapshot?, ModelSnapshot)? {
-    let last = (path as NSString).appendingPathComponent("last.safetensors")
+    let last = RunFiles.path(path, CheckpointKind.last.fileName)
     var info = stat()
     guard stat(last, &info) == 0 else { return nil }
     if let stamp = stateStamp, stamp.tv_sec == info.st_mtim.tv_sec && stamp.tv_nsec == info.st_mtim.tv_nsec { return nil }
@@ -121,13 +123,8 @@ public final class RunFollower {
     )
   }
 
-  /// The run as the files show it when the writer let go.
+  /// The run as its files show it when the writer let go (its record, `RunRecord.read`).
   private var summary: RunSummary {
-    let last = epochs.last
-    return RunSummary(
-      runName: config.name, epochs: epochs.count,
-      train: Metrics(loss: last?.trainLoss ?? .nan, accuracy: last?.trainAccuracy ?? .nan),
-      validation: Metrics(loss: last?.validationLoss ?? .nan, accuracy: last?.validationAccuracy ?? .nan),
-      test: nil, secondsPerEpoch: epochs.map(\.seconds), samplesPerSecond: 0, stopped: (last?.epoch ?? 0) < config.epochs)
+    RunSummary(name: config.name, epochs: epochs, record: RunRecord.read(folder: path, epochs: epochs, epochsPlanned: config.epochs))
   }
 }

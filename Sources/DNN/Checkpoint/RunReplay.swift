@@ -6,7 +6,7 @@ public enum RunReplay {
   /// Events from `run.started` to `.finished` (or up to the last epoch when `final` is false).
   public static func events(of run: SavedRun, folder: MNISTFolder, final: Bool = true) throws -> [TrainingEvent] {
     let split = DataSplit(folder: folder, config: run.config)
-    let model = try run.model(checkpoint: "best")
+    let model = try run.model(checkpoint: .best)
     let batches = (split.train.count + run.config.batchSize - 1) / run.config.batchSize
     var events: [TrainingEvent] = [.started(RunStarted(
       config: run.config, model: model, dataset: folder.path, data: split, startEpoch: 0, batchesPerEpoch: batches,
@@ -34,13 +34,11 @@ public enum RunReplay {
     let best = TrainingPosition(epoch: run.bestEpoch?.epoch ?? 0, batch: 0, step: 0)
     events.append(.model(ModelSnapshot(model: model, config: run.config, position: best)))
     if final {
-      let test = split.test.map { Evaluator.evaluate(model, on: $0) }
-      let last = run.epochs.last
-      events.append(.finished(RunSummary(
-        runName: run.config.name, epochs: run.epochs.count,
-        train: Metrics(loss: last?.trainLoss ?? .nan, accuracy: last?.trainAccuracy ?? .nan),
-        validation: Metrics(loss: last?.validationLoss ?? .nan, accuracy: last?.validationAccuracy ?? .nan),
-        test: test, secondsPerEpoch: run.epochs.map(\.seconds), samplesPerSecond: 0, stopped: false)))
+      var record = run.record
+      // A run from before records, or one that never reached its end: its best checkpoint is scored here.
+      if record.testOfBestCheckpoint == nil { record.testOfBestCheckpoint = split.test.map { Evaluator.evaluate(model, on: $0) } }
+      events.append(.record(record))
+      events.append(.finished(RunSummary(name: run.config.name, epochs: run.epochs, record: record)))
     }
     return events
   }

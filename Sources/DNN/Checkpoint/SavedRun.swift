@@ -10,7 +10,7 @@ public struct SavedRun: Sendable {
   /// Reads `path` (a folder with config.json and metrics.csv).
   public init(path: String) throws {
     self.path = path
-    let configPath = (path as NSString).appendingPathComponent("config.json")
+    let configPath = RunFiles.path(path, RunFiles.config)
     guard let data = FileManager.default.contents(atPath: configPath) else {
       throw CheckpointError(path: path, problem: "is not a run folder (no config.json)")
     }
@@ -20,13 +20,17 @@ public struct SavedRun: Sendable {
       throw CheckpointError(path: configPath, problem: "is damaged (\(error.message))")
     }
     epochs = RunLog.readMetrics(folder: path)
+    record = RunRecord.read(folder: path, epochs: epochs, epochsPlanned: config.epochs)
   }
+
+  /// How the run stands or ended (`run.json`, read by `RunRecord.read`'s rules).
+  public let record: RunRecord
 
   /// Why this run cannot be evaluated or plotted yet (no best checkpoint, or another process is
   /// still training it), or nil when it can.
   public var incompleteReason: String? {
     if RunLock.isHeld(folder: path) { return "still training" }
-    if !FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("best.safetensors")) {
+    if !FileManager.default.fileExists(atPath: RunFiles.path(path, CheckpointKind.best.fileName)) {
       return "no checkpoint yet (stopped in its first epoch?)"
     }
     return nil
@@ -38,7 +42,7 @@ public struct SavedRun: Sendable {
   public static func findComplete(_ paths: [String]) throws -> (runs: [SavedRun], skipped: [String]) {
     var runs: [SavedRun] = [], skipped: [String] = []
     for path in paths {
-      let direct = FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("config.json"))
+      let direct = RunFiles.isRunFolder(path)
       for run in try find([path]) {
         guard let reason = run.incompleteReason else {
           runs.append(run)
@@ -63,23 +67,22 @@ public struct SavedRun: Sendable {
       guard fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
         throw CheckpointError(path: path, problem: "no such run folder")
       }
-      if fm.fileExists(atPath: (path as NSString).appendingPathComponent("config.json")) {
+      if RunFiles.isRunFolder(path) {
         runs.append(try SavedRun(path: path))
         continue
       }
-      let children = try fm.contentsOfDirectory(atPath: path).sorted().map { (path as NSString).appendingPathComponent($0) }
-        .filter { fm.fileExists(atPath: ($0 as NSString).appendingPathComponent("config.json")) }
+      let children = RunFiles.runFolders(in: path)
       if children.isEmpty { throw CheckpointError(path: path, problem: "holds no run folders (folders with config.json)") }
       runs += try children.map { try SavedRun(path: $0) }
     }
     return runs
   }
 
-  /// The model with the weights of `checkpoint` (`best` or `last`).
-  public func model(checkpoint: String) throws -> Sequential {
+  /// The model with the weights of `checkpoint`.
+  public func model(checkpoint: CheckpointKind) throws -> Sequential {
     try config.checkMemory()
     let model = ModelBuilder.build(config.layers, seed: config.seed)
-    try Checkpoint.load((path as NSString).appendingPathComponent("\(checkpoint).safetensors"), into: model)
+    try Checkpoint.load(RunFiles.path(path, checkpoint.fileName), into: model)
     return model
   }
 

@@ -22,6 +22,16 @@ public enum ProcessSetup {
     BLASRuntime.reexecWithFastKernelIfNeeded()
   }
 
+  /// The signals that ask a run to stop and save: SIGINT (Ctrl-C), SIGTERM, and SIGHUP (a closed
+  /// terminal, a dropped ssh session) unless the process was started with it ignored (`nohup`,
+  /// `trap '' HUP`: then the user asked for training to go on without a terminal).
+  public static var stopSignals: [Int32] {
+    var current = sigaction()
+    let hangupIgnored = sigaction(SIGHUP, nil, &current) == 0
+      && unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+    return [SIGINT, SIGTERM] + (hangupIgnored ? [] : [SIGHUP])
+  }
+
   /// The message for the first command-line argument that is not valid UTF-8, or nil. Swift
   /// repairs such arguments into other strings (U+FFFD), so a path given that way would name
   /// another file: the executables refuse it instead.

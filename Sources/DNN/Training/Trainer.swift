@@ -2,52 +2,6 @@ import CCPU
 import Dispatch
 import Foundation
 
-/// What an observer gets at the trainer's milestones: the model, the optimizer and where the
-/// run stands (not the trainer: an observer persists, it does not steer).
-public struct TrainingProgress {
-  public let model: Sequential
-  public let optimizer: Optimizer
-  public let position: TrainingPosition
-  /// The user's factor on the schedule's learning rate (saved with the state).
-  public var learningRateFactor: Float = 1
-}
-
-/// Called on the training thread at the trainer's milestones, to persist a run (files) without
-/// the trainer knowing about folders. Errors thrown here fail the run with their message.
-public protocol TrainingObserver: AnyObject {
-  /// After every optimisation step.
-  func didFinish(_ batch: BatchReport) throws
-  /// After every epoch, with its validation metrics.
-  func didFinish(_ epoch: EpochReport, _ progress: TrainingProgress) throws
-  /// When asked to save now, or when the run ends or stops; returns the path written, if any.
-  func save(_ progress: TrainingProgress) throws -> String?
-  /// When the user acts on the run (pause, rate change, save, fork, ...), to journal it.
-  func didIntervene(_ intervention: Intervention) throws
-  /// When an anomaly sent the run back to `position` (the steps after it will be trained again).
-  func didRewind(to position: TrainingPosition) throws
-}
-
-extension TrainingObserver {
-  public func didIntervene(_ intervention: Intervention) throws {}
-  public func didRewind(to position: TrainingPosition) throws {}
-}
-
-/// Where a run stands: epochs and steps done.
-public struct TrainingPosition: Sendable, Equatable, Codable {
-  /// The epoch in progress (0-based), or the number of epochs done when `batch` is 0.
-  public var epoch: Int
-  /// Batches done within `epoch`.
-  public var batch: Int
-  /// Optimisation steps done in the whole run.
-  public var step: Int
-
-  public init(epoch: Int, batch: Int, step: Int) {
-    self.epoch = epoch
-    self.batch = batch
-    self.step = step
-  }
-}
-
 /// Runs the training loop of one run: forward, loss, backward, clip, step, with reports out
 /// through `events` and commands in through `commands`. Not thread-safe: create and run it on
 /// one thread (`TrainingSession` does that on a Dispatch queue).
@@ -73,6 +27,9 @@ public final class Trainer {
   private var learningRateFactor: Float = 1
   private var norms: [Float] = []
   private(set) public var position = TrainingPosition(epoch: 0, batch: 0, step: 0)
+  /// How the run stands (`RunRecord`): sent with every epoch and at the end, persisted by the
+  /// observer.
+  private(set) public var record: RunRecord
   /// Nanoseconds spent in the observer (persisting the run).
   private var savingNanoseconds: UInt64 = 0
   /// Run totals for the summary: seconds of each epoch, smoothed samples per second, the last
@@ -107,6 +64,9 @@ public final class Trainer {
     let range = Trainer.learningRateFactorRange
     let factor = plan.learningRateFactor ?? plan.start?.learningRateFactor ?? 1
     learningRateFactor = min(max(factor, range.lowerBound), range.upperBound)
+    record = RunRecord(status: .running, epochs: plan.observer?.history ?? [], epochsPlanned: plan.config.epochs)
+    record.epochsDone = max(record.epochsDone, position.epoch)
+    record.learningRateFactor = learningRateFactor
     shuffleRoot = SplitMix64(seed: config.seed).derived("shuffle")
     loader = BatchLoader(view: data.train, batchSize: config.batchSize, generator: shuffleRoot)
     loader.maxShift = config.augmentShift
@@ -128,7 +88,7 @@ public final class Trainer {
 
   /// What observers receive now.
   private var progress: TrainingProgress {
-    TrainingProgress(model: model, optimizer: optimizer, position: position, learningRateFactor: learningRateFactor)
+    TrainingProgress(model: model, optimizer: optimizer, position: position, learningRateFactor: learningRateFactor, record: record)
   }
 
   /// How the matrix products run, for reports: `OpenBLAS (Zen kernel, 2 threads)`, or with the
@@ -154,6 +114,10 @@ public final class Trainer {
     do {
       try train()
     } catch {
+      record.status = .failed
+      record.reason = "\(error)"
+      try? observe { try $0.didEnd(record) }
+      events.send(.record(record))
       events.send(.failed(message: "\(error)"))
     }
   }
@@ -224,7 +188,11 @@ public final class Trainer {
       guard loss.isFinite && globalNorm.isFinite else {
         let what = loss.isFinite ? "gradient norm is \(globalNorm)" : "loss is \(loss)"
         if plan.pausesOnAnomaly, try rewind(step: position.step + 1, what: what) { return .rewound }
-        events.send(.diverged(step: position.step + 1, epoch: epoch, message: "training diverged at step \(position.step + 1) (epoch \(epoch + 1), batch \(batch + 1)): \(what); the step was not applied. Lower the learning rate or enable clipping."))
+        let message = "training diverged at step \(position.step + 1) (epoch \(epoch + 1), batch \(batch + 1)): \(what); the step was not applied. Lower the learning rate or enable clipping."
+        (record.status, record.reason) = (.diverged, message)
+        try observe { try $0.didEnd(record) }
+        events.send(.record(record))
+        events.send(.diverged(step: position.step + 1, epoch: epoch, message: message))
         return .diverged
       }
       let elapsed = DispatchTime.now().uptimeNanoseconds - begin
@@ -280,7 +248,9 @@ public final class Trainer {
       epoch: epoch + 1, trainLoss: lastTrain.loss, trainAccuracy: lastTrain.accuracy,
       validationLoss: validation.loss, validationAccuracy: validation.accuracy,
       learningRate: learningRate(at: Double(epoch + 1)), seconds: seconds)
+    record.add(report)
     events.send(.epoch(report))
+    events.send(.record(record))
     if var predictions {
       predictions.epoch = epoch + 1
       events.send(.predictions(predictions))
@@ -297,10 +267,24 @@ public final class Trainer {
       events.send(.checkpointSaved(path: path, epoch: position.epoch))
     }
     let test = data.test.map { Evaluator.evaluate(model, on: $0) }
+    record.status = position.epoch >= config.epochs ? .finished : .stopped
+    record.testOfFinalModel = test
+    record.testOfBestCheckpoint = try testOfBestCheckpoint()
+    try observe { try $0.didEnd(record) }
+    events.send(.record(record))
     events.send(.finished(RunSummary(
       runName: config.name, epochs: position.epoch, train: lastTrain, validation: lastValidation, test: test,
-      secondsPerEpoch: secondsPerEpoch, samplesPerSecond: throughput, stopped: stopRequested,
-      savingSeconds: Double(savingNanoseconds) * 1e-9, logSeconds: (plan.observer as? RunFolder)?.secondsWritingLogs ?? 0)))
+      secondsPerEpoch: secondsPerEpoch, samplesPerSecond: throughput, stopped: record.status == .stopped,
+      savingSeconds: Double(savingNanoseconds) * 1e-9, logSeconds: (plan.observer as? RunFolder)?.secondsWritingLogs ?? 0,
+      record: record)))
+  }
+
+  /// The test metrics of the best checkpoint, when there is a test set and a saved best model.
+  private func testOfBestCheckpoint() throws -> Metrics? {
+    guard let test = data.test, let path = plan.observer?.bestCheckpointPath else { return nil }
+    let best = ModelBuilder.build(config.layers, seed: config.seed)
+    _ = try Checkpoint.load(path, into: best)
+    return Evaluator.evaluate(best, on: test)
   }
 
   /// One optimisation step on batch `batch` of the current epoch: load, forward, loss,
@@ -372,6 +356,7 @@ public final class Trainer {
   private func scaleLearningRate(by factor: Float) throws {
     let range = Trainer.learningRateFactorRange
     learningRateFactor = min(max(learningRateFactor * factor, range.lowerBound), range.upperBound)
+    record.learningRateFactor = learningRateFactor
     let rate = learningRate(at: epochProgress)
     events.send(.learningRateScaled(
       rate: rate, factor: learningRateFactor,

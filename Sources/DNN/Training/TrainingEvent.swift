@@ -13,6 +13,8 @@ public enum TrainingEvent: Sendable {
   case model(ModelSnapshot)
   case state(TrainerState)
   case checkpointSaved(path: String, epoch: Int)
+  /// How the run stands (`RunRecord`): after every epoch and before the last event.
+  case record(RunRecord)
   /// The user's learning-rate factor changed (`+`/`-`): the rate now, the factor, and whether
   /// the factor has reached an end of `Trainer.learningRateFactorRange`.
   case learningRateScaled(rate: Float, factor: Float, atLimit: Bool)
@@ -165,7 +167,7 @@ public struct ValidationPredictions: Sendable {
 }
 
 /// Loss and accuracy on a set of samples.
-public struct Metrics: Sendable, Equatable {
+public struct Metrics: Sendable, Equatable, Codable {
   public var loss: Float
   public var accuracy: Float
   public init(loss: Float, accuracy: Float) {
@@ -189,4 +191,7 @@ public struct RunSummary: Sendable {
   public var savingSeconds: Double = 0
   /// Of those, seconds spent formatting and appending log lines.
   public var logSeconds: Double = 0
+  /// The run's record at its end (status, best epoch, test of the final model and of the best
+  /// checkpoint).
+  public var record: RunRecord? = nil
 }

@@ -12,7 +12,7 @@ struct HeaderPanel {
     case .running, .stepping: options.paint(Style(foreground: .green, bold: true))
     case .paused: options.paint(Style(foreground: .yellow, bold: true))
     case .finished: options.paint(Style(foreground: .cyan, bold: true))
-    case .stopped, .starting: options.paint(.bold)
+    case .stopped, .starting, .interrupted: options.paint(.bold)
     case .queued, .skipped: options.paint(.dim)
     case .diverged, .failed: options.paint(Style(foreground: .red, bold: true, reverse: true))
     }
@@ -63,13 +63,13 @@ struct HeaderPanel {
     // Row 2: the numbers that matter, then the notice; speed and counters only when there is room.
     var items: [Item] = []
     let bold = options.paint(.bold), plain = options.paint(.plain)
-    if let last = state.epochReports.last { items.append(Item(text: "val acc \(Format.percent(last.validationAccuracy))", style: bold, priority: 0)) }
-    if let test = state.summary?.test { items.append(Item(text: "test acc \(Format.percent(test.accuracy))", style: bold, priority: 0)) }
+    if let last = state.epochReports.last {
+      items.append(Item(text: "val acc \(Format.percent(last.validationAccuracy)) (last epoch)", style: bold, priority: 0))
+    }
+    if let test = state.focused.record?.testText { items.append(Item(text: test, style: bold, priority: 0)) }
     if let eta = state.secondsRemaining { items.append(Item(text: "ETA \(Format.duration(eta))", style: plain, priority: 1)) }
     items.append(Item(text: "lr \(LineChart.compact(Double(state.learningRate)))", style: plain, priority: 2))
-    if let best = state.bestEpoch {
-      items.append(Item(text: "best @ \(best.epoch): loss \(Format.fixed(Double(RunLog.criterion(best)), 4))", style: plain, priority: 3))
-    }
+    if let best = state.focused.record?.best { items.append(Item(text: best.text, style: plain, priority: 3)) }
     items.append(Item(text: "step \(Format.grouped(state.step))", style: plain, priority: 4))
     if state.isLive { items.append(Item(text: "\(Format.grouped(Int(saturating: state.samplesPerSecond))) samples/s", style: plain, priority: 6)) }
     if let text = state.notice ?? state.message {

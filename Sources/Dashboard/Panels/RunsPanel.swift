@@ -16,11 +16,12 @@ struct RunsPanel {
     let hints = KeyMap.hint(.nextRun, ascii: options.glyphs.ascii) + "  " + KeyMap.hint(.skip, ascii: options.glyphs.ascii)
       + "  " + KeyMap.hint(.fork, ascii: options.glyphs.ascii)
     let finished = state.runs.filter { !$0.isLive }.count
-    let inside = Box(title: "Runs (\(finished)/\(state.runs.count) done)", hints: hints, style: options.paint(.dim), titleStyle: options.paint(.bold))
+    let title = "Runs (\(finished)/\(state.runs.count) done) · best val, test: \(RunRecord.modelName(.best)) (* \(RunRecord.modelName(.last)))"
+    let inside = Box(title: title, hints: hints, style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
     guard inside.height >= 2 else { return }
     // Fixed columns at the right; name and summary share the rest.
-    let right = [(" state", 11), ("epoch", 9), ("best val", 9), ("test", 7), ("s/ep", 7)]
+    let right = [(" state", 12), ("epoch", 9), ("best val", 9), ("test", 7), ("s/ep", 7)]
     let rightWidth = right.map(\.1).reduce(0, +)
     let flexible = max(inside.width - 3 - rightWidth, 8)
     // The name first (it is what Tab shows in the header), the summary in what is left.
@@ -55,7 +56,7 @@ struct RunsPanel {
     x = buffer.put(Format.right(status, columns[0]), x: x, y: y, style: statusStyle, clip: inside)
     let epochs = run.run.map { "\(run.epochsDone)/\($0.epochs)" } ?? "–"
     let best = run.bestValidationAccuracy.map(Format.percent) ?? "–"
-    let test = run.summary?.test.map { Format.percent($0.accuracy) } ?? "–"
+    let test = run.record?.headlineTest.map { Format.percent($0.metrics.accuracy) + ($0.model == .last ? "*" : "") } ?? "–"
     let seconds = run.medianSecondsPerEpoch.map { Format.fixed($0, $0 < 10 ? 2 : 1) } ?? "–"
     for (text, width) in zip([epochs, best, test, seconds], columns.dropFirst()) {
       x = buffer.put(Format.right(text, width), x: x, y: y, style: rowStyle, clip: inside)

@@ -1,4 +1,7 @@
 import CNcurses
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// The ncurses backend: the only code that talks to ncurses. Use it from one thread only (the
 /// main thread); `end()` restores the terminal and must run on every exit path.
@@ -12,6 +15,7 @@ public final class NcursesTerminal: Terminal {
   private var pairs: [Style.ColorKey: Int32] = [:]
   private var active = false
   private var mouseOn = false
+  public private(set) var hasHungUp = false
   /// Whether a button is down, and which (motion reports do not say): the terminal reports
   /// every motion once the mask asks for positions, and a hover is not a drag.
   private var buttonHeld = false
@@ -65,7 +69,15 @@ public final class NcursesTerminal: Terminal {
     wtimeout(dnn_stdscr(), Int32(milliseconds))
     var value: wint_t = 0
     let result = wget_wch(dnn_stdscr(), &value)
-    if result == ERR { return nil }
+    if result == ERR {
+      // A vanished terminal answers at once, every time: say so, and wait instead of spinning.
+      if !hasHungUp {
+        var input = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        hasHungUp = poll(&input, 1, 0) >= 0 && input.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
+      }
+      if hasHungUp { usleep(useconds_t(max(milliseconds, 0) * 1000)) }
+      return nil
+    }
     if result == dnn_key_code_yes() {
       switch Int32(value) {
       case KEY_LEFT: return .left

@@ -36,10 +36,14 @@ public protocol Terminal: AnyObject {
   /// Reports mouse presses and drags as keys (on while a view draws with the mouse: off, the
   /// terminal keeps its own text selection).
   func setMouseTracking(_ on: Bool)
+  /// True once the terminal went away (its input hung up: a closed window, a dropped ssh
+  /// session, with SIGHUP ignored): the program should end as on a hangup.
+  var hasHungUp: Bool { get }
 }
 
 extension Terminal {
   public func setMouseTracking(_ on: Bool) {}
+  public var hasHungUp: Bool { false }
 }
 
 /// Writes a `ScreenBuffer` to a terminal, sending only the cells that changed since the last

@@ -1,0 +1,67 @@
+import Foundation
+
+/// The layout of a run folder, `<out>/<name>/`, and its one owner: every file name a run folder
+/// (or a folder of runs) holds is spelled here and nowhere else, and so is the test "is this a
+/// run folder". `scripts/check-house-rules.sh` fails when a name below appears as a literal in
+/// another Swift file.
+///
+/// - `config.json`: the run as resolved (defaults filled in, the dataset's identity recorded)
+/// - `run.json`: the run record (`RunRecord`): how the run stands or ended, its best epoch, its
+///   test accuracies
+/// - `metrics.csv`, `steps.csv`, `events.csv`: the logs (`RunLog`)
+/// - `best.safetensors`, `last.safetensors`: the checkpoints (`CheckpointKind`)
+/// - `.lock`: held while a process writes the run (`RunLock`)
+/// - `curves.svg`, `digits.svg`: pictures `dnn plot` adds
+public enum RunFiles {
+  public static let config = "config.json"
+  public static let record = "run.json"
+  public static let metrics = "metrics.csv"
+  public static let steps = "steps.csv"
+  public static let events = "events.csv"
+  public static let lock = ".lock"
+  public static let curves = "curves.svg"
+  public static let digits = "digits.svg"
+  /// Where an early version kept the optimizer state apart from `last.safetensors`.
+  public static let legacyOptimizer = "optimizer.safetensors"
+  /// What `dnn evaluate` and `dnn report` write in a folder of runs.
+  public static let summaryCSV = "summary.csv"
+  public static let summaryMarkdown = "summary.md"
+  public static let report = "report.html"
+
+  /// The files a run folder may hold (those it writes, and those `dnn plot` adds): `--overwrite`
+  /// deletes a folder only when it holds nothing else.
+  public static let known: Set<String> = Set(
+    [config, record, metrics, steps, events, lock, curves, digits, legacyOptimizer] + CheckpointKind.allCases.map(\.fileName))
+
+  /// The path of `name` in `folder`.
+  public static func path(_ folder: String, _ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
+
+  /// Whether `folder` is a run folder (it holds `config.json`).
+  public static func isRunFolder(_ folder: String) -> Bool { FileManager.default.fileExists(atPath: path(folder, config)) }
+
+  /// Whether `name` is a file a run folder may hold (a known name, or a temporary file of one).
+  public static func isRunFile(_ name: String) -> Bool { known.contains(name) || isTemporary(name) }
+
+  /// Whether `name` is a temporary file left by a process killed while it saved (`AtomicFile`).
+  public static func isTemporary(_ name: String) -> Bool { name.contains(".tmp-") }
+
+  /// The run folders among `folder`'s children, sorted by name.
+  public static func runFolders(in folder: String) -> [String] {
+    let children = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+    return children.sorted().map { path(folder, $0) }.filter(isRunFolder)
+  }
+}
+
+/// The two checkpoints of a run folder.
+public enum CheckpointKind: String, CaseIterable, Sendable {
+  /// The model of the best epoch (`RunLog.bestEpoch`'s rule), as of the last save.
+  case best
+  /// The run's whole state (model, optimizer, position): what `--resume` continues from.
+  case last
+
+  /// `best.safetensors`, `last.safetensors`.
+  public var fileName: String { "\(rawValue).safetensors" }
+
+  /// `best or last`, for messages.
+  public static var list: String { allCases.map(\.rawValue).joined(separator: " or ") }
+}

@@ -1,0 +1,192 @@
+import Foundation
+
+/// How a run stands, or how it ended.
+public enum RunStatus: String, Codable, Sendable, CaseIterable {
+  /// Waiting for its turn in a sweep.
+  case queued
+  case running, paused
+  /// Stopped by the user (Ctrl-C, SIGTERM, SIGHUP, `x`, `q`) before its planned epochs.
+  case stopped
+  /// All planned epochs done.
+  case finished
+  /// A NaN or infinite loss or gradient ended it.
+  case diverged
+  /// An error ended it (the record's `reason` says which).
+  case failed
+  /// Its process ended without recording an end (killed, power lost): resumable from its state.
+  case interrupted
+
+  /// `FINISHED`, as screens and tables show it.
+  public var label: String { rawValue.uppercased() }
+
+  /// True for the states after which the run no longer trains.
+  public var hasEnded: Bool { [.stopped, .finished, .diverged, .failed, .interrupted].contains(self) }
+}
+
+/// The best epoch of a run, by the one rule (`RunLog.bestEpoch`: lowest validation loss, or
+/// training loss without validation): the epoch `best.safetensors` holds.
+public struct BestEpoch: Codable, Sendable, Equatable {
+  public var epoch: Int
+  public var validationLoss: Float
+  public var validationAccuracy: Float
+  public var trainLoss: Float
+
+  public init(_ e: EpochReport) {
+    (epoch, validationLoss, validationAccuracy, trainLoss) = (e.epoch, e.validationLoss, e.validationAccuracy, e.trainLoss)
+  }
+
+  /// `best epoch 50: val loss 0.118, val acc 97.0%` (training loss when there is no validation).
+  public var text: String {
+    validationLoss.isNaN
+      ? "best epoch \(epoch): train loss \(String(format: "%.4f", trainLoss))"
+      : "best epoch \(epoch): val loss \(String(format: "%.4f", validationLoss)), val acc \(RunRecord.percent(validationAccuracy))"
+  }
+}
+
+/// The record of a run: the one answer to "how does this run stand?" that every screen and
+/// command gives (the dashboard's header and runs panel, the exit lines, `dnn evaluate`,
+/// `dnn report`, `--json`). The trainer produces it (`TrainingEvent.record`), the run folder
+/// persists it as `run.json` at every save and at the end, and a replayed or followed run reads
+/// it back (`RunRecord.read`).
+public struct RunRecord: Codable, Sendable, Equatable {
+  public var status: RunStatus
+  /// Why it ended that way (the divergence, the error, the signal), when there is a why.
+  public var reason: String?
+  /// Epochs done (the last logged epoch: a fork counts its parent's) of the epochs planned.
+  public var epochsDone: Int
+  public var epochsPlanned: Int
+  public var best: BestEpoch?
+  /// Test metrics of the model at the end of the run, and of the best checkpoint; nil without
+  /// a test set (or before the end).
+  public var testOfFinalModel: Metrics?
+  public var testOfBestCheckpoint: Metrics?
+  /// The user's learning-rate factor (`+`/`-`), 1 when untouched.
+  public var learningRateFactor: Float
+
+  public init(status: RunStatus = .running, epochsDone: Int = 0, epochsPlanned: Int, learningRateFactor: Float = 1) {
+    self.status = status
+    self.epochsDone = epochsDone
+    self.epochsPlanned = epochsPlanned
+    self.learningRateFactor = learningRateFactor
+  }
+
+  /// Folds in a finished epoch: epochs done, and the best epoch by `RunLog.bestEpoch`'s rule.
+  public mutating func add(_ epoch: EpochReport) {
+    epochsDone = epoch.epoch
+    let criterion = RunLog.criterion(epoch)
+    guard !criterion.isNaN else { return }
+    if let best, !(criterion < RunLog.criterion(best.report)) { return }
+    best = BestEpoch(epoch)
+  }
+
+  /// The record of a run whose epochs are `epochs` (in order).
+  public init(status: RunStatus, epochs: [EpochReport], epochsPlanned: Int) {
+    self.init(status: status, epochsPlanned: epochsPlanned)
+    for e in epochs { add(e) }
+  }
+
+  // MARK: Reading it the one way
+
+  /// The test figure a screen shows when it has room for one, with the model it belongs to:
+  /// the best checkpoint's (what `dnn evaluate` scores by default), else the final model's.
+  public var headlineTest: (metrics: Metrics, model: CheckpointKind)? {
+    if let m = testOfBestCheckpoint { return (m, .best) }
+    if let m = testOfFinalModel { return (m, .last) }
+    return nil
+  }
+
+  /// `test 98.1% · best checkpoint`, or nil before a test.
+  public var testText: String? {
+    headlineTest.map { "test \(RunRecord.percent($0.metrics.accuracy)) · \(RunRecord.modelName($0.model))" }
+  }
+
+  /// `best checkpoint` or `final model`: what each test figure was measured on.
+  public static func modelName(_ kind: CheckpointKind) -> String { kind == .best ? "best checkpoint" : "final model" }
+
+  /// `FINISHED at epoch 40/40`, `STOPPED at epoch 19/40`.
+  public var statusText: String { "\(status.label) at epoch \(epochsDone)/\(epochsPlanned)" }
+
+  /// Whether this run ranks above `other`: the higher validation accuracy of the best epoch
+  /// (the model kept), then the lower criterion; runs without a best epoch rank last. The one
+  /// rule by which runs are ranked (the dashboard's star, the report's order).
+  public func ranksAbove(_ other: RunRecord) -> Bool {
+    guard let mine = best else { return false }
+    guard let theirs = other.best else { return true }
+    let (a, b) = (mine.validationAccuracy.isNaN ? -1 : mine.validationAccuracy, theirs.validationAccuracy.isNaN ? -1 : theirs.validationAccuracy)
+    if a != b { return a > b }
+    return RunLog.criterion(mine.report) < RunLog.criterion(theirs.report)
+  }
+
+  /// `0.9512` -> `95.1%` (`–` when not a number): the one format of percentages on screens and
+  /// in tables (files keep fractions).
+  public static func percent(_ v: Float) -> String {
+    guard v.isFinite else { return "–" }
+    let tenths = Int(min(max(Double(v) * 1000, -1e15), 1e15))
+    return "\(tenths / 10).\(tenths % 10)%"
+  }
+}
+
+extension BestEpoch {
+  /// As an epoch report, for `RunLog.criterion`.
+  var report: EpochReport {
+    EpochReport(
+      epoch: epoch, trainLoss: trainLoss, trainAccuracy: .nan, validationLoss: validationLoss,
+      validationAccuracy: validationAccuracy, learningRate: .nan, seconds: 0)
+  }
+}
+
+extension RunRecord {
+  /// Encodes as `run.json` (NaN as `"nan"`).
+  public var json: Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return (try? encoder.encode(self)) ?? Data()
+  }
+
+  /// Writes `run.json` in `folder`, atomically.
+  public func write(folder: String) throws {
+    try json.withUnsafeBytes { try AtomicFile.write($0, to: RunFiles.path(folder, RunFiles.record)) }
+  }
+
+  /// The record of the run in `folder` whose configuration plans `epochsPlanned` epochs and whose
+  /// logged epochs are `epochs`. A record that says the run trains while nobody holds its lock
+  /// reads as `interrupted`; a folder from before records (no `run.json`) is read from its logs:
+  /// finished when every planned epoch is logged, else interrupted.
+  public static func read(folder: String, epochs: [EpochReport], epochsPlanned: Int) -> RunRecord {
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    let saved = FileManager.default.contents(atPath: RunFiles.path(folder, RunFiles.record)).flatMap { try? decoder.decode(RunRecord.self, from: $0) }
+    var record = RunRecord(status: .interrupted, epochs: epochs, epochsPlanned: epochsPlanned)
+    if let saved {
+      record.status = saved.status
+      record.reason = saved.reason
+      record.testOfFinalModel = saved.testOfFinalModel
+      record.testOfBestCheckpoint = saved.testOfBestCheckpoint
+      record.learningRateFactor = saved.learningRateFactor
+    } else if let last = epochs.last, last.epoch >= epochsPlanned {
+      record.status = .finished
+    }
+    if RunLock.isHeld(folder: folder) {
+      if record.status.hasEnded { record.status = .running }
+    } else if !record.status.hasEnded {
+      record.status = .interrupted
+      record.reason = "its process ended without saving an end (killed?); --resume continues it"
+    }
+    return record
+  }
+}
+
+extension RunSummary {
+  /// The summary of a run read back from its folder (replayed or followed): its logged epochs
+  /// and its record, the same way for both.
+  public init(name: String, epochs: [EpochReport], record: RunRecord) {
+    let last = epochs.last
+    self.init(
+      runName: name, epochs: record.epochsDone,
+      train: Metrics(loss: last?.trainLoss ?? .nan, accuracy: last?.trainAccuracy ?? .nan),
+      validation: Metrics(loss: last?.validationLoss ?? .nan, accuracy: last?.validationAccuracy ?? .nan),
+      test: record.testOfFinalModel, secondsPerEpoch: epochs.map(\.seconds), samplesPerSecond: 0,
+      stopped: record.status == .stopped, record: record)
+  }
+}
