@@ -139,6 +139,9 @@ public struct RunState: Sendable {
     case .epoch(let e):
       epochsDone = e.epoch
       learningRate = e.learningRate
+      // The record's rule, folded here too: a followed run sends its record only at its end.
+      if record == nil { record = RunRecord(epochsPlanned: run?.epochs ?? 0) }
+      record?.add(e)
       epochReports.append(e)
       validationLoss.append(ChartPoint(x: Double(e.epoch), y: Double(e.validationLoss)))
       validationAccuracy.append(ChartPoint(x: Double(e.epoch), y: Double(e.validationAccuracy)))
@@ -186,8 +189,14 @@ public struct RunState: Sendable {
       message = text
     case .finished(let s):
       summary = s
-      if let r = s.record { record = r }
       status = s.record.map { Status($0.status) } ?? (s.stopped ? .stopped : .finished)
+      if let r = s.record {
+        record = r
+      } else {
+        // An engine's summary without a record (it had no test set of the best checkpoint).
+        if record == nil { record = RunRecord(epochsPlanned: run?.epochs ?? 0) }
+        record?.testOfFinalModel = s.test
+      }
     case .failed(let text):
       status = .failed
       message = text

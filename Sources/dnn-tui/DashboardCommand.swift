@@ -52,7 +52,7 @@ struct DashboardCommand: ParsableCommand {
   /// The saved run folder (or folder of runs) to open: PATH, or --run naming a folder.
   var savedFolder: String? {
     if let path { return path }
-    guard let runName, FileManager.default.fileExists(atPath: (runName as NSString).appendingPathComponent("config.json")) else { return nil }
+    guard let runName, RunFiles.isRunFolder(runName) else { return nil }
     return runName
   }
 

@@ -66,10 +66,9 @@ struct DashboardOpening {
     let fm = FileManager.default
     var isDirectory: ObjCBool = false
     guard fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
-      !fm.fileExists(atPath: (path as NSString).appendingPathComponent("config.json")),
-      let children = try? fm.contentsOfDirectory(atPath: path)
+      !RunFiles.isRunFolder(path)
     else { return false }
-    return !children.contains { fm.fileExists(atPath: ((path as NSString).appendingPathComponent($0) as NSString).appendingPathComponent("config.json")) }
+    return RunFiles.runFolders(in: path).isEmpty
   }
 
   /// A run folder, or a folder of run folders: each shown, followed or (one) resumed. A folder
@@ -81,14 +80,12 @@ struct DashboardOpening {
     let runs = empty ? [] : try SavedRun.find([path])
     if command.resume && runs.count != 1 { throw ValidationError("--resume continues one run: name its folder (RUNS/NAME)") }
     let cache = DataChoice.Cache()
-    if !command.resume && !FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("config.json")) {
+    if !command.resume && !RunFiles.isRunFolder(path) {
       var known = Set(runs.map(\.path))
       // Runs that join later come as they are found (a new folder of a headless sweep).
       sweep.discover = {
         // Folders whose config.json is whole; one that cannot be read is passed over for good.
-        let children = (try? FileManager.default.contentsOfDirectory(atPath: path))?.sorted() ?? []
-        return children.map { (path as NSString).appendingPathComponent($0) }
-          .filter { FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent("config.json")) }
+        return RunFiles.runFolders(in: path)
           .filter { known.insert($0).inserted }
           .compactMap { try? Self.show(try SavedRun(path: $0), choice: choice, cache: cache) }
       }

@@ -57,7 +57,7 @@ struct EvaluateCommand: ParsableCommand {
     } else {
       for r in results { printConfusion(r) }
       print(aligned(displayRows(results)))
-      print("best val: validation accuracy of the best epoch (@ epoch); test: the \(RunRecord.modelName(checkpoint))")
+      print("best val: val acc of the best epoch (@ epoch); test: \(RunRecord.modelName(checkpoint))")
       if folderOfRuns { print("wrote \(RunFiles.path(runs[0], RunFiles.summaryCSV)) and \(RunFiles.summaryMarkdown)") }
     }
   }

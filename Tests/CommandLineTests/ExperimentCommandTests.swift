@@ -28,15 +28,15 @@ import Testing
     #expect(results.allSatisfy { ($0["confusion"] as? [[Int]])?.flatMap { $0 }.reduce(0, +) == 1000 })
     #expect(results.allSatisfy { ($0["perClassAccuracy"] as? [Double])?.count == 10 })
     let summary = try String(contentsOfFile: "\(runs)/summary.csv", encoding: .utf8).split(separator: "\n")
-    #expect(summary.count == 3 && summary[0].hasPrefix("run,parameters,epochs,best_val_accuracy,test_loss,test_accuracy"))
+    #expect(summary.count == 3 && summary[0].hasPrefix("run,status,parameters,epochs,best_epoch,best_val_accuracy,test_loss,test_accuracy"))
     #expect(FileManager.default.fileExists(atPath: "\(runs)/summary.md"))
     let table = try Programs.dnn(["evaluate", runs, "--samples", "2"])
-    #expect(table.output.contains("true ") && table.output.contains("test acc"))
+    #expect(table.output.contains("true ") && table.output.contains("FINISHED") && table.output.contains("test: best checkpoint"))
     // One run of the folder: its figures, and the folder's summary left as it was; digits
     // wrap to 80 columns.
     let before = try String(contentsOfFile: "\(runs)/summary.csv", encoding: .utf8)
     let one = try Programs.dnn(["evaluate", "\(runs)/bn", "--samples", "6"])
-    #expect(one.status == 0 && one.output.contains("bn: test accuracy"), "\(one.errors)")
+    #expect(one.status == 0 && one.output.contains("bn (FINISHED at epoch") && one.output.contains("· best checkpoint"), "\(one.errors)")
     #expect(try String(contentsOfFile: "\(runs)/summary.csv", encoding: .utf8) == before)
     let widest = one.output.split(separator: "\n").map(\.count).max() ?? 0
     #expect(widest <= 80, "a line of \(widest) columns")
@@ -145,7 +145,7 @@ import Testing
     }
     #expect(try Programs.dnn(["report", out]).status == 0)
     let html = try String(contentsOfFile: "\(out)/report.html", encoding: .utf8)
-    #expect(html.contains("<th>parameters</th>") && html.contains("<th>test accuracy (best)</th>"))
+    #expect(html.contains("<th>parameters</th>") && html.contains("<th>test: best checkpoint</th>") && html.contains("<th>status</th>"))
     #expect(html.contains("Validation accuracy, all runs") && html.contains("\"batchSize\": 50,\n"))
     #expect(!html.contains("Interventions"), "a run nobody touched has none")
   }

@@ -102,6 +102,9 @@ import Testing
           if e.epoch == after { commands.send(.stop) }
         }
         func save(_ progress: TrainingProgress) throws -> String? { try inner.save(progress) }
+        func didEnd(_ record: RunRecord) throws { try inner.didEnd(record) }
+        var history: [EpochReport] { inner.history }
+        var bestCheckpointPath: String? { inner.bestCheckpointPath }
       }
       observer = Stopper(folder, stopAfterEpochs, commands)
     }
@@ -137,7 +140,7 @@ import Testing
     #expect(throws: CheckpointError.self) { try RunFolder.create(out: out, config: Self.smallConfig(), overwrite: false) }
     // Overwriting starts the run afresh: the old checkpoints and logs are gone.
     let fresh = try RunFolder.create(out: out, config: Self.smallConfig(), overwrite: true)
-    #expect(Set(try FileManager.default.contentsOfDirectory(atPath: fresh.path)) == ["config.json", ".lock"])
+    #expect(Set(try FileManager.default.contentsOfDirectory(atPath: fresh.path)) == [RunFiles.config, RunFiles.record, RunFiles.lock])
   }
 
   /// A small convolutional run: conv, BatchNorm2d, pool, conv, BatchNorm over every feature, dense.

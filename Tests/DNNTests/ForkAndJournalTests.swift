@@ -189,7 +189,7 @@ import Testing
     guard case .finished(let summary) = last.last else { Issue.record("no finish"); return }
     #expect(summary.epochs == 3)
     #expect(try FileManager.default.contentsOfDirectory(atPath: path).sorted()
-            == [".lock", "best.safetensors", "config.json", "last.safetensors", "metrics.csv", "steps.csv"])
+            == [".lock", "best.safetensors", "config.json", "last.safetensors", "metrics.csv", "run.json", "steps.csv"])
   }
 }
 

@@ -229,4 +229,53 @@ import Testing
     #expect(RunLog.readMetrics(folder: "\(out)/early").map(\.epoch) == [1, 2])
     #expect(!FileManager.default.fileExists(atPath: "\(out)/early/last.safetensors.tmp-1"))
   }
+
+  /// A run that trained past its first epoch and lost its state (deleted, a dangling link, a
+  /// link loop) is refused: resuming would start over and cut its logs and best checkpoint.
+  @Test(arguments: ["missing", "dangling", "loop"])
+  func aTrainedRunWithoutItsStateIsRefusedAndKept(_ how: String) throws {
+    let out = Fixtures.temporaryFolder()
+    var config = CheckpointTests.smallConfig(epochs: 3)
+    config.name = "lost"
+    try CheckpointTests.train(config, out: out, mode: .create, stopAfterEpochs: 2)
+    let folder = "\(out)/lost", last = "\(folder)/\(CheckpointKind.last.fileName)"
+    try FileManager.default.removeItem(atPath: last)
+    if how == "dangling" { try FileManager.default.createSymbolicLink(atPath: last, withDestinationPath: "\(out)/nowhere") }
+    if how == "loop" { try FileManager.default.createSymbolicLink(atPath: last, withDestinationPath: last) }
+    let before = try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map {
+      ($0, FileManager.default.contents(atPath: "\(folder)/\($0)"))
+    }
+    #expect(RunLog.readMetrics(folder: folder).count == 2)
+    do {
+      try CheckpointTests.train(config, out: out, mode: .resume)
+      Issue.record("resumed a run that lost its state")
+    } catch {
+      #expect("\(error)".contains("epochs logged") && "\(error)".contains("nothing was changed"), "\(error)")
+    }
+    let after = try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map {
+      ($0, FileManager.default.contents(atPath: "\(folder)/\($0)"))
+    }
+    #expect(before.map(\.0) == after.map(\.0) && before.map(\.1) == after.map(\.1))
+  }
+
+  /// How a run ended is in its record: stopped before its planned epochs reads STOPPED, all
+  /// epochs FINISHED, and a record that says it trains with nobody holding the lock INTERRUPTED.
+  @Test func theRecordSaysHowARunEnded() throws {
+    let out = Fixtures.temporaryFolder()
+    var config = CheckpointTests.smallConfig(epochs: 3)
+    config.name = "stopped"
+    try CheckpointTests.train(config, out: out, mode: .create, stopAfterEpochs: 1)
+    let stopped = try SavedRun(path: "\(out)/stopped").record
+    #expect(stopped.status == .stopped && stopped.epochsDone == 1 && stopped.epochsPlanned == 3 && stopped.best?.epoch == 1)
+    config.name = "whole"
+    try CheckpointTests.train(config, out: out, mode: .create)
+    let whole = try SavedRun(path: "\(out)/whole").record
+    #expect(whole.status == .finished && whole.epochsDone == 3 && whole.best != nil)
+    #expect(whole.testOfBestCheckpoint != nil && whole.testOfFinalModel != nil)
+    // A process killed while training leaves a record that says it runs: read back, interrupted.
+    var running = whole
+    running.status = .running
+    try running.write(folder: "\(out)/whole")
+    #expect(try SavedRun(path: "\(out)/whole").record.status == .interrupted)
+  }
 }

@@ -37,7 +37,7 @@ import Testing
                                       secondsPerEpoch: [1, 1], samplesPerSecond: 1, stopped: false)))
     #expect(state.status == .finished)
     let header = DashboardView.render(state, width: 80, height: 24, options: RenderOptions()).text.split(separator: "\n")[1]
-    #expect(header.contains("val acc 90.0% │ test acc 92.5%"), "\(header)")
+    #expect(header.contains("val acc 90.0% (last) │ test 92.5% · final model"), "\(header)")
   }
 
   @Test func curvesAreThinnedPastTheLimit() {

@@ -151,15 +151,21 @@ public final class RunFolder: TrainingObserver {
     return (RunFolder(path: path, config: recorded, lock: lock, history: history), state)
   }
 
-  /// What shows that the run in `path` saved a state once (a best checkpoint, or epochs logged
-  /// past the first: both come only after the first save), or nil when it was killed before
-  /// its first state (its first epoch's log line may be there: logs are flushed before the save).
+  /// What shows that the run in `path` trained past its first epoch (epochs logged after the
+  /// first, or a best checkpoint of a later epoch, or one that cannot be read), or nil when it
+  /// was killed before its first whole state: then at most its first epoch is logged and its
+  /// best checkpoint (written just before the first state) is of epoch 1, which the same seed
+  /// trains again bit for bit.
   private static func trainedWithoutState(_ path: String) -> String? {
-    var info = stat()
-    if lstat(RunFiles.path(path, CheckpointKind.best.fileName), &info) == 0 { return "has a best checkpoint" }
     let epochs = RunLog.readMetrics(folder: path)
     if let last = epochs.last, epochs.count > 1 || last.epoch > 1 { return "has \(last.epoch) epochs logged" }
-    return nil
+    let best = RunFiles.path(path, CheckpointKind.best.fileName)
+    var info = stat()
+    guard lstat(best, &info) == 0 else { return nil }
+    guard let file = try? Safetensors.read(best), let position = try? Checkpoint.position(file.metadata, path: best) else {
+      return "has a best checkpoint that cannot be read"
+    }
+    return position.epoch > 1 ? "has a best checkpoint of epoch \(position.epoch)" : nil
   }
 
   /// Throws when `out`, the folder of run folders, exists as a file.

@@ -8,7 +8,6 @@ import Foundation
 /// the run, for as long as it writes. The kernel drops it when the process ends, however it
 /// ends, so a killed trainer never leaves a folder locked.
 public final class RunLock {
-  public static let fileName = ".lock"
   private let fd: Int32
 
   /// How long a lock held by someone else is waited for before giving up: a writer that has
@@ -19,7 +18,7 @@ public final class RunLock {
   /// Takes the lock of `folder` (which must exist), or throws naming the process that holds it
   /// (after trying for `patience` seconds).
   public init(folder: String) throws {
-    let path = (folder as NSString).appendingPathComponent(RunLock.fileName)
+    let path = (folder as NSString).appendingPathComponent(RunFiles.lock)
     fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
     guard fd >= 0 else {
       throw CheckpointError(path: folder, problem: "cannot be locked (\(String(cString: strerror(errno))))")
@@ -44,7 +43,7 @@ public final class RunLock {
   /// and never takes the lock, even for an instant (a trainer starting at that instant would
   /// find it taken): the kernel's table of locks says who holds what.
   public static func isHeld(folder: String) -> Bool {
-    let path = (folder as NSString).appendingPathComponent(fileName)
+    let path = (folder as NSString).appendingPathComponent(RunFiles.lock)
     var info = stat()
     guard stat(path, &info) == 0 else { return false }
     if let table = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) {

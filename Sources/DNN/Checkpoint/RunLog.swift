@@ -16,9 +16,6 @@ import Foundation
 /// so writing costs the same at epoch 2,000 as at epoch 1. A reader takes whole lines only: a
 /// torn last line (a writer killed mid-write, or still writing) is ignored.
 public enum RunLog {
-  public static let metricsFile = "metrics.csv"
-  public static let stepsFile = "steps.csv"
-  public static let eventsFile = "events.csv"
   public static let metricsHeader = "epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds"
   public static let eventsHeader = "step,epoch,time,event,detail"
 
@@ -119,12 +116,12 @@ public enum RunLog {
 
   /// The epochs logged in `folder`'s `metrics.csv` (lines that do not parse are skipped).
   public static func readMetrics(folder: String) -> [EpochReport] {
-    wholeLines((folder as NSString).appendingPathComponent(metricsFile)).lines.compactMap { epoch(from: $0) }
+    wholeLines((folder as NSString).appendingPathComponent(RunFiles.metrics)).lines.compactMap { epoch(from: $0) }
   }
 
   /// The steps logged in `folder`'s `steps.csv`, with the parameter names of its header.
   public static func readSteps(folder: String) -> (parameterNames: [String], steps: [Step]) {
-    let (header, lines) = wholeLines((folder as NSString).appendingPathComponent(stepsFile))
+    let (header, lines) = wholeLines((folder as NSString).appendingPathComponent(RunFiles.steps))
     guard let header else { return ([], []) }
     let names = header.split(separator: ",").dropFirst(4).map(String.init)
     return (names, lines.compactMap { step(from: $0, tensors: names.count) })
@@ -132,20 +129,20 @@ public enum RunLog {
 
   /// The interventions journalled in `folder`'s `events.csv` (none when there is no such file).
   public static func readEvents(folder: String) -> [Intervention] {
-    wholeLines((folder as NSString).appendingPathComponent(eventsFile)).lines.compactMap { intervention(from: $0) }
+    wholeLines((folder as NSString).appendingPathComponent(RunFiles.events)).lines.compactMap { intervention(from: $0) }
   }
 
   /// Cuts the logs back to `position` (a resumed run repeats what came after it), dropping a
   /// torn last line too: each file is truncated in place after its last line at or before the
   /// position (lines are in order), so a kill during this leaves a file the next resume cuts.
   static func truncate(folder: String, to position: TrainingPosition) throws {
-    try truncate((folder as NSString).appendingPathComponent(metricsFile)) { line in
+    try truncate((folder as NSString).appendingPathComponent(RunFiles.metrics)) { line in
       epoch(from: line).map { $0.epoch <= position.epoch } ?? false
     }
-    try truncate((folder as NSString).appendingPathComponent(stepsFile)) { line in
+    try truncate((folder as NSString).appendingPathComponent(RunFiles.steps)) { line in
       line.split(separator: ",", maxSplits: 1).first.flatMap { Int($0) }.map { $0 <= position.step } ?? false
     }
-    try truncate((folder as NSString).appendingPathComponent(eventsFile)) { line in
+    try truncate((folder as NSString).appendingPathComponent(RunFiles.events)) { line in
       line.split(separator: ",", maxSplits: 1).first.flatMap { Int($0) }.map { $0 <= position.step } ?? false
     }
   }
@@ -220,9 +217,9 @@ public enum RunLog {
 
     /// Journals an intervention at once (they are rare, and a kill must not lose them).
     public func append(_ intervention: Intervention) throws {
-      if events < 0 { events = try open(RunLog.eventsFile, header: RunLog.eventsHeader) }
+      if events < 0 { events = try open(RunFiles.events, header: RunLog.eventsHeader) }
       var line = RunLog.line(intervention) + "\n"
-      try write(&line, to: events, file: RunLog.eventsFile)
+      try write(&line, to: events, file: RunFiles.events)
     }
 
     public func append(_ step: Step) {
@@ -249,12 +246,12 @@ public enum RunLog {
     public func flush(parameterNames: [String]) throws {
       let start = DispatchTime.now().uptimeNanoseconds
       defer { secondsWriting += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 }
-      if metrics < 0 { metrics = try open(RunLog.metricsFile, header: RunLog.metricsHeader) }
+      if metrics < 0 { metrics = try open(RunFiles.metrics, header: RunLog.metricsHeader) }
       if steps < 0 {
-        steps = try open(RunLog.stepsFile, header: (["step", "epoch", "loss", "accuracy"] + parameterNames).joined(separator: ","))
+        steps = try open(RunFiles.steps, header: (["step", "epoch", "loss", "accuracy"] + parameterNames).joined(separator: ","))
       }
-      try write(&pendingSteps, to: steps, file: RunLog.stepsFile)
-      try write(&pendingMetrics, to: metrics, file: RunLog.metricsFile)
+      try write(&pendingSteps, to: steps, file: RunFiles.steps)
+      try write(&pendingMetrics, to: metrics, file: RunFiles.metrics)
     }
 
     private func open(_ name: String, header: String) throws -> Int32 {

@@ -38,8 +38,8 @@ public struct BestEpoch: Codable, Sendable, Equatable {
   /// `best epoch 50: val loss 0.118, val acc 97.0%` (training loss when there is no validation).
   public var text: String {
     validationLoss.isNaN
-      ? "best epoch \(epoch): train loss \(String(format: "%.4f", trainLoss))"
-      : "best epoch \(epoch): val loss \(String(format: "%.4f", validationLoss)), val acc \(RunRecord.percent(validationAccuracy))"
+      ? "best epoch \(epoch): train loss \(String(format: "%.3f", trainLoss))"
+      : "best epoch \(epoch): val loss \(String(format: "%.3f", validationLoss)), val acc \(RunRecord.percent(validationAccuracy))"
   }
 }
 
@@ -121,12 +121,15 @@ public struct RunRecord: Codable, Sendable, Equatable {
   /// in tables (files keep fractions).
   public static func percent(_ v: Float) -> String {
     guard v.isFinite else { return "–" }
-    let tenths = Int(min(max(Double(v) * 1000, -1e15), 1e15))
+    let tenths = Int(min(max(Double(v) * 1000, -1e15), 1e15).rounded())
     return "\(tenths / 10).\(tenths % 10)%"
   }
 }
 
 extension BestEpoch {
+  /// What made it the best: `RunLog.criterion` (validation loss, or training loss without validation).
+  public var criterion: Float { RunLog.criterion(report) }
+
   /// As an epoch report, for `RunLog.criterion`.
   var report: EpochReport {
     EpochReport(

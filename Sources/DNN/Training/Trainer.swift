@@ -114,10 +114,7 @@ public final class Trainer {
     do {
       try train()
     } catch {
-      record.status = .failed
-      record.reason = "\(error)"
-      try? observe { try $0.didEnd(record) }
-      events.send(.record(record))
+      try? end(.failed, reason: "\(error)")
       events.send(.failed(message: "\(error)"))
     }
   }
@@ -189,9 +186,7 @@ public final class Trainer {
         let what = loss.isFinite ? "gradient norm is \(globalNorm)" : "loss is \(loss)"
         if plan.pausesOnAnomaly, try rewind(step: position.step + 1, what: what) { return .rewound }
         let message = "training diverged at step \(position.step + 1) (epoch \(epoch + 1), batch \(batch + 1)): \(what); the step was not applied. Lower the learning rate or enable clipping."
-        (record.status, record.reason) = (.diverged, message)
-        try observe { try $0.didEnd(record) }
-        events.send(.record(record))
+        try end(.diverged, reason: message)
         events.send(.diverged(step: position.step + 1, epoch: epoch, message: message))
         return .diverged
       }
@@ -267,11 +262,9 @@ public final class Trainer {
       events.send(.checkpointSaved(path: path, epoch: position.epoch))
     }
     let test = data.test.map { Evaluator.evaluate(model, on: $0) }
-    record.status = position.epoch >= config.epochs ? .finished : .stopped
     record.testOfFinalModel = test
     record.testOfBestCheckpoint = try testOfBestCheckpoint()
-    try observe { try $0.didEnd(record) }
-    events.send(.record(record))
+    try end(position.epoch >= config.epochs ? .finished : .stopped)
     events.send(.finished(RunSummary(
       runName: config.name, epochs: position.epoch, train: lastTrain, validation: lastValidation, test: test,
       secondsPerEpoch: secondsPerEpoch, samplesPerSecond: throughput, stopped: record.status == .stopped,
@@ -279,12 +272,11 @@ public final class Trainer {
       record: record)))
   }
 
-  /// The test metrics of the best checkpoint, when there is a test set and a saved best model.
-  private func testOfBestCheckpoint() throws -> Metrics? {
-    guard let test = data.test, let path = plan.observer?.bestCheckpointPath else { return nil }
-    let best = ModelBuilder.build(config.layers, seed: config.seed)
-    _ = try Checkpoint.load(path, into: best)
-    return Evaluator.evaluate(best, on: test)
+  /// Records how the run ended: in the record, with the observer (`run.json`), to the front end.
+  private func end(_ status: RunStatus, reason: String? = nil) throws {
+    (record.status, record.reason) = (status, reason)
+    try observe { try $0.didEnd(record) }
+    events.send(.record(record))
   }
 
   /// One optimisation step on batch `batch` of the current epoch: load, forward, loss,

@@ -43,34 +43,9 @@ struct CurvesPanel {
     let rawStyle = options.paint(Style(foreground: .darkGrey))
     let smoothStyle = options.paint(Style(foreground: .cyan, bold: true))
     let validationStyle = options.paint(Style(foreground: state.isSweep ? Self.runColour(state.focus) : .orange, bold: true))
-    // Legend: every mark on the chart. Without colour the per-batch values are lone dots, so
-    // they stay apart from the smoothed line.
+    drawLegend(in: inside, on: &buffer, isLoss: isLoss, validation: validation, styles: (rawStyle, smoothStyle, validationStyle))
     let marker = Self.marker(state.isSweep ? state.focus : 0, ascii: options.glyphs.ascii)
     let ascii = options.glyphs.ascii
-    var x = buffer.put(ascii ? "- " : "━ ", x: inside.x, y: inside.y, style: smoothStyle)
-    x = buffer.put(state.isSweep ? "train  " : "train (smoothed)  ", x: x, y: inside.y, clip: inside)
-    x = buffer.put(ascii ? ". " : (options.color ? "⠒ " : "⠂ "), x: x, y: inside.y, style: rawStyle, clip: inside)
-    x = buffer.put(state.isSweep ? "batch  " : "per batch  ", x: x, y: inside.y, clip: inside)
-    if state.isSweep {
-      // One validation legend entry per run, the focused one first.
-      for index in [state.focus] + state.runs.indices.filter({ $0 != state.focus }) {
-        let style = options.paint(Style(foreground: Self.runColour(index), bold: index == state.focus))
-        x = buffer.put("\(Self.marker(index, ascii: ascii)) ", x: x, y: inside.y, style: style, clip: inside)
-        x = buffer.put(String(state.runs[index].name.prefix(14)) + "  ", x: x, y: inside.y, style: index == state.focus ? options.paint(.bold) : options.paint(.plain), clip: inside)
-      }
-    } else {
-      x = buffer.put("\(marker) ", x: x, y: inside.y, style: validationStyle, clip: inside)
-      x = buffer.put("validation", x: x, y: inside.y, clip: inside)
-      if isLoss && state.bestEpoch != nil {
-        x = buffer.put(ascii ? "  @ " : "  ◆ ", x: x, y: inside.y, style: options.paint(Style(foreground: .yellow, bold: true)), clip: inside)
-        x = buffer.put("best", x: x, y: inside.y, clip: inside)
-      }
-      if let last = validation.last {
-        let value = isLoss ? Format.fixed(last.y, 4) : Format.percent(Float(last.y))
-        buffer.put("  \(value)", x: x, y: inside.y, style: options.paint(.bold), clip: inside)
-      }
-    }
-
     // Other runs' validation curves under the focused run's curves, each in its colour and marker.
     var others: [ChartSeries] = []
     for (index, run) in state.runs.enumerated() where index != state.focus && state.isSweep {
@@ -109,5 +84,42 @@ struct CurvesPanel {
       chart.best = ChartPoint(x: Double(best.epoch), y: Double(RunLog.criterion(best)))
     }
     chart.draw(in: Rect(x: inside.x, y: inside.y + 1, width: inside.width, height: inside.height - 1), on: &buffer, glyphs: options.glyphs)
+  }
+
+  /// The legend: every mark on the chart. Without colour the per-batch values are lone dots, so
+  /// they stay apart from the smoothed line.
+  private func drawLegend(
+    in inside: Rect, on buffer: inout ScreenBuffer, isLoss: Bool, validation: [ChartPoint],
+    styles: (raw: Style, smooth: Style, validation: Style)
+  ) {
+    let (rawStyle, smoothStyle, validationStyle) = styles
+    let marker = Self.marker(state.isSweep ? state.focus : 0, ascii: options.glyphs.ascii)
+    let ascii = options.glyphs.ascii
+    var x = buffer.put(ascii ? "- " : "━ ", x: inside.x, y: inside.y, style: smoothStyle)
+    x = buffer.put(state.isSweep ? "train  " : "train (smoothed)  ", x: x, y: inside.y, clip: inside)
+    x = buffer.put(ascii ? ". " : (options.color ? "⠒ " : "⠂ "), x: x, y: inside.y, style: rawStyle, clip: inside)
+    x = buffer.put(state.isSweep ? "batch  " : "per batch  ", x: x, y: inside.y, clip: inside)
+    if state.isSweep {
+      // One validation legend entry per run, the focused one first.
+      for index in [state.focus] + state.runs.indices.filter({ $0 != state.focus }) {
+        let style = options.paint(Style(foreground: Self.runColour(index), bold: index == state.focus))
+        x = buffer.put("\(Self.marker(index, ascii: ascii)) ", x: x, y: inside.y, style: style, clip: inside)
+        x = buffer.put(String(state.runs[index].name.prefix(14)) + "  ", x: x, y: inside.y, style: index == state.focus ? options.paint(.bold) : options.paint(.plain), clip: inside)
+      }
+    } else {
+      x = buffer.put("\(marker) ", x: x, y: inside.y, style: validationStyle, clip: inside)
+      x = buffer.put("val", x: x, y: inside.y, clip: inside)
+      // The latest value beside "validation", the best epoch's beside its ◆ (RunRecord's best).
+      if let last = validation.last {
+        let value = isLoss ? Format.fixed(last.y, 3) : Format.percent(Float(last.y))
+        x = buffer.put(" \(value)", x: x, y: inside.y, style: options.paint(.bold), clip: inside)
+      }
+      if isLoss, let best = state.focused.record?.best {
+        x = buffer.put(ascii ? "  @ " : "  ◆ ", x: x, y: inside.y, style: options.paint(Style(foreground: .yellow, bold: true)), clip: inside)
+        x = buffer.put("best ", x: x, y: inside.y, clip: inside)
+        buffer.put(Format.fixed(Double(best.criterion), 3), x: x, y: inside.y, style: options.paint(.bold), clip: inside)
+      }
+    }
+
   }
 }
