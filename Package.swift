@@ -1,9 +1,14 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+import Foundation
+
 /// The engine is numeric code: a debug build of it is ~500x slower than an optimised one, so it
-/// is always compiled with -O (see README, "Build notes"). unsafeFlags are fine in a root package.
-let optimised: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", "native"])]
+/// is always compiled with -O (see README, "How it is built"). unsafeFlags are fine in a root
+/// package. The instruction set is the build machine's, unless DNN_TARGET_CPU names another
+/// (`x86-64` for the generic kernels, `haswell` for AVX2): CI builds and tests those too.
+let targetCPU = ProcessInfo.processInfo.environment["DNN_TARGET_CPU"] ?? "native"
+let optimised: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", targetCPU])]
 
 // Linux only (Debian/Ubuntu): the engine links Debian's OpenBLAS and calls Glibc directly; no
 // macOS platform is claimed because none is built or tested.
