@@ -26,6 +26,11 @@ enum Equations {
         Line(label: "", text: "db \(shape(m)) = Σ_batch dZ \(shape(b, m))"),
         Line(label: "", text: "dX \(shape(b, n)) = dZ \(shape(b, m)) · W \(shape(m, n))"),
       ]
+    case .activation(let a):
+      return [
+        Line(label: "forward", text: "\(a.function.forwardEquation)      \(shape(b, m))"),
+        Line(label: "backward", text: "\(a.function.backwardEquation)      \(shape(b, m))"),
+      ]
     case .relu:
       return [
         Line(label: "forward", text: "A = max(0, Z)                          \(shape(b, m))"),

@@ -16,6 +16,7 @@ extension RunConfig {
       case .conv2d(let channels, let kernel, _, _, _): widths.append("c\(channels)k\(kernel)")
       case .maxPool(let size): widths.append("max\(size)")
       case .avgPool(let size): widths.append("avg\(size)")
+      case .activation(let a): if !extras.contains(a.configName) { extras.append(a.configName) }
       case .relu, .softmax: break
       }
     }

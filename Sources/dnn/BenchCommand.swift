@@ -99,7 +99,7 @@ struct BenchCommand: ParsableCommand {
       ]).text)
       return
     }
-    print("model              \(config.name): \(config.layers.map(\.kind.rawValue).joined(separator: " ")), batch \(config.batchSize)")
+    print("model              \(config.name): \(config.layers.map(\.configName).joined(separator: " ")), batch \(config.batchSize)")
     print("dataset            \(dataset), \(Int(samples)) training samples")
     print("backend            \(backend)")
     print("seconds per epoch  \(String(format: "%.3f", median)) (median of \(timed.count); all: \(summary.secondsPerEpoch.map { String(format: "%.3f", $0) }.joined(separator: " ")))")

@@ -19,7 +19,7 @@ extension Array where Element == LayerSpec {
     var out: [LayerGeometry] = []
     let prefix = context.isEmpty ? "" : "\(context): "
     for (i, layer) in enumerated() {
-      let here = "\(prefix)layers[\(i)] (\(layer.kind.rawValue))"
+      let here = "\(prefix)layers[\(i)] (\(layer.configName))"
       func image() throws -> ImageShape {
         guard let image = current.image else {
           throw ConfigError("\(here) needs an image (channels x height x width), but gets \(current.features) flat features: put convolutions and pooling before the dense layers")
@@ -48,7 +48,7 @@ extension Array where Element == LayerSpec {
         let output = input.pooled(by: size)
         current = LayerGeometry(features: output.features, image: output)
       case .batchNorm2D: _ = try image()
-      case .relu, .leakyReLU, .softmax, .batchNorm, .dropout: break
+      case .relu, .leakyReLU, .softmax, .batchNorm, .dropout, .activation: break
       }
       out.append(current)
     }

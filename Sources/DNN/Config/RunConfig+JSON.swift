@@ -27,12 +27,12 @@ extension RunConfig {
 extension LayerSpec {
   var jsonValue: JSONValue {
     func n(_ v: Float) -> JSONValue { .number(Double("\(v)") ?? Double(v)) }
-    var o: [String: JSONValue] = ["type": .string(kind.rawValue)]
+    var o: [String: JSONValue] = ["type": .string(configName)]
     switch self {
     case .dense(let units, let initializer):
       o["units"] = .number(Double(units))
       o.merge(initializer.jsonFields) { a, _ in a }
-    case .relu, .softmax: break
+    case .relu, .softmax, .activation: break
     case .leakyReLU(let slope): o["slope"] = n(slope)
     case .batchNorm(let momentum, let epsilon), .batchNorm2D(let momentum, let epsilon):
       o["momentum"] = n(momentum)

@@ -96,11 +96,16 @@ extension LayerSpec {
   static func parse(_ value: JSONValue, context: String) throws -> LayerSpec {
     var r = try ObjectReader(value, context: context)
     guard let type = try r.string("type") else { throw ConfigError("\(context): missing key 'type' (one of \(LayerKind.list))") }
+    if let activation = Activation(configName: type) {
+      try r.rejectUnknownKeys()
+      return .activation(activation)
+    }
     guard let kind = LayerKind(configName: type) else {
       throw ConfigError("\(context): unknown layer type '\(type)' (known: \(LayerKind.list))")
     }
     let spec: LayerSpec
     switch kind {
+    case .activation: preconditionFailure("activations are parsed by their own names above")
     case .dense:
       guard let units = try r.integer("units", in: 1...1_000_000) else { throw ConfigError("\(context): dense needs 'units'") }
       spec = .dense(units: units, initializer: try Initializer.parse(&r, context: context))

@@ -13,6 +13,8 @@ public enum LayerSpec: Sendable, Equatable {
   case conv2d(channels: Int, kernel: Int, stride: Int, padding: Int, initializer: Initializer)
   case maxPool(size: Int)
   case avgPool(size: Int)
+  /// An element-wise activation that describes itself (`ActivationFunction`, `Activation.all`).
+  case activation(Activation)
 }
 
 /// The optimizer of a run and its hyper-parameters (PyTorch's defaults where unset).

@@ -40,6 +40,7 @@ public final class Conv2D: Layer {
   public let initializer: Initializer
   /// When false, `backward` skips `dX` (the first layer's input gradient is never used).
   public var computesInputGradient = true
+  public func prepareForGradientCheck() { computesInputGradient = true }
   /// The direct kernels' geometry, or nil for im2col (set to nil by tests to compare the two).
   var direct: Direct?
 

@@ -28,6 +28,7 @@ public final class Dense: Layer {
   /// When false, `backward` skips `dX` and returns an empty tensor (the first layer's input
   /// gradient is never used).
   public var computesInputGradient = true
+  public func prepareForGradientCheck() { computesInputGradient = true }
   /// When true, `backward` leaves the weight gradient to `addWeightGradient(elements:scale:into:)`
   /// and keeps `dZ` for it: the split step (`DataParallelStep`) then has each core compute its
   /// own rows of `dW` from both halves of the batch, the rows it goes on to update, instead of

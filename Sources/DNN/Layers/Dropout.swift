@@ -13,6 +13,7 @@ public final class Dropout: Layer {
   /// When true, training passes reuse the last mask instead of drawing a new one (for
   /// gradient checks, which need the same function twice).
   public var freezesMask = false
+  public func prepareForGradientCheck() { freezesMask = true }
 
   private var generator: SplitMix64
   /// The mask of the last training pass, `[rows, features]` for this layer's rows.

@@ -62,6 +62,12 @@ public struct Buffer {
 public protocol Layer: AnyObject {
   /// The layer's type, whose raw value is its configuration name (`dense`).
   var kind: LayerKind { get }
+  /// The name its configuration spells (`dense`, or an activation's own).
+  var configName: String { get }
+  /// Makes every gradient of the layer computable and its forward pass repeatable, for the
+  /// finite-difference check (`LayerGradientCheck`): the input gradient even of a first layer,
+  /// the same dropout mask on every pass. Default: nothing to do.
+  func prepareForGradientCheck()
   /// One line for model summaries, such as `Dense(784 -> 256, he)`.
   var summary: String { get }
   /// Features per sample going in.
@@ -104,6 +110,8 @@ extension Layer {
   /// Floats per sample of the largest buffer the layer keeps (its output; a convolution's im2col
   /// columns are larger), for sizing inference batches.
   public var workspacePerSample: Int { outputFeatures }
+  public var configName: String { kind.rawValue }
+  public func prepareForGradientCheck() {}
   public var parameters: [Parameter] { [] }
   public var buffers: [Buffer] { [] }
   /// Number of learnable scalars.

@@ -44,9 +44,7 @@ public enum LayerGradientCheck {
     for layer in model.layers[0..<index] { x = layer.forward(x, phase: .inference) }
     let input = x.clone()
     let layer = model.layers[index]
-    (layer as? Dense)?.computesInputGradient = true
-    (layer as? Conv2D)?.computesInputGradient = true
-    (layer as? Dropout)?.freezesMask = true
+    layer.prepareForGradientCheck()
     var generator = SplitMix64(seed: seed)
     let g = Tensor(rows: input.rows, columns: layer.outputFeatures)
     for i in 0..<g.count { g[i] = generator.nextNormal() }

@@ -14,6 +14,7 @@ public enum ModelBuilder {
       case .dense(let units, let initializer):
         layer = Dense(inputFeatures: width, outputFeatures: units, initializer: initializer, generator: &generator)
       case .relu: layer = ReLU(features: width)
+      case .activation(let a): layer = a.makeLayer(features: width)
       case .leakyReLU(let slope): layer = LeakyReLU(features: width, slope: slope)
       case .softmax: layer = Softmax(features: width)
       case .batchNorm(let momentum, let epsilon): layer = BatchNorm(features: width, momentum: momentum, epsilon: epsilon)

@@ -141,7 +141,7 @@ extension Sequential: CustomStringConvertible {
     let start = layers.first?.outputShape != nil ? ImageShape.mnist.text : "\(inputFeatures)"
     return layers.enumerated().map { i, layer in
       if layer.outputShape != nil, let shape = shapes[i] { return "→ \(shape.text)" }
-      return layer is Dense ? "\(layer.outputFeatures)" : layer.kind.rawValue
+      return layer is Dense ? "\(layer.outputFeatures)" : layer.configName
     }.reduce(into: start) { text, part in
       text += part.first!.isNumber ? "-\(part)" : " \(part)"
     }

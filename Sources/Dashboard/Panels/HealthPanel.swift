@@ -51,7 +51,7 @@ struct HealthPanel {
   /// and their history (nil for layers without parameters).
   static func rows(run: RunStarted, health: LayerHealth, history: [[Float]]) -> [(label: String, stats: ActivationStats, ratio: Float?, history: [Float])] {
     health.activations.enumerated().map { index, stats in
-      let kind = run.layers.indices.contains(index) ? run.layers[index].kind.rawValue : "layer"
+      let kind = run.layers.indices.contains(index) ? run.layers[index].configName : "layer"
       let parameter = run.parameterIndices(ofLayer: index).first
       let ratio = parameter.flatMap { health.updateRatios.indices.contains($0) ? health.updateRatios[$0] : nil }
       let past = parameter.flatMap { history.indices.contains($0) ? history[$0] : nil } ?? []

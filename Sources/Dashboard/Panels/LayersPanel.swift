@@ -61,7 +61,7 @@ struct LayersPanel {
   /// `  0  dense 784→256         [B, 256]      0.02   0.51            -2.9   0.0412`.
   private func row(run: RunStarted, index: Int, input: Int, geometry: LayerGeometry) -> String {
     let spec = run.layers[index]
-    var label = spec.kind.rawValue
+    var label = spec.configName
     if case .dense = spec { label += " \(input)→\(geometry.features)" }
     if case .dropout(let rate) = spec { label += " \(rate)" }
     if case .conv2d(_, let k, _, _, _) = spec { label += " \(k)x\(k)" }
@@ -90,7 +90,7 @@ struct LayersPanel {
 
   /// The chosen layer's equations, live values and check.
   private func detailLines(run: RunStarted, layer: Int) -> [(text: String, style: Style)] {
-    var lines: [(String, Style)] = [("Layer \(layer): \(run.layers[layer].kind.rawValue), batch B = \(run.batchSize)", .bold)]
+    var lines: [(String, Style)] = [("Layer \(layer): \(run.layers[layer].configName), batch B = \(run.batchSize)", .bold)]
     // A check the user asked for comes first: a small terminal cuts the panel's end, and a
     // convolution's equations take most of 80x24.
     let checked = state.gradientCheck?.layer == layer
