@@ -104,7 +104,7 @@ struct DashboardCommand: ParsableCommand {
   static func closingLine(_ run: RunState, savedIn: String?) -> String {
     let epochs = run.run?.epochs ?? 0
     var line = "\(run.name): \(run.status.rawValue)"
-    if run.run != nil { line += " at epoch \(run.epochsDone)/\(epochs)" }
+    if run.run != nil { line += " at epoch \(run.record?.epochsDone ?? run.epochsDone)/\(epochs)" }
     if let best = run.record?.best { line += ", \(best.text)" }
     if let test = run.record?.testText { line += ", \(test)" }
     if let seconds = run.medianSecondsPerEpoch { line += String(format: ", %.3f s/epoch (median)", seconds) }

@@ -243,6 +243,7 @@ import Testing
     layers += Initializer.all.map { .dense(units: 16, initializer: $0) }
     layers += [.dense(units: 16, initializer: .normal(scale: 0.25)), .relu, .leakyReLU(slope: 0.2),
                .batchNorm(momentum: 0.2, epsilon: 1e-3), .dropout(rate: 0.3)]
+    layers += Activation.all.map { .activation(Activation($0)) }
     layers.insert(.batchNorm2D(momentum: 0.3, epsilon: 1e-4), at: 1)
     layers += Initializer.all.map { .attention(tokens: 4, heads: 2, dim: 4, initializer: $0) }
     layers += [.dense(units: 10, initializer: .glorot), .softmax]

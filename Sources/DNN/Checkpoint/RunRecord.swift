@@ -154,7 +154,7 @@ extension RunRecord {
 
   /// The record of the run in `folder` whose configuration plans `epochsPlanned` epochs and whose
   /// logged epochs are `epochs`. A record that says the run trains while nobody holds its lock
-  /// reads as `interrupted`; a folder from before records (no `run.json`) is read from its logs:
+  /// reads as `interrupted`, as of its last saved state; a folder from before records (no `run.json`) is read from its logs:
   /// finished when every planned epoch is logged, else interrupted.
   public static func read(folder: String, epochs: [EpochReport], epochsPlanned: Int) -> RunRecord {
     let decoder = JSONDecoder()
@@ -173,8 +173,11 @@ extension RunRecord {
     if RunLock.isHeld(folder: folder) {
       if record.status.hasEnded { record.status = .running }
     } else if !record.status.hasEnded {
-      record.status = .interrupted
-      record.reason = "its process ended without saving an end (killed?); --resume continues it"
+      // Killed: what counts is what was saved (the record is written with every state); the
+      // epochs logged after it are trained again on --resume, and the best checkpoint is as of then.
+      let saved = saved?.epochsDone ?? epochs.last?.epoch ?? 0
+      record = RunRecord(status: .interrupted, epochs: epochs.filter { $0.epoch <= saved }, epochsPlanned: epochsPlanned)
+      record.reason = "its process ended without saving an end (killed?): --resume continues from epoch \(saved)"
     }
     return record
   }
