@@ -10,7 +10,6 @@ targets=(x86-64)
 grep -qw avx2 /proc/cpuinfo && targets+=(haswell)
 for cpu in "${targets[@]}"; do
   echo "== kernels, layers and split step built for -target-cpu $cpu"
-  DNN_TARGET_CPU="$cpu" swift build --build-tests --scratch-path ".build-$cpu" --product DNNPackageTests 2>&1 | tail -1 \
-    || DNN_TARGET_CPU="$cpu" swift build --build-tests --scratch-path ".build-$cpu"
+  DNN_TARGET_CPU="$cpu" swift build --build-tests --scratch-path ".build-$cpu"
   DNN_TARGET_CPU="$cpu" swift test --skip-build --scratch-path ".build-$cpu" --filter "$suites"
 done
