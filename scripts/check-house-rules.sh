@@ -8,6 +8,8 @@
 #   3. A run folder's file names are spelled in Sources/DNN/Checkpoint/RunFiles.swift only.
 #   4. A layer kind of the activation family (Sources/DNN/Layers/Activations/) is named in at
 #      most 3 Swift files of Sources: its own file, the vocabulary table, and one more.
+#   5. Keys are spelled in Sources/Dashboard/KeyMap.swift only: elsewhere in the dashboard and
+#      dnn-tui, no key literal (.character("x")) and no key named in a string ("Esc", "q quits").
 #
 # Usage: scripts/check-house-rules.sh [TREE]   (default: this checkout)
 #        scripts/check-house-rules.sh --self-test   (shows that each rule can fail)
@@ -38,6 +40,9 @@ if [ "${1:-}" = "--self-test" ]; then
   fresh
   for f in Sources/Dashboard/Format.swift Sources/dnn/Console.swift; do echo '// gelu' >> "$work/tree/$f"; done
   fails "an activation named in a fourth file"
+  fresh
+  echo 'let strayKeyHint = "Esc closes"' >> "$work/tree/Sources/Dashboard/Format.swift"
+  fails "a key named outside KeyMap"
   echo "self-test passed"
   exit 0
 fi
@@ -129,6 +134,25 @@ for kind in kinds:
     files = [os.path.relpath(p, tree) for p in swift_files if word.search(open(p, encoding="utf-8").read())]
     if len(files) > 3:
         problems.append(f"house rule 4: the layer kind '{kind}' is named in {len(files)} files (at most 3): {', '.join(files)}")
+
+# Rule 5: keys are spelled in KeyMap only (the dashboard and its executable ask it).
+key_owner = "Sources/Dashboard/KeyMap.swift"
+key_construct = re.compile(r'\.character\("')
+key_words = re.compile(r'\b(Esc|Enter|PgUp|PgDn|S-Tab|Tab)\b|←→|↑↓|[←→↑↓]/|/[←→↑↓]|(^|\s)[←↑↓](\s|$)|\b[a-z?+\-] (quits|skips|opens|shows|closes|again|browses|draws|checks|focus(es)?)\b')
+literal = re.compile(r'"((?:[^"\\]|\\.)*)"')
+for path in swift_files:
+    rel = os.path.relpath(path, tree)
+    if rel == key_owner or not (rel.startswith("Sources/Dashboard/") or rel.startswith("Sources/dnn-tui/")): continue
+    for n, line in enumerate(open(path, encoding="utf-8"), 1):
+        if line.lstrip().startswith("//"): continue
+        if key_construct.search(line):
+            problems.append(f"house rule 5: {rel}:{n} spells a key (.character); ask KeyMap")
+            continue
+        for m in literal.finditer(line):
+            hit = key_words.search(m.group(1))
+            if hit:
+                problems.append(f"house rule 5: {rel}:{n} names a key in text ('{hit.group(0)}'); compose it from KeyMap")
+                break
 
 for p in problems: print(p)
 if problems:

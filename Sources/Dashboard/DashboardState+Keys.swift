@@ -3,21 +3,30 @@ import TerminalUI
 
 extension DashboardState {
   /// The question `q` asks while a run trains.
-  public static let quitQuestion = "quit and stop training? q again / any key to stay"
+  public static var quitQuestion: String { "quit and stop training? \(KeyMap.name(.quit)) again / any key to stay" }
 
-  /// A key press: the key map's action for it (see `perform`). A key with no action (or Alt+key)
-  /// only closes the help and cancels a pending quit. While the fork prompt is open, keys answer it.
+  /// What a mode made of a key action: done (with the command for the focused trainer, if
+  /// any), or left to the board.
+  enum KeyOutcome {
+    case done(TrainingCommand?)
+    case toBoard
+  }
+
+  /// A key press. The fork prompt and the drawing pad read their keys first (`KeyMap.forkPromptKeys`,
+  /// `KeyMap.padKeys`); otherwise the key map's action goes to `perform`. A key with no action
+  /// (or Alt+key) only closes an overlay (help, an outcome, the quit question).
   public mutating func press(_ key: Key) -> (action: DashboardAction?, command: TrainingCommand?) {
-    if forkFactor != nil { return (nil, answerFork(key)) }
-    if drawing != nil, answerDrawing(key) { return (nil, nil) }
+    if case .forkPrompt(let factor, let under) = mode { return (nil, answerFork(key, factor: factor, under: under)) }
+    if case .drawing(var pad) = mode, answerDrawing(key, pad: &pad) { return (nil, nil) }
     guard let action = KeyMap.action(for: key) else {
-      showHelp = false
-      showOutcome = false
-      if confirmingQuit { cancelQuit() }
+      if let under = mode.under {
+        if mode.isQuitQuestion { notice = nil }
+        mode = under
+      }
       return (nil, nil)
     }
     if action == .focusNumbered, case .character(let c) = key, let n = c.wholeNumberValue {
-      if confirmingQuit || showHelp || showOutcome { return (action, perform(action)) }
+      if mode.under != nil { return (action, perform(action)) }
       focusChosen = true
       focusNumbered(n)
       return (action, nil)
@@ -25,36 +34,44 @@ extension DashboardState {
     return (action, perform(action))
   }
 
-  /// Applies a key action to the view state; returns the command for the focused run's trainer,
-  /// if any. While the help is open any key but `?` and `q` only closes it; while `q` waits for
-  /// its answer any key but `q` only cancels it.
+  /// Applies a key action: an overlay answers first (the quit question takes `q` as yes and
+  /// anything else as no; help and an outcome close on any key but `q`, which goes on to quit),
+  /// then the view (weights, layers, cell cursor) takes its keys, then the board the rest.
+  /// Returns the command for the focused run's trainer, if any.
   public mutating func perform(_ action: DashboardAction) -> TrainingCommand? {
-    if confirmingQuit && action != .quit {
-      cancelQuit()
-      return nil
-    }
-    if showHelp && action != .quit && action != .help {
-      showHelp = false
-      return nil
-    }
-    if showOutcome && action != .quit {
-      showOutcome = false
-      return nil
+    if let under = mode.under {
+      let wasQuitQuestion = mode.isQuitQuestion
+      mode = under
+      if wasQuitQuestion {
+        notice = nil
+        guard action == .quit else { return nil }
+        quitting = true
+        return .stop
+      }
+      guard action == .quit else { return nil }
     }
     if !action.worksAfterTheRun, let refusal = refusal(of: action) {
       notice = refusal
       return nil
     }
+    let outcome: KeyOutcome
+    switch mode {
+    case .weights: outcome = performInWeights(action)
+    case .layers: outcome = performInLayers(action)
+    case .cellCursor(let cell): outcome = performInCellCursor(action, cell: cell)
+    default: outcome = .toBoard
+    }
+    if case .done(let command) = outcome { return command }
+    if browse(action) { return nil }
+    return performOnBoard(action)
+  }
+
+  /// The board's actions that open views and change what the panels show.
+  private mutating func performOnBoard(_ action: DashboardAction) -> TrainingCommand? {
     switch action {
-    case .togglePause: return self.status == .paused ? .resume : .pause
     case .weights:
-      (showLayers, drawing) = (false, nil)
-      showWeights.toggle()
+      mode = showWeights ? .board : .weights
       if showWeights && self.weights == nil { notice = "no weights to show: the first layer is not a dense layer on the pixels or a convolution" }
-    case .pageBack where showWeights: weightsPage = max(weightsPage - 1, 0)
-    case .pageForward where showWeights: weightsPage += 1  // the view clamps it to the last page
-    case .close where showWeights: showWeights = false
-    case .stepEpoch: return .stepEpoch
     case .health:
       showHealth.toggle()
       if showHealth && self.health == nil {
@@ -63,73 +80,17 @@ extension DashboardState {
           : "layer health: the first measurement comes with the next steps"
       }
     case .layers:
-      (showWeights, drawing) = (false, nil)
-      showLayers.toggle()
+      mode = showLayers ? .board : .layers
       layerCursor = min(layerCursor, max((self.run?.layers.count ?? 1) - 1, 0))
       if showLayers && self.run == nil { notice = "\(self.name) has not started: no layers to show yet" }
-    case .cellUp where showLayers: selectLayer(layerCursor - 1)
-    case .cellDown where showLayers: selectLayer(layerCursor + 1)
-    case .close where showLayers: showLayers = false
     case .gradientCheck:
-      guard showLayers else {
-        notice = "g checks a layer's backward by finite differences in the equations view: e opens it"
-        return nil
-      }
-      guard self.model != nil else {
-        notice = "no copy of \(self.name)'s model yet: it comes when the run starts"
-        return nil
-      }
-      checkRequested = layerCursor
-      gradientCheck = nil
+      notice = "\(KeyMap.name(.gradientCheck)) checks a layer's backward by finite differences in the equations view: \(KeyMap.name(.layers)) opens it"
     case .draw:
-      (showWeights, showLayers) = (false, false)
-      drawing = DrawingPad()
+      mode = .drawing(DrawingPad())
       if self.model == nil { notice = "no model to read the drawing yet: it comes when the run starts" }
-    case .cellUp, .cellDown:
-      guard showsConfusion, let p = self.predictions else {
-        notice = "↑/↓ move a cell cursor in the confusion matrix: c shows it"
-        return nil
-      }
-      let start = cellCursor ?? mostConfused.first?.cell ?? Cell(truth: 0, predicted: 0)
-      let delta = cellCursor == nil ? 0 : (action == .cellUp ? -1 : 1)
-      cellCursor = Cell(truth: (start.truth + delta + p.classes) % p.classes, predicted: start.predicted)
-    case .previous where cellCursor != nil, .next where cellCursor != nil:
-      if let cursor = cellCursor, let p = self.predictions {
-        cellCursor = Cell(truth: cursor.truth, predicted: (cursor.predicted + (action == .previous ? -1 : 1) + p.classes) % p.classes)
-      }
+    case .cellUp, .cellDown: startCellCursor()
     case .select:
-      guard let cursor = cellCursor else {
-        notice = "Enter browses the digits of a confusion cell: ↑/↓ put the cursor on one"
-        return nil
-      }
-      cellFilter = cursor
-      (cellCursor, browsingDrawings) = (nil, false)
-      self.selected = 0
-      if browsedIndices.isEmpty { notice = "no validation digit is true \(cursor.truth) and predicted \(cursor.predicted)" }
-    case .close where cellCursor != nil: cellCursor = nil
-    case .close where cellFilter != nil:
-      cellFilter = nil
-      clampSelection()
-    case .previous where browsingDrawings, .next where browsingDrawings:
-      let count = max(drawings.count, 1)
-      drawingSelected = (drawingSelected + (action == .previous ? -1 : 1) + count) % count
-    case .first where browsingDrawings: drawingSelected = 0
-    case .last where browsingDrawings: drawingSelected = max(drawings.count - 1, 0)
-    case .close where browsingDrawings: browsingDrawings = false
-    case .previous: moveSelection(by: -1, wrapping: true)
-    case .next: moveSelection(by: 1, wrapping: true)
-    // Home, End, PgUp, PgDn scroll the epoch table when it shows, else browse the digits.
-    case .first where lowerPanel == .epochs: self.epochTableTop = 0
-    case .last where lowerPanel == .epochs: self.epochTableTop = nil
-    case .pageBack where lowerPanel == .epochs:
-      self.epochTableTop = max(0, (self.epochTableTop ?? max(self.epochReports.count - Self.epochPage, 0)) - Self.epochPage)
-    case .pageForward where lowerPanel == .epochs:
-      let top = (self.epochTableTop ?? self.epochReports.count) + Self.epochPage
-      self.epochTableTop = top >= self.epochReports.count - Self.epochPage ? nil : top
-    case .first: self.selected = 0
-    case .last: self.selected = max(browsedIndices.count - 1, 0)
-    case .pageBack: moveSelection(by: -10, wrapping: false)
-    case .pageForward: moveSelection(by: 10, wrapping: false)
+      notice = "\(KeyMap.name(.select)) browses the digits of a confusion cell: \(KeyMap.name(.cellUp)) puts the cursor on one"
     case .mistakesOnly:
       (cellFilter, browsingDrawings) = (nil, false)
       let current = browsedSample
@@ -139,13 +100,21 @@ extension DashboardState {
     case .confusion: panelCycle += 1
     case .logScale: logScale.toggle()
     case .zoom: zoomed.toggle()
-    case .nextRun:
+    case .nextRun, .previousRun:
       focusChosen = true
-      focus(on: (focus + 1) % runs.count)
-    case .previousRun:
-      focusChosen = true
-      focus(on: (focus + runs.count - 1) % runs.count)
-    case .focusNumbered: break
+      focus(on: (focus + (action == .nextRun ? 1 : runs.count - 1)) % runs.count)
+    case .help: mode = .help(over: mode)
+    case .close: closeOnBoard()
+    default: return steer(action)
+    }
+    return nil
+  }
+
+  /// The board's actions that steer the focused run (or the dashboard: quit).
+  private mutating func steer(_ action: DashboardAction) -> TrainingCommand? {
+    switch action {
+    case .togglePause: return self.status == .paused ? .resume : .pause
+    case .stepEpoch: return .stepEpoch
     case .learningRateUp: return .scaleLearningRate(2)
     case .learningRateDown: return .scaleLearningRate(0.5)
     case .save:
@@ -163,90 +132,44 @@ extension DashboardState {
       }
       return .stop
     case .fork:
-      forkFactor = 0.5
+      mode = .forkPrompt(factor: 0.5, over: mode)
       notice = forkQuestion
-    case .help: showHelp.toggle()
-    case .close: notice = "Esc closes the help; q quits"
     case .quit:
       guard anyLive else {
         quitting = true
         return nil
       }
-      guard confirmingQuit else {
-        confirmingQuit = true
-        notice = Self.quitQuestion
-        return nil
-      }
-      confirmingQuit = false
-      quitting = true
-      notice = nil
-      return .stop
+      mode = .quitQuestion(over: mode)
+      notice = Self.quitQuestion
+    default: break
     }
     return nil
+  }
+
+  /// Esc on the board: leaves a cell's digits, then your digits; else says what it closes.
+  private mutating func closeOnBoard() {
+    if cellFilter != nil {
+      cellFilter = nil
+      clampSelection()
+    } else if browsingDrawings {
+      browsingDrawings = false
+    } else {
+      notice = "\(KeyMap.name(.close)) closes the help or a view; \(KeyMap.name(.quit)) quits"
+    }
   }
 
   /// Why `action` (one that steers a trainer) does nothing on the focused run now, or nil.
   private func refusal(of action: DashboardAction) -> String? {
     let key = KeyMap.key(forAction: action)
     if self.following { return "\(self.name) is trained by another process: \(key) does nothing here" }
-    if self.status == .queued && action != .skip { return "\(self.name) is queued: \(key) does nothing yet (x skips it)" }
+    if self.status == .queued && action != .skip {
+      return "\(self.name) is queued: \(key) does nothing yet (\(KeyMap.name(.skip)) skips it)"
+    }
     if !self.isLive {
       return isSweep ? "\(self.name) has ended: \(key) does nothing now" : "the run has ended: \(key) does nothing now"
     }
     if action == .fork && self.run == nil { return "\(self.name) has not started: nothing to fork yet" }
     return nil
-  }
-
-  /// Moves the layers view's cursor to layer `index` (kept in range); a check of another layer
-  /// no longer shows.
-  private mutating func selectLayer(_ index: Int) {
-    let count = self.run?.layers.count ?? 0
-    guard count > 0 else { return }
-    let next = min(max(index, 0), count - 1)
-    if next != layerCursor { gradientCheck = nil }
-    layerCursor = next
-  }
-
-  // MARK: Drawing
-
-  /// A key while the drawing pad is open: arrows (h/j/k/l) move, space and x put the pen or the
-  /// eraser down or up, c clears, Enter keeps the digit, Esc or d closes. False for other keys,
-  /// which then act as usual (q, ?, Tab).
-  private mutating func answerDrawing(_ key: Key) -> Bool {
-    guard var pad = drawing else { return false }
-    defer { if drawing != nil { drawing = pad } }
-    switch key {
-    case .left, .character("h"): pad.move(dx: -1, dy: 0)
-    case .right, .character("l"): pad.move(dx: 1, dy: 0)
-    case .up, .character("k"): pad.move(dx: 0, dy: -1)
-    case .down, .character("j"): pad.move(dx: 0, dy: 1)
-    case .character(" "): pad.toggle(.painting)
-    case .character("x"): pad.toggle(.erasing)
-    case .character("c"): pad.clear()
-    case .enter:
-      if let kept = pad.keep() {
-        drawings.append(kept)
-        (browsingDrawings, drawingSelected) = (true, drawings.count - 1)
-        notice = "kept: read as \(focused.className(kept.prediction.digit)) (\(Self.percent(kept.prediction.probability))); the digit browser lists your digits (Esc: validation digits)"
-      } else {
-        notice = pad.isBlank ? "nothing drawn yet: arrows and space (or the mouse) draw" : "no reading yet: the model has not read the drawing"
-      }
-    case .escape, .character("d"):
-      drawing = nil
-    case .mouse(_, _, .release):
-      pad.pen = .up
-    default:
-      return false
-    }
-    return true
-  }
-
-  /// Rows PgUp and PgDn move the epoch table by.
-  static let epochPage = 10
-
-  private mutating func cancelQuit() {
-    confirmingQuit = false
-    notice = nil
   }
 
   /// `1`-`9`: focus that run, when there is one.
@@ -256,59 +179,5 @@ extension DashboardState {
       return
     }
     focus(on: n - 1)
-  }
-
-  // MARK: Forks
-
-  /// The fork prompt: the rate the new run would start with and the keys.
-  var forkQuestion: String {
-    let factor = forkFactor ?? 1
-    let rate = LineChart.compact(Double(self.learningRate * factor))
-    return "fork \(self.name) with learning rate \(Self.factor(factor)) (\(rate)): ←→ change, Enter forks, Esc cancels"
-  }
-
-  /// Fork factors the prompt offers.
-  static let forkFactors: ClosedRange<Float> = 1.0 / 1024...1024
-
-  /// A key while the fork prompt is open: ←/→ (or -/+) halve or double the factor, Enter forks
-  /// (the command for the focused trainer), anything else cancels.
-  private mutating func answerFork(_ key: Key) -> TrainingCommand? {
-    guard let factor = forkFactor else { return nil }
-    switch key {
-    case .left, .character("-"), .character("h"):
-      forkFactor = max(factor / 2, Self.forkFactors.lowerBound)
-    case .right, .character("+"), .character("="), .character("l"):
-      forkFactor = min(factor * 2, Self.forkFactors.upperBound)
-    case .enter:
-      forkFactor = nil
-      guard self.isLive && self.run != nil else {
-        notice = "\(self.name) has ended: nothing to fork"
-        return nil
-      }
-      notice = "forking \(self.name)…"
-      return .fork(name: forkName, learningRateFactor: factor)
-    default:
-      forkFactor = nil
-      notice = nil
-      return nil
-    }
-    notice = forkQuestion
-    return nil
-  }
-
-  /// The focused run's next fork name: `NAME-fork1`, `NAME-fork2`, ... (one no run here has;
-  /// the sweep may still change it to one that is free on disk).
-  var forkName: String {
-    let names = Set(runs.map(\.name))
-    var n = 1
-    while names.contains("\(self.name)-fork\(n)") { n += 1 }
-    return "\(self.name)-fork\(n)"
-  }
-
-  /// Moves the browsed digit by `delta`: around the ends when `wrapping`, else stopping there.
-  private mutating func moveSelection(by delta: Int, wrapping: Bool) {
-    let count = browsedIndices.count
-    guard count > 0 else { return }
-    self.selected = wrapping ? ((self.selected + delta) % count + count) % count : min(max(self.selected + delta, 0), count - 1)
   }
 }

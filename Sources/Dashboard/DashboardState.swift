@@ -45,8 +45,6 @@ public struct DashboardState: Sendable {
       self.predicted = predicted
     }
   }
-  /// The confusion matrix's cell cursor (↑/↓ start it, ←/→ move it across, Enter picks, Esc leaves).
-  public var cellCursor: Cell?
   /// The digit browser shows only this cell's digits (true `truth`, predicted `predicted`).
   public var cellFilter: Cell?
   /// `c` pressed: the wide layout swaps the confusion matrix for the epoch table; the compact
@@ -72,37 +70,27 @@ public struct DashboardState: Sendable {
   /// `z`: the charts show the last `zoomEpochs` epochs.
   public var zoomed = false
   public static let zoomEpochs = 10
-  public var showHelp = false
-  /// `w`: the weights view covers the body; `weightsPage` is its page of tiles.
-  public var showWeights = false
+  /// What the keys act on: the view and its overlays (`DashboardMode`), one value.
+  public var mode = DashboardMode.board
+  /// The weights view's page of tiles.
   public var weightsPage = 0
   /// `i`: the gradient panel shows layer health instead of gradient norms.
   public var showHealth = false
-  /// `e`: the layers view (table, equations of `layerCursor`'s layer) covers the body.
-  public var showLayers = false
+  /// The layer whose equations the layers view shows.
   public var layerCursor = 0
   /// `g` asked for a finite-difference check of this layer: the app runs it on its copy of the
   /// model and puts the report in `gradientCheck`.
   public var checkRequested: Int?
   public var gradientCheck: LayerGradientCheck.Report?
-  /// `d`: the drawing pad, while open.
-  public var drawing: DrawingPad?
   /// Digits kept from the pad (Enter), and whether the digit browser shows them ("your digits")
   /// instead of validation digits, at position `drawingSelected`.
   public var drawings: [KeptDrawing] = []
   public var browsingDrawings = false
   public var drawingSelected = 0
   public var quitting = false
-  /// `q` was pressed while training: a second `q` quits, any other key cancels.
-  public var confirmingQuit = false
-  /// `f` was pressed: the learning-rate factor the fork would start with, chosen with ←/→ (or
-  /// +/-), Enter forks, any other key cancels.
-  public var forkFactor: Float?
   /// A passing remark (a save, a rate change, a key that does nothing): the app clears it after
   /// a few seconds, unlike a run's `message`, which holds what the run ended with.
   public var notice: String?
-  /// The box with a DIVERGED or FAILED run's whole message is open.
-  public var showOutcome = false
   /// How long the last frame took to render and write, in milliseconds (the UI's overhead).
   public var frameMilliseconds: Double?
 
@@ -161,7 +149,7 @@ public struct DashboardState: Sendable {
     case .learningRateScaled(let rate, let factor, let atLimit):
       notice = who + "learning rate \(LineChart.compact(Double(rate))) (\(Self.factor(factor)) the schedule's)" + (atLimit ? ", at its limit" : "")
     case .anomaly(_, _, let text):
-      notice = who + text
+      notice = who + text + " (keys: \(KeyMap.name(.learningRateDown)), then \(KeyMap.name(.togglePause)))"
     case .batch(let b) where b.step == 1:
       notice = who + Self.initialLossCheck(b.loss, classes: runs[index].run?.classNames.count ?? 10)
     case .diverged, .failed:

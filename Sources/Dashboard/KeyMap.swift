@@ -47,7 +47,10 @@ public struct KeyBinding: Sendable {
   public var hint: (key: String, asciiKey: String, word: String)? = nil
 }
 
-/// The single table that drives key handling, the footer hints and the help overlay.
+/// The one place keys are spelled: the table that drives key handling, the footer hints, the
+/// help overlay, panel titles, notices and `dnn-tui --help`, and the tables of the two modes
+/// that read keys first (the fork prompt, the drawing pad). `scripts/check-house-rules.sh`
+/// refuses a key literal anywhere else in the dashboard.
 public enum KeyMap {
   public static let bindings: [KeyBinding] = [
     KeyBinding(keys: [.character(" ")], label: "space", action: .togglePause, summary: "pause / resume training",
@@ -129,6 +132,65 @@ public enum KeyMap {
   /// The help's label of the first key bound to `action` (`space`, `+`), for messages.
   public static func key(forAction action: DashboardAction) -> String {
     bindings.first { $0.action == action }?.label ?? "that key"
+  }
+
+  /// The help's label of `action`'s key (`q`, `Esc`, `↑/k`): the one way a notice, a title or
+  /// `--help` names a key.
+  public static func name(_ action: DashboardAction) -> String {
+    let binding = bindings.first { $0.action == action }
+    return binding?.hint?.key ?? binding?.label ?? "that key"
+  }
+
+  /// Every binding as `label summary`, for `dnn-tui --help`.
+  public static var helpText: String {
+    bindings.map { "\($0.label) \($0.summary)" }.joined(separator: "; ")
+  }
+
+  // MARK: Keys of the modes that read keys before the table above
+
+  /// A key of the fork prompt or the drawing pad: the keys, how hints show them, and the word.
+  public struct ModeKey<Action: Sendable>: Sendable {
+    public let keys: [Key]
+    public let label: String
+    public let word: String
+    public let action: Action
+  }
+
+  /// What a key does in the fork prompt (anything else cancels it).
+  public enum ForkPromptAction: Sendable { case halve, double, fork }
+
+  public static let forkPromptKeys: [ModeKey<ForkPromptAction>] = [
+    ModeKey(keys: [.left, .character("-"), .character("h")], label: "←", word: "halves", action: .halve),
+    ModeKey(keys: [.right, .character("+"), .character("="), .character("l")], label: "→", word: "doubles", action: .double),
+    ModeKey(keys: [.enter], label: "Enter", word: "forks", action: .fork),
+  ]
+
+  /// What a key does on the drawing pad (keys not listed act as usual: q, ?, Tab).
+  public enum PadAction: Sendable { case left, right, up, down, pen, eraser, clear, keep, close }
+
+  public static let padKeys: [ModeKey<PadAction>] = [
+    ModeKey(keys: [.left, .character("h")], label: "arrows", word: "move", action: .left),
+    ModeKey(keys: [.right, .character("l")], label: "", word: "", action: .right),
+    ModeKey(keys: [.up, .character("k")], label: "", word: "", action: .up),
+    ModeKey(keys: [.down, .character("j")], label: "", word: "", action: .down),
+    ModeKey(keys: [.character(" ")], label: "space", word: "pen down/up", action: .pen),
+    ModeKey(keys: [.character("x")], label: "x", word: "eraser", action: .eraser),
+    ModeKey(keys: [.character("c")], label: "c", word: "clears", action: .clear),
+    ModeKey(keys: [.enter], label: "Enter", word: "keeps", action: .keep),
+    ModeKey(keys: [.escape, .character("d")], label: "Esc", word: "closes", action: .close),
+  ]
+
+  /// The action of `key` in a mode's table.
+  public static func action<A>(for key: Key, in table: [ModeKey<A>]) -> A? { table.first { $0.keys.contains(key) }?.action }
+
+  /// `space pen down/up · x eraser`: the labelled keys of a mode's table, joined.
+  public static func hints<A>(_ table: [ModeKey<A>], separator: String) -> String {
+    table.filter { !$0.label.isEmpty }.map { "\($0.label) \($0.word)" }.joined(separator: separator)
+  }
+
+  /// The label of the first key of `table` doing `action`.
+  public static func name<A: Equatable>(_ action: A, in table: [ModeKey<A>]) -> String {
+    table.first { $0.action == action }?.label ?? "that key"
   }
 
   /// `y log`: the key and word of `action`, for panel titles.

@@ -16,11 +16,8 @@ struct DashboardCommand: ParsableCommand {
     discussion: """
       Runs are saved like dnn train's, into OUT/NAME (default runs/NAME; runs/NAME-2, -3, ... when that exists). \
       With a configuration of several runs, trains them all in order (a sweep) and overlays their curves. \
-      Keys: space pause/resume, n step one epoch, ←/→ Home End PgUp PgDn browse digits, m mistakes only, c confusion matrix, \
-      y log scale, z zoom, ↑/↓ then Enter a confusion cell's digits, w weights, i layer health, e equations (g checks a layer's gradients), d draw a digit, Tab / 1-9 focus a run, x skip or stop it, \
-      f fork it, +/- learning rate, s save now, ? help, Esc close, q quit (asks first while training). \
       A NaN or infinite step sends the run back to its epoch's start, paused.
-      """)
+      """ + " Keys: " + KeyMap.helpText + ".")
 
   @Argument(help: "A saved run folder (RUNS/NAME) or a folder of run folders (RUNS) to open: finished runs are shown, runs a `dnn train` elsewhere is writing are followed live.")
   var path: String?

@@ -52,6 +52,6 @@ import Testing
     var state = EventFixture.state
     state.panelCycle = 1  // the epoch table instead
     _ = state.press(.down)
-    #expect(state.cellCursor == nil && state.notice == "↑/↓ move a cell cursor in the confusion matrix: c shows it")
+    #expect(state.cellCursor == nil && state.notice == "↑↓ move a cell cursor in the confusion matrix: c shows it")
   }
 }

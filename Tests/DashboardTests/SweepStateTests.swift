@@ -108,11 +108,11 @@ import Testing
 @Suite struct AnomalyStateTests {
   @Test func theRunGoesBackPausedAndSaysWhatToDo() {
     var state = EventFixture.state  // 20 steps, 2 epochs
-    let text = "step 21: loss is nan; back to the start of epoch 3 (step 20) and paused. Lower the learning rate (-), then space."
+    let text = "step 21: loss is nan; back to the start of epoch 3 (step 20) and paused: lower the learning rate, then resume."
     state.apply(.anomaly(step: 21, restoredTo: TrainingPosition(epoch: 2, batch: 0, step: 20), message: text))
     state.apply(.state(.paused))
     #expect(state.status == .paused && state.isLive && state.step == 20)
-    #expect(state.notice == text && state.anomaly == text)
+    #expect(state.notice == text + " (keys: -, then space)" && state.anomaly == text)
     let header = DashboardView.render(state, width: 120, height: 40, options: RenderOptions()).text
     #expect(header.contains("PAUSED") && header.contains("step 21: loss is nan"))
     // Points after the restored state are gone (they will come again); running again clears it.

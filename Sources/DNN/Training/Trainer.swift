@@ -223,7 +223,7 @@ public final class Trainer {
     guard let lastGood, let state = try? SavedState(file: lastGood, path: "the state of epoch \(position.epoch + 1)'s start") else { return false }
     try state.apply(to: model, optimizer: optimizer)
     position = state.position
-    let message = "step \(step): \(what); back to the start of epoch \(position.epoch + 1) (step \(position.step)) and paused. Lower the learning rate (-), then space."
+    let message = "step \(step): \(what); back to the start of epoch \(position.epoch + 1) (step \(position.step)) and paused: lower the learning rate, then resume."
     events.send(.anomaly(step: step, restoredTo: position, message: message))
     try observe { try $0.didRewind(to: position) }
     try intervene(.rewind, detail: "\(what) at step \(step)")

@@ -14,7 +14,7 @@ struct ConfusionPanel {
 
   private func drawMatrix(in rect: Rect, on buffer: inout ScreenBuffer) {
     let title = "Confusion matrix" + (state.predictions.map { " (validation, epoch \($0.epoch))" } ?? "")
-    let hints = (state.cellCursor == nil ? KeyMap.key(.cellUp, ascii: options.glyphs.ascii) : "Enter browse  Esc") + "  "
+    let hints = (state.cellCursor == nil ? KeyMap.key(.cellUp, ascii: options.glyphs.ascii) : "\(KeyMap.name(.select)) browse  \(KeyMap.name(.close))") + "  "
       + KeyMap.key(.confusion, ascii: options.glyphs.ascii)
     let inside = Box(title: title, hints: hints, style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
@@ -76,7 +76,7 @@ struct ConfusionPanel {
     let start = min(state.epochTableTop ?? max(reports.count - rows, 0), max(reports.count - rows, 0))
     let shown = reports.dropFirst(start).prefix(rows)
     let range = shown.isEmpty ? "" : " \(start + 1)-\(start + shown.count) of \(reports.count)"
-    let hints = (reports.count > rows ? (options.glyphs.ascii ? "PgUp/PgDn " : "PgUp/PgDn ") : "") + KeyMap.key(.confusion, ascii: options.glyphs.ascii)
+    let hints = (reports.count > rows ? "\(KeyMap.name(.pageBack))/\(KeyMap.name(.pageForward)) " : "") + KeyMap.key(.confusion, ascii: options.glyphs.ascii)
     let inside = Box(title: "Epochs" + range, hints: hints, style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
     // Every column at every width: narrower headers and cells when the full ones do not fit.

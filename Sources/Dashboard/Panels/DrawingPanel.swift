@@ -30,7 +30,7 @@ struct DrawingPanel {
     buffer.fill(rect)
     let pad = state.drawing ?? DrawingPad()
     let by = pad.modelLabel.map { " (\(state.name), \($0))" } ?? ""
-    let inside = Box(title: "Draw a digit\(by)", hints: "Esc close", style: options.paint(.dim), titleStyle: options.paint(.bold))
+    let inside = Box(title: "Draw a digit\(by)", hints: "\(KeyMap.name(.close, in: KeyMap.padKeys)) close", style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
     let side = DrawingPad.side
     let origin = (x: inside.x + 1, y: inside.y + 1)
@@ -53,7 +53,7 @@ struct DrawingPanel {
       }
     }
     var x = frame.maxX + 2
-    let keys = "arrows move · space pen down/up · x eraser · c clears · Enter keeps · Esc closes · the mouse draws (right button erases)"
+    let keys = KeyMap.hints(KeyMap.padKeys, separator: " · ") + " · the mouse draws (right button erases)"
     // What the model reads, when there is room for it.
     let room = inside.maxX - x
     if room >= side + 26, let seen = pad.seen {

@@ -14,7 +14,7 @@ struct GradientPanel {
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
     let clip = state.run?.clipNorm
     let hints = clip.map { "clip \(LineChart.compact(Double($0))) " + (options.glyphs.ascii ? "|" : "┃") } ?? "no clipping"
-    let inside = Box(title: "Gradient norms (pre-clip, log bars)", hints: hints + "  i health", style: options.paint(.dim), titleStyle: options.paint(.bold))
+    let inside = Box(title: "Gradient norms (pre-clip, log bars)", hints: hints + "  " + KeyMap.hint(.health, ascii: options.glyphs.ascii), style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
     guard let run = state.run, inside.height > 0 else { return }
     let names = run.parameterNames

@@ -39,11 +39,11 @@ struct HeaderPanel {
     let row1 = Rect(x: rect.x, y: rect.y, width: statusX - rect.x - 1, height: 1)
     guard let run = state.run else {
       let waiting = switch state.status {
-      case .queued: "queued: starts when the runs before it leave a place (x skips it)"
+      case .queued: "queued: starts when the runs before it leave a place (\(KeyMap.name(.skip)) skips it)"
       case .skipped: "skipped"
       case .failed: state.message ?? "failed"
       default:
-        state.waitingFor.map { "waiting for runs in \($0): `dnn train --out \($0)` starts one (q quits)" }
+        state.waitingFor.map { "waiting for runs in \($0): `dnn train --out \($0)` starts one (\(KeyMap.name(.quit)) quits)" }
           ?? "loading data and building the model…"
       }
       draw([brand] + nameItems(state.name) + [Item(text: waiting, style: options.paint(.dim), priority: 0)], in: row1, on: &buffer)

@@ -14,7 +14,7 @@ struct HealthPanel {
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
     let band = LayerHealth.healthyBand
     let title = state.health.map { "Layer health, step \($0.step)" } ?? "Layer health"
-    let inside = Box(title: title, hints: "log10 \(options.glyphs.ascii ? "dW" : "ΔW")/W, \(Int(band.lowerBound))..\(Int(band.upperBound)) ok  i norms",
+    let inside = Box(title: title, hints: "log10 \(options.glyphs.ascii ? "dW" : "ΔW")/W, \(Int(band.lowerBound))..\(Int(band.upperBound)) ok  \(KeyMap.name(.health)) norms",
                      style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
     guard let run = state.run, inside.height > 0 else { return }
@@ -43,7 +43,7 @@ struct HealthPanel {
       drawSparkline(row.history, x: x + 1, y: y, width: inside.maxX - x - 1, on: &buffer)
     }
     if rows.count > shown {
-      buffer.put("+\(rows.count - shown) more layers (e shows all)", x: inside.x, y: inside.maxY - 1, style: options.paint(.dim), clip: inside)
+      buffer.put("+\(rows.count - shown) more layers (\(KeyMap.name(.layers)) shows all)", x: inside.x, y: inside.maxY - 1, style: options.paint(.dim), clip: inside)
     }
   }
 

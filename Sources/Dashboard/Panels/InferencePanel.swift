@@ -24,7 +24,7 @@ struct InferencePanel {
       return
     }
     guard let sample = state.browsedSample else {
-      buffer.put(state.mistakesOnly ? "no mistakes on validation: m shows all" : "no validation \(things)", x: inside.x, y: inside.y, style: options.paint(.dim), clip: inside)
+      buffer.put(state.mistakesOnly ? "no mistakes on validation: \(KeyMap.name(.mistakesOnly)) shows all" : "no validation \(things)", x: inside.x, y: inside.y, style: options.paint(.dim), clip: inside)
       return
     }
     let names = run.classNames.count == p.classes ? run.classNames : (0..<p.classes).map(String.init)
@@ -67,8 +67,8 @@ struct InferencePanel {
 
   /// "Your digits": the drawings kept from the pad, as the model read them, with its reading.
   private func drawKept(in rect: Rect, on buffer: inout ScreenBuffer) {
-    let hints = KeyMap.key(.previous, ascii: options.glyphs.ascii) + "  Esc validation"
-    let inside = Box(title: "Your digits (d draws more)", hints: hints, style: options.paint(.dim), titleStyle: options.paint(.bold))
+    let hints = KeyMap.key(.previous, ascii: options.glyphs.ascii) + "  \(KeyMap.name(.close)) validation"
+    let inside = Box(title: "Your digits (\(KeyMap.name(.draw)) draws more)", hints: hints, style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
     guard inside.height > 0 else { return }
     let index = min(state.drawingSelected, state.drawings.count - 1)

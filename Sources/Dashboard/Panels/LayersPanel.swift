@@ -15,7 +15,7 @@ struct LayersPanel {
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
     buffer.fill(rect)
     let name = state.isSweep ? " of \(state.name)" : ""
-    let inside = Box(title: "Layers\(name)", hints: "↑↓ layer  g check  e/Esc close", style: options.paint(.dim), titleStyle: options.paint(.bold))
+    let inside = Box(title: "Layers\(name)", hints: "\(KeyMap.key(.cellUp, ascii: options.glyphs.ascii)) layer  \(KeyMap.name(.gradientCheck)) check  \(KeyMap.name(.layers))/\(KeyMap.name(.close)) close", style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
     guard let run = state.run, !run.layers.isEmpty, let geometries = try? run.layers.geometries(), inside.height > 4 else {
       buffer.put("no layers to show yet: the run has not started", x: inside.x, y: inside.y, style: options.paint(.dim), clip: inside)

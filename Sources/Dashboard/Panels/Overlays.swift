@@ -38,7 +38,7 @@ struct OutcomeOverlay {
 
   func draw(on buffer: inout ScreenBuffer) {
     let width = min(buffer.width - 8, 72)
-    let lines = Format.wrap(message, width: width - 4) + ["", "Esc or any key closes this; q quits"]
+    let lines = Format.wrap(message, width: width - 4) + ["", "\(KeyMap.name(.close)) or any key closes this; \(KeyMap.name(.quit)) quits"]
     let height = min(buffer.height - 4, lines.count + 2)
     let rect = Rect(x: (buffer.width - width) / 2, y: (buffer.height - height) / 2, width: width, height: height)
     buffer.fill(rect)
@@ -57,7 +57,7 @@ struct TooSmallScreen {
   func draw(on buffer: inout ScreenBuffer) {
     let lines = [
       "terminal too small (need \(Layout.minimumWidth)x\(Layout.minimumHeight), have \(width)x\(height))",
-      "enlarge the window, or press q to quit",
+      "enlarge the window, or press \(KeyMap.name(.quit)) to quit",
     ]
     for (i, line) in lines.enumerated() {
       let y = max(0, height / 2 - 1 + i)

@@ -7,6 +7,8 @@ import TerminalUI
 struct WeightsPanel {
   let state: DashboardState
   let options: RenderOptions
+  /// `w/Esc close`.
+  static var closeHint: String { "\(KeyMap.name(.weights))/\(KeyMap.name(.close)) close" }
 
   /// How many times a tile of `side` pixels is enlarged: filters are small.
   static func scale(side: Int) -> Int { side >= 14 ? 1 : max(1, 12 / side) }
@@ -21,7 +23,7 @@ struct WeightsPanel {
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
     buffer.fill(rect)
     guard let snapshot = state.weights else {
-      let inside = Box(title: "Weights", hints: "w/Esc close", style: options.paint(.dim), titleStyle: options.paint(.bold))
+      let inside = Box(title: "Weights", hints: Self.closeHint, style: options.paint(.dim), titleStyle: options.paint(.bold))
         .draw(in: rect, on: &buffer, glyphs: options.glyphs)
       buffer.put("no weights to show: the first layer is not a dense layer on the pixels or a convolution", x: inside.x, y: inside.y,
                  style: options.paint(.dim), clip: inside)
@@ -35,7 +37,7 @@ struct WeightsPanel {
     let first = page * perPage, last = min(first + perPage, snapshot.units)
     let title = "Layer 0 weights, \(snapshot.summary), epoch \(snapshot.epoch): units \(first + 1)-\(last) of \(snapshot.units)"
       + (pages > 1 ? ", page \(page + 1)/\(pages)" : "")
-    let hints = pages > 1 ? "PgUp/PgDn  w/Esc" : "w/Esc close"
+    let hints = pages > 1 ? "\(KeyMap.name(.pageBack))/\(KeyMap.name(.pageForward))  \(KeyMap.name(.weights))/\(KeyMap.name(.close))" : Self.closeHint
     let inside = Box(title: title, hints: hints, style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
     let legend = options.color && !options.glyphs.ascii
