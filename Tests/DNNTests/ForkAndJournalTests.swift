@@ -212,7 +212,7 @@ import Testing
     let run = ForkAndJournalTests.Collector(session)
     guard case .anomaly(let step, let restored, let message)? = run.until({ if case .anomaly = $0 { true } else { false } }) else { return }
     #expect(restored == TrainingPosition(epoch: 0, batch: 0, step: 0) && step >= 1)
-    #expect(message.contains("back to the start of epoch 1 (step 0) and paused. Lower the learning rate"), "\(message)")
+    #expect(message.contains("back to the start of epoch 1 (step 0) and paused: lower the learning rate"), "\(message)")
     run.until { if case .state(.paused) = $0 { true } else { false } }
     // Still far too high: it goes back and pauses again, never applying a bad step.
     session.send(.scaleLearningRate(0x1p-20))
