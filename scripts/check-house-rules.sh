@@ -10,6 +10,7 @@
 #      most 3 Swift files of Sources: its own file, the vocabulary table, and one more.
 #   5. Keys are spelled in Sources/Dashboard/KeyMap.swift only: elsewhere in the dashboard and
 #      dnn-tui, no key literal (.character("x")) and no key named in a string ("Esc", "q quits").
+#   6. A trainer is assembled in Sources/DNN/Training/Trainer+Start.swift only (Trainer.make).
 #
 # Usage: scripts/check-house-rules.sh [TREE]   (default: this checkout)
 #        scripts/check-house-rules.sh --self-test   (shows that each rule can fail)
@@ -153,6 +154,14 @@ for path in swift_files:
             if hit:
                 problems.append(f"house rule 5: {rel}:{n} names a key in text ('{hit.group(0)}'); compose it from KeyMap")
                 break
+
+# Rule 6: a trainer is assembled in one place (Trainer.make), from any of the ways a run begins.
+for path in swift_files:
+    rel = os.path.relpath(path, tree)
+    if rel == "Sources/DNN/Training/Trainer+Start.swift": continue
+    for n, line in enumerate(open(path, encoding="utf-8"), 1):
+        if "Trainer(plan:" in line and not line.lstrip().startswith("//"):
+            problems.append(f"house rule 6: {rel}:{n} assembles a trainer; use Trainer.make")
 
 for p in problems: print(p)
 if problems:

@@ -48,12 +48,11 @@ struct DashboardOpening {
       context.register(config, folder: data.folder)
       let out = command.noSave ? nil : command.out, overwrite = command.overwrite, folder = data.folder, run = config
       var planned = PlannedRun(name: config.name, summary: config.summaryLine) { events, commands, sharesTheMachine in
-        try RunPlan.check(run, on: folder)  // a run that cannot train leaves no folder behind
-        let runFolder = try out.map { try RunFolder.create(out: $0, config: run, overwrite: overwrite) }
-        var plan = try RunPlan(config: run, folder: folder, observer: runFolder).watched()
-        // Two runs at once: each on one core, unsplit, one-thread products.
-        if sharesTheMachine { (plan.splitBatch, plan.blasThreads) = (false, 1) }
-        return try Trainer(plan: plan, events: events, commands: commands)
+        try Trainer.make(run, on: folder, start: .new(out: out, overwrite: overwrite), events: events, commands: commands) { plan in
+          plan = plan.watched()
+          // Two runs at once: each on one core, unsplit, one-thread products.
+          if sharesTheMachine { (plan.splitBatch, plan.blasThreads) = (false, 1) }
+        }
       }
       if command.noSave { planned.state.saveUnavailable = "started with --no-save" }
       sweep.add(planned)
@@ -109,9 +108,7 @@ struct DashboardOpening {
       savedPaths[config.name] = saved.path
       let runPath = saved.path, folder = data.folder, run = config
       let live = LiveRun { events, commands in
-        let (runFolder, start) = try RunFolder.resume(path: runPath, config: run)
-        let plan = try RunPlan(config: runFolder.config, folder: folder, start: start, observer: runFolder).watched()
-        return try Trainer(plan: plan, events: events, commands: commands)
+        try Trainer.make(run, on: folder, start: .resume(path: runPath), events: events, commands: commands) { $0 = $0.watched() }
       }
       sweep.add(ReplayedRun(history: history, resumedBy: live), as: state)
     }
@@ -183,12 +180,7 @@ final class ForkContext {
     let out = save ? parent.out : nil, folder = parent.folder, run = config
     if let out { savedPaths[point.name] = (out as NSString).appendingPathComponent(point.name) }
     var planned = PlannedRun(name: point.name, summary: config.summaryLine + " · fork \(DashboardState.factor(point.learningRateFactor))") { events, commands, _ in
-      let runFolder = try out.map { try RunFolder.create(out: $0, config: run, overwrite: false) }
-      try runFolder?.saveStart(point)
-      var plan = try RunPlan(config: run, folder: folder, start: try point.savedState(), observer: runFolder).watched()
-      plan.learningRateFactor = point.learningRateFactor
-      plan.forkedFrom = (point.parent, point.position.step)
-      return try Trainer(plan: plan, events: events, commands: commands)
+      try Trainer.make(run, on: folder, start: .fork(point, out: out), events: events, commands: commands) { $0 = $0.watched() }
     }
     if !save { planned.state.saveUnavailable = "started with --no-save" }
     return planned

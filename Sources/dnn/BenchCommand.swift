@@ -66,8 +66,9 @@ struct BenchCommand: ParsableCommand {
     let events = EventChannel(capacity: 1 << 20)
     let session = TrainingSession(events: events)
     session.start { events, commands in
-      let plan = try RunPlan(config: config, folder: folder)
-      return try Trainer(plan: watched ? plan.watched() : plan, events: events, commands: commands)
+      try Trainer.make(config, on: folder, start: .new(out: nil), events: events, commands: commands) { plan in
+        if watched { plan = plan.watched() }
+      }
     }
     session.wait()
     var summary: RunSummary?
@@ -116,7 +117,7 @@ struct BenchCommand: ParsableCommand {
     }
     typealias Counter = @convention(c) () -> Int
     let count = unsafeBitCast(symbol, to: Counter.self)
-    let trainer = try Trainer(plan: RunPlan(config: config, folder: folder), events: EventChannel(), commands: CommandMailbox())
+    let trainer = try Trainer.make(config, on: folder, start: .new(out: nil), events: EventChannel(), commands: CommandMailbox())
     trainer.prepareEpoch(0)
     for batch in 0..<5 { _ = trainer.step(batch: batch, learningRate: 0.05) }  // buffers reach their size
     let steps = 200

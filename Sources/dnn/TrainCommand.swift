@@ -108,16 +108,8 @@ struct TrainCommand: ParsableCommand {
   private func trainOne(_ config: RunConfig, folder: MNISTFolder) throws -> RunOutcome {
     let session = TrainingSession(events: EventChannel(capacity: 1 << 20))
     let resuming = resume, overwriting = overwrite, out = self.out
-    session.start { events, commands in
-      if resuming {
-        let (runFolder, state) = try RunFolder.resume(path: (out as NSString).appendingPathComponent(config.name), config: config)
-        let plan = try RunPlan(config: runFolder.config, folder: folder, start: state, observer: runFolder)
-        return try Trainer(plan: plan, events: events, commands: commands)
-      }
-      try RunPlan.check(config, on: folder)  // a run that cannot train leaves no folder behind
-      let runFolder = try RunFolder.create(out: out, config: config, overwrite: overwriting)
-      return try Trainer(plan: RunPlan(config: config, folder: folder, observer: runFolder), events: events, commands: commands)
-    }
+    let start = resuming ? RunStart.resume(path: RunFiles.path(out, config.name)) : .new(out: out, overwrite: overwriting)
+    session.start { events, commands in try Trainer.make(config, on: folder, start: start, events: events, commands: commands) }
     let printer = ProgressPrinter(live: Console.stdoutIsTerminal)
     var stopSent = false
     while true {
