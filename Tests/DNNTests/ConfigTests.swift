@@ -102,6 +102,7 @@ import Testing
 
   @Test func lastLayerMustGiveTenClasses() {
     expectError("\"units\": 10", "\"units\": 12", "the last layer gives 12 outputs, but MNIST has 10 classes")
+    expectError("\"units\": 10", "\"units\": 8", "the last layer gives 8 outputs, but MNIST has 10 classes")
     expectError(", {\"type\": \"softmax\"}]", "]", "the last layer must be {\"type\": \"softmax\"}")
   }
 

@@ -20,13 +20,25 @@ import Testing
   }
 
   /// A drawing on a Fashion-MNIST run is read as a class name, not a number.
-  @Test func readingsUseTheRunsClassNames() {
+  @Test func readingsUseTheRunsClassNames() throws {
     var started = EventFixture.started
     started.classNames = ["T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot"]
     var state = DashboardState()
     state.apply(.started(started))
     #expect(state.focused.className(7) == "Sneaker" && state.focused.className(12) == "12")
     #expect(InstrumentsFixture.state.focused.className(7) == "7")
+    // The pad's reading and the kept digit name the class on screen, not its number.
+    var fashion = InstrumentsFixture.state
+    fashion.runs[0].run?.classNames = started.classNames
+    _ = fashion.perform(.draw)
+    for key: Key in [.character(" "), .down, .down, .down] { _ = fashion.press(key) }
+    #expect(Instruments().update(&fashion))
+    let guess = try #require(fashion.drawing?.prediction?.digit)
+    let text = DashboardView.render(fashion, width: 120, height: 40, options: RenderOptions()).text
+    #expect(text.contains("reads \(started.classNames[guess])") && !text.contains("reads \(guess) "), "\(text)")
+    _ = fashion.press(.enter)
+    #expect(fashion.drawings.count == 1)
+    #expect(fashion.notice?.contains("read as \(started.classNames[guess])") == true, "\(fashion.notice ?? "")")
   }
 
   /// With --ascii or a non-UTF-8 locale the equations spell their symbols out, and nothing is

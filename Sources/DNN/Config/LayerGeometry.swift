@@ -11,8 +11,10 @@ public struct LayerGeometry: Sendable, Equatable {
 }
 
 extension Array where Element == LayerSpec {
-  /// The geometry after each layer, starting from an MNIST image (1x28x28): the one walk that
-  /// shape checks, the model builder, the memory estimate and the FLOP count share. Throws a
+  /// The geometry after each layer, starting from an MNIST image (1x28x28), from the
+  /// configuration alone: what the shape checks, the memory estimate, the FLOP count and the
+  /// dashboard's views use (the model builder follows the layers it builds instead,
+  /// `Layer.image(after:)`). Throws a
   /// message naming the layer and the sizes when a layer does not fit what it gets.
   public func geometries(context: String = "") throws -> [LayerGeometry] {
     var current = LayerGeometry(features: ImageShape.mnist.features, image: .mnist)

@@ -25,6 +25,7 @@ import Foundation
 /// per sample and head.
 public final class Attention: Layer {
   public let kind = LayerKind.attention
+  public var flattensImages: Bool { true }
   public let tokens: Int
   public let heads: Int
   /// Model width D (all heads together).

@@ -5,6 +5,7 @@
 ///     backward: dx = dy / size² for every input of the window
 public final class AvgPool2D: Layer {
   public let kind = LayerKind.avgpool
+  public var readsImages: Bool { true }
   public let input: ImageShape
   public let output: ImageShape
   public let size: Int

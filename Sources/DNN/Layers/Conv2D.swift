@@ -41,6 +41,8 @@ public final class Conv2D: Layer {
   /// When false, `backward` skips `dX` (the first layer's input gradient is never used).
   public var computesInputGradient = true
   public func prepareForGradientCheck() { computesInputGradient = true }
+  public func skipInputGradient() { computesInputGradient = false }
+  public var readsImages: Bool { true }
   /// The direct kernels' geometry, or nil for im2col (set to nil by tests to compare the two).
   var direct: Direct?
 

@@ -29,6 +29,8 @@ public final class Dense: Layer {
   /// gradient is never used).
   public var computesInputGradient = true
   public func prepareForGradientCheck() { computesInputGradient = true }
+  public func skipInputGradient() { computesInputGradient = false }
+  public var flattensImages: Bool { true }
   /// When true, `backward` leaves the weight gradient to `addWeightGradient(elements:scale:into:)`
   /// and keeps `dZ` for it: the split step (`DataParallelStep`) then has each core compute its
   /// own rows of `dW` from both halves of the batch, the rows it goes on to update, instead of

@@ -68,6 +68,14 @@ public protocol Layer: AnyObject {
   /// finite-difference check (`LayerGradientCheck`): the input gradient even of a first layer,
   /// the same dropout mask on every pass. Default: nothing to do.
   func prepareForGradientCheck()
+  /// As the first layer, it need not compute d(loss)/d(input) (nothing is before it): the
+  /// layers that can skip that product do. Default: nothing to skip.
+  func skipInputGradient()
+  /// Whether it flattens feature maps into plain features (dense, attention): no image after it.
+  var flattensImages: Bool { get }
+  /// Whether it reads feature maps (convolution, pooling): as the first layer, it reads the
+  /// 1x28x28 image.
+  var readsImages: Bool { get }
   /// One line for model summaries, such as `Dense(784 -> 256, he)`.
   var summary: String { get }
   /// Features per sample going in.
@@ -104,7 +112,7 @@ extension Layer {
   /// layers and BatchNorm keep the image). The one rule the builder and summaries follow.
   public func image(after input: ImageShape?) -> ImageShape? {
     if let shape = outputShape { return shape }
-    return self is Dense || self is Attention ? nil : input
+    return flattensImages ? nil : input
   }
 
   /// Floats per sample of the largest buffer the layer keeps (its output; a convolution's im2col
@@ -112,6 +120,9 @@ extension Layer {
   public var workspacePerSample: Int { outputFeatures }
   public var configName: String { kind.rawValue }
   public func prepareForGradientCheck() {}
+  public func skipInputGradient() {}
+  public var flattensImages: Bool { false }
+  public var readsImages: Bool { false }
   public var parameters: [Parameter] { [] }
   public var buffers: [Buffer] { [] }
   /// Number of learnable scalars.

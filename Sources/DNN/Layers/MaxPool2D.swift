@@ -11,6 +11,7 @@ import CCPU
 /// whole, as in PyTorch (a subgradient: a finite difference there sees half of it each way).
 public final class MaxPool2D: Layer {
   public let kind = LayerKind.maxpool
+  public var readsImages: Bool { true }
   public let input: ImageShape
   public let output: ImageShape
   public let size: Int

@@ -32,7 +32,14 @@ public enum LayerGradientCheck {
     public var tensors: [TensorResult]
     /// The largest error over every tensor.
     public var maxRelativeError: Double { tensors.map(\.maxRelativeError).max() ?? 0 }
+    /// The verdict: the backward agrees with finite differences (`maxRelativeError` below
+    /// `LayerGradientCheck.passingError`).
+    public var passed: Bool { maxRelativeError < LayerGradientCheck.passingError }
   }
+
+  /// The largest relative error a right backward pass shows (float32 differences with ε 1e-2:
+  /// rounding and curvature stay well under it; a wrong term is of order 1).
+  public static let passingError = 1e-2
 
   /// Checks layer `index` of `model` (which it changes: use a copy, such as one made from a
   /// `ModelSnapshot`) on `images` `[B, 784]`.

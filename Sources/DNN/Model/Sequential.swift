@@ -40,8 +40,7 @@ public final class Sequential {
     self.parameters = parameters
     self.buffers = buffers
     usesFusedLoss = layers.last is Softmax
-    if let first = layers.first as? Dense { first.computesInputGradient = false }
-    if let first = layers.first as? Conv2D { first.computesInputGradient = false }
+    layers.first?.skipInputGradient()
   }
 
   /// A model sharing this one's parameter values, with its own gradients and buffers, or nil
@@ -127,7 +126,7 @@ extension Sequential: CustomStringConvertible {
   /// The feature maps after each layer: those of convolutions and pooling, kept by the
   /// element-wise layers after them; nil once a dense or attention layer has flattened them.
   public var imageShapes: [ImageShape?] {
-    var current: ImageShape? = layers.first is Conv2D || layers.first is MaxPool2D || layers.first is AvgPool2D ? .mnist : nil
+    var current: ImageShape? = layers.first?.readsImages == true ? .mnist : nil
     return layers.map { layer in
       current = layer.image(after: current)
       return current

@@ -83,8 +83,7 @@ enum Kernels {
     return total
   }
 
-  /// sums[j] += Σ_r x[r, j] for a row-major `[rows, columns]` matrix (bias gradients).
-  /// Σ x.
+  /// Σ x over `n` floats: one vector register of partial sums, then the tail.
   static func sum(_ x: UnsafePointer<Float>, count n: Int) -> Float {
     var acc = V(repeating: 0)
     var i = 0

@@ -268,7 +268,7 @@ public final class Trainer {
     events.send(.finished(RunSummary(
       runName: config.name, epochs: position.epoch, train: lastTrain, validation: lastValidation, test: test,
       secondsPerEpoch: secondsPerEpoch, samplesPerSecond: throughput, stopped: record.status == .stopped,
-      savingSeconds: Double(savingNanoseconds) * 1e-9, logSeconds: (plan.observer as? RunFolder)?.secondsWritingLogs ?? 0,
+      savingSeconds: Double(savingNanoseconds) * 1e-9, logSeconds: plan.observer?.secondsWritingLogs ?? 0,
       record: record)))
   }
 

@@ -25,6 +25,8 @@ public protocol TrainingObserver: AnyObject {
   func didRewind(to position: TrainingPosition) throws
   /// When the run ended, however it ended (after the last `save`), with its final record.
   func didEnd(_ record: RunRecord) throws
+  /// Seconds spent appending log lines so far, for the run's summary.
+  var secondsWritingLogs: Double { get }
   /// The epochs logged before this trainer started (a resumed run's), for the run record.
   var history: [EpochReport] { get }
   /// Where the best checkpoint is, once there is one (to score it on the test set at the end).
@@ -36,6 +38,7 @@ extension TrainingObserver {
   public func didRewind(to position: TrainingPosition) throws {}
   public func didEnd(_ record: RunRecord) throws {}
   public var history: [EpochReport] { [] }
+  public var secondsWritingLogs: Double { 0 }
   public var bestCheckpointPath: String? { nil }
 }
 

@@ -116,7 +116,7 @@ struct LayersPanel {
       let a = stats[layer]
       var text = "  output  μ \(Format.fixed(Double(a.mean), 3)), σ \(Format.fixed(Double(a.standardDeviation), 3)) on \(state.health?.samples ?? 0) samples of step \(state.health?.step ?? 0)"
       if let dead = a.deadFraction { text += ", \(Format.percent(dead)) of units dead" }
-      if let saturated = a.saturatedFraction { text += ", \(Format.percent(saturated)) of rows saturated (p ≥ 0.99)" }
+      if let saturated = a.saturatedFraction { text += ", \(Format.percent(saturated)) of rows saturated (p ≥ \(ActivationStats.saturationThreshold))" }
       lines.append((text, .plain))
     }
     if !checked {
@@ -131,10 +131,10 @@ struct LayersPanel {
     guard let report = state.gradientCheck, report.layer == layer else {
       return [("g: check this layer's backward against finite differences (on \(Instruments.checkSamples) validation digits)", Style(foreground: .grey))]
     }
-    let passed = report.maxRelativeError < 1e-2
+    let passed = report.passed, bound = Self.scientific(LayerGradientCheck.passingError)
     var lines: [(String, Style)] = [(
       "finite differences, ε \(report.epsilon), \(report.samples) validation digits: largest relative error \(Self.scientific(report.maxRelativeError)) "
-        + (passed ? "(< 1e-2: the backward is right)" : "(≥ 1e-2: the backward disagrees)"),
+        + (passed ? "(< \(bound): the backward is right)" : "(≥ \(bound): the backward disagrees)"),
       Style(foreground: passed ? .green : .red, bold: true)
     )]
     for t in report.tensors {
