@@ -9,10 +9,10 @@ import Testing
     // 3 samples x 4 units: unit 0 fires once, unit 1 never (zeros), unit 2 never (negative
     // LeakyReLU outputs), unit 3 always.
     let x = Tensor(rows: 3, columns: 4, values: [0, 0, -0.1, 2, 0.5, 0, -0.2, 1, 0, 0, -0.3, 3])
-    #expect(ActivationStats.measure(x, kind: .relu).deadFraction == 0.5)
-    #expect(ActivationStats.measure(x, kind: .leakyrelu).deadFraction == 0.5)
-    #expect(ActivationStats.measure(x, kind: .dense).deadFraction == nil)
-    let stats = ActivationStats.measure(x, kind: .relu)
+    #expect(ActivationStats.measure(x, role: ReLU(features: 1).outputHealth).deadFraction == 0.5)
+    #expect(ActivationStats.measure(x, role: LeakyReLU(features: 1, slope: 0.01).outputHealth).deadFraction == 0.5)
+    #expect(ActivationStats.measure(x, role: .spread).deadFraction == nil)
+    let stats = ActivationStats.measure(x, role: ReLU(features: 1).outputHealth)
     let values: [Double] = [0, 0, -0.1, 2, 0.5, 0, -0.2, 1, 0, 0, -0.3, 3]
     let mean = values.reduce(0, +) / 12
     let std = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 12).squareRoot()
@@ -22,8 +22,8 @@ import Testing
 
   @Test func saturatedSoftmaxRowsHaveAProbabilityOfAtLeast099() {
     let p = Tensor(rows: 4, columns: 3, values: [0.995, 0.004, 0.001, 0.5, 0.3, 0.2, 0.0, 0.99, 0.01, 0.98, 0.01, 0.01])
-    #expect(ActivationStats.measure(p, kind: .softmax).saturatedFraction == 0.5)
-    #expect(ActivationStats.measure(p, kind: .softmax).deadFraction == nil)
+    #expect(ActivationStats.measure(p, role: Softmax(features: 1).outputHealth).saturatedFraction == 0.5)
+    #expect(ActivationStats.measure(p, role: Softmax(features: 1).outputHealth).deadFraction == nil)
   }
 
   @Test func updateRatioIsLog10OfTheUpdateOverTheWeights() {

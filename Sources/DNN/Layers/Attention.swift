@@ -179,3 +179,20 @@ public final class Attention: Layer {
     return inputGradient
   }
 }
+
+extension Attention {
+  /// The equations the layers view (`e`) shows, this model's shapes filled in: the doc
+  /// comment's, in the order the code runs them.
+  static func equations(_ c: EquationContext, tokens: Int, heads: Int, dim: Int) -> [EquationLine] {
+    let (b, n) = (c.batch, c.inputFeatures)
+    let f = n / max(tokens, 1), d = dim / max(heads, 1), rows = b * tokens
+    return [
+      EquationLine(label: "forward", text: "Q, K, V = X Wᵀ + b       X \(c.shape(rows, f)), W \(c.shape(dim, f)) → \(c.shape(rows, dim))"),
+      EquationLine(label: "", text: "S = Q_h K_hᵀ / √\(d)   P = softmax_rows(S)   \(c.shape(tokens, tokens)) per sample and head (\(heads))"),
+      EquationLine(label: "", text: "O_h = P V_h \(c.shape(tokens, d)),   Y = O Woᵀ + bo \(c.shape(rows, dim))"),
+      EquationLine(label: "backward", text: "dWo = dYᵀ O \(c.shape(dim, dim)),   dO = dY Wo,   dP = dO_h V_hᵀ,   dV_h = Pᵀ dO_h"),
+      EquationLine(label: "", text: "dS = P ⊙ (dP − rowsum(dP ⊙ P)),   dQ_h = dS K_h / √\(d),   dK_h = dSᵀ Q_h / √\(d)"),
+      EquationLine(label: "", text: "dW• = d•ᵀ X \(c.shape(dim, f)),   dX = dQ Wq + dK Wk + dV Wv \(c.shape(rows, f))"),
+    ]
+  }
+}

@@ -58,3 +58,15 @@ public final class AvgPool2D: Layer {
     return inputGradient
   }
 }
+
+extension AvgPool2D {
+  /// The equations the layers view (`e`) shows, this model's shapes filled in: the doc
+  /// comment's, in the order the code runs them.
+  static func equations(_ c: EquationContext, size: Int) -> [EquationLine] {
+    let (b, n, m) = (c.batch, c.inputFeatures, c.outputFeatures)
+    return [
+      EquationLine(label: "forward", text: "y = (1/\(size * size)) Σ over each \(size)×\(size) window          \(c.shape(b, n)) → \(c.shape(b, m))"),
+      EquationLine(label: "backward", text: "dx = dy / \(size * size) for every input of the window   \(c.shape(b, n))"),
+    ]
+  }
+}

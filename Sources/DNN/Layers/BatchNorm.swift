@@ -311,3 +311,19 @@ public final class BatchNorm: Layer {
     return inputGradient
   }
 }
+
+extension BatchNorm {
+  /// The equations the layers view (`e`) shows, this model's shapes filled in: the doc
+  /// comment's, in the order the code runs them.
+  static func equations(_ c: EquationContext, perChannel: Bool) -> [EquationLine] {
+    let (b, m) = (c.batch, c.outputFeatures)
+    let f = perChannel ? (c.output.image?.channels ?? m) : m
+    let over = perChannel ? "the B·H·W = \(b * (c.output.image.map { $0.height * $0.width } ?? 1)) values of a channel" : "the batch, B = \(b)"
+    return [
+      EquationLine(label: "forward", text: "μ, σ² = mean and variance over \(over)     γ, β \(c.shape(f))"),
+      EquationLine(label: "", text: "x_hat = (x − μ) / √(σ² + ε),   y = γ x_hat + β               \(c.shape(b, m))"),
+      EquationLine(label: "backward", text: "dγ = Σ dy ⊙ x_hat,   dβ = Σ dy                          \(c.shape(f))"),
+      EquationLine(label: "", text: "dx = γ / (B √(σ² + ε)) · (B dy − Σ dy − x_hat Σ (dy ⊙ x_hat))   \(c.shape(b, m))"),
+    ]
+  }
+}

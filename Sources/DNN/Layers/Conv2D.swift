@@ -260,3 +260,28 @@ public final class Conv2D: Layer {
     }
   }
 }
+
+extension Conv2D {
+  /// The equations the layers view (`e`) shows, this model's shapes filled in: the doc
+  /// comment's, in the order the code runs them.
+  static func equations(_ c: EquationContext, channels: Int, kernel: Int, stride: Int, padding: Int) -> [EquationLine] {
+    let (b, n, m) = (c.batch, c.inputFeatures, c.outputFeatures)
+    let inChannels = c.input.image?.channels ?? 1, k = inChannels * kernel * kernel
+    let p = c.output.image.map { $0.height * $0.width } ?? 1
+    if Conv2D.usesDirectKernels(kernel: kernel, stride: stride, padding: padding) {
+      let q = kernel - 1 - padding
+      return [
+        EquationLine(label: "direct", text: "zero-padded planes (padding \(padding)), no im2col columns"),
+        EquationLine(label: "forward", text: "Y[f,y,x] = b[f] + Σ W[f,c,i,j] Xpad[c,y+i,x+j]   W \(c.shape(channels, inChannels, kernel, kernel)), \(c.shape(b, n)) → \(c.shape(b, m))"),
+        EquationLine(label: "backward", text: "dW[f,c,i,j] = Σ_{s,y,x} dY[s,f,y,x] Xpad[s,c,y+i,x+j],   db \(c.shape(channels)) = Σ dY"),
+        EquationLine(label: "", text: "dX \(c.shape(b, n)) = the same convolution of dY padded by \(q), W turned 180 degrees, f and c swapped"),
+      ]
+    }
+    return [
+      EquationLine(label: "im2col", text: "cols \(c.shape(k, b * p)): the \(inChannels)×\(kernel)×\(kernel) inputs under each of the B·\(p) positions (stride \(stride), padding \(padding))"),
+      EquationLine(label: "forward", text: "Y \(c.shape(channels, b * p)) = W \(c.shape(channels, k)) · cols \(c.shape(k, b * p)) + b \(c.shape(channels))"),
+      EquationLine(label: "backward", text: "dW \(c.shape(channels, k)) = dY \(c.shape(channels, b * p)) · colsᵀ \(c.shape(b * p, k))"),
+      EquationLine(label: "", text: "db \(c.shape(channels)) = Σ dY,   dcols \(c.shape(k, b * p)) = Wᵀ · dY,   dX \(c.shape(b, n)) = col2im(dcols)"),
+    ]
+  }
+}

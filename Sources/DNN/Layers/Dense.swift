@@ -170,3 +170,17 @@ public final class Dense: Layer {
     }
   }
 }
+
+extension Dense {
+  /// The equations the layers view (`e`) shows, this model's shapes filled in: the doc
+  /// comment's, in the order the code runs them.
+  static func equations(_ c: EquationContext) -> [EquationLine] {
+    let (b, n, m) = (c.batch, c.inputFeatures, c.outputFeatures)
+    return [
+      EquationLine(label: "forward", text: "Z \(c.shape(b, m)) = X \(c.shape(b, n)) · Wᵀ \(c.shape(n, m)) + b \(c.shape(m))"),
+      EquationLine(label: "backward", text: "dW \(c.shape(m, n)) = dZᵀ \(c.shape(m, b)) · X \(c.shape(b, n))"),
+      EquationLine(label: "", text: "db \(c.shape(m)) = Σ_batch dZ \(c.shape(b, m))"),
+      EquationLine(label: "", text: "dX \(c.shape(b, n)) = dZ \(c.shape(b, m)) · W \(c.shape(m, n))"),
+    ]
+  }
+}

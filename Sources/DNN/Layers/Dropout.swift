@@ -99,3 +99,15 @@ public final class Dropout: Layer {
     return inputGradient
   }
 }
+
+extension Dropout {
+  /// The equations the layers view (`e`) shows, this model's shapes filled in: the doc
+  /// comment's, in the order the code runs them.
+  static func equations(_ c: EquationContext, rate: Float) -> [EquationLine] {
+    let (b, m) = (c.batch, c.outputFeatures)
+    return [
+      EquationLine(label: "forward", text: "A = Z ⊙ M,  M = 1/(1−\(rate)) with probability 1−\(rate), else 0   \(c.shape(b, m))"),
+      EquationLine(label: "backward", text: "dZ = dA ⊙ M                                    \(c.shape(b, m))"),
+    ]
+  }
+}

@@ -68,6 +68,12 @@ public protocol Layer: AnyObject {
   /// finite-difference check (`LayerGradientCheck`): the input gradient even of a first layer,
   /// the same dropout mask on every pass. Default: nothing to do.
   func prepareForGradientCheck()
+  /// What layer health measures of its output besides mean and spread: dead units (ReLU
+  /// kinds), saturated rows (softmax). Default: the spread only.
+  var outputHealth: OutputHealth { get }
+  /// Whether its function has kinks (ReLU kinds, max-pooling): the finite-difference check
+  /// skips entries whose one-sided slopes differ there. Default: smooth.
+  var isPiecewiseLinear: Bool { get }
   /// As the first layer, it need not compute d(loss)/d(input) (nothing is before it): the
   /// layers that can skip that product do. Default: nothing to skip.
   func skipInputGradient()
@@ -120,6 +126,8 @@ extension Layer {
   public var workspacePerSample: Int { outputFeatures }
   public var configName: String { kind.rawValue }
   public func prepareForGradientCheck() {}
+  public var outputHealth: OutputHealth { .spread }
+  public var isPiecewiseLinear: Bool { false }
   public func skipInputGradient() {}
   public var flattensImages: Bool { false }
   public var readsImages: Bool { false }
@@ -127,4 +135,14 @@ extension Layer {
   public var buffers: [Buffer] { [] }
   /// Number of learnable scalars.
   public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
+}
+
+/// What layer health reads from a layer's output (`Layer.outputHealth`).
+public enum OutputHealth: Sendable {
+  /// Mean and standard deviation only.
+  case spread
+  /// Also the fraction of units not positive for any sample (units that no longer learn).
+  case deadUnits
+  /// Also the fraction of rows whose largest value is at least `ActivationStats.saturationThreshold`.
+  case saturation
 }

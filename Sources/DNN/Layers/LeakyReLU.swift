@@ -6,6 +6,8 @@
 /// With α ≥ 0, `a > 0` exactly when `z > 0`, so the cached output gives the mask.
 public final class LeakyReLU: Layer {
   public let kind = LayerKind.leakyrelu
+  public var isPiecewiseLinear: Bool { true }
+  public var outputHealth: OutputHealth { .deadUnits }
   public let inputFeatures: Int
   public var outputFeatures: Int { inputFeatures }
   /// α, the slope for negative inputs.
@@ -34,5 +36,17 @@ public final class LeakyReLU: Layer {
     inputGradient.resize(like: outputGradient)
     Kernels.reluBackward(output.pointer, outputGradient.pointer, inputGradient.pointer, count: outputGradient.count, slope: slope)
     return inputGradient
+  }
+}
+
+extension LeakyReLU {
+  /// The equations the layers view (`e`) shows, this model's shapes filled in: the doc
+  /// comment's, in the order the code runs them.
+  static func equations(_ c: EquationContext, slope: Float) -> [EquationLine] {
+    let (b, m) = (c.batch, c.outputFeatures)
+    return [
+      EquationLine(label: "forward", text: "A = Z if Z > 0, else \(slope) Z          \(c.shape(b, m))"),
+      EquationLine(label: "backward", text: "dZ = dA if Z > 0, else \(slope) dA      \(c.shape(b, m))"),
+    ]
   }
 }

@@ -11,6 +11,7 @@ import CCPU
 /// whole, as in PyTorch (a subgradient: a finite difference there sees half of it each way).
 public final class MaxPool2D: Layer {
   public let kind = LayerKind.maxpool
+  public var isPiecewiseLinear: Bool { true }
   public var readsImages: Bool { true }
   public let input: ImageShape
   public let output: ImageShape
@@ -95,5 +96,17 @@ public final class MaxPool2D: Layer {
       }
     }
     return inputGradient
+  }
+}
+
+extension MaxPool2D {
+  /// The equations the layers view (`e`) shows, this model's shapes filled in: the doc
+  /// comment's, in the order the code runs them.
+  static func equations(_ c: EquationContext, size: Int) -> [EquationLine] {
+    let (b, n, m) = (c.batch, c.inputFeatures, c.outputFeatures)
+    return [
+      EquationLine(label: "forward", text: "y = max of each \(size)×\(size) window, argmax kept       \(c.shape(b, n)) → \(c.shape(b, m))"),
+      EquationLine(label: "backward", text: "dx[argmax] = dy, 0 for the window's other inputs   \(c.shape(b, n))"),
+    ]
   }
 }

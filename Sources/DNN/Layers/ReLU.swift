@@ -6,6 +6,8 @@
 /// The mask is read from the cached output (`a > 0` exactly when `z > 0`).
 public final class ReLU: Layer {
   public let kind = LayerKind.relu
+  public var isPiecewiseLinear: Bool { true }
+  public var outputHealth: OutputHealth { .deadUnits }
   public let inputFeatures: Int
   public var outputFeatures: Int { inputFeatures }
   public var summary: String { "ReLU" }
@@ -28,5 +30,17 @@ public final class ReLU: Layer {
     inputGradient.resize(like: outputGradient)
     Kernels.reluBackward(output.pointer, outputGradient.pointer, inputGradient.pointer, count: outputGradient.count)
     return inputGradient
+  }
+}
+
+extension ReLU {
+  /// The equations the layers view (`e`) shows, this model's shapes filled in: the doc
+  /// comment's, in the order the code runs them.
+  static func equations(_ c: EquationContext) -> [EquationLine] {
+    let (b, m) = (c.batch, c.outputFeatures)
+    return [
+      EquationLine(label: "forward", text: "A = max(0, Z)                          \(c.shape(b, m))"),
+      EquationLine(label: "backward", text: "dZ = dA ⊙ 1[Z > 0]                     \(c.shape(b, m))"),
+    ]
   }
 }

@@ -11,6 +11,7 @@ import Foundation
 /// (`SoftmaxCrossEntropy`), which gives the same numbers with one subtraction.
 public final class Softmax: Layer {
   public let kind = LayerKind.softmax
+  public var outputHealth: OutputHealth { .saturation }
   public let inputFeatures: Int
   public var outputFeatures: Int { inputFeatures }
   public var summary: String { "Softmax" }
@@ -59,5 +60,25 @@ public final class Softmax: Layer {
       for i in 0..<n { dot += da[i] * a[i] }
       for j in 0..<n { dz[j] = a[j] * (da[j] - dot) }
     }
+  }
+}
+
+extension Softmax {
+  /// The equations the layers view (`e`) shows, this model's shapes filled in: the doc
+  /// comment's, in the order the code runs them.
+  static func equations(_ c: EquationContext) -> [EquationLine] {
+    let (b, m) = (c.batch, c.outputFeatures)
+    var lines = [
+      EquationLine(label: "forward", text: "p_i = exp(z_i − max z) / Σ_j exp(z_j − max z)      P \(c.shape(b, m))"),
+      EquationLine(label: "Jacobian", text: "∂p_i/∂z_j = p_i (δ_ij − p_j)                       \(c.shape(m, m)) per sample"),
+      EquationLine(label: "backward", text: "dz_j = p_j (dp_j − Σ_i dp_i p_i)                   dZ \(c.shape(b, m))"),
+    ]
+    if c.fused {
+      lines += [
+        EquationLine(label: "loss", text: "J = −(1/B) Σ_b log p[b, y_b]                       B = \(b)"),
+        EquationLine(label: "fused", text: "softmax + cross-entropy: dZ = (P − Y) / B           \(c.shape(b, m)), Y one-hot"),
+      ]
+    }
+    return lines
   }
 }

@@ -66,7 +66,7 @@ public enum LayerGradientCheck {
       return total
     }
     let centre = objective()
-    let hasKinks = [LayerKind.relu, .leakyrelu, .maxpool].contains(layer.kind)
+    let hasKinks = layer.isPiecewiseLinear
     typealias Measured = (name: String, pairs: [(analytic: Double, numeric: Double)], skipped: Int, total: Int)
     func check(_ name: String, values: Tensor, analytic: Tensor) -> Measured {
       let picks = entries(count: values.count, limit: entriesPerTensor, generator: &generator)

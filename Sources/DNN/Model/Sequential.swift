@@ -71,7 +71,7 @@ public final class Sequential {
     var x = input
     for index in 0..<count {
       x = layers[index].forward(x, phase: phase)
-      if phase == .training, let activationTrace { activationTrace.record(index, kind: layers[index].kind, output: x) }
+      if phase == .training, let activationTrace { activationTrace.record(index, role: layers[index].outputHealth, output: x) }
     }
     return x
   }
@@ -90,7 +90,7 @@ public final class Sequential {
       let logits = forward(input, phase: .training, through: layers.count - 1)
       loss = fusedLoss.loss(logits: logits, labels: labels)
       output = fusedLoss.probabilities
-      activationTrace?.record(layers.count - 1, kind: .softmax, output: output)
+      activationTrace?.record(layers.count - 1, role: layers[layers.count - 1].outputHealth, output: output)
       gradient = fusedLoss.backward()
       backwardFrom = layers.count - 2
     } else {

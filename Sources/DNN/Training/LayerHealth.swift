@@ -24,16 +24,16 @@ public struct ActivationStats: Sendable, Equatable {
   }
 
   /// The statistics of `output` `[B, F]` of a layer of kind `kind`.
-  public static func measure(_ output: Tensor, kind: LayerKind) -> ActivationStats {
+  public static func measure(_ output: Tensor, role: OutputHealth) -> ActivationStats {
     let n = output.count
     guard n > 0 else { return ActivationStats(mean: .nan, standardDeviation: .nan) }
     let mean = Kernels.sum(output.pointer, count: n) / Float(n)
     let variance = Kernels.sumOfSquaredDifferences(output.pointer, from: mean, count: n) / Float(n)
     var stats = ActivationStats(mean: mean, standardDeviation: variance.squareRoot())
-    switch kind {
-    case .relu, .leakyrelu: stats.deadFraction = deadFraction(output)
-    case .softmax: stats.saturatedFraction = saturatedFraction(output)
-    default: break
+    switch role {
+    case .deadUnits: stats.deadFraction = deadFraction(output)
+    case .saturation: stats.saturatedFraction = saturatedFraction(output)
+    case .spread: break
     }
     return stats
   }
@@ -108,9 +108,9 @@ public final class ActivationTrace {
   public init(layers: Int) { stats = Array(repeating: nil, count: layers) }
 
   /// Records the output of layer `index`.
-  func record(_ index: Int, kind: LayerKind, output: Tensor) {
+  func record(_ index: Int, role: OutputHealth, output: Tensor) {
     guard stats.indices.contains(index) else { return }
-    stats[index] = ActivationStats.measure(output, kind: kind)
+    stats[index] = ActivationStats.measure(output, role: role)
     samples = output.rows
   }
 

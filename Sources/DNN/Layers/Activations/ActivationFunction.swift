@@ -82,3 +82,15 @@ public final class ActivationLayer<F: ActivationFunction>: Layer {
     return inputGradient
   }
 }
+
+extension Activation {
+  /// The equations the layers view (`e`) shows, this model's shapes filled in: the doc
+  /// comment's, in the order the code runs them.
+  func equations(_ c: EquationContext) -> [EquationLine] {
+    let (b, m) = (c.batch, c.outputFeatures)
+    return [
+      EquationLine(label: "forward", text: "\(function.forwardEquation)      \(c.shape(b, m))"),
+      EquationLine(label: "backward", text: "\(function.backwardEquation)      \(c.shape(b, m))"),
+    ]
+  }
+}
