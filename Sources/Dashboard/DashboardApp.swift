@@ -128,7 +128,6 @@ public final class DashboardApp {
       // Every run stops (each saves its state); queued runs never start.
       for index in state.runs.indices where state.runs[index].isLive && !state.runs[index].following {
         link.send(.stop, to: index)
-        if state.runs[index].status == .queued { state.runs[index].status = .skipped }
       }
       state.quitting = true
       quitRequestedAt = DispatchTime.now().uptimeNanoseconds

@@ -125,8 +125,7 @@ extension DashboardState {
       return .saveCheckpoint
     case .skip:
       if self.status == .queued {
-        self.status = .skipped
-        notice = "\(self.name) skipped"
+        notice = "\(self.name) skipped"  // the link answers with the skipped run's record
       } else {
         notice = "stopping \(self.name)" + (runs.contains { $0.status == .queued } ? "; the sweep goes on" : "")
       }

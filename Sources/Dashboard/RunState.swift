@@ -22,6 +22,7 @@ public struct RunState: Sendable {
       case .diverged: self = .diverged
       case .failed: self = .failed
       case .interrupted: self = .interrupted
+      case .skipped: self = .skipped
       }
     }
   }
@@ -169,6 +170,7 @@ public struct RunState: Sendable {
       break
     case .record(let r):
       record = r
+      if r.status.hasEnded && isLive { status = Status(r.status) }
     case .learningRateScaled(let rate, _, _):
       learningRate = rate
     case .intervention(let i):

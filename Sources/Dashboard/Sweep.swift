@@ -60,7 +60,7 @@ public final class Sweep: TrainingLink {
   public var runningCount: Int { sources.filter { $0.map { !$0.hasEnded } ?? false }.count }
 
   /// True when no run can send anything more.
-  public var hasEnded: Bool { queued.isEmpty && runningCount == 0 }
+  public var hasEnded: Bool { queued.isEmpty && runningCount == 0 && pending.isEmpty }
 
   public func drainEvents() -> [LinkEvent] {
     startQueued()
@@ -91,7 +91,11 @@ public final class Sweep: TrainingLink {
   public func send(_ command: TrainingCommand, to run: Int) {
     guard sources.indices.contains(run) else { return }
     if queued[run] != nil {
-      if command == .stop { queued[run] = nil }
+      // A queued run told to stop never starts: the link says so, as a trainer would.
+      if command == .stop {
+        queued[run] = nil
+        pending.append(.event(run: run, .record(RunRecord(status: .skipped, epochsPlanned: 0))))
+      }
       return
     }
     if case .fork(let name, let factor) = command {

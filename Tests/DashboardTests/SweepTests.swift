@@ -71,6 +71,11 @@ import Testing
     let started = Starts()
     let sweep = Self.sweep(3, concurrent: 1, started: started)
     sweep.send(TrainingCommand.stop, to: 1)
+    let skipped = sweep.drainEvents().contains { event in
+      if case .event(1, .record(let record)) = event { return record.status == .skipped }
+      return false
+    }
+    #expect(skipped, "the skipped run's record comes from the link")
     _ = Self.drain(sweep, runs: 2)
     #expect(started.all.map(\.run) == [0, 2])
   }

@@ -15,12 +15,14 @@ public enum RunStatus: String, Codable, Sendable, CaseIterable {
   case failed
   /// Its process ended without recording an end (killed, power lost): resumable from its state.
   case interrupted
+  /// Never started: skipped while it waited for its turn in a sweep.
+  case skipped
 
   /// `FINISHED`, as screens and tables show it.
   public var label: String { rawValue.uppercased() }
 
   /// True for the states after which the run no longer trains.
-  public var hasEnded: Bool { [.stopped, .finished, .diverged, .failed, .interrupted].contains(self) }
+  public var hasEnded: Bool { [.stopped, .finished, .diverged, .failed, .interrupted, .skipped].contains(self) }
 }
 
 /// The best epoch of a run, by the one rule (`RunLog.bestEpoch`: lowest validation loss, or
