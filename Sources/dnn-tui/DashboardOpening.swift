@@ -38,17 +38,24 @@ struct DashboardOpening {
       if let seed = command.seed { config.seed = UInt64(seed) }
       let data = try choice.open(forRun: config.name, recorded: config.dataset, cache: cache)
       config.dataset = data.identity
+      var start = RunStart.new(out: command.noSave ? nil : command.out, overwrite: command.overwrite)
       if !command.noSave {
-        if !command.overwrite { config.name = Self.freeName(config.name, out: command.out, taken: taken) }
-        try RunFolder.checkNew(out: command.out, name: config.name, overwrite: command.overwrite)
-        savedPaths[config.name] = (command.out as NSString).appendingPathComponent(config.name)
+        if command.overwrite {
+          try RunFolder.checkNew(out: command.out, name: config.name, overwrite: true)
+        } else {
+          // The name is claimed now (folder made, lock held), so another dashboard cannot take it.
+          let claim = try RunFolder.claim(out: command.out, name: config.name, taken: taken)
+          config.name = claim.name
+          start = .claimed(claim)
+        }
+        savedPaths[config.name] = RunFiles.path(command.out, config.name)
       }
       taken.insert(config.name)
       try config.checkMemory()
       context.register(config, folder: data.folder)
-      let out = command.noSave ? nil : command.out, overwrite = command.overwrite, folder = data.folder, run = config
+      let folder = data.folder, run = config, begin = start
       var planned = PlannedRun(name: config.name, summary: config.summaryLine) { events, commands, sharesTheMachine in
-        try Trainer.make(run, on: folder, start: .new(out: out, overwrite: overwrite), events: events, commands: commands) { plan in
+        try Trainer.make(run, on: folder, start: begin, events: events, commands: commands) { plan in
           plan = plan.watched()
           // Two runs at once: each on one core, unsplit, one-thread products.
           if sharesTheMachine { (plan.splitBatch, plan.blasThreads) = (false, 1) }

@@ -278,4 +278,63 @@ import Testing
     try running.write(folder: "\(out)/whole")
     #expect(try SavedRun(path: "\(out)/whole").record.status == .interrupted)
   }
+
+  /// A log a spreadsheet saved (CRLF line ends, an added column) resumes with every line kept;
+  /// a line that cannot be read is refused by name and line, and nothing is changed.
+  @Test func logsEditedByHandResumeOrAreRefusedWithoutLoss() throws {
+    let out = Fixtures.temporaryFolder()
+    var config = CheckpointTests.smallConfig(epochs: 3)
+    config.name = "edited"
+    try CheckpointTests.train(config, out: out, mode: .create, stopAfterEpochs: 2)
+    let folder = "\(out)/edited", metrics = "\(folder)/\(RunFiles.metrics)", steps = "\(folder)/\(RunFiles.steps)"
+    let original = try String(contentsOfFile: metrics, encoding: .utf8)
+    let lines = original.split(separator: "\n").map { $0 + ",note" }
+    try (lines.joined(separator: "\r\n") + "\r\n").write(toFile: metrics, atomically: true, encoding: .utf8)
+    #expect(RunLog.readMetrics(folder: folder).map(\.epoch) == [1, 2])
+    try CheckpointTests.train(config, out: out, mode: .resume)
+    #expect(RunLog.readMetrics(folder: folder).map(\.epoch) == [1, 2, 3])
+    // The best checkpoint is the best of all three epochs (the criterion was not forgotten).
+    let bestFile = try Safetensors.read("\(folder)/\(CheckpointKind.best.fileName)")
+    let saved = try Checkpoint.position(bestFile.metadata, path: "best")
+    #expect(saved.epoch == RunLog.bestEpoch(RunLog.readMetrics(folder: folder))?.epoch)
+    // A garbage line at the top of steps.csv: refused, naming file and line; every file as it was.
+    config.epochs = 4
+    var text = try String(contentsOfFile: steps, encoding: .utf8)
+    let headerEnd = try #require(text.firstIndex(of: "\n"))
+    text.insert(contentsOf: "\ngarbage\u{1B}[2J", at: headerEnd)
+    try text.write(toFile: steps, atomically: true, encoding: .utf8)
+    let before = try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map { FileManager.default.contents(atPath: "\(folder)/\($0)") }
+    do {
+      try CheckpointTests.train(config, out: out, mode: .resume)
+      Issue.record("resumed over an unreadable line")
+    } catch {
+      #expect("\(error)".contains("steps.csv") && "\(error)".contains("line 2") && "\(error)".contains("nothing was changed"), "\(error)")
+      #expect(!"\(error)".contains("\u{1B}"), "escape bytes from the file are not echoed")
+    }
+    let after = try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map { FileManager.default.contents(atPath: "\(folder)/\($0)") }
+    #expect(before == after)
+  }
+
+  /// Two dashboards on the same `--out` choose names at the same time: each claims its own
+  /// (folder made, lock held), an unused claim leaves nothing behind, and a name whose folder a
+  /// live process holds is never answered with "--overwrite".
+  @Test func namesAreClaimedWhenChosen() throws {
+    let out = Fixtures.temporaryFolder() + "/runs"
+    var first: RunFolder.Claim? = try RunFolder.claim(out: out, name: "mlp")
+    let second = try RunFolder.claim(out: out, name: "mlp")
+    #expect(first?.name == "mlp" && second.name == "mlp-2")
+    do {
+      try RunFolder.checkNew(out: out, name: "mlp", overwrite: true)
+      Issue.record("a claimed folder was offered for --overwrite")
+    } catch {
+      #expect("\(error)".contains("another process") || "\(error)".contains("still running"), "\(error)")
+      #expect(!"\(error)".contains("pass --overwrite"), "\(error)")
+    }
+    first = nil
+    #expect(!FileManager.default.fileExists(atPath: "\(out)/mlp"), "an unused claim removes the folder it made")
+    var config = CheckpointTests.smallConfig(epochs: 1)
+    config.name = second.name
+    let folder = try RunFolder.create(claim: second, config: config)
+    #expect(RunFiles.isRunFolder(folder.path) && RunLock.isHeld(folder: folder.path), "the run keeps the claimed lock")
+  }
 }

@@ -62,6 +62,9 @@ public final class RunFolder: TrainingObserver {
     try checkOut(out)
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return path }
+    if let writer = RunLock.writer(folder: path) {
+      throw CheckpointError(path: path, problem: "already exists and \(writer): choose another name (--overwrite would replace another process's run)")
+    }
     guard overwrite else {
       throw CheckpointError(path: path, problem: "already exists: pass --overwrite to replace it or --resume to continue it")
     }
@@ -76,6 +79,59 @@ public final class RunFolder: TrainingObserver {
       throw CheckpointError(path: path, problem: "is being written by another process: --overwrite cannot replace a run that is training")
     }
     return path
+  }
+
+  /// A run folder's name claimed for a run that starts later (a queued run of a dashboard):
+  /// the folder exists and its lock is held from the moment the name is chosen, so two
+  /// processes never pick the same name. A claim whose run never wrote into it removes the
+  /// folder it made (the lock file being all it holds) when it goes.
+  public final class Claim: Sendable {
+    public let path: String
+    public let name: String
+    let lock: RunLock
+
+    init(path: String, name: String, lock: RunLock) {
+      (self.path, self.name, self.lock) = (path, name, lock)
+    }
+
+    deinit {
+      let contents = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+      guard contents == [RunFiles.lock] else { return }
+      unlink(RunFiles.path(path, RunFiles.lock))
+      rmdir(path)
+    }
+  }
+
+  /// Claims `<out>/<name>`, else the first free of `name-2`, `name-3`, ... (skipping `taken`):
+  /// `mkdir` makes the folder only if nobody has (another dashboard choosing at the same
+  /// moment gets the next one), then its lock is taken.
+  public static func claim(out: String, name: String, taken: Set<String> = []) throws -> Claim {
+    try checkOut(out)
+    do {
+      try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+    } catch {
+      throw CheckpointError(path: out, problem: "cannot be created (\(error.localizedDescription))")
+    }
+    var n = 1
+    while true {
+      let candidate = n == 1 ? name : "\(name)-\(n)"
+      n += 1
+      guard !taken.contains(candidate) else { continue }
+      let path = RunFiles.path(out, candidate)
+      if mkdir(path, 0o755) == 0 { return Claim(path: path, name: candidate, lock: try RunLock(folder: path)) }
+      guard errno == EEXIST else {
+        throw CheckpointError(path: path, problem: "cannot be created (\(String(cString: strerror(errno))))")
+      }
+    }
+  }
+
+  /// Starts a new run in the folder `claim` holds for it.
+  public static func create(claim: Claim, config: RunConfig) throws -> RunFolder {
+    precondition(config.name == claim.name, "the run takes the claimed name")
+    let folder = RunFolder(path: claim.path, config: config, lock: claim.lock, history: [])
+    try AtomicFile.write(config.jsonValue.text + "\n", to: folder.file(RunFiles.config))
+    try RunRecord(epochsPlanned: config.epochs).write(folder: claim.path)
+    return folder
   }
 
   /// Starts the folder of a new run at `<out>/<config.name>`. `overwrite` replaces an existing
@@ -137,6 +193,11 @@ public final class RunFolder: TrainingObserver {
     let position = state?.position ?? TrainingPosition(epoch: 0, batch: 0, step: 0)
     guard config.epochs >= position.epoch else {
       throw CheckpointError(path: path, problem: "has \(position.epoch) epochs done; \(config.epochs) epochs would be fewer (pass --epochs \(position.epoch) or more)")
+    }
+    if let bad = RunLog.firstUnreadableLine(folder: path) {
+      throw CheckpointError(
+        path: RunFiles.path(path, bad.file),
+        problem: "line \(bad.line) cannot be read (\(String(reflecting: String(bad.text.prefix(60))))): resuming would cut the log there; fix or delete that line, nothing was changed")
     }
     // Checked: now write.
     removeTemporaryFiles(in: path)

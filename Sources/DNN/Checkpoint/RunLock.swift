@@ -7,7 +7,7 @@ import Foundation
 /// The advisory lock of a run folder (`.lock`, `flock`): held by the one process that writes
 /// the run, for as long as it writes. The kernel drops it when the process ends, however it
 /// ends, so a killed trainer never leaves a folder locked.
-public final class RunLock {
+public final class RunLock: Sendable {
   private let fd: Int32
 
   /// How long a lock held by someone else is waited for before giving up: a writer that has
@@ -38,6 +38,16 @@ public final class RunLock {
   }
 
   deinit { close(fd) }
+
+  /// Who writes `folder`, or wrote it and still runs (a dashboard that claimed the name for a
+  /// queued run holds the lock; the pid in the lock file names the last writer), or nil.
+  public static func writer(folder: String) -> String? {
+    if isHeld(folder: folder) { return "is being written by another process" }
+    let text = (try? String(contentsOfFile: RunFiles.path(folder, RunFiles.lock), encoding: .utf8)) ?? ""
+    guard let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0, pid != getpid(), kill(pid, 0) == 0
+    else { return nil }
+    return "its last writer (pid \(pid)) is still running"
+  }
 
   /// Whether another process holds the lock of `folder` now. Never creates or writes anything,
   /// and never takes the lock, even for an instant (a trainer starting at that instant would

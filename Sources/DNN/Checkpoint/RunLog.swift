@@ -70,20 +70,28 @@ public enum RunLog {
     return line
   }
 
+  /// The comma-separated fields of a line, without the carriage return of a CRLF line (a
+  /// spreadsheet that saved the file).
+  static func fields(_ line: Substring, maxSplits: Int = Int.max) -> [Substring] {
+    (line.last == "\r" ? line.dropLast() : line).split(separator: ",", maxSplits: maxSplits, omittingEmptySubsequences: false)
+  }
+
+  /// An epoch line; columns after the seventh (added by hand or by a spreadsheet) are ignored.
   static func epoch(from line: Substring) -> EpochReport? {
-    let f = line.split(separator: ",", omittingEmptySubsequences: false)
-    guard f.count == 7, let e = Int(f[0]), let tl = Float(f[1]), let ta = Float(f[2]), let vl = Float(f[3]),
+    let f = fields(line)
+    guard f.count >= 7, let e = Int(f[0]), let tl = Float(f[1]), let ta = Float(f[2]), let vl = Float(f[3]),
       let va = Float(f[4]), let lr = Float(f[5]), let s = Double(f[6])
     else { return nil }
     return EpochReport(epoch: e, trainLoss: tl, trainAccuracy: ta, validationLoss: vl, validationAccuracy: va, learningRate: lr, seconds: s)
   }
 
+  /// A step line with `tensors` gradient norms; columns after them are ignored.
   static func step(from line: Substring, tensors: Int) -> Step? {
-    let f = line.split(separator: ",", omittingEmptySubsequences: false)
-    guard f.count == 4 + tensors, let step = Int(f[0]), let epoch = Int(f[1]), let loss = Float(f[2]),
+    let f = fields(line)
+    guard f.count >= 4 + tensors, let step = Int(f[0]), let epoch = Int(f[1]), let loss = Float(f[2]),
       let accuracy = Float(f[3])
     else { return nil }
-    let norms = f.dropFirst(4).compactMap { Float($0) }
+    let norms = f[4..<(4 + tensors)].compactMap { Float($0) }
     guard norms.count == tensors else { return nil }
     return Step(step: step, epoch: epoch, loss: loss, accuracy: accuracy, gradientNorms: norms)
   }
@@ -94,7 +102,7 @@ public enum RunLog {
   }
 
   static func intervention(from line: Substring) -> Intervention? {
-    let f = line.split(separator: ",", maxSplits: 4, omittingEmptySubsequences: false)
+    let f = fields(line, maxSplits: 4)
     guard f.count == 5, let step = Int(f[0]), let progress = Double(f[1]), let kind = Intervention.Kind(rawValue: String(f[3])),
       let time = try? Date(String(f[2]), strategy: .iso8601)
     else { return nil }
@@ -108,7 +116,7 @@ public enum RunLog {
     guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
       return (nil, [])
     }
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    var lines = splitLines(text)
     lines.removeLast()  // text after the last newline: "" or a torn line
     guard let header = lines.first else { return (nil, []) }
     return (header, lines.dropFirst())
@@ -123,7 +131,7 @@ public enum RunLog {
   public static func readSteps(folder: String) -> (parameterNames: [String], steps: [Step]) {
     let (header, lines) = wholeLines((folder as NSString).appendingPathComponent(RunFiles.steps))
     guard let header else { return ([], []) }
-    let names = header.split(separator: ",").dropFirst(4).map(String.init)
+    let names = fields(header).dropFirst(4).map(String.init)
     return (names, lines.compactMap { step(from: $0, tensors: names.count) })
   }
 
@@ -132,18 +140,43 @@ public enum RunLog {
     wholeLines((folder as NSString).appendingPathComponent(RunFiles.events)).lines.compactMap { intervention(from: $0) }
   }
 
+  /// The first whole line of `folder`'s logs that cannot be read (its file, its 1-based line
+  /// number and its text), or nil. Blank lines are allowed; a torn last line is not looked at
+  /// (a killed writer's: resume cuts it). Resume refuses a run with such a line rather than
+  /// cut the log there.
+  static func firstUnreadableLine(folder: String) -> (file: String, line: Int, text: Substring)? {
+    func first(_ file: String, _ readable: (Substring) -> Bool) -> (file: String, line: Int, text: Substring)? {
+      let lines = wholeLines(RunFiles.path(folder, file)).lines
+      guard let bad = lines.firstIndex(where: { !isBlank($0) && !readable($0) }) else { return nil }
+      return (file, bad - lines.startIndex + 2, lines[bad])
+    }
+    let tensors = readSteps(folder: folder).parameterNames.count
+    return first(RunFiles.metrics) { epoch(from: $0) != nil }
+      ?? first(RunFiles.steps) { step(from: $0, tensors: tensors) != nil }
+      ?? first(RunFiles.events) { intervention(from: $0) != nil }
+  }
+
+  /// `text` split at every newline byte, a CRLF line keeping its carriage return (Swift's
+  /// `Character` "\r\n" is one grapheme, so splitting at the Character "\n" would not split
+  /// it): each line's byte count plus one is its length in the file.
+  static func splitLines(_ text: String) -> [Substring] {
+    text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { Substring($0) }
+  }
+
+  /// An empty line, or one with only a carriage return.
+  static func isBlank(_ line: Substring) -> Bool { line.isEmpty || line == "\r" }
+
   /// Cuts the logs back to `position` (a resumed run repeats what came after it), dropping a
   /// torn last line too: each file is truncated in place after its last line at or before the
   /// position (lines are in order), so a kill during this leaves a file the next resume cuts.
   static func truncate(folder: String, to position: TrainingPosition) throws {
-    try truncate((folder as NSString).appendingPathComponent(RunFiles.metrics)) { line in
-      epoch(from: line).map { $0.epoch <= position.epoch } ?? false
+    try truncate(RunFiles.path(folder, RunFiles.metrics)) { line in
+      isBlank(line) || epoch(from: line).map { $0.epoch <= position.epoch } ?? false
     }
-    try truncate((folder as NSString).appendingPathComponent(RunFiles.steps)) { line in
-      line.split(separator: ",", maxSplits: 1).first.flatMap { Int($0) }.map { $0 <= position.step } ?? false
-    }
-    try truncate((folder as NSString).appendingPathComponent(RunFiles.events)) { line in
-      line.split(separator: ",", maxSplits: 1).first.flatMap { Int($0) }.map { $0 <= position.step } ?? false
+    for file in [RunFiles.steps, RunFiles.events] {
+      try truncate(RunFiles.path(folder, file)) { line in
+        isBlank(line) || fields(line, maxSplits: 1).first.flatMap { Int($0) }.map { $0 <= position.step } ?? false
+      }
     }
   }
 
@@ -153,7 +186,7 @@ public enum RunLog {
     guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { return }
     var length = 0
     var isHeader = true
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+    for line in splitLines(text).dropLast() {
       guard isHeader || keep(line) else { break }
       isHeader = false
       length += line.utf8.count + 1
@@ -184,7 +217,7 @@ public enum RunLog {
       let whole = pending[pending.startIndex...lastNewline]
       pending = Data(pending[(lastNewline + 1)...])
       guard let text = String(data: whole, encoding: .utf8) else { return [] }
-      var lines = text.split(separator: "\n")[...]
+      var lines = splitLines(text).filter { !$0.isEmpty }[...]
       if header == nil, let first = lines.first {
         header = first
         lines = lines.dropFirst()

@@ -2,6 +2,8 @@
 public enum RunStart: Sendable {
   /// A new run, saved in `out/NAME` (nil: not saved); `overwrite` replaces a run folder there.
   case new(out: String?, overwrite: Bool = false)
+  /// A new run in a folder claimed for it when its name was chosen (`RunFolder.claim`).
+  case claimed(RunFolder.Claim)
   /// The run folder `path` continued from its saved state.
   case resume(path: String)
   /// A new run from another run's state at `point`, saved in `out/NAME` (nil: not saved).
@@ -24,6 +26,9 @@ extension Trainer {
       try RunPlan.check(config, on: folder)
       let runFolder = try out.map { try RunFolder.create(out: $0, config: config, overwrite: overwrite) }
       plan = try RunPlan(config: config, folder: folder, observer: runFolder)
+    case .claimed(let claim):
+      try RunPlan.check(config, on: folder)
+      plan = try RunPlan(config: config, folder: folder, observer: try RunFolder.create(claim: claim, config: config))
     case .resume(let path):
       let (runFolder, state) = try RunFolder.resume(path: path, config: config)
       plan = try RunPlan(config: runFolder.config, folder: folder, start: state, observer: runFolder)
