@@ -192,6 +192,19 @@ import Testing
 
 /// A saved run replayed as events, as `dnn-tui --run RUNS/NAME` shows it.
 @Suite struct RunReplayTests {
+  /// A configuration edited to leave no training digits still replays (no division by zero).
+  @Test func aRunWithoutTrainingDigitsReplays() throws {
+    let out = Fixtures.temporaryFolder()
+    _ = try CheckpointTests.train(CheckpointTests.smallConfig(epochs: 1), out: out, mode: .create)
+    let path = "\(out)/ckpt/\(RunFiles.config)"
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    let edited = text.replacingOccurrences(of: #""validationFraction" *: *[0-9.e-]+"#, with: "\"validationFraction\": 0.9999", options: .regularExpression)
+    #expect(edited != text)
+    try edited.write(toFile: path, atomically: true, encoding: .utf8)
+    let events = try RunReplay.events(of: try SavedRun(path: "\(out)/ckpt"), folder: Fixtures.mnist)
+    #expect(events.contains { if case .finished = $0 { true } else { false } })
+  }
+
   @Test func replayRebuildsTheRunsEvents() throws {
     let out = Fixtures.temporaryFolder()
     _ = try CheckpointTests.train(CheckpointTests.smallConfig(epochs: 2), out: out, mode: .create)

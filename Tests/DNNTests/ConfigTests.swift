@@ -100,6 +100,18 @@ import Testing
     expectError("\"momentum\": 0.9", "\"momentum\": 0.9, \"beta\": 1", "optimizer: unknown key 'beta'")
   }
 
+  /// Numbers are checked as the Float the engine uses: a rate that rounds to 1, a learning rate
+  /// that underflows to 0, an epsilon below the normal range, a scale past Float's range.
+  @Test func numbersAreCheckedAsTheFloatsTrainingUses() {
+    let hidden = "{\"type\": \"dense\", \"units\": 128}, {\"type\": \"relu\"}"
+    expectError(hidden, "{\"type\": \"dense\", \"units\": 128}, {\"type\": \"dropout\", \"rate\": 0.99999999}", "rate must be at least 0 and below 1 as the 32-bit float")
+    expectError(hidden, "{\"type\": \"dense\", \"units\": 128}, {\"type\": \"leakyrelu\", \"slope\": 0.99999999}", "slope must be at least 0 and below 1 as the 32-bit float")
+    expectError("\"learningRate\": 0.05", "\"learningRate\": 1e-50", "learningRate must be positive as the 32-bit float")
+    expectError("\"clipNorm\": 5.0", "\"clipNorm\": 1e39", "clipNorm must be positive as the 32-bit float")
+    expectError("\"type\": \"sgd\", \"learningRate\": 0.05, \"momentum\": 0.9", "\"type\": \"adam\", \"epsilon\": 1e-40", "epsilon must be positive as the 32-bit float")
+    expectError("\"initializer\": \"he\"", "\"initializer\": \"normal\", \"scale\": 1e39", "scale must be positive as the 32-bit float")
+  }
+
   @Test func lastLayerMustGiveTenClasses() {
     expectError("\"units\": 10", "\"units\": 12", "the last layer gives 12 outputs, but MNIST has 10 classes")
     expectError("\"units\": 10", "\"units\": 8", "the last layer gives 8 outputs, but MNIST has 10 classes")

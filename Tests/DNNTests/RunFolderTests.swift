@@ -338,3 +338,57 @@ import Testing
     #expect(RunFiles.isRunFolder(folder.path) && RunLock.isHeld(folder: folder.path), "the run keeps the claimed lock")
   }
 }
+
+/// Checkpoints that lie: every field read from a file is range-checked, and NaN never enters or
+/// leaves a checkpoint.
+@Suite struct LyingCheckpointTests {
+  /// Trains a 2-epoch run and returns its folder and state file.
+  static func trainedRun(_ name: String) throws -> (out: String, folder: String, last: String, config: RunConfig) {
+    let out = Fixtures.temporaryFolder()
+    var config = CheckpointTests.smallConfig(epochs: 3)
+    config.name = name
+    try CheckpointTests.train(config, out: out, mode: .create, stopAfterEpochs: 2)
+    let folder = "\(out)/\(name)"
+    return (out, folder, "\(folder)/\(CheckpointKind.last.fileName)", config)
+  }
+
+  @Test(arguments: [("epoch", "-1"), ("epoch", "100001"), ("batch", "-3"), ("batch", "999999"), ("step", "-1"), ("stepCount", "\(Int.max)")])
+  func aLyingFieldIsRefusedAndNothingChanges(_ field: String, _ value: String) throws {
+    let run = try Self.trainedRun("liar")
+    var file = try Safetensors.read(run.last)
+    file.metadata[field] = value
+    try AtomicFile.write(file.encoded(), to: run.last)
+    let before = try FileManager.default.contentsOfDirectory(atPath: run.folder).sorted().map { FileManager.default.contents(atPath: "\(run.folder)/\($0)") }
+    do {
+      try CheckpointTests.train(run.config, out: run.out, mode: .resume)
+      Issue.record("resumed a state whose \(field) is \(value)")
+    } catch {
+      #expect("\(error)".contains(field) && "\(error)".contains(CheckpointKind.last.fileName), "\(error)")
+    }
+    let after = try FileManager.default.contentsOfDirectory(atPath: run.folder).sorted().map { FileManager.default.contents(atPath: "\(run.folder)/\($0)") }
+    #expect(before == after, "\(field) \(value): the folder changed")
+  }
+
+  @Test func nanNeverEntersOrLeavesACheckpoint() throws {
+    let run = try Self.trainedRun("nan")
+    var file = try Safetensors.read(run.last)
+    file.entries[0].values[0] = .nan
+    #expect(throws: CheckpointError.self) { try file.write(to: run.last) }
+    #expect(try Safetensors.read(run.last).entries[0].values[0].isFinite, "the file before stays")
+    try AtomicFile.write(file.encoded(), to: run.last)
+    do {
+      _ = try Safetensors.read(run.last)
+      Issue.record("read a checkpoint holding NaN")
+    } catch {
+      #expect("\(error)".contains("NaN or infinity"), "\(error)")
+    }
+  }
+
+  @Test func aShapeWhoseByteCountOverflowsIsRefused() throws {
+    let header = #"{"x": {"dtype": "F32", "shape": [2147483648, 2147483648], "data_offsets": [0, 0]}}"#
+    var data = Data()
+    withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { data.append(contentsOf: $0) }
+    data.append(contentsOf: Array(header.utf8))
+    #expect(throws: CheckpointError.self) { _ = try Safetensors.decode(data, path: "overflow.safetensors") }
+  }
+}

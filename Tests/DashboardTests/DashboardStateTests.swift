@@ -154,6 +154,30 @@ import Testing
 
 /// Numbers that are not numbers: a run without a validation set, a diverged loss.
 @Suite struct NonFiniteNumberTests {
+  /// A checkpoint whose model gives NaN probabilities (a damaged or diverged one): every view
+  /// draws, the probe strip and the weights tiles included, without trapping.
+  @Test func nanProbabilitiesAndWeightsRender() {
+    var state = DashboardState()
+    for event in EventFixture.events {
+      switch event {
+      case .predictions(var p):
+        p.probabilities = p.probabilities.map { _ in .nan }
+        state.apply(.predictions(p))
+      case .weights(var w):
+        w.values = w.values.map { _ in .nan }
+        state.apply(.weights(w))
+      default: state.apply(event)
+      }
+    }
+    for mode in [DashboardMode.board, .weights, .layers] {
+      state.mode = mode
+      for (width, height) in [(80, 24), (120, 40)] {
+        let text = DashboardView.render(state, width: width, height: height, options: RenderOptions()).text
+        #expect(text.contains("fixture-run"), "\(width)x\(height)")
+      }
+    }
+  }
+
   @Test func aRunWithoutValidationRendersAtEverySize() {
     var state = DashboardState()
     for event in EventFixture.events {

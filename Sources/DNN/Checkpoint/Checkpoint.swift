@@ -56,6 +56,17 @@ public enum Checkpoint {
     guard let e = metadata["epoch"].flatMap(Int.init), let b = metadata["batch"].flatMap(Int.init),
       let s = metadata["step"].flatMap(Int.init)
     else { throw CheckpointError(path: path, problem: "metadata lacks the training position (epoch, batch, step)") }
+    // Every field read from a file is range-checked before use (the batch against the epoch's
+    // batches when the run's data is known: `RunPlan`).
+    let epochs = RunConfig.epochRange.upperBound, steps = Checkpoint.maxSteps
+    guard (0...epochs).contains(e) else { throw CheckpointError(path: path, problem: "metadata epoch \(e) is outside 0...\(epochs)") }
+    guard (0...steps).contains(b) else { throw CheckpointError(path: path, problem: "metadata batch \(b) is outside 0...\(steps)") }
+    guard (0...steps).contains(s) else { throw CheckpointError(path: path, problem: "metadata step \(s) is outside 0...\(steps)") }
+    guard b <= s else { throw CheckpointError(path: path, problem: "metadata batch \(b) is more than its step \(s)") }
     return TrainingPosition(epoch: e, batch: b, step: s)
   }
+
+  /// The most optimisation steps a saved position or optimizer may claim (2^40: more than any
+  /// run makes, and far from overflowing the arithmetic done with it).
+  public static let maxSteps = 1 << 40
 }

@@ -7,7 +7,9 @@ public enum RunReplay {
   public static func events(of run: SavedRun, folder: MNISTFolder, final: Bool = true) throws -> [TrainingEvent] {
     let split = DataSplit(folder: folder, config: run.config)
     let model = try run.model(checkpoint: .best)
-    let batches = (split.train.count + run.config.batchSize - 1) / run.config.batchSize
+    // At least one: a hand-edited configuration can leave no training digits (a replay shows what
+    // the logs hold all the same).
+    let batches = max((split.train.count + run.config.batchSize - 1) / run.config.batchSize, 1)
     var events: [TrainingEvent] = [.started(RunStarted(
       config: run.config, model: model, dataset: folder.path, data: split, startEpoch: 0, batchesPerEpoch: batches,
       learningRate: run.config.optimizer.learningRate, backend: "saved run \(run.path)"))]

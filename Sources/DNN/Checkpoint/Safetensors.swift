@@ -56,7 +56,17 @@ public struct Safetensors: Sendable {
   }
 
   /// Writes the file atomically.
-  public func write(to path: String) throws { try AtomicFile.write(encoded(), to: path) }
+  /// Writes the file atomically; a tensor holding NaN or infinity is refused (a checkpoint is
+  /// never written with weights that have diverged: the file before stays).
+  public func write(to path: String) throws {
+    if let bad = firstNonFinite {
+      throw CheckpointError(path: path, problem: "not written: tensor \(bad) holds NaN or infinity (the weights have diverged; lower the learning rate or clip)")
+    }
+    try AtomicFile.write(encoded(), to: path)
+  }
+
+  /// The name of the first tensor holding a value that is not finite, or nil.
+  var firstNonFinite: String? { entries.first { $0.values.contains { !$0.isFinite } }?.name }
 
   /// Reads and checks a file: every way it can be damaged is a `CheckpointError` naming it.
   public static func read(_ path: String) throws -> Safetensors {
@@ -112,7 +122,8 @@ public struct Safetensors: Sendable {
         throw fail("tensor \(name) data_offsets \(offsets) lie outside the \(body) data bytes (truncated?)")
       }
       let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
-      guard count != Int.max, count * 4 == offsets[1] - offsets[0] else {
+      let bytes = count.multipliedReportingOverflow(by: 4)
+      guard count != Int.max, !bytes.overflow, bytes.partialValue == offsets[1] - offsets[0] else {
         throw fail("tensor \(name) of shape \(shape) does not match its \(offsets[1] - offsets[0]) data bytes")
       }
       var values = [Float](repeating: 0, count: count)
@@ -120,6 +131,7 @@ public struct Safetensors: Sendable {
         let base = raw.baseAddress! + headerEnd + offsets[0]
         for i in 0..<count { values[i] = Float(bitPattern: UInt32(littleEndian: (base + 4 * i).loadUnaligned(as: UInt32.self))) }
       }
+      if values.contains(where: { !$0.isFinite }) { throw fail("tensor \(name) holds NaN or infinity: not a usable checkpoint") }
       entries.append(Entry(name: name, shape: shape, values: values))
     }
     return Safetensors(entries: entries, metadata: metadata)

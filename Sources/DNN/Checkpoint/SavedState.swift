@@ -58,11 +58,14 @@ public struct SavedState {
     self.file = file
     position = try Checkpoint.position(file.metadata, path: path)
     if let steps = file.metadata["stepCount"].flatMap(Int.init) {
+      guard (0...Checkpoint.maxSteps).contains(steps) else {
+        throw CheckpointError(path: path, problem: "metadata stepCount \(steps) is outside 0...\(Checkpoint.maxSteps)")
+      }
       optimizerSteps = steps
       optimizerTensors = Self.tensors(file.entries, prefix: Checkpoint.optimizerPrefix)
     } else if let legacyOptimizer, FileManager.default.fileExists(atPath: legacyOptimizer) {
       let legacy = try Safetensors.read(legacyOptimizer)
-      guard let steps = legacy.metadata["stepCount"].flatMap(Int.init),
+      guard let steps = legacy.metadata["stepCount"].flatMap(Int.init), (0...Checkpoint.maxSteps).contains(steps),
         (legacy.metadata["step"].flatMap(Int.init) ?? steps) == position.step
       else {
         throw CheckpointError(path: legacyOptimizer, problem: "is not the optimizer state of step \(position.step) of last.safetensors")
@@ -91,6 +94,14 @@ public struct SavedState {
       try optimizer.restore(optimizerTensors, stepCount: optimizerSteps, for: model.parameters)
     } catch let error as OptimizerStateError {
       throw CheckpointError(path: path, problem: error.message)
+    }
+  }
+
+  /// Throws when the saved batch lies past an epoch of this run (`batchesPerEpoch`): a state
+  /// from other data, or one whose metadata lies.
+  public func checkPosition(batchesPerEpoch: Int) throws {
+    guard position.batch <= batchesPerEpoch else {
+      throw CheckpointError(path: path, problem: "metadata batch \(position.batch) is past the \(batchesPerEpoch) batches of an epoch of this run")
     }
   }
 }

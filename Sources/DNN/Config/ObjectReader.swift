@@ -51,10 +51,17 @@ struct ObjectReader {
     return Int(n)
   }
 
-  /// A number satisfying `check`, described by `requirement` in the error.
+  /// A number satisfying `check`, described by `requirement` in the error. The engine computes
+  /// in 32-bit floats, so the check must also hold for the Float it becomes, which must be a
+  /// finite normal number, or zero only when written as zero: 0.99999999 is 1.0 as a Float,
+  /// 1e-50 is 0, 1e-40 is subnormal, 1e39 is infinite.
   mutating func number(_ key: String, _ requirement: String, _ check: (Double) -> Bool) throws -> Double? {
     guard let n = try number(key) else { return nil }
     guard check(n) else { throw ConfigError("\(context): \(key) must be \(requirement), found \(JSONValue.number(n).text)") }
+    let f = Float(n)
+    guard f.isFinite, f == 0 ? n == 0 : f.isNormal, check(Double(f)) else {
+      throw ConfigError("\(context): \(key) must be \(requirement) as the 32-bit float training computes with, found \(JSONValue.number(n).text) (\(f) as a float)")
+    }
     return n
   }
 

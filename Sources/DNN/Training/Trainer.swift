@@ -70,6 +70,7 @@ public final class Trainer {
     shuffleRoot = SplitMix64(seed: config.seed).derived("shuffle")
     loader = BatchLoader(view: data.train, batchSize: config.batchSize, generator: shuffleRoot)
     loader.maxShift = config.augmentShift
+    try plan.start?.checkPosition(batchesPerEpoch: loader.batchesPerEpoch)
     norms.reserveCapacity(model.parameters.count)
     blasThreads = plan.blasThreads ?? BLASRuntime.requestedThreads
     let split = plan.splitBatch ?? (blasThreads >= 2 && ProcessInfo.processInfo.environment["DNN_SPLIT_BATCH"] != "0")

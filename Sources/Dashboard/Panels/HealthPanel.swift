@@ -77,7 +77,7 @@ struct HealthPanel {
     let shown = values.suffix(min(width, 24)).filter(\.isFinite)
     for (i, v) in shown.enumerated() {
       let t = (min(max(v, scale.lowerBound), scale.upperBound) - scale.lowerBound) / (scale.upperBound - scale.lowerBound)
-      let level = min(levels.count - 1, Int(t * Float(levels.count - 1) + 0.5))
+      let level = min(levels.count - 1, max(0, Int(saturating: (Double(t) * Double(levels.count - 1) + 0.5).rounded(.down))))
       buffer[x + i, y] = Cell(levels[level], style: options.paint(Self.style(v)))
     }
   }

@@ -98,7 +98,7 @@ struct InferencePanel {
       var style = options.paint(Style(foreground: probe.predicted == c ? .green : .red, bold: true))
       if probe.flipped { style.reverse = true }
       x = buffer.put("\(probe.predicted)", x: x, y: y, style: style, clip: inside)
-      let level = levels[min(levels.count - 1, Int(probe.confidence * Float(levels.count)))]
+      let level = levels[min(levels.count - 1, max(0, Int(saturating: (Double(probe.confidence) * Double(levels.count)).rounded(.down))))]
       x = buffer.put("\(level) ", x: x, y: y, style: options.paint(.dim), clip: inside)
     }
     let flips = probes.filter(\.flipped).count

@@ -23,7 +23,7 @@ public struct HeatTile {
 
   /// The colour of `v` in [−1, 1]: white at 0, red up to 1, blue down to −1.
   public static func colour(_ v: Float) -> Color {
-    let t = Int((min(abs(v), 1) * 5).rounded())
+    let t = Int(saturating: (Double(min(abs(v), 1)) * 5).rounded())
     let pale = 5 - t
     return v >= 0 ? .palette(UInt8(16 + 36 * 5 + 6 * pale + pale)) : .palette(UInt8(16 + 36 * pale + 6 * pale + 5))
   }
@@ -45,7 +45,7 @@ public struct HeatTile {
         } else {
           let shades = glyphs.shades
           let mean = ((top + (bottom ?? top)) / 2 + 1) / 2  // −1..1 -> 0..1
-          let level = min(shades.count - 1, max(0, Int(mean * Float(shades.count - 1) + 0.5)))
+          let level = min(shades.count - 1, max(0, Int(saturating: (Double(mean) * Double(shades.count - 1) + 0.5).rounded(.down))))
           buffer[x + column, y + row] = Cell(shades[level])
         }
       }
