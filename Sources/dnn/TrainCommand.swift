@@ -18,7 +18,9 @@ struct TrainCommand: ParsableCommand {
       spread over machines, for example as a Slurm array job with --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT.
       """)
 
-  @Option(help: "Run configuration file (JSON).") var config: String?
+  @Argument(help: "A run folder to continue (with --resume): any run folder, forks included; its config.json is the configuration and its parent the --out.")
+  var runFolder: String?
+  @Option(help: "Run configuration file (JSON), or a run folder's config.json.") var config: String?
   @Option(name: .customLong("run"), help: "Train only the run with this name.") var runName: String?
   @Option(help: "Folder with the MNIST files (train-*, t10k-*; .gz or raw). Default: the bundled digits.")
   var dataDir: String?
@@ -33,8 +35,21 @@ struct TrainCommand: ParsableCommand {
   func validate() throws {
     if let epochs, let problem = RunConfig.outOfRange("--epochs", epochs, RunConfig.epochRange) { throw ValidationError(problem) }
     if overwrite && resume { throw ValidationError("--overwrite and --resume exclude each other") }
+    if runFolder != nil && (!resume || config != nil) {
+      throw ValidationError("a run folder is continued with --resume (and without --config): dnn train RUNS/NAME --resume")
+    }
     if let shard, Self.parseShard(shard) == nil { throw ValidationError("--shard must be K/N with 0 <= K < N, got '\(shard)'") }
   }
+
+  /// Where run folders are: the named run folder's parent, else --out.
+  private var outFolder: String {
+    guard let runFolder else { return out }
+    let parent = (runFolder as NSString).deletingLastPathComponent
+    return parent.isEmpty ? "." : parent
+  }
+
+  /// The folder of the run `name` to resume: the run folder named, else OUT/NAME.
+  private func folderToResume(_ name: String) -> String { runFolder ?? RunFiles.path(out, name) }
 
   static func parseShard(_ text: String) -> (index: Int, count: Int)? {
     let parts = text.split(separator: "/").compactMap { Int($0) }
@@ -45,13 +60,13 @@ struct TrainCommand: ParsableCommand {
   func run() throws { try reportingErrors(train) }
 
   private func train() throws {
-    let configPath = try config ?? Assets.defaultConfig()
+    let configPath = try runFolder.map { RunFiles.path($0, RunFiles.config) } ?? config ?? Assets.defaultConfig()
     let file = try RunFile.load(path: configPath)
     var runs = file.runs
     if let runName { runs = [try file.run(named: runName)] }
     if let shard, let (k, n) = Self.parseShard(shard) { runs = runs.enumerated().filter { $0.offset % n == k }.map(\.element) }
     if runs.isEmpty { throw ValidationError("--shard \(shard ?? "") selects none of the \(file.runs.count) runs of \(configPath)") }
-    try RunFolder.checkOut(out)
+    try RunFolder.checkOut(outFolder)
     for s in ProcessSetup.stopSignals { signal(s) { stopSignal.store($0, ordering: .relaxed) } }
     var failed = false
     let opened = DataChoice.Cache()
@@ -82,7 +97,7 @@ struct TrainCommand: ParsableCommand {
   /// The data of `config`: the one chosen on the command line, else the one a resumed run (or a
   /// config.json used as a configuration) recorded, else the bundled digits. Each folder is read once.
   private func data(for config: RunConfig, cache: DataChoice.Cache) throws -> (folder: MNISTFolder, identity: DatasetIdentity) {
-    let savedConfig = resume ? (try? SavedRun(path: (out as NSString).appendingPathComponent(config.name)))?.config : nil
+    let savedConfig = resume ? (try? SavedRun(path: folderToResume(config.name)))?.config : nil
     return try DataChoice(dataDir: dataDir, dataset: dataset)
       .open(forRun: config.name, recorded: savedConfig?.dataset ?? config.dataset, cache: cache)
   }
@@ -107,8 +122,7 @@ struct TrainCommand: ParsableCommand {
   /// Trains one run, printing progress; the outcome's message is printed when it failed.
   private func trainOne(_ config: RunConfig, folder: MNISTFolder) throws -> RunOutcome {
     let session = TrainingSession(events: EventChannel(capacity: 1 << 20))
-    let resuming = resume, overwriting = overwrite, out = self.out
-    let start = resuming ? RunStart.resume(path: RunFiles.path(out, config.name)) : .new(out: out, overwrite: overwriting)
+    let start = resume ? RunStart.resume(path: folderToResume(config.name)) : .new(out: outFolder, overwrite: overwrite)
     session.start { events, commands in try Trainer.make(config, on: folder, start: start, events: events, commands: commands) }
     let printer = ProgressPrinter(live: Console.stdoutIsTerminal)
     var stopSent = false

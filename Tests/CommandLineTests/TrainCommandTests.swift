@@ -25,6 +25,22 @@ import Testing
     #expect(again.status == 1 && again.errors.contains("already exists: pass --overwrite"))
   }
 
+  /// Any run folder resumes by its path, its config.json being the configuration (a fork's has
+  /// no `runs` list, and resumes the same way), or through --config RUN/config.json.
+  @Test func aRunFolderResumesByItsPath() throws {
+    let out = Programs.temporaryFolder()
+    #expect(try Programs.dnn(["train", "--out", out, "--epochs", "2"]).status == 0)
+    let folder = "\(out)/mlp-256-128"
+    let resumed = try Programs.dnn(["train", folder, "--resume", "--epochs", "3"])
+    #expect(resumed.status == 0, "\(resumed.errors)")
+    let again = try Programs.dnn(["train", "--config", "\(folder)/config.json", "--out", out, "--resume", "--epochs", "4"])
+    #expect(again.status == 0, "\(again.errors)")
+    let epochs = try String(contentsOfFile: "\(folder)/metrics.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+    #expect(epochs.map { $0.split(separator: ",")[0] } == ["1", "2", "3", "4"])
+    let refused = try Programs.dnn(["train", folder])
+    #expect(refused.status != 0 && refused.errors.contains("--resume"), "\(refused.errors)")
+  }
+
   /// A data folder copied from the bundled digits with one file replaced.
   func brokenFolder(_ name: String, _ bytes: [UInt8]?) throws -> String {
     let folder = Programs.temporaryFolder()

@@ -235,3 +235,23 @@ import Testing
     #expect(throws: CheckpointError.self) { try SavedRun.find([Fixtures.temporaryFolder()]) }
   }
 }
+
+/// A run killed in its first epoch (no checkpoint, no state) still replays: a folder of runs
+/// shows it, as interrupted, instead of refusing the whole folder.
+@Suite struct IncompleteRunReplayTests {
+  @Test func aRunWithoutCheckpointsReplaysAsInterrupted() throws {
+    let out = Fixtures.temporaryFolder()
+    _ = try CheckpointTests.train(CheckpointTests.smallConfig(epochs: 2), out: out, mode: .create)
+    for kind in CheckpointKind.allCases { try FileManager.default.removeItem(atPath: "\(out)/ckpt/\(kind.fileName)") }
+    var record = try SavedRun(path: "\(out)/ckpt").record
+    record.status = .running
+    try record.write(folder: "\(out)/ckpt")
+    let events = try RunReplay.events(of: try SavedRun(path: "\(out)/ckpt"), folder: Fixtures.mnist)
+    guard case .finished(let summary) = events.last else {
+      Issue.record("no end")
+      return
+    }
+    #expect(summary.record?.status == .interrupted)
+    #expect(!events.contains { if case .predictions = $0 { true } else { false } }, "no checkpoint: no predictions")
+  }
+}

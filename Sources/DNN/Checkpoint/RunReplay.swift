@@ -6,7 +6,10 @@ public enum RunReplay {
   /// Events from `run.started` to `.finished` (or up to the last epoch when `final` is false).
   public static func events(of run: SavedRun, folder: MNISTFolder, final: Bool = true) throws -> [TrainingEvent] {
     let split = DataSplit(folder: folder, config: run.config)
-    let model = try run.model(checkpoint: .best)
+    // The best checkpoint's model; a run killed before its first save has none (nor a state):
+    // its logs replay all the same, with the untrained model.
+    let checkpoint = CheckpointKind.allCases.first { FileManager.default.fileExists(atPath: RunFiles.path(run.path, $0.fileName)) }
+    let model = try checkpoint.map { try run.model(checkpoint: $0) } ?? ModelBuilder.build(run.config.layers, seed: run.config.seed)
     // At least one: a hand-edited configuration can leave no training digits (a replay shows what
     // the logs hold all the same).
     let batches = max((split.train.count + run.config.batchSize - 1) / run.config.batchSize, 1)
@@ -29,16 +32,20 @@ public enum RunReplay {
       events.append(.epoch(run.epochs[epochIndex]))
       epochIndex += 1
     }
-    var (_, predictions) = Evaluator.evaluate(model, on: split.validation, collectPredictions: true)
-    predictions?.epoch = run.bestEpoch?.epoch ?? 0
-    if let predictions { events.append(.predictions(predictions)) }
-    if let weights = WeightSnapshot.firstLayer(of: model, epoch: run.bestEpoch?.epoch ?? 0) { events.append(.weights(weights)) }
-    let best = TrainingPosition(epoch: run.bestEpoch?.epoch ?? 0, batch: 0, step: 0)
-    events.append(.model(ModelSnapshot(model: model, config: run.config, position: best)))
+    if checkpoint != nil {
+      var (_, predictions) = Evaluator.evaluate(model, on: split.validation, collectPredictions: true)
+      predictions?.epoch = run.bestEpoch?.epoch ?? 0
+      if let predictions { events.append(.predictions(predictions)) }
+      if let weights = WeightSnapshot.firstLayer(of: model, epoch: run.bestEpoch?.epoch ?? 0) { events.append(.weights(weights)) }
+      let best = TrainingPosition(epoch: run.bestEpoch?.epoch ?? 0, batch: 0, step: 0)
+      events.append(.model(ModelSnapshot(model: model, config: run.config, position: best)))
+    }
     if final {
       var record = run.record
       // A run from before records, or one that never reached its end: its best checkpoint is scored here.
-      if record.testOfBestCheckpoint == nil { record.testOfBestCheckpoint = split.test.map { Evaluator.evaluate(model, on: $0) } }
+      if record.testOfBestCheckpoint == nil, checkpoint == .best {
+        record.testOfBestCheckpoint = split.test.map { Evaluator.evaluate(model, on: $0) }
+      }
       events.append(.record(record))
       events.append(.finished(RunSummary(name: run.config.name, epochs: run.epochs, record: record)))
     }

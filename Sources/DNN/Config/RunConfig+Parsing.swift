@@ -22,6 +22,10 @@ extension RunFile {
     do { root = try JSONValue.parse(data) } catch let error as ConfigError {
       throw ConfigError("\(path): \(error.message)")
     }
+    // A run folder's config.json (one run, its data recorded) is a file of that one run.
+    if case .object(let fields) = root, fields["runs"] == nil, fields["name"] != nil, fields["layers"] != nil {
+      return RunFile(runs: [try RunConfig.parse(json: root, path: path)], path: path)
+    }
     var reader = try ObjectReader(root, context: path)
     guard let runsValue = reader.raw("runs") else { throw ConfigError("\(path): missing key 'runs' (a list of runs)") }
     try reader.rejectUnknownKeys()
