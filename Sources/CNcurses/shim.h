@@ -77,6 +77,9 @@ static inline int dnn_init_pair(int pair, int fg, int bg) { return init_extended
 /// Starts curses on the process's terminal without exiting on failure (initscr would):
 /// returns 0 when the terminal cannot be used (TERM unknown, say).
 static inline int dnn_start(void) {
+  // The terminal's own size, not COLUMNS/LINES from the environment (a shell can export stale
+  // or tiny ones: COLUMNS=5 would make a 120x40 terminal "too small").
+  use_tioctl(TRUE);
   SCREEN *screen = newterm(NULL, stdout, stdin);
   if (screen == NULL) return 0;
   set_term(screen);

@@ -41,6 +41,7 @@ struct DashboardCommand: ParsableCommand {
     if let epochs, let problem = RunConfig.outOfRange("--epochs", epochs, RunConfig.epochRange) { throw ValidationError(problem) }
     if let seed, let problem = RunConfig.outOfRange("--seed", seed, RunConfig.seedRange) { throw ValidationError(problem) }
     if let concurrent, !(1...2).contains(concurrent) { throw ValidationError("--concurrent must be 1 or 2, got \(concurrent)") }
+    if overwrite && resume { throw ValidationError("--overwrite and --resume exclude each other") }
     if path != nil && (config != nil || runName != nil) {
       throw ValidationError("open a saved run folder (PATH) or train a configuration (--config/--run), not both")
     }
@@ -88,7 +89,7 @@ struct DashboardCommand: ParsableCommand {
     terminal.end()
     let state = app.state
     for run in state.runs where !run.isPlaceholder {
-      print(Self.closingLine(run, savedIn: opening.savedPaths[run.name] ?? opening.forkPaths[run.name]))
+      print(MessageText.readable(Self.closingLine(run, savedIn: opening.savedPaths[run.name] ?? opening.forkPaths[run.name])))
     }
     if let folder = opening.waitingFor, state.runs.allSatisfy(\.isPlaceholder) { print("no run folder appeared in \(folder)") }
     let signalNumber = interruptSignal.load(ordering: .relaxed)
@@ -118,7 +119,7 @@ struct DashboardCommand: ParsableCommand {
 
   private func fail(_ message: String) -> Never {
     // write(2), not FileHandle: a closed stderr (2>&-) loses the message instead of crashing.
-    let line = Array((message + "\n").utf8)
+    let line = Array((MessageText.readable(message) + "\n").utf8)
     _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     Foundation.exit(1)
   }
@@ -127,7 +128,7 @@ struct DashboardCommand: ParsableCommand {
 @main
 enum Entry {
   static func main() {
-    ProcessSetup.prepare()
+    ProcessSetup.prepare(interactiveCrashes: false)
     if let problem = ProcessSetup.nonUTF8Argument() {
       let line = Array("error: \(problem)\n".utf8)
       _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }

@@ -9,7 +9,7 @@ enum Console {
 
   /// Writes `text` and a newline to standard error (a closed or full stderr loses the text,
   /// nothing else).
-  static func error(_ text: String) { put(text + "\n", to: STDERR_FILENO) }
+  static func error(_ text: String) { put(MessageText.readable(text) + "\n", to: STDERR_FILENO) }
 
   /// Writes `text` to standard output without a newline, unbuffered.
   static func write(_ text: String) {

@@ -28,7 +28,7 @@ struct EvaluateCommand: ParsableCommand {
   }
 
   private func evaluate() throws {
-    let (saved, skipped) = try SavedRun.findComplete(runs)
+    let (saved, skipped) = try SavedRun.findComplete(runs, checkpoint: checkpoint)
     for note in skipped { Console.error(note) }
     let cache = DataChoice.Cache()
     var results: [Result] = []

@@ -35,9 +35,6 @@ struct TrainCommand: ParsableCommand {
   func validate() throws {
     if let epochs, let problem = RunConfig.outOfRange("--epochs", epochs, RunConfig.epochRange) { throw ValidationError(problem) }
     if overwrite && resume { throw ValidationError("--overwrite and --resume exclude each other") }
-    if runFolder != nil && (!resume || config != nil) {
-      throw ValidationError("a run folder is continued with --resume (and without --config): dnn train RUNS/NAME --resume")
-    }
     if let shard, Self.parseShard(shard) == nil { throw ValidationError("--shard must be K/N with 0 <= K < N, got '\(shard)'") }
   }
 
@@ -60,6 +57,11 @@ struct TrainCommand: ParsableCommand {
   func run() throws { try reportingErrors(train) }
 
   private func train() throws {
+    // Checked here, not in validate(): a stray word after a mistyped option (`--epoch 3`) lands
+    // in the run folder, and the unknown option is what the user must hear about.
+    if runFolder != nil && (!resume || config != nil) {
+      throw ValidationError("a run folder is continued with --resume (and without --config): dnn train RUNS/NAME --resume")
+    }
     let configPath = try runFolder.map { RunFiles.path($0, RunFiles.config) } ?? config ?? Assets.defaultConfig()
     let file = try RunFile.load(path: configPath)
     var runs = file.runs

@@ -215,6 +215,19 @@ enum RunLogFile {
     #expect(refused.screen.contains("this terminal cannot show the dashboard (TERM=dumb)") && refused.screen.contains("EXIT=1"), "\(refused.screen)")
   }
 
+  /// COLUMNS and LINES left in the environment (a shell's stale ones) do not shrink the
+  /// terminal; a crash (SIGSEGV from outside here) gives the terminal back and waits for no key.
+  @Test func environmentSizesAreIgnoredAndACrashRestoresTheTerminal() throws {
+    let session = try Session(arguments: "--config assets/configs/default.json --epochs 300 --no-save", environment: "TERM=tmux-256color COLUMNS=5 LINES=3")
+    let shown = session.waitFor(10) { $0.contains("RUNNING") }
+    #expect(shown.ok && !shown.screen.contains("too small"), "\(shown.screen)")
+    let pids = try Spawn.run(["pgrep", "-f", "^/[^ ]*dnn-tui --config assets/configs/default.json --epochs 300 --no-save"]).output
+    for pid in pids.split(separator: "\n") { _ = try? Spawn.run(["kill", "-SEGV", String(pid)]) }
+    let ended = session.waitFor(20) { $0.contains("EXIT=") }
+    #expect(ended.ok && !ended.screen.contains("Press space"), "\(ended.screen)")
+    #expect(!ended.screen.contains("EXIT=0"), "a crash ends with a failure status: \(ended.screen)")
+  }
+
   /// A configuration of three runs: all trained in order and saved, listed in the runs panel,
   /// Tab changes the run the header names.
   static func sweepConfig(epochs: Int, names: [String] = ["one", "two", "three"]) -> String {

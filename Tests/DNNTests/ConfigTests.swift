@@ -296,3 +296,18 @@ import Testing
     #expect(abs(best.trainingFlopsPerSample * 60_000 / 1e9 - 145) < 5, "\(best.trainingFlopsPerSample * 60_000 / 1e9)")
   }
 }
+
+/// What the executables print of a message: control characters escaped, monster words cut.
+@Suite struct MessageTextTests {
+  @Test func controlCharactersAreEscapedAndLongWordsCut() {
+    #expect(MessageText.readable("bad \u{1B}[2J line\r") == "bad \\u{1B}[2J line\\r")
+    #expect(MessageText.readable("two\nlines\tand tabs") == "two\nlines\tand tabs")
+    let long = MessageText.readable("run '" + String(repeating: "x", count: 300) + "' is too long")
+    #expect(long.count < 140 && long.contains("characters)") && long.hasSuffix("' is too long"), "\(long)")
+  }
+
+  @Test func aByteOrderMarkIsSkipped() throws {
+    let file = try RunFile.parse(Data([0xEF, 0xBB, 0xBF]) + Data(ConfigTests.issueExample.utf8), path: "bom.json")
+    #expect(file.runs.count == 1)
+  }
+}

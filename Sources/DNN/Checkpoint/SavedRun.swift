@@ -26,12 +26,14 @@ public struct SavedRun: Sendable {
   /// How the run stands or ended (`run.json`, read by `RunRecord.read`'s rules).
   public let record: RunRecord
 
-  /// Why this run cannot be evaluated or plotted yet (no best checkpoint, or another process is
-  /// still training it), or nil when it can.
-  public var incompleteReason: String? {
+  /// Why this run cannot be evaluated or plotted with `checkpoint` (another process is still
+  /// training it, or that checkpoint is not there), or nil when it can.
+  public func incompleteReason(_ checkpoint: CheckpointKind = .best) -> String? {
     if RunLock.isHeld(folder: path) { return "still training" }
-    if !FileManager.default.fileExists(atPath: RunFiles.path(path, CheckpointKind.best.fileName)) {
-      return "no checkpoint yet (stopped in its first epoch?)"
+    guard FileManager.default.fileExists(atPath: RunFiles.path(path, checkpoint.fileName)) else {
+      let other = CheckpointKind.allCases.first { $0 != checkpoint && FileManager.default.fileExists(atPath: RunFiles.path(path, $0.fileName)) }
+      return other.map { "no \(checkpoint.fileName) (it has \($0.fileName): --checkpoint \($0.rawValue))" }
+        ?? "no checkpoint yet (stopped in its first epoch?)"
     }
     return nil
   }
@@ -39,12 +41,12 @@ public struct SavedRun: Sendable {
   /// The complete run folders named by `paths` (each a run folder, or a folder of run folders),
   /// and a note for each incomplete one found in a folder of runs. A run folder named directly
   /// must be complete.
-  public static func findComplete(_ paths: [String]) throws -> (runs: [SavedRun], skipped: [String]) {
+  public static func findComplete(_ paths: [String], checkpoint: CheckpointKind = .best) throws -> (runs: [SavedRun], skipped: [String]) {
     var runs: [SavedRun] = [], skipped: [String] = []
     for path in paths {
       let direct = RunFiles.isRunFolder(path)
       for run in try find([path]) {
-        guard let reason = run.incompleteReason else {
+        guard let reason = run.incompleteReason(checkpoint) else {
           runs.append(run)
           continue
         }

@@ -11,7 +11,10 @@ public enum JSONValue: Sendable, Equatable {
   case object([String: JSONValue])
 
   /// Parses `data` (`JSONParser`: strict, linear, nesting limited, duplicate keys refused).
-  public static func parse(_ data: Data) throws -> JSONValue { try JSONParser.parse(data) }
+  /// Parses JSON text; a UTF-8 byte-order mark before it (an editor's) is skipped.
+  public static func parse(_ data: Data) throws -> JSONValue {
+    try JSONParser.parse(data.starts(with: [0xEF, 0xBB, 0xBF]) ? Data(data.dropFirst(3)) : data)
+  }
 
   /// A short description of the value's type, for messages.
   public var typeName: String {

@@ -81,27 +81,16 @@ public enum BLASRuntime {
     return []
   }
 
-  /// OpenBLAS reads `OPENBLAS_CORETYPE` once, when the library loads, so the only way to give it
-  /// the right kernel from inside the program is to set the variable and start the program
-  /// again. Call this first thing in `main`: it returns at once when nothing needs fixing (or the
-  /// variable is already set), and otherwise re-executes its own file (read from `/proc/self/exe`) with the same
-  /// arguments. `DNN_NO_REEXEC=1` turns it off.
-  public static func reexecWithFastKernelIfNeeded() {
+  /// The `OPENBLAS_CORETYPE` this machine needs and does not have: OpenBLAS reads it once,
+  /// when the library loads, so the only way to give it the right kernel from inside the
+  /// program is to set the variable and start the program again (`ProcessSetup.prepare`).
+  /// Nil when nothing needs fixing or the variable is already set.
+  static func fastKernelSetting() -> String? {
     #if os(Linux)
-      if getenv("OPENBLAS_CORETYPE") != nil || getenv("DNN_NO_REEXEC") != nil { return }
-      guard let core = preferredCoreType(cpuFlags: cpuFlags(), current: coreName) else { return }
-      setenv("OPENBLAS_CORETYPE", core, 1)
-      // The raw argv, not CommandLine.arguments: those are repaired into valid UTF-8, which
-      // would hand the new process other bytes than the user typed.
-      var cArguments: [UnsafeMutablePointer<CChar>?] = (0..<Int(CommandLine.argc)).map { CommandLine.unsafeArgv[$0] }
-      cArguments.append(nil)
-      // The resolved path, not /proc/self/exe: exec names the process after the file it runs,
-      // and `pkill dnn-tui` / `ps` must still find it as dnn-tui.
-      var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-      let length = readlink("/proc/self/exe", &target, Int(PATH_MAX))
-      execv(length > 0 ? String(decoding: target[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "/proc/self/exe", &cArguments)
-      // execv only returns on failure: carry on with the slow kernel.
-      unsetenv("OPENBLAS_CORETYPE")
+      if getenv("OPENBLAS_CORETYPE") != nil { return nil }
+      return preferredCoreType(cpuFlags: cpuFlags(), current: coreName)
+    #else
+      return nil
     #endif
   }
 }
