@@ -2,18 +2,19 @@
 # Builds the libFuzzer harnesses (the DNN engine sources + one harness each, with
 # -sanitize=fuzzer,address) and runs each for SECONDS (default 600) on a copy of its seed corpus.
 # Crashes land in fuzz/crashes/<harness>/; keep each as a regression test in Tests/DNNTests.
-#   fuzz/run.sh [SECONDS] [idx|safetensors|config ...]
+#   fuzz/run.sh [SECONDS] [idx|safetensors|config|state|logs ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
-harnesses=("${@:-idx safetensors config}")
+harnesses=("${@:-idx safetensors config state logs}")
 build=.build-fuzz
 mkdir -p "$build" fuzz/crashes
 sources=$(find Sources/DNN -name '*.swift')
 for name in ${harnesses[@]}; do
   case $name in
     idx) file=IDXFuzz ;; safetensors) file=SafetensorsFuzz ;; config) file=ConfigFuzz ;;
+    state) file=StateFuzz ;; logs) file=LogsFuzz ;;
     *) echo "unknown harness $name" >&2; exit 2 ;;
   esac
   echo "== building $name"

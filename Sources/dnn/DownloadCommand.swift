@@ -49,7 +49,7 @@ struct DownloadCommand: ParsableCommand {
       }
     }
     let destination = to ?? DatasetSource.cacheFolder(source.name)
-    try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
+    try Self.makeFolder(destination)
     let mirrors = mirror.map { [$0.hasSuffix("/") ? $0 : $0 + "/"] } ?? source.mirrors
     for file in files {
       let target = (destination as NSString).appendingPathComponent(file.name)
@@ -58,8 +58,8 @@ struct DownloadCommand: ParsableCommand {
         continue
       }
       var lastError = ""
-      var done = false
-      for base in mirrors {
+      var fetched: [UInt8]?
+      for base in mirrors where fetched == nil {
         guard let url = URL(string: base + file.name) else { continue }
         do {
           let bytes = try Fetcher.fetch(url, label: file.name, limit: source.largestFile, deadline: timeout)
@@ -69,18 +69,40 @@ struct DownloadCommand: ParsableCommand {
             Console.error(lastError)
             continue
           }
-          try AtomicFile.write(Data(bytes), to: target)
-          print("\(file.name): \(bytes.count) bytes, \(file.digest.split(separator: ":")[0]) verified -> \(target)")
-          done = true
-          break
+          fetched = bytes
         } catch {
           lastError = "\(error)"
           Console.error(lastError)
         }
       }
-      guard done else {
+      guard let bytes = fetched else {
         throw DataError(path: target, problem: "could not be fetched (last error: \(lastError))", hint: "Check the network or pass --mirror URL.")
       }
+      // Fetched and verified: a failure now is the disk's (full, read-only), not the network's.
+      do {
+        try AtomicFile.write(Data(bytes), to: target)
+      } catch let error as CheckpointError {
+        throw DataError(path: target, problem: error.problem, hint: "Free some space, or choose another folder with --to.")
+      }
+      print("\(file.name): \(bytes.count) bytes, \(file.digest.split(separator: ":")[0]) verified -> \(target)")
+    }
+  }
+}
+
+extension DownloadCommand {
+  /// Makes the destination folder, or says in one line why it cannot be (a file in the way, a
+  /// read-only mount, no permission).
+  static func makeFolder(_ path: String) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+      guard isDirectory.boolValue else { throw DataError(path: path, problem: "is a file, not a folder", hint: "Choose a folder with --to.") }
+      return
+    }
+    do {
+      try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    } catch {
+      let posix = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).map { String(cString: strerror(Int32($0.code))) }
+      throw DataError(path: path, problem: "cannot be created (\(posix ?? "permission denied or read-only"))", hint: "Choose a writable folder with --to.")
     }
   }
 }

@@ -89,6 +89,14 @@ import Testing
     let fetched = try Programs.dnn(["download", "mnist", "--to", good, "--mirror", server.url, "--checksums", checksums])
     #expect(fetched.status == 0, "\(fetched.errors)")
     for file in sums.keys { #expect(FileManager.default.fileExists(atPath: "\(good)/\(file)")) }
+    // A file where the folder should be, a folder that cannot be made: one line each, no dump.
+    let file = Programs.temporaryFolder() + "/a-file"
+    _ = FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+    for to in [file, "/proc/diy-dnn-test/mnist"] {
+      let result = try Programs.dnn(["download", "mnist", "--to", to, "--mirror", server.url, "--checksums", checksums])
+      #expect(result.status == 1 && !result.errors.contains("NSCocoaErrorDomain") && !result.errors.contains("Check the network"), "\(result.errors)")
+      #expect(result.errors.contains("is a file, not a folder") || result.errors.contains("cannot be created"), "\(result.errors)")
+    }
     // The downloaded folder trains.
     #expect(try Programs.dnn(["train", "--data-dir", good, "--epochs", "1", "--out", Programs.temporaryFolder()]).status == 0)
     // A corrupted file on the server: refused, nothing of it kept.

@@ -41,6 +41,21 @@ import Testing
     #expect(refused.status != 0 && refused.errors.contains("--resume"), "\(refused.errors)")
   }
 
+  /// A run named like a run-folder file (`config.json`) leaves its folder of runs a folder of
+  /// runs; a report written into a run folder does not stop `--overwrite` from replacing it.
+  @Test func aRunNamedConfigJSONAndAReportInARun() throws {
+    let folder = Programs.temporaryFolder(), out = Programs.temporaryFolder()
+    let text = try String(contentsOfFile: "\(Programs.root.path)/assets/configs/default.json", encoding: .utf8)
+      .replacingOccurrences(of: "\"mlp-256-128\"", with: "\"config.json\"")
+    _ = FileManager.default.createFile(atPath: "\(folder)/named.json", contents: Data(text.utf8))
+    #expect(try Programs.dnn(["train", "--config", "\(folder)/named.json", "--out", out, "--epochs", "1"]).status == 0)
+    let evaluated = try Programs.dnn(["evaluate", out, "--samples", "0"])
+    #expect(evaluated.status == 0 && evaluated.output.contains("config.json"), "\(evaluated.errors)")
+    #expect(try Programs.dnn(["report", "\(out)/config.json"]).status == 0)
+    let again = try Programs.dnn(["train", "--config", "\(folder)/named.json", "--out", out, "--epochs", "1", "--overwrite"])
+    #expect(again.status == 0, "\(again.errors)")
+  }
+
   /// A data folder copied from the bundled digits with one file replaced.
   func brokenFolder(_ name: String, _ bytes: [UInt8]?) throws -> String {
     let folder = Programs.temporaryFolder()

@@ -297,8 +297,22 @@ import Testing
     let bestFile = try Safetensors.read("\(folder)/\(CheckpointKind.best.fileName)")
     let saved = try Checkpoint.position(bestFile.metadata, path: "best")
     #expect(saved.epoch == RunLog.bestEpoch(RunLog.readMetrics(folder: folder))?.epoch)
-    // A garbage line at the top of steps.csv: refused, naming file and line; every file as it was.
+    // A byte that is not UTF-8 in metrics.csv: refused by line (it used to hide the whole file,
+    // and with it the best epoch); every file as it was.
+    let clean = try Data(contentsOf: URL(fileURLWithPath: metrics))
+    var broken = clean
+    broken.append(contentsOf: [0x34, 0xFF, 0x0A])
+    try broken.write(to: URL(fileURLWithPath: metrics))
     config.epochs = 4
+    do {
+      try CheckpointTests.train(config, out: out, mode: .resume)
+      Issue.record("resumed over a line that is not UTF-8")
+    } catch {
+      #expect("\(error)".contains("metrics.csv") && "\(error)".contains("line 5"), "\(error)")
+    }
+    #expect(RunLog.readMetrics(folder: folder).map(\.epoch) == [1, 2, 3], "the other lines still read")
+    try clean.write(to: URL(fileURLWithPath: metrics))
+    // A garbage line at the top of steps.csv: refused, naming file and line; every file as it was.
     var text = try String(contentsOfFile: steps, encoding: .utf8)
     let headerEnd = try #require(text.firstIndex(of: "\n"))
     text.insert(contentsOf: "\ngarbage\u{1B}[2J", at: headerEnd)

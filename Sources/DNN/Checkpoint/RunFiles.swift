@@ -28,16 +28,20 @@ public enum RunFiles {
   public static let summaryMarkdown = "summary.md"
   public static let report = "report.html"
 
-  /// The files a run folder may hold (those it writes, and those `dnn plot` adds): `--overwrite`
-  /// deletes a folder only when it holds nothing else.
+  /// The files a run folder may hold (those it writes, and those `dnn plot` and `dnn report` on
+  /// the run add): `--overwrite` deletes a folder only when it holds nothing else.
   public static let known: Set<String> = Set(
-    [config, record, metrics, steps, events, lock, curves, digits, legacyOptimizer] + CheckpointKind.allCases.map(\.fileName))
+    [config, record, metrics, steps, events, lock, curves, digits, legacyOptimizer, report] + CheckpointKind.allCases.map(\.fileName))
 
   /// The path of `name` in `folder`.
   public static func path(_ folder: String, _ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
 
-  /// Whether `folder` is a run folder (it holds `config.json`).
-  public static func isRunFolder(_ folder: String) -> Bool { FileManager.default.fileExists(atPath: path(folder, config)) }
+  /// Whether `folder` is a run folder (it holds the file `config.json`; a folder of runs holding
+  /// a run named `config.json` has a folder by that name, and is not one).
+  public static func isRunFolder(_ folder: String) -> Bool {
+    var isDirectory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path(folder, config), isDirectory: &isDirectory) && !isDirectory.boolValue
+  }
 
   /// Whether `name` is a file a run folder may hold (a known name, or a temporary file of one).
   public static func isRunFile(_ name: String) -> Bool { known.contains(name) || isTemporary(name) }

@@ -113,10 +113,8 @@ public enum RunLog {
 
   /// The whole lines of `path` after its header, or none when it does not exist.
   static func wholeLines(_ path: String) -> (header: Substring?, lines: ArraySlice<Substring>) {
-    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-      return (nil, [])
-    }
-    var lines = splitLines(text)
+    guard let bytes = readBytes(path) else { return (nil, []) }
+    var lines = byteLines(bytes).map(decoded)
     lines.removeLast()  // text after the last newline: "" or a torn line
     guard let header = lines.first else { return (nil, []) }
     return (header, lines.dropFirst())
@@ -156,11 +154,31 @@ public enum RunLog {
       ?? first(RunFiles.events) { intervention(from: $0) != nil }
   }
 
-  /// `text` split at every newline byte, a CRLF line keeping its carriage return (Swift's
-  /// `Character` "\r\n" is one grapheme, so splitting at the Character "\n" would not split
-  /// it): each line's byte count plus one is its length in the file.
-  static func splitLines(_ text: String) -> [Substring] {
-    text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { Substring($0) }
+  /// A file's bytes split at every newline byte, a CRLF line keeping its carriage return (Swift's
+  /// `Character` "\r\n" is one grapheme, so splitting a String at "\n" would not split it): each
+  /// line's count plus one is its length in the file, whatever its bytes (a line that is not
+  /// UTF-8 stays one line, and is not readable).
+  static func byteLines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+    bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+  }
+
+  /// A line's text (bytes that are not UTF-8 become U+FFFD, so the line does not parse).
+  static func decoded(_ line: ArraySlice<UInt8>) -> Substring { Substring(String(decoding: line, as: UTF8.self)) }
+
+  /// The bytes of the file at `path`, or nil when it cannot be read.
+  static func readBytes(_ path: String) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if n < 0 && errno == EINTR { continue }
+      guard n >= 0 else { return nil }
+      if n == 0 { return bytes }
+      bytes += chunk[..<n]
+    }
   }
 
   /// An empty line, or one with only a carriage return.
@@ -183,15 +201,15 @@ public enum RunLog {
   /// Truncates `path` after its header and the whole lines that `keep` accepts, up to the first
   /// it does not.
   private static func truncate(_ path: String, keep: (Substring) -> Bool) throws {
-    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { return }
+    guard let bytes = readBytes(path) else { return }
     var length = 0
     var isHeader = true
-    for line in splitLines(text).dropLast() {
-      guard isHeader || keep(line) else { break }
+    for line in byteLines(bytes).dropLast() {
+      guard isHeader || keep(decoded(line)) else { break }
       isHeader = false
-      length += line.utf8.count + 1
+      length += line.count + 1
     }
-    guard length < data.count else { return }
+    guard length < bytes.count else { return }
     guard Glibc.truncate(path, off_t(length)) == 0 else {
       throw CheckpointError(path: path, problem: "cannot be cut back to the saved state (\(String(cString: strerror(errno))))")
     }
@@ -216,8 +234,7 @@ public enum RunLog {
       guard let lastNewline = pending.lastIndex(of: UInt8(ascii: "\n")) else { return [] }
       let whole = pending[pending.startIndex...lastNewline]
       pending = Data(pending[(lastNewline + 1)...])
-      guard let text = String(data: whole, encoding: .utf8) else { return [] }
-      var lines = splitLines(text).filter { !$0.isEmpty }[...]
+      var lines = byteLines([UInt8](whole)).map(decoded).filter { !$0.isEmpty }[...]
       if header == nil, let first = lines.first {
         header = first
         lines = lines.dropFirst()
