@@ -159,7 +159,7 @@ public struct DashboardState: Sendable {
     }
     if event.isTerminal && isSweep && !anyLive && !focusChosen, let best = bestRun, best != focus {
       focus(on: best)
-      notice = "all runs ended: \(runs[best].name) ranks first (validation accuracy of its best epoch)"
+      notice = "all runs ended: \(runs[best].name) ranks first"
     }
   }
 

@@ -51,7 +51,7 @@ import Testing
       runName: "wider-run", epochs: 2, train: Metrics(loss: 0.4, accuracy: 0.9), validation: Metrics(loss: 0.4, accuracy: 0.95),
       test: nil, secondsPerEpoch: [], samplesPerSecond: 0, stopped: false)), run: 1)
     #expect(!state.anyLive && state.focus == 1, "wider-run's validation accuracy is the higher")
-    #expect(state.notice == "all runs ended: wider-run ranks first (validation accuracy of its best epoch)")
+    #expect(state.notice == "all runs ended: wider-run ranks first")
   }
 
   @Test func aChosenFocusStaysAtTheEnd() {
