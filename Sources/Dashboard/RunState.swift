@@ -106,15 +106,7 @@ public struct RunState: Sendable {
   /// Folds one training event into the run (`DashboardState.apply` adds the notices).
   public mutating func apply(_ event: TrainingEvent) {
     switch event {
-    case .started(let s):
-      run = s
-      if name.isEmpty { name = s.runName }
-      if status == .queued { status = .starting }
-      learningRate = s.learningRate
-      epochsDone = s.startEpoch
-      epoch = s.startEpoch
-      gradientNorms = Array(repeating: 0, count: s.parameterNames.count)
-      gradientHistory = Array(repeating: [], count: s.parameterNames.count)
+    case .started(let s): start(s)
     case .state(let s):
       guard isLive else { return }
       switch s {
@@ -124,84 +116,109 @@ public struct RunState: Sendable {
       case .paused: status = .paused
       case .stepping: status = .stepping
       }
-    case .batch(let b):
-      step = b.step
-      epoch = b.epoch
-      batch = b.batch + 1
-      learningRate = b.learningRate
-      samplesPerSecond = b.samplesPerSecond
-      Self.append(ChartPoint(x: b.progress, y: Double(b.loss)), to: &trainLoss)
-      Self.append(ChartPoint(x: b.progress, y: Double(b.accuracy)), to: &trainAccuracy)
-      gradientNorms = b.gradientNorms
-      for i in b.gradientNorms.indices where i < gradientHistory.count {
-        gradientHistory[i].append(b.gradientNorms[i])
-        if gradientHistory[i].count > Self.historyLength { gradientHistory[i].removeFirst() }
-      }
-    case .epoch(let e):
-      epochsDone = e.epoch
-      learningRate = e.learningRate
-      // The record's rule, folded here too: a followed run sends its record only at its end.
-      if record == nil { record = RunRecord(epochsPlanned: run?.epochs ?? 0) }
-      record?.add(e)
-      epochReports.append(e)
-      validationLoss.append(ChartPoint(x: Double(e.epoch), y: Double(e.validationLoss)))
-      validationAccuracy.append(ChartPoint(x: Double(e.epoch), y: Double(e.validationAccuracy)))
-    case .predictions(let p):
-      let before = Dictionary(uniqueKeysWithValues: probes.map { ($0.sample, $0.predicted) })
-      predictions = p
-      probes = (0..<p.classes).compactMap { c in
-        guard let sample = p.labels.firstIndex(of: UInt8(c)) else { return nil }
-        let predicted = Int(p.predicted[sample])
-        let flipped = before[sample].map { $0 != predicted } ?? false
-        return (sample, predicted, p.probabilities[sample * p.classes + predicted], flipped)
-      }
-    case .weights(let w):
-      weights = w
-    case .health(let h):
-      health = h
-      if updateRatioHistory.count != h.updateRatios.count { updateRatioHistory = Array(repeating: [], count: h.updateRatios.count) }
-      for (i, ratio) in h.updateRatios.enumerated() {
-        updateRatioHistory[i].append(ratio)
-        if updateRatioHistory[i].count > Self.historyLength { updateRatioHistory[i].removeFirst() }
-      }
-    case .model(let m):
-      model = m
-    case .checkpointSaved:
-      break
+    case .batch(let b): add(b)
+    case .epoch(let e): add(e)
+    case .predictions(let p): show(p)
+    case .weights(let w): weights = w
+    case .health(let h): add(h)
+    case .model(let m): model = m
+    case .checkpointSaved, .forked: break
     case .record(let r):
       record = r
       if r.status.hasEnded && isLive { status = Status(r.status) }
-    case .learningRateScaled(let rate, _, _):
-      learningRate = rate
-    case .intervention(let i):
-      interventions.append(i)
-    case .forked:
-      break
-    case .anomaly(_, let position, let text):
-      // The steps after the restored state will come again: their points go.
-      let batches = Double(max(run?.batchesPerEpoch ?? 1, 1))
-      let restored = Double(position.epoch) + Double(position.batch) / batches
-      trainLoss.removeAll { $0.x > restored }
-      trainAccuracy.removeAll { $0.x > restored }
-      (step, epoch, batch) = (position.step, position.epoch, position.batch)
-      anomaly = text
-      message = text
+    case .learningRateScaled(let rate, _, _): learningRate = rate
+    case .intervention(let i): interventions.append(i)
+    case .anomaly(_, let position, let text): rewind(to: position, text)
     case .diverged(_, _, let text):
       status = .diverged
       message = text
-    case .finished(let s):
-      summary = s
-      status = s.record.map { Status($0.status) } ?? (s.stopped ? .stopped : .finished)
-      if let r = s.record {
-        record = r
-      } else {
-        // An engine's summary without a record (it had no test set of the best checkpoint).
-        if record == nil { record = RunRecord(epochsPlanned: run?.epochs ?? 0) }
-        record?.testOfFinalModel = s.test
-      }
+    case .finished(let s): finish(s)
     case .failed(let text):
       status = .failed
       message = text
+    }
+  }
+
+
+  // MARK: What each event changes
+
+  private mutating func start(_ s: RunStarted) {
+    run = s
+    if name.isEmpty { name = s.runName }
+    if status == .queued { status = .starting }
+    learningRate = s.learningRate
+    epochsDone = s.startEpoch
+    epoch = s.startEpoch
+    gradientNorms = Array(repeating: 0, count: s.parameterNames.count)
+    gradientHistory = Array(repeating: [], count: s.parameterNames.count)
+  }
+
+  private mutating func add(_ b: BatchReport) {
+    step = b.step
+    epoch = b.epoch
+    batch = b.batch + 1
+    learningRate = b.learningRate
+    samplesPerSecond = b.samplesPerSecond
+    Self.append(ChartPoint(x: b.progress, y: Double(b.loss)), to: &trainLoss)
+    Self.append(ChartPoint(x: b.progress, y: Double(b.accuracy)), to: &trainAccuracy)
+    gradientNorms = b.gradientNorms
+    for i in b.gradientNorms.indices where i < gradientHistory.count {
+      gradientHistory[i].append(b.gradientNorms[i])
+      if gradientHistory[i].count > Self.historyLength { gradientHistory[i].removeFirst() }
+    }
+  }
+
+  private mutating func add(_ e: EpochReport) {
+    epochsDone = e.epoch
+    learningRate = e.learningRate
+    // The record's rule, folded here too: a followed run sends its record only at its end.
+    if record == nil { record = RunRecord(epochsPlanned: run?.epochs ?? 0) }
+    record?.add(e)
+    epochReports.append(e)
+    validationLoss.append(ChartPoint(x: Double(e.epoch), y: Double(e.validationLoss)))
+    validationAccuracy.append(ChartPoint(x: Double(e.epoch), y: Double(e.validationAccuracy)))
+  }
+
+  private mutating func show(_ p: ValidationPredictions) {
+    let before = Dictionary(uniqueKeysWithValues: probes.map { ($0.sample, $0.predicted) })
+    predictions = p
+    probes = (0..<p.classes).compactMap { c in
+      guard let sample = p.labels.firstIndex(of: UInt8(c)) else { return nil }
+      let predicted = Int(p.predicted[sample])
+      let flipped = before[sample].map { $0 != predicted } ?? false
+      return (sample, predicted, p.probabilities[sample * p.classes + predicted], flipped)
+    }
+  }
+
+  private mutating func add(_ h: LayerHealth) {
+    health = h
+    if updateRatioHistory.count != h.updateRatios.count { updateRatioHistory = Array(repeating: [], count: h.updateRatios.count) }
+    for (i, ratio) in h.updateRatios.enumerated() {
+      updateRatioHistory[i].append(ratio)
+      if updateRatioHistory[i].count > Self.historyLength { updateRatioHistory[i].removeFirst() }
+    }
+  }
+
+  private mutating func rewind(to position: TrainingPosition, _ text: String) {
+    // The steps after the restored state will come again: their points go.
+    let batches = Double(max(run?.batchesPerEpoch ?? 1, 1))
+    let restored = Double(position.epoch) + Double(position.batch) / batches
+    trainLoss.removeAll { $0.x > restored }
+    trainAccuracy.removeAll { $0.x > restored }
+    (step, epoch, batch) = (position.step, position.epoch, position.batch)
+    anomaly = text
+    message = text
+  }
+
+  private mutating func finish(_ s: RunSummary) {
+    summary = s
+    status = s.record.map { Status($0.status) } ?? (s.stopped ? .stopped : .finished)
+    if let r = s.record {
+      record = r
+    } else {
+      // An engine's summary without a record (it had no test set of the best checkpoint).
+      if record == nil { record = RunRecord(epochsPlanned: run?.epochs ?? 0) }
+      record?.testOfFinalModel = s.test
     }
   }
 
