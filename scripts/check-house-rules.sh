@@ -11,6 +11,8 @@
 #   5. Keys are spelled in Sources/Dashboard/KeyMap.swift only: elsewhere in the dashboard and
 #      dnn-tui, no key literal (.character("x")) and no key named in a string ("Esc", "q quits").
 #   6. A trainer is assembled in Sources/DNN/Training/Trainer+Start.swift only (Trainer.make).
+#   7. Per-layer-kind code lives in the layers' files (Sources/DNN/Layers/) and the vocabulary
+#      table (Sources/DNN/Config/LayerKind.swift): nothing else matches on a layer kind.
 #
 # Usage: scripts/check-house-rules.sh [TREE]   (default: this checkout)
 #        scripts/check-house-rules.sh --self-test   (shows that each rule can fail)
@@ -44,6 +46,9 @@ if [ "${1:-}" = "--self-test" ]; then
   fresh
   echo 'let strayKeyHint = "Esc closes"' >> "$work/tree/Sources/Dashboard/Format.swift"
   fails "a key named outside KeyMap"
+  fresh
+  echo 'func strayKind(_ s: LayerSpec) -> Bool { if case .dense = s { return true }; return false }' >> "$work/tree/Sources/Dashboard/Format.swift"
+  fails "a layer kind decided outside the layers and the vocabulary"
   echo "self-test passed"
   exit 0
 fi
@@ -159,6 +164,20 @@ for path in swift_files:
     for n, line in enumerate(open(path, encoding="utf-8"), 1):
         if "Trainer(plan:" in line and not line.lstrip().startswith("//"):
             problems.append(f"house rule 6: {rel}:{n} assembles a trainer; use Trainer.make")
+
+# Rule 7: what differs between layer kinds lives with the layers (Sources/DNN/Layers/) and in
+# the vocabulary table (Sources/DNN/Config/LayerKind.swift); nowhere else matches on a kind.
+kinds_pattern = re.compile(r'(case|==|!=)\s*\.(dense|relu|leakyReLU|leakyrelu|softmax|batchNorm2D|batchnorm2d|batchNorm|batchnorm|'
+                           r'dropout|attention|conv2d|maxPool|maxpool|avgPool|avgpool|activation)\b')
+vocabulary = "Sources/DNN/Config/LayerKind.swift"
+for path in swift_files:
+    rel = os.path.relpath(path, tree)
+    if rel == vocabulary or rel.startswith("Sources/DNN/Layers/"): continue
+    for n, line in enumerate(open(path, encoding="utf-8"), 1):
+        if line.lstrip().startswith("//"): continue
+        m = kinds_pattern.search(line)
+        if m:
+            problems.append(f"house rule 7: {rel}:{n} decides by layer kind ('{m.group(0)}'); ask the layer or the vocabulary table")
 
 for p in problems: print(p)
 if problems:

@@ -10,7 +10,7 @@ enum Equations {
   static func lines(of layers: [LayerSpec], index: Int, batch: Int) -> [Line] {
     guard layers.indices.contains(index), let geometries = try? layers.geometries() else { return [] }
     let input = index == 0 ? LayerGeometry(features: ImageShape.mnist.features, image: .mnist) : geometries[index - 1]
-    let fused = index == layers.count - 1 && layers[index] == .softmax
+    let fused = layers.isFusedWithTheLoss(index)
     return layers[index].equations(EquationContext(batch: batch, input: input, output: geometries[index], fused: fused))
   }
 }

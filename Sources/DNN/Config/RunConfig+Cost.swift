@@ -8,22 +8,9 @@ extension RunConfig {
   public var memoryEstimate: Double {
     var parameters = 0.0, activations = 0.0
     for (layer, (before, after)) in zip(layers, geometryPairs) {
-      switch layer {
-      case .conv2d(let channels, let kernel, _, _, _):
-        let fanIn = Double((before.image?.channels ?? 1) * kernel * kernel)
-        parameters += Double(channels) * (fanIn + 1)
-        // im2col's columns and their gradient: k² values per input channel and output position.
-        activations += 2 * fanIn * Double(after.image?.plane ?? 0)
-      case .dense(let units, _):
-        parameters += Double(before.features) * Double(units) + Double(units)
-      case .attention(let tokens, let heads, let dim, _):
-        let features = before.features / max(tokens, 1)
-        parameters += 3 * Double(features) * Double(dim) + Double(dim) * Double(dim)
-        activations += Double(heads) * Double(tokens) * Double(tokens)  // attention weights per sample
-      case .batchNorm: parameters += 4 * Double(before.features)
-      case .batchNorm2D: parameters += 4 * Double(before.image?.channels ?? 1)
-      default: break
-      }
+      let cost = layer.memory(before: before, after: after)
+      parameters += cost.parameters
+      activations += cost.activations
       activations += Double(after.features)
     }
     return 4 * (4 * parameters + 3 * Double(batchSize) * activations)
@@ -53,23 +40,8 @@ extension RunConfig {
     var total = 0.0
     var first = true
     for (layer, (before, after)) in zip(layers, geometryPairs) {
-      let product: Double
-      switch layer {
-      case .conv2d(let channels, let kernel, _, _, _):
-        let fanIn = Double((before.image?.channels ?? 1) * kernel * kernel)
-        product = 2 * Double(channels) * fanIn * Double(after.image?.plane ?? 0)
-      case .dense(let units, _):
-        product = 2 * Double(before.features) * Double(units)
-      case .attention(let tokens, _, let dim, _):
-        let t = Double(tokens), f = Double(before.features) / t, d = Double(dim)
-        let projections = 2 * t * f * d * 3 + 2 * t * d * d  // Q, K, V from X; Y from O
-        let attention = 2 * t * t * d * 2  // S = Q Kᵀ and O = P V over all heads
-        total += (projections + attention) * 3 - (first ? 2 * t * f * d * 3 : 0)
-        first = false
-        continue
-      default: continue
-      }
-      total += product * (first ? 2 : 3)
+      guard let flops = layer.trainingFlops(before: before, after: after, first: first) else { continue }
+      total += flops
       first = false
     }
     return total

@@ -24,37 +24,6 @@ extension RunConfig {
   }
 }
 
-extension LayerSpec {
-  var jsonValue: JSONValue {
-    func n(_ v: Float) -> JSONValue { .number(Double("\(v)") ?? Double(v)) }
-    var o: [String: JSONValue] = ["type": .string(configName)]
-    switch self {
-    case .dense(let units, let initializer):
-      o["units"] = .number(Double(units))
-      o.merge(initializer.jsonFields) { a, _ in a }
-    case .relu, .softmax, .activation: break
-    case .leakyReLU(let slope): o["slope"] = n(slope)
-    case .batchNorm(let momentum, let epsilon), .batchNorm2D(let momentum, let epsilon):
-      o["momentum"] = n(momentum)
-      o["epsilon"] = n(epsilon)
-    case .dropout(let rate): o["rate"] = n(rate)
-    case .attention(let tokens, let heads, let dim, let initializer):
-      o["tokens"] = .number(Double(tokens))
-      o["heads"] = .number(Double(heads))
-      o["dim"] = .number(Double(dim))
-      o.merge(initializer.jsonFields) { a, _ in a }
-    case .conv2d(let channels, let kernel, let stride, let padding, let initializer):
-      o["channels"] = .number(Double(channels))
-      o["kernel"] = .number(Double(kernel))
-      o["stride"] = .number(Double(stride))
-      o["padding"] = .number(Double(padding))
-      o.merge(initializer.jsonFields) { a, _ in a }
-    case .maxPool(let size), .avgPool(let size): o["size"] = .number(Double(size))
-    }
-    return .object(o)
-  }
-}
-
 extension Initializer {
   var jsonFields: [String: JSONValue] {
     var fields: [String: JSONValue] = ["initializer": .string(configName)]

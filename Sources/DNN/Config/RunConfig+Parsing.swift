@@ -87,59 +87,12 @@ extension RunConfig {
   /// Checks that the layers chain from 784 inputs to `RunFile.classes` outputs.
   func checkShapes(context: String) throws {
     let width = try layers.geometries(context: context).last?.features ?? LabeledImages.features
-    guard layers.last == .softmax else {
+    guard !layers.isEmpty && layers.isFusedWithTheLoss(layers.count - 1) else {
       throw ConfigError("\(context): the last layer must be {\"type\": \"softmax\"}: the loss is categorical cross-entropy on probabilities")
     }
     guard width == RunFile.classes else {
       throw ConfigError("\(context): the last layer gives \(width) outputs, but MNIST has \(RunFile.classes) classes: end with a dense layer of 10 units")
     }
-  }
-}
-
-extension LayerSpec {
-  static func parse(_ value: JSONValue, context: String) throws -> LayerSpec {
-    var r = try ObjectReader(value, context: context)
-    guard let type = try r.string("type") else { throw ConfigError("\(context): missing key 'type' (one of \(LayerKind.list))") }
-    if let activation = Activation(configName: type) {
-      try r.rejectUnknownKeys()
-      return .activation(activation)
-    }
-    guard let kind = LayerKind(configName: type) else {
-      throw ConfigError("\(context): unknown layer type '\(type)' (known: \(LayerKind.list))")
-    }
-    let spec: LayerSpec
-    switch kind {
-    case .activation: preconditionFailure("activations are parsed by their own names above")
-    case .dense:
-      guard let units = try r.integer("units", in: 1...1_000_000) else { throw ConfigError("\(context): dense needs 'units'") }
-      spec = .dense(units: units, initializer: try Initializer.parse(&r, context: context))
-    case .relu: spec = .relu
-    case .leakyrelu:
-      spec = .leakyReLU(slope: Float(try r.number("slope", "at least 0 and below 1") { $0 >= 0 && $0 < 1 } ?? 0.01))
-    case .softmax: spec = .softmax
-    case .batchnorm, .batchnorm2d:
-      let momentum = try r.number("momentum", "between 0 and 1") { $0 >= 0 && $0 <= 1 } ?? 0.1
-      let epsilon = try r.number("epsilon", "positive") { $0 > 0 } ?? 1e-5
-      spec = kind == .batchnorm
-        ? .batchNorm(momentum: Float(momentum), epsilon: Float(epsilon)) : .batchNorm2D(momentum: Float(momentum), epsilon: Float(epsilon))
-    case .dropout:
-      spec = .dropout(rate: Float(try r.number("rate", "at least 0 and below 1") { $0 >= 0 && $0 < 1 } ?? 0.5))
-    case .attention:
-      guard let tokens = try r.integer("tokens", in: 1...100_000) else { throw ConfigError("\(context): attention needs 'tokens'") }
-      let heads = try r.integer("heads", in: 1...1024) ?? 1
-      let dim = try r.integer("dim", in: 1...100_000) ?? 32
-      spec = .attention(tokens: tokens, heads: heads, dim: dim, initializer: try Initializer.parse(&r, context: context, default: .glorotUniform))
-    case .conv2d:
-      guard let channels = try r.integer("channels", in: 1...4096) else { throw ConfigError("\(context): conv2d needs 'channels'") }
-      guard let kernel = try r.integer("kernel", in: 1...28) else { throw ConfigError("\(context): conv2d needs 'kernel' (its size, such as 5)") }
-      let stride = try r.integer("stride", in: 1...28) ?? 1
-      let padding = try r.integer("padding", in: 0...(kernel - 1)) ?? 0
-      spec = .conv2d(channels: channels, kernel: kernel, stride: stride, padding: padding, initializer: try Initializer.parse(&r, context: context))
-    case .maxpool: spec = .maxPool(size: try r.integer("size", in: 1...28) ?? 2)
-    case .avgpool: spec = .avgPool(size: try r.integer("size", in: 1...28) ?? 2)
-    }
-    try r.rejectUnknownKeys()
-    return spec
   }
 }
 

@@ -1,22 +1,3 @@
-/// One layer of a run's architecture, as written in the configuration.
-public enum LayerSpec: Sendable, Equatable {
-  case dense(units: Int, initializer: Initializer)
-  case relu
-  case leakyReLU(slope: Float)
-  case softmax
-  case batchNorm(momentum: Float, epsilon: Float)
-  /// Per channel, over the feature maps of the layer before (`BatchNorm2d`).
-  case batchNorm2D(momentum: Float, epsilon: Float)
-  case dropout(rate: Float)
-  case attention(tokens: Int, heads: Int, dim: Int, initializer: Initializer)
-  /// `channels` filters of `kernel`×`kernel` over the image the layer before gives.
-  case conv2d(channels: Int, kernel: Int, stride: Int, padding: Int, initializer: Initializer)
-  case maxPool(size: Int)
-  case avgPool(size: Int)
-  /// An element-wise activation that describes itself (`ActivationFunction`, `Activation.all`).
-  case activation(Activation)
-}
-
 /// The optimizer of a run and its hyper-parameters (PyTorch's defaults where unset).
 public enum OptimizerSpec: Sendable, Equatable {
   case sgd(learningRate: Float, momentum: Float, nesterov: Bool, weightDecay: Float)

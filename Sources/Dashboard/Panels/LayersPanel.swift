@@ -61,12 +61,7 @@ struct LayersPanel {
   /// `  0  dense 784→256         [B, 256]      0.02   0.51            -2.9   0.0412`.
   private func row(run: RunStarted, index: Int, input: Int, geometry: LayerGeometry) -> String {
     let spec = run.layers[index]
-    var label = spec.configName
-    if case .dense = spec { label += " \(input)→\(geometry.features)" }
-    if case .dropout(let rate) = spec { label += " \(rate)" }
-    if case .conv2d(_, let k, _, _, _) = spec { label += " \(k)x\(k)" }
-    if case .maxPool(let s) = spec { label += " \(s)x\(s)" }
-    if case .avgPool(let s) = spec { label += " \(s)x\(s)" }
+    let label = spec.label(inputFeatures: input, output: geometry)
     let output = geometry.image?.text ?? "[B, \(geometry.features)]"
     var text = Format.right("\(index)", 3) + "  " + Format.left(label, 22) + Format.left(output, 12)
     if let stats = state.health?.activations, stats.indices.contains(index) {
