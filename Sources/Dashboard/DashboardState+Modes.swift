@@ -162,11 +162,17 @@ extension DashboardState {
   // MARK: Forks
 
   /// The fork prompt: the rate the new run would start with and the keys.
+  /// The factor is shown as the runs panel shows the fork (`fork ×4`: on the schedule's rate),
+  /// with what it is against the run's rate now.
   var forkQuestion: String {
     let factor = forkFactor ?? 1
     let rate = LineChart.compact(Double(self.learningRate * factor))
-    return "fork \(self.name) with learning rate \(Self.factor(factor)) (\(rate)): \(KeyMap.hints(KeyMap.forkPromptKeys, separator: ", ")), any other key cancels"
+    let onSchedule = Self.forkLabel(self.learningRateFactor * factor)
+    return "\(onSchedule) of \(self.name): learning rate \(rate) (\(Self.factor(factor)) its rate now): \(KeyMap.hints(KeyMap.forkPromptKeys, separator: ", ")), any other key cancels"
   }
+
+  /// `fork ×4`: a fork by its factor on the schedule's learning rate, here and in the runs panel.
+  public static func forkLabel(_ factorOnSchedule: Float) -> String { "fork \(factor(factorOnSchedule))" }
 
   /// Fork factors the prompt offers.
   static let forkFactors: ClosedRange<Float> = 1.0 / 1024...1024

@@ -47,6 +47,8 @@ public struct RunState: Sendable {
   public var batch = 0
   public var epochsDone = 0
   public var learningRate: Float = 0
+  /// The user's factor on the schedule's rate (`+`/`-`, a fork's choice), as the engine reports it.
+  public var learningRateFactor: Float = 1
   public var samplesPerSecond: Double = 0
   /// Per-batch training loss and accuracy, x in fractional epochs.
   public var trainLoss: [ChartPoint] = []
@@ -125,8 +127,9 @@ public struct RunState: Sendable {
     case .checkpointSaved, .forked: break
     case .record(let r):
       record = r
+      learningRateFactor = r.learningRateFactor
       if r.status.hasEnded && isLive { status = Status(r.status) }
-    case .learningRateScaled(let rate, _, _): learningRate = rate
+    case .learningRateScaled(let rate, let factor, _): (learningRate, learningRateFactor) = (rate, factor)
     case .intervention(let i): interventions.append(i)
     case .anomaly(_, let position, let text): rewind(to: position, text)
     case .diverged(_, _, let text):

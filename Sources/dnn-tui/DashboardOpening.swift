@@ -186,7 +186,7 @@ final class ForkContext {
     register(config, folder: parent.folder, out: parent.out)
     let out = save ? parent.out : nil, folder = parent.folder, run = config
     if let out { savedPaths[point.name] = (out as NSString).appendingPathComponent(point.name) }
-    var planned = PlannedRun(name: point.name, summary: config.summaryLine + " · fork \(DashboardState.factor(point.learningRateFactor))") { events, commands, _ in
+    var planned = PlannedRun(name: point.name, summary: config.summaryLine + " · " + DashboardState.forkLabel(point.learningRateFactor)) { events, commands, _ in
       try Trainer.make(run, on: folder, start: .fork(point, out: out), events: events, commands: commands) { $0 = $0.watched() }
     }
     if !save { planned.state.saveUnavailable = "started with --no-save" }

@@ -381,7 +381,7 @@ enum RunLogFile {
     let session = try Session(arguments: "--config \(RunSafetyTests.tinyConfig(epochs: 100_000))")
     #expect(session.waitFor(10) { $0.contains("RUNNING") && (Self.step($0) ?? 0) > 20 }.ok)
     session.keys("f")
-    #expect(session.waitFor(3) { $0.contains("fork tiny with learning rate ×1/2") }.ok, "\(session.screen())")
+    #expect(session.waitFor(3) { $0.contains("fork ×1/2 of tiny: learning rate") }.ok, "\(session.screen())")
     session.keys("Enter")
     let forked = session.waitFor(10) { $0.contains("tiny-fork1") && $0.contains("run 2/2") }
     #expect(forked.ok, "no fork:\n\(forked.screen)")

@@ -68,7 +68,7 @@ import Testing
     var state = SweepFixture.state
     state.runs[1].status = .running
     #expect(state.perform(.fork) == nil && state.forkFactor == 0.5)
-    #expect(state.notice?.hasPrefix("fork wider-run with learning rate ×1/2 (0.025)") == true, "\(state.notice ?? "")")
+    #expect(state.notice?.hasPrefix("fork ×1/2 of wider-run: learning rate 0.025 (×1/2 its rate now)") == true, "\(state.notice ?? "")")
     #expect(state.press(.left).command == nil && state.forkFactor == 0.25)
     #expect(state.press(.character("+")).command == nil && state.press(.right).command == nil && state.forkFactor == 1)
     #expect(state.press(.enter).command == .fork(name: "wider-run-fork1", learningRateFactor: 1))
