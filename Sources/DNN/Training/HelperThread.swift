@@ -16,13 +16,19 @@ protocol HelperWork: AnyObject {
 /// taking time from a working one; the helper parks on a semaphore after 2 ms without a job,
 /// so an idle or paused trainer costs no CPU. `run(job:)` allocates nothing.
 final class HelperThread: @unchecked Sendable {
-  // Why @unchecked Sendable is sound: the only non-atomic state, `work` and `job`, is written
-  // by the owner before it publishes a new `posted` value (release) and read by the helper only
-  // after it observes that value (acquire); the owner does not touch them again until it has
-  // observed the helper's matching `done` value (acquire after the helper's release). So the
-  // two threads never access them at the same time, and each sees the other's writes.
+  // Why @unchecked Sendable is sound: the only non-atomic state, `work`, `job` and `stopping`,
+  // is written by the owner before it publishes a new `posted` value (release) and read by the
+  // helper only after it observes that value (acquire) and has taken that job (`claimed`, a
+  // compare-exchange only one thread wins); the owner does not touch them again until it has
+  // either taken the job itself (then the helper never reads them for it) or observed the
+  // helper's matching `done` value (acquire after the helper's release). So the two threads
+  // never access them at the same time, and each sees the other's writes.
   private let posted = Atomic<Int>(0)
   private let done = Atomic<Int>(0)
+  /// The last job taken, by whichever thread took it: a job is run once, by the helper if it
+  /// takes it first, else by the owner once its own share is done (work stealing: a helper
+  /// whose core is taken by another process never holds the owner up before it has started).
+  private let claimed = Atomic<Int>(0)
   private let sleeping = Atomic<Bool>(false)
   private let wake = DispatchSemaphore(value: 0)
   private let exited = DispatchSemaphore(value: 0)
@@ -32,6 +38,8 @@ final class HelperThread: @unchecked Sendable {
   private var sequence = 0
   /// Pure spins before yielding between checks.
   private static let spinsBeforeYield = 256
+  /// The least time the owner gives the helper to take a job before taking it itself.
+  private static let stealAfterNanoseconds: UInt64 = 20_000
   /// Waiting time before the helper parks: longer than the serial work between steps.
   private static let parkAfterNanoseconds: UInt64 = 2_000_000
 
@@ -45,8 +53,23 @@ final class HelperThread: @unchecked Sendable {
   /// Runs `work.runOnHelper(job:)` on the helper while the caller runs `here()`; returns when
   /// both are done.
   func run(_ work: HelperWork, job: Int, alongside here: () -> Void) {
+    let start = DispatchTime.now().uptimeNanoseconds
     post(work, job: job, stop: false)
     here()
+    // The helper has not started the job in a quarter of the time the owner's share took (at
+    // least 50 µs: a parked helper wakes in less): its core is busy elsewhere, so the owner
+    // takes the job (same work, same memory, same result; which thread ran it changes nothing).
+    let mine = DispatchTime.now().uptimeNanoseconds &- start
+    let deadline = start &+ mine &+ max(mine / 8, HelperThread.stealAfterNanoseconds)
+    while claimed.load(ordering: .acquiring) != sequence {
+      guard DispatchTime.now().uptimeNanoseconds < deadline else {
+        if claimed.compareExchange(expected: sequence - 1, desired: sequence, ordering: .acquiringAndReleasing).exchanged {
+          work.runOnHelper(job: job)
+          return
+        }
+        break
+      }
+    }
     var spins = 0
     while done.load(ordering: .acquiring) != sequence {
       spins += 1
@@ -94,6 +117,12 @@ final class HelperThread: @unchecked Sendable {
         waitingSince = 0
       }
       seen = posted.load(ordering: .acquiring)
+      // Only a job this thread takes is read (`work`, `job`, `stopping`): one the owner took
+      // may already be followed by the owner's next post.
+      guard claimed.compareExchange(expected: seen - 1, desired: seen, ordering: .acquiringAndReleasing).exchanged else {
+        done.store(seen, ordering: .releasing)
+        continue
+      }
       if stopping {
         exited.signal()
         return
