@@ -215,6 +215,22 @@ enum RunLogFile {
     #expect(refused.screen.contains("this terminal cannot show the dashboard (TERM=dumb)") && refused.screen.contains("EXIT=1"), "\(refused.screen)")
   }
 
+  /// A dashboard started with hang-ups ignored (nohup, `trap '' HUP`) whose terminal vanishes
+  /// stops and saves its run and exits, instead of spinning on a dead terminal.
+  @Test func aVanishedTerminalEndsTheDashboardWithItsRunSaved() throws {
+    let session = try Session(arguments: "--config assets/configs/default.json --epochs 300", environment: "trap '' HUP; TERM=tmux-256color")
+    #expect(session.waitFor(10) { $0.contains("RUNNING") && (Self.step($0) ?? 0) > 40 }.ok, "\(session.screen())")
+    let pattern = "^/[^ ]*dnn-tui --config assets/configs/default.json --epochs 300 --out \(session.out)"
+    let pids = try Spawn.run(["pgrep", "-f", pattern]).output.split(separator: "\n")
+    #expect(pids.count == 1, "\(pids)")
+    _ = try? session.tmux("kill-server")
+    let deadline = Date().addingTimeInterval(15)
+    while Date() < deadline, (try? Spawn.run(["pgrep", "-f", pattern]))?.output.isEmpty == false { Thread.sleep(forTimeInterval: 0.1) }
+    #expect((try? Spawn.run(["pgrep", "-f", pattern]))?.output.isEmpty == true, "dnn-tui still runs without its terminal")
+    let record = (try? String(contentsOfFile: "\(session.out)/mlp-256-128/run.json", encoding: .utf8)) ?? ""
+    #expect(record.contains("\"status\" : \"stopped\""), "\(record)")
+  }
+
   /// COLUMNS and LINES left in the environment (a shell's stale ones) do not shrink the
   /// terminal; a crash (SIGSEGV from outside here) gives the terminal back and waits for no key.
   @Test func environmentSizesAreIgnoredAndACrashRestoresTheTerminal() throws {

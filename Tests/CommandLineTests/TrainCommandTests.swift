@@ -56,6 +56,20 @@ import Testing
     #expect(again.status == 0, "\(again.errors)")
   }
 
+  /// `evaluate --checkpoint last` works without `best.safetensors`, and the default names the
+  /// checkpoint that is there; dnn-tui refuses --overwrite with --resume as dnn train does.
+  @Test func theCheckpointAskedForIsTheOneLookedFor() throws {
+    let out = Programs.temporaryFolder()
+    #expect(try Programs.dnn(["train", "--out", out, "--epochs", "1"]).status == 0)
+    try FileManager.default.removeItem(atPath: "\(out)/mlp-256-128/best.safetensors")
+    let last = try Programs.dnn(["evaluate", "\(out)/mlp-256-128", "--checkpoint", "last", "--samples", "0"])
+    #expect(last.status == 0 && last.output.contains("final model"), "\(last.errors)")
+    let best = try Programs.dnn(["evaluate", "\(out)/mlp-256-128", "--samples", "0"])
+    #expect(best.status != 0 && best.errors.contains("--checkpoint last"), "\(best.errors)")
+    let both = try Spawn.run([try Programs.path("dnn-tui"), "\(out)/mlp-256-128", "--overwrite", "--resume"])
+    #expect(both.status != 0 && both.errors.contains("--overwrite and --resume exclude each other"), "\(both.errors)")
+  }
+
   /// A data folder copied from the bundled digits with one file replaced.
   func brokenFolder(_ name: String, _ bytes: [UInt8]?) throws -> String {
     let folder = Programs.temporaryFolder()
@@ -106,7 +120,9 @@ import Testing
     #expect(command.status == 64)
   }
 
-  @Test func interruptSavesTheLastCheckpointAndResumeContinues() throws {
+  /// Ctrl-C and a hang-up (a closed terminal, a dropped ssh session) both save and record STOPPED.
+  @Test(arguments: [SIGINT, SIGHUP])
+  func interruptSavesTheLastCheckpointAndResumeContinues(_ signal: Int32) throws {
     let out = Programs.temporaryFolder()
     let pid = try Spawn.start([try Programs.path("dnn"), "train", "--out", out, "--epochs", "300"])
     // Wait for the first epoch's checkpoint, then interrupt.
@@ -115,10 +131,12 @@ import Testing
     while !FileManager.default.fileExists(atPath: last) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
     Thread.sleep(forTimeInterval: 0.3)
     let asked = Date()
-    kill(pid, SIGINT)
+    kill(pid, signal)
     let status = Spawn.wait(pid)
-    #expect(status == 130)
+    #expect(status == 128 + signal)
     #expect(Date().timeIntervalSince(asked) < 5)
+    let record = try String(contentsOfFile: "\(out)/mlp-256-128/run.json", encoding: .utf8)
+    #expect(record.contains("\"status\" : \"stopped\""), "\(record)")
     let metrics = try String(contentsOfFile: "\(out)/mlp-256-128/metrics.csv", encoding: .utf8)
     let epochsDone = metrics.split(separator: "\n").count - 1
     let resumed = try Programs.dnn(["train", "--out", out, "--resume", "--epochs", "\(epochsDone + 2)", "--json"])
