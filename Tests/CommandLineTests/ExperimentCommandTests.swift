@@ -97,6 +97,12 @@ import Testing
       #expect(result.status == 1 && !result.errors.contains("NSCocoaErrorDomain") && !result.errors.contains("Check the network"), "\(result.errors)")
       #expect(result.errors.contains("is a file, not a folder") || result.errors.contains("cannot be created"), "\(result.errors)")
     }
+    // A full disk (every fsync fails with ENOSPC, as a delayed allocation does): the disk is
+    // named, not the network.
+    let full = Programs.temporaryFolder() + "/mnist"
+    let injected = try Spawn.run(["strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=fsync", "-e", "inject=fsync:error=ENOSPC",
+                                  try Programs.path("dnn"), "download", "mnist", "--to", full, "--mirror", server.url, "--checksums", checksums])
+    #expect(injected.status == 1 && injected.errors.contains("No space left on device") && !injected.errors.contains("Check the network"), "\(injected.errors)")
     // The downloaded folder trains.
     #expect(try Programs.dnn(["train", "--data-dir", good, "--epochs", "1", "--out", Programs.temporaryFolder()]).status == 0)
     // A corrupted file on the server: refused, nothing of it kept.
