@@ -24,10 +24,10 @@ public struct DatasetIdentity: Sendable, Equatable {
   public static func of(_ folder: MNISTFolder, name: String) throws -> DatasetIdentity {
     var files: [String: String] = [:]
     for file in folder.files {
-      guard let data = FileManager.default.contents(atPath: file) else {
+      guard let digest = Digest.sha256(file: file) else {
         throw DataError(path: file, problem: "cannot be read to compute its digest", hint: "Check the file's permissions.")
       }
-      files[(file as NSString).lastPathComponent] = Digest.sha256([UInt8](data))
+      files[(file as NSString).lastPathComponent] = digest
     }
     return DatasetIdentity(name: name, path: folder.path, files: files)
   }

@@ -3,7 +3,32 @@
 public enum Digest {
   /// The lowercase hex SHA-256 of `bytes`.
   public static func sha256(_ bytes: [UInt8]) -> String {
-    let k: [UInt32] = [
+    var hasher = SHA256()
+    bytes.withUnsafeBufferPointer { hasher.update($0) }
+    return hasher.finish()
+  }
+
+  /// The lowercase hex SHA-256 of the file at `path`, read a megabyte at a time (a 26 MB data
+  /// file is never held whole next to the dataset it was decoded into), or nil when it cannot
+  /// be read.
+  public static func sha256(file path: String) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var hasher = SHA256()
+    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+      let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if n < 0 && errno == EINTR { continue }
+      guard n >= 0 else { return nil }
+      if n == 0 { return hasher.finish() }
+      chunk.withUnsafeBufferPointer { hasher.update(UnsafeBufferPointer(rebasing: $0[..<n])) }
+    }
+  }
+
+  /// SHA-256 (FIPS 180-4) fed in pieces of any size.
+  struct SHA256 {
+    private static let k: [UInt32] = [
       0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
       0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
       0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
@@ -12,18 +37,47 @@ public enum Digest {
       0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
       0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
-    var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-    var message = bytes
-    let bitLength = UInt64(bytes.count) * 8
-    message.append(0x80)
-    while message.count % 64 != 56 { message.append(0) }
-    for i in (0..<8).reversed() { message.append(UInt8(truncatingIfNeeded: bitLength >> (8 * UInt64(i)))) }
-    func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
-    var w = [UInt32](repeating: 0, count: 64)
-    for chunk in stride(from: 0, to: message.count, by: 64) {
+    private var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+    /// Bytes not yet hashed (fewer than a 64-byte block).
+    private var pending: [UInt8] = []
+    private var length: UInt64 = 0
+    private var w = [UInt32](repeating: 0, count: 64)
+
+    mutating func update(_ bytes: UnsafeBufferPointer<UInt8>) {
+      length &+= UInt64(bytes.count)
+      var rest = bytes[...]
+      if !pending.isEmpty {
+        let take = min(64 - pending.count, rest.count)
+        pending += rest.prefix(take)
+        rest = rest.dropFirst(take)
+        guard pending.count == 64 else { return }
+        pending.withUnsafeBufferPointer { block($0.baseAddress!) }
+        pending.removeAll(keepingCapacity: true)
+      }
+      while rest.count >= 64 {
+        block(bytes.baseAddress! + rest.startIndex)
+        rest = rest.dropFirst(64)
+      }
+      pending += rest
+    }
+
+    /// Pads, hashes the last block(s) and returns the hex digest.
+    mutating func finish() -> String {
+      let bitLength = length &* 8
+      var tail = pending + [0x80]
+      while tail.count % 64 != 56 { tail.append(0) }
+      for i in (0..<8).reversed() { tail.append(UInt8(truncatingIfNeeded: bitLength >> (8 * UInt64(i)))) }
+      tail.withUnsafeBufferPointer { p in
+        for offset in stride(from: 0, to: p.count, by: 64) { block(p.baseAddress! + offset) }
+      }
+      return h.map { Digest.hex($0, bytes: 4, bigEndian: true) }.joined()
+    }
+
+    /// One 64-byte block.
+    private mutating func block(_ m: UnsafePointer<UInt8>) {
+      func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
       for i in 0..<16 {
-        let j = chunk + 4 * i
-        w[i] = UInt32(message[j]) << 24 | UInt32(message[j + 1]) << 16 | UInt32(message[j + 2]) << 8 | UInt32(message[j + 3])
+        w[i] = UInt32(m[4 * i]) << 24 | UInt32(m[4 * i + 1]) << 16 | UInt32(m[4 * i + 2]) << 8 | UInt32(m[4 * i + 3])
       }
       for i in 16..<64 {
         let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
@@ -34,15 +88,13 @@ public enum Digest {
       for i in 0..<64 {
         let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
         let choice = (e & f) ^ (~e & g)
-        let t1 = hh &+ s1 &+ choice &+ k[i] &+ w[i]
+        let t1 = hh &+ s1 &+ choice &+ SHA256.k[i] &+ w[i]
         let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
         let majority = (a & b) ^ (a & c) ^ (b & c)
-        let t2 = s0 &+ majority
-        (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+        (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ s0 &+ majority)
       }
       for (i, v) in [a, b, c, d, e, f, g, hh].enumerated() { h[i] = h[i] &+ v }
     }
-    return h.map { hex($0, bytes: 4, bigEndian: true) }.joined()
   }
 
   /// The lowercase hex MD5 of `bytes`.
@@ -83,7 +135,7 @@ public enum Digest {
     return [a0, b0, c0, d0].map { hex($0, bytes: 4, bigEndian: false) }.joined()
   }
 
-  private static func hex(_ v: UInt32, bytes: Int, bigEndian: Bool) -> String {
+  static func hex(_ v: UInt32, bytes: Int, bigEndian: Bool) -> String {
     let order = bigEndian ? Array((0..<bytes).reversed()) : Array(0..<bytes)
     return order.map { i in
       let byte = UInt8(truncatingIfNeeded: v >> (8 * UInt32(i)))
