@@ -46,6 +46,9 @@ public final class RunLock: Sendable {
     let text = (try? String(contentsOfFile: RunFiles.path(folder, RunFiles.lock), encoding: .utf8)) ?? ""
     guard let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0, pid != getpid(), kill(pid, 0) == 0
     else { return nil }
+    // A live process of ours (`dnn`, `dnn-tui`), not another program that reused the number.
+    let name = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? ""
+    guard name.hasPrefix("dnn") else { return nil }
     return "its last writer (pid \(pid)) is still running"
   }
 
