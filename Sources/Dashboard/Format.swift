@@ -3,7 +3,7 @@ import TerminalUI
 
 /// Shared formatting for panels.
 enum Format {
-  static func percent(_ v: Float) -> String { DashboardState.percent(v) }
+  static func percent(_ v: Float) -> String { RunRecord.percent(v) }
 
   /// `1:02:03` or `2:03`.
   static func duration(_ seconds: Double) -> String {

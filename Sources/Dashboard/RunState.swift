@@ -246,8 +246,8 @@ public struct RunState: Sendable {
     return max(0, Double(run.epochs) - progress) * Double(run.trainCount) / samplesPerSecond
   }
 
-  /// The best epoch (`RunLog.bestEpoch`: lowest validation loss, or training loss without validation).
-  public var bestEpoch: EpochReport? { RunLog.bestEpoch(epochReports) }
+  /// The best epoch, as the run's record has it (`RunLog.bestEpoch`'s rule).
+  public var bestEpoch: BestEpoch? { record?.best }
 
   /// The validation accuracy of the best epoch (the model `best.safetensors` keeps), for the
   /// runs table.

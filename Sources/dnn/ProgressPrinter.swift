@@ -33,7 +33,7 @@ final class ProgressPrinter {
                    e.epoch, started?.epochs ?? 0, Double(e.trainLoss), percent(e.trainAccuracy),
                    Double(e.validationLoss), percent(e.validationAccuracy), Double(e.learningRate), e.seconds))
     case .finished(let s):
-      var line = "\(s.runName): \(s.record?.statusText ?? (s.stopped ? "STOPPED" : "FINISHED"))"
+      var line = "\(s.runName): \(s.record?.statusText ?? (s.stopped ? RunStatus.stopped : .finished).label)"
       if let best = s.record?.best { line += ", \(best.text)" }
       if let test = s.record?.testText { line += ", \(test)" }
       print(line)

@@ -13,7 +13,6 @@ public final class RunFolder: TrainingObserver {
   public let config: RunConfig
   private let lock: RunLock
   private let log: RunLog.Writer
-  private var bestCriterion: Float
   /// The best model since the last save, kept in memory until the next one.
   private var pendingBest: Safetensors?
   /// When the state was last saved (uptime nanoseconds; 0 before the first save).
@@ -36,7 +35,6 @@ public final class RunFolder: TrainingObserver {
     self.config = config
     self.lock = lock
     self.history = history
-    bestCriterion = RunLog.bestEpoch(history).map(RunLog.criterion) ?? .infinity
     log = RunLog.Writer(folder: path)
   }
 
@@ -260,9 +258,8 @@ public final class RunFolder: TrainingObserver {
     log.append(epoch)
     try log.flush(parameterNames: progress.model.parameters.map(\.name))
     let position = TrainingPosition(epoch: epoch.epoch, batch: 0, step: progress.position.step)
-    let criterion = RunLog.criterion(epoch)
-    if criterion < bestCriterion {
-      bestCriterion = criterion
+    // The record (the trainer's, this epoch folded in) says whether this epoch is the best.
+    if progress.record.best?.epoch == epoch.epoch {
       pendingBest = Checkpoint.modelFile(progress.model, config: config, position: position)
     }
     let due = Double(DispatchTime.now().uptimeNanoseconds &- lastSave) * 1e-9 >= RunFolder.saveInterval

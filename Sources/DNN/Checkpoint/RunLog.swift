@@ -51,10 +51,16 @@ public enum RunLog {
   /// `dnn plot`, `dnn report` and `best.safetensors` all follow this rule.
   public static func bestEpoch(_ epochs: [EpochReport]) -> EpochReport? {
     var best: EpochReport?
-    for e in epochs where !criterion(e).isNaN {
-      if best == nil || criterion(e) < criterion(best!) { best = e }
-    }
+    for e in epochs where improves(e, on: best) { best = e }
     return best
+  }
+
+  /// Whether `epoch` is better than `best` by the rule (`bestEpoch`): a lower criterion, and
+  /// not NaN; the first epoch with a criterion is better than none.
+  public static func improves(_ epoch: EpochReport, on best: EpochReport?) -> Bool {
+    let c = criterion(epoch)
+    guard !c.isNaN else { return false }
+    return best.map { c < criterion($0) } ?? true
   }
 
   // MARK: Lines
@@ -167,18 +173,8 @@ public enum RunLog {
 
   /// The bytes of the file at `path`, or nil when it cannot be read.
   static func readBytes(_ path: String) -> [UInt8]? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
     var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-      let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-      if n < 0 && errno == EINTR { continue }
-      guard n >= 0 else { return nil }
-      if n == 0 { return bytes }
-      bytes += chunk[..<n]
-    }
+    return FileChunks.read(path, chunkSize: 1 << 16) { bytes += $0 } ? bytes : nil
   }
 
   /// An empty line, or one with only a carriage return.

@@ -75,10 +75,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
   /// Folds in a finished epoch: epochs done, and the best epoch by `RunLog.bestEpoch`'s rule.
   public mutating func add(_ epoch: EpochReport) {
     epochsDone = epoch.epoch
-    let criterion = RunLog.criterion(epoch)
-    guard !criterion.isNaN else { return }
-    if let best, !(criterion < RunLog.criterion(best.report)) { return }
-    best = BestEpoch(epoch)
+    if RunLog.improves(epoch, on: best?.report) { best = BestEpoch(epoch) }
   }
 
   /// The record of a run whose epochs are `epochs` (in order).

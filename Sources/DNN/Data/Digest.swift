@@ -12,18 +12,8 @@ public enum Digest {
   /// file is never held whole next to the dataset it was decoded into), or nil when it cannot
   /// be read.
   public static func sha256(file path: String) -> String? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
     var hasher = SHA256()
-    var chunk = [UInt8](repeating: 0, count: 1 << 20)
-    while true {
-      let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-      if n < 0 && errno == EINTR { continue }
-      guard n >= 0 else { return nil }
-      if n == 0 { return hasher.finish() }
-      chunk.withUnsafeBufferPointer { hasher.update(UnsafeBufferPointer(rebasing: $0[..<n])) }
-    }
+    return FileChunks.read(path) { hasher.update($0) } ? hasher.finish() : nil
   }
 
   /// SHA-256 (FIPS 180-4) fed in pieces of any size.

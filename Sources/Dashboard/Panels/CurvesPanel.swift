@@ -81,7 +81,7 @@ struct CurvesPanel {
       chart.yLimits = 0...1
     }
     if isLoss, let best = state.bestEpoch {
-      chart.best = ChartPoint(x: Double(best.epoch), y: Double(RunLog.criterion(best)))
+      chart.best = ChartPoint(x: Double(best.epoch), y: Double(best.criterion))
     }
     chart.draw(in: Rect(x: inside.x, y: inside.y + 1, width: inside.width, height: inside.height - 1), on: &buffer, glyphs: options.glyphs)
   }
@@ -114,7 +114,7 @@ struct CurvesPanel {
         let value = isLoss ? Format.fixed(last.y, 3) : Format.percent(Float(last.y))
         x = buffer.put(" \(value)", x: x, y: inside.y, style: options.paint(.bold), clip: inside)
       }
-      if isLoss, let best = state.focused.record?.best {
+      if isLoss, let best = state.bestEpoch {
         x = buffer.put(ascii ? "  @ " : "  ◆ ", x: x, y: inside.y, style: options.paint(Style(foreground: .yellow, bold: true)), clip: inside)
         x = buffer.put("best ", x: x, y: inside.y, clip: inside)
         buffer.put(Format.fixed(Double(best.criterion), 3), x: x, y: inside.y, style: options.paint(.bold), clip: inside)

@@ -69,7 +69,7 @@ struct HeaderPanel {
     if let test = state.focused.record?.testText { items.append(Item(text: test, style: bold, priority: 0)) }
     if let eta = state.secondsRemaining { items.append(Item(text: "ETA \(Format.duration(eta))", style: plain, priority: 1)) }
     items.append(Item(text: "lr \(LineChart.compact(Double(state.learningRate)))", style: plain, priority: 2))
-    if let best = state.focused.record?.best { items.append(Item(text: best.text, style: plain, priority: 4)) }
+    if let best = state.bestEpoch { items.append(Item(text: best.text, style: plain, priority: 4)) }
     items.append(Item(text: "step \(Format.grouped(state.step))", style: plain, priority: 3))
     if state.isLive { items.append(Item(text: "\(Format.grouped(Int(saturating: state.samplesPerSecond))) samples/s", style: plain, priority: 6)) }
     if let text = state.notice ?? state.message {
