@@ -15,6 +15,8 @@ struct BenchCommand: ParsableCommand {
   @Option(name: .customLong("run"), help: "With --config: the run to time (default: the first).") var runName: String?
   @Option(help: "Epochs to time (the first is a warm-up).") var epochs = 4
   @Option(help: "OpenBLAS threads (default: all cores).") var threads: Int?
+  @Option(help: "With the batch split (2 threads or more): the helper thread runs the second half always, never, or when measured faster (auto).")
+  var helper = HelperUse.auto
   @Flag(help: "Train as the dashboard does (layer health measured a few times a second, a model copy per epoch, the epoch's start kept for anomalies), to time what watching costs.")
   var watched = false
   @Flag(help: "Print one JSON line.") var json = false
@@ -36,8 +38,8 @@ struct BenchCommand: ParsableCommand {
     config.augmentShift = 0
     config.trainSamples = nil
     if countAllocations { return try Self.countAllocations(config: config, folder: folder) }
-    let (summary, backend) = try Self.train(config, on: folder, watched: watched)
-    report(summary, config: config, backend: backend, dataset: dataset, samples: Double(folder.train.count))
+    let (summary, backend, helperShare) = try Self.train(config, on: folder, watched: watched, helper: helper)
+    report(summary, config: config, backend: backend, helperShare: helperShare, dataset: dataset, samples: Double(folder.train.count))
   }
 
   /// The run of `--config` (`--run` or the first), or the reference MLP.
@@ -62,31 +64,38 @@ struct BenchCommand: ParsableCommand {
   }
 
   /// Trains `config` on a session, as `dnn train` does, without saving; the summary and backend.
-  static func train(_ config: RunConfig, on folder: MNISTFolder, watched: Bool = false) throws -> (RunSummary, String) {
+  static func train(
+    _ config: RunConfig, on folder: MNISTFolder, watched: Bool = false, helper: HelperUse = .auto
+  ) throws -> (RunSummary, String, Double?) {
     let events = EventChannel(capacity: 1 << 20)
     let session = TrainingSession(events: events)
     session.start { events, commands in
       try Trainer.make(config, on: folder, start: .new(out: nil), events: events, commands: commands) { plan in
         if watched { plan = plan.watched() }
+        plan.helperUse = helper
       }
     }
     session.wait()
     var summary: RunSummary?
     var backend = BLASRuntime.summary
+    var helperShare: Double?
     for event in events.drain() {
       switch event {
       case .started(let s): backend = s.backend
+      case .epoch(let report): helperShare = report.helperShare
       case .finished(let s): summary = s
       case .failed(let message), .diverged(_, _, let message): throw ConfigError(message)
       default: break
       }
     }
     guard let summary else { throw ConfigError("the benchmark run did not finish") }
-    return (summary, backend)
+    return (summary, backend, helperShare)
   }
 
   /// Prints the figures: seconds per epoch (median after the first), throughput, GFLOPS, RSS.
-  private func report(_ summary: RunSummary, config: RunConfig, backend: String, dataset: String, samples: Double) {
+  private func report(
+    _ summary: RunSummary, config: RunConfig, backend: String, helperShare: Double?, dataset: String, samples: Double
+  ) {
     let timed = summary.secondsPerEpoch.count > 1 ? Array(summary.secondsPerEpoch.dropFirst()) : summary.secondsPerEpoch
     let median = timed.sorted()[timed.count / 2]
     let gflops = config.trainingFlopsPerSample * samples / median / 1e9
@@ -97,12 +106,14 @@ struct BenchCommand: ParsableCommand {
         "medianSecondsPerEpoch": .number(median), "samplesPerSecond": .number(samples / median),
         "gflops": .number(gflops), "peakRSSMegabytes": .number(rss), "backend": .string(backend),
         "testAccuracy": .number(Double(summary.test?.accuracy ?? .nan)), "dataset": .string(dataset),
+        "helperShare": helperShare.map { .number($0) } ?? .null,
       ]).text)
       return
     }
     print("model              \(config.name): \(config.layers.map(\.configName).joined(separator: " ")), batch \(config.batchSize)")
     print("dataset            \(dataset), \(Int(samples)) training samples")
     print("backend            \(backend)")
+    if let helperShare { print("helper thread      in \(percent(Float(helperShare))) of the split steps (--helper \(helper.rawValue))") }
     print("seconds per epoch  \(String(format: "%.3f", median)) (median of \(timed.count); all: \(summary.secondsPerEpoch.map { String(format: "%.3f", $0) }.joined(separator: " ")))")
     print("samples per second \(Int(samples / median))")
     print("effective GFLOPS   \(String(format: "%.1f", gflops))")
@@ -149,3 +160,4 @@ struct BenchCommand: ParsableCommand {
     return try MNISTFolder(path: folder)
   }
 }
+extension HelperUse: ExpressibleByArgument {}

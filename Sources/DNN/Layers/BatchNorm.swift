@@ -49,6 +49,10 @@ public final class BatchNorm: Layer {
   private let output = Tensor(rows: 0, columns: 0)  // y [B, F]
   private let inputGradient = Tensor(rows: 0, columns: 0)  // dx [B, F]
   private var lastPhase = Phase.inference
+  /// The input of a training forward, and the output gradient of a backward, between their
+  /// two parts (`forwardUntilMeeting`, `forwardAfterMeeting`, and the backward's).
+  private var pendingInput: Tensor?
+  private var pendingGradient: Tensor?
   /// With a replica (the batch split in two halves): which half this layer runs, and what the
   /// two share to compute the whole batch's statistics (`HalfBatchSync`, 4 slots: each half's μ
   /// and Σ(x-μ)², Σdy, Σdy⊙x̂; one meeting forward, one backward).
@@ -121,27 +125,47 @@ public final class BatchNorm: Layer {
   // order; each feature's sums still add its rows in order b = 0, 1, ..., as the equations do.
 
   public func forward(_ input: Tensor, phase: Phase) -> Tensor {
-    lastPhase = phase
-    output.resize(like: input)
-    normalised.resize(like: input)
-    if phase == .training {
-      meanAndVariance(of: input)  // μ, σ² [1, F] over the B rows of x [B, F] (both halves' when split)
-      // running ← (1 - m) running + m (μ, σ² B/(B-1)); the first half's layer only, when split
-      if half == 0 { updateRunningStatistics(batch: (sync?.rows ?? input.rows) * plane) }
-      invertStd(batchVariance)  // 1/√(σ² + ε) [1, F]
-      normalise(input, mean: batchMean)  // x̂ = (x - μ)/√(σ² + ε), y = γ x̂ + β   [B, F]
-    } else {
+    guard phase == .training else {
+      lastPhase = phase
+      output.resize(like: input)
+      normalised.resize(like: input)
       invertStd(runningVariance)  // 1/√(running_var + ε)
       normalise(input, mean: runningMean)  // x̂ = (x - running_mean)/√(running_var + ε), y = γ x̂ + β
+      return output
     }
+    precondition(sync == nil, "a split step runs BatchNorm in two parts around its meeting")
+    forwardUntilMeeting(input)
+    return forwardAfterMeeting()
+  }
+
+  /// Training forward up to the meeting: this half's (or the whole batch's) per-feature mean
+  /// μ_h and squared deviations M_h = Σ (x - μ_h)², published to the other half when split.
+  public func forwardUntilMeeting(_ input: Tensor) {
+    lastPhase = .training
+    output.resize(like: input)
+    normalised.resize(like: input)
+    pendingInput = input
+    meanAndSquares(of: input)
+    guard let sync else { return }
+    sync.slot(0, of: half).update(from: batchMean.pointer, count: channels)
+    sync.slot(1, of: half).update(from: batchVariance.pointer, count: channels)
+  }
+
+  /// Training forward after the meeting: the batch's μ and σ², the running statistics, x̂ and y.
+  public func forwardAfterMeeting() -> Tensor {
+    guard let input = pendingInput else { preconditionFailure("forwardAfterMeeting before forwardUntilMeeting") }
+    pendingInput = nil
+    combineMeanAndVariance(count: Float(input.rows * plane))
+    // running ← (1 - m) running + m (μ, σ² B/(B-1)); the first half's layer only, when split
+    if half == 0 { updateRunningStatistics(batch: (sync?.rows ?? input.rows) * plane) }
+    invertStd(batchVariance)  // 1/√(σ² + ε) [1, F]
+    normalise(input, mean: batchMean)  // x̂ = (x - μ)/√(σ² + ε), y = γ x̂ + β   [B, F]
     return output
   }
 
-  /// μ = (1/B) Σ_b x,  σ² = (1/B) Σ_b (x - μ)²  (two passes, for accuracy). With a split
-  /// batch, each half takes the mean and the squared deviations of its own n_h rows, and one
-  /// meeting combines them (Chan, Golub and LeVeque's pairwise update, as exact as the two
-  /// passes): μ = (n₀μ₀ + n₁μ₁)/n,  nσ² = M₀ + M₁ + (μ₁ − μ₀)² n₀n₁/n.
-  private func meanAndVariance(of input: Tensor) {
+  /// μ = (1/B) Σ_b x into `batchMean`, and Σ_b (x - μ)² into `batchVariance` (two passes, for
+  /// accuracy), over this layer's rows.
+  private func meanAndSquares(of input: Tensor) {
     let batch = input.rows, f = channels
     let x = input.pointer, mu = batchMean.pointer, sigma2 = batchVariance.pointer
     let count = Float(batch * plane)
@@ -158,12 +182,17 @@ public final class BatchNorm: Layer {
     } else {
       forEachPlane(batch) { j, at in sigma2[j] += Kernels.sumOfSquaredDifferences(x + at, from: mu[j], count: plane) }
     }
+  }
+
+  /// σ² = M / B, or with a split batch the two halves' μ_h and M_h combined (Chan, Golub and
+  /// LeVeque's pairwise update, as exact as the two passes): μ = (n₀μ₀ + n₁μ₁)/n,
+  /// nσ² = M₀ + M₁ + (μ₁ − μ₀)² n₀n₁/n. Both halves compute the same bits from the slots.
+  private func combineMeanAndVariance(count: Float) {
+    let f = channels, mu = batchMean.pointer, sigma2 = batchVariance.pointer
     guard let sync else {
       for j in 0..<f { sigma2[j] /= count }
       return
     }
-    publish(mu, slot: 0, and: sigma2, slot: 1, to: sync)
-    // Both halves compute the same bits, from the first half's values and the second's.
     let n0 = Float(sync.split * plane), n1 = Float((sync.rows - sync.split) * plane), n = n0 + n1
     let mean0 = sync.slot(0, of: 0), squares0 = sync.slot(1, of: 0)
     guard sync.parties == 2 else {
@@ -186,27 +215,14 @@ public final class BatchNorm: Layer {
     for b in 0..<batch { for j in 0..<f { body(j, (b * f + j) * plane) } }
   }
 
-  /// Writes this half's per-feature `values` and `more` into its slots and waits for the other
-  /// half to have done the same (the one meeting of a forward or backward pass).
-  private func publish(
-    _ values: UnsafePointer<Float>, slot: Int, and more: UnsafePointer<Float>, slot moreSlot: Int, to sync: HalfBatchSync
-  ) {
-    sync.slot(slot, of: half).update(from: values, count: channels)
-    sync.slot(moreSlot, of: half).update(from: more, count: channels)
-    sync.meet()
-  }
-
-  /// With a split batch: publishes this half's per-feature `values` and `more` in their slots,
-  /// waits for the other half (one meeting for both), and replaces each with the sum of both
-  /// halves' (first half's + second's, the same bits in both layers), each half's scaled by
-  /// `weights` first.
-  private func exchange(
+  /// With a split batch: replaces `values` and `more` with the sum of both halves' published
+  /// in slots `slot` and `moreSlot` (first half's + second's, the same bits in both layers),
+  /// each half's scaled by `weights` first.
+  private func combine(
     _ values: UnsafeMutablePointer<Float>, slot: Int, and more: UnsafeMutablePointer<Float>, slot moreSlot: Int,
-    weights: (Float, Float)
+    weights: (Float, Float), from sync: HalfBatchSync
   ) {
-    guard let sync else { return }
     let f = channels
-    publish(values, slot: slot, and: more, slot: moreSlot, to: sync)
     func add(into target: UnsafeMutablePointer<Float>, from index: Int) {
       let first = sync.slot(index, of: 0), second = sync.slot(index, of: 1)
       if sync.parties == 2 {
@@ -253,10 +269,18 @@ public final class BatchNorm: Layer {
   }
 
   public func backward(_ outputGradient: Tensor) -> Tensor {
+    precondition(sync == nil, "a split step runs BatchNorm in two parts around its meeting")
+    backwardUntilMeeting(outputGradient)
+    return backwardAfterMeeting()
+  }
+
+  /// Backward up to the meeting: Σ_b dy and Σ_b dy ⊙ x̂ over this layer's rows, dγ and dβ,
+  /// the two sums published to the other half when split.
+  public func backwardUntilMeeting(_ outputGradient: Tensor) {
     let batch = outputGradient.rows, f = channels
     inputGradient.resize(like: outputGradient)
-    let dy = outputGradient.pointer, dx = inputGradient.pointer, xhat = normalised.pointer
-    let inv = inverseStd.pointer, gamma = weight.value.pointer
+    pendingGradient = outputGradient
+    let dy = outputGradient.pointer, xhat = normalised.pointer
     let dgamma = weight.gradient.pointer, dbeta = bias.gradient.pointer
     let sDy = sumDy.pointer, sDyXhat = sumDyXhat.pointer
     // Σ_b dy, Σ_b dy ⊙ x̂   [1, F]
@@ -276,40 +300,58 @@ public final class BatchNorm: Layer {
       dgamma[j] += sDyXhat[j]
       dbeta[j] += sDy[j]
     }
-    if lastPhase == .training {
-      // dx = γ / (B √(σ² + ε)) · (B dy - Σ dy - x̂ Σ (dy ⊙ x̂))   [B, F]
-      // Split: each half's dy is d(its mean loss), w = its share of the rows; the whole batch's
-      // dy is w·dy, its sums Σ_halves w·Σ, and this half's dx is the whole batch's over w.
-      var n = Float(batch * plane)
-      if let sync {
-        let total = Float(sync.rows), shares = (Float(sync.split) / total, Float(sync.rows - sync.split) / total)
-        exchange(sDy, slot: 2, and: sDyXhat, slot: 3, weights: shares)
-        n = total * Float(plane) * (half == 0 ? shares.0 : shares.1)
-        // dx = γ inv / (B w) (B w dy - S - x̂ S'), and B w = this half's rows (times P).
-      }
-      if plane > 1 {
-        forEachPlane(batch) { j, at in
-          Kernels.batchNormInputGradient(
-            dy + at, xhat + at, dx + at, count: plane, scale: gamma[j] * inv[j] / n, n: n, sumDy: sDy[j], sumDyXhat: sDyXhat[j])
-        }
-        return inputGradient
-      }
-      let scale = gradientScale.pointer
-      for j in 0..<f { scale[j] = gamma[j] * inv[j] / n }
-      for b in 0..<batch {
-        Kernels.batchNormInputGradientRow(
-          dy + b * f, xhat + b * f, dx + b * f, count: f, scale: scale, n: n, sumDy: sDy, sumDyXhat: sDyXhat)
-      }
-    } else {
+    guard lastPhase == .training, let sync else { return }
+    sync.slot(2, of: half).update(from: sDy, count: f)
+    sync.slot(3, of: half).update(from: sDyXhat, count: f)
+  }
+
+  /// Backward after the meeting: dx.
+  public func backwardAfterMeeting() -> Tensor {
+    guard let outputGradient = pendingGradient else { preconditionFailure("backwardAfterMeeting before backwardUntilMeeting") }
+    pendingGradient = nil
+    let batch = outputGradient.rows, f = channels
+    let dy = outputGradient.pointer, dx = inputGradient.pointer, xhat = normalised.pointer
+    let inv = inverseStd.pointer, gamma = weight.value.pointer
+    let sDy = sumDy.pointer, sDyXhat = sumDyXhat.pointer
+    guard lastPhase == .training else {
       // Inference: the statistics are constants, so dx = γ dy / √(running_var + ε).
       if plane > 1 {
         forEachPlane(batch) { j, at in for p in 0..<plane { dx[at + p] = gamma[j] * inv[j] * dy[at + p] } }
       } else {
         for b in 0..<batch { for j in 0..<f { dx[b * f + j] = gamma[j] * inv[j] * dy[b * f + j] } }
       }
+      return inputGradient
+    }
+    // dx = γ / (B √(σ² + ε)) · (B dy - Σ dy - x̂ Σ (dy ⊙ x̂))   [B, F]
+    // Split: each half's dy is d(its mean loss), w = its share of the rows; the whole batch's
+    // dy is w·dy, its sums Σ_halves w·Σ, and this half's dx is the whole batch's over w.
+    var n = Float(batch * plane)
+    if let sync {
+      let total = Float(sync.rows), shares = (Float(sync.split) / total, Float(sync.rows - sync.split) / total)
+      combine(sDy, slot: 2, and: sDyXhat, slot: 3, weights: shares, from: sync)
+      n = total * Float(plane) * (half == 0 ? shares.0 : shares.1)
+      // dx = γ inv / (B w) (B w dy - S - x̂ S'), and B w = this half's rows (times P).
+    }
+    if plane > 1 {
+      forEachPlane(batch) { j, at in
+        Kernels.batchNormInputGradient(
+          dy + at, xhat + at, dx + at, count: plane, scale: gamma[j] * inv[j] / n, n: n, sumDy: sDy[j], sumDyXhat: sDyXhat[j])
+      }
+      return inputGradient
+    }
+    let scale = gradientScale.pointer
+    for j in 0..<f { scale[j] = gamma[j] * inv[j] / n }
+    for b in 0..<batch {
+      Kernels.batchNormInputGradientRow(
+        dy + b * f, xhat + b * f, dx + b * f, count: f, scale: scale, n: n, sumDy: sDy, sumDyXhat: sDyXhat)
     }
     return inputGradient
   }
+}
+
+extension BatchNorm: MeetingLayer {
+  /// While a split step drives it: its two halves exchange sums once forward, once backward.
+  public var meetsOtherHalf: Bool { sync != nil }
 }
 
 extension BatchNorm {

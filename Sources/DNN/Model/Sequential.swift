@@ -14,6 +14,10 @@ public final class Sequential {
   public let usesFusedLoss: Bool
 
   private let fusedLoss = SoftmaxCrossEntropy()
+  /// Each layer that can meet the other half of a split batch, at its index (nil elsewhere).
+  private let meetingLayers: [MeetingLayer?]
+  /// The training pass under way.
+  let pass = TrainingPass()
   private let crossEntropy = CrossEntropy()
   /// When set, training forward passes record each layer's output statistics in it (the
   /// layer-health report; the trainer sets it for the steps it measures, else nil: no cost).
@@ -40,6 +44,7 @@ public final class Sequential {
     self.parameters = parameters
     self.buffers = buffers
     usesFusedLoss = layers.last is Softmax
+    meetingLayers = layers.map { $0 as? MeetingLayer }
     layers.first?.skipInputGradient()
   }
 
@@ -64,16 +69,8 @@ public final class Sequential {
   public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
 
   /// The output for `input` `[B, inputFeatures]`: probabilities when the model ends in Softmax.
-  public func predict(_ input: Tensor) -> Tensor { forward(input, phase: .inference, through: layers.count) }
-
-  /// Forward through the first `count` layers.
-  private func forward(_ input: Tensor, phase: Phase, through count: Int) -> Tensor {
-    var x = input
-    for index in 0..<count {
-      x = layers[index].forward(x, phase: phase)
-      if phase == .training, let activationTrace { activationTrace.record(index, role: layers[index].outputHealth, output: x) }
-    }
-    return x
+  public func predict(_ input: Tensor) -> Tensor {
+    layers.reduce(input) { x, layer in layer.forward(x, phase: .inference) }
   }
 
   /// Clears every parameter gradient.
@@ -82,28 +79,95 @@ public final class Sequential {
   /// One forward and backward pass over a batch: gradients are *added* to the parameters'.
   /// Returns the mean loss and the model's output (probabilities, or the last layer's output).
   public func lossAndGradients(_ input: Tensor, labels: [Int]) -> (loss: Float, output: Tensor) {
-    let loss: Float
-    let output: Tensor
-    var gradient: Tensor
-    var backwardFrom: Int
+    beginPass(input, labels: labels)
+    let done = advancePass()
+    precondition(done, "a split step's layers meet the other half: DataParallelStep runs them")
+    return pass.result
+  }
+
+  /// Starts a training pass (forward, loss, backward) over `input` and `labels`; `advancePass`
+  /// runs it.
+  func beginPass(_ input: Tensor, labels: [Int]) {
+    pass.start(input, labels: labels)
+  }
+
+  /// Runs the pass begun by `beginPass` up to the next meeting with the other half of a split
+  /// batch (a `MeetingLayer` while `meetsOtherHalf`: false), or to its end (true: `pass.result`
+  /// holds the mean loss and the output). Without a split step, one call runs the whole pass.
+  func advancePass() -> Bool {
+    let s = pass
+    if !s.goingBack {
+      let end = usesFusedLoss ? layers.count - 1 : layers.count
+      while s.next < end {
+        let layer = layers[s.next]
+        if s.resuming, let meeting = meetingLayers[s.next] {
+          s.current = meeting.forwardAfterMeeting()
+          s.resuming = false
+        } else if let meeting = meetingLayers[s.next], meeting.meetsOtherHalf {
+          meeting.forwardUntilMeeting(s.current)
+          s.resuming = true
+          return false
+        } else {
+          s.current = layer.forward(s.current, phase: .training)
+        }
+        activationTrace?.record(s.next, role: layer.outputHealth, output: s.current)
+        s.next += 1
+      }
+      startBackward()
+    }
+    while s.next >= 0 {
+      if s.resuming, let meeting = meetingLayers[s.next] {
+        s.current = meeting.backwardAfterMeeting()
+        s.resuming = false
+      } else if let meeting = meetingLayers[s.next], meeting.meetsOtherHalf {
+        meeting.backwardUntilMeeting(s.current)
+        s.resuming = true
+        return false
+      } else {
+        s.current = layers[s.next].backward(s.current)
+      }
+      s.next -= 1
+    }
+    return true
+  }
+
+  /// The loss on the forward's output and its gradient, where the backward starts: the fused
+  /// softmax + cross-entropy on the scores before `Softmax`, else cross-entropy on the output.
+  private func startBackward() {
+    let s = pass
     if usesFusedLoss {
-      let logits = forward(input, phase: .training, through: layers.count - 1)
-      loss = fusedLoss.loss(logits: logits, labels: labels)
-      output = fusedLoss.probabilities
-      activationTrace?.record(layers.count - 1, role: layers[layers.count - 1].outputHealth, output: output)
-      gradient = fusedLoss.backward()
-      backwardFrom = layers.count - 2
+      s.result = (fusedLoss.loss(logits: s.current, labels: s.labels), fusedLoss.probabilities)
+      activationTrace?.record(layers.count - 1, role: layers[layers.count - 1].outputHealth, output: s.result.output)
+      s.current = fusedLoss.backward()
+      s.next = layers.count - 2
     } else {
-      output = forward(input, phase: .training, through: layers.count)
-      loss = crossEntropy.loss(probabilities: output, labels: labels)
-      gradient = crossEntropy.backward()
-      backwardFrom = layers.count - 1
+      s.result = (crossEntropy.loss(probabilities: s.current, labels: s.labels), s.current)
+      s.current = crossEntropy.backward()
+      s.next = layers.count - 1
     }
-    while backwardFrom >= 0 {
-      gradient = layers[backwardFrom].backward(gradient)
-      backwardFrom -= 1
-    }
-    return (loss, output)
+    s.goingBack = true
+  }
+}
+
+/// Where a training pass of a `Sequential` stands between `advancePass` calls.
+final class TrainingPass {
+  /// The tensor going forward (an output) or back (a gradient).
+  var current = Tensor(rows: 0, columns: 0)
+  var labels: [Int] = []
+  /// The next layer to run, forward or back.
+  var next = 0
+  var goingBack = false
+  /// Whether the layer at `next` has run the part before its meeting.
+  var resuming = false
+  /// The mean loss and the output, once the forward is done.
+  var result: (loss: Float, output: Tensor) = (0, Tensor(rows: 0, columns: 0))
+
+  func start(_ input: Tensor, labels: [Int]) {
+    current = input
+    self.labels = labels
+    next = 0
+    goingBack = false
+    resuming = false
   }
 }
 

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// One training step with the batch split in two halves that run at the same time on two cores:
 /// the model takes the first rows, a replica sharing its weights the rest, each with
 /// single-threaded matrix products. Their gradients are then combined into the model's
@@ -10,9 +12,16 @@
 ///
 /// Only for models whose layers all have replicas (`Layer.replica()`): Dense, ReLU, LeakyReLU,
 /// Softmax, Attention, Conv2D, the pooling layers, BatchNorm, whose halves meet
-/// (`HalfBatchSync`) to use the whole batch's statistics, and Dropout, whose halves draw their
-/// rows of the whole batch's mask from one stream. Allocates nothing once its buffers have
-/// reached the batch size.
+/// (`HalfBatchSync`, `MeetingLayer`) to use the whole batch's statistics, and Dropout, whose
+/// halves draw their rows of the whole batch's mask from one stream. Allocates nothing once
+/// its buffers have reached the batch size.
+///
+/// The halves' passes run in stages that end at the meetings (`Sequential.advancePass`), one
+/// job per stage, so nothing waits inside a job: when the helper has not started its half of
+/// a stage (another process has its core), the trainer's thread runs it too (`HelperThread`),
+/// and `HelperChoice` runs whole steps without the helper while that is faster. Which thread
+/// runs a half's stage changes nothing in the result: two threads, one, or any mix give the
+/// same bits.
 final class DataParallelStep: HelperWork {
   private let model: Sequential
   private let replica: Sequential
@@ -29,7 +38,11 @@ final class DataParallelStep: HelperWork {
   /// Both halves' outputs, `[B, classes]`.
   let output: Tensor
 
-  private enum Job: Int { case halves, combine, update }
+  private enum Job: Int { case stage, combine, update }
+  /// Whether the helper takes part in this step, chosen step by step.
+  private var choice: HelperChoice
+  /// True while the second half's pass has not started (its first stage fills its rows).
+  private var secondStarting = false
   /// Sum of squares of each parameter's combined gradient: slice 0's at [i], slice 1's at
   /// [count + i]. Raw storage, so the two threads write their own elements without touching a
   /// shared array value.
@@ -53,8 +66,9 @@ final class DataParallelStep: HelperWork {
   private var deferring = false
 
   /// A split step for `model` fed by `loader`, or nil when a layer cannot be replicated.
-  init?(model: Sequential, loader: BatchLoader) {
+  init?(model: Sequential, loader: BatchLoader, helperUse: HelperUse = .auto) {
     guard let replica = model.replica() else { return nil }
+    choice = HelperChoice(helperUse)
     self.model = model
     self.replica = replica
     syncs = model.layers.compactMap { ($0 as? BatchNorm)?.halfBatchSync ?? ($0 as? Dropout)?.halfBatchSync }
@@ -92,6 +106,45 @@ final class DataParallelStep: HelperWork {
     batch: Int, learningRate: Float, clip: GradientClipping, optimizer: Optimizer, norms: inout [Float]
   ) -> (loss: Float, output: Tensor, globalNorm: Float) {
     let parameters = model.parameters
+    let rows = prepare(batch: batch)
+    let started = DispatchTime.now().uptimeNanoseconds
+    defer { choice.record(nanoseconds: DispatchTime.now().uptimeNanoseconds &- started, rows: rows) }
+    let helped = choice.usesHelper()
+    // The halves, a stage at a time: both halves' stage k is done before either starts k + 1.
+    var firstLoss: Float?
+    var firstStarting = true
+    secondStarting = true
+    repeat {
+      run(.stage, helped: helped) {
+        firstLoss = advanceHalf(model, starting: firstStarting, rows: 0..<split, input: firstRows, labels: firstLabels)
+        firstStarting = false
+      }
+    } while firstLoss == nil
+    for sync in syncs { sync.rows = 0 }
+    let loss = (firstLoss! * Float(split) + secondLoss * Float(rows - split)) / Float(rows)
+
+    run(.combine, helped: helped) { combine(Slice(0, of: 2)) }
+    for (first, _) in denses { first.defersWeightGradient = false }
+    norms.removeAll(keepingCapacity: true)
+    let count = parameters.count
+    for i in 0..<count { norms.append(Float((squares[i] + squares[count + i]).squareRoot())) }
+    let globalNorm = GradientClipping.globalNorm(norms)
+    modelGradientsCleared = false
+    guard loss.isFinite && globalNorm.isFinite else { return (loss, output, globalNorm) }
+
+    for i in parameters.indices { clipFactors[i] = clip.factor(norm: norms[i], globalNorm: globalNorm) }
+    optimizer.learningRate = learningRate
+    optimizer.startStep(parameters)
+    self.optimizer = optimizer
+    run(.update, helped: helped) { update(Slice(0, of: 2)) }
+    self.optimizer = nil
+    modelGradientsCleared = true
+    return (loss, output, globalNorm)
+  }
+
+  /// Loads batch `batch` and sets up the halves: their rows, labels, the meeting points and
+  /// Dropout generators, whether Dense layers defer their weight gradients. The batch's rows.
+  private func prepare(batch: Int) -> Int {
     loader.prepare(batch: batch)
     self.batch = batch
     let rows = loader.labels.count
@@ -116,54 +169,58 @@ final class DataParallelStep: HelperWork {
       first.defersWeightGradient = deferring
       second.defersWeightGradient = deferring
     }
-
-    var firstLoss: Float = 0
-    helper.run(self, job: Job.halves.rawValue) {
-      firstLoss = runHalf(model, rows: 0..<split, input: firstRows, labels: firstLabels)
-    }
-    let loss = (firstLoss * Float(split) + secondLoss * Float(rows - split)) / Float(rows)
-
-    helper.run(self, job: Job.combine.rawValue) { combine(Slice(0, of: 2)) }
-    for (first, _) in denses { first.defersWeightGradient = false }
-    norms.removeAll(keepingCapacity: true)
-    let count = parameters.count
-    for i in 0..<count { norms.append(Float((squares[i] + squares[count + i]).squareRoot())) }
-    let globalNorm = GradientClipping.globalNorm(norms)
-    modelGradientsCleared = false
-    guard loss.isFinite && globalNorm.isFinite else { return (loss, output, globalNorm) }
-
-    for i in parameters.indices { clipFactors[i] = clip.factor(norm: norms[i], globalNorm: globalNorm) }
-    optimizer.learningRate = learningRate
-    optimizer.startStep(parameters)
-    self.optimizer = optimizer
-    helper.run(self, job: Job.update.rawValue) { update(Slice(0, of: 2)) }
-    self.optimizer = nil
-    modelGradientsCleared = true
-    return (loss, output, globalNorm)
+    return rows
   }
 
   func runOnHelper(job: Int) {
     switch Job(rawValue: job)! {
-    case .halves:
+    case .stage:
       // An empty second half (a last batch of one row) leaves the replica's gradients at the 0
       // the last combine left them at, and gets weight 0 in this step's combine.
       let rows = split..<loader.labels.count
-      secondLoss = rows.isEmpty ? 0 : runHalf(replica, rows: rows, input: secondRows, labels: secondLabels)
+      guard !rows.isEmpty else { secondLoss = 0; return }
+      if let loss = advanceHalf(replica, starting: secondStarting, rows: rows, input: secondRows, labels: secondLabels) {
+        secondLoss = loss
+      }
+      secondStarting = false
     case .combine: combine(Slice(1, of: 2))
     case .update: update(Slice(1, of: 2))
     }
   }
 
-  /// Forward and backward of `net` on rows `rows` of the batch; copies its output into `output`.
-  private func runHalf(_ net: Sequential, rows: Range<Int>, input: Tensor, labels: [Int]) -> Float {
-    loader.fillImages(rows: rows)
-    // The gradients were left at 0 by the last step's combine (replica) and update (model),
-    // except the model's after a skipped update (or before the first step).
-    if net === model && !modelGradientsCleared { net.zeroGradients() }
-    let (loss, out) = net.lossAndGradients(input, labels: labels)
+  /// Job `job`: its first share here, its second on the helper, or after the first here when
+  /// the helper sits this step out.
+  private func run(_ job: Job, helped: Bool, here: () -> Void) {
+    guard helped else {
+      here()
+      runOnHelper(job: job.rawValue)
+      return
+    }
+    helper.run(self, job: job.rawValue, alongside: here)
+  }
+
+  /// One stage of `net`'s forward and backward on rows `rows` of the batch (the first stage
+  /// when `starting`): the mean loss once the pass is done, with its output copied into
+  /// `output`; nil at a meeting.
+  private func advanceHalf(_ net: Sequential, starting: Bool, rows: Range<Int>, input: Tensor, labels: [Int]) -> Float? {
+    if starting {
+      loader.fillImages(rows: rows)
+      // The gradients were left at 0 by the last step's combine (replica) and update (model),
+      // except the model's after a skipped update (or before the first step).
+      if net === model && !modelGradientsCleared { net.zeroGradients() }
+      net.beginPass(input, labels: labels)
+    }
+    guard net.advancePass() else { return nil }
     loader.prefetch(batch: batch + 1, rows: rows)
+    let out = net.pass.result.output
     (output.pointer + rows.lowerBound * output.columns).update(from: out.pointer, count: out.count)
-    return loss
+    return net.pass.result.loss
+  }
+
+  /// The share of the steps so far that the helper took part in; nil before the first.
+  var helperShare: Double? {
+    let (with, without) = (choice.steps[1], choice.steps[0])
+    return with + without > 0 ? Double(with) / Double(with + without) : nil
   }
 
   /// Each half's gradient is a mean over its rows; the batch's is their row-weighted mean,

@@ -12,6 +12,8 @@ public struct RunPlan {
   public let startsPaused: Bool
   /// Split each batch across two cores; nil decides (see `Trainer.init`).
   public var splitBatch: Bool?
+  /// With the batch split: whether the helper thread runs the second half (`HelperUse`).
+  public var helperUse = HelperUse.auto
   /// Persists the run (a `RunFolder`), if any.
   public let observer: TrainingObserver?
   /// OpenBLAS threads for an unsplit run (nil: `BLASRuntime.requestedThreads`): 1 when two

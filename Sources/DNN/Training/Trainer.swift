@@ -17,7 +17,7 @@ public final class Trainer {
 
   private let loader: BatchLoader
   /// Splits each batch across two cores (nil: one thread drives OpenBLAS's threads).
-  private let parallelStep: DataParallelStep?
+  let parallelStep: DataParallelStep?
   /// Threads asked for when the trainer was made (`BLASRuntime.requestedThreads`).
   private let blasThreads: Int
   private let shuffleRoot: SplitMix64
@@ -74,7 +74,7 @@ public final class Trainer {
     norms.reserveCapacity(model.parameters.count)
     blasThreads = plan.blasThreads ?? BLASRuntime.requestedThreads
     let split = plan.splitBatch ?? (blasThreads >= 2 && ProcessInfo.processInfo.environment["DNN_SPLIT_BATCH"] != "0")
-    parallelStep = split ? DataParallelStep(model: model, loader: loader) : nil
+    parallelStep = split ? DataParallelStep(model: model, loader: loader, helperUse: plan.helperUse) : nil
     let built = model
     healthProbe = plan.healthInterval.map { HealthProbe(model: built, intervalSeconds: $0) }
   }
@@ -90,13 +90,6 @@ public final class Trainer {
   /// What observers receive now.
   private var progress: TrainingProgress {
     TrainingProgress(model: model, optimizer: optimizer, position: position, learningRateFactor: learningRateFactor, record: record)
-  }
-
-  /// How the matrix products run, for reports: `OpenBLAS (Zen kernel, 2 threads)`, or with the
-  /// batch split, `OpenBLAS (Zen kernel), batch split across 2 threads`.
-  public var backendSummary: String {
-    parallelStep == nil
-      ? BLASRuntime.summary : "OpenBLAS (\(BLASRuntime.coreName) kernel), batch split across 2 threads"
   }
 
   /// The learning rate at `progress` epochs, including the user's +/- factor.
@@ -243,7 +236,7 @@ public final class Trainer {
     let report = EpochReport(
       epoch: epoch + 1, trainLoss: lastTrain.loss, trainAccuracy: lastTrain.accuracy,
       validationLoss: validation.loss, validationAccuracy: validation.accuracy,
-      learningRate: learningRate(at: Double(epoch + 1)), seconds: seconds)
+      learningRate: learningRate(at: Double(epoch + 1)), seconds: seconds, helperShare: helperShare)
     record.add(report)
     events.send(.epoch(report))
     events.send(.record(record))

@@ -138,6 +138,9 @@ public struct EpochReport: Sendable {
   public var learningRate: Float
   /// Wall-clock training seconds of the epoch, without validation or paused time.
   public var seconds: Double
+  /// With the batch split: the share of the run's steps so far that the helper thread took
+  /// part in (`Trainer.helperShare`). Live only: not in `metrics.csv`.
+  public var helperShare: Double? = nil
 }
 
 /// The model's outputs on the validation view after an epoch.

@@ -1,0 +1,104 @@
+/// Whether a split step runs its two halves on two threads (the helper takes the second half
+/// of each stage) or one after the other on the trainer's thread alone. The step computes the
+/// same bits either way (`DataParallelStep`): only the time differs, so the choice can follow
+/// the clock without making runs less reproducible.
+public enum HelperUse: String, Sendable, CaseIterable {
+  /// Whichever measured faster lately (`HelperChoice`): the default.
+  case auto
+  /// Always both threads (for measuring the split alone).
+  case always
+  /// Never the helper: both halves on the trainer's thread.
+  case never
+}
+
+/// The choice `HelperUse.auto` makes, step by step: a two-armed bandit on the time per row.
+/// Steps run the way that measured faster (a moving average of each way's nanoseconds per
+/// row), and every so often a few steps the other way, to notice when a neighbour comes or
+/// goes: every 64 steps while the two are close, up to every 1,024 while one is clearly
+/// faster. A way whose average climbs 5% above the other's last measurement is left at once.
+/// When another process takes the helper's core, one thread is faster and the step stops
+/// waiting for a helper that is not running; when the core is free again, the next probe sees
+/// it.
+struct HelperChoice {
+  private let use: HelperUse
+  /// Nanoseconds per row, index 0 for one thread and 1 for two; nil until measured.
+  private var cost: [Double?] = [nil, nil]
+  /// The way steps run outside probes.
+  private var preferred = 1
+  /// Steps left before the next probe, and between probes.
+  private var untilProbe = 16
+  private var probeInterval = 64
+  /// Steps left in the probe under way (0: none), and what it measured (the first step of a
+  /// probe is not counted: it pays for the switch, such as waking a parked helper).
+  private var probeLeft = 0
+  private var probeSum = 0.0
+  private var probeCount = 0
+  /// The way this step runs.
+  private(set) var way = 1
+  /// Steps run each way, for reports.
+  private(set) var steps = [0, 0]
+
+  static let probeLength = 5
+  static let shortestInterval = 64
+  static let longestInterval = 1024
+
+  init(_ use: HelperUse) {
+    self.use = use
+    way = use == .never ? 0 : 1
+    preferred = way
+  }
+
+  /// Whether this step uses the helper.
+  mutating func usesHelper() -> Bool {
+    if use == .auto {
+      if probeLeft == 0 && untilProbe == 0 {
+        probeLeft = HelperChoice.probeLength
+        probeSum = 0
+        probeCount = 0
+      }
+      way = probeLeft > 0 ? 1 - preferred : preferred
+    }
+    steps[way] += 1
+    return way == 1
+  }
+
+  /// Records the time the step took on `rows` rows.
+  mutating func record(nanoseconds: UInt64, rows: Int) {
+    guard use == .auto, rows > 0 else { return }
+    let perRow = Double(nanoseconds) / Double(rows)
+    if probeLeft > 0 {
+      if probeLeft < HelperChoice.probeLength {
+        probeSum += perRow
+        probeCount += 1
+      }
+      probeLeft -= 1
+      if probeLeft == 0 { finishProbe() }
+      return
+    }
+    untilProbe = max(untilProbe - 1, 0)
+    // The first step pays for first touches of every buffer: not a measure of either way.
+    guard steps[0] + steps[1] > 1 else { return }
+    // A single slow step (the first after an evaluation, a page fault) moves the average by an
+    // eighth of at most twice itself; a lasting change moves it all the way within a few dozen.
+    let average = cost[preferred].map { $0 + (min(perRow, 2 * $0) - $0) / 8 } ?? perRow
+    cost[preferred] = average
+    if let other = cost[1 - preferred], average > other * 1.05 {
+      preferred = 1 - preferred
+      probeInterval = HelperChoice.shortestInterval
+      untilProbe = probeInterval
+    }
+  }
+
+  /// After a probe: the faster way is preferred; the clearer the difference, the longer until
+  /// the next probe.
+  private mutating func finishProbe() {
+    let probed = 1 - preferred
+    cost[probed] = probeSum / Double(max(probeCount, 1))
+    if let mine = cost[preferred], let theirs = cost[probed] {
+      if theirs < mine { preferred = probed }
+      let ratio = max(mine, theirs) / min(mine, theirs)
+      probeInterval = ratio > 1.15 ? min(probeInterval * 2, HelperChoice.longestInterval) : HelperChoice.shortestInterval
+    }
+    untilProbe = probeInterval
+  }
+}

@@ -1,0 +1,92 @@
+import Testing
+
+@testable import DNN
+
+/// The split step computes the same bits whichever thread runs a half's stage, so the helper
+/// may join or sit out step by step (`HelperUse`, `HelperChoice`) without changing a run.
+@Suite struct HelperChoiceTests {
+  /// Weights and per-step losses of `config` trained with the batch split, the helper used as
+  /// `use` says.
+  static func train(_ config: RunConfig, helper use: HelperUse) -> (losses: [Float], weights: [[Float]]) {
+    let events = EventChannel(capacity: 1 << 20)
+    var plan = RunPlan(config: config, data: DataSplit(folder: Fixtures.mnist, config: config), splitBatch: true)
+    plan.helperUse = use
+    let trainer = try! Trainer(plan: plan, events: events, commands: CommandMailbox())
+    trainer.run()
+    let losses = events.drain().compactMap { event -> Float? in
+      if case .batch(let b) = event { return b.loss }
+      return nil
+    }
+    return (losses, trainer.model.parameters.map(\.value.values) + trainer.model.buffers.map(\.value.values))
+  }
+
+  /// BatchNorm (two meetings a step), Dropout, AdamW, clipping, an uneven split and a last
+  /// batch of one row (1000 = 27 x 37 + 1); then a convolutional model: with the helper always,
+  /// never, or as measured, every loss and every weight and running statistic is the same.
+  @Test(arguments: [false, true]) func theHelperChangesNoBit(convolutional: Bool) {
+    var config = DataParallelTests.config(
+      .adamW(learningRate: 0.002, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01), batchSize: 37,
+      clip: .global(maxNorm: 5))
+    config.layers = convolutional
+      ? [.conv2d(channels: 4, kernel: 3, stride: 1, padding: 1, initializer: .he), .batchNorm2D(momentum: 0.1, epsilon: 1e-5), .relu, .maxPool(size: 2),
+         .dense(units: 10, initializer: .he), .softmax]
+      : [.dense(units: 48, initializer: .he), .batchNorm(momentum: 0.1, epsilon: 1e-5), .relu, .dropout(rate: 0.3),
+         .dense(units: 32, initializer: .he), .batchNorm(momentum: 0.1, epsilon: 1e-5), .relu,
+         .dense(units: 10, initializer: .he), .softmax]
+    config.epochs = convolutional ? 1 : 2
+    let always = Self.train(config, helper: .always)
+    #expect(!always.losses.isEmpty)
+    for use in [HelperUse.never, .auto] {
+      let other = Self.train(config, helper: use)
+      #expect(other.losses == always.losses, "\(use): losses differ")
+      #expect(other.weights == always.weights, "\(use): weights differ")
+    }
+  }
+
+  /// Runs `steps` steps of a choice whose steps take `perRow(step, usesHelper)` ns a row; the
+  /// ways it ran each step.
+  static func simulate(steps: Int, perRow: (Int, Bool) -> Double) -> [Bool] {
+    var choice = HelperChoice(.auto)
+    return (0..<steps).map { step in
+      let helped = choice.usesHelper()
+      choice.record(nanoseconds: UInt64(perRow(step, helped) * 64), rows: 64)
+      return helped
+    }
+  }
+
+  /// The helper is taken while it makes steps faster, left while it makes them slower, and the
+  /// choice follows a change within a few dozen steps; probes cost a few steps in a hundred.
+  @Test func theFasterWayWins() {
+    let helpful = Self.simulate(steps: 4000) { _, helped in helped ? 600 : 1000 }
+    #expect(helpful.filter { $0 }.count > 3900)
+    let harmful = Self.simulate(steps: 4000) { _, helped in helped ? 2500 : 1000 }
+    #expect(harmful.filter { $0 }.count < 100)
+    // A neighbour arrives at step 2000 and leaves at step 3000: the next probe finds it gone.
+    let changing = Self.simulate(steps: 5000) { step, helped in
+      helped ? ((2000..<3000).contains(step) ? 2500 : 600) : 1000
+    }
+    let noticed = 3000 + HelperChoice.longestInterval + HelperChoice.probeLength
+    #expect(changing[1000..<2000].filter { $0 }.count > 980)
+    #expect(changing[2040..<3000].filter { $0 }.count < 30)
+    #expect(changing[noticed..<5000].filter { $0 }.count > 5000 - noticed - 10)
+  }
+
+  /// One slow step (the first after an evaluation) does not drive the helper away.
+  @Test func oneSlowStepIsNotAChange() {
+    let ways = Self.simulate(steps: 3000) { step, helped in
+      helped ? (step % 500 == 0 ? 20_000 : 600) : 1000
+    }
+    #expect(ways.filter { $0 }.count > 2940)
+  }
+
+  /// Fixed uses never probe.
+  @Test func fixedUsesStayFixed() {
+    var always = HelperChoice(.always), never = HelperChoice(.never)
+    for _ in 0..<2000 {
+      let (a, n) = (always.usesHelper(), never.usesHelper())
+      #expect(a && !n)
+      always.record(nanoseconds: 1_000_000, rows: 64)
+      never.record(nanoseconds: 1, rows: 64)
+    }
+  }
+}
