@@ -17,7 +17,8 @@ struct DashboardCommand: ParsableCommand {
       Runs are saved like dnn train's, into OUT/NAME (default runs/NAME; runs/NAME-2, -3, ... when that exists). \
       With a configuration of several runs, trains them all in order (a sweep) and overlays their curves. \
       A NaN or infinite step sends the run back to its epoch's start, paused.
-      """ + " Keys: " + KeyMap.helpText + ".")
+      """ + " Keys: " + KeyMap.helpText + ".",
+    version: Version.text)
 
   @Argument(help: "A saved run folder (RUNS/NAME) or a folder of run folders (RUNS) to open: finished runs are shown, runs a `dnn train` elsewhere is writing are followed live.")
   var path: String?
@@ -31,7 +32,10 @@ struct DashboardCommand: ParsableCommand {
   @Option(help: "Folder with the MNIST files (train-*, t10k-*; .gz or raw). Default: the bundled digits.") var dataDir: String?
   @Option(help: "bundled, mnist or fashion-mnist (as fetched by dnn download); --data-dir wins.") var dataset: String?
   @Option(help: "Override the number of epochs (every run).") var epochs: Int?
-  @Option(help: "Override the random seed (every run).") var seed: Int?
+  @Option(name: .customLong("lr"), help: ArgumentHelp(RunOverrides.help.learningRate)) var learningRate: Double?
+  @Option(help: ArgumentHelp(RunOverrides.help.batchSize)) var batchSize: Int?
+  @Option(help: ArgumentHelp(RunOverrides.help.optimizer)) var optimizer: String?
+  @Option(help: ArgumentHelp(RunOverrides.help.seed)) var seed: Int?
   @Option(help: "Runs of a sweep trained at the same time (1 or 2, default 2): two at once train on one core each (the last run of the sweep trains alone on both); one at a time each splits its batches over both cores.")
   var concurrent: Int?
   @Flag(help: "Draw with ASCII characters only.") var ascii = false
@@ -39,12 +43,17 @@ struct DashboardCommand: ParsableCommand {
 
   func validate() throws {
     if let epochs, let problem = RunConfig.outOfRange("--epochs", epochs, RunConfig.epochRange) { throw ValidationError(problem) }
-    if let seed, let problem = RunConfig.outOfRange("--seed", seed, RunConfig.seedRange) { throw ValidationError(problem) }
+    if let problem = overrides.problem(resuming: resume) { throw ValidationError(problem) }
     if let concurrent, !(1...2).contains(concurrent) { throw ValidationError("--concurrent must be 1 or 2, got \(concurrent)") }
     if overwrite && resume { throw ValidationError("--overwrite and --resume exclude each other") }
     if path != nil && (config != nil || runName != nil) {
       throw ValidationError("open a saved run folder (PATH) or train a configuration (--config/--run), not both")
     }
+  }
+
+  /// The settings given for every run.
+  var overrides: RunOverrides {
+    RunOverrides(learningRate: learningRate, batchSize: batchSize, optimizer: optimizer, seed: seed)
   }
 
   /// The saved run folder (or folder of runs) to open: PATH, or --run naming a folder.

@@ -33,9 +33,10 @@ struct DashboardOpening {
     let cache = DataChoice.Cache()
     var taken: Set<String> = []
     if !command.noSave { try RunFolder.checkOut(command.out) }
-    for var config in configs {
+    let given = try configs.map { try command.overrides.apply(to: $0) }
+    let apart = RunConfig.apartLines(given)
+    for (index, var config) in given.enumerated() {
       if let epochs = command.epochs { config.epochs = epochs }
-      if let seed = command.seed { config.seed = UInt64(seed) }
       let data = try choice.open(forRun: config.name, recorded: config.dataset, cache: cache)
       config.dataset = data.identity
       var start = RunStart.new(out: command.noSave ? nil : command.out, overwrite: command.overwrite)
@@ -54,7 +55,7 @@ struct DashboardOpening {
       try config.checkMemory()
       context.register(config, folder: data.folder)
       let folder = data.folder, run = config, begin = start
-      var planned = PlannedRun(name: config.name, summary: config.summaryLine) { events, commands, sharesTheMachine in
+      var planned = PlannedRun(name: config.name, summary: apart[index]) { events, commands, sharesTheMachine in
         try Trainer.make(run, on: folder, start: begin, events: events, commands: commands) { plan in
           plan = plan.watched()
           // Two runs at once: each on one core, unsplit, one-thread products.

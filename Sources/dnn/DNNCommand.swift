@@ -7,7 +7,8 @@ struct DNNCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "dnn",
     abstract: "Train and evaluate from-scratch neural networks on MNIST-format digits.",
-    subcommands: [TrainCommand.self, EvaluateCommand.self, PlotCommand.self, ReportCommand.self, DownloadCommand.self, BenchCommand.self],
+    version: Version.text,
+    subcommands: [TrainCommand.self, RunsCommand.self, EvaluateCommand.self, PlotCommand.self, ReportCommand.self, DownloadCommand.self, BenchCommand.self],
     defaultSubcommand: nil)
 }
 

@@ -49,53 +49,45 @@ struct EvaluateCommand: ParsableCommand {
     // the summary of the folder around it.
     let folderOfRuns = runs.count == 1 && !RunFiles.isRunFolder(runs[0])
     if folderOfRuns {
-      try AtomicFile.write(table.map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n", to: RunFiles.path(runs[0], RunFiles.summaryCSV))
-      try AtomicFile.write(markdown(table), to: RunFiles.path(runs[0], RunFiles.summaryMarkdown))
+      try AtomicFile.write(TextTable.csv(table), to: RunFiles.path(runs[0], RunFiles.summaryCSV))
+      try AtomicFile.write(TextTable.markdown(table), to: RunFiles.path(runs[0], RunFiles.summaryMarkdown))
     }
     if json {
       print(JSONValue.object(["runs": .array(results.map(jsonValue))]).text)
     } else {
       for r in results { printConfusion(r) }
-      print(aligned(displayRows(results)))
+      print(TextTable.aligned(displayRows(results), left: [0, 8]))
       print("best val: val acc of the best epoch (@ epoch); test: \(RunRecord.modelName(checkpoint))")
       if folderOfRuns { print("wrote \(RunFiles.path(runs[0], RunFiles.summaryCSV)) and \(RunFiles.summaryMarkdown)") }
     }
   }
 
   private func summaryRows(_ results: [Result]) -> [[String]] {
-    [["run", "status", "parameters", "epochs", "best_epoch", "best_val_accuracy", "test_loss", "test_accuracy", "training_seconds", "model"]]
-      + results.map { r in
+    let differences = RunDifferences(results.map(\.run.config))
+    return [["run", "status", "parameters", "epochs", "best_epoch", "best_val_accuracy", "test_loss", "test_accuracy", "training_seconds", "model"]
+      + differences.settings.map(\.dotted)]
+      + results.enumerated().map { i, r in
         let record = r.run.record
         return [r.run.config.name, record.status.rawValue, "\(r.parameters)", "\(record.epochsDone)",
          record.best.map { "\($0.epoch)" } ?? "", String(format: "%.4f", Double(record.best?.validationAccuracy ?? .nan)),
          String(format: "%.4f", Double(r.test.loss)), String(format: "%.4f", Double(r.test.accuracy)),
-         String(format: "%.2f", r.run.trainingSeconds), RunRecord.modelName(checkpoint)]
+         String(format: "%.2f", r.run.trainingSeconds), RunRecord.modelName(checkpoint)] + differences.values[i]
       }
   }
 
   /// The summary as printed: percentages, short headers, within 80 columns.
   private func displayRows(_ results: [Result]) -> [[String]] {
-    [["run", "status", "params", "epochs", "best val", "test loss", "test", "train s"]]
-      + results.map { r in
+    // The last column only when the runs differ in something.
+    let differences = RunDifferences(results.map(\.run.config))
+    let apart = differences.settings.isEmpty ? [] : ["sets it apart"]
+    return [["run", "status", "params", "epochs", "best val", "test loss", "test", "train s"] + apart]
+      + results.enumerated().map { i, r in
         let record = r.run.record
         return [r.run.config.name, record.status.label, r.parameters.grouped, "\(record.epochsDone)/\(record.epochsPlanned)",
          record.best.map { "\(percent($0.validationAccuracy)) @\($0.epoch)" } ?? "–",
          String(format: "%.4f", Double(r.test.loss)), percent(r.test.accuracy), String(format: "%.1f", r.run.trainingSeconds)]
+          + (apart.isEmpty ? [] : [differences.summary(of: i)])
       }
-  }
-
-  private func aligned(_ rows: [[String]]) -> String {
-    let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
-    return rows.map { row in
-      row.enumerated().map { c, cell in c == 0 ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
-        : String(repeating: " ", count: widths[c] - cell.count) + cell }.joined(separator: "  ")
-    }.joined(separator: "\n")
-  }
-
-  private func markdown(_ rows: [[String]]) -> String {
-    var lines = ["| " + rows[0].joined(separator: " | ") + " |", "|" + String(repeating: "---|", count: rows[0].count)]
-    lines += rows.dropFirst().map { "| " + $0.joined(separator: " | ") + " |" }
-    return lines.joined(separator: "\n") + "\n"
   }
 
   private func jsonValue(_ r: Result) -> JSONValue {

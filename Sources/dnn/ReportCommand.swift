@@ -42,16 +42,29 @@ struct ReportCommand: ParsableCommand {
           + "<td>\(String(format: "%.1f", r.trainingSeconds))</td></tr>\n"
         _ = try Plots.write(r, folder: folder, digits: 20)
         sections += "<h2 id=\"\(SVG.escape(r.config.name))\">\(SVG.escape(r.config.name))</h2>\n"
-        sections += "<pre>\(SVG.escape(r.config.jsonValue.prettyText))</pre>\n"
+        sections += "<details><summary>configuration</summary><pre>\(SVG.escape(r.config.jsonValue.prettyText))</pre></details>\n"
         sections += Self.interventions(r)
         sections += fitted(Plots.curves(r))
         sections += fitted(try Plots.digits(r, folder: folder, count: 20))
       }
-      html += "</table>\n" + fitted(Self.comparison(runs)) + sections + "</body></html>\n"
+      html += "</table>\n" + Self.differences(runs) + fitted(Self.comparison(runs)) + sections + "</body></html>\n"
       let path = RunFiles.path(runsDir, RunFiles.report)
       try AtomicFile.write(html, to: path)
       print("wrote \(path)")
     }
+  }
+
+  /// What sets the runs apart (`RunDifferences`): a row per run, a column per setting whose
+  /// value is not the same in every run.
+  static func differences(_ runs: [SavedRun]) -> String {
+    let differences = RunDifferences(runs.map(\.config))
+    guard !differences.settings.isEmpty else { return runs.count > 1 ? "<p>The runs have the same settings.</p>\n" : "" }
+    var html = "<h2>What sets them apart</h2>\n<table class=\"differences\"><tr><th>run</th>"
+    html += differences.settings.map { "<th title=\"\(SVG.escape($0.dotted))\">\(SVG.escape($0.label))</th>" }.joined() + "</tr>\n"
+    for (run, values) in zip(runs, differences.values) {
+      html += "<tr><td>\(SVG.escape(run.config.name))</td>" + values.map { "<td>\(SVG.escape($0))</td>" }.joined() + "</tr>\n"
+    }
+    return html + "</table>\n"
   }
 
   /// Every run's validation loss and accuracy per epoch, overlaid: one colour per run.

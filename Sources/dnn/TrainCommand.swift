@@ -26,6 +26,10 @@ struct TrainCommand: ParsableCommand {
   var dataDir: String?
   @Option(help: "bundled, mnist or fashion-mnist (as fetched by dnn download); --data-dir wins.") var dataset: String?
   @Option(help: "Override the number of epochs.") var epochs: Int?
+  @Option(name: .customLong("lr"), help: ArgumentHelp(RunOverrides.help.learningRate)) var learningRate: Double?
+  @Option(help: ArgumentHelp(RunOverrides.help.batchSize)) var batchSize: Int?
+  @Option(help: ArgumentHelp(RunOverrides.help.optimizer)) var optimizer: String?
+  @Option(help: ArgumentHelp(RunOverrides.help.seed)) var seed: Int?
   @Option(help: "Folder for run folders.") var out = "runs"
   @Flag(help: "Replace existing run folders.") var overwrite = false
   @Flag(help: "Continue runs from their last checkpoint and optimizer state.") var resume = false
@@ -35,7 +39,13 @@ struct TrainCommand: ParsableCommand {
   func validate() throws {
     if let epochs, let problem = RunConfig.outOfRange("--epochs", epochs, RunConfig.epochRange) { throw ValidationError(problem) }
     if overwrite && resume { throw ValidationError("--overwrite and --resume exclude each other") }
+    if let problem = overrides.problem(resuming: resume) { throw ValidationError(problem) }
     if let shard, Self.parseShard(shard) == nil { throw ValidationError("--shard must be K/N with 0 <= K < N, got '\(shard)'") }
+  }
+
+  /// The settings given for every run.
+  private var overrides: RunOverrides {
+    RunOverrides(learningRate: learningRate, batchSize: batchSize, optimizer: optimizer, seed: seed)
   }
 
   /// Where run folders are: the named run folder's parent, else --out.
@@ -68,6 +78,7 @@ struct TrainCommand: ParsableCommand {
     if let runName { runs = [try file.run(named: runName)] }
     if let shard, let (k, n) = Self.parseShard(shard) { runs = runs.enumerated().filter { $0.offset % n == k }.map(\.element) }
     if runs.isEmpty { throw ValidationError("--shard \(shard ?? "") selects none of the \(file.runs.count) runs of \(configPath)") }
+    runs = try runs.map { try overrides.apply(to: $0) }
     try RunFolder.checkOut(outFolder)
     for s in ProcessSetup.stopSignals { signal(s) { stopSignal.store($0, ordering: .relaxed) } }
     var failed = false

@@ -69,8 +69,7 @@ public final class RunFolder: TrainingObserver {
     guard isDirectory.boolValue else { throw CheckpointError(path: path, problem: "is a file, not a run folder; not replaced") }
     // A run folder holds run files only (a run killed before its config.json was whole holds
     // just the lock and a temporary file, and is still one).
-    let contents = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-    if let foreign = contents.filter({ !RunFiles.isRunFile($0) }).sorted().first {
+    if let foreign = foreignFile(in: path) {
       throw CheckpointError(path: path, problem: "holds \(foreign), which is not a run file; --overwrite only replaces run folders, so move it first")
     }
     if RunLock.isHeld(folder: path) {

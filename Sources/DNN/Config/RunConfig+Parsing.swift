@@ -35,11 +35,13 @@ extension RunFile {
     if items.isEmpty { throw ConfigError("\(path): runs is empty; add at least one run") }
     var runs: [RunConfig] = []
     for (i, item) in items.enumerated() {
-      let run = try RunConfig.parse(item, context: "\(path): runs[\(i)]")
-      if runs.contains(where: { $0.name == run.name }) {
-        throw ConfigError("\(path): run '\(run.name)' appears twice; run names must be unique")
+      for expanded in try expand(item, context: "\(path): runs[\(i)]") {
+        let run = try RunConfig.parse(expanded, context: "\(path): runs[\(i)]")
+        if runs.contains(where: { $0.name == run.name }) {
+          throw ConfigError("\(path): run '\(run.name)' appears twice; run names must be unique")
+        }
+        runs.append(run)
       }
-      runs.append(run)
     }
     return RunFile(runs: runs, path: path)
   }
@@ -50,8 +52,8 @@ extension RunConfig {
   static func parse(_ value: JSONValue, context: String) throws -> RunConfig {
     var r = try ObjectReader(value, context: context)
     guard let name = try r.string("name"), !name.isEmpty else { throw ConfigError("\(context): missing key 'name'") }
-    guard name.range(of: "^[A-Za-z0-9._-]+$", options: .regularExpression) != nil, name != ".", name != ".." else {
-      throw ConfigError("\(context): name '\(name)' may only use letters, digits, '.', '_' and '-' (it names a folder)")
+    guard name.range(of: "^[A-Za-z0-9._=,+-]+$", options: .regularExpression) != nil, name != ".", name != "..", name.count <= 200 else {
+      throw ConfigError("\(context): name '\(name)' may only use letters, digits and . _ - = , + (it names a folder), at most 200 of them")
     }
     let ctx = "\(context.split(separator: ":").first ?? ""): run '\(name)'"
     r = try ObjectReader(value, context: ctx)

@@ -4,6 +4,9 @@ public enum OptimizerSpec: Sendable, Equatable {
   case adam(learningRate: Float, beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float)
   case adamW(learningRate: Float, beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float)
 
+  /// The names of `type` in a configuration.
+  public static let typeNames = ["sgd", "adam", "adamw"]
+
   /// The initial learning rate.
   public var learningRate: Float {
     switch self {

@@ -38,7 +38,8 @@ final class HelperThread: @unchecked Sendable {
   private var sequence = 0
   /// Pure spins before yielding between checks.
   private static let spinsBeforeYield = 256
-  /// The least time the owner gives the helper to take a job before taking it itself.
+  /// The least time the owner gives a parked helper to wake and take a job before taking it
+  /// itself.
   private static let stealAfterNanoseconds: UInt64 = 20_000
   /// Waiting time before the helper parks: longer than the serial work between steps.
   private static let parkAfterNanoseconds: UInt64 = 2_000_000
@@ -54,13 +55,16 @@ final class HelperThread: @unchecked Sendable {
   /// both are done.
   func run(_ work: HelperWork, job: Int, alongside here: () -> Void) {
     let start = DispatchTime.now().uptimeNanoseconds
-    post(work, job: job, stop: false)
+    let wasParked = post(work, job: job, stop: false)
     here()
-    // The helper has not started the job in a quarter of the time the owner's share took (at
-    // least 50 µs: a parked helper wakes in less): its core is busy elsewhere, so the owner
-    // takes the job (same work, same memory, same result; which thread ran it changes nothing).
+    // The helper has not started the job while the owner ran its own share: a helper that was
+    // waiting awake would have taken it within a microsecond, so its core is busy elsewhere and
+    // the owner takes the job at once (same work, same memory, same result: which thread ran it
+    // changes nothing). A parked helper is given time to wake: an eighth of the owner's share,
+    // at least 20 µs.
     let mine = DispatchTime.now().uptimeNanoseconds &- start
-    let deadline = start &+ mine &+ max(mine / 8, HelperThread.stealAfterNanoseconds)
+    let grace = wasParked ? max(mine / 8, HelperThread.stealAfterNanoseconds) : mine / 64
+    let deadline = start &+ mine &+ grace
     while claimed.load(ordering: .acquiring) != sequence {
       guard DispatchTime.now().uptimeNanoseconds < deadline else {
         if claimed.compareExchange(expected: sequence - 1, desired: sequence, ordering: .acquiringAndReleasing).exchanged {
@@ -83,13 +87,17 @@ final class HelperThread: @unchecked Sendable {
     exited.wait()
   }
 
-  private func post(_ work: HelperWork?, job: Int, stop: Bool) {
+  /// Publishes a job; whether the helper was parked (and is now being woken).
+  @discardableResult
+  private func post(_ work: HelperWork?, job: Int, stop: Bool) -> Bool {
     self.work = work
     self.job = job
     stopping = stop
     sequence += 1
     posted.store(sequence, ordering: .sequentiallyConsistent)
-    if sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() }
+    guard sleeping.exchange(false, ordering: .sequentiallyConsistent) else { return false }
+    wake.signal()
+    return true
   }
 
   private func loop() {

@@ -27,7 +27,7 @@ struct RunsPanel {
     // The name first (it is what Tab shows in the header), the summary in what is left.
     let nameWidth = min(max(state.runs.map(\.name.count).max() ?? 8, 8), max(flexible - 12, 8))
     let summaryWidth = max(flexible - nameWidth - 1, 0)
-    var header = "   " + Format.left("run", nameWidth) + " " + Format.left(summaryWidth >= 5 ? "model · optimizer" : "", summaryWidth)
+    var header = "   " + Format.left("run", nameWidth) + " " + Format.left(summaryWidth >= 5 ? (state.runs.count > 1 ? "what sets it apart" : "model · optimizer") : "", summaryWidth)
     for (title, width) in right { header += Format.right(title, width) }
     buffer.put(header, x: inside.x, y: inside.y, style: options.paint(.dim), clip: inside)
     // The rows, scrolled so that the focused run shows.
