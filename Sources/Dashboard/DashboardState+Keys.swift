@@ -103,6 +103,7 @@ extension DashboardState {
     case .nextRun, .previousRun:
       focusChosen = true
       focus(on: (focus + (action == .nextRun ? 1 : runs.count - 1)) % runs.count)
+    case .overlay: toggleOverlay()
     case .help: mode = .help(over: mode)
     case .close: closeOnBoard()
     default: return steer(action)
@@ -169,6 +170,20 @@ extension DashboardState {
     }
     if action == .fork && self.run == nil { return "\(self.name) has not started: nothing to fork yet" }
     return nil
+  }
+
+  /// `o`: the focused run leaves the overlay of the runs' curves, or comes back.
+  private mutating func toggleOverlay() {
+    guard isSweep else {
+      notice = "one run only: \(KeyMap.name(.overlay)) hides a run of several from the overlaid curves"
+      return
+    }
+    if hiddenRuns.remove(focus) == nil {
+      hiddenRuns.insert(focus)
+      notice = "\(self.name) hidden from the overlay while another run is focused (\(KeyMap.name(.overlay)) shows it)"
+    } else {
+      notice = "\(self.name) shown in the overlay"
+    }
   }
 
   /// `1`-`9`: focus that run, when there is one.

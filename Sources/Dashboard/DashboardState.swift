@@ -20,6 +20,9 @@ public struct DashboardState: Sendable {
   /// The user chose the focus (Tab, 1-9): the end of a sweep leaves it there instead of
   /// focusing the best run.
   public var focusChosen = false
+  /// Runs hidden from the overlaid curves (`o`): indices into `runs`. The focused run's own
+  /// curves always show.
+  public var hiddenRuns: Set<Int> = []
 
   public subscript<T>(dynamicMember path: WritableKeyPath<RunState, T>) -> T {
     get { runs[focus][keyPath: path] }
@@ -217,6 +220,10 @@ public struct DashboardState: Sendable {
     let ratio = Double(loss) / expected
     if ratio > 1.5 { return shown + ": far above, the initial weights look too large (try \"initializer\": \"he\" or a smaller scale)" }
     if ratio < 0.6 { return shown + ": far below, as if the labels leaked into the inputs" }
+    // Within ±15% it is what an untrained model gives; between that and "far", say how far.
+    guard abs(ratio - 1) <= 0.15 else {
+      return shown + ": \(Format.fixed(ratio, 2))x of it, " + (ratio > 1 ? "the initial weights are on the large side" : "lower than an untrained model gives")
+    }
     return "initial loss \(Format.fixed(Double(loss), 2)) ≈ ln \(classes), as it should be"
   }
 

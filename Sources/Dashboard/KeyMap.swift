@@ -18,6 +18,8 @@ public enum DashboardAction: Sendable, Equatable {
   case cellUp, cellDown, select
   /// Focus the next or previous run, or run 1-9 (the digit pressed).
   case nextRun, previousRun, focusNumbered
+  /// `o`: hide the focused run's curves from the overlay of the other runs' (or show them again).
+  case overlay
   /// `x`: skip the focused run when queued, stop it when training (a sweep goes on).
   case skip
   /// `f`: fork the focused run (a prompt asks for the new run's learning-rate factor).
@@ -25,7 +27,7 @@ public enum DashboardAction: Sendable, Equatable {
   case learningRateUp, learningRateDown, save, help, close, quit
 
   /// Whether the footer shows the action only when there are several runs.
-  public var concernsSeveralRuns: Bool { [.nextRun, .previousRun, .focusNumbered, .skip].contains(self) }
+  public var concernsSeveralRuns: Bool { [.nextRun, .previousRun, .focusNumbered, .overlay, .skip].contains(self) }
 
   /// Whether the action still does something once the run has ended (browsing, views, quit).
   public var worksAfterTheRun: Bool {
@@ -91,6 +93,8 @@ public enum KeyMap {
     KeyBinding(keys: [.backTab], label: "S-Tab", action: .previousRun, summary: "focus the previous run"),
     KeyBinding(keys: (1...9).map { .character(Character("\($0)")) }, label: "1-9", action: .focusNumbered,
                summary: "focus run 1-9 of the runs panel"),
+    KeyBinding(keys: [.character("o")], label: "o", action: .overlay,
+               summary: "hide the focused run from the other runs' overlaid curves, or show it again", hint: ("o", "o", "overlay")),
     KeyBinding(keys: [.character("x")], label: "x", action: .skip, summary: "skip the focused run if queued, stop it if training (the sweep goes on)",
                hint: ("x", "x", "skip")),
     KeyBinding(keys: [.character("f")], label: "f", action: .fork, summary: "fork the focused run: a new run from its weights now, at a rate you choose",

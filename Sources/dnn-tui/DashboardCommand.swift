@@ -119,7 +119,9 @@ struct DashboardCommand: ParsableCommand {
       // Only a folder with a saved state can be continued (a full disk can fail the first save).
       let state = RunFiles.path(savedIn, CheckpointKind.last.fileName)
       line += FileManager.default.fileExists(atPath: state)
-        ? "\nsaved in \(savedIn) (continue it with: dnn-tui \(savedIn) --resume)"
+        ? "\nsaved in \(savedIn) " + (run.record.map { $0.epochsDone >= $0.epochsPlanned } ?? false
+          ? "(all epochs done; train it on with: dnn-tui \(savedIn) --resume --epochs N)"
+          : "(continue it with: dnn-tui \(savedIn) --resume)")
         : "\nits folder \(savedIn) holds no saved state: nothing to continue"
     }
     if let message = run.message, run.status == .failed || run.status == .diverged { line += "\n" + message }

@@ -103,6 +103,7 @@ struct DashboardOpening {
         sweep.add(shown.source, as: shown.state)
         continue
       }
+      if let problem = saved.resumeProblem(epochs: command.epochs) { throw ValidationError("\(saved.path) \(problem)") }
       let data = try choice.open(forRun: saved.config.name, recorded: saved.config.dataset, cache: cache)
       var config = saved.config
       if let epochs = command.epochs { config.epochs = epochs }

@@ -96,9 +96,9 @@ struct EvaluateCommand: ParsableCommand {
       "epochs": .number(Double(r.run.record.epochsDone)), "epochsPlanned": .number(Double(r.run.record.epochsPlanned)),
       "status": .string(r.run.record.status.rawValue), "checkpoint": .string(checkpoint.rawValue),
       "bestEpoch": r.run.record.best.map { .number(Double($0.epoch)) } ?? .null,
-      "bestValidationAccuracy": r.run.record.best.map { .number(Double($0.validationAccuracy)) } ?? .null,
-      "test": .object(["loss": .number(Double(r.test.loss)), "accuracy": .number(Double(r.test.accuracy))]),
-      "perClassAccuracy": .array(r.perClass.map { .number(Double($0)) }),
+      "bestValidationAccuracy": r.run.record.best.map { .float($0.validationAccuracy) } ?? .null,
+      "test": .object(["loss": .float(r.test.loss), "accuracy": .float(r.test.accuracy)]),
+      "perClassAccuracy": .array(r.perClass.map { .float($0) }),
       "confusion": .array(r.confusion.map { .array($0.map { .number(Double($0)) }) }),
       "trainingSeconds": .number(r.run.trainingSeconds),
     ])

@@ -41,7 +41,7 @@ struct RunsCommand: ParsableCommand {
       "name": .string(run.config.name), "path": .string(run.path), "status": .string(record.status.rawValue),
       "epochs": .number(Double(record.epochsDone)), "epochsPlanned": .number(Double(record.epochsPlanned)),
       "bestEpoch": record.best.map { .number(Double($0.epoch)) } ?? .null,
-      "test": record.headlineTest.map { .number(Double($0.metrics.accuracy)) } ?? .null,
+      "test": record.headlineTest.map { .float($0.metrics.accuracy) } ?? .null,
       "differences": .object(Dictionary(uniqueKeysWithValues: zip(differences.settings.map(\.dotted), differences.values[i].map { .string($0) }))),
     ])
   }

@@ -79,6 +79,11 @@ struct TrainCommand: ParsableCommand {
     if let shard, let (k, n) = Self.parseShard(shard) { runs = runs.enumerated().filter { $0.offset % n == k }.map(\.element) }
     if runs.isEmpty { throw ValidationError("--shard \(shard ?? "") selects none of the \(file.runs.count) runs of \(configPath)") }
     runs = try runs.map { try overrides.apply(to: $0) }
+    // A run with nothing left to train is refused before anything starts.
+    for run in runs where resume {
+      let path = folderToResume(run.name)
+      if let problem = (try? SavedRun(path: path))?.resumeProblem(epochs: epochs) { throw ValidationError("\(path) \(problem)") }
+    }
     try RunFolder.checkOut(outFolder)
     for s in ProcessSetup.stopSignals { signal(s) { stopSignal.store($0, ordering: .relaxed) } }
     var failed = false
@@ -165,7 +170,7 @@ extension RunSummary {
   var json: String {
     func metrics(_ m: Metrics?) -> JSONValue {
       guard let m else { return .null }
-      return .object(["loss": .number(Double(m.loss)), "accuracy": .number(Double(m.accuracy))])
+      return .object(["loss": .float(m.loss), "accuracy": .float(m.accuracy)])
     }
     return JSONValue.object([
       "run": .string(runName), "epochs": .number(Double(epochs)), "train": metrics(train),

@@ -51,13 +51,32 @@ import Testing
     let out = Programs.temporaryFolder()
     let config = Self.grid.replacingOccurrences(of: #""sweep": {"grid": {"optimizer.learningRate": [0.01, 0.1], "batchSize": [32, 64]}}"#, with: #""seed": 1"#)
     _ = FileManager.default.createFile(atPath: "\(out)/one.json", contents: Data(config.utf8))
-    let trained = try Programs.dnn(["train", "--config", "\(out)/one.json", "--out", out, "--lr", "0.2", "--optimizer", "adamw", "--seed", "7", "--batch-size", "50"])
+    let trained = try Programs.dnn(["train", "--config", "\(out)/one.json", "--out", out, "--lr", "0.2", "--optimizer", "adamw", "--seed", "7", "--batch-size", "50", "--json"])
     #expect(trained.status == 0, "\(trained.errors)")
+    // Accuracies as float32 holds them (0.981), not their double expansion (0.9810000061988831).
+    let json = trained.output.split(separator: "\n").last.map(String.init) ?? ""
+    #expect(json.contains("\"accuracy\": 0.") && json.range(of: #""accuracy": 0\.\d{9,}"#, options: .regularExpression) == nil, "\(json)")
     let saved = try String(contentsOfFile: "\(out)/mlp-opt=adamw,lr=0.2,batch=50,seed=7/config.json", encoding: .utf8)
     #expect(saved.contains("\"adamw\"") && saved.contains("\"batchSize\": 50") && saved.contains("\"seed\": 7"))
     #expect(try Programs.dnn(["train", "--config", "\(out)/one.json", "--optimizer", "rmsprop"]).status == 64)
     let version = try Programs.dnn(["--version"])
     #expect(version.status == 0 && version.output.hasPrefix("diy-dnn "))
+  }
+
+  /// A run with every epoch done is not reopened to train nothing (and rewrite its state): one
+  /// line says how to train it on, before anything starts.
+  @Test func aFinishedRunIsRefusedByResumeUnlessGivenMoreEpochs() throws {
+    let runs = try Self.trainGrid()
+    let run = "\(runs)/\(Self.names[0])"
+    let before = FileManager.default.contents(atPath: "\(run)/last.safetensors")
+    let refused = try Programs.dnn(["train", run, "--resume"])
+    #expect(refused.status != 0 && refused.errors.contains("at 1/1: pass --epochs N (more than 1) to train on"), "\(refused.errors)")
+    let fewer = try Programs.dnn(["train", run, "--resume", "--epochs", "1"])
+    #expect(fewer.status != 0 && fewer.errors.contains("--epochs 1 trains none"), "\(fewer.errors)")
+    #expect(FileManager.default.contents(atPath: "\(run)/last.safetensors") == before)
+    let more = try Programs.dnn(["train", run, "--resume", "--epochs", "2"])
+    #expect(more.status == 0, "\(more.errors)")
+    #expect(RunLogFile.lines("\(run)/metrics.csv") == 3)
   }
 
   @Test func removingRunsAsksAndRefusesWhatIsNotARunsToRemove() throws {

@@ -32,6 +32,10 @@ import Testing
     #expect(DashboardState.initialLossCheck(9.7, classes: 10).contains("far above, the initial weights look too large"))
     #expect(DashboardState.initialLossCheck(0.4, classes: 10).contains("far below"))
     #expect(DashboardState.initialLossCheck(.nan, classes: 10).contains("not a number"))
+    // 3.38 is 1.47x ln 10: not "as it should be"; the ratio is said.
+    #expect(DashboardState.initialLossCheck(3.38, classes: 10).contains("1.47x of it, the initial weights are on the large side"))
+    #expect(DashboardState.initialLossCheck(2.0, classes: 10).contains("≈ ln 10, as it should be"))
+    #expect(DashboardState.initialLossCheck(1.6, classes: 10).contains("0.69x of it"))
     var state = DashboardState()
     for event in EventFixture.events.prefix(3) { state.apply(event) }  // started, running, step 1
     let notice = state.notice ?? "none"

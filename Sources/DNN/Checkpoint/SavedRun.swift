@@ -26,6 +26,17 @@ public struct SavedRun: Sendable {
   /// How the run stands or ended (`run.json`, read by `RunRecord.read`'s rules).
   public let record: RunRecord
 
+  /// Why `--resume` cannot train this run on to `epochs` (nil: its own plan), or nil when it
+  /// can: a finished run with all its epochs done would train nothing and only rewrite its
+  /// state. (A run killed while it saved its last epoch may resume: that finishes its files.)
+  public func resumeProblem(epochs: Int?) -> String? {
+    let planned = epochs ?? config.epochs, done = record.epochsDone
+    guard done > planned || (done == planned && record.status == .finished) else { return nil }
+    return epochs == nil
+      ? "is \(record.status.label) at \(done)/\(planned): pass --epochs N (more than \(done)) to train on"
+      : "has \(done) epochs done: --epochs \(planned) trains none (pass more than \(done))"
+  }
+
   /// Why this run cannot be evaluated or plotted with `checkpoint` (another process is still
   /// training it, or that checkpoint is not there), or nil when it can.
   public func incompleteReason(_ checkpoint: CheckpointKind = .best) -> String? {

@@ -16,6 +16,12 @@ public enum JSONValue: Sendable, Equatable {
     try JSONParser.parse(data.starts(with: [0xEF, 0xBB, 0xBF]) ? Data(data.dropFirst(3)) : data)
   }
 
+  /// A Float as the shortest decimal that reads back as it (0.981, not the 0.9810000061988831
+  /// its Double conversion prints); null when not finite.
+  public static func float(_ value: Float) -> JSONValue {
+    value.isFinite ? .number(Double("\(value)") ?? Double(value)) : .null
+  }
+
   /// A short description of the value's type, for messages.
   public var typeName: String {
     switch self {

@@ -2,7 +2,7 @@
 /// so that `config.json` of a run folder reads back as the same run.
 extension RunConfig {
   public var jsonValue: JSONValue {
-    func n(_ v: Float) -> JSONValue { .number(Double("\(v)") ?? Double(v)) }
+    let n = JSONValue.float
     var object: [String: JSONValue] = [
       "name": .string(name), "layers": .array(layers.map(\.jsonValue)), "optimizer": optimizer.jsonValue,
       "schedule": schedule.jsonValue, "epochs": .number(Double(epochs)), "batchSize": .number(Double(batchSize)),
@@ -34,7 +34,7 @@ extension Initializer {
 
 extension OptimizerSpec {
   var jsonValue: JSONValue {
-    func n(_ v: Float) -> JSONValue { .number(Double("\(v)") ?? Double(v)) }
+    let n = JSONValue.float
     switch self {
     case .sgd(let lr, let momentum, let nesterov, let wd):
       return .object(["type": .string("sgd"), "learningRate": n(lr), "momentum": n(momentum), "nesterov": .bool(nesterov), "weightDecay": n(wd)])

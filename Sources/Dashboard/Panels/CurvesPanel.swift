@@ -19,16 +19,6 @@ struct CurvesPanel {
     }
   }
 
-  /// The colour of run `index` in a sweep's overlaid curves and runs panel.
-  static func runColour(_ index: Int) -> Color {
-    [Color.orange, .magenta, .green, .blue, .yellow, .red][index % 6]
-  }
-
-  /// The validation marker of run `index` (without colour, markers tell runs apart).
-  static func marker(_ index: Int, ascii: Bool) -> Unicode.Scalar {
-    ascii ? ["o", "^", "#", "*", "+", "x"][index % 6] : ["●", "▲", "■", "★", "✚", "✖"][index % 6]
-  }
-
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
     let isLoss = kind == .loss
     let logScale = isLoss && state.logScale
@@ -42,17 +32,17 @@ struct CurvesPanel {
     let validation = isLoss ? state.validationLoss : state.validationAccuracy
     let rawStyle = options.paint(Style(foreground: .darkGrey))
     let smoothStyle = options.paint(Style(foreground: .cyan, bold: true))
-    let validationStyle = options.paint(Style(foreground: state.isSweep ? Self.runColour(state.focus) : .orange, bold: true))
+    let validationStyle = options.paint(Style(foreground: state.isSweep ? RunStyle.colour(state.focus) : .orange, bold: true))
     drawLegend(in: inside, on: &buffer, isLoss: isLoss, validation: validation, styles: (rawStyle, smoothStyle, validationStyle))
-    let marker = Self.marker(state.isSweep ? state.focus : 0, ascii: options.glyphs.ascii)
+    let marker = RunStyle.marker(state.isSweep ? state.focus : 0, ascii: options.glyphs.ascii)
     let ascii = options.glyphs.ascii
     // Other runs' validation curves under the focused run's curves, each in its colour and marker.
     var others: [ChartSeries] = []
-    for (index, run) in state.runs.enumerated() where index != state.focus && state.isSweep {
+    for (index, run) in state.runs.enumerated() where index != state.focus && state.isSweep && !state.hiddenRuns.contains(index) {
       let points = isLoss ? run.validationLoss : run.validationAccuracy
-      let style = options.paint(Style(foreground: Self.runColour(index)))
+      let style = options.paint(Style(foreground: RunStyle.colour(index)))
       if options.color { others.append(ChartSeries(label: run.name, points: points, style: style)) }
-      others.append(ChartSeries(label: run.name, points: points, style: style, marker: Self.marker(index, ascii: ascii)))
+      others.append(ChartSeries(label: run.name, points: points, style: style, marker: RunStyle.marker(index, ascii: ascii)))
     }
     var chart = LineChart(series: others + [
       ChartSeries(label: "train", points: raw, style: rawStyle, connected: options.color),
@@ -86,6 +76,35 @@ struct CurvesPanel {
     chart.draw(in: Rect(x: inside.x, y: inside.y + 1, width: inside.width, height: inside.height - 1), on: &buffer, glyphs: options.glyphs)
   }
 
+  /// One validation entry per run shown, the focused one first; what does not fit, and the runs
+  /// hidden from the overlay (`o`), are counted at the end (`+3 more, 2 hidden`), never dropped
+  /// silently.
+  private func drawRunLegend(from start: Int, in inside: Rect, on buffer: inout ScreenBuffer) {
+    let ascii = options.glyphs.ascii
+    let shown = [state.focus] + state.runs.indices.filter { $0 != state.focus && !state.hiddenRuns.contains($0) }
+    let hidden = state.runs.indices.filter { $0 != state.focus && state.hiddenRuns.contains($0) }.count
+    var x = start
+    for (n, index) in shown.enumerated() {
+      let entry = String(state.runs[index].name.prefix(14))
+      let left = shown.count - n - 1
+      let tail = left > 0 || hidden > 0 ? Self.legendTail(more: left, hidden: hidden).count + 2 : 0
+      // Room for this entry and, if runs remain, the count of those that would be left out.
+      guard x + 2 + entry.count + 2 + (left > 0 ? tail : 0) <= inside.x + inside.width || n == 0 else {
+        buffer.put(Self.legendTail(more: shown.count - n, hidden: hidden), x: x, y: inside.y, style: options.paint(.dim), clip: inside)
+        return
+      }
+      let style = options.paint(Style(foreground: RunStyle.colour(index), bold: index == state.focus))
+      x = buffer.put("\(RunStyle.marker(index, ascii: ascii)) ", x: x, y: inside.y, style: style, clip: inside)
+      x = buffer.put(entry + "  ", x: x, y: inside.y, style: index == state.focus ? options.paint(.bold) : options.paint(.plain), clip: inside)
+    }
+    if hidden > 0 { buffer.put(Self.legendTail(more: 0, hidden: hidden), x: x, y: inside.y, style: options.paint(.dim), clip: inside) }
+  }
+
+  /// `+3 more`, `2 hidden`, or both.
+  static func legendTail(more: Int, hidden: Int) -> String {
+    [more > 0 ? "+\(more) more" : nil, hidden > 0 ? "\(hidden) hidden" : nil].compactMap { $0 }.joined(separator: ", ")
+  }
+
   /// The legend: every mark on the chart. Without colour the per-batch values are lone dots, so
   /// they stay apart from the smoothed line.
   private func drawLegend(
@@ -93,19 +112,14 @@ struct CurvesPanel {
     styles: (raw: Style, smooth: Style, validation: Style)
   ) {
     let (rawStyle, smoothStyle, validationStyle) = styles
-    let marker = Self.marker(state.isSweep ? state.focus : 0, ascii: options.glyphs.ascii)
+    let marker = RunStyle.marker(state.isSweep ? state.focus : 0, ascii: options.glyphs.ascii)
     let ascii = options.glyphs.ascii
     var x = buffer.put(ascii ? "- " : "━ ", x: inside.x, y: inside.y, style: smoothStyle)
     x = buffer.put(state.isSweep ? "train  " : "train (smoothed)  ", x: x, y: inside.y, clip: inside)
     x = buffer.put(ascii ? ". " : (options.color ? "⠒ " : "⠂ "), x: x, y: inside.y, style: rawStyle, clip: inside)
     x = buffer.put(state.isSweep ? "batch  " : "per batch  ", x: x, y: inside.y, clip: inside)
     if state.isSweep {
-      // One validation legend entry per run, the focused one first.
-      for index in [state.focus] + state.runs.indices.filter({ $0 != state.focus }) {
-        let style = options.paint(Style(foreground: Self.runColour(index), bold: index == state.focus))
-        x = buffer.put("\(Self.marker(index, ascii: ascii)) ", x: x, y: inside.y, style: style, clip: inside)
-        x = buffer.put(String(state.runs[index].name.prefix(14)) + "  ", x: x, y: inside.y, style: index == state.focus ? options.paint(.bold) : options.paint(.plain), clip: inside)
-      }
+      drawRunLegend(from: x, in: inside, on: &buffer)
     } else {
       x = buffer.put("\(marker) ", x: x, y: inside.y, style: validationStyle, clip: inside)
       x = buffer.put("val", x: x, y: inside.y, clip: inside)

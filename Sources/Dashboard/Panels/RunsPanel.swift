@@ -13,10 +13,16 @@ struct RunsPanel {
   static func height(runs count: Int, maxRows: Int) -> Int { min(count, maxRows) + 3 }
 
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
-    let hints = KeyMap.hint(.nextRun, ascii: options.glyphs.ascii) + "  " + KeyMap.hint(.skip, ascii: options.glyphs.ascii)
-      + "  " + KeyMap.hint(.fork, ascii: options.glyphs.ascii)
+    // Skipping and forking concern live runs only: their hints go once every run has ended.
+    let live = state.runs.contains(where: \.isLive)
+    let hints = ([.nextRun, .overlay] + (live ? [DashboardAction.skip, .fork] : []))
+      .map { KeyMap.hint($0, ascii: options.glyphs.ascii) }.joined(separator: "  ")
     let finished = state.runs.filter { !$0.isLive }.count
-    let title = "Runs (\(finished)/\(state.runs.count) done) · best val, test: \(RunRecord.modelName(.best)) (* \(RunRecord.modelName(.last)))"
+    let rows = max(rect.height - 3, 1)
+    let first = Self.firstRow(focus: state.focus, rows: rows, count: state.runs.count)
+    // Which rows show when they do not all fit: the panel scrolls with the focus.
+    let window = state.runs.count > rows ? " · rows \(first + 1)-\(first + rows) of \(state.runs.count)" : ""
+    let title = "Runs (\(finished)/\(state.runs.count) done\(window)) · best val, test: \(RunRecord.modelName(.best)) (* \(RunRecord.modelName(.last)))"
     let inside = Box(title: title, hints: hints, style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
     guard inside.height >= 2 else { return }
@@ -31,11 +37,14 @@ struct RunsPanel {
     for (title, width) in right { header += Format.right(title, width) }
     buffer.put(header, x: inside.x, y: inside.y, style: options.paint(.dim), clip: inside)
     // The rows, scrolled so that the focused run shows.
-    let rows = inside.height - 1
-    let first = min(max(state.focus - rows + 1, 0), max(state.runs.count - rows, 0))
     for (row, index) in (first..<min(first + rows, state.runs.count)).enumerated() {
       drawRow(index, y: inside.y + 1 + row, in: inside, on: &buffer, nameWidth: nameWidth, summaryWidth: summaryWidth, columns: right.map(\.1))
     }
+  }
+
+  /// The first run row shown when `rows` rows show `count` runs: the focused one stays in view.
+  static func firstRow(focus: Int, rows: Int, count: Int) -> Int {
+    min(max(focus - rows + 1, 0), max(count - rows, 0))
   }
 
   private func drawRow(_ index: Int, y: Int, in inside: Rect, on buffer: inout ScreenBuffer, nameWidth: Int, summaryWidth: Int, columns: [Int]) {
@@ -46,8 +55,10 @@ struct RunsPanel {
     if focused { buffer.fill(Rect(x: inside.x, y: y, width: inside.width, height: 1), with: Cell(" ", style: rowStyle)) }
     let number = index < 9 ? "\(index + 1)" : " "
     var x = buffer.put(number, x: inside.x, y: y, style: rowStyle, clip: inside)
-    let markerStyle = options.paint(Style(foreground: CurvesPanel.runColour(index), bold: true, reverse: focused))
-    x = buffer.put("\(CurvesPanel.marker(index, ascii: ascii)) ", x: x, y: y, style: markerStyle, clip: inside)
+    // A run hidden from the overlay (`o`) keeps its marker, dimmed.
+    let hidden = state.hiddenRuns.contains(index)
+    let markerStyle = options.paint(Style(foreground: hidden ? .darkGrey : RunStyle.colour(index), bold: !hidden, reverse: focused))
+    x = buffer.put("\(RunStyle.marker(index, ascii: ascii)) ", x: x, y: y, style: markerStyle, clip: inside)
     x = buffer.put(Format.left(run.name, nameWidth) + " ", x: x, y: y, style: rowStyle, clip: inside)
     x = buffer.put(Format.left(run.summaryLine, summaryWidth), x: x, y: y, style: focused ? rowStyle : options.paint(.dim), clip: inside)
     let status = HeaderPanel.statusText(run)
