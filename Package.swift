@@ -20,7 +20,10 @@ let package = Package(
     .executable(name: "dnn-tui", targets: ["dnn-tui"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // ONNX models and TensorBoard event files are protobuf messages: encoded by the maintained
+    // library, from code generated off their schemas (Sources/Interop/Generated, committed).
+    .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
   ],
   targets: [
     .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
@@ -30,9 +33,11 @@ let package = Package(
     .target(name: "DNN", dependencies: ["CBLAS", "CZlib", "CCPU"], swiftSettings: optimised),
     .target(name: "TerminalUI", dependencies: ["CNcurses"], swiftSettings: optimised),
     .target(name: "Dashboard", dependencies: ["DNN", "TerminalUI"], swiftSettings: optimised),
+    // What other tools open: ONNX models (and TensorBoard logs), written through swift-protobuf.
+    .target(name: "Interop", dependencies: ["DNN", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
     .executableTarget(
       name: "dnn",
-      dependencies: ["DNN", "TerminalUI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: ["DNN", "TerminalUI", "Interop", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .executableTarget(
       name: "dnn-tui",
       dependencies: [
@@ -40,6 +45,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .testTarget(name: "DNNTests", dependencies: ["DNN"], exclude: ["numpy_forward.py"]),
+    .testTarget(name: "InteropTests", dependencies: ["Interop", "DNN"], exclude: ["onnx_check.py"]),
     .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
     .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "DNN", "TerminalUI"], exclude: ["Golden"]),
     // The executables as processes (dnn, dnn-tui in tmux); needs them built (swift build).

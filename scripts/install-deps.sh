@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs the system packages diy-dnn builds and tests with (Debian/Ubuntu), only those missing:
 # OpenBLAS, ncursesw, zlib, tmux (end-to-end test), strace (kill-at-every-save test), python3 with
-# numpy (checkpoint interop test).
+# numpy (checkpoint interop test); and the project's own Python environment, .venv, with the
+# real tools the export tests open our files with (onnx's checker, onnxruntime), from PyPI.
 set -euo pipefail
-packages=(libopenblas-dev libncurses-dev zlib1g-dev tmux strace python3)
+cd "$(dirname "$0")/.."
+packages=(libopenblas-dev libncurses-dev zlib1g-dev tmux strace python3 python3-venv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -18,4 +20,11 @@ fi
 if ! python3 -c "import numpy" 2>/dev/null; then
   python3 -m pip install --quiet numpy 2>/dev/null \
     || DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq python3-numpy >/dev/null
+fi
+# Pinned: the versions the tests were written against (onnx 1.23's checker, opset 20).
+venv_packages=(onnx==1.23.2 onnxruntime==1.32.0 numpy)
+if ! .venv/bin/python -c "import onnx, onnxruntime" 2>/dev/null; then
+  echo "making .venv: ${venv_packages[*]}"
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet "${venv_packages[@]}"
 fi

@@ -8,7 +8,7 @@ struct DNNCommand: ParsableCommand {
     commandName: "dnn",
     abstract: "Train and evaluate from-scratch neural networks on MNIST-format digits.",
     version: Version.text,
-    subcommands: [TrainCommand.self, RunsCommand.self, EvaluateCommand.self, PlotCommand.self, ReportCommand.self, DownloadCommand.self, BenchCommand.self],
+    subcommands: [TrainCommand.self, RunsCommand.self, EvaluateCommand.self, PlotCommand.self, ReportCommand.self, ExportCommand.self, DownloadCommand.self, BenchCommand.self],
     defaultSubcommand: nil)
 }
 

@@ -52,6 +52,9 @@ private final class BrokenBias: Layer {
   var inputFeatures: Int { inner.inputFeatures }
   var outputFeatures: Int { inner.outputFeatures }
   var parameters: [Parameter] { inner.parameters }
+  func appendInference(to graph: InferenceGraph, input: InferenceGraph.Value, name: String) -> InferenceGraph.Value {
+    inner.appendInference(to: graph, input: input, name: name)
+  }
   func forward(_ input: Tensor, phase: Phase) -> Tensor { inner.forward(input, phase: phase) }
   func backward(_ outputGradient: Tensor) -> Tensor {
     let dx = inner.backward(outputGradient)

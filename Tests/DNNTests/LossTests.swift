@@ -96,6 +96,9 @@ import Testing
     var summary: String { "Wrong" }
     var inputFeatures: Int { inner.inputFeatures }
     var outputFeatures: Int { inner.outputFeatures }
+    func appendInference(to graph: InferenceGraph, input: InferenceGraph.Value, name: String) -> InferenceGraph.Value {
+      inner.appendInference(to: graph, input: input, name: name)
+    }
     var parameters: [Parameter] { inner.parameters }
     init() {
       var g = SplitMix64(seed: 1)

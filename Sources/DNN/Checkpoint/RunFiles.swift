@@ -12,6 +12,7 @@ import Foundation
 /// - `best.safetensors`, `last.safetensors`: the checkpoints (`CheckpointKind`)
 /// - `.lock`: held while a process writes the run (`RunLock`)
 /// - `curves.svg`, `digits.svg`: pictures `dnn plot` adds
+/// - `model-best.onnx`, `model-last.onnx`: the model as `dnn export --onnx` writes it
 public enum RunFiles {
   public static let config = "config.json"
   public static let record = "run.json"
@@ -28,10 +29,14 @@ public enum RunFiles {
   public static let summaryMarkdown = "summary.md"
   public static let report = "report.html"
 
+  /// What `dnn export --onnx` writes into a run folder by default: `model-best.onnx`.
+  public static func onnx(_ checkpoint: CheckpointKind) -> String { "model-\(checkpoint.rawValue).onnx" }
+
   /// The files a run folder may hold (those it writes, and those `dnn plot` and `dnn report` on
   /// the run add): `--overwrite` deletes a folder only when it holds nothing else.
   public static let known: Set<String> = Set(
-    [config, record, metrics, steps, events, lock, curves, digits, legacyOptimizer, report] + CheckpointKind.allCases.map(\.fileName))
+    [config, record, metrics, steps, events, lock, curves, digits, legacyOptimizer, report]
+      + CheckpointKind.allCases.map(\.fileName) + CheckpointKind.allCases.map(onnx))
 
   /// The path of `name` in `folder`.
   public static func path(_ folder: String, _ name: String) -> String { (folder as NSString).appendingPathComponent(name) }

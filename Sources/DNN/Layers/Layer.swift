@@ -107,6 +107,10 @@ public protocol Layer: AnyObject {
   /// statistics, Dropout's mask) share a `HalfBatchSync` with their replica. Nil for a layer
   /// that cannot be split.
   func replica() -> Layer?
+  /// Appends what `forward(_:phase: .inference)` computes to `graph` as standard operators
+  /// (`InferenceGraph`: ONNX's), reading `input`; nodes and constants named from `name` (the
+  /// layer's index); returns the output value. Every layer writes its own (no default).
+  func appendInference(to graph: InferenceGraph, input: InferenceGraph.Value, name: String) -> InferenceGraph.Value
 }
 
 extension Layer {

@@ -16,6 +16,8 @@ public protocol ActivationFunction: Sendable {
   static func value(_ z: Float) -> Float
   /// f′(z), given z and a = f(z) (whichever is cheaper to use).
   static func derivative(_ z: Float, output a: Float) -> Float
+  /// The standard operator computing it (ONNX's name and attributes, `InferenceGraph.opset`).
+  static var inferenceOperator: (op: String, attributes: [String: InferenceGraph.Attribute]) { get }
 }
 
 /// An activation of the self-describing family, as a value a `LayerSpec` holds.

@@ -7,6 +7,7 @@ import Foundation
 ///     da/dz = Φ(z) + z φ(z),  φ(z) = exp(−z²/2) / √(2π)
 public enum GELU: ActivationFunction {
   public static let configName = "gelu"
+  public static let inferenceOperator: (op: String, attributes: [String: InferenceGraph.Attribute]) = ("Gelu", ["approximate": .string("none")])
   public static let label = "GELU"
   public static let forwardEquation = "A = Z Φ(Z),  Φ(z) = ½ (1 + erf(z/√2))"
   public static let backwardEquation = "dZ = dA ⊙ (Φ(Z) + Z φ(Z)),  φ(z) = e^(−z²/2)/√(2π)"

@@ -6,6 +6,7 @@ import Foundation
 ///     da/dz = a (1 − a)
 public enum Sigmoid: ActivationFunction {
   public static let configName = "sigmoid"
+  public static let inferenceOperator: (op: String, attributes: [String: InferenceGraph.Attribute]) = ("Sigmoid", [:])
   public static let label = "Sigmoid"
   public static let forwardEquation = "A = σ(Z) = 1 / (1 + e^(−Z))"
   public static let backwardEquation = "dZ = dA ⊙ A (1 − A)"

@@ -6,6 +6,7 @@ import Foundation
 ///     da/dz = 1 − a²
 public enum Tanh: ActivationFunction {
   public static let configName = "tanh"
+  public static let inferenceOperator: (op: String, attributes: [String: InferenceGraph.Attribute]) = ("Tanh", [:])
   public static let label = "Tanh"
   public static let forwardEquation = "A = tanh(Z)"
   public static let backwardEquation = "dZ = dA ⊙ (1 − A²)"

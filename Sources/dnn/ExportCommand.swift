@@ -1,0 +1,36 @@
+import ArgumentParser
+import DNN
+import Foundation
+import Interop
+
+/// `dnn export`: a saved run's model in a format other tools open.
+struct ExportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "export",
+    abstract: "Write a saved run's model as ONNX (onnxruntime, Netron, TensorRT, OpenVINO, browsers).",
+    discussion: """
+      The graph takes `pixels` [batch, 784] as float32 in [0, 1] and gives `probabilities` [batch, 10]; BatchNorm \
+      uses its running statistics and dropout is left out, as in dnn evaluate. Opset \(InferenceGraph.opset); the run's \
+      name and configuration are in the model's metadata.
+      """)
+
+  @Argument(help: "A run folder (RUNS/NAME).") var runFolder: String
+  @Flag(help: "Write an ONNX model.") var onnx = false
+  @Option(help: "Which checkpoint: \(CheckpointKind.list).") var checkpoint = CheckpointKind.best
+  @Option(name: [.customShort("o"), .long], help: "The file to write (default: RUN_FOLDER/model-CHECKPOINT.onnx).") var output: String?
+
+  func validate() throws {
+    guard onnx else { throw ValidationError("say what to export: --onnx") }
+  }
+
+  func run() throws {
+    try reportingErrors {
+      let run = try SavedRun(path: runFolder)
+      if let reason = run.incompleteReason(checkpoint) { throw CheckpointError(path: runFolder, problem: "cannot be exported: \(reason)") }
+      let model = try run.model(checkpoint: checkpoint)
+      let path = output ?? RunFiles.path(runFolder, RunFiles.onnx(checkpoint))
+      try AtomicFile.write(try OnnxExport.data(model, config: run.config), to: path)
+      print("wrote \(path) (\(run.config.name), \(RunRecord.modelName(checkpoint)), opset \(InferenceGraph.opset))")
+    }
+  }
+}
