@@ -41,7 +41,7 @@ let package = Package(
     .executableTarget(
       name: "dnn-tui",
       dependencies: [
-        "DNN", "Dashboard", "TerminalUI",
+        "DNN", "Dashboard", "TerminalUI", "Interop",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .testTarget(name: "DNNTests", dependencies: ["DNN"], exclude: ["numpy_forward.py"]),

@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# Regenerates the Swift code of the schemas in schemas/ (committed under Sources/Interop/Generated/,
-# since building swift-protobuf's code generator takes minutes and CI need not do it):
-#   schemas/onnx.proto                      from the onnx wheel (pip install onnx==1.23.2: onnx/onnx.proto)
-#   schemas/tensorboard/*.proto             from tensorflow/tensorboard, tensorboard/compat/proto
+# Regenerates the Swift code of the protobuf schemas diy-dnn writes (committed under
+# Sources/Interop/Generated/: building swift-protobuf's code generator takes minutes, and CI
+# need not). The schemas themselves are not committed; they come from:
+#   onnx.proto: the onnx wheel in .venv (scripts/install-deps.sh puts it there), onnx/onnx.proto
+#   tensorboard/compat/proto/{event,summary,histogram,tensor,resource_handle,tensor_shape,types}.proto:
+#     tensorflow/tensorboard's tensorboard/compat/proto/, placed under schemas/ by hand
 # Needs protoc (apt-get install protobuf-compiler) and protoc-gen-swift of the swift-protobuf
-# version Package.swift names (swift build -c release --product protoc-gen-swift in a checkout
-# of apple/swift-protobuf at that tag); pass its path as $1.
+# version Package.swift names (`swift build -c release --product protoc-gen-swift` in a checkout
+# of apple/swift-protobuf at that tag); pass its path:
+#   bash scripts/generate-protos.sh /path/to/protoc-gen-swift
 set -euo pipefail
 cd "$(dirname "$0")/.."
 plugin=${1:?path to protoc-gen-swift}
 out=Sources/Interop/Generated
-mkdir -p "$out"
-protos=(schemas/onnx.proto)
-[ -d schemas/tensorboard ] && protos+=(schemas/tensorboard/*.proto)
-protoc --plugin="$plugin" --swift_out="$out" --swift_opt=Visibility=Internal -I schemas "${protos[@]#schemas/}"
-ls -l "$out"
+mkdir -p "$out" schemas
+cp .venv/lib/python3*/site-packages/onnx/onnx.proto schemas/onnx.proto
+protos=(onnx.proto)
+for p in event summary histogram tensor resource_handle tensor_shape types; do
+  protos+=("tensorboard/compat/proto/$p.proto")
+done
+protoc --plugin="$plugin" --swift_out="$out" --swift_opt=Visibility=Internal -I schemas "${protos[@]}"
+find "$out" -name '*.pb.swift' | sort

@@ -2,6 +2,7 @@ import ArgumentParser
 import DNN
 import Dashboard
 import Foundation
+import Interop
 import Synchronization
 import TerminalUI
 
@@ -28,6 +29,7 @@ struct DashboardCommand: ParsableCommand {
   @Option(help: "Folder for run folders: each run is saved into OUT/NAME (checkpoints, logs; `s` saves now).") var out = "runs"
   @Flag(help: "Replace OUT/NAME if it exists (instead of saving into OUT/NAME-2).") var overwrite = false
   @Flag(help: "Do not save the runs.") var noSave = false
+  @Flag(help: ArgumentHelp(TensorBoardLog.flagHelp)) var noTensorboard = false
   @Flag(help: "With a saved run folder: continue training it from its last checkpoint.") var resume = false
   @Option(help: "Folder with the MNIST files (train-*, t10k-*; .gz or raw). Default: the bundled digits.") var dataDir: String?
   @Option(help: "bundled, mnist or fashion-mnist (as fetched by dnn download); --data-dir wins.") var dataset: String?
@@ -74,6 +76,7 @@ struct DashboardCommand: ParsableCommand {
     guard isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 else {
       fail("dnn-tui needs an interactive terminal; for training without one use `dnn train` (same options).")
     }
+    if !noTensorboard { TensorBoardLog.writeForEveryRun() }
     let opening: DashboardOpening
     do { opening = try DashboardOpening(self) } catch { fail("error: \(error)") }
     // The terminal before the run: a terminal that cannot show the dashboard starts nothing.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DNN
 import Foundation
+import Interop
 import Synchronization
 
 /// The signal that asked `dnn train` to stop (`ProcessSetup.stopSignals`), 0 for none.
@@ -35,6 +36,7 @@ struct TrainCommand: ParsableCommand {
   @Flag(help: "Continue runs from their last checkpoint and optimizer state.") var resume = false
   @Option(help: "K/N: train only every N-th run starting at run K (0-based).") var shard: String?
   @Flag(help: "Print one JSON object per run as the last line(s) of stdout.") var json = false
+  @Flag(help: ArgumentHelp(TensorBoardLog.flagHelp)) var noTensorboard = false
 
   func validate() throws {
     if let epochs, let problem = RunConfig.outOfRange("--epochs", epochs, RunConfig.epochRange) { throw ValidationError(problem) }
@@ -85,6 +87,7 @@ struct TrainCommand: ParsableCommand {
       if let problem = (try? SavedRun(path: path))?.resumeProblem(epochs: epochs) { throw ValidationError("\(path) \(problem)") }
     }
     try RunFolder.checkOut(outFolder)
+    if !noTensorboard { TensorBoardLog.writeForEveryRun() }
     for s in ProcessSetup.stopSignals { signal(s) { stopSignal.store($0, ordering: .relaxed) } }
     var failed = false
     let opened = DataChoice.Cache()

@@ -368,7 +368,7 @@ enum RunLogFile {
     session.keys("q")
     #expect(session.waitFor(5) { $0.contains("EXIT=0") }.ok, "\(session.screen())")
     #expect(try FileManager.default.contentsOfDirectory(atPath: "\(runs)/tiny").sorted()
-            == [".lock", "best.safetensors", "config.json", "last.safetensors", "metrics.csv", "run.json", "steps.csv"])
+            == [".lock", "best.safetensors", "config.json", "events.out.tfevents.diy-dnn", "last.safetensors", "metrics.csv", "run.json", "steps.csv"])
   }
 
   /// A headless sweep followed from its folder of runs: the runs `dnn train` starts later join

@@ -13,6 +13,7 @@ import Foundation
 /// - `.lock`: held while a process writes the run (`RunLock`)
 /// - `curves.svg`, `digits.svg`: pictures `dnn plot` adds
 /// - `model-best.onnx`, `model-last.onnx`: the model as `dnn export --onnx` writes it
+/// - `events.out.tfevents.diy-dnn`: the run for TensorBoard (`tensorboard --logdir runs`)
 public enum RunFiles {
   public static let config = "config.json"
   public static let record = "run.json"
@@ -28,6 +29,8 @@ public enum RunFiles {
   public static let summaryCSV = "summary.csv"
   public static let summaryMarkdown = "summary.md"
   public static let report = "report.html"
+  /// TensorBoard's event file (a name with `tfevents` in it is what TensorBoard reads).
+  public static let tensorboard = "events.out.tfevents.diy-dnn"
 
   /// What `dnn export --onnx` writes into a run folder by default: `model-best.onnx`.
   public static func onnx(_ checkpoint: CheckpointKind) -> String { "model-\(checkpoint.rawValue).onnx" }
@@ -35,7 +38,7 @@ public enum RunFiles {
   /// The files a run folder may hold (those it writes, and those `dnn plot` and `dnn report` on
   /// the run add): `--overwrite` deletes a folder only when it holds nothing else.
   public static let known: Set<String> = Set(
-    [config, record, metrics, steps, events, lock, curves, digits, legacyOptimizer, report]
+    [config, record, metrics, steps, events, lock, curves, digits, legacyOptimizer, report, tensorboard]
       + CheckpointKind.allCases.map(\.fileName) + CheckpointKind.allCases.map(onnx))
 
   /// The path of `name` in `folder`.

@@ -18,6 +18,10 @@ public final class RunFolder: TrainingObserver {
   /// When the state was last saved (uptime nanoseconds; 0 before the first save).
   private var lastSave: UInt64 = 0
   private var lastSavedPosition: TrainingPosition?
+  /// Logs written beside the run's own (`RunLogSinks`), and the steps of the epoch under way
+  /// for them.
+  private let sinks: [RunLogSink]
+  private var epochSteps: [RunLog.Step] = []
 
   /// Seconds between state saves at epoch ends (the first and last epochs always save, and so
   /// do `s`, Ctrl-C and the end of a run). Each save is an fsync'd write of model and optimizer:
@@ -30,12 +34,13 @@ public final class RunFolder: TrainingObserver {
   /// Seconds spent appending to the logs so far.
   public var secondsWritingLogs: Double { log.secondsWriting }
 
-  private init(path: String, config: RunConfig, lock: RunLock, history: [EpochReport]) {
+  private init(path: String, config: RunConfig, lock: RunLock, history: [EpochReport], resumedAt: TrainingPosition? = nil) throws {
     self.path = path
     self.config = config
     self.lock = lock
     self.history = history
     log = RunLog.Writer(folder: path)
+    sinks = try RunLogSinks.make(folder: path, config: config, resumedAt: resumedAt)
   }
 
   /// The path of `name` inside the folder.
@@ -125,7 +130,7 @@ public final class RunFolder: TrainingObserver {
   /// Starts a new run in the folder `claim` holds for it.
   public static func create(claim: Claim, config: RunConfig) throws -> RunFolder {
     precondition(config.name == claim.name, "the run takes the claimed name")
-    let folder = RunFolder(path: claim.path, config: config, lock: claim.lock, history: [])
+    let folder = try RunFolder(path: claim.path, config: config, lock: claim.lock, history: [])
     try AtomicFile.write(config.jsonValue.text + "\n", to: folder.file(RunFiles.config))
     try RunRecord(epochsPlanned: config.epochs).write(folder: claim.path)
     return folder
@@ -148,7 +153,7 @@ public final class RunFolder: TrainingObserver {
       guard RunFiles.isRunFile(name) else { throw CheckpointError(path: path, problem: "holds \(name), which is not a run file; not replaced") }
       try? fm.removeItem(atPath: RunFiles.path(path, name))
     }
-    let folder = RunFolder(path: path, config: config, lock: lock, history: [])
+    let folder = try RunFolder(path: path, config: config, lock: lock, history: [])
     try AtomicFile.write(config.jsonValue.text + "\n", to: folder.file(RunFiles.config))
     try RunRecord(epochsPlanned: config.epochs).write(folder: path)
     return folder
@@ -206,7 +211,7 @@ public final class RunFolder: TrainingObserver {
     var record = RunRecord(status: .running, epochs: history, epochsPlanned: recorded.epochs)
     record.learningRateFactor = state?.learningRateFactor ?? 1
     try record.write(folder: path)
-    return (RunFolder(path: path, config: recorded, lock: lock, history: history), state)
+    return (try RunFolder(path: path, config: recorded, lock: lock, history: history, resumedAt: position), state)
   }
 
   /// What shows that the run in `path` trained past its first epoch (epochs logged after the
@@ -244,8 +249,9 @@ public final class RunFolder: TrainingObserver {
   // MARK: Observing the trainer
 
   public func didFinish(_ batch: BatchReport) throws {
-    log.append(RunLog.Step(
-      step: batch.step, epoch: batch.epoch + 1, loss: batch.loss, accuracy: batch.accuracy, gradientNorms: batch.gradientNorms))
+    let step = RunLog.Step(step: batch.step, epoch: batch.epoch + 1, loss: batch.loss, accuracy: batch.accuracy, gradientNorms: batch.gradientNorms)
+    log.append(step)
+    if !sinks.isEmpty { epochSteps.append(step) }
   }
 
   /// Logs the epoch and keeps the model in memory when it is the best so far; then, when it is
@@ -256,6 +262,8 @@ public final class RunFolder: TrainingObserver {
   public func didFinish(_ epoch: EpochReport, _ progress: TrainingProgress) throws {
     log.append(epoch)
     try log.flush(parameterNames: progress.model.parameters.map(\.name))
+    for sink in sinks { try sink.write(epoch: epoch, steps: epochSteps, model: progress.model) }
+    epochSteps.removeAll(keepingCapacity: true)
     let position = TrainingPosition(epoch: epoch.epoch, batch: 0, step: progress.position.step)
     // The record (the trainer's, this epoch folded in) says whether this epoch is the best.
     if progress.record.best?.epoch == epoch.epoch {
@@ -267,11 +275,17 @@ public final class RunFolder: TrainingObserver {
     }
   }
 
-  public func didIntervene(_ intervention: Intervention) throws { try log.append(intervention) }
+  public func didIntervene(_ intervention: Intervention) throws {
+    try log.append(intervention)
+    for sink in sinks { try sink.write(intervention) }
+  }
 
   /// The steps after `position` were undone: their lines, not yet written (logs are written at
   /// epoch ends, and the run goes back to an epoch's start), are dropped.
-  public func didRewind(to position: TrainingPosition) throws { log.discardSteps(after: position.step) }
+  public func didRewind(to position: TrainingPosition) throws {
+    log.discardSteps(after: position.step)
+    epochSteps.removeAll { $0.step > position.step }
+  }
 
   /// Saves a fork's starting state (the parent's, under this run's configuration) as this
   /// run's state before it trains a step, so a kill at any instant leaves a fork that resumes

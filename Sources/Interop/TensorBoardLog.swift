@@ -1,0 +1,167 @@
+import DNN
+import Foundation
+import SwiftProtobuf
+
+/// A run folder's TensorBoard event file (`RunFiles.tensorboard`), written as the run trains
+/// (a `RunLogSink`): per step the training loss and accuracy and each parameter's gradient
+/// norm; per epoch the losses, accuracies and learning rate, and each parameter's values as a
+/// histogram; the configuration as text at step 0 and each intervention as text at its step.
+/// Event and Summary messages are TensorBoard's own schema's (generated code, swift-protobuf),
+/// framed as TFRecords (`TensorBoardRecords`). A resumed run's file is cut back to its saved
+/// step first, as the CSV logs are, so a killed and resumed run reads as one history.
+public final class TensorBoardLog: RunLogSink {
+  public let path: String
+  private let handle: FileHandle
+  /// The wall time of the last event, from which the next epoch's steps are spread.
+  private var lastTime = Date().timeIntervalSince1970
+
+  /// Opens (creates, or for a resumed run cuts back to `resumedAt`) the event file of `folder`.
+  public init(folder: String, config: RunConfig, resumedAt: TrainingPosition?) throws {
+    path = RunFiles.path(folder, RunFiles.tensorboard)
+    let existing = resumedAt == nil ? Data() : (FileManager.default.contents(atPath: path) ?? Data())
+    // Whole records of steps up to the saved one (the first, the file version, is step 0).
+    let keep = TensorBoardRecords.wholeRecords(existing).prefix { record in
+      ((try? Tensorboard_Event(serializedBytes: record.payload))?.step ?? .max) <= Int64(resumedAt?.step ?? 0)
+    }.last?.end ?? 0
+    // open(2), not FileManager.createFile: that one writes a temporary file and renames it,
+    // which a kill can leave behind in the run folder.
+    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw CheckpointError(path: path, problem: "cannot be opened (\(String(cString: strerror(errno))))") }
+    let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    self.handle = handle
+    try handle.truncate(atOffset: UInt64(keep))
+    try handle.seekToEnd()
+    if keep == 0 { try append(TensorBoardEvents.start(config: config, time: lastTime)) }
+  }
+
+  deinit { try? handle.close() }
+
+  /// Every run folder this process opens from now on writes its event file.
+  public static func writeForEveryRun() {
+    RunLogSinks.register { folder, config, resumedAt in try TensorBoardLog(folder: folder, config: config, resumedAt: resumedAt) }
+  }
+
+  /// The command-line flag's help, the same in dnn train and dnn-tui.
+  public static let flagHelp = "Do not write the TensorBoard event file (RUN/\(RunFiles.tensorboard)) beside the CSV logs."
+
+  public func write(epoch: EpochReport, steps: [RunLog.Step], model: Sequential) throws {
+    let now = Date().timeIntervalSince1970
+    let names = model.parameters.map(\.name)
+    var events: [Tensorboard_Event] = []
+    for (i, step) in steps.enumerated() {
+      let time = lastTime + (now - lastTime) * Double(i + 1) / Double(steps.count)
+      events.append(TensorBoardEvents.step(step, parameterNames: names, time: time))
+    }
+    let last = steps.last?.step ?? 0
+    events.append(TensorBoardEvents.epoch(epoch, step: last, time: now))
+    events.append(TensorBoardEvents.weights(model, step: last, time: now))
+    lastTime = now
+    try append(events)
+  }
+
+  public func write(_ intervention: Intervention) throws {
+    try append([TensorBoardEvents.intervention(intervention)])
+  }
+
+  /// Appends `events` as records, in one write.
+  private func append(_ events: [Tensorboard_Event]) throws {
+    var data = Data()
+    for event in events { data.append(TensorBoardRecords.frame(try event.serializedData())) }
+    do { try handle.write(contentsOf: data) } catch {
+      throw CheckpointError(path: path, problem: "cannot be written (\(error.localizedDescription))")
+    }
+  }
+}
+
+/// The events of a run as TensorBoard's messages: what `TensorBoardLog` writes live and
+/// `dnn export --tensorboard` writes for a run made before.
+enum TensorBoardEvents {
+  /// The file version event, then the configuration as text at step 0.
+  static func start(config: RunConfig, time: Double) -> [Tensorboard_Event] {
+    let version = Tensorboard_Event.with {
+      $0.wallTime = time
+      $0.fileVersion = "brain.Event:2"
+      $0.sourceMetadata.writer = "diy-dnn \(Version.number)"
+    }
+    return [version, text("configuration", "```\n\(config.jsonValue.prettyText)\n```", step: 0, time: time)]
+  }
+
+  static func step(_ step: RunLog.Step, parameterNames: [String], time: Double) -> Tensorboard_Event {
+    var values = [scalar("train/loss", step.loss), scalar("train/accuracy", step.accuracy)]
+    values += zip(parameterNames, step.gradientNorms).map { scalar("gradient_norm/\($0)", $1) }
+    return event(step: step.step, time: time, values)
+  }
+
+  static func epoch(_ epoch: EpochReport, step: Int, time: Double) -> Tensorboard_Event {
+    event(step: step, time: time, [
+      scalar("epoch/train_loss", epoch.trainLoss), scalar("epoch/train_accuracy", epoch.trainAccuracy),
+      scalar("epoch/validation_loss", epoch.validationLoss), scalar("epoch/validation_accuracy", epoch.validationAccuracy),
+      scalar("epoch/learning_rate", epoch.learningRate), scalar("epoch/epoch", Float(epoch.epoch)),
+    ])
+  }
+
+  /// Each parameter's values as a histogram (`weights/0.weight`).
+  static func weights(_ model: Sequential, step: Int, time: Double) -> Tensorboard_Event {
+    event(step: step, time: time, model.parameters.map { p in
+      Tensorboard_Summary.Value.with {
+        $0.tag = "weights/\(p.name)"
+        $0.histo = histogram(p.value.values)
+      }
+    })
+  }
+
+  static func intervention(_ intervention: Intervention) -> Tensorboard_Event {
+    let detail = intervention.detail.isEmpty ? "" : ": \(intervention.detail)"
+    return text("interventions", "\(intervention.kind.rawValue)\(detail) (epoch \(String(format: "%.2f", intervention.progress)))",
+                step: intervention.step, time: intervention.time)
+  }
+
+  /// 30 equal-width buckets from the smallest value to the largest (TensorBoard's legacy
+  /// histogram: each bucket's upper edge and count).
+  static func histogram(_ values: [Float]) -> Tensorboard_HistogramProto {
+    let low = Double(values.min() ?? 0), high = Double(values.max() ?? 0)
+    let buckets = 30, width = max((high - low) / Double(buckets), 1e-12)
+    var counts = [Double](repeating: 0, count: buckets)
+    var sum = 0.0, squares = 0.0
+    for v in values {
+      let x = Double(v)
+      counts[min(Int((x - low) / width), buckets - 1)] += 1
+      sum += x
+      squares += x * x
+    }
+    return Tensorboard_HistogramProto.with {
+      $0.min = low
+      $0.max = high
+      $0.num = Double(values.count)
+      $0.sum = sum
+      $0.sumSquares = squares
+      $0.bucketLimit = (1...buckets).map { low + width * Double($0) }
+      $0.bucket = counts
+    }
+  }
+
+  static func scalar(_ tag: String, _ value: Float) -> Tensorboard_Summary.Value {
+    Tensorboard_Summary.Value.with {
+      $0.tag = tag
+      $0.simpleValue = value
+    }
+  }
+
+  /// Markdown for TensorBoard's text plugin: a string tensor under the `text` plugin.
+  static func text(_ tag: String, _ markdown: String, step: Int, time: Double) -> Tensorboard_Event {
+    event(step: step, time: time, [Tensorboard_Summary.Value.with {
+      $0.tag = tag
+      $0.metadata.pluginData.pluginName = "text"
+      $0.tensor.dtype = .dtString
+      $0.tensor.stringVal = [Data(markdown.utf8)]
+    }])
+  }
+
+  static func event(step: Int, time: Double, _ values: [Tensorboard_Summary.Value]) -> Tensorboard_Event {
+    Tensorboard_Event.with {
+      $0.wallTime = time
+      $0.step = Int64(step)
+      $0.summary.value = values
+    }
+  }
+}
