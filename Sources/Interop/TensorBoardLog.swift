@@ -44,7 +44,8 @@ public final class TensorBoardLog: RunLogSink {
   /// The command-line flag's help, the same in dnn train and dnn-tui.
   public static let flagHelp = "Do not write the TensorBoard event file (RUN/\(RunFiles.tensorboard)) beside the CSV logs."
 
-  public func write(epoch: EpochReport, steps: [RunLog.Step], model: Sequential) throws {
+  public func write(epoch: EpochReport, steps: [RunLog.Step], progress: TrainingProgress) throws {
+    let model = progress.model
     let now = Date().timeIntervalSince1970
     let names = model.parameters.map(\.name)
     var events: [Tensorboard_Event] = []
@@ -55,6 +56,7 @@ public final class TensorBoardLog: RunLogSink {
     let last = steps.last?.step ?? 0
     events.append(TensorBoardEvents.epoch(epoch, step: last, time: now))
     events.append(TensorBoardEvents.weights(model, step: last, time: now))
+    if let probe = progress.probe { events.append(TensorBoardEvents.activations(model, probe: probe, step: last, time: now)) }
     lastTime = now
     try append(events)
   }
@@ -106,6 +108,16 @@ enum TensorBoardEvents {
       Tensorboard_Summary.Value.with {
         $0.tag = "weights/\(p.name)"
         $0.histo = histogram(p.value.values)
+      }
+    })
+  }
+
+  /// Each layer's outputs on the probe images as a histogram (`activations/1.relu`).
+  static func activations(_ model: Sequential, probe: Tensor, step: Int, time: Double) -> Tensorboard_Event {
+    event(step: step, time: time, zip(model.layers, model.layerOutputs(probe)).enumerated().map { i, pair in
+      Tensorboard_Summary.Value.with {
+        $0.tag = "activations/\(i).\(pair.0.configName)"
+        $0.histo = histogram(pair.1)
       }
     })
   }

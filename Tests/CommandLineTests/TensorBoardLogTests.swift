@@ -55,6 +55,9 @@ import Testing
     let counts = (read["histograms"] ?? [:]).mapValues { $0.map { $0[1] as? Double ?? 0 } }
     #expect(counts.count >= 4 && counts.values.allSatisfy { $0.count == 3 }, "\(counts.keys.sorted())")
     #expect(counts["weights/0.weight"]?.first == 784 * 16 && counts["weights/2.bias"]?.first == 10, "\(counts)")
+    // Activations on the probe images (the first 256 of the 400 validation digits): 16 per
+    // digit after the first layer and the ReLU, 10 after the last two.
+    #expect(counts["activations/1.relu"]?.first == 256 * 16 && counts["activations/3.softmax"]?.first == 256 * 10, "\(counts.keys.sorted())")
     #expect((read["text"]?["configuration"]?.first?[1] as? String)?.contains("\"layers\"") == true)
     #expect(Self.series(read, "gradient_norm/0.weight").count == Self.rows("\(run)/steps.csv").count)
     // Cut mid-record, as a kill would: read up to the last whole record.
@@ -63,7 +66,8 @@ import Testing
     #expect(truncate(file, off_t(size - 7)) == 0)
     let cut = try Self.read(run)
     #expect(Self.series(cut, "train/loss").count == Self.rows("\(run)/steps.csv").count)
-    #expect((cut["histograms"]?["weights/0.weight"]?.count ?? 0) == 2, "the last epoch's histograms were in the torn record")
+    #expect(cut["histograms"]?["weights/0.weight"]?.count == 3 && cut["histograms"]?["activations/1.relu"]?.count == 2,
+            "the last epoch's activations were the torn record")
   }
 
   @Test func aKilledAndResumedRunReadsAsOneHistory() throws {

@@ -262,7 +262,7 @@ public final class RunFolder: TrainingObserver {
   public func didFinish(_ epoch: EpochReport, _ progress: TrainingProgress) throws {
     log.append(epoch)
     try log.flush(parameterNames: progress.model.parameters.map(\.name))
-    for sink in sinks { try sink.write(epoch: epoch, steps: epochSteps, model: progress.model) }
+    for sink in sinks { try sink.write(epoch: epoch, steps: epochSteps, progress: progress) }
     epochSteps.removeAll(keepingCapacity: true)
     let position = TrainingPosition(epoch: epoch.epoch, batch: 0, step: progress.position.step)
     // The record (the trainer's, this epoch folded in) says whether this epoch is the best.

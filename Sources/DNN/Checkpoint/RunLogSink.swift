@@ -5,8 +5,9 @@ import Synchronization
 /// event file is one (`Interop`'s `TensorBoardLog`, registered by the programs that want it):
 /// the engine says when and what, the format lives elsewhere.
 public protocol RunLogSink: AnyObject {
-  /// An epoch ended: its steps (in order), its metrics, the model after it.
-  func write(epoch: EpochReport, steps: [RunLog.Step], model: Sequential) throws
+  /// An epoch ended: its steps (in order), its metrics, the model after it (with the probe
+  /// images to show activations on).
+  func write(epoch: EpochReport, steps: [RunLog.Step], progress: TrainingProgress) throws
   /// An intervention (pause, rate change, fork, ...) at its step.
   func write(_ intervention: Intervention) throws
 }

@@ -73,6 +73,15 @@ public final class Sequential {
     layers.reduce(input) { x, layer in layer.forward(x, phase: .inference) }
   }
 
+  /// Each layer's inference output for `input`, in order (for activation histograms).
+  public func layerOutputs(_ input: Tensor) -> [[Float]] {
+    var x = input
+    return layers.map { layer in
+      x = layer.forward(x, phase: .inference)
+      return x.values
+    }
+  }
+
   /// Clears every parameter gradient.
   public func zeroGradients() { for p in parameters { p.zeroGradient() } }
 

@@ -89,7 +89,9 @@ public final class Trainer {
 
   /// What observers receive now.
   private var progress: TrainingProgress {
-    TrainingProgress(model: model, optimizer: optimizer, position: position, learningRateFactor: learningRateFactor, record: record)
+    TrainingProgress(
+      model: model, optimizer: optimizer, position: position, learningRateFactor: learningRateFactor, record: record,
+      probe: (data.validation.count > 0 ? data.validation : data.train).probe)
   }
 
   /// The learning rate at `progress` epochs, including the user's +/- factor.
