@@ -32,12 +32,12 @@ import Testing
     #expect(listed.status == 0, "\(listed.errors)")
     let lines = listed.output.split(separator: "\n")
     #expect(lines.first?.contains("sets it apart") == true)
-    #expect(lines.contains { $0.hasPrefix("mlp-batch=64,lr=0.1 ") && $0.contains("FINISHED") && $0.hasSuffix("batch=64 lr=0.1") })
+    #expect(lines.contains { $0.hasPrefix("mlp-batch=64,lr=0.1 ") && $0.contains("FINISHED") && $0.hasSuffix("lr=0.1 batch=64") })
     // evaluate: the same column; summary.csv quotes the names (they hold commas).
     let evaluated = try Programs.dnn(["evaluate", runs, "--samples", "0"])
-    #expect(evaluated.status == 0 && evaluated.output.contains("batch=32 lr=0.01"), "\(evaluated.errors)")
+    #expect(evaluated.status == 0 && evaluated.output.contains("lr=0.01 batch=32"), "\(evaluated.errors)")
     let csv = try String(contentsOfFile: "\(runs)/summary.csv", encoding: .utf8)
-    #expect(csv.contains("\n\"mlp-batch=32,lr=0.01\",finished,") && csv.split(separator: "\n")[0].hasSuffix(",batchSize,optimizer.learningRate"))
+    #expect(csv.contains("\n\"mlp-batch=32,lr=0.01\",finished,") && csv.split(separator: "\n")[0].hasSuffix(",optimizer.learningRate,batchSize"))
     let parsed = try Spawn.run(["python3", "-c", "import csv,sys; rows=list(csv.reader(open(sys.argv[1]))); print(len(rows), len({len(r) for r in rows}))", "\(runs)/summary.csv"])
     #expect(parsed.output.trimmingCharacters(in: .whitespacesAndNewlines) == "5 1")
     // report.html: a table of only the differing settings.

@@ -89,9 +89,9 @@ import Testing
   @Test func differencesListOnlyWhatDiffers() throws {
     let runs = try Self.parse(#"{"grid": {"optimizer.learningRate": [0.01, 0.1], "batchSize": [64, 128]}}"#).runs
     let differences = RunDifferences(runs)
-    #expect(differences.settings.map(\.label) == ["batch", "lr"])
-    #expect(differences.values[1] == ["64", "0.1"])
-    #expect(differences.summary(of: 2) == "batch=128 lr=0.01")
+    #expect(differences.settings.map(\.label) == ["lr", "batch"])
+    #expect(differences.values[1] == ["0.1", "64"])
+    #expect(differences.summary(of: 2) == "lr=0.01 batch=128")
     // The same settings (names apart): nothing; a different dataset digest alone: nothing.
     var copy = runs[0]
     copy.name = "other"

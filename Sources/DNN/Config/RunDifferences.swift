@@ -3,7 +3,8 @@
 /// not a setting; the dataset counts by name and path (its files' digests follow from them).
 /// `report.html`, `dnn evaluate`, `dnn runs` and the dashboard's runs panel show this one table.
 public struct RunDifferences: Sendable {
-  /// The settings that differ, in path order.
+  /// The settings that differ: those with labels of their own first, in `RunSetting.known`'s
+  /// order (rate, batch, optimizer, seed, ...), then the rest in path order.
   public let settings: [RunSetting]
   /// For each run, for each setting: its value as written, or "-" when the run has none.
   public let values: [[String]]
@@ -15,7 +16,9 @@ public struct RunDifferences: Sendable {
         uniquingKeysWith: { first, _ in first })
     }
     let paths = Set(leaves.flatMap(\.keys)).sorted { $0.lexicographicallyPrecedes($1, by: RunDifferences.precedes) }
+    let known = { (path: [String]) in RunSetting.known.firstIndex { $0.path == path } ?? RunSetting.known.count }
     let differing = paths.filter { path in Set(leaves.map { $0[path] ?? "-" }).count > 1 }
+      .enumerated().sorted { (known($0.element), $0.offset) < (known($1.element), $1.offset) }.map(\.element)
     settings = differing.map { path in RunSetting.known.first { $0.path == path } ?? RunSetting(path: path, label: path.joined(separator: ".")) }
     values = leaves.map { run in differing.map { run[$0] ?? "-" } }
   }
