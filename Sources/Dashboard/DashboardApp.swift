@@ -47,7 +47,11 @@ public final class DashboardApp {
       switch event {
       case .added(let run, let focus):
         let index = state.add(run)
-        if focus { state.focus(on: index) }
+        // A fork the user asked for: focusing it is the user's choice.
+        if focus {
+          state.focusChosen = true
+          state.focus(on: index)
+        }
       case .event(let run, let event):
         state.apply(event, run: run)
       }
@@ -113,6 +117,7 @@ public final class DashboardApp {
       requestQuit()
     } else if let command {
       link.send(command, to: state.focus)
+      if let next = state.takeFollowUp() { link.send(next, to: state.focus) }
     }
     if mouseTracking != (state.drawing != nil) {
       mouseTracking = state.drawing != nil

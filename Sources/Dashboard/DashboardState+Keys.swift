@@ -134,6 +134,9 @@ extension DashboardState {
     case .fork:
       mode = .forkPrompt(factor: 0.5, over: mode)
       notice = forkQuestion
+      // The run waits while the user chooses: the fork starts from the weights of now.
+      resumesAfterFork = self.status == .running
+      if resumesAfterFork { return .pause }
     case .quit:
       guard anyLive else {
         quitting = true

@@ -161,6 +161,27 @@ extension DashboardState {
 
   // MARK: Forks
 
+  /// The line the header shows: an open question (the fork prompt, the quit question) stays
+  /// until it is answered, whatever other runs report meanwhile; otherwise the latest notice.
+  public var shownNotice: String? {
+    if case .forkPrompt = mode { return forkQuestion }
+    if mode.isQuitQuestion { return Self.quitQuestion }
+    return notice
+  }
+
+  /// The paused runs holding places that queued runs wait for (none when nothing is queued).
+  public var pausedAheadOfTheQueue: [String] {
+    guard runs.contains(where: { $0.status == .queued }) else { return [] }
+    return runs.filter { $0.status == .paused }.map(\.name)
+  }
+
+  /// The command to send after the one a key returned (the resume after a fork the prompt
+  /// paused for), once.
+  public mutating func takeFollowUp() -> TrainingCommand? {
+    defer { followUp = nil }
+    return followUp
+  }
+
   /// The fork prompt: the rate the new run would start with and the keys.
   /// The factor is shown as the runs panel shows the fork (`fork ×4`: on the schedule's rate),
   /// with what it is against the run's rate now.
@@ -190,11 +211,14 @@ extension DashboardState {
         return nil
       }
       notice = "forking \(self.name)…"
+      if resumesAfterFork { followUp = .resume }
+      resumesAfterFork = false
       return .fork(name: forkName, learningRateFactor: factor)
     case nil:
       mode = under
       notice = nil
-      return nil
+      defer { resumesAfterFork = false }
+      return resumesAfterFork ? .resume : nil
     }
     notice = forkQuestion
     return nil

@@ -23,6 +23,10 @@ public struct DashboardState: Sendable {
   /// Runs hidden from the overlaid curves (`o`): indices into `runs`. The focused run's own
   /// curves always show.
   public var hiddenRuns: Set<Int> = []
+  /// The fork prompt paused the focused run (it was training): answering it resumes the run.
+  var resumesAfterFork = false
+  /// A command to send after the one a key returned (`takeFollowUp`).
+  var followUp: TrainingCommand?
 
   public subscript<T>(dynamicMember path: WritableKeyPath<RunState, T>) -> T {
     get { runs[focus][keyPath: path] }
@@ -159,6 +163,11 @@ public struct DashboardState: Sendable {
       if index == focus { showOutcome = true } else { notice = who + (runs[index].message ?? "ended") }
     default:
       break
+    }
+    // Until the user picks a run (Tab, 1-9), the focus follows training: a run that trains
+    // takes it from one that has ended or has not started.
+    if !focusChosen && index != focus && runs[index].status == .running && !runs[focus].isTraining {
+      focus(on: index)
     }
     if event.isTerminal && isSweep && !anyLive && !focusChosen, let best = bestRun, best != focus {
       focus(on: best)

@@ -104,6 +104,8 @@ public struct RunState: Sendable {
 
   /// True while the run may still train (queued runs included).
   public var isLive: Bool { ![.finished, .stopped, .diverged, .failed, .skipped, .interrupted].contains(status) }
+  /// Whether it trains now, is about to, or is held by the user: what keeps the focus.
+  public var isTraining: Bool { [.starting, .running, .paused, .stepping].contains(status) }
 
   /// Folds one training event into the run (`DashboardState.apply` adds the notices).
   public mutating func apply(_ event: TrainingEvent) {

@@ -54,6 +54,37 @@ import Testing
     #expect(state.notice == "all runs ended: wider-run ranks first")
   }
 
+  /// Until the user picks a run, the focus follows the run that trains: a finished run's
+  /// screen does not stay up while another trains off-screen; once a run is picked, it stays.
+  @Test func theFocusFollowsTrainingUntilTheUserPicks() {
+    var state = SweepFixture.state
+    state.focus(on: 0)  // fixture-run, finished
+    state.apply(.state(.running), run: 1)
+    #expect(state.focus == 1, "wider-run trains: it takes the focus from the finished run")
+    state.runs[2].status = .running
+    state.apply(.state(.running), run: 2)
+    #expect(state.focus == 1, "a training run keeps the focus")
+    var picked = SweepFixture.state
+    _ = picked.press(.character("1"))
+    picked.apply(.state(.running), run: 1)
+    #expect(picked.focus == 0, "the user's pick stays")
+  }
+
+  /// A paused run that holds a place says the queued runs wait for it, and a queued run says
+  /// which paused run it waits for; the ETA stays, as the time left once resumed.
+  @Test func aPausedRunSaysTheQueueWaitsForIt() {
+    var state = SweepFixture.state
+    state.runs[1].status = .paused
+    #expect(state.pausedAheadOfTheQueue == ["wider-run"])
+    let paused = DashboardView.render(state, width: 120, height: 40, options: RenderOptions()).trimmedText
+    #expect(paused.contains("1 queued run waits for it"), "\(paused.prefix(250))")
+    state.focus(on: 2)
+    let queued = DashboardView.render(state, width: 120, height: 40, options: RenderOptions()).trimmedText
+    #expect(queued.contains("queued: waits for wider-run, paused"), "\(queued.prefix(250))")
+    state.runs[1].status = .running
+    #expect(state.pausedAheadOfTheQueue.isEmpty)
+  }
+
   @Test func aChosenFocusStaysAtTheEnd() {
     var state = SweepFixture.state
     _ = state.press(.character("1"))
@@ -67,16 +98,24 @@ import Testing
   @Test func theForkPromptChoosesTheFactor() {
     var state = SweepFixture.state
     state.runs[1].status = .running
-    #expect(state.perform(.fork) == nil && state.forkFactor == 0.5)
+    // A training run waits while the user chooses: f pauses it, the answer resumes it.
+    #expect(state.perform(.fork) == .pause && state.forkFactor == 0.5)
     #expect(state.notice?.hasPrefix("fork ×1/2 of wider-run: learning rate 0.025 (×1/2 its rate now)") == true, "\(state.notice ?? "")")
     #expect(state.press(.left).command == nil && state.forkFactor == 0.25)
     #expect(state.press(.character("+")).command == nil && state.press(.right).command == nil && state.forkFactor == 1)
+    // Another run's notice does not replace the open prompt.
+    state.apply(.checkpointSaved(path: "x", epoch: 1), run: 0)
+    #expect(state.shownNotice?.hasPrefix("fork ×1 of wider-run") == true, "\(state.shownNotice ?? "")")
     #expect(state.press(.enter).command == .fork(name: "wider-run-fork1", learningRateFactor: 1))
+    #expect(state.takeFollowUp() == .resume && state.takeFollowUp() == nil)
     #expect(state.forkFactor == nil)
     // Esc (any other key) cancels; the name skips those taken.
     state.add(RunState(name: "wider-run-fork1"))
-    _ = state.perform(.fork)
-    #expect(state.press(.escape).command == nil && state.forkFactor == nil && state.notice == nil)
+    #expect(state.perform(.fork) == .pause)
+    #expect(state.press(.escape).command == .resume && state.forkFactor == nil && state.notice == nil)
+    // A paused run stays paused whatever the answer.
+    state.runs[1].status = .paused
+    #expect(state.perform(.fork) == nil && state.press(.escape).command == nil)
     #expect(state.forkName == "wider-run-fork2")
   }
 

@@ -39,6 +39,8 @@ struct HeaderPanel {
     let row1 = Rect(x: rect.x, y: rect.y, width: statusX - rect.x - 1, height: 1)
     guard let run = state.run else {
       let waiting = switch state.status {
+      case .queued where !state.pausedAheadOfTheQueue.isEmpty:
+        "queued: waits for \(state.pausedAheadOfTheQueue.joined(separator: ", ")), paused (\(KeyMap.name(.togglePause)) there resumes it; \(KeyMap.name(.skip)) skips this one)"
       case .queued: "queued: starts when the runs before it leave a place (\(KeyMap.name(.skip)) skips it)"
       case .skipped: "skipped"
       case .failed: state.message ?? "failed"
@@ -47,7 +49,7 @@ struct HeaderPanel {
           ?? "loading data and building the model…"
       }
       draw([brand] + nameItems(state.name) + [Item(text: waiting, style: options.paint(.dim), priority: 0)], in: row1, on: &buffer)
-      if let notice = state.notice {
+      if let notice = state.shownNotice {
         draw([Item(text: notice, style: options.paint(Style(foreground: .yellow)), priority: 0)],
              in: Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: 1), on: &buffer)
       }
@@ -67,13 +69,19 @@ struct HeaderPanel {
       items.append(Item(text: "val acc \(Format.percent(last.validationAccuracy)) (last)", style: bold, priority: 0))
     }
     if let test = state.focused.record?.testText { items.append(Item(text: test, style: bold, priority: 0)) }
-    if let eta = state.secondsRemaining { items.append(Item(text: "ETA \(Format.duration(eta))", style: plain, priority: 1)) }
+    if state.status == .paused && state.pausedAheadOfTheQueue.contains(state.name) {
+      let waiting = state.runs.filter { $0.status == .queued }.count
+      items.append(Item(text: "\(waiting) queued run\(waiting == 1 ? "" : "s") wait\(waiting == 1 ? "s" : "") for it", style: options.paint(Style(foreground: .yellow)), priority: 0))
+    }
+    if let eta = state.secondsRemaining {
+      items.append(Item(text: "ETA \(Format.duration(eta))" + (state.status == .paused ? " when resumed" : ""), style: plain, priority: 1))
+    }
     items.append(Item(text: "lr \(LineChart.compact(Double(state.learningRate)))", style: plain, priority: 2))
     if let best = state.bestEpoch { items.append(Item(text: best.text, style: plain, priority: 4)) }
     items.append(Item(text: "step \(Format.grouped(state.step))", style: plain, priority: 3))
     if state.isLive { items.append(Item(text: "\(Format.grouped(Int(saturating: state.samplesPerSecond))) samples/s", style: plain, priority: 6)) }
-    if let text = state.notice ?? state.message {
-      let failed = state.notice == nil && (state.status == .diverged || state.status == .failed)
+    if let text = state.shownNotice ?? state.message {
+      let failed = state.shownNotice == nil && (state.status == .diverged || state.status == .failed)
       items.append(Item(text: text, style: options.paint(Style(foreground: failed ? .red : .yellow, bold: failed)), priority: 0))
     }
     draw(items, in: Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: 1), on: &buffer)
