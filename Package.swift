@@ -49,7 +49,7 @@ let package = Package(
     .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
     .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "DNN", "TerminalUI"], exclude: ["Golden"]),
     // The executables as processes (dnn, dnn-tui in tmux); needs them built (swift build).
-    .testTarget(name: "CommandLineTests", exclude: ["hostile_server.py"]),
+    .testTarget(name: "CommandLineTests", exclude: ["hostile_server.py", "tensorboard_check.py"]),
   ],
   swiftLanguageModes: [.v6]
 )
