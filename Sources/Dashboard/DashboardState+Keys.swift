@@ -22,6 +22,8 @@ extension DashboardState {
       if let under = mode.under {
         if mode.isQuitQuestion { notice = nil }
         mode = under
+      } else if case .character(let c) = key, !c.isWhitespace {
+        notice = "\(c): not a key here, \(KeyMap.name(.help)) for help"
       }
       return (nil, nil)
     }

@@ -23,7 +23,9 @@ struct DashboardCommand: ParsableCommand {
 
   @Argument(help: "A saved run folder (RUNS/NAME) or a folder of run folders (RUNS) to open: finished runs are shown, runs a `dnn train` elsewhere is writing are followed live.")
   var path: String?
-  @Option(help: "Run configuration file (JSON): every run in it is trained, in order. Default: assets/configs/experiment.json (the original's experiment: five runs, under 20 s here).") var config: String?
+  @Option(help: ArgumentHelp(
+    "Run configuration file (JSON), or a bundled one by name (\(Assets.bundledConfigs().map { String($0.dropLast(5)) }.joined(separator: ", "))): every run in it is trained, in order. Default: \((try? Assets.experimentConfig()) ?? "assets/configs/experiment.json") (the original's experiment: five runs, under 20 s here)."))
+  var config: String?
   @Option(name: .customLong("run"), help: "The one run of the configuration file to train, or a saved run folder (RUNS/NAME) to open.")
   var runName: String?
   @Option(help: "Folder for run folders: each run is saved into OUT/NAME (checkpoints, logs; `s` saves now).") var out = "runs"

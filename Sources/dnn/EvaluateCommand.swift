@@ -58,7 +58,11 @@ struct EvaluateCommand: ParsableCommand {
       for r in results { printConfusion(r) }
       print(TextTable.aligned(displayRows(results), left: [0, 8]))
       print("best val: val acc of the best epoch (@ epoch); test: \(RunRecord.modelName(checkpoint))")
-      if folderOfRuns { print("wrote \(RunFiles.path(runs[0], RunFiles.summaryCSV)) and \(RunFiles.summaryMarkdown)") }
+      if folderOfRuns {
+        print("wrote \(RunFiles.path(runs[0], RunFiles.summaryCSV)) and \(RunFiles.summaryMarkdown)")
+      } else {
+        print("(\(RunFiles.summaryCSV) and .md are written for one folder of runs: dnn evaluate RUNS)")
+      }
     }
   }
 
@@ -68,7 +72,7 @@ struct EvaluateCommand: ParsableCommand {
       + differences.settings.map(\.dotted)]
       + results.enumerated().map { i, r in
         let record = r.run.record
-        return [r.run.config.name, record.status.rawValue, "\(r.parameters)", "\(record.epochsDone)",
+        return [Self.label(r.run, among: results), record.status.rawValue, "\(r.parameters)", "\(record.epochsDone)",
          record.best.map { "\($0.epoch)" } ?? "", String(format: "%.4f", Double(record.best?.validationAccuracy ?? .nan)),
          String(format: "%.4f", Double(r.test.loss)), String(format: "%.4f", Double(r.test.accuracy)),
          String(format: "%.2f", r.run.trainingSeconds), RunRecord.modelName(checkpoint)] + differences.values[i]
@@ -83,11 +87,17 @@ struct EvaluateCommand: ParsableCommand {
     return [["run", "status", "params", "epochs", "best val", "test loss", "test", "train s"] + apart]
       + results.enumerated().map { i, r in
         let record = r.run.record
-        return [r.run.config.name, record.status.label, r.parameters.grouped, "\(record.epochsDone)/\(record.epochsPlanned)",
+        return [Self.label(r.run, among: results), record.status.label, r.parameters.grouped, "\(record.epochsDone)/\(record.epochsPlanned)",
          record.best.map { "\(percent($0.validationAccuracy)) @\($0.epoch)" } ?? "–",
          String(format: "%.4f", Double(r.test.loss)), percent(r.test.accuracy), String(format: "%.1f", r.run.trainingSeconds)]
           + (apart.isEmpty ? [] : [differences.summary(of: i)])
       }
+  }
+
+  /// How a run is named in the tables: its name, or its folder when another run has that name
+  /// (the same configuration trained into two folders of runs).
+  static func label(_ run: SavedRun, among results: [Result]) -> String {
+    results.filter { $0.run.config.name == run.config.name }.count > 1 ? run.path : run.config.name
   }
 
   private func jsonValue(_ r: Result) -> JSONValue {

@@ -21,7 +21,7 @@ struct TrainCommand: ParsableCommand {
 
   @Argument(help: "A run folder to continue (with --resume): any run folder, forks included; its config.json is the configuration and its parent the --out.")
   var runFolder: String?
-  @Option(help: "Run configuration file (JSON), or a run folder's config.json.") var config: String?
+  @Option(help: "Run configuration file (JSON), a bundled one by name (cnn, mnist-best, ...), or a run folder's config.json.") var config: String?
   @Option(name: .customLong("run"), help: "Train only the run with this name.") var runName: String?
   @Option(help: "Folder with the MNIST files (train-*, t10k-*; .gz or raw). Default: the bundled digits.")
   var dataDir: String?

@@ -40,6 +40,12 @@ import Testing
     #expect(csv.contains("\n\"mlp-batch=32,lr=0.01\",finished,") && csv.split(separator: "\n")[0].hasSuffix(",optimizer.learningRate,batchSize"))
     let parsed = try Spawn.run(["python3", "-c", "import csv,sys; rows=list(csv.reader(open(sys.argv[1]))); print(len(rows), len({len(r) for r in rows}))", "\(runs)/summary.csv"])
     #expect(parsed.output.trimmingCharacters(in: .whitespacesAndNewlines) == "5 1")
+    // Two folders holding runs of the same names: the tables tell them apart by folder, and
+    // say why no summary files were written.
+    let copy = "\(runs)/../copy"
+    try FileManager.default.copyItem(atPath: runs, toPath: copy)
+    let both = try Programs.dnn(["evaluate", runs, copy, "--samples", "0"])
+    #expect(both.status == 0 && both.output.contains("/copy/mlp-batch=32,lr=0.01") && both.output.contains("written for one folder of runs"), "\(both.output)")
     // report.html: a table of only the differing settings.
     #expect(try Programs.dnn(["report", runs]).status == 0)
     let report = try String(contentsOfFile: "\(runs)/report.html", encoding: .utf8)
@@ -61,6 +67,17 @@ import Testing
     #expect(try Programs.dnn(["train", "--config", "\(out)/one.json", "--optimizer", "rmsprop"]).status == 64)
     let version = try Programs.dnn(["--version"])
     #expect(version.status == 0 && version.output.hasPrefix("diy-dnn "))
+  }
+
+  /// Bundled configurations are found by name from any folder (as after scripts/install.sh),
+  /// and a name that is not one lists those that are.
+  @Test func bundledConfigurationsAreFoundByName() throws {
+    let out = Programs.temporaryFolder()
+    let trained = try Spawn.run([try Programs.path("dnn"), "train", "--config", "default.json", "--epochs", "1", "--out", out], directory: "/tmp")
+    #expect(trained.status == 0, "\(trained.errors)")
+    #expect(FileManager.default.fileExists(atPath: "\(out)/mlp-256-128/config.json"))
+    let missing = try Spawn.run([try Programs.path("dnn"), "train", "--config", "nosuch", "--out", out], directory: "/tmp")
+    #expect(missing.status != 0 && missing.errors.contains("no such configuration file (bundled, by name: attention, cnn, default,"), "\(missing.errors)")
   }
 
   /// A run with every epoch done is not reopened to train nothing (and rewrite its state): one

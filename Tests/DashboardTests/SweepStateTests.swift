@@ -85,6 +85,12 @@ import Testing
     #expect(state.pausedAheadOfTheQueue.isEmpty)
   }
 
+  /// A key that does nothing says so, briefly.
+  @Test func anUnknownKeySaysSo() {
+    var state = SweepFixture.state
+    #expect(state.press(.character("p")).command == nil && state.notice == "p: not a key here, ? for help")
+  }
+
   @Test func aChosenFocusStaysAtTheEnd() {
     var state = SweepFixture.state
     _ = state.press(.character("1"))

@@ -5,10 +5,12 @@ extension RunFile {
   public static let classes = 10
 
   /// Reads and checks a configuration file.
-  public static func load(path: String) throws -> RunFile {
+  public static func load(path given: String) throws -> RunFile {
+    let path = Assets.configPath(given)
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-      throw ConfigError("\(path): no such configuration file")
+      let bundled = Assets.bundledConfigs().map { String($0.dropLast(5)) }
+      throw ConfigError("\(path): no such configuration file" + (bundled.isEmpty ? "" : " (bundled, by name: \(bundled.joined(separator: ", ")))"))
     }
     guard let data = FileManager.default.contents(atPath: path) else {
       throw ConfigError("\(path): cannot be read (check its permissions)")

@@ -48,6 +48,23 @@ public enum Assets {
     return folder + "/configs/" + name
   }
 
+  /// The bundled configurations' names (`cnn.json`, ...), sorted; none without the assets.
+  public static func bundledConfigs() -> [String] {
+    guard let folder = folder() else { return [] }
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder + "/configs")) ?? []
+    return names.filter { $0.hasSuffix(".json") }.sorted()
+  }
+
+  /// `path` when it names a file; else, for a bare name (`cnn` or `cnn.json`), the bundled
+  /// configuration of that name when there is one (so `--config cnn.json` works from any
+  /// folder after `scripts/install.sh`); else `path` unchanged.
+  public static func configPath(_ path: String) -> String {
+    guard !FileManager.default.fileExists(atPath: path), !path.contains("/") else { return path }
+    let name = path.hasSuffix(".json") ? path : path + ".json"
+    guard bundledConfigs().contains(name), let found = try? config(name) else { return path }
+    return found
+  }
+
   private static var missing: DataError {
     DataError(path: "assets/", problem: "the bundled assets folder was not found",
               hint: "Install with scripts/install.sh, run from the project folder, set DNN_ASSETS to the assets folder, or pass --data-dir and --config.")
