@@ -24,6 +24,10 @@ public struct DrawingPad: Sendable {
   public var seen: [Float]?
   /// Where the classifying model came from (`epoch 12`), for the title.
   public var modelLabel: String?
+  /// With several runs: every run's reading of the drawing (its latest model), in run order.
+  public var byRun: [(run: String, digit: Int, probability: Float)] = []
+  /// What `byRun` was read from: the version and each run's model, so each is read once.
+  public var byRunKey: String?
   public init() {}
 
   public var isBlank: Bool { !canvas.contains { $0 > 0 } }

@@ -6,6 +6,8 @@ import DNN
 final class Instruments {
   /// The model the drawing is read with, and which snapshot it was built from.
   private var reader: (key: String, model: Sequential)?
+  /// Each run's model, for reading the drawing with every run (`DrawingPad.byRun`).
+  private var runReaders: [Int: (key: String, model: Sequential)] = [:]
   /// Validation digits a check runs on.
   static let checkSamples = 16
 
@@ -30,8 +32,31 @@ final class Instruments {
         state.drawing = pad
         changed = true
       }
+      if state.isSweep, readByEveryRun(&pad, runs: state.runs) {
+        state.drawing = pad
+        changed = true
+      }
     }
     return changed
+  }
+
+  /// Every run's reading of the drawing, by its latest model: read again when the drawing or a
+  /// run's model changed. True when it was.
+  private func readByEveryRun(_ pad: inout DrawingPad, runs: [RunState]) -> Bool {
+    let keys = runs.enumerated().map { i, run in run.model.map { "\(i) \(run.name) \($0.position.step) \($0.position.epoch)" } }
+    let key = "\(pad.version) " + keys.map { $0 ?? "-" }.joined(separator: "|")
+    guard pad.byRunKey != key else { return false }
+    pad.byRunKey = key
+    pad.byRun = []
+    guard let image = DigitPreprocessing.mnistStyle(pad.canvas) else { return true }
+    let input = Tensor(rows: 1, columns: image.count, values: image)
+    for (i, run) in runs.enumerated() {
+      guard let snapshot = run.model, let runKey = keys[i] else { continue }
+      if runReaders[i]?.key != runKey { runReaders[i] = (try? snapshot.makeModel()).map { (runKey, $0) } }
+      guard let p = runReaders[i]?.model.predict(input).values, let best = p.indices.max(by: { p[$0] < p[$1] }) else { continue }
+      pad.byRun.append((run.name, best, p[best]))
+    }
+    return true
   }
 
   /// Classifies the pad's drawing after MNIST's preprocessing.

@@ -167,6 +167,24 @@ import Testing
     #expect(DashboardView.render(state, width: 120, height: 40, options: RenderOptions()).text.contains("Validation digits"))
   }
 
+  /// With several runs, the drawing is read by every run's latest model, side by side.
+  @Test func everyRunReadsTheDrawing() throws {
+    var state = InstrumentsFixture.state
+    state.apply(.model(InstrumentsFixture.model))
+    let second = state.add(RunState(name: "second-run", status: .running))
+    state.apply(.model(InstrumentsFixture.model), run: second)
+    _ = state.perform(.draw)
+    for key: Key in [.character(" "), .down, .down, .down, .down, .down, .down] { _ = state.press(key) }
+    let instruments = Instruments()
+    #expect(instruments.update(&state))
+    let pad = try #require(state.drawing)
+    #expect(pad.byRun.map(\.run) == ["fixture-run", "second-run"])
+    #expect(pad.byRun.first?.digit == pad.prediction?.digit, "the focused run's reading is the pad's")
+    #expect(!instruments.update(&state), "read once per drawing and models")
+    let text = DashboardView.render(state, width: 120, height: 40, options: RenderOptions()).text
+    #expect(text.contains("every run reads: fixture-run"), "\(text)")
+  }
+
   @Test func theMousePaintsWhereItPoints() throws {
     let terminal = TextTerminal(width: 120, height: 40)
     let link = DashboardAppTests.ScriptedLink(EventFixture.events + [.model(InstrumentsFixture.model)])

@@ -88,6 +88,21 @@ struct DrawingPanel {
     buffer.put("reads \(state.focused.className(guess.digit))  \(Format.percent(guess.probability))", x: x, y: y, style: options.paint(Style(foreground: .green, bold: true)), clip: clip)
     ProbabilityBars(probabilities: p, names: state.run?.classNames ?? [], label: nil, guess: guess.digit, options: options, otherColour: .blue)
       .draw(classes: Array(p.indices), x: x, y: y + 2, width: clip.width, maxBarWidth: 30, maxNameWidth: 11, on: &buffer)
+    // Every run's reading, side by side: the obvious comparison.
+    guard !pad.byRun.isEmpty else { return }
+    let readings = pad.byRun.map { "\($0.run) \(state.focused.className($0.digit)) \(Format.percent($0.probability))" }
+    // Three rows above the canvas's key help; what does not fit is counted, never dropped silently.
+    var lines = Format.wrap("every run reads: " + readings.joined(separator: " · "), width: max(right - x, 10))
+    if lines.count > 3 {
+      lines = Array(lines.prefix(3))
+      lines[2] = String(lines[2].prefix(max(right - x - 12, 0)))
+      // Each reading shown whole has its percentage.
+      let shown = lines.joined().filter { $0 == "%" }.count
+      lines[2] += " +\(max(readings.count - shown, 1)) more"
+    }
+    for (i, line) in lines.enumerated() {
+      buffer.put(line, x: x, y: y + 13 + i, style: options.paint(.dim), clip: Rect(x: x, y: y + 13, width: max(right - x, 0), height: 3))
+    }
   }
 
 }
