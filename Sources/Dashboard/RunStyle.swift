@@ -7,8 +7,8 @@ enum RunStyle {
   static let colours: [Color] = [.orange, .magenta, .green, .blue, .yellow, .red]
   static let markers: [Unicode.Scalar] = ["●", "▲", "■", "★", "✚", "✖", "▼", "◀", "▶", "○", "△", "□", "☆", "◇", "♠", "♣", "♥", "♦", "✦", "✱", "◐", "◑", "⊕", "⊗"]
   /// ASCII markers: none of them a chart's own mark (`.` per batch, `@` best, `|` and the
-  /// intervention letters P R S L V F).
-  static let asciiMarkers: [Unicode.Scalar] = ["o", "^", "#", "*", "+", "x", "v", "<", ">", "%", "&", "=", "$", "~", "?", "A", "H", "K", "N", "T", "U", "X", "Y", "Z"]
+  /// intervention letters P R S L V F), nor `=` and `,`, which sweep names are made of.
+  static let asciiMarkers: [Unicode.Scalar] = ["o", "^", "#", "*", "+", "x", "v", "<", ">", "%", "&", "W", "$", "~", "?", "A", "H", "K", "N", "T", "U", "X", "Y", "Z"]
 
   /// The colour of run `index`.
   static func colour(_ index: Int) -> Color { colours[index % colours.count] }

@@ -32,7 +32,7 @@ extension RunConfig {
     guard !differences.settings.isEmpty else { return configs.map(\.summaryLine) }
     let layersDiffer = differences.settings.contains { $0.path.first == "layers" }
     return configs.indices.map { i in
-      let settings = zip(differences.settings, differences.values[i]).filter { $0.0.path.first != "layers" }.map { "\($0.0.label)=\($0.1)" }
+      let settings = zip(differences.settings, differences.values[i]).filter { $0.0.path.first != "layers" }.map { $0.0.named($0.1) }
       return ((layersDiffer ? [configs[i].modelLine] : []) + settings).joined(separator: " ")
     }
   }

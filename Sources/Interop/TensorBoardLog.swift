@@ -34,11 +34,9 @@ public final class TensorBoardLog: RunLogSink {
     if keep == 0 { try append(TensorBoardEvents.start(config: config, time: lastTime)) }
   }
 
-  deinit { try? handle.close() }
-
   /// Every run folder this process opens from now on writes its event file.
   public static func writeForEveryRun() {
-    RunLogSinks.register { folder, config, resumedAt in try TensorBoardLog(folder: folder, config: config, resumedAt: resumedAt) }
+    RunLogSinks.register("tensorboard") { folder, config, resumedAt in try TensorBoardLog(folder: folder, config: config, resumedAt: resumedAt) }
   }
 
   /// The command-line flag's help, the same in dnn train and dnn-tui.

@@ -18,15 +18,13 @@ public enum RunLogSinks {
   /// position of a resumed run (its log is cut back to it, as the CSV logs are), nil for a new one.
   public typealias Maker = @Sendable (_ folder: String, _ config: RunConfig, _ resumedAt: TrainingPosition?) throws -> RunLogSink
 
-  private static let makers = Mutex<[Maker]>([])
+  private static let makers = Mutex<[String: Maker]>([:])
 
-  /// Every run folder opened from now on gets a sink from `maker`.
-  public static func register(_ maker: @escaping Maker) { makers.withLock { $0.append(maker) } }
-
-  /// Removes every maker (tests).
-  public static func removeAll() { makers.withLock { $0.removeAll() } }
+  /// Every run folder opened from now on gets a sink from `maker`; registering under the same
+  /// `name` again replaces it (a log is never written twice).
+  public static func register(_ name: String, _ maker: @escaping Maker) { makers.withLock { $0[name] = maker } }
 
   static func make(folder: String, config: RunConfig, resumedAt: TrainingPosition?) throws -> [RunLogSink] {
-    try makers.withLock { $0 }.map { try $0(folder, config, resumedAt) }
+    try makers.withLock { $0 }.sorted { $0.key < $1.key }.map { try $0.value(folder, config, resumedAt) }
   }
 }

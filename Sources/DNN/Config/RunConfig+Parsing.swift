@@ -146,7 +146,7 @@ extension OptimizerSpec {
         spec = .adamW(learningRate: rate, beta1: b1, beta2: b2, epsilon: eps, weightDecay: try decay(&r, 0.01))
       }
     default:
-      throw ConfigError("\(context): unknown optimizer type '\(type)' (known: sgd, adam, adamw)")
+      throw ConfigError("\(context): unknown optimizer type '\(type)' (known: \(OptimizerSpec.typeNames.joined(separator: ", ")))")
     }
     try r.rejectUnknownKeys()
     return spec

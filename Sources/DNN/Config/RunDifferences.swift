@@ -37,6 +37,6 @@ public struct RunDifferences: Sendable {
   /// Run `index`'s differing settings in one line (`batch=64 lr=0.01`); empty when nothing
   /// differs.
   public func summary(of index: Int) -> String {
-    zip(settings, values[index]).map { "\($0.label)=\($1)" }.joined(separator: " ")
+    zip(settings, values[index]).map { $0.named($1) }.joined(separator: " ")
   }
 }

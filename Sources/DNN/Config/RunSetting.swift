@@ -42,7 +42,10 @@ public struct RunSetting: Sendable, Hashable {
   public var dotted: String { path.joined(separator: ".") }
 
   /// `label=value` for run names and summaries (`lr=0.01`).
-  public func named(_ value: JSONValue) -> String { "\(label)=\(value.plainText)" }
+  public func named(_ value: JSONValue) -> String { named(value.plainText) }
+
+  /// `label=text`, the one way a setting and its value are written together.
+  public func named(_ text: String) -> String { "\(label)=\(text)" }
 }
 
 extension JSONValue {
@@ -51,7 +54,7 @@ extension JSONValue {
   public var plainText: String {
     switch self {
     case .string(let s): s
-    case .number(let n) where n.isFinite && n != n.rounded(): "\(Float(n))" == "\(n)" ? "\(n)" : "\(Float(n))"
+    case .number(let n) where n.isFinite && n != n.rounded(): "\(Float(n))"
     default: text
     }
   }

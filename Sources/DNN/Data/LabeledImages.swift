@@ -24,14 +24,13 @@ public struct LabeledImages: Sendable {
 
 /// A subset of a `LabeledImages`, by index, without copying pixels.
 public struct DatasetView: Sendable {
-  /// Its first (up to) 256 images as pixels in [0, 1], `[n, 784]`, or nil when it is empty:
-  /// what logs of the layers' activations run the model on.
+  /// Its first (up to) 256 images as pixels in [0, 1], `[n, 784]` (the batch loader's
+  /// conversion), or nil when it is empty: what logs of the layers' activations run the model on.
   public var probe: Tensor? {
     guard count > 0 else { return nil }
-    let n = min(count, 256)
-    let pixels = Tensor(rows: n, columns: LabeledImages.features)
-    for i in 0..<n { for (j, byte) in source.image(indices[i]).enumerated() { pixels[i * LabeledImages.features + j] = Float(byte) / 255 } }
-    return pixels
+    let loader = BatchLoader(view: self, batchSize: min(count, 256), generator: nil)
+    loader.load(batch: 0)
+    return loader.images
   }
 
   /// The images this view picks from.

@@ -18,6 +18,8 @@ public final class Trainer {
   private let loader: BatchLoader
   /// Splits each batch across two cores (nil: one thread drives OpenBLAS's threads).
   let parallelStep: DataParallelStep?
+  /// The images activation logs run on, made once (at the first epoch's end), for observers.
+  private lazy var probe: Tensor? = (data.validation.count > 0 ? data.validation : data.train).probe
   /// Threads asked for when the trainer was made (`BLASRuntime.requestedThreads`).
   private let blasThreads: Int
   private let shuffleRoot: SplitMix64
@@ -91,7 +93,7 @@ public final class Trainer {
   private var progress: TrainingProgress {
     TrainingProgress(
       model: model, optimizer: optimizer, position: position, learningRateFactor: learningRateFactor, record: record,
-      probe: (data.validation.count > 0 ? data.validation : data.train).probe)
+      probe: probe)
   }
 
   /// The learning rate at `progress` epochs, including the user's +/- factor.

@@ -33,13 +33,19 @@ struct RunsPanel {
     // The name first (it is what Tab shows in the header), the summary in what is left.
     let nameWidth = min(max(state.runs.map(\.name.count).max() ?? 8, 8), max(flexible - 12, 8))
     let summaryWidth = max(flexible - nameWidth - 1, 0)
-    var header = "   " + Format.left("run", nameWidth) + " " + Format.left(summaryWidth >= 5 ? (state.runs.count > 1 ? "what sets it apart" : "model · optimizer") : "", summaryWidth)
+    var header = "   " + Format.left("run", nameWidth) + " " + Format.left(summaryWidth >= 5 ? Self.summaryHeader(several: state.runs.count > 1, width: summaryWidth) : "", summaryWidth)
     for (title, width) in right { header += Format.right(title, width) }
     buffer.put(header, x: inside.x, y: inside.y, style: options.paint(.dim), clip: inside)
     // The rows, scrolled so that the focused run shows.
     for (row, index) in (first..<min(first + rows, state.runs.count)).enumerated() {
       drawRow(index, y: inside.y + 1 + row, in: inside, on: &buffer, nameWidth: nameWidth, summaryWidth: summaryWidth, columns: right.map(\.1))
     }
+  }
+
+  /// The summary column's header, shortened rather than cut when the column is narrow.
+  static func summaryHeader(several: Bool, width: Int) -> String {
+    guard several else { return "model · optimizer" }
+    return width >= 18 ? "what sets it apart" : "differs"
   }
 
   /// The first run row shown when `rows` rows show `count` runs: the focused one stays in view.
