@@ -98,6 +98,7 @@ public final class DashboardApp {
     let tooSmall = terminal.size.width < Layout.minimumWidth || terminal.size.height < Layout.minimumHeight
     guard !tooSmall || KeyMap.action(for: key) == .quit else { return }
     state.compact = Layout(width: terminal.size.width, height: terminal.size.height, parameterCount: 6)?.wide == false
+    state.weightsPerPage = WeightsPanel.tilesPerPage(state, in: DrawingPanel.area(width: terminal.size.width, height: terminal.size.height))
     if case .mouse(let x, let y, let action) = key, state.drawing != nil, action != .release {
       // A press or drag on the canvas paints (the right button erases).
       if let pixel = DrawingPanel.pixel(atColumn: x, row: y, width: terminal.size.width, height: terminal.size.height) {

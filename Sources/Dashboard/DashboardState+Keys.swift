@@ -102,6 +102,13 @@ extension DashboardState {
     case .confusion: panelCycle += 1
     case .logScale: logScale.toggle()
     case .zoom: zoomed.toggle()
+    case .xAxis:
+      chartAxis = chartAxis.next
+      notice = "charts by \(chartAxis.title)" + (chartAxis == .time ? " (without validation and pauses)" : "")
+    case .smoothLess, .smoothMore:
+      smoothing = min(max(smoothing + (action == .smoothMore ? 1 : -1), 0), Self.smoothingWeights.count - 1)
+      notice = smoothingWeight == 0 ? "per-batch curves not smoothed" : "per-batch curves smoothed: moving average weight \(smoothingWeight)"
+    case .rateChart: showRateChart.toggle()
     case .nextRun, .previousRun:
       focusChosen = true
       focus(on: (focus + (action == .nextRun ? 1 : runs.count - 1)) % runs.count)

@@ -4,11 +4,20 @@ import TerminalUI
 /// Each view's own keys (weights, layers, the cell cursor, the drawing pad, the fork prompt),
 /// and browsing on the board.
 extension DashboardState {
-  /// The weights view: PgUp/PgDn page, Esc closes.
+  /// The weights view: PgUp/PgDn page, Home/End first and last page, `z` half or full size,
+  /// Esc closes.
   mutating func performInWeights(_ action: DashboardAction) -> KeyOutcome {
     switch action {
-    case .pageBack: weightsPage = max(weightsPage - 1, 0)
-    case .pageForward: weightsPage += 1  // the view clamps it to the last page
+    case .pageBack, .previous: weightsPage = min(max(weightsPage - 1, 0), weightsPages - 1)
+    case .pageForward, .next: weightsPage = min(weightsPage + 1, weightsPages - 1)
+    case .first: weightsPage = 0
+    case .last: weightsPage = weightsPages - 1
+    case .zoom:
+      // The first unit of the page stays on screen.
+      let unit = weightsPage * weightsPerPage
+      halfSizeWeights.toggle()
+      weightsPerPage = halfSizeWeights ? weightsPerPage * 4 : max(weightsPerPage / 4, 1)
+      weightsPage = unit / weightsPerPage
     case .close: mode = .board
     default: return .toBoard
     }

@@ -77,10 +77,24 @@ public struct DashboardState: Sendable {
   /// `z`: the charts show the last `zoomEpochs` epochs.
   public var zoomed = false
   public static let zoomEpochs = 10
+  /// `t`: what the charts' x axis counts.
+  public var chartAxis = ChartAxis.epochs
+  /// `[`/`]`: the per-batch curves' moving-average weight, an index into `smoothingWeights`.
+  public var smoothing = 3
+  public static let smoothingWeights = [0, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99]
+  public var smoothingWeight: Double { Self.smoothingWeights[min(max(smoothing, 0), Self.smoothingWeights.count - 1)] }
+  /// `r`: the lower chart shows the learning rate instead of accuracy.
+  public var showRateChart = false
   /// What the keys act on: the view and its overlays (`DashboardMode`), one value.
   public var mode = DashboardMode.board
   /// The weights view's page of tiles.
   public var weightsPage = 0
+  /// Tiles on a page of the weights view at the terminal's size (the app sets it, as `compact`),
+  /// and whether they are shown at half size (`z` there).
+  public var weightsPerPage = 1
+  public var halfSizeWeights = false
+  /// The weights view's pages.
+  public var weightsPages: Int { max(((self.weights?.units ?? 1) + max(weightsPerPage, 1) - 1) / max(weightsPerPage, 1), 1) }
   /// `i`: the gradient panel shows layer health instead of gradient norms.
   public var showHealth = false
   /// The layer whose equations the layers view shows.

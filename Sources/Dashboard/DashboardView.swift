@@ -17,7 +17,7 @@ public enum DashboardView {
     state.compact = !layout.wide
     if layout.wide || state.lowerPanel == .charts {
       CurvesPanel(kind: .loss, state: state, options: options).draw(in: layout.loss, on: &buffer)
-      CurvesPanel(kind: .accuracy, state: state, options: options).draw(in: layout.accuracy, on: &buffer)
+      CurvesPanel(kind: state.showRateChart ? .learningRate : .accuracy, state: state, options: options).draw(in: layout.accuracy, on: &buffer)
     }
     if let runs = layout.runs { RunsPanel(state: state, options: options).draw(in: runs, on: &buffer) }
     if layout.wide {
@@ -40,7 +40,7 @@ public enum DashboardView {
     if state.showWeights { WeightsPanel(state: state, options: options).draw(in: body, on: &buffer) }
     if state.showLayers { LayersPanel(state: state, options: options).draw(in: body, on: &buffer) }
     if state.drawing != nil { DrawingPanel(state: state, options: options).draw(in: body, on: &buffer) }
-    FooterPanel(options: options, live: state.isLive && !state.following, sweep: state.isSweep).draw(in: layout.footer, on: &buffer)
+    FooterPanel(options: options, live: state.isLive && !state.following, sweep: state.isSweep, view: state.mode.view).draw(in: layout.footer, on: &buffer)
     if state.showOutcome, let message = state.message {
       OutcomeOverlay(title: state.status.rawValue, message: message, options: options).draw(on: &buffer)
     }

@@ -4,6 +4,9 @@ import TerminalUI
 /// What a key does on the dashboard.
 public enum DashboardAction: Sendable, Equatable {
   case togglePause, stepEpoch, previous, next, first, last, pageBack, pageForward, mistakesOnly, confusion, logScale, zoom
+  /// `t`: the charts' x axis in epochs, steps or training time; `[`/`]`: less or more smoothing
+  /// of the per-batch curves; `r`: the lower chart shows the learning rate instead of accuracy.
+  case xAxis, smoothLess, smoothMore, rateChart
   /// `w`: the first layer's weights as tiles over the body (PgUp/PgDn page, Esc closes).
   case weights
   /// `i`: the gradient panel shows layer health (activations, dead units, update ratios).
@@ -44,6 +47,9 @@ public struct KeyBinding: Sendable {
   public let label: String
   public let action: DashboardAction
   public let summary: String
+  /// The help's description when `summary` does not fit its column (at most 24 characters), or
+  /// nil for a binding the help shows on the row of the one before it (`←/h →/l`).
+  public var brief: String?
   /// In the footer and panel titles: the key as shown there (Unicode, ASCII) and a word; nil
   /// for a binding shown together with the one before it (→ with ←, - with +).
   public var hint: (key: String, asciiKey: String, word: String)? = nil
@@ -56,57 +62,78 @@ public struct KeyBinding: Sendable {
 public enum KeyMap {
   public static let bindings: [KeyBinding] = [
     KeyBinding(keys: [.character(" ")], label: "space", action: .togglePause, summary: "pause / resume training",
-               hint: ("space", "space", "pause")),
+               brief: "pause / resume", hint: ("space", "space", "pause")),
     KeyBinding(keys: [.character("n")], label: "n", action: .stepEpoch, summary: "step: run to the end of the epoch, then pause",
-               hint: ("n", "n", "step")),
-    KeyBinding(keys: [.left, .character("h")], label: "←/h", action: .previous, summary: "previous validation digit",
-               hint: ("←→", "h/l", "browse")),
+               brief: "finish the epoch, pause", hint: ("n", "n", "step")),
+    KeyBinding(keys: [.left, .character("h")], label: "←/h", action: .previous, summary: "previous / next validation digit",
+               brief: "previous / next digit", hint: ("←→", "h/l", "browse")),
     KeyBinding(keys: [.right, .character("l")], label: "→/l", action: .next, summary: "next validation digit"),
     KeyBinding(keys: [.up, .character("k")], label: "↑/k", action: .cellUp,
-               summary: "confusion matrix: a cell cursor (←→ across, Enter browses its digits, Esc leaves)", hint: ("↑↓", "j/k", "cell")),
+               summary: "confusion matrix: a cell cursor (←→ across, Enter browses its digits, Esc leaves)",
+               brief: "confusion cell cursor", hint: ("↑↓", "j/k", "cell")),
     KeyBinding(keys: [.down, .character("j")], label: "↓/j", action: .cellDown, summary: "cell cursor down"),
-    KeyBinding(keys: [.enter], label: "Enter", action: .select, summary: "browse the digits of the cell under the cursor"),
-    KeyBinding(keys: [.home], label: "Home", action: .first, summary: "first validation digit"),
+    KeyBinding(keys: [.enter], label: "Enter", action: .select, summary: "browse the digits of the cell under the cursor",
+               brief: "browse the cell's digits"),
+    KeyBinding(keys: [.home], label: "Home", action: .first, summary: "first / last validation digit (weights: first / last page)",
+               brief: "first / last digit, page"),
     KeyBinding(keys: [.end], label: "End", action: .last, summary: "last validation digit"),
-    KeyBinding(keys: [.pageUp], label: "PgUp", action: .pageBack, summary: "ten digits back"),
+    KeyBinding(keys: [.pageUp], label: "PgUp", action: .pageBack, summary: "ten digits back / on (weights: a page)",
+               brief: "ten digits back / on"),
     KeyBinding(keys: [.pageDown], label: "PgDn", action: .pageForward, summary: "ten digits on"),
     KeyBinding(keys: [.character("m")], label: "m", action: .mistakesOnly, summary: "browse mistakes only / all digits",
-               hint: ("m", "m", "mistakes")),
+               brief: "mistakes only / all", hint: ("m", "m", "mistakes")),
     KeyBinding(keys: [.character("c")], label: "c", action: .confusion, summary: "confusion matrix / epoch table",
-               hint: ("c", "c", "confusion")),
+               brief: "confusion / epoch table", hint: ("c", "c", "confusion")),
     KeyBinding(keys: [.character("y")], label: "y", action: .logScale, summary: "log scale for the loss chart (gradient norms are always log)",
-               hint: ("y", "y", "log")),
+               brief: "log scale (loss, rate)", hint: ("y", "y", "log")),
     KeyBinding(keys: [.character("z")], label: "z", action: .zoom, summary: "zoom the charts on the last 10 epochs / whole run",
-               hint: ("z", "z", "zoom")),
+               brief: "last 10 epochs / all", hint: ("z", "z", "zoom")),
+    KeyBinding(keys: [.character("t")], label: "t", action: .xAxis, summary: "the charts' x axis: epochs, steps or training time",
+               brief: "x: epochs, steps, time", hint: ("t", "t", "x-axis")),
+    KeyBinding(keys: [.character("[")], label: "[", action: .smoothLess,
+               summary: "less / more smoothing of the per-batch curves (moving average weight 0 to 0.99)",
+               brief: "less / more smoothing", hint: ("[]", "[]", "smooth")),
+    KeyBinding(keys: [.character("]")], label: "]", action: .smoothMore, summary: "more smoothing"),
+    KeyBinding(keys: [.character("r")], label: "r", action: .rateChart, summary: "the lower chart: accuracy / learning rate per step",
+               brief: "accuracy / learning rate", hint: ("r", "r", "rate")),
     KeyBinding(keys: [.character("w")], label: "w", action: .weights,
-               summary: "the first layer's weights as pictures, one per unit (PgUp/PgDn pages)", hint: ("w", "w", "weights")),
+               summary: "the first layer's weights as pictures, one per unit (PgUp/PgDn pages)", brief: "first layer's weights",
+               hint: ("w", "w", "weights")),
     KeyBinding(keys: [.character("i")], label: "i", action: .health,
-               summary: "layer health in the gradient panel: activations, dead units, log10 update/weight", hint: ("i", "i", "health")),
+               summary: "layer health in the gradient panel: activations, dead units, log10 update/weight", brief: "layer health",
+               hint: ("i", "i", "health")),
     KeyBinding(keys: [.character("e")], label: "e", action: .layers,
-               summary: "the layers with their equations and this model's shapes (↑/↓ choose a layer)", hint: ("e", "e", "equations")),
+               summary: "the layers with their equations and this model's shapes (↑/↓ choose a layer)", brief: "layers and equations",
+               hint: ("e", "e", "equations")),
     KeyBinding(keys: [.character("g")], label: "g", action: .gradientCheck,
-               summary: "in the equations view: check the chosen layer's backward by finite differences"),
+               summary: "in the equations view: check the chosen layer's backward by finite differences",
+               brief: "check a layer's backward"),
     KeyBinding(keys: [.character("d")], label: "d", action: .draw,
-               summary: "draw a digit for the model to read (arrows + space, or the mouse; Esc closes)", hint: ("d", "d", "draw")),
-    KeyBinding(keys: [.tab], label: "Tab", action: .nextRun, summary: "focus the next run (every panel shows the focused run)",
-               hint: ("Tab", "Tab", "run")),
+               summary: "draw a digit for the model to read (arrows + space, or the mouse; Esc closes)", brief: "draw a digit",
+               hint: ("d", "d", "draw")),
+    KeyBinding(keys: [.tab], label: "Tab", action: .nextRun, summary: "focus the next / previous run (every panel shows the focused run)",
+               brief: "next / previous run", hint: ("Tab", "Tab", "run")),
     KeyBinding(keys: [.backTab], label: "S-Tab", action: .previousRun, summary: "focus the previous run"),
     KeyBinding(keys: (1...9).map { .character(Character("\($0)")) }, label: "1-9", action: .focusNumbered,
-               summary: "focus run 1-9 of the runs panel"),
+               summary: "focus run 1-9 of the runs panel", brief: "focus run 1-9"),
     KeyBinding(keys: [.character("o")], label: "o", action: .overlay,
-               summary: "hide the focused run from the other runs' overlaid curves, or show it again", hint: ("o", "o", "overlay")),
+               summary: "hide the focused run from the other runs' overlaid curves, or show it again", brief: "hide / show in overlay",
+               hint: ("o", "o", "overlay")),
     KeyBinding(keys: [.character("x")], label: "x", action: .skip, summary: "skip the focused run if queued, stop it if training (the sweep goes on)",
-               hint: ("x", "x", "skip")),
+               brief: "skip or stop this run", hint: ("x", "x", "skip")),
     KeyBinding(keys: [.character("f")], label: "f", action: .fork, summary: "fork the focused run: a new run from its weights now, at a rate you choose",
-               hint: ("f", "f", "fork")),
-    KeyBinding(keys: [.character("+"), .character("=")], label: "+", action: .learningRateUp, summary: "learning rate x2",
-               hint: ("+/-", "+/-", "lr")),
+               brief: "fork at a new rate", hint: ("f", "f", "fork")),
+    KeyBinding(keys: [.character("+"), .character("=")], label: "+", action: .learningRateUp, summary: "learning rate x2 / ÷2",
+               brief: "learning rate x2 / ÷2", hint: ("+/-", "+/-", "lr")),
     KeyBinding(keys: [.character("-"), .character("_")], label: "-", action: .learningRateDown, summary: "learning rate ÷2"),
-    KeyBinding(keys: [.character("s")], label: "s", action: .save, summary: "save a checkpoint now (runs with a folder)"),
-    KeyBinding(keys: [.character("?")], label: "?", action: .help, summary: "show / hide this help", hint: ("?", "?", "help")),
-    KeyBinding(keys: [.escape], label: "Esc", action: .close, summary: "close this help or a view (never quits)"),
+    KeyBinding(keys: [.character("s")], label: "s", action: .save, summary: "save a checkpoint now (runs with a folder)",
+               brief: "save a checkpoint now"),
+    KeyBinding(keys: [.character("?")], label: "?", action: .help, summary: "show / hide this help", brief: "this help",
+               hint: ("?", "?", "help")),
+    KeyBinding(keys: [.escape], label: "Esc", action: .close, summary: "close this help or a view (never quits)",
+               brief: "close (never quits)"),
     KeyBinding(keys: [.character("q")], label: "q", action: .quit, summary: "quit (while training: asks first, q again stops it)",
-               hint: ("q", "q", "quit")),
+               brief: "quit (asks if training)", hint: ("q", "q", "quit")),
   ]
 
   /// The action bound to `key`, if any.
@@ -127,6 +154,29 @@ public enum KeyMap {
       .compactMap { b in b.hint.map { "\(ascii ? $0.asciiKey : $0.key) \($0.word)" } }
   }
 
+  /// The footer of a view that is not the board: the keys that act there, then `? help` and
+  /// `q quit`; nil on the board (its footer is `footerHints`).
+  public static func footerHints(in view: DashboardMode, ascii: Bool) -> [String]? {
+    func key(_ action: DashboardAction) -> String {
+      guard let hint = bindings.first(where: { $0.action == action })?.hint else { return name(action) }
+      return ascii ? hint.asciiKey : hint.key
+    }
+    let keys: [String]
+    switch view {
+    case .board, .help, .outcome, .quitQuestion, .forkPrompt: return nil
+    case .cellCursor:
+      keys = ["\(key(.cellUp))\(key(.previous)) move", "\(key(.select)) browse its digits", "\(key(.close)) leave"]
+    case .weights:
+      keys = ["\(key(.pageBack))/\(key(.pageForward)) page", "\(key(.first))/\(key(.last)) first/last", "\(key(.zoom)) size",
+              "\(key(.close)) close"]
+    case .layers:
+      keys = ["\(key(.cellUp)) layer", "\(key(.gradientCheck)) check its backward", "\(key(.close)) close"]
+    case .drawing:
+      keys = [hints(padKeys, separator: "  ")]
+    }
+    return keys + [hint(.help, ascii: ascii), hint(.quit, ascii: ascii)]
+  }
+
   /// The key of `action` as the footer shows it (`y`, `←→`), for panel titles.
   public static func key(_ action: DashboardAction, ascii: Bool) -> String {
     guard let hint = bindings.first(where: { $0.action == action })?.hint else { return "" }
@@ -145,9 +195,23 @@ public enum KeyMap {
     return binding?.hint?.key ?? binding?.label ?? "that key"
   }
 
-  /// Every binding as `label summary`, for `dnn-tui --help`.
+  /// Every help row as `label summary`, for `dnn-tui --help`.
   public static var helpText: String {
-    bindings.map { "\($0.label) \($0.summary)" }.joined(separator: "; ")
+    helpRows.map { "\($0.label) \($0.summary)" }.joined(separator: "; ")
+  }
+
+  /// The help's rows: a binding with a `brief`, and the bindings after it without one on its row
+  /// (`←/h →/l`, `PgUp PgDn`), described by the first one's summary (or brief where it does not fit).
+  public static var helpRows: [(label: String, summary: String, brief: String)] {
+    var rows: [(label: String, summary: String, brief: String)] = []
+    for binding in bindings {
+      if let brief = binding.brief {
+        rows.append((binding.label, binding.summary, brief))
+      } else if !rows.isEmpty {
+        rows[rows.count - 1].label += " " + binding.label
+      }
+    }
+    return rows
   }
 
   // MARK: Keys of the modes that read keys before the table above

@@ -53,6 +53,8 @@ public struct RunState: Sendable {
   /// Per-batch training loss and accuracy, x in fractional epochs.
   public var trainLoss: [ChartPoint] = []
   public var trainAccuracy: [ChartPoint] = []
+  /// The learning rate of each batch, x in fractional epochs.
+  public var learningRates: [ChartPoint] = []
   /// Per-epoch validation loss and accuracy.
   public var validationLoss: [ChartPoint] = []
   public var validationAccuracy: [ChartPoint] = []
@@ -166,6 +168,7 @@ public struct RunState: Sendable {
     samplesPerSecond = b.samplesPerSecond
     Self.append(ChartPoint(x: b.progress, y: Double(b.loss)), to: &trainLoss)
     Self.append(ChartPoint(x: b.progress, y: Double(b.accuracy)), to: &trainAccuracy)
+    Self.append(ChartPoint(x: b.progress, y: Double(b.learningRate)), to: &learningRates)
     gradientNorms = b.gradientNorms
     for i in b.gradientNorms.indices where i < gradientHistory.count {
       gradientHistory[i].append(b.gradientNorms[i])
@@ -210,6 +213,7 @@ public struct RunState: Sendable {
     let restored = Double(position.epoch) + Double(position.batch) / batches
     trainLoss.removeAll { $0.x > restored }
     trainAccuracy.removeAll { $0.x > restored }
+    learningRates.removeAll { $0.x > restored }
     (step, epoch, batch) = (position.step, position.epoch, position.batch)
     anomaly = text
     message = text
@@ -245,7 +249,7 @@ public struct RunState: Sendable {
   public var secondsRemaining: Double? {
     guard let run, samplesPerSecond > 0, isLive, !following || status != .stopped else { return nil }
     let progress = Double(epoch) + Double(batch) / Double(max(run.batchesPerEpoch, 1))
-    return max(0, Double(run.epochs) - progress) * Double(run.trainCount) / samplesPerSecond
+    return max(0, Double(run.epochs) - progress) * (estimatedSecondsPerEpoch ?? 0)
   }
 
   /// The best epoch, as the run's record has it (`RunLog.bestEpoch`'s rule).

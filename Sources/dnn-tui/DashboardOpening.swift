@@ -183,8 +183,7 @@ final class ForkContext {
     guard let parent = runs[point.parent] else {
       return PlannedRun(name: point.name, summary: "") { _, _, _ in throw ConfigError("run '\(point.parent)' cannot be forked here") }
     }
-    var config = parent.config
-    config.name = point.name
+    let config = point.config(from: parent.config)
     register(config, folder: parent.folder, out: parent.out)
     let out = save ? parent.out : nil, folder = parent.folder, run = config
     if let out { savedPaths[point.name] = (out as NSString).appendingPathComponent(point.name) }

@@ -36,12 +36,13 @@ enum Plots {
   }
 
   static func curves(_ run: SavedRun) -> String {
-    var svg = SVG(width: 1000, height: 640)
+    var svg = SVG(width: 1000, height: 660)
     let e = run.epochs
     let best = run.bestEpoch.map { (x: Double($0.epoch), label: "best (epoch \($0.epoch))") }
-    // One epoch axis for all three charts: 0 to the last epoch.
+    // One epoch axis for all four charts: 0 to the last epoch.
     let epochs = 0...Double(max(e.last?.epoch ?? 1, 1))
-    let events = RunLog.readEvents(folder: run.path).map { (x: $0.progress, label: String($0.letter)) }
+    let journal = RunLog.readEvents(folder: run.path)
+    let events = journal.map { (x: $0.progress, label: String($0.letter)) }
     svg.text("\(run.config.name)", x: 500, y: 18, size: 16, anchor: "middle", bold: true)
     svg.lineChart(title: "Loss", x: 0, y: 25, w: 500, h: 300, series: [
       .init(label: "train", points: e.map { (Double($0.epoch), Double($0.trainLoss)) }, color: SVG.palette[0], markers: true),
@@ -59,8 +60,17 @@ enum Plots {
     let series: [SVG.Series] = names.enumerated().map { c, name in
       .init(label: name, points: thinned.map { (Double($0.step) / batchesPerEpoch, Double($0.gradientNorms[c])) }, color: SVG.palette[c % 10])
     }
-    svg.lineChart(title: "Gradient norms per tensor (pre-clip, log scale)", x: 0, y: 330, w: 1000, h: 300, series: series,
+    svg.lineChart(title: "Gradient norms per tensor (pre-clip, log scale)", x: 0, y: 330, w: 660, h: 300, series: series,
                   xLabel: "epoch", logY: true, marker: best, xRange: epochs, events: events)
+    // The learning rate of each step: the schedule's times the factor each epoch's logged rate shows.
+    let rate = RunReplay.learningRates(of: run)
+    let rates = thinned.map { s in (Double(s.step) / batchesPerEpoch, Double(rate(s.epoch, Double(s.step) / batchesPerEpoch))) }
+    svg.lineChart(title: "Learning rate", x: 660, y: 330, w: 340, h: 300, series: [.init(label: "per step", points: rates, color: SVG.palette[2])],
+                  xLabel: "epoch", xRange: epochs, events: events)
+    if !journal.isEmpty {
+      let legend = "marks: " + Intervention.legend(of: journal.map(\.kind), several: true, separator: " · ")
+      svg.text(legend, x: 60, y: 652, size: 11, color: "#555")
+    }
     return svg.document
   }
 

@@ -1,4 +1,5 @@
 import Foundation
+import DNN
 import TerminalUI
 
 /// Just enough SVG for the run figures: line charts with axes and legends, and digit grids.
@@ -82,17 +83,38 @@ struct SVG {
         for p in points { raw(String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%@\"/>", px(p.0), py(p.1), s.color)) }
       }
     }
-    // Interventions (pause, rate change, fork, ...): a thin grey line and their letter at the top.
-    for event in events where event.x >= x0 && event.x <= x1 {
+    // Interventions (pause, rate change, fork, ...): a thin grey line each, and one label per
+    // group of lines closer than a label's width (`V`, `V×3`, or `*4` for several kinds), so
+    // labels never pile up.
+    let shown = events.filter { $0.x >= x0 && $0.x <= x1 }.sorted { $0.x < $1.x }
+    for event in shown {
       let ex = px(event.x)
       raw(String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\" stroke-dasharray=\"2,2\"/>", ex, top, ex, top + plotH))
-      text(event.label, x: ex, y: top - 2, size: 9, anchor: "middle", color: "#555", bold: true)
+    }
+    for group in Self.groups(of: shown.map { (px($0.x), $0.label) }, within: 14) {
+      text(group.label, x: group.x, y: top - 2, size: 9, anchor: "middle", color: "#555", bold: true)
     }
     if let marker {
       let mx = px(marker.x)
       raw(String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d62728\" stroke-dasharray=\"3,3\"/>", mx, top, mx, top + plotH))
       let anchor = left + plotW - mx < 90 ? "end" : "start"
       text(marker.label, x: mx + (anchor == "end" ? -3 : 3), y: top + 12, size: 10, anchor: anchor, color: "#d62728")
+    }
+  }
+
+  /// Marks at positions `x` gathered into groups whose neighbours are closer than `within`: each
+  /// group labelled once, at its middle, by its letter (`V`), its letter and count (`V×3`), or
+  /// `Intervention.severalLetter` and the count for several letters (`*4`).
+  static func groups(of marks: [(x: Double, label: String)], within: Double) -> [(x: Double, label: String)] {
+    var groups: [[(x: Double, label: String)]] = []
+    for mark in marks.sorted(by: { $0.x < $1.x }) {
+      if let last = groups.last?.last, mark.x - last.x < within { groups[groups.count - 1].append(mark) } else { groups.append([mark]) }
+    }
+    return groups.map { group in
+      let letters = Set(group.map(\.label))
+      let label = group.count == 1 ? group[0].label
+        : (letters.count == 1 ? "\(group[0].label)×\(group.count)" : "\(Intervention.severalLetter)\(group.count)")
+      return ((group.first!.x + group.last!.x) / 2, label)
     }
   }
 

@@ -60,23 +60,28 @@ import Testing
     let parentAfter = Self.batches(parent.seen).filter { $0.step > 10 }
 
     // A fork's folder holds its starting state before it trains: a kill at once resumes it from
-    // the fork point, at the fork's rate.
+    // the fork point, at the fork's rate, which its config.json holds (its factor starts at 1).
     let out = Fixtures.temporaryFolder()
-    var saved = config
-    saved.name = forked[1].name
+    let saved = forked[1].config(from: config)
+    #expect(saved.name == "t-fork2" && saved.optimizer.learningRate == config.optimizer.learningRate * 0.5)
     try RunFolder.create(out: out, config: saved, overwrite: false).saveStart(forked[1])
-    let (_, start) = try RunFolder.resume(path: "\(out)/t-fork2", config: saved)
-    #expect(start?.position == forked[1].position && start?.learningRateFactor == 0.5)
+    let (resumed, start) = try RunFolder.resume(path: "\(out)/t-fork2", config: saved)
+    #expect(start?.position == forked[1].position && start?.learningRateFactor == 1)
+    #expect(resumed.config.optimizer.learningRate == 0.025, "config.json records the fork's rate")
+    #expect(try String(contentsOfFile: "\(out)/t-fork2/config.json", encoding: .utf8).contains("0.025"))
 
     for point in forked {
-      var forkConfig = config
-      forkConfig.name = point.name
-      var plan = try RunPlan(config: forkConfig, folder: Fixtures.mnist, start: try point.savedState())
-      plan.learningRateFactor = point.learningRateFactor
+      var plan = try RunPlan(config: point.config(from: config), folder: Fixtures.mnist, start: try point.savedState())
+      plan.learningRateFactor = 1
       plan.forkedFrom = (point.parent, point.position.step)
+      plan.sendsModel = true
       let events = EventChannel(capacity: 1 << 20)
       try Trainer(plan: plan, events: events, commands: CommandMailbox()).run()
       let all = events.drain()
+      // A front end sees the fork's predictions at once, before its first step (not after an epoch).
+      let firstPredictions = all.firstIndex { if case .predictions(let p) = $0 { p.epoch == 1 } else { false } }
+      let firstBatch = all.firstIndex { if case .batch = $0 { true } else { false } }
+      #expect(firstPredictions != nil && firstPredictions! < firstBatch!, "the fork's predictions come before its first step")
       let fork = Self.batches(all)
       #expect(fork.first?.step == 11, "the fork's first step follows the parent's")
       let first = all.compactMap { if case .intervention(let i) = $0 { i } else { nil } }.first

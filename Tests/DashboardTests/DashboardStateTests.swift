@@ -144,11 +144,19 @@ import Testing
   @Test func theHelpOverlayListsEveryBinding() {
     var state = EventFixture.state
     state.showHelp = true
-    let text = DashboardView.render(state, width: 120, height: 40, options: RenderOptions()).text
-    for binding in KeyMap.bindings { #expect(text.contains(binding.summary), "\(binding.summary)") }
-    // At 80x24 the table does not fit one column: two, every key still listed (q last).
-    let small = DashboardView.render(state, width: 80, height: 24, options: RenderOptions()).text
-    for binding in KeyMap.bindings { #expect(small.contains(Format.left(binding.label, 7)), "\(binding.label) missing at 80x24:\n\(small)") }
+    // Every binding is on a row of the help (paired keys share one: `←/h →/l`), described by its
+    // summary or, where that does not fit, its brief; never cut (no ellipsis), at 80x24 too.
+    let rows = KeyMap.helpRows
+    for binding in KeyMap.bindings { #expect(rows.contains { $0.label.split(separator: " ").contains(Substring(binding.label)) }, "\(binding.label)") }
+    for (width, height) in [(120, 40), (80, 24)] {
+      let text = DashboardView.render(state, width: width, height: height, options: RenderOptions()).text
+      for row in rows {
+        #expect(text.contains(row.label + " ") && (text.contains(row.summary) || text.contains(row.brief)), "\(row.label) at \(width)x\(height):\n\(text)")
+      }
+      #expect(!text.contains("…"), "a description cut at \(width)x\(height):\n\(text)")
+      #expect(text.contains("V save") && text.contains("several"), "the chart marks' legend at \(width)x\(height)")
+    }
+    for binding in KeyMap.bindings { #expect((binding.brief?.count ?? 0) <= 24, "brief of \(binding.label) longer than 24") }
   }
 }
 

@@ -18,15 +18,18 @@ public enum RunReplay {
       learningRate: run.config.optimizer.learningRate, backend: "saved run \(run.path)"))]
     // Steps, interleaved with epoch ends.
     var epochIndex = 0
+    let rate = learningRates(of: run)
     for s in RunLog.readSteps(folder: run.path).steps {
       while epochIndex < run.epochs.count && run.epochs[epochIndex].epoch < s.epoch {
         events.append(.epoch(run.epochs[epochIndex]))
         epochIndex += 1
       }
+      let batch = (s.step - 1) % batches
+      let progress = Double(s.epoch - 1) + Double(batch + 1) / Double(batches)
       events.append(.batch(BatchReport(
-        step: s.step, epoch: s.epoch - 1, batch: (s.step - 1) % batches, batchesPerEpoch: batches, loss: s.loss,
+        step: s.step, epoch: s.epoch - 1, batch: batch, batchesPerEpoch: batches, loss: s.loss,
         accuracy: s.accuracy, gradientNorms: s.gradientNorms, globalNorm: GradientClipping.globalNorm(s.gradientNorms),
-        learningRate: run.epochs.last?.learningRate ?? run.config.optimizer.learningRate, samplesPerSecond: 0)))
+        learningRate: rate(s.epoch, progress), samplesPerSecond: 0)))
     }
     while epochIndex < run.epochs.count {
       events.append(.epoch(run.epochs[epochIndex]))
@@ -50,5 +53,22 @@ public enum RunReplay {
       events.append(.finished(RunSummary(name: run.config.name, epochs: run.epochs, record: record)))
     }
     return events
+  }
+
+  /// The learning rate of the steps of a saved run, which steps.csv does not keep: the
+  /// schedule's at the step, times the user's factor on the schedule in the step's epoch: its logged rate
+  /// over the schedule's at the epoch's end (`Trainer.learningRate(at:)`), the factor before it
+  /// where the schedule's rate is 0 there (a cosine's last epoch). Given a step's epoch (1-based)
+  /// and progress (fractional epochs).
+  public static func learningRates(of run: SavedRun) -> (_ epoch: Int, _ progress: Double) -> Float {
+    var factors: [Int: Float] = [:]
+    var factor: Float = 1
+    for e in run.epochs {
+      let scheduled = run.config.scheduledRate(at: Double(e.epoch))
+      if scheduled > 0 && e.learningRate.isFinite { factor = e.learningRate / scheduled }
+      factors[e.epoch] = factor
+    }
+    // An epoch without a logged rate (the one a killed run was in) keeps the last factor.
+    return { [factor, config = run.config] epoch, progress in config.scheduledRate(at: progress) * (factors[epoch] ?? factor) }
   }
 }

@@ -14,6 +14,15 @@ public enum OptimizerSpec: Sendable, Equatable {
     }
   }
 
+  /// The same optimizer at another initial learning rate.
+  public func withLearningRate(_ rate: Float) -> OptimizerSpec {
+    switch self {
+    case .sgd(_, let momentum, let nesterov, let wd): .sgd(learningRate: rate, momentum: momentum, nesterov: nesterov, weightDecay: wd)
+    case .adam(_, let b1, let b2, let eps, let wd): .adam(learningRate: rate, beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd)
+    case .adamW(_, let b1, let b2, let eps, let wd): .adamW(learningRate: rate, beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd)
+    }
+  }
+
   /// A new optimizer with these settings.
   public func make() -> Optimizer {
     switch self {
@@ -61,6 +70,11 @@ public struct RunConfig: Sendable, Equatable {
     self.name = name
     self.layers = layers
     self.optimizer = optimizer
+  }
+
+  /// The schedule's learning rate at `progress` epochs, before the user's factor.
+  public func scheduledRate(at progress: Double) -> Float {
+    schedule.rate(initial: optimizer.learningRate, progress: progress, totalEpochs: epochs)
   }
 }
 

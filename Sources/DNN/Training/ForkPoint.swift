@@ -18,6 +18,16 @@ public struct ForkPoint: Sendable {
     self.learningRateFactor = learningRateFactor
   }
 
+  /// The fork's configuration: `parent`'s under the fork's name, with the fork's rate as its own
+  /// (config.json says it, a resume reads it, and it sets the fork apart from its parent): the
+  /// factor on the parent's schedule goes into the initial rate, and the fork's factor starts at 1.
+  public func config(from parent: RunConfig) -> RunConfig {
+    var config = parent
+    config.name = name
+    config.optimizer = parent.optimizer.withLearningRate(parent.optimizer.learningRate * learningRateFactor)
+    return config
+  }
+
   /// The state, read as a resume reads `last.safetensors`.
   public func savedState() throws -> SavedState {
     try SavedState(file: state, path: "the fork of \(parent) at step \(position.step)")

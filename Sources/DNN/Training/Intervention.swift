@@ -9,6 +9,28 @@ public struct Intervention: Sendable, Equatable {
     case pause, resume, step, learningRate = "learning_rate", save, fork, forkedFrom = "forked_from"
     /// A NaN or infinite step sent the run back to the start of its epoch, paused.
     case rewind
+
+    /// One letter for marks on charts: `P`ause, `R`esume, `S`tep, `L`earning rate, sa`V`e, `F`ork.
+    public var letter: Character {
+      switch self {
+      case .pause: "P"
+      case .resume: "R"
+      case .step: "S"
+      case .learningRate: "L"
+      case .save: "V"
+      case .fork, .forkedFrom: "F"
+      case .rewind: "!"
+      }
+    }
+
+    /// The word a chart's legend gives the letter.
+    public var word: String {
+      switch self {
+      case .learningRate: "rate"
+      case .forkedFrom: "fork"
+      default: rawValue
+      }
+    }
   }
 
   public var kind: Kind
@@ -29,16 +51,20 @@ public struct Intervention: Sendable, Equatable {
     self.detail = String(detail.map { $0 == "," || $0.isNewline ? ";" : $0 })
   }
 
-  /// One letter for marks on charts: `P`ause, `R`esume, `S`tep, `L`earning rate, sa`V`e, `F`ork.
-  public var letter: Character {
-    switch kind {
-    case .pause: "P"
-    case .resume: "R"
-    case .step: "S"
-    case .learningRate: "L"
-    case .save: "V"
-    case .fork, .forkedFrom: "F"
-    case .rewind: "!"
-    }
+  /// The mark's letter on charts (`Kind.letter`).
+  public var letter: Character { kind.letter }
+}
+
+extension Intervention {
+  /// The mark of several interventions that fall on one place of a chart.
+  public static let severalLetter: Character = "*"
+
+  /// `P pause  V save`: each distinct letter of `kinds` with its word, in `Kind` order, and
+  /// `* several` when `several` is set: the legend of a chart's marks.
+  public static func legend(of kinds: some Sequence<Kind>, several: Bool = false, separator: String = "  ") -> String {
+    let present = Set(kinds)
+    var seen = Set<Character>()
+    let entries = Kind.allCases.filter { present.contains($0) && seen.insert($0.letter).inserted }.map { "\($0.letter) \($0.word)" }
+    return (entries + (several ? ["\(severalLetter) several"] : [])).joined(separator: separator)
   }
 }

@@ -6,7 +6,8 @@ public enum RunStart: Sendable {
   case claimed(RunFolder.Claim)
   /// The run folder `path` continued from its saved state.
   case resume(path: String)
-  /// A new run from another run's state at `point`, saved in `out/NAME` (nil: not saved).
+  /// A new run from another run's state at `point`, saved in `out/NAME` (nil: not saved); the
+  /// configuration given is the fork's own (`ForkPoint.config(from:)`, its rate included).
   case fork(ForkPoint, out: String?)
 }
 
@@ -33,10 +34,11 @@ extension Trainer {
       let (runFolder, state) = try RunFolder.resume(path: path, config: config)
       plan = try RunPlan(config: runFolder.config, folder: folder, start: state, observer: runFolder)
     case .fork(let point, let out):
+      // `config` is the fork's own (`ForkPoint.config(from:)`): its rate holds the factor.
       let runFolder = try out.map { try RunFolder.create(out: $0, config: config, overwrite: false) }
       try runFolder?.saveStart(point)
       plan = try RunPlan(config: config, folder: folder, start: try point.savedState(), observer: runFolder)
-      plan.learningRateFactor = point.learningRateFactor
+      plan.learningRateFactor = 1
       plan.forkedFrom = (point.parent, point.position.step)
     }
     adjust(&plan)

@@ -98,8 +98,7 @@ public final class Trainer {
 
   /// The learning rate at `progress` epochs, including the user's +/- factor.
   public func learningRate(at progress: Double) -> Float {
-    config.schedule.rate(initial: config.optimizer.learningRate, progress: progress, totalEpochs: config.epochs)
-      * learningRateFactor
+    config.scheduledRate(at: progress) * learningRateFactor
   }
 
   /// Trains to the configured number of epochs, or until stopped or diverged. Emits
@@ -140,6 +139,13 @@ public final class Trainer {
       config: config, model: model, dataset: plan.datasetName, data: data, startEpoch: start.epoch,
       batchesPerEpoch: loader.batchesPerEpoch, learningRate: learningRate(at: Double(start.epoch)), backend: backendSummary)))
     if let weights = WeightSnapshot.firstLayer(of: model, epoch: start.epoch) { events.send(.weights(weights)) }
+    // A run that starts from trained weights (a fork, a resume) shows what they predict at once,
+    // not after its next epoch. Only for a front end that asks for the model.
+    if plan.sendsModel && start.step > 0 {
+      var (_, predictions) = Evaluator.evaluate(model, on: data.validation, collectPredictions: true)
+      predictions?.epoch = start.epoch
+      if let predictions { events.send(.predictions(predictions)) }
+    }
     // Starting paused sends the model with the pause (once).
     if plan.startsPaused {
       setState(.paused)

@@ -27,15 +27,28 @@ struct ConfusionPanel {
     // (4-digit counts) drop the decimal, then the spaces, so the accuracy column always shows.
     let digits = String(matrix.flatMap { $0 }.max() ?? 0).count
     let layouts = [(label: 3, cell: max(3, digits + 1), acc: 7), (label: 1, cell: digits + 1, acc: 5), (label: 2, cell: max(digits, 2), acc: 5)]
-    let fit = layouts.first { $0.label + p.classes * $0.cell + $0.acc <= inside.width } ?? layouts[2]
+    var fit = layouts.first { $0.label + p.classes * $0.cell + $0.acc <= inside.width } ?? layouts[2]
+    // Classes with names (Fashion-MNIST): each row says its class's name where there is room
+    // (`6 Shirt`), cut to what fits; the columns keep the numbers.
+    let focused = state.focused
+    let named = state.run?.isDigits == false
+    if named {
+      let longest = (0..<p.classes).map { focused.className($0).count }.max() ?? 0
+      let room = inside.width - p.classes * fit.cell - fit.acc
+      if room >= 6 { fit.label = min(room, longest + 3) }
+    }
+    func rowLabel(_ t: Int) -> String {
+      guard named && fit.label >= 6 else { return Format.right("\(t)", fit.label) }
+      return Format.left(String("\(Format.right("\(t)", 2)) \(focused.className(t))".prefix(fit.label)), fit.label)
+    }
     let cellWidth = fit.cell
     let dim = options.paint(.dim)
-    var x = buffer.put(fit.label == 3 ? "t\\p" : String(repeating: " ", count: fit.label), x: inside.x, y: inside.y, style: dim, clip: inside)
+    var x = buffer.put(fit.label >= 3 ? Format.left("t\\p", fit.label) : String(repeating: " ", count: fit.label), x: inside.x, y: inside.y, style: dim, clip: inside)
     for k in 0..<p.classes { x = buffer.put(Format.right("\(k)", cellWidth), x: x, y: inside.y, style: dim, clip: inside) }
     buffer.put(Format.right("acc", fit.acc), x: x, y: inside.y, style: dim, clip: inside)
     for t in 0..<p.classes where inside.y + 1 + t < inside.maxY {
       let y = inside.y + 1 + t
-      x = buffer.put(Format.right("\(t)", fit.label), x: inside.x, y: y, style: dim, clip: inside)
+      x = buffer.put(rowLabel(t), x: inside.x, y: y, style: dim, clip: inside)
       let total = matrix[t].reduce(0, +)
       for k in 0..<p.classes {
         let n = matrix[t][k]
@@ -53,13 +66,14 @@ struct ConfusionPanel {
     let correct = (0..<p.classes).reduce(0) { $0 + matrix[$1][$1] }
     let summaryY = inside.y + 1 + p.classes
     if summaryY < inside.maxY {
-      buffer.put("overall \(Format.percent(Float(correct) / Float(max(p.count, 1)))) of \(p.count)  ·  \(p.count - correct) mistakes (m)",
+      buffer.put("overall \(Format.percent(Float(correct) / Float(max(p.count, 1)))) of \(p.count)  ·  \(p.count - correct) mistakes (\(KeyMap.name(.mistakesOnly)))",
                  x: inside.x, y: summaryY, style: dim, clip: inside)
     }
     let confused = state.mostConfused
     if summaryY + 1 < inside.maxY && !confused.isEmpty {
       let arrow = options.glyphs.ascii ? "->" : "→"
-      let pairs = confused.map { "\($0.cell.truth)\(arrow)\($0.cell.predicted) (\($0.count))" }.joined(separator: ", ")
+      let pairs = confused.map { "\(focused.className($0.cell.truth))\(arrow)\(focused.className($0.cell.predicted)) (\($0.count))" }
+        .joined(separator: ", ")
       buffer.put("most confused: " + pairs, x: inside.x, y: summaryY + 1, style: dim, clip: inside)
     }
   }

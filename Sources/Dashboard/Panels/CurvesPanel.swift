@@ -3,7 +3,7 @@ import TerminalUI
 
 /// The loss or accuracy chart: per-batch training values raw and smoothed, per-epoch validation.
 struct CurvesPanel {
-  enum Kind { case loss, accuracy }
+  enum Kind { case loss, accuracy, learningRate }
 
   let kind: Kind
   let state: DashboardState
@@ -19,61 +19,111 @@ struct CurvesPanel {
     }
   }
 
-  func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
-    let isLoss = kind == .loss
-    let logScale = isLoss && state.logScale
+  /// A run's per-batch values of this chart, x in fractional epochs.
+  private func perBatch(_ run: RunState) -> [ChartPoint] {
+    switch kind {
+    case .loss: run.trainLoss
+    case .accuracy: run.trainAccuracy
+    case .learningRate: run.learningRates
+    }
+  }
+
+  /// A run's per-epoch validation values (none for the learning rate).
+  private func validation(_ run: RunState) -> [ChartPoint] {
+    switch kind {
+    case .loss: run.validationLoss
+    case .accuracy: run.validationAccuracy
+    case .learningRate: []
+    }
+  }
+
+  private var title: String {
     let zoom = state.zoomed ? " (last \(DashboardState.zoomEpochs) epochs)" : ""
-    let title = (isLoss ? "Loss" + (logScale ? " (log)" : "") : "Accuracy") + zoom
-    let hints = isLoss ? KeyMap.hint(.logScale, ascii: options.glyphs.ascii) : KeyMap.hint(.zoom, ascii: options.glyphs.ascii)
+    let log = (state.logScale && kind != .accuracy ? " (log)" : "") + (state.chartAxis == .epochs ? "" : " by \(state.chartAxis.title)")
+    switch kind {
+    case .loss: return "Loss" + log + zoom
+    case .accuracy: return "Accuracy" + zoom
+    case .learningRate: return "Learning rate" + log + zoom
+    }
+  }
+
+  private var hints: String {
+    let ascii = options.glyphs.ascii
+    let keys: [DashboardAction] = kind == .loss ? [.logScale, .smoothLess] : [.rateChart, .xAxis, .zoom]
+    return keys.map { KeyMap.hint($0, ascii: ascii) }.joined(separator: "  ")
+  }
+
+  func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
     let inside = Box(title: title, hints: hints, style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
     guard inside.height >= 3 else { return }
-    let raw = isLoss ? state.trainLoss : state.trainAccuracy
-    let validation = isLoss ? state.validationLoss : state.validationAccuracy
+    let axis = state.chartAxis
+    let maps = state.runs.map { axis.map(for: $0) }
+    func onAxis(_ points: [ChartPoint], of run: Int) -> [ChartPoint] {
+      axis == .epochs ? points : points.map { ChartPoint(x: maps[run]($0.x), y: $0.y) }
+    }
+    let focused = state.runs[state.focus]
+    let raw = onAxis(perBatch(focused), of: state.focus)
+    let validation = onAxis(self.validation(focused), of: state.focus)
     let rawStyle = options.paint(Style(foreground: .darkGrey))
     let smoothStyle = options.paint(Style(foreground: .cyan, bold: true))
     let validationStyle = options.paint(Style(foreground: state.isSweep ? RunStyle.colour(state.focus) : .orange, bold: true))
-    drawLegend(in: inside, on: &buffer, isLoss: isLoss, validation: validation, styles: (rawStyle, smoothStyle, validationStyle))
+    drawLegend(in: inside, on: &buffer, validation: validation, styles: (rawStyle, smoothStyle, validationStyle))
     let marker = RunStyle.marker(state.isSweep ? state.focus : 0, ascii: options.glyphs.ascii)
     let ascii = options.glyphs.ascii
-    // Other runs' validation curves under the focused run's curves, each in its colour and marker.
+    // Other runs' validation curves (their rates, on the rate chart) under the focused run's
+    // curves, each in its colour and marker.
     var others: [ChartSeries] = []
     for (index, run) in state.runs.enumerated() where index != state.focus && state.isSweep && !state.hiddenRuns.contains(index) {
-      let points = isLoss ? run.validationLoss : run.validationAccuracy
       let style = options.paint(Style(foreground: RunStyle.colour(index)))
+      if kind == .learningRate {
+        others.append(ChartSeries(label: run.name, points: onAxis(run.learningRates, of: index), style: style))
+        continue
+      }
+      let points = onAxis(self.validation(run), of: index)
       if options.color { others.append(ChartSeries(label: run.name, points: points, style: style)) }
       others.append(ChartSeries(label: run.name, points: points, style: style, marker: RunStyle.marker(index, ascii: ascii)))
     }
-    var chart = LineChart(series: others + [
-      ChartSeries(label: "train", points: raw, style: rawStyle, connected: options.color),
-      ChartSeries(label: "smoothed", points: Self.smoothed(raw, weight: 0.9), style: smoothStyle),
-      ChartSeries(label: "validation", points: validation, style: validationStyle, marker: marker),
-    ])
-    chart.logY = logScale
+    let mine = kind == .learningRate
+      ? [ChartSeries(label: "rate", points: raw, style: smoothStyle)]
+      : [ChartSeries(label: "train", points: raw, style: rawStyle, connected: options.color),
+         ChartSeries(label: "smoothed", points: Self.smoothed(raw, weight: state.smoothingWeight), style: smoothStyle),
+         ChartSeries(label: "validation", points: validation, style: validationStyle, marker: marker)]
+    var chart = LineChart(series: others + mine)
+    chart.logY = state.logScale && kind != .accuracy
+    let focusMap = maps[state.focus]
     chart.marks = state.interventions.map {
-      ChartMark(x: $0.progress, letter: $0.letter.unicodeScalars.first ?? "*", style: options.paint(Style(foreground: .yellow)))
+      ChartMark(x: focusMap($0.progress), letter: $0.letter.unicodeScalars.first ?? "*", style: options.paint(Style(foreground: .yellow)))
     }
+    chart.severalMark = Intervention.severalLetter.unicodeScalars.first ?? "*"
     // The x axis grows with the runs (whole epochs, at least one); z shows the last ten epochs.
-    let progress = state.runs.map { run in
-      max((isLoss ? run.trainLoss : run.trainAccuracy).last?.x ?? 0, (isLoss ? run.validationLoss : run.validationAccuracy).last?.x ?? 0)
-    }.max() ?? 0
-    let end = max(progress.rounded(.up), 1)
-    let start = state.zoomed ? max(end - Double(DashboardState.zoomEpochs), 0) : 0
-    chart.xRange = start...end
-    chart.formatX = { x in
-      let whole = x.rounded() == x ? "\(Int(saturating: x))" : Format.fixed(x, 1)
-      return whole + (x == end ? " ep" : "")
-    }
-    if isLoss {
-      chart.yLimits = 0...Double.infinity
-    } else {
+    let progress = state.runs.map { run in max(perBatch(run).last?.x ?? 0, self.validation(run).last?.x ?? 0) }
+    let lastEpoch = max((progress.max() ?? 0).rounded(.up), 1)
+    let end = axis == .epochs ? lastEpoch : max(zip(progress, maps).map { $1($0) }.max() ?? 0, 1e-9)
+    let start = state.zoomed ? focusMap(max((progress[state.focus]).rounded(.up) - Double(DashboardState.zoomEpochs), 0)) : 0
+    chart.xRange = start...max(end, start + 1e-9)
+    chart.formatX = { x in axis.label(x) + (x == end ? " \(axis.unit)" : "") }
+    switch kind {
+    case .loss: chart.yLimits = 0...Double.infinity
+    case .accuracy:
       chart.formatY = { Format.percent(Float($0)) }
       chart.yLimits = 0...1
+    case .learningRate: chart.yLimits = 0...Double.infinity
     }
-    if isLoss, let best = state.bestEpoch {
-      chart.best = ChartPoint(x: Double(best.epoch), y: Double(best.criterion))
+    if kind == .loss, let best = state.bestEpoch {
+      chart.best = ChartPoint(x: focusMap(Double(best.epoch)), y: Double(best.criterion))
     }
-    chart.draw(in: Rect(x: inside.x, y: inside.y + 1, width: inside.width, height: inside.height - 1), on: &buffer, glyphs: options.glyphs)
+    let drawn = chart.draw(in: Rect(x: inside.x, y: inside.y + 1, width: inside.width, height: inside.height - 1), on: &buffer, glyphs: options.glyphs)
+    drawMarksLegend(drawn, below: inside, on: &buffer)
+  }
+
+  /// The letters on the chart and what they mean, on the box's bottom border (` V save  P pause `).
+  private func drawMarksLegend(_ drawn: LineChart.DrawnMarks, below inside: Rect, on buffer: inout ScreenBuffer) {
+    guard !drawn.letters.isEmpty else { return }
+    let kinds = Intervention.Kind.allCases.filter { kind in drawn.letters.contains { $0 == kind.letter.unicodeScalars.first } }
+    let legend = " " + Intervention.legend(of: kinds, several: drawn.several) + " "
+    let border = Rect(x: inside.x + 1, y: inside.y + inside.height, width: max(inside.width - 2, 0), height: 1)
+    buffer.put(legend, x: border.x, y: border.y, style: options.paint(Style(foreground: .yellow)), clip: border)
   }
 
   /// One validation entry per run shown, the focused one first; what does not fit, and the runs
@@ -108,16 +158,27 @@ struct CurvesPanel {
   /// The legend: every mark on the chart. Without colour the per-batch values are lone dots, so
   /// they stay apart from the smoothed line.
   private func drawLegend(
-    in inside: Rect, on buffer: inout ScreenBuffer, isLoss: Bool, validation: [ChartPoint],
-    styles: (raw: Style, smooth: Style, validation: Style)
+    in inside: Rect, on buffer: inout ScreenBuffer, validation: [ChartPoint], styles: (raw: Style, smooth: Style, validation: Style)
   ) {
     let (rawStyle, smoothStyle, validationStyle) = styles
     let marker = RunStyle.marker(state.isSweep ? state.focus : 0, ascii: options.glyphs.ascii)
     let ascii = options.glyphs.ascii
     var x = buffer.put(ascii ? "- " : "━ ", x: inside.x, y: inside.y, style: smoothStyle)
-    x = buffer.put(state.isSweep ? "train  " : "train (smoothed)  ", x: x, y: inside.y, clip: inside)
+    if kind == .learningRate {
+      // The focused run's rate now, and the user's factor on its schedule when not 1.
+      let run = state.runs[state.focus]
+      let factor = run.learningRateFactor == 1 ? "" : " (\(ascii ? "x" : "×")\(LineChart.compact(Double(run.learningRateFactor))) of schedule)"
+      x = buffer.put("rate \(LineChart.compact(Double(run.learningRate)))" + factor + "  ", x: x, y: inside.y, clip: inside)
+      if state.isSweep { drawRunLegend(from: x, in: inside, on: &buffer) }
+      return
+    }
+    // A narrow chart says the same in fewer words (`smooth 0.9`, `batch`, `◆ 0.470`).
+    let narrow = inside.width < 56
+    let weight = state.smoothingWeight
+    let smoothing = weight == 0 ? (narrow ? "raw  " : "not smoothed  ") : "\(narrow ? "smooth" : "smoothed") \(LineChart.compact(weight))  "
+    x = buffer.put(state.isSweep ? "train  " : smoothing, x: x, y: inside.y, clip: inside)
     x = buffer.put(ascii ? ". " : (options.color ? "⠒ " : "⠂ "), x: x, y: inside.y, style: rawStyle, clip: inside)
-    x = buffer.put(state.isSweep ? "batch  " : "per batch  ", x: x, y: inside.y, clip: inside)
+    x = buffer.put(state.isSweep || narrow ? "batch  " : "per batch  ", x: x, y: inside.y, clip: inside)
     if state.isSweep {
       drawRunLegend(from: x, in: inside, on: &buffer)
     } else {
@@ -125,15 +186,14 @@ struct CurvesPanel {
       x = buffer.put("val", x: x, y: inside.y, clip: inside)
       // The latest value beside "validation", the best epoch's beside its ◆ (RunRecord's best).
       if let last = validation.last {
-        let value = isLoss ? Format.fixed(last.y, 3) : Format.percent(Float(last.y))
+        let value = kind == .loss ? Format.fixed(last.y, 3) : Format.percent(Float(last.y))
         x = buffer.put(" \(value)", x: x, y: inside.y, style: options.paint(.bold), clip: inside)
       }
-      if isLoss, let best = state.bestEpoch {
-        x = buffer.put(ascii ? "  @ " : "  ◆ ", x: x, y: inside.y, style: options.paint(Style(foreground: .yellow, bold: true)), clip: inside)
-        x = buffer.put("best ", x: x, y: inside.y, clip: inside)
+      if kind == .loss, let best = state.bestEpoch {
+        x = buffer.put("  \(options.glyphs.best) ", x: x, y: inside.y, style: options.paint(Style(foreground: .yellow, bold: true)), clip: inside)
+        if !narrow { x = buffer.put("best ", x: x, y: inside.y, clip: inside) }
         buffer.put(Format.fixed(Double(best.criterion), 3), x: x, y: inside.y, style: options.paint(.bold), clip: inside)
       }
     }
-
   }
 }

@@ -8,16 +8,18 @@ struct FooterPanel {
   var live = true
   /// Several runs: the keys that choose and skip runs are listed too.
   var sweep = false
+  /// The view under the overlays: a view other than the board lists its own keys.
+  var view = DashboardMode.board
 
   /// Which hints a narrow footer drops first.
-  static let dropOrder: [DashboardAction] = [.cellUp, .health, .draw, .layers, .weights, .zoom, .logScale, .learningRateUp, .fork, .skip, .mistakesOnly, .confusion]
+  static let dropOrder: [DashboardAction] = [.smoothLess, .xAxis, .rateChart, .cellUp, .health, .draw, .layers, .weights, .zoom, .logScale, .learningRateUp, .fork, .skip, .mistakesOnly, .confusion]
 
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
     let style = options.paint(Style(foreground: .grey, reverse: true))
     buffer.fill(rect, with: Cell(" ", style: style))
     // Narrow terminals lose the hints of views first, then of the rarer keys: `? help` and
     // `q quit` always stay.
-    var hints = KeyMap.footerHints(ascii: options.glyphs.ascii, live: live, sweep: sweep)
+    var hints = KeyMap.footerHints(in: view, ascii: options.glyphs.ascii) ?? KeyMap.footerHints(ascii: options.glyphs.ascii, live: live, sweep: sweep)
     var droppable = Self.dropOrder.map { KeyMap.hint($0, ascii: options.glyphs.ascii) }.filter(hints.contains)
     while 1 + hints.joined(separator: "  ").count > rect.width {
       if droppable.isEmpty {

@@ -50,16 +50,19 @@ struct InferencePanel {
       let image = run.validation.source.image(run.validation.indices[sample])
       DigitView(pixels: image).draw(x: inside.x, y: digitY, on: &buffer, color: options.color, glyphs: options.glyphs)
     }
-    if inside.height >= 16 { drawProbes(y: inside.y + 15, in: inside, on: &buffer) }
-    drawBars(probabilities, names: names, label: label, guess: guess, digitY: digitY, in: inside, on: &buffer)
+    let probes = inside.height >= 16 && !state.probes.isEmpty
+    if probes { drawProbes(y: inside.y + 15, in: inside, on: &buffer) }
+    drawBars(probabilities, names: names, label: label, guess: guess, digitY: digitY, belowProbes: probes, in: inside, on: &buffer)
   }
 
-  /// Probability bars, beside the image when there is room, else below it.
+  /// Probability bars, beside the image when there is room, else below it (and below the probe
+  /// strip, when it is drawn under the image).
   private func drawBars(
-    _ probabilities: [Float], names: [String], label: Int?, guess: Int, digitY: Int, in inside: Rect, on buffer: inout ScreenBuffer
+    _ probabilities: [Float], names: [String], label: Int?, guess: Int, digitY: Int, belowProbes: Bool = false, in inside: Rect,
+    on buffer: inout ScreenBuffer
   ) {
     let barsX = inside.width >= 28 + 2 + 14 ? inside.x + 30 : inside.x
-    let barsY = barsX == inside.x ? digitY + (inside.height >= 15 ? 14 : 0) : digitY + 2
+    let barsY = barsX == inside.x ? digitY + (inside.height >= 15 ? 14 : 0) + (belowProbes ? 1 : 0) : digitY + 2
     let shown = Self.classesToShow(probabilities, label: label ?? guess, guess: guess, rows: inside.maxY - barsY)
     ProbabilityBars(probabilities: probabilities, names: names, label: label, guess: guess, options: options)
       .draw(classes: shown, x: barsX, y: barsY, width: inside.maxX - barsX, on: &buffer)

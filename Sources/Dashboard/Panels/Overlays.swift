@@ -1,3 +1,4 @@
+import DNN
 import TerminalUI
 
 /// The help overlay, generated from the key map.
@@ -7,25 +8,38 @@ struct HelpOverlay {
   var frameMilliseconds: Double?
 
   func draw(on buffer: inout ScreenBuffer) {
-    var lines = KeyMap.bindings.map { Format.left($0.label, 7) + $0.summary }
-    if let frameMilliseconds { lines += ["", "drawing takes \(Format.fixed(frameMilliseconds, 1)) ms a frame"] }
-    // One column when every line fits the height, else two, each line cut to its column.
-    let columns = lines.count + 4 <= buffer.height - 2 ? 1 : 2
-    let rowsNeeded = (lines.count + columns - 1) / columns
-    let width = min(buffer.width - 4, columns * ((lines.map(\.count).max() ?? 0) + 2) + 3)
-    let height = min(buffer.height - 2, rowsNeeded + 4)
+    let rows = KeyMap.helpRows
+    let labelWidth = (rows.map(\.label.count).max() ?? 0) + 1
+    // One column when every row fits the height, else two; a row's summary where it fits its
+    // column, else its brief (every brief fits an 80-column terminal's two columns).
+    let columns = rows.count + 8 <= buffer.height - 2 ? 1 : 2
+    let rowsNeeded = (rows.count + columns - 1) / columns
+    let widest = rows.map { labelWidth + $0.summary.count }.max() ?? 0
+    let width = min(buffer.width - 4, columns * (widest + 2) + 3)
+    let marks = "marks on the charts: \(options.glyphs.best) best  " + Intervention.legend(of: Intervention.Kind.allCases, several: true)
+    var footer = [""] + Format.wrap(marks, width: width - 4)
+    if let frameMilliseconds { footer += ["drawing takes \(Format.fixed(frameMilliseconds, 1)) ms a frame"] }
+    let height = min(buffer.height - 2, rowsNeeded + footer.count + 2)
     let rect = Rect(x: (buffer.width - width) / 2, y: (buffer.height - height) / 2, width: width, height: height)
     buffer.fill(rect)
     let inside = Box(title: "Keys", hints: "any key closes", style: options.paint(Style(foreground: .cyan)), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
     let columnWidth = (inside.width - 1) / columns
-    for (i, line) in lines.enumerated() {
-      let column = i / rowsNeeded, row = i % rowsNeeded
-      guard row + 1 < inside.height else { continue }
-      let room = columnWidth - 2
-      let text = line.count > room ? String(line.prefix(max(room - 1, 0))) + (options.glyphs.ascii ? "~" : "…") : line
-      buffer.put(text, x: inside.x + 1 + column * columnWidth, y: inside.y + 1 + row, clip: inside)
+    let room = columnWidth - 2
+    for (i, row) in rows.enumerated() {
+      let column = i / rowsNeeded, line = i % rowsNeeded
+      guard line < inside.height else { continue }
+      let text = Format.left(row.label, labelWidth) + (labelWidth + row.summary.count <= room ? row.summary : row.brief)
+      buffer.put(Self.cut(text, to: room, ascii: options.glyphs.ascii), x: inside.x + 1 + column * columnWidth, y: inside.y + line, clip: inside)
     }
+    for (i, line) in footer.enumerated() where rowsNeeded + i < inside.height {
+      buffer.put(Self.cut(line, to: inside.width - 2, ascii: options.glyphs.ascii), x: inside.x + 1, y: inside.y + rowsNeeded + i, clip: inside)
+    }
+  }
+
+  /// `text`, or its start and an ellipsis where it is longer than `room`.
+  static func cut(_ text: String, to room: Int, ascii: Bool) -> String {
+    text.count > room ? String(text.prefix(max(room - 1, 0))) + (ascii ? "~" : "…") : text
   }
 }
 

@@ -21,6 +21,13 @@ public struct Glyphs: Sendable, Equatable {
   var barFull: Unicode.Scalar { ascii ? "#" : "█" }
   /// Grey shades from white paper to full ink, for digits without colour.
   public var shades: [Unicode.Scalar] { ascii ? [" ", ".", ":", "-", "=", "+", "*", "#", "%", "@"] : [" ", "░", "▒", "▓", "█"] }
+  /// Shades of signed values without colour, from 0 (blank) to a magnitude of 1: solid for
+  /// positive, dotted for negative, so the sign reads at a glance.
+  public var signedShades: (positive: [Unicode.Scalar], negative: [Unicode.Scalar]) {
+    ascii ? ([" ", ":", "+", "#", "@"], [" ", ".", "-", "~", "="]) : ([" ", "░", "▒", "▓", "█"], [" ", "⠂", "⠒", "⠶", "⠿"])
+  }
+  /// The best epoch's mark on a chart.
+  public var best: Unicode.Scalar { ascii ? "@" : "◆" }
 }
 
 extension Glyphs {

@@ -1,7 +1,7 @@
 /// A small matrix of signed values (a unit's weights) as a picture: each value on a symmetric
 /// scale from −1 to 1, enlarged `scale` times, two pixel rows per cell (upper half blocks). In
 /// colour, white at 0, red for positive and blue for negative (256-colour cube); without colour,
-/// grey shades from −1 (blank) to 1 (full).
+/// `Glyphs.signedShades`: blank at 0, solid shades for positive, dotted for negative.
 public struct HeatTile {
   /// Row-major values, already divided by the tile's largest magnitude.
   public var values: ArraySlice<Float>
@@ -43,9 +43,10 @@ public struct HeatTile {
           let background = bottom.map(HeatTile.colour) ?? .default
           buffer[x + column, y + row] = Cell("▀", style: Style(foreground: HeatTile.colour(top), background: background))
         } else {
-          let shades = glyphs.shades
-          let mean = ((top + (bottom ?? top)) / 2 + 1) / 2  // −1..1 -> 0..1
-          let level = min(shades.count - 1, max(0, Int(saturating: (Double(mean) * Double(shades.count - 1) + 0.5).rounded(.down))))
+          // The two pixels' mean: its magnitude picks the shade, its sign the family.
+          let mean = (top + (bottom ?? top)) / 2
+          let shades = mean >= 0 ? glyphs.signedShades.positive : glyphs.signedShades.negative
+          let level = min(shades.count - 1, max(0, Int(saturating: (Double(abs(mean)) * Double(shades.count - 1) + 0.5).rounded(.down))))
           buffer[x + column, y + row] = Cell(shades[level])
         }
       }

@@ -75,6 +75,8 @@ public struct LineChart {
   public var yLimits: ClosedRange<Double>?
   /// Letters drawn on the plot's top row at their x (interventions: pause, rate change, fork).
   public var marks: [ChartMark] = []
+  /// Drawn where several marks fall on one column.
+  public var severalMark: Unicode.Scalar = "*"
   public var formatY: (Double) -> String = { LineChart.compact($0) }
   public var formatX: (Double) -> String = { LineChart.compact($0) }
 
@@ -160,14 +162,24 @@ public struct LineChart {
   }
 
   /// Draws into `rect`: tick labels on the left and below, the plot in the rest.
-  public func draw(in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
-    guard rect.width >= 12 && rect.height >= 3 else { return }
+  /// What a drawn chart shows of its marks, for a legend.
+  public struct DrawnMarks: Sendable, Equatable {
+    /// The marks' letters on the chart (`severalMark` not among them).
+    public var letters: Set<Unicode.Scalar> = []
+    /// Some column holds several marks, drawn as `severalMark`.
+    public var several = false
+  }
+
+  /// Draws the chart; returns which marks it shows.
+  @discardableResult
+  public func draw(in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs) -> DrawnMarks {
+    guard rect.width >= 12 && rect.height >= 3 else { return DrawnMarks() }
     guard let bounds = bounds() else {
       buffer.put("waiting for data", x: rect.x + max(0, (rect.width - 16) / 2), y: rect.y + rect.height / 2, style: .dim, clip: rect)
-      return
+      return DrawnMarks()
     }
     let plot = drawAxes(in: rect, bounds, on: &buffer, glyphs: glyphs)
-    drawSeries(in: plot, bounds, on: &buffer, glyphs: glyphs)
+    return drawSeries(in: plot, bounds, on: &buffer, glyphs: glyphs)
   }
 
   /// Tick labels on the left (y) and below (x); returns the rectangle left for the plot.
@@ -206,7 +218,7 @@ public struct LineChart {
   }
 
   /// The series as dots (braille, blocks or ASCII) in `plot`, markers over them, then the best point.
-  private func drawSeries(in plot: Rect, _ bounds: Bounds, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
+  private func drawSeries(in plot: Rect, _ bounds: Bounds, on buffer: inout ScreenBuffer, glyphs: Glyphs) -> DrawnMarks {
     let resolution = glyphs.ascii ? ChartResolution.ascii : self.resolution
     let (cx, cy) = resolution.dotsPerCell
     let dotsX = plot.width * cx, dotsY = plot.height * cy
@@ -253,13 +265,21 @@ public struct LineChart {
       buffer[plot.x + i % plot.width, plot.y + i / plot.width] = Cell(scalar, style: series[owner[i]].style)
     }
     for (x, y, m, style) in markers { buffer[plot.x + x, plot.y + y] = Cell(m, style: style) }
+    // Marks on one column are drawn as one `severalMark` (a save and a pause at the same step).
+    var marksByColumn: [Int: [ChartMark]] = [:]
     for mark in marks where mark.x >= bounds.xLow && mark.x <= bounds.xHigh {
-      let column = Int(saturating: (mark.x - bounds.xLow) / (bounds.xHigh - bounds.xLow) * Double(plot.width - 1))
-      buffer[plot.x + column, plot.y] = Cell(mark.letter, style: mark.style)
+      marksByColumn[Int(saturating: (mark.x - bounds.xLow) / (bounds.xHigh - bounds.xLow) * Double(plot.width - 1)), default: []].append(mark)
+    }
+    var drawn = DrawnMarks()
+    for (column, here) in marksByColumn {
+      buffer[plot.x + column, plot.y] = Cell(here.count == 1 ? here[0].letter : severalMark, style: here[0].style)
+      drawn.letters.formUnion(here.map(\.letter))
+      drawn.several = drawn.several || here.count > 1
     }
     if let best, let d = toDots(best) {
-      buffer[plot.x + d.0 / cx, plot.y + d.1 / cy] = Cell(glyphs.ascii ? "@" : "◆", style: Style(foreground: .yellow, bold: true))
+      buffer[plot.x + d.0 / cx, plot.y + d.1 / cy] = Cell(glyphs.best, style: Style(foreground: .yellow, bold: true))
     }
+    return drawn
   }
 
   /// Round values inside `range`, about `count` of them: multiples of 1, 2 or 5 times a power of
