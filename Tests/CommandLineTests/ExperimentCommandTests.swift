@@ -189,11 +189,17 @@ import Testing
   @Test func interventionsAreMarkedInTheFigures() throws {
     let out = Programs.temporaryFolder()
     #expect(try Programs.dnn(["train", "--config", RunSafetyTests.tinyConfig(epochs: 3), "--out", out]).status == 0)
-    let journal = "step,epoch,time,event,detail\n6,1.0000,2026-11-29T12:00:00Z,pause,\n6,1.0000,2026-11-29T12:00:05Z,learning_rate,x0.5 -> 0.0015\n"
+    // A pause and a rate change at one step, five saves close together, one save apart.
+    var journal = "step,epoch,time,event,detail\n6,1.0000,2026-11-29T12:00:00Z,pause,\n6,1.0000,2026-11-29T12:00:05Z,learning_rate,x0.5 -> 0.0015\n"
+    for i in 0..<5 { journal += "\(10 + i),\(String(format: "%.4f", 2 + 0.05 * Double(i))),2026-11-29T12:01:0\(i)Z,save,last.safetensors\n" }
+    journal += "16,3.0000,2026-11-29T12:02:00Z,save,last.safetensors\n"
     try journal.write(toFile: "\(out)/tiny/events.csv", atomically: true, encoding: .utf8)
     #expect(try Programs.dnn(["plot", "\(out)/tiny"]).status == 0)
     let svg = try String(contentsOfFile: "\(out)/tiny/curves.svg", encoding: .utf8)
-    #expect(svg.contains("stroke=\"#888\" stroke-dasharray=\"2,2\"") && svg.contains(">P</text>") && svg.contains(">L</text>"))
+    // Labels grouped, never piled: `*2` for the two kinds at one step, `V×5`, then a lone `V`.
+    #expect(svg.contains("stroke=\"#888\" stroke-dasharray=\"2,2\"") && svg.contains(">*2</text>") && svg.contains(">V×5</text>"))
+    #expect(svg.contains(">V</text>") && !svg.contains(">P</text>"), "\(svg.prefix(400))")
+    #expect(svg.contains("marks: P pause · L rate · V save · * several") && svg.contains(">Learning rate</text>"))
     #expect(try Programs.dnn(["report", out]).status == 0)
     let html = try String(contentsOfFile: "\(out)/report.html", encoding: .utf8)
     #expect(html.contains("<li><b>L</b> learning rate x0.5 -&gt; 0.0015 (epoch 1.00, step 6, 2026-11-29T12:00:05Z)</li>"), "\(html)")

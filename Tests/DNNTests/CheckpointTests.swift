@@ -205,6 +205,23 @@ import Testing
     #expect(events.contains { if case .finished = $0 { true } else { false } })
   }
 
+  /// steps.csv keeps no rate: a replayed step's rate is the schedule's at the step (a cosine
+  /// falls within an epoch), times the factor its epoch's logged rate shows.
+  @Test func aReplayedStepHasTheRateItTrainedAt() throws {
+    let out = Fixtures.temporaryFolder()
+    var config = CheckpointTests.smallConfig(epochs: 2)
+    config.schedule = .cosine(warmupEpochs: 0)
+    _ = try CheckpointTests.train(config, out: out, mode: .create)
+    let events = try RunReplay.events(of: try SavedRun(path: "\(out)/ckpt"), folder: Fixtures.mnist)
+    let batches = events.compactMap { if case .batch(let b) = $0 { b } else { nil } }
+    #expect(batches.count == 20)
+    for b in batches {
+      let expected = config.scheduledRate(at: Double(b.epoch) + Double(b.batch + 1) / 10)
+      #expect(abs(b.learningRate - expected) <= 1e-6 * config.optimizer.learningRate, "step \(b.step): \(b.learningRate) vs \(expected)")
+    }
+    #expect(Set(batches.map(\.learningRate)).count == 20, "the rate falls at every step")
+  }
+
   @Test func replayRebuildsTheRunsEvents() throws {
     let out = Fixtures.temporaryFolder()
     _ = try CheckpointTests.train(CheckpointTests.smallConfig(epochs: 2), out: out, mode: .create)

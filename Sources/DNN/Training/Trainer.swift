@@ -141,10 +141,9 @@ public final class Trainer {
     if let weights = WeightSnapshot.firstLayer(of: model, epoch: start.epoch) { events.send(.weights(weights)) }
     // A run that starts from trained weights (a fork, a resume) shows what they predict at once,
     // not after its next epoch. Only for a front end that asks for the model.
-    if plan.sendsModel && start.step > 0 {
-      var (_, predictions) = Evaluator.evaluate(model, on: data.validation, collectPredictions: true)
-      predictions?.epoch = start.epoch
-      if let predictions { events.send(.predictions(predictions)) }
+    if plan.sendsModel && start.step > 0, var predictions = Evaluator.evaluate(model, on: data.validation, collectPredictions: true).1 {
+      predictions.epoch = start.epoch
+      events.send(.predictions(predictions))
     }
     // Starting paused sends the model with the pause (once).
     if plan.startsPaused {

@@ -28,17 +28,10 @@ struct ConfusionPanel {
     let digits = String(matrix.flatMap { $0 }.max() ?? 0).count
     let layouts = [(label: 3, cell: max(3, digits + 1), acc: 7), (label: 1, cell: digits + 1, acc: 5), (label: 2, cell: max(digits, 2), acc: 5)]
     var fit = layouts.first { $0.label + p.classes * $0.cell + $0.acc <= inside.width } ?? layouts[2]
-    // Classes with names (Fashion-MNIST): each row says its class's name where there is room
-    // (`6 Shirt`), cut to what fits; the columns keep the numbers.
     let focused = state.focused
-    let named = state.run?.isDigits == false
-    if named {
-      let longest = (0..<p.classes).map { focused.className($0).count }.max() ?? 0
-      let room = inside.width - p.classes * fit.cell - fit.acc
-      if room >= 6 { fit.label = min(room, longest + 3) }
-    }
+    fit.label = Self.labelWidth(fit.label, of: focused, classes: p.classes, room: inside.width - p.classes * fit.cell - fit.acc)
     func rowLabel(_ t: Int) -> String {
-      guard named && fit.label >= 6 else { return Format.right("\(t)", fit.label) }
+      guard fit.label >= 6 else { return Format.right("\(t)", fit.label) }
       return Format.left(String("\(Format.right("\(t)", 2)) \(focused.className(t))".prefix(fit.label)), fit.label)
     }
     let cellWidth = fit.cell
@@ -76,6 +69,14 @@ struct ConfusionPanel {
         .joined(separator: ", ")
       buffer.put("most confused: " + pairs, x: inside.x, y: summaryY + 1, style: dim, clip: inside)
     }
+  }
+
+  /// The row labels' width: `width` for digits; for classes with names (Fashion-MNIST) wide
+  /// enough for `6 Shirt` where the panel has `room` for six characters or more (names cut to fit;
+  /// the columns keep the numbers).
+  static func labelWidth(_ width: Int, of run: RunState, classes: Int, room: Int) -> Int {
+    guard run.run?.isDigits == false, room >= 6 else { return width }
+    return min(room, ((0..<classes).map { run.className($0).count }.max() ?? 0) + 3)
   }
 
   /// The epoch table's columns: header when wide, header when narrow, width.

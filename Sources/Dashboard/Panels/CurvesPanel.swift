@@ -70,20 +70,7 @@ struct CurvesPanel {
     let validationStyle = options.paint(Style(foreground: state.isSweep ? RunStyle.colour(state.focus) : .orange, bold: true))
     drawLegend(in: inside, on: &buffer, validation: validation, styles: (rawStyle, smoothStyle, validationStyle))
     let marker = RunStyle.marker(state.isSweep ? state.focus : 0, ascii: options.glyphs.ascii)
-    let ascii = options.glyphs.ascii
-    // Other runs' validation curves (their rates, on the rate chart) under the focused run's
-    // curves, each in its colour and marker.
-    var others: [ChartSeries] = []
-    for (index, run) in state.runs.enumerated() where index != state.focus && state.isSweep && !state.hiddenRuns.contains(index) {
-      let style = options.paint(Style(foreground: RunStyle.colour(index)))
-      if kind == .learningRate {
-        others.append(ChartSeries(label: run.name, points: onAxis(run.learningRates, of: index), style: style))
-        continue
-      }
-      let points = onAxis(self.validation(run), of: index)
-      if options.color { others.append(ChartSeries(label: run.name, points: points, style: style)) }
-      others.append(ChartSeries(label: run.name, points: points, style: style, marker: RunStyle.marker(index, ascii: ascii)))
-    }
+    let others = otherRuns(onAxis)
     let mine = kind == .learningRate
       ? [ChartSeries(label: "rate", points: raw, style: smoothStyle)]
       : [ChartSeries(label: "train", points: raw, style: rawStyle, connected: options.color),
@@ -115,6 +102,23 @@ struct CurvesPanel {
     }
     let drawn = chart.draw(in: Rect(x: inside.x, y: inside.y + 1, width: inside.width, height: inside.height - 1), on: &buffer, glyphs: options.glyphs)
     drawMarksLegend(drawn, below: inside, on: &buffer)
+  }
+
+  /// Other runs' validation curves (their rates, on the rate chart) under the focused run's
+  /// curves, each in its colour and marker.
+  private func otherRuns(_ onAxis: ([ChartPoint], Int) -> [ChartPoint]) -> [ChartSeries] {
+    var others: [ChartSeries] = []
+    for (index, run) in state.runs.enumerated() where index != state.focus && state.isSweep && !state.hiddenRuns.contains(index) {
+      let style = options.paint(Style(foreground: RunStyle.colour(index)))
+      if kind == .learningRate {
+        others.append(ChartSeries(label: run.name, points: onAxis(run.learningRates, index), style: style))
+        continue
+      }
+      let points = onAxis(self.validation(run), index)
+      if options.color { others.append(ChartSeries(label: run.name, points: points, style: style)) }
+      others.append(ChartSeries(label: run.name, points: points, style: style, marker: RunStyle.marker(index, ascii: options.glyphs.ascii)))
+    }
+    return others
   }
 
   /// The letters on the chart and what they mean, on the box's bottom border (` V save  P pause `).

@@ -148,7 +148,7 @@ public struct LineChart {
   private func transform(_ y: Double) -> Double { logY ? log10(max(y, 1e-12)) : y }
 
   /// The data ranges a frame shows: x from `xLow` to `xHigh`, y (transformed) over `y`.
-  private struct Bounds {
+  struct Bounds {
     let xLow: Double, xHigh: Double
     let y: ClosedRange<Double>
   }
@@ -162,14 +162,6 @@ public struct LineChart {
   }
 
   /// Draws into `rect`: tick labels on the left and below, the plot in the rest.
-  /// What a drawn chart shows of its marks, for a legend.
-  public struct DrawnMarks: Sendable, Equatable {
-    /// The marks' letters on the chart (`severalMark` not among them).
-    public var letters: Set<Unicode.Scalar> = []
-    /// Some column holds several marks, drawn as `severalMark`.
-    public var several = false
-  }
-
   /// Draws the chart; returns which marks it shows.
   @discardableResult
   public func draw(in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs) -> DrawnMarks {
@@ -265,17 +257,7 @@ public struct LineChart {
       buffer[plot.x + i % plot.width, plot.y + i / plot.width] = Cell(scalar, style: series[owner[i]].style)
     }
     for (x, y, m, style) in markers { buffer[plot.x + x, plot.y + y] = Cell(m, style: style) }
-    // Marks on one column are drawn as one `severalMark` (a save and a pause at the same step).
-    var marksByColumn: [Int: [ChartMark]] = [:]
-    for mark in marks where mark.x >= bounds.xLow && mark.x <= bounds.xHigh {
-      marksByColumn[Int(saturating: (mark.x - bounds.xLow) / (bounds.xHigh - bounds.xLow) * Double(plot.width - 1)), default: []].append(mark)
-    }
-    var drawn = DrawnMarks()
-    for (column, here) in marksByColumn {
-      buffer[plot.x + column, plot.y] = Cell(here.count == 1 ? here[0].letter : severalMark, style: here[0].style)
-      drawn.letters.formUnion(here.map(\.letter))
-      drawn.several = drawn.several || here.count > 1
-    }
+    let drawn = drawMarks(in: plot, bounds, on: &buffer)
     if let best, let d = toDots(best) {
       buffer[plot.x + d.0 / cx, plot.y + d.1 / cy] = Cell(glyphs.best, style: Style(foreground: .yellow, bold: true))
     }

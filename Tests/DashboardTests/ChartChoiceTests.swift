@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+
+@testable import DNN
+@testable import Dashboard
+@testable import TerminalUI
+
+/// The charts' choices (x axis, smoothing, the learning-rate chart), the marks' legend, each
+/// view's footer and the weights view's paging, as a user sees them: rendered frames.
+@Suite struct ChartChoiceTests {
+  static func frame(_ state: DashboardState, _ width: Int = 120, _ height: Int = 40, color: Bool = true) -> String {
+    DashboardView.render(state, width: width, height: height, options: RenderOptions(color: color)).text
+  }
+
+  @Test func theXAxisCountsEpochsStepsOrTrainingTime() {
+    var state = EventFixture.state
+    let run = state.focused
+    // Twenty steps of ten batches an epoch, each epoch 0.25 s of training.
+    #expect(ChartAxis.steps.map(for: run)(1.5) == 15)
+    #expect(ChartAxis.time.map(for: run)(1.5) == 0.375)
+    #expect(ChartAxis.epochs.map(for: run)(1.5) == 1.5)
+    #expect(Self.frame(state).contains("2 ep"))
+    _ = state.press(.character("t"))
+    #expect(state.chartAxis == .steps && Self.frame(state).contains("Loss by step") && Self.frame(state).contains("20 steps"))
+    _ = state.press(.character("t"))
+    #expect(state.chartAxis == .time && Self.frame(state).contains("by training time") && Self.frame(state).contains("0.2s"))
+    _ = state.press(.character("t"))
+    #expect(state.chartAxis == .epochs)
+  }
+
+  @Test func smoothingGoesFromNoneToStrongAndTheLegendSaysHowMuch() {
+    var state = EventFixture.state
+    #expect(Self.frame(state).contains("smoothed 0.9"))
+    _ = state.press(.character("]"))
+    #expect(Self.frame(state).contains("smoothed 0.95"))
+    for _ in 0..<10 { _ = state.press(.character("]")) }
+    #expect(state.smoothingWeight == 0.99)
+    for _ in 0..<10 { _ = state.press(.character("[")) }
+    #expect(state.smoothingWeight == 0 && Self.frame(state).contains("not smoothed"))
+    // Without smoothing the smoothed line is the raw one.
+    let raw = state.focused.trainLoss
+    #expect(CurvesPanel.smoothed(raw, weight: 0) == raw)
+  }
+
+  @Test func theRateChartShowsEachStepsRate() {
+    var state = EventFixture.state
+    #expect(state.focused.learningRates.count == 20 && state.focused.learningRates.allSatisfy { $0.y == Double(Float(0.05)) })
+    _ = state.press(.character("r"))
+    let frame = Self.frame(state)
+    #expect(frame.contains("Learning rate") && frame.contains("rate 0.05") && !frame.contains("Accuracy"))
+    _ = state.press(.character("r"))
+    #expect(Self.frame(state).contains("Accuracy"))
+  }
+
+  @Test func marksAtOnePlaceAreOneStarAndTheBorderSaysWhatEachMarkIs() {
+    var state = EventFixture.state
+    state.apply(.intervention(Intervention(kind: .save, step: 5, progress: 0.5)))
+    var frame = Self.frame(state)
+    #expect(frame.contains("V save") && !frame.contains("several"))
+    state.apply(.intervention(Intervention(kind: .pause, step: 20, progress: 2)))
+    state.apply(.intervention(Intervention(kind: .learningRate, step: 20, progress: 2)))
+    frame = Self.frame(state)
+    #expect(frame.contains("P pause  L rate  V save  * several"), "\(frame)")
+    let lossRows = frame.split(separator: "\n").dropFirst(4).prefix(1).joined()
+    #expect(lossRows.contains("*") && lossRows.contains("V"), "the chart's top row: \(lossRows)")
+  }
+
+  @Test func eachViewsFooterListsItsOwnKeys() {
+    var state = WeightsFixture.state
+    let footer = { (s: DashboardState) in Self.frame(s).split(separator: "\n").last.map(String.init) ?? "" }
+    #expect(footer(state).contains("PgUp/PgDn page") && footer(state).contains("Home/End first/last"))
+    _ = state.perform(.close)
+    _ = state.perform(.cellUp)
+    #expect(footer(state).contains("Enter browse its digits") && footer(state).contains("Esc leave"))
+    _ = state.perform(.close)
+    _ = state.perform(.layers)
+    #expect(footer(state).contains("g check its backward"))
+    _ = state.perform(.close)
+    _ = state.perform(.draw)
+    #expect(footer(state).contains("space pen down/up"))
+    _ = state.press(.escape)
+    #expect(footer(state).contains("m mistakes"))
+  }
+
+  @Test func theWeightsViewGoesToItsEndsAndHalvesItsTiles() {
+    var state = WeightsFixture.state
+    let area = DrawingPanel.area(width: 80, height: 24)
+    state.weightsPerPage = WeightsPanel.tilesPerPage(state, in: area)
+    #expect(state.weightsPerPage == 2 && state.weightsPages == 4)
+    _ = state.press(.end)
+    #expect(state.weightsPage == 3 && Self.frame(state, 80, 24).contains("units 7-8 of 8"))
+    _ = state.press(.pageUp)
+    #expect(state.weightsPage == 2)
+    _ = state.press(.pageDown)
+    _ = state.press(.pageDown)
+    #expect(state.weightsPage == 3, "no page after the last")
+    _ = state.press(.home)
+    _ = state.press(.character("z"))
+    state.weightsPerPage = WeightsPanel.tilesPerPage(state, in: area)
+    #expect(state.halfSizeWeights && state.weightsPerPage >= 8 && Self.frame(state, 80, 24).contains("units 1-8 of 8"))
+  }
+
+  @Test func withoutColourTheSignOfAWeightReadsFromItsShade() {
+    var buffer = ScreenBuffer(width: 3, height: 1)
+    HeatTile(values: [1, -1, 0, 1, -1, 0], rows: 2, columns: 3).draw(x: 0, y: 0, on: &buffer, color: false, glyphs: .unicode)
+    #expect(buffer.text.hasPrefix("█⠿ "))
+    HeatTile(values: [1, -1, 0, 1, -1, 0], rows: 2, columns: 3).draw(x: 0, y: 0, on: &buffer, color: false, glyphs: .plain)
+    #expect(buffer.text.hasPrefix("@= "))
+  }
+
+  @Test func fashionClassesAreNamedInTheConfusionMatrix() {
+    var state = DashboardState()
+    var started = EventFixture.started
+    started.classNames = DatasetIdentity.fashionClassNames
+    for event in EventFixture.events {
+      if case .started = event { state.apply(.started(started)) } else { state.apply(event) }
+    }
+    let frame = Self.frame(state)
+    #expect(frame.contains(" 6 Shirt") && frame.contains("T-shirt→Trouser"), "\(frame)")
+  }
+
+  @Test func at80x24TheProbeStripHasItsOwnRow() {
+    let frame = Self.frame(EventFixture.state, 80, 24)
+    let probes = frame.split(separator: "\n").first { $0.contains("probes ") }
+    #expect(probes != nil, "\(frame)")
+    #expect(probes.map { !$0.contains("%") } == true, "the class bars start below the strip: \(probes ?? "")")
+  }
+}
