@@ -125,4 +125,11 @@ import Testing
     #expect(probes != nil, "\(frame)")
     #expect(probes.map { !$0.contains("%") } == true, "the class bars start below the strip: \(probes ?? "")")
   }
+
+  /// The sweep layout at 120x40 has no row under the digit or the matrix: the probe strip goes
+  /// under the class bars and the most confused pairs down the matrix's margin.
+  @Test func theSweepLayoutKeepsTheProbeStripAndTheMostConfused() {
+    let frame = Self.frame(SweepFixture.state)
+    #expect(frame.contains("probes 1") && frame.contains("confused") && frame.contains("0→1 (1)"), "\(frame)")
+  }
 }

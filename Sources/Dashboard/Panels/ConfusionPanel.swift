@@ -62,12 +62,16 @@ struct ConfusionPanel {
       buffer.put("overall \(Format.percent(Float(correct) / Float(max(p.count, 1)))) of \(p.count)  ·  \(p.count - correct) mistakes (\(KeyMap.name(.mistakesOnly)))",
                  x: inside.x, y: summaryY, style: dim, clip: inside)
     }
-    let confused = state.mostConfused
-    if summaryY + 1 < inside.maxY && !confused.isEmpty {
-      let arrow = options.glyphs.ascii ? "->" : "→"
-      let pairs = confused.map { "\(focused.className($0.cell.truth))\(arrow)\(focused.className($0.cell.predicted)) (\($0.count))" }
-        .joined(separator: ", ")
-      buffer.put("most confused: " + pairs, x: inside.x, y: summaryY + 1, style: dim, clip: inside)
+    let arrow = options.glyphs.ascii ? "->" : "→"
+    let pairs = state.mostConfused.map { "\(focused.className($0.cell.truth))\(arrow)\(focused.className($0.cell.predicted)) (\($0.count))" }
+    let margin = Rect(x: x + fit.acc + 2, y: inside.y, width: inside.maxX - x - fit.acc - 2, height: inside.height)
+    if summaryY + 1 < inside.maxY && !pairs.isEmpty {
+      buffer.put("most confused: " + pairs.joined(separator: ", "), x: inside.x, y: summaryY + 1, style: dim, clip: inside)
+    } else if !pairs.isEmpty && margin.width >= 9 {
+      // No row under the matrix (the sweep layout): the list goes down its right margin.
+      for (i, line) in (["confused"] + pairs).prefix(margin.height).enumerated() {
+        buffer.put(line, x: margin.x, y: margin.y + i, style: dim, clip: margin)
+      }
     }
   }
 

@@ -53,6 +53,11 @@ struct InferencePanel {
     let probes = inside.height >= 16 && !state.probes.isEmpty
     if probes { drawProbes(y: inside.y + 15, in: inside, on: &buffer) }
     drawBars(probabilities, names: names, label: label, guess: guess, digitY: digitY, belowProbes: probes, in: inside, on: &buffer)
+    // No row under the digit (the sweep layout): the strip goes under the bars beside it, on two rows.
+    let besideBars = Rect(x: inside.x + 30, y: digitY + 12, width: inside.width - 30, height: 2)
+    if !probes && inside.height >= 15 && inside.width >= 28 + 2 + 14 && classesFit(probabilities.count, in: inside, from: digitY + 2) {
+      drawProbes(y: besideBars.y, in: besideBars, on: &buffer)
+    }
   }
 
   /// Probability bars, beside the image when there is room, else below it (and below the probe
@@ -90,14 +95,22 @@ struct InferencePanel {
     drawBars(kept.probabilities, names: names, label: nil, guess: read.digit, digitY: digitY, in: inside, on: &buffer)
   }
 
+  /// Whether `classes` bars starting at row `y` leave the two rows the probe strip needs.
+  private func classesFit(_ classes: Int, in inside: Rect, from y: Int) -> Bool { y + classes + 2 <= inside.maxY }
+
   /// The probe strip: the first validation digit of each class, its predicted class (green when
   /// right, red when wrong, reversed when it changed since the epoch before) and confidence.
   private func drawProbes(y: Int, in inside: Rect, on buffer: inout ScreenBuffer) {
     let probes = state.probes
     guard !probes.isEmpty else { return }
     var x = buffer.put("probes ", x: inside.x, y: y, style: options.paint(.dim), clip: inside)
+    var y = y
     let levels: [Character] = options.glyphs.ascii ? ["1", "2", "3", "4", "5", "6", "7", "8", "9"] : ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
     for (c, probe) in probes.enumerated() {
+      // Too narrow for the strip: it goes on below, under its first probe.
+      if x + 3 > inside.maxX && y + 1 < inside.maxY {
+        (x, y) = (inside.x + 7, y + 1)
+      }
       var style = options.paint(Style(foreground: probe.predicted == c ? .green : .red, bold: true))
       if probe.flipped { style.reverse = true }
       x = buffer.put("\(probe.predicted)", x: x, y: y, style: style, clip: inside)
