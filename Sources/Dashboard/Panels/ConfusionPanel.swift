@@ -62,13 +62,21 @@ struct ConfusionPanel {
       buffer.put("overall \(Format.percent(Float(correct) / Float(max(p.count, 1)))) of \(p.count)  ·  \(p.count - correct) mistakes (\(KeyMap.name(.mistakesOnly)))",
                  x: inside.x, y: summaryY, style: dim, clip: inside)
     }
+    let margin = Rect(x: x + fit.acc + 2, y: inside.y, width: inside.maxX - x - fit.acc - 2, height: inside.height)
+    drawMostConfused(below: summaryY + 1 < inside.maxY ? Rect(x: inside.x, y: summaryY + 1, width: inside.width, height: 1) : nil,
+                     orDown: margin, on: &buffer)
+  }
+
+  /// The most confused pairs (`7→9 (2)`) on a row under the matrix, or where there is none (the
+  /// sweep layout), down its right margin.
+  private func drawMostConfused(below row: Rect?, orDown margin: Rect, on buffer: inout ScreenBuffer) {
+    let focused = state.focused, dim = options.paint(.dim)
     let arrow = options.glyphs.ascii ? "->" : "→"
     let pairs = state.mostConfused.map { "\(focused.className($0.cell.truth))\(arrow)\(focused.className($0.cell.predicted)) (\($0.count))" }
-    let margin = Rect(x: x + fit.acc + 2, y: inside.y, width: inside.maxX - x - fit.acc - 2, height: inside.height)
-    if summaryY + 1 < inside.maxY && !pairs.isEmpty {
-      buffer.put("most confused: " + pairs.joined(separator: ", "), x: inside.x, y: summaryY + 1, style: dim, clip: inside)
-    } else if !pairs.isEmpty && margin.width >= 9 {
-      // No row under the matrix (the sweep layout): the list goes down its right margin.
+    guard !pairs.isEmpty else { return }
+    if let row {
+      buffer.put("most confused: " + pairs.joined(separator: ", "), x: row.x, y: row.y, style: dim, clip: row)
+    } else if margin.width >= 9 {
       for (i, line) in (["confused"] + pairs).prefix(margin.height).enumerated() {
         buffer.put(line, x: margin.x, y: margin.y + i, style: dim, clip: margin)
       }
