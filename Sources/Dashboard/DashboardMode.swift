@@ -16,6 +16,9 @@ public indirect enum DashboardMode: Sendable {
   case weights
   /// The layers with their equations over the body (`DashboardState.layerCursor`).
   case layers
+  /// Inside the browsed digit over the body: saliency and the nudge (page 0), then each
+  /// layer's output (`DashboardState.insidePage`, `DashboardState.insight`).
+  case inside
   /// The drawing pad (it reads its own keys, `KeyMap.padKeys`, before the key map).
   case drawing(DrawingPad)
   /// The help overlay.
@@ -92,6 +95,12 @@ extension DashboardState {
   public var showLayers: Bool {
     get { if case .layers = mode.view { true } else { false } }
     set { setView(newValue ? .layers : nil, when: showLayers) }
+  }
+
+  /// `v`: the inside view covers the body.
+  public var showInside: Bool {
+    get { if case .inside = mode.view { true } else { false } }
+    set { setView(newValue ? .inside : nil, when: showInside) }
   }
 
   /// `d`: the drawing pad, while open.

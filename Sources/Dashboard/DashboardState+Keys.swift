@@ -60,6 +60,7 @@ extension DashboardState {
     switch mode {
     case .weights: outcome = performInWeights(action)
     case .layers: outcome = performInLayers(action)
+    case .inside: outcome = performInInside(action)
     case .cellCursor(let cell): outcome = performInCellCursor(action, cell: cell)
     default: outcome = .toBoard
     }
@@ -87,6 +88,11 @@ extension DashboardState {
       if showLayers && self.run == nil { notice = "\(self.name) has not started: no layers to show yet" }
     case .gradientCheck:
       notice = "\(KeyMap.name(.gradientCheck)) checks a layer's backward by finite differences in the equations view: \(KeyMap.name(.layers)) opens it"
+    case .inside:
+      mode = showInside ? .board : .inside
+      if showInside && self.model == nil { notice = "no copy of \(self.name)'s model yet: it comes when the run starts" }
+    case .nudgeGoal:
+      notice = "\(KeyMap.name(.nudgeGoal)) chooses the nudge's goal in the inside view: \(KeyMap.name(.inside)) opens it"
     case .draw:
       mode = .drawing(DrawingPad())
       if self.model == nil { notice = "no model to read the drawing yet: it comes when the run starts" }

@@ -24,6 +24,24 @@ extension DashboardState {
     return .done(nil)
   }
 
+  /// The inside view: PgUp/PgDn (or ↑/↓) walk its pages, `a` changes the nudge's goal, Esc
+  /// closes; ←/→ browse the digits as on the board.
+  mutating func performInInside(_ action: DashboardAction) -> KeyOutcome {
+    let pages = (self.run?.layers.count ?? 0) + 1
+    switch action {
+    case .pageBack, .cellUp: insidePage = max(insidePage - 1, 0)
+    case .pageForward, .cellDown: insidePage = min(insidePage + 1, pages - 1)
+    case .nudgeGoal:
+      // Away from the true class, then toward 0, 1, ..., 9, then away again.
+      let next = nudgeToward.map { $0 + 1 } ?? 0
+      nudgeToward = next < (self.predictions?.classes ?? 10) ? next : nil
+      insidePage = 0
+    case .inside, .close: mode = .board
+    default: return .toBoard
+    }
+    return .done(nil)
+  }
+
   /// The layers view: ↑/↓ choose a layer, `g` checks it, Esc closes.
   mutating func performInLayers(_ action: DashboardAction) -> KeyOutcome {
     switch action {

@@ -83,6 +83,13 @@ public struct DashboardState: Sendable {
   public var smoothing = 3
   public static let smoothingWeights = [0, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99]
   public var smoothingWeight: Double { Self.smoothingWeights[min(max(smoothing, 0), Self.smoothingWeights.count - 1)] }
+  /// The inside view's page: 0 saliency and the nudge, i + 1 layer i's output.
+  public var insidePage = 0
+  /// The nudge's goal: toward this class, or nil for away from the true one.
+  public var nudgeToward: Int?
+  /// What the app computed for the inside view (`Instruments`), and for which digit, model and goal.
+  public var insight: DigitInsight?
+  public var insightKey = ""
   /// `r`: the lower chart shows the learning rate instead of accuracy.
   public var showRateChart = false
   /// What the keys act on: the view and its overlays (`DashboardMode`), one value.

@@ -25,6 +25,7 @@ final class Instruments {
       }
       changed = true
     }
+    if state.showInside { changed = lookInside(&state) || changed }
     if var pad = state.drawing, let snapshot = state.model {
       let key = "\(state.focus) \(state.name) \(snapshot.position.step) \(snapshot.position.epoch)"
       if pad.classifiedVersion != pad.version || reader?.key != key {
@@ -73,6 +74,28 @@ final class Instruments {
     let output = model.predict(Tensor(rows: 1, columns: image.count, values: image))
     pad.probabilities = output.values
     pad.seen = image
+  }
+
+  /// The inside view's insight into the browsed digit (a validation digit, or one of yours) by
+  /// the focused run's latest model, computed again when the digit, the model or the goal
+  /// changed. True when it was.
+  private func lookInside(_ state: inout DashboardState) -> Bool {
+    guard let snapshot = state.model, let (image, label, which) = Self.browsedImage(state) else { return false }
+    let key = "\(state.focus) \(state.name) \(snapshot.position.step) \(snapshot.position.epoch) \(which) \(state.nudgeToward ?? -1)"
+    guard state.insightKey != key else { return false }
+    state.insightKey = key
+    state.insight = (try? snapshot.makeModel()).map { DigitInsight($0, image: image, label: label, toward: state.nudgeToward) }
+    return true
+  }
+
+  /// The browsed digit's pixels in [0, 1] (as the batch loader scales them), its true class, and
+  /// a name for it.
+  static func browsedImage(_ state: DashboardState) -> (image: [Float], label: Int?, which: String)? {
+    if state.browsingDrawings, state.drawings.indices.contains(state.drawingSelected) {
+      return (state.drawings[state.drawingSelected].pixels.map { Float($0) / 255 }, nil, "drawing \(state.drawingSelected)")
+    }
+    guard let sample = state.browsedSample, let view = state.run?.validation else { return nil }
+    return (view.source.image(view.indices[sample]).map { Float($0) / 255 }, view.label(sample), "sample \(sample)")
   }
 
   /// The finite-difference check of `layer` of `run`'s latest model on its first validation digits.

@@ -16,6 +16,9 @@ public enum DashboardAction: Sendable, Equatable {
   case layers, gradientCheck
   /// `d`: draw a digit for the model to read.
   case draw
+  /// `v`: inside the browsed digit (saliency, the smallest adversarial nudge, each layer's
+  /// outputs); `a` there chooses the nudge's goal.
+  case inside, nudgeGoal
   /// ↑/↓: a cell cursor in the confusion matrix (←/→ then move it across), Enter browses that
   /// cell's digits.
   case cellUp, cellDown, select
@@ -111,6 +114,11 @@ public enum KeyMap {
     KeyBinding(keys: [.character("d")], label: "d", action: .draw,
                summary: "draw a digit for the model to read (arrows + space, or the mouse; Esc closes)", brief: "draw a digit",
                hint: ("d", "d", "draw")),
+    KeyBinding(keys: [.character("v")], label: "v", action: .inside,
+               summary: "inside the browsed digit: saliency, the smallest adversarial nudge, each layer's output (PgUp/PgDn)",
+               brief: "saliency, nudge, layers", hint: ("v", "v", "inside")),
+    KeyBinding(keys: [.character("a")], label: "a", action: .nudgeGoal,
+               summary: "in the inside view: the nudge's goal (away from the true class, toward 0-9)", brief: "(inside) nudge's goal"),
     KeyBinding(keys: [.tab], label: "Tab", action: .nextRun, summary: "focus the next / previous run (every panel shows the focused run)",
                brief: "next / previous run", hint: ("Tab", "Tab", "run")),
     KeyBinding(keys: [.backTab], label: "S-Tab", action: .previousRun, summary: "focus the previous run"),
@@ -171,6 +179,8 @@ public enum KeyMap {
               "\(key(.close)) close"]
     case .layers:
       keys = ["\(key(.cellUp)) layer", "\(key(.gradientCheck)) check its backward", "\(key(.close)) close"]
+    case .inside:
+      keys = ["\(key(.previous)) digit", "\(key(.pageBack))/\(key(.pageForward)) layer", "\(key(.nudgeGoal)) nudge's goal", "\(key(.close)) close"]
     case .drawing:
       keys = [hints(padKeys, separator: "  ")]
     }

@@ -452,6 +452,22 @@ enum RunLogFile {
     #expect(exited.screen.contains("EXIT=0") && exited.screen.contains("nan: STOPPED"), "\(exited.screen)")
   }
 
+  /// `v` opens the inside view on the browsed digit while the run trains: its saliency and the
+  /// smallest nudge, PgDn a layer's output, Esc closes.
+  @Test func theInsideViewLooksAtTheBrowsedDigit() throws {
+    let session = try Session(arguments: "--config assets/configs/default.json --epochs 400 --no-save")
+    #expect(session.waitFor(10) { $0.contains("RUNNING") && $0.contains(" true ") }.ok)
+    session.keys("v")
+    let shown = session.waitFor(10) {
+      $0.contains("saliency and nudge") && $0.contains("|∂z") && $0.contains("reads ") && ($0.contains("→ reads") || $0.contains("reaches it"))
+    }
+    #expect(shown.ok, "\(shown.screen)")
+    session.keys("NPage")
+    #expect(session.waitFor(5) { $0.contains("layer 0 (of 6 layers)") && $0.contains("Dense(784 -> 256, he) → 256") }.ok, "\(session.screen())")
+    session.keys("Escape")
+    #expect(session.waitFor(3) { $0.contains("Validation digits") && !$0.contains("Inside validation") && $0.contains("RUNNING") }.ok)
+  }
+
   /// `w` shows the first layer's units as tiles, PgDn pages, Esc closes; training goes on.
   @Test func theWeightsViewShowsTheFirstLayer() throws {
     let session = try Session(arguments: "--config assets/configs/default.json --epochs 400 --no-save")

@@ -133,3 +133,37 @@ import Testing
     #expect(frame.contains("probes 1") && frame.contains("confused") && frame.contains("0→1 (1)"), "\(frame)")
   }
 }
+
+/// The inside view's feature maps and goal, on real models.
+@Suite struct InsideViewTests {
+  /// The convolutional configuration's model: its first convolution shows 16 channel tiles, its
+  /// second 32, for the browsed digit (each numbered, none left out at 120x40).
+  @Test func theConvolutionalModelShows16And32ChannelTiles() throws {
+    let config = try RunFile.load(path: Assets.configPath("cnn.json")).runs[0]
+    let model = ModelBuilder.build(config.layers, seed: 1)
+    var state = InsideFixture.state
+    let image = EventFixture.validation.source.image(3).map { Float($0) / 255 }
+    state.insight = DigitInsight(model, image: image, label: 3, toward: nil)
+    let convolutions = model.layers.indices.filter { model.layers[$0] is Conv2D }
+    #expect(convolutions.count == 2)
+    for (layer, channels) in zip(convolutions, [16, 32]) {
+      state.insidePage = layer + 1
+      let frame = DashboardView.render(state, width: 120, height: 40, options: RenderOptions(color: false)).text
+      #expect(frame.contains("x\(channels)") == false && frame.contains("→ \(channels)x"), "layer \(layer):\n\(frame)")
+      let numbers = Set(frame.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "│" }).compactMap { Int($0) })
+      #expect((1...channels).allSatisfy(numbers.contains) && !frame.contains("more channels"), "layer \(layer):\n\(frame)")
+    }
+  }
+
+  /// `a` cycles the nudge's goal: away from the true class, toward 0 ... 9, away again.
+  @Test func theGoalCycles() {
+    var state = InsideFixture.state
+    #expect(state.nudgeToward == nil)
+    _ = state.press(.character("a"))
+    #expect(state.nudgeToward == 0)
+    for _ in 0..<9 { _ = state.press(.character("a")) }
+    #expect(state.nudgeToward == 9)
+    _ = state.press(.character("a"))
+    #expect(state.nudgeToward == nil)
+  }
+}

@@ -178,3 +178,34 @@ enum InstrumentsFixture {
     return state
   }
 }
+
+/// The inside view on the fixture's first digit, with the real model's insight and its numbers
+/// replaced by fixed ones (a real gradient's last digits depend on the CPU's float kernels):
+/// saliency a ring, the nudge a square, layer outputs ramps.
+enum InsideFixture {
+  static var state: DashboardState {
+    var state = InstrumentsFixture.state
+    _ = state.perform(.inside)
+    let image = EventFixture.validation.source.image(0).map { Float($0) / 255 }
+    var insight = DigitInsight(try! InstrumentsFixture.model.makeModel(), image: image, label: 0, toward: nil)
+    let ring = (0..<784).map { i -> Float in
+      let (r, c) = (Double(i / 28) - 13.5, Double(i % 28) - 13.5)
+      return abs((r * r + c * c).squareRoot() - 8) < 2 ? (i % 2 == 0 ? 1 : -0.5) : 0
+    }
+    insight.saliency.gradient = ring
+    insight.saliency.gradientTimesInput = zip(ring, image).map { $0 * $1 }
+    insight.saliency.classIndex = 1
+    insight.probabilities = (0..<10).map { $0 == 1 ? 0.82 : 0.02 }
+    let square = (0..<784).map { i -> Float in (8..<20).contains(i / 28) && (8..<20).contains(i % 28) ? 0.05 : 0 }
+    for iterated in [false, true] {
+      let result = AdversarialNudge.Result(
+        goal: .awayFrom(0), epsilon: iterated ? 0.05 : 0.089, iterated: iterated, image: zip(image, square).map { min($0 + $1, 1) },
+        perturbation: square, predicted: 7, probabilities: (0..<10).map { $0 == 7 ? 0.61 : 0.04 })
+      if iterated { insight.iterated = result } else { insight.singleStep = result }
+    }
+    insight.layerOutputs = insight.layerOutputs.map { layer in layer.indices.map { Float($0 % 7) / 3 - 1 } }
+    state.insight = insight
+    state.insightKey = "fixture"
+    return state
+  }
+}

@@ -140,6 +140,17 @@ import Testing
     try check("layers-80x24.txt", DashboardView.render(state, width: 80, height: 24, options: RenderOptions(color: false)))
   }
 
+  /// `v`: inside the digit, saliency and the nudge, then a layer's output (PgDn).
+  @Test func inside120x40And80x24() throws {
+    var state = InsideFixture.state
+    try check("inside-120x40.txt", DashboardView.render(state, width: 120, height: 40, options: RenderOptions(color: false)))
+    try check("inside-80x24.txt", DashboardView.render(state, width: 80, height: 24, options: RenderOptions(color: false)))
+    _ = state.press(.pageDown)
+    try check("inside-layer-120x40.txt", DashboardView.render(state, width: 120, height: 40, options: RenderOptions(color: false)))
+    _ = state.press(.escape)
+    #expect(!state.showInside)
+  }
+
   /// `d` with a vertical stroke drawn and a fixed reading.
   @Test func drawing120x40And80x24() throws {
     var state = InstrumentsFixture.state

@@ -19,21 +19,9 @@ struct WeightsPanel {
 
   /// Unit `unit`'s tile as drawn: its values (largest magnitude 1), rows and columns.
   static func tile(_ unit: Int, of snapshot: WeightSnapshot, half: Bool) -> HeatTile {
-    let values = snapshot.tile(unit)
-    guard half else {
-      return HeatTile(values: ArraySlice(values), rows: snapshot.tileRows, columns: snapshot.tileColumns, scale: scale(side: snapshot.tileColumns))
-    }
-    let rows = snapshot.tileRows / 2, columns = snapshot.tileColumns / 2
-    var halved = [Float](repeating: 0, count: rows * columns)
-    for r in 0..<rows {
-      for c in 0..<columns {
-        let at = { (dr: Int, dc: Int) in values[(2 * r + dr) * snapshot.tileColumns + 2 * c + dc] }
-        halved[r * columns + c] = (at(0, 0) + at(0, 1) + at(1, 0) + at(1, 1)) / 4
-      }
-    }
-    let largest = halved.map(abs).max() ?? 0
-    if largest > 0 { halved = halved.map { $0 / largest } }
-    return HeatTile(values: ArraySlice(halved), rows: rows, columns: columns)
+    let tile = HeatTile(values: ArraySlice(snapshot.tile(unit)), rows: snapshot.tileRows, columns: snapshot.tileColumns,
+                        scale: scale(side: snapshot.tileColumns))
+    return half ? tile.halved() : tile
   }
 
   /// Tiles per row and per column in `rect` for `snapshot`.

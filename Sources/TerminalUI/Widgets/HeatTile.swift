@@ -17,6 +17,20 @@ public struct HeatTile {
     self.scale = max(scale, 1)
   }
 
+  /// The tile at half size: each 2x2 block of values averaged (a last odd row or column
+  /// dropped), then divided by the largest magnitude again; enlarged `scale` times.
+  public func halved(scale: Int = 1) -> HeatTile {
+    let (r, c) = (rows / 2, columns / 2)
+    let at = { (y: Int, x: Int) in self.values[self.values.startIndex + y * self.columns + x] }
+    var halved = (0..<r * c).map { i -> Float in
+      let (y, x) = (2 * (i / c), 2 * (i % c))
+      return (at(y, x) + at(y, x + 1) + at(y + 1, x) + at(y + 1, x + 1)) / 4
+    }
+    let largest = halved.map(abs).max() ?? 0
+    if largest > 0 { halved = halved.map { $0 / largest } }
+    return HeatTile(values: ArraySlice(halved), rows: r, columns: c, scale: scale)
+  }
+
   /// Cells the tile takes.
   public var width: Int { columns * scale }
   public var height: Int { (rows * scale + 1) / 2 }
