@@ -7,8 +7,11 @@
 #     of the rounds' ratios: one run alone (single view), and the same run as the first of a
 #     two-run sweep trained one at a time (sweep view: runs panel and overlaid curves on screen),
 #     and one run with the layer-health panel on screen (health view: `i` pressed at the start;
-#     every view measures layer health a few times a second, this one also draws it).
-#   bash benchmarks/dashboard.sh [ROUNDS]   (default 3)
+#     every view measures layer health a few times a second, this one also draws it), and one
+#     run with the inside view on screen (inside view: `v` pressed at the start; the saliency,
+#     nudges and layer outputs of the browsed digit are computed again with every epoch's model),
+#     and one with the distributions view (`u`: every epoch's histograms drawn as heat maps).
+#   bash benchmarks/dashboard.sh [ROUNDS]   (default 3; VIEWS="single inside" measures those only)
 set -euo pipefail
 rounds=${1:-3}
 cd "$(dirname "$0")/.."
@@ -35,7 +38,7 @@ run = json.load(open("assets/configs/default.json"))["runs"][0]
 json.dump({"runs": [dict(run, name="first"), dict(run, name="second")]}, open(sys.argv[1], "w"))
 PY
 source benchmarks/median.sh
-for view in single sweep health; do
+for view in ${VIEWS:-single sweep health inside distributions}; do
   echo "training speed, ${epochs} epochs, median s/epoch, $view view:"
   ratios=()
   for round in $(seq "$rounds"); do
@@ -46,11 +49,13 @@ for view in single sweep health; do
     out=$(mktemp -d)
     # dnn-tui needs the terminal as stdout: its closing lines are read from the pane after q.
     tmux -L $sock new-session -d -x 120 -y 40 -s b "TERM=tmux-256color $tui --config $config --concurrent 1 --out $out ${data[*]} --epochs $epochs; sleep 600"
-    if [ $view = health ]; then
+    # The views opened by a key at the start: i health, v inside, u distributions.
+    key=$(case $view in health) echo i ;; inside) echo v ;; distributions) echo u ;; *) echo "" ;; esac)
+    if [ -n "$key" ]; then
       until tmux -L $sock capture-pane -p -t b | grep -q RUNNING; do sleep 0.05; done
-      tmux -L $sock send-keys -t b i
+      tmux -L $sock send-keys -t b "$key"
     fi
-    until tmux -L $sock capture-pane -p -t b | grep -q "s/epoch (median)"; do
+    until tmux -L $sock capture-pane -p -J -t b | grep -q "s/epoch (median)"; do
       sleep 0.5
       tmux -L $sock capture-pane -p -t b | grep -q -E "FINISHED|Runs \(2/2 done\)" && ! tmux -L $sock capture-pane -p -t b | grep -q QUEUED && tmux -L $sock send-keys -t b q
     done

@@ -19,6 +19,9 @@ public indirect enum DashboardMode: Sendable {
   /// Inside the browsed digit over the body: saliency and the nudge (page 0), then each
   /// layer's output (`DashboardState.insidePage`, `DashboardState.insight`).
   case inside
+  /// The distributions of the focused run's tensors by epoch over the body
+  /// (`DashboardState.distributionKind`, `distributionTop`).
+  case distributions
   /// The drawing pad (it reads its own keys, `KeyMap.padKeys`, before the key map).
   case drawing(DrawingPad)
   /// The help overlay.
@@ -101,6 +104,12 @@ extension DashboardState {
   public var showInside: Bool {
     get { if case .inside = mode.view { true } else { false } }
     set { setView(newValue ? .inside : nil, when: showInside) }
+  }
+
+  /// `u`: the distributions view covers the body.
+  public var showDistributions: Bool {
+    get { if case .distributions = mode.view { true } else { false } }
+    set { setView(newValue ? .distributions : nil, when: showDistributions) }
   }
 
   /// `d`: the drawing pad, while open.

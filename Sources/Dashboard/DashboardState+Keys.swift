@@ -61,6 +61,7 @@ extension DashboardState {
     case .weights: outcome = performInWeights(action)
     case .layers: outcome = performInLayers(action)
     case .inside: outcome = performInInside(action)
+    case .distributions: outcome = performInDistributions(action)
     case .cellCursor(let cell): outcome = performInCellCursor(action, cell: cell)
     default: outcome = .toBoard
     }
@@ -91,6 +92,8 @@ extension DashboardState {
     case .inside:
       mode = showInside ? .board : .inside
       if showInside && self.model == nil { notice = "no copy of \(self.name)'s model yet: it comes when the run starts" }
+    case .distributions:
+      mode = showDistributions ? .board : .distributions
     case .nudgeGoal:
       notice = "\(KeyMap.name(.nudgeGoal)) chooses the nudge's goal in the inside view: \(KeyMap.name(.inside)) opens it"
     case .draw:

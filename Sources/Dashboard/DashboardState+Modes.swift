@@ -42,6 +42,23 @@ extension DashboardState {
     return .done(nil)
   }
 
+  /// The distributions view: ←/→ the kind (weights, activations, gradients), ↑/↓ and PgUp/PgDn
+  /// scroll the tensors, Esc closes.
+  mutating func performInDistributions(_ action: DashboardAction) -> KeyOutcome {
+    let kinds = DistributionsPanel.kinds.count
+    let tensors = self.distributions.last.map { DistributionsPanel.tensors($0, kind: distributionKind).count } ?? 0
+    switch action {
+    case .previous, .next:
+      distributionKind = (distributionKind + (action == .next ? 1 : kinds - 1)) % kinds
+      distributionTop = 0
+    case .cellUp, .pageBack: distributionTop = max(distributionTop - (action == .pageBack ? 5 : 1), 0)
+    case .cellDown, .pageForward: distributionTop = min(distributionTop + (action == .pageForward ? 5 : 1), max(tensors - 1, 0))
+    case .distributions, .close: mode = .board
+    default: return .toBoard
+    }
+    return .done(nil)
+  }
+
   /// The layers view: ↑/↓ choose a layer, `g` checks it, Esc closes.
   mutating func performInLayers(_ action: DashboardAction) -> KeyOutcome {
     switch action {

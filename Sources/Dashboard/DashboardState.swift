@@ -83,6 +83,9 @@ public struct DashboardState: Sendable {
   public var smoothing = 3
   public static let smoothingWeights = [0, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99]
   public var smoothingWeight: Double { Self.smoothingWeights[min(max(smoothing, 0), Self.smoothingWeights.count - 1)] }
+  /// The distributions view's kind (weights, activations, gradients) and first tensor shown.
+  public var distributionKind = 0
+  public var distributionTop = 0
   /// The inside view's page: 0 saliency and the nudge, i + 1 layer i's output.
   public var insidePage = 0
   /// The nudge's goal: toward this class, or nil for away from the true one.

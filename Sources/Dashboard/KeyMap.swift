@@ -19,6 +19,8 @@ public enum DashboardAction: Sendable, Equatable {
   /// `v`: inside the browsed digit (saliency, the smallest adversarial nudge, each layer's
   /// outputs); `a` there chooses the nudge's goal.
   case inside, nudgeGoal
+  /// `u`: the distributions of weights, activations and gradients by epoch.
+  case distributions
   /// ↑/↓: a cell cursor in the confusion matrix (←/→ then move it across), Enter browses that
   /// cell's digits.
   case cellUp, cellDown, select
@@ -119,6 +121,9 @@ public enum KeyMap {
                brief: "saliency, nudge, layers", hint: ("v", "v", "inside")),
     KeyBinding(keys: [.character("a")], label: "a", action: .nudgeGoal,
                summary: "in the inside view: the nudge's goal (away from the true class, toward 0-9)", brief: "(inside) nudge's goal"),
+    KeyBinding(keys: [.character("u")], label: "u", action: .distributions,
+               summary: "distributions by epoch of each tensor's weights, activations or gradients (←/→ kind, ↑/↓ tensors)",
+               brief: "value distributions", hint: ("u", "u", "distrib")),
     KeyBinding(keys: [.tab], label: "Tab", action: .nextRun, summary: "focus the next / previous run (every panel shows the focused run)",
                brief: "next / previous run", hint: ("Tab", "Tab", "run")),
     KeyBinding(keys: [.backTab], label: "S-Tab", action: .previousRun, summary: "focus the previous run"),
@@ -179,6 +184,8 @@ public enum KeyMap {
               "\(key(.close)) close"]
     case .layers:
       keys = ["\(key(.cellUp)) layer", "\(key(.gradientCheck)) check its backward", "\(key(.close)) close"]
+    case .distributions:
+      keys = ["\(key(.previous)) kind", "\(key(.cellUp)) tensors", "\(key(.close)) close"]
     case .inside:
       keys = ["\(key(.previous)) digit", "\(key(.pageBack))/\(key(.pageForward)) layer", "\(key(.nudgeGoal)) nudge's goal", "\(key(.close)) close"]
     case .drawing:

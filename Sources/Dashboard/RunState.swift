@@ -77,6 +77,8 @@ public struct RunState: Sendable {
   public var summary: RunSummary?
   /// The run's record (`RunRecord`) as the engine last sent it: best epoch, test accuracies.
   public var record: RunRecord?
+  /// How weights, gradients and activations spread after each epoch (live runs), for `u`.
+  public var distributions: [Distributions] = []
   /// Interventions (pauses, rate changes, forks, saves), marked on the curves.
   public var interventions: [Intervention] = []
   /// Position in the browsed list of digits (all validation samples, or mistakes only).
@@ -128,6 +130,7 @@ public struct RunState: Sendable {
     case .weights(let w): weights = w
     case .health(let h): add(h)
     case .model(let m): model = m
+    case .distributions(let d): distributions.append(d)
     case .checkpointSaved, .forked: break
     case .record(let r):
       record = r

@@ -126,27 +126,20 @@ enum TensorBoardEvents {
                 step: intervention.step, time: intervention.time)
   }
 
-  /// 30 equal-width buckets from the smallest value to the largest (TensorBoard's legacy
-  /// histogram: each bucket's upper edge and count).
+  /// `ValueHistogram`'s equal-width buckets as TensorBoard's legacy histogram (each bucket's
+  /// upper edge and count; finite values only).
   static func histogram(_ values: [Float]) -> Tensorboard_HistogramProto {
-    let low = Double(values.min() ?? 0), high = Double(values.max() ?? 0)
-    let buckets = 30, width = max((high - low) / Double(buckets), 1e-12)
-    var counts = [Double](repeating: 0, count: buckets)
-    var sum = 0.0, squares = 0.0
-    for v in values {
-      let x = Double(v)
-      counts[min(Int((x - low) / width), buckets - 1)] += 1
-      sum += x
-      squares += x * x
-    }
+    let h = ValueHistogram(values)
+    let finite = values.lazy.filter(\.isFinite).map(Double.init)
     return Tensorboard_HistogramProto.with {
-      $0.min = low
-      $0.max = high
-      $0.num = Double(values.count)
-      $0.sum = sum
-      $0.sumSquares = squares
-      $0.bucketLimit = (1...buckets).map { low + width * Double($0) }
-      $0.bucket = counts
+      $0.min = Double(h.low)
+      $0.max = Double(h.high)
+      $0.num = Double(h.total)
+      $0.sum = finite.reduce(0, +)
+      $0.sumSquares = finite.reduce(0) { $0 + $1 * $1 }
+      // Equal edges (all values equal) would be no bucket at all to TensorBoard: a tiny width.
+      $0.bucketLimit = h.counts.indices.map { h.high > h.low ? h.upperEdge($0) : Double(h.low) + 1e-12 * Double($0 + 1) }
+      $0.bucket = h.counts.map(Double.init)
     }
   }
 

@@ -167,3 +167,51 @@ import Testing
     #expect(state.nudgeToward == nil)
   }
 }
+
+/// The distributions view (`u`) and what it is drawn from.
+@Suite struct DistributionsViewTests {
+  /// A histogram per tensor counts every value: the weights' and gradients' counts are the
+  /// tensors' sizes, the activations' the probe images times the layer's features.
+  @Test func histogramCountsEqualTheTensorsSizes() {
+    let model = ModelBuilder.build(EventFixture.layers, seed: 1)
+    let probe = Tensor(rows: 3, columns: 784, values: (0..<3).flatMap { EventFixture.validation.source.image($0).map { Float($0) / 255 } })
+    let d = Distributions(epoch: 1, model: model, probe: probe)
+    for (p, w) in zip(model.parameters, d.weights) { #expect(w.histogram.total == p.value.count && w.name == p.name) }
+    for (p, g) in zip(model.parameters, d.gradients) { #expect(g.histogram.total == p.gradient.count) }
+    for (layer, a) in zip(model.layers, d.activations) { #expect(a.histogram.total == 3 * layer.outputFeatures, "\(a.name)") }
+    #expect(ValueHistogram([1, 2, 3, .nan, 4]).total == 4 && ValueHistogram([1, 2, 3, .nan, 4]).nonFinite == 1)
+    #expect(ValueHistogram([0, 0, 0]).counts[0] == 3)
+  }
+
+  /// A layer driven dead (its bias far below 0, so the ReLU after it outputs 0 for every
+  /// digit) shows as such in the activations' heat maps; the same model without it does not.
+  @Test func aDeadLayerShowsInTheHeatMap() {
+    for dead in [false, true] {
+      let model = ModelBuilder.build(EventFixture.layers, seed: 1)
+      if dead { model.parameters.first { $0.name == "0.bias" }!.value.fill(-100) }
+      let probe = Tensor(rows: 4, columns: 784, values: (0..<4).flatMap { EventFixture.validation.source.image($0).map { Float($0) / 255 } })
+      var state = EventFixture.state
+      for epoch in 1...3 { state.apply(.distributions(Distributions(epoch: epoch, model: model, probe: probe))) }
+      _ = state.press(.character("u"))
+      _ = state.press(.right)
+      let frame = DashboardView.render(state, width: 120, height: 40, options: RenderOptions(color: false)).text
+      #expect(frame.contains("Distributions by epoch: activations") && frame.contains("1.relu"), "\(frame)")
+      #expect(frame.contains("1.relu  0 to 0  dead: all 0") == dead, "\(frame)")
+    }
+  }
+
+  /// ←/→ cycle the kinds, ↑/↓ scroll the tensors within their number, Esc closes.
+  @Test func keysChooseTheKindAndTheTensors() {
+    var state = DistributionsFixture.state
+    #expect(state.showDistributions && state.distributionKind == 0)
+    _ = state.press(.left)
+    #expect(state.distributionKind == 2)
+    _ = state.press(.down)
+    _ = state.press(.down)
+    #expect(state.distributionTop == 2)
+    for _ in 0..<20 { _ = state.press(.down) }
+    #expect(state.distributionTop == EventFixture.parameterNames.count - 1)
+    _ = state.press(.escape)
+    #expect(!state.showDistributions)
+  }
+}

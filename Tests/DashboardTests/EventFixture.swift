@@ -209,3 +209,27 @@ enum InsideFixture {
     return state
   }
 }
+
+/// The distributions view on six epochs of synthetic histograms (a real model's activations
+/// depend on the CPU's float kernels): spreads that widen with the epochs, layer 1's outputs
+/// all 0 (a dead ReLU).
+enum DistributionsFixture {
+  static func spread(_ seed: Int, epoch: Int) -> ValueHistogram {
+    ValueHistogram((0..<240).map { k in Float(sin(Double(k * (seed + 2)) * 0.37)) * Float(epoch) / 6 + Float(seed) * 0.1 })
+  }
+
+  static var state: DashboardState {
+    var state = InstrumentsFixture.state
+    let model = try! InstrumentsFixture.model.makeModel()
+    let probe = Tensor(rows: 1, columns: 784, values: EventFixture.validation.source.image(0).map { Float($0) / 255 })
+    for epoch in 1...6 {
+      var d = Distributions(epoch: epoch, model: model, probe: probe)
+      d.weights = d.weights.enumerated().map { i, w in (w.name, spread(i, epoch: epoch)) }
+      d.gradients = d.gradients.enumerated().map { i, g in (g.name, spread(i + 5, epoch: 7 - epoch)) }
+      d.activations = d.activations.enumerated().map { i, a in (a.name, i == 1 ? ValueHistogram([Float](repeating: 0, count: 32)) : spread(i, epoch: epoch)) }
+      state.apply(.distributions(d))
+    }
+    _ = state.perform(.distributions)
+    return state
+  }
+}

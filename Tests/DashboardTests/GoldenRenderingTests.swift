@@ -151,6 +151,15 @@ import Testing
     #expect(!state.showInside)
   }
 
+  /// `u`: the weights' distributions by epoch, then the activations' (→), a dead layer flagged.
+  @Test func distributions120x40And80x24() throws {
+    var state = DistributionsFixture.state
+    try check("distributions-120x40.txt", DashboardView.render(state, width: 120, height: 40, options: RenderOptions(color: false)))
+    try check("distributions-80x24.txt", DashboardView.render(state, width: 80, height: 24, options: RenderOptions(color: false)))
+    _ = state.press(.right)
+    try check("distributions-activations-120x40.txt", DashboardView.render(state, width: 120, height: 40, options: RenderOptions(color: false)))
+  }
+
   /// `d` with a vertical stroke drawn and a fixed reading.
   @Test func drawing120x40And80x24() throws {
     var state = InstrumentsFixture.state

@@ -141,9 +141,8 @@ public final class Trainer {
     if let weights = WeightSnapshot.firstLayer(of: model, epoch: start.epoch) { events.send(.weights(weights)) }
     // A run that starts from trained weights (a fork, a resume) shows what they predict at once,
     // not after its next epoch. Only for a front end that asks for the model.
-    if plan.sendsModel && start.step > 0, var predictions = Evaluator.evaluate(model, on: data.validation, collectPredictions: true).1 {
-      predictions.epoch = start.epoch
-      events.send(.predictions(predictions))
+    if plan.sendsModel && start.step > 0 {
+      events.send(predictions: Evaluator.evaluate(model, on: data.validation, collectPredictions: true).1, epoch: start.epoch)
     }
     // Starting paused sends the model with the pause (once).
     if plan.startsPaused {
@@ -249,11 +248,9 @@ public final class Trainer {
     record.add(report)
     events.send(.epoch(report))
     events.send(.record(record))
-    if var predictions {
-      predictions.epoch = epoch + 1
-      events.send(.predictions(predictions))
-    }
+    events.send(predictions: predictions, epoch: epoch + 1)
     if let weights = WeightSnapshot.firstLayer(of: model, epoch: epoch + 1) { events.send(.weights(weights)) }
+    if plan.sendsModel, let probe { events.send(.distributions(Distributions(epoch: epoch + 1, model: model, probe: probe))) }
     sendModel()
     try observe { try $0.didFinish(report, progress) }
     if state == .stepping && epoch + 1 < config.epochs { setState(.paused) }

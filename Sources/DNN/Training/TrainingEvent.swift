@@ -11,6 +11,8 @@ public enum TrainingEvent: Sendable {
   case health(LayerHealth)
   /// The whole model (`RunPlan.sendsModel`), for inference in the front end.
   case model(ModelSnapshot)
+  /// How weights, gradients and activations spread after an epoch (`RunPlan.sendsModel`).
+  case distributions(Distributions)
   case state(TrainerState)
   case checkpointSaved(path: String, epoch: Int)
   /// How the run stands (`RunRecord`): after every epoch and before the last event.
@@ -197,4 +199,13 @@ public struct RunSummary: Sendable {
   /// The run's record at its end (status, best epoch, test of the final model and of the best
   /// checkpoint).
   public var record: RunRecord? = nil
+}
+
+extension EventChannel {
+  /// Sends `predictions` (when there are some) as those after `epoch` epochs.
+  func send(predictions: ValidationPredictions?, epoch: Int) {
+    guard var predictions else { return }
+    predictions.epoch = epoch
+    send(.predictions(predictions))
+  }
 }
