@@ -22,6 +22,8 @@ public indirect enum DashboardMode: Sendable {
   /// The distributions of the focused run's tensors by epoch over the body
   /// (`DashboardState.distributionKind`, `distributionTop`).
   case distributions
+  /// The learning-rate finder's plot over the body (the focused run's `rateSweep`).
+  case rateFinder
   /// The drawing pad (it reads its own keys, `KeyMap.padKeys`, before the key map).
   case drawing(DrawingPad)
   /// The help overlay.
@@ -110,6 +112,12 @@ extension DashboardState {
   public var showDistributions: Bool {
     get { if case .distributions = mode.view { true } else { false } }
     set { setView(newValue ? .distributions : nil, when: showDistributions) }
+  }
+
+  /// `L`: the learning-rate finder's plot covers the body.
+  public var showRateFinder: Bool {
+    get { if case .rateFinder = mode.view { true } else { false } }
+    set { setView(newValue ? .rateFinder : nil, when: showRateFinder) }
   }
 
   /// `d`: the drawing pad, while open.

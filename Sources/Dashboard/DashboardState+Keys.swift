@@ -62,6 +62,7 @@ extension DashboardState {
     case .layers: outcome = performInLayers(action)
     case .inside: outcome = performInInside(action)
     case .distributions: outcome = performInDistributions(action)
+    case .rateFinder: outcome = performInRateFinder(action)
     case .cellCursor(let cell): outcome = performInCellCursor(action, cell: cell)
     default: outcome = .toBoard
     }
@@ -149,6 +150,11 @@ extension DashboardState {
         notice = "stopping \(self.name)" + (runs.contains { $0.status == .queued } ? "; the sweep goes on" : "")
       }
       return .stop
+    case .rateFinder:
+      mode = .rateFinder
+      self.rateSweep = nil
+      notice = "finding a learning rate on a copy of \(self.name): \(LearningRateSweep.steps) steps, the run waits meanwhile"
+      return .findLearningRate
     case .fork:
       mode = .forkPrompt(factor: 0.5, over: mode)
       notice = forkQuestion

@@ -59,6 +59,29 @@ extension DashboardState {
     return .done(nil)
   }
 
+  /// The learning-rate finder: Enter applies the suggestion to the run (a factor on its
+  /// schedule, journalled as any rate change), `f` opens the fork prompt at it, Esc closes.
+  mutating func performInRateFinder(_ action: DashboardAction) -> KeyOutcome {
+    switch action {
+    case .select, .fork:
+      guard let sweep = self.rateSweep, let suggested = sweep.suggested, sweep.runRate > 0 else {
+        notice = self.rateSweep == nil ? "the finder has not answered yet" : "no suggestion to use: the loss never fell"
+        return .done(nil)
+      }
+      let factor = suggested / sweep.runRate
+      mode = .board
+      guard action == .select else {
+        mode = .forkPrompt(factor: factor, over: .board)
+        notice = forkQuestion
+        return .done(nil)
+      }
+      return .done(.scaleLearningRate(factor))
+    case .rateFinder, .close: mode = .board
+    default: return .toBoard
+    }
+    return .done(nil)
+  }
+
   /// The layers view: ↑/↓ choose a layer, `g` checks it, Esc closes.
   mutating func performInLayers(_ action: DashboardAction) -> KeyOutcome {
     switch action {

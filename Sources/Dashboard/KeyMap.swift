@@ -21,6 +21,8 @@ public enum DashboardAction: Sendable, Equatable {
   case inside, nudgeGoal
   /// `u`: the distributions of weights, activations and gradients by epoch.
   case distributions
+  /// `L`: the learning-rate range test on a copy of the focused run (Enter applies its suggestion).
+  case rateFinder
   /// ↑/↓: a cell cursor in the confusion matrix (←/→ then move it across), Enter browses that
   /// cell's digits.
   case cellUp, cellDown, select
@@ -40,7 +42,7 @@ public enum DashboardAction: Sendable, Equatable {
   /// Whether the action still does something once the run has ended (browsing, views, quit).
   public var worksAfterTheRun: Bool {
     switch self {
-    case .togglePause, .stepEpoch, .learningRateUp, .learningRateDown, .save, .skip, .fork: false
+    case .togglePause, .stepEpoch, .learningRateUp, .learningRateDown, .save, .skip, .fork, .rateFinder: false
     default: true
     }
   }
@@ -124,6 +126,9 @@ public enum KeyMap {
     KeyBinding(keys: [.character("u")], label: "u", action: .distributions,
                summary: "distributions by epoch of each tensor's weights, activations or gradients (←/→ kind, ↑/↓ tensors)",
                brief: "value distributions", hint: ("u", "u", "distrib")),
+    KeyBinding(keys: [.character("L")], label: "L", action: .rateFinder,
+               summary: "learning-rate finder: the loss against a growing rate on a copy of the run (Enter applies its suggestion, f forks)",
+               brief: "learning-rate finder", hint: ("L", "L", "lr-find")),
     KeyBinding(keys: [.tab], label: "Tab", action: .nextRun, summary: "focus the next / previous run (every panel shows the focused run)",
                brief: "next / previous run", hint: ("Tab", "Tab", "run")),
     KeyBinding(keys: [.backTab], label: "S-Tab", action: .previousRun, summary: "focus the previous run"),
@@ -184,6 +189,8 @@ public enum KeyMap {
               "\(key(.close)) close"]
     case .layers:
       keys = ["\(key(.cellUp)) layer", "\(key(.gradientCheck)) check its backward", "\(key(.close)) close"]
+    case .rateFinder:
+      keys = ["\(key(.select)) apply", "\(key(.fork)) fork with it", "\(key(.close)) close"]
     case .distributions:
       keys = ["\(key(.previous)) kind", "\(key(.cellUp)) tensors", "\(key(.close)) close"]
     case .inside:

@@ -77,6 +77,8 @@ public struct RunState: Sendable {
   public var summary: RunSummary?
   /// The run's record (`RunRecord`) as the engine last sent it: best epoch, test accuracies.
   public var record: RunRecord?
+  /// The latest learning-rate range test (`L`), nil until one comes back.
+  public var rateSweep: LearningRateSweep?
   /// How weights, gradients and activations spread after each epoch (live runs), for `u`.
   public var distributions: [Distributions] = []
   /// Interventions (pauses, rate changes, forks, saves), marked on the curves.
@@ -131,6 +133,7 @@ public struct RunState: Sendable {
     case .health(let h): add(h)
     case .model(let m): model = m
     case .distributions(let d): distributions.append(d)
+    case .learningRateSweep(let s): rateSweep = s
     case .checkpointSaved, .forked: break
     case .record(let r):
       record = r

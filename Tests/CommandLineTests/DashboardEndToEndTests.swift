@@ -468,6 +468,25 @@ enum RunLogFile {
     #expect(session.waitFor(3) { $0.contains("Validation digits") && !$0.contains("Inside validation") && $0.contains("RUNNING") }.ok)
   }
 
+  /// `u` shows the distributions once an epoch has ended; `L` runs the learning-rate finder on a
+  /// copy of the run and shows its answer; Esc closes each; training goes on.
+  @Test func theDistributionsAndTheRateFinder() throws {
+    let session = try Session(arguments: "--config assets/configs/default.json --epochs 400 --no-save")
+    #expect(session.waitFor(10) { $0.contains("RUNNING") && $0.contains(" true ") }.ok)
+    session.keys("u")
+    #expect(session.waitFor(5) { $0.contains("Distributions by epoch: weights") && $0.contains("0.weight") }.ok, "\(session.screen())")
+    session.keys("Right")
+    #expect(session.waitFor(5) { $0.contains("Distributions by epoch: activations") && $0.contains("1.relu") }.ok, "\(session.screen())")
+    session.keys("Escape")
+    // (Waited for: an Esc followed at once by a key reads as Alt and that key.)
+    #expect(session.waitFor(3) { !$0.contains("Distributions by epoch") }.ok)
+    session.keys("L")
+    let answered = session.waitFor(20) { $0.contains("Learning-rate finder: mlp-256-128") && ($0.contains("suggested ") || $0.contains("no suggestion")) }
+    #expect(answered.ok, "\(answered.screen)")
+    session.keys("Escape")
+    #expect(session.waitFor(3) { $0.contains("Validation digits") && !$0.contains("Learning-rate finder") && $0.contains("RUNNING") }.ok)
+  }
+
   /// `w` shows the first layer's units as tiles, PgDn pages, Esc closes; training goes on.
   @Test func theWeightsViewShowsTheFirstLayer() throws {
     let session = try Session(arguments: "--config assets/configs/default.json --epochs 400 --no-save")

@@ -215,3 +215,32 @@ import Testing
     #expect(!state.showDistributions)
   }
 }
+
+/// The learning-rate finder's view (`L`): it asks the trainer, waits, shows the answer, and
+/// Enter or `f` use the suggestion.
+@Suite struct RateFinderViewTests {
+  static func sweep() -> LearningRateSweep {
+    var sweep = LearningRateSweep(config: RunConfig(name: "x", layers: [], optimizer: .sgd(learningRate: 0.05, momentum: 0, nesterov: false, weightDecay: 0)),
+                                  model: Sequential([Softmax(features: 10)]), train: DatasetView(LabeledImages(pixels: [], labels: [])), runRate: 0.05)
+    sweep.rates = (0..<40).map { Float(1e-4) * pow(10, Float($0) / 10) }
+    sweep.smoothed = sweep.rates.indices.map { Float(2 - tanh(Double($0 - 20) / 4)) }
+    sweep.losses = sweep.smoothed.enumerated().map { $1 + Float($0 % 3) * 0.05 }
+    sweep.suggested = sweep.rates[20]
+    return sweep
+  }
+
+  @Test func theFinderAsksWaitsAndApplies() {
+    var state = EventFixture.state
+    let (_, command) = state.press(.character("L"))
+    #expect(command == .findLearningRate && state.showRateFinder)
+    #expect(DashboardView.render(state, width: 120, height: 40, options: RenderOptions()).text.contains("training a copy of the model"))
+    state.apply(.learningRateSweep(Self.sweep()))
+    let frame = DashboardView.render(state, width: 120, height: 40, options: RenderOptions()).text
+    #expect(frame.contains("suggested 0.01") && frame.contains("the run's rate now 0.05") && frame.contains("◆"), "\(frame)")
+    var forking = state
+    let (_, apply) = state.press(.enter)
+    #expect(apply == .scaleLearningRate(Self.sweep().suggested! / 0.05) && !state.showRateFinder)
+    _ = forking.press(.character("f"))
+    #expect(forking.forkFactor == Self.sweep().suggested! / 0.05)
+  }
+}

@@ -160,6 +160,16 @@ import Testing
     try check("distributions-activations-120x40.txt", DashboardView.render(state, width: 120, height: 40, options: RenderOptions(color: false)))
   }
 
+  /// `L`: the learning-rate finder's answer (a fixed curve) with its suggestion.
+  @Test func rateFinder120x40And80x24() throws {
+    var state = EventFixture.state
+    _ = state.press(.character("L"))
+    state.apply(.learningRateSweep(RateFinderViewTests.sweep()))
+    state.notice = nil
+    try check("rate-finder-120x40.txt", DashboardView.render(state, width: 120, height: 40, options: RenderOptions(color: false)))
+    try check("rate-finder-80x24.txt", DashboardView.render(state, width: 80, height: 24, options: RenderOptions(color: false)))
+  }
+
   /// `d` with a vertical stroke drawn and a fixed reading.
   @Test func drawing120x40And80x24() throws {
     var state = InstrumentsFixture.state

@@ -326,6 +326,8 @@ public final class Trainer {
         case .scaleLearningRate(let factor): try scaleLearningRate(by: factor)
         case .saveCheckpoint: saveRequested = true
         case .fork(let name, let factor): try fork(name: name, factor: factor)
+        case .findLearningRate: events.send(.learningRateSweep(LearningRateSweep(
+          config: config, model: try ModelSnapshot(model: model, config: config, position: position).makeModel(), train: data.train, runRate: learningRate(at: epochProgress))))
         }
       }
       if saveRequested {

@@ -13,4 +13,7 @@ public enum TrainingCommand: Sendable, Equatable {
   /// Hand over a copy of the run's state (`TrainingEvent.forked`) for a new run that goes on
   /// from here with the learning-rate factor multiplied by the given one; `name` is the new run's.
   case fork(name: String, learningRateFactor: Float)
+  /// Run the learning-rate range test on a copy of the model now (`LearningRateSweep`), answered
+  /// with `TrainingEvent.learningRateSweep`; the run itself is not changed.
+  case findLearningRate
 }

@@ -11,6 +11,8 @@ public enum TrainingEvent: Sendable {
   case health(LayerHealth)
   /// The whole model (`RunPlan.sendsModel`), for inference in the front end.
   case model(ModelSnapshot)
+  /// The learning-rate range test's result (answer to `TrainingCommand.findLearningRate`).
+  case learningRateSweep(LearningRateSweep)
   /// How weights, gradients and activations spread after an epoch (`RunPlan.sendsModel`).
   case distributions(Distributions)
   case state(TrainerState)
