@@ -14,6 +14,8 @@ struct EvaluateCommand: ParsableCommand {
   @Option(help: "Which checkpoint to evaluate: \(CheckpointKind.list).") var checkpoint = CheckpointKind.best
   @Option(help: "Validation digits to draw per run (0: none).") var samples = 6
   @Flag(help: "Print the results as one JSON object.") var json = false
+  @Flag(help: "Also score the runs as one ensemble: the mean of their probabilities (for example the seeds of a sweep), and what it gains over its best member.")
+  var ensemble = false
 
   struct Result {
     let run: SavedRun
@@ -21,6 +23,7 @@ struct EvaluateCommand: ParsableCommand {
     let test: Metrics
     let perClass: [Float]
     let confusion: [[Int]]
+    let predictions: ValidationPredictions
   }
 
   func run() throws {
@@ -41,7 +44,7 @@ struct EvaluateCommand: ParsableCommand {
       let (metrics, predictions) = Evaluator.evaluate(model, on: DatasetView(test), collectPredictions: true)
       let confusion = predictions!.confusion
       let perClass = confusion.enumerated().map { t, row in Float(row[t]) / Float(max(row.reduce(0, +), 1)) }
-      results.append(Result(run: run, parameters: model.parameterCount, test: metrics, perClass: perClass, confusion: confusion))
+      results.append(Result(run: run, parameters: model.parameterCount, test: metrics, perClass: perClass, confusion: confusion, predictions: predictions!))
       if !json && samples > 0 { printSamples(run: run, model: model, folder: folder) }
     }
     let table = summaryRows(results)
@@ -52,18 +55,39 @@ struct EvaluateCommand: ParsableCommand {
       try AtomicFile.write(TextTable.csv(table), to: RunFiles.path(runs[0], RunFiles.summaryCSV))
       try AtomicFile.write(TextTable.markdown(table), to: RunFiles.path(runs[0], RunFiles.summaryMarkdown))
     }
+    let together = try ensemble ? Self.ensemble(of: results) : nil
     if json {
-      print(JSONValue.object(["runs": .array(results.map(jsonValue))]).text)
+      var object: [String: JSONValue] = ["runs": .array(results.map(jsonValue))]
+      if let together { object["ensemble"] = together.json }
+      print(JSONValue.object(object).text)
     } else {
       for r in results { printConfusion(r) }
       print(TextTable.aligned(displayRows(results), left: [0, 8]))
       print("best val: val acc of the best epoch (@ epoch); test: \(RunRecord.modelName(checkpoint))")
+      if let together { print(together.line) }
       if folderOfRuns {
         print("wrote \(RunFiles.path(runs[0], RunFiles.summaryCSV)) and \(RunFiles.summaryMarkdown)")
       } else {
         print("(\(RunFiles.summaryCSV) and .md are written for one folder of runs: dnn evaluate RUNS)")
       }
     }
+  }
+
+  /// The ensemble of `results` and how it compares with its best member.
+  static func ensemble(of results: [Result]) throws -> (json: JSONValue, line: String) {
+    guard results.count >= 2 else { throw ConfigError("--ensemble needs two runs or more (got \(results.count))") }
+    let scored = try Ensemble(results.map(\.predictions))
+    let best = results.max { $0.test.accuracy < $1.test.accuracy }!
+    let gain = Double(scored.metrics.accuracy - best.test.accuracy) * 100
+    let line = "ensemble of \(scored.members) runs (the mean of their probabilities): test \(percent(scored.metrics.accuracy)), loss "
+      + String(format: "%.4f", Double(scored.metrics.loss)) + String(format: "; %+.1f points over its best member, ", gain)
+      + "\(label(best.run, among: results)) \(percent(best.test.accuracy))"
+    let json = JSONValue.object([
+      "members": .array(results.map { .string($0.run.path) }),
+      "test": .object(["loss": .float(scored.metrics.loss), "accuracy": .float(scored.metrics.accuracy)]),
+      "bestMember": .string(best.run.path), "bestMemberAccuracy": .float(best.test.accuracy),
+    ])
+    return (json, line)
   }
 
   private func summaryRows(_ results: [Result]) -> [[String]] {

@@ -204,4 +204,23 @@ import Testing
     let html = try String(contentsOfFile: "\(out)/report.html", encoding: .utf8)
     #expect(html.contains("<li><b>L</b> learning rate x0.5 -&gt; 0.0015 (epoch 1.00, step 6, 2026-11-29T12:00:05Z)</li>"), "\(html)")
   }
+
+  /// `dnn evaluate RUNS --ensemble`: the runs' mean probabilities scored on the test digits, and
+  /// the gain over the best member; one run alone is refused with a line.
+  @Test func anEnsembleOfSeeds() throws {
+    let out = Programs.temporaryFolder()
+    for seed in ["1", "2", "3"] {
+      let trained = try Programs.dnn(["train", "--config", RunSafetyTests.tinyConfig(epochs: 2), "--seed", seed, "--out", out])
+      #expect(trained.status == 0, "\(trained.errors)")
+    }
+    let evaluated = try Programs.dnn(["evaluate", out, "--ensemble", "--samples", "0"])
+    #expect(evaluated.status == 0 && evaluated.output.contains("ensemble of 3 runs (the mean of their probabilities): test "), "\(evaluated.output)\(evaluated.errors)")
+    #expect(evaluated.output.contains("points over its best member"))
+    let json = try Programs.dnn(["evaluate", out, "--ensemble", "--json"])
+    let object = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+    let ensemble = object?["ensemble"] as? [String: Any]
+    #expect((ensemble?["members"] as? [String])?.count == 3 && (ensemble?["test"] as? [String: Any])?["accuracy"] is Double, "\(json.output)")
+    let alone = try Programs.dnn(["evaluate", "\(out)/tiny-seed=1", "--ensemble"])
+    #expect(alone.status != 0 && alone.errors.contains("--ensemble needs two runs or more"), "\(alone.output)\(alone.errors)")
+  }
 }
