@@ -155,6 +155,12 @@ import Testing
     }
   }
 
+  /// Without UTF-8 the symbols read as letters, never as `?`.
+  @Test func inASCIITheSymbolsAreLetters() {
+    let frame = DashboardView.render(InsideFixture.state, width: 120, height: 40, options: RenderOptions(color: false, ascii: true)).text
+    #expect(frame.contains("|dz1/dx|") && frame.contains("dz/dx * x") && !frame.contains("?z"), "\(frame)")
+  }
+
   /// `a` cycles the nudge's goal: away from the true class, toward 0 ... 9, away again.
   @Test func theGoalCycles() {
     var state = InsideFixture.state

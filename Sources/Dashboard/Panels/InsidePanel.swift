@@ -78,7 +78,7 @@ struct InsidePanel {
                x: inside.x, y: y, style: options.paint(.bold), clip: inside)
     let shown = insight.iterated.epsilon != nil ? insight.iterated : insight.singleStep
     let epsilon = shown.epsilon ?? AdversarialNudge.epsilons.last ?? 0.5
-    _ = pictures([("nudged", shown.image), ("the nudge (±\(Format.fixed(Double(epsilon), 3)))", shown.perturbation.map { $0 / epsilon })],
+    _ = pictures([("nudged", shown.image), ("the nudge (up to \(Format.fixed(Double(epsilon), 3)))", shown.perturbation.map { $0 / epsilon })],
                  x: inside.x, y: y + 1, half: half, in: inside, on: &buffer)
     let results = [("one step (FGSM)", insight.singleStep), ("iterated (\(AdversarialNudge.iterations) × ε/4)", insight.iterated)]
     for (i, (label, result)) in results.enumerated() {

@@ -35,7 +35,7 @@ extension Glyphs {
   static let asciiStandIns: [Unicode.Scalar: Unicode.Scalar] = [
     "←": "<", "→": ">", "↑": "^", "↓": "v", "÷": "/", "×": "x", "·": ".", "…": "~", "◆": "@", "◂": "<", "✓": "+",
     "✗": "x", "–": "-", "—": "-", "█": "#", "┊": "|", "┃": "|", "│": "|", "─": "-", "╭": "+", "╮": "+", "╰": "+", "╯": "+",
-    "≈": "~", "é": "e", "ε": "e", "σ": "s", "μ": "u",
+    "≈": "~", "é": "e", "ε": "e", "σ": "s", "μ": "u", "∂": "d", "⊙": "*",
   ]
 
   /// Words for the symbols of formulas, where one character would say nothing (`γ` as `gamma`).
