@@ -9,6 +9,11 @@ extension RunConfig {
       "seed": .number(Double(seed)), "trainSamples": trainSamples.map { .number(Double($0)) } ?? .null,
       "validationFraction": .number(validationFraction), "augment": .object(["shift": .number(Double(augmentShift))]),
     ]
+    if !augmentWarp.isIdentity, case .object(var augment) = object["augment"]! {
+      (augment["rotate"], augment["scale"]) = (n(augmentWarp.rotation), n(augmentWarp.scale))
+      (augment["elastic"], augment["elasticSigma"]) = (n(augmentWarp.elasticAlpha), n(augmentWarp.elasticSigma))
+      object["augment"] = .object(augment)
+    }
     if let dataset { object["dataset"] = dataset.jsonValue }
     switch clip {
     case .none: break

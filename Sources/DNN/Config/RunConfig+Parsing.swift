@@ -80,6 +80,11 @@ extension RunConfig {
     if let a = r.raw("augment") {
       var ar = try ObjectReader(a, context: "\(ctx): augment")
       run.augmentShift = try ar.integer("shift", in: 0...8) ?? 0
+      let within = { (limit: Double) in { (v: Double) in v >= 0 && v <= limit } }
+      run.augmentWarp.rotation = Float(try ar.number("rotate", "degrees from 0 to 45", within(45)) ?? 0)
+      run.augmentWarp.scale = Float(try ar.number("scale", "a fraction from 0 to 0.5", within(0.5)) ?? 0)
+      run.augmentWarp.elasticAlpha = Float(try ar.number("elastic", "a strength from 0 to 100 (pixels)", within(100)) ?? 0)
+      run.augmentWarp.elasticSigma = Float(try ar.number("elasticSigma", "from 0.5 to 10 pixels") { $0 >= 0.5 && $0 <= 10 } ?? 4)
       try ar.rejectUnknownKeys()
     }
     if let d = r.raw("dataset") { run.dataset = try DatasetIdentity.parse(d, context: "\(ctx): dataset") }

@@ -52,6 +52,8 @@ public struct RunConfig: Sendable, Equatable {
   public var clip: GradientClipping = .none
   /// Random shifts of training images by up to this many pixels (0: off).
   public var augmentShift: Int = 0
+  /// Rotation, scaling and elastic distortion of training images (`Warp`; identity: off).
+  public var augmentWarp = Warp()
   /// The data the run trains on, recorded when it starts (nil in configuration files: the
   /// command line chooses).
   public var dataset: DatasetIdentity? = nil

@@ -24,6 +24,9 @@ public final class BatchLoader {
   /// The prepared batch: its first position in the epoch, and the shift (dx, dy) of each row.
   private var batchStart = 0
   private var shifts: [SIMD2<Int>] = []
+  /// Rotation, scaling and elastic distortion of training images (`Warp`), and each row's draw.
+  public var warp = Warp()
+  private var draws: [Warp.Draw] = []
 
   /// A loader over `view`; a nil `generator` keeps the view's order (no shuffling).
   public init(view: DatasetView, batchSize: Int, generator: SplitMix64?) {
@@ -92,11 +95,13 @@ public final class BatchLoader {
     labels.removeAll(keepingCapacity: true)
     labels.append(contentsOf: epochLabels[start..<end])
     shifts.removeAll(keepingCapacity: true)
-    if maxShift > 0 {
+    draws.removeAll(keepingCapacity: true)
+    if maxShift > 0 || !warp.isIdentity {
       for _ in start..<end {
-        let dx = Int(generator.next() % UInt64(2 * maxShift + 1)) - maxShift
-        let dy = Int(generator.next() % UInt64(2 * maxShift + 1)) - maxShift
+        let dx = maxShift > 0 ? Int(generator.next() % UInt64(2 * maxShift + 1)) - maxShift : 0
+        let dy = maxShift > 0 ? Int(generator.next() % UInt64(2 * maxShift + 1)) - maxShift : 0
         shifts.append(SIMD2(dx, dy))
+        if !warp.isIdentity { draws.append(warp.draw(dx: dx, dy: dy, using: &generator)) }
       }
     }
   }
@@ -110,7 +115,9 @@ public final class BatchLoader {
       for row in rows {
         let source = pixels.baseAddress! + epochSamples[batchStart + row] * features
         let target = images.pointer + row * features
-        if shifts.isEmpty {
+        if !draws.isEmpty {
+          warp.apply(draws[row], to: source, into: target, pixelScale: scale)
+        } else if shifts.isEmpty {
           Kernels.bytesToFloats(source, target, count: features, scale: scale)
         } else {
           BatchLoader.shifted(source, into: target, dx: shifts[row].x, dy: shifts[row].y, scale: scale)

@@ -71,7 +71,7 @@ public final class Trainer {
     record.learningRateFactor = learningRateFactor
     shuffleRoot = SplitMix64(seed: config.seed).derived("shuffle")
     loader = BatchLoader(view: data.train, batchSize: config.batchSize, generator: shuffleRoot)
-    loader.maxShift = config.augmentShift
+    (loader.maxShift, loader.warp) = (config.augmentShift, config.augmentWarp)
     try plan.start?.checkPosition(batchesPerEpoch: loader.batchesPerEpoch)
     norms.reserveCapacity(model.parameters.count)
     blasThreads = plan.blasThreads ?? BLASRuntime.requestedThreads
