@@ -24,6 +24,8 @@ public indirect enum DashboardMode: Sendable {
   case distributions
   /// The learning-rate finder's plot over the body (the focused run's `rateSweep`).
   case rateFinder
+  /// The augmentation preview over the body (`DashboardState.augmentDraws`).
+  case augmentPreview
   /// The drawing pad (it reads its own keys, `KeyMap.padKeys`, before the key map).
   case drawing(DrawingPad)
   /// The help overlay.
@@ -118,6 +120,12 @@ extension DashboardState {
   public var showRateFinder: Bool {
     get { if case .rateFinder = mode.view { true } else { false } }
     set { setView(newValue ? .rateFinder : nil, when: showRateFinder) }
+  }
+
+  /// `A`: the augmentation preview covers the body.
+  public var showAugmentPreview: Bool {
+    get { if case .augmentPreview = mode.view { true } else { false } }
+    set { setView(newValue ? .augmentPreview : nil, when: showAugmentPreview) }
   }
 
   /// `d`: the drawing pad, while open.

@@ -63,6 +63,13 @@ extension DashboardState {
     case .inside: outcome = performInInside(action)
     case .distributions: outcome = performInDistributions(action)
     case .rateFinder: outcome = performInRateFinder(action)
+    case .augmentPreview:
+      switch action {
+      case .select: augmentDraws += 1
+      case .augmentPreview, .close: mode = .board
+      default: break
+      }
+      outcome = [.select, .augmentPreview, .close].contains(action) ? .done(nil) : .toBoard
     case .cellCursor(let cell): outcome = performInCellCursor(action, cell: cell)
     default: outcome = .toBoard
     }
@@ -95,6 +102,7 @@ extension DashboardState {
       if showInside && self.model == nil { notice = "no copy of \(self.name)'s model yet: it comes when the run starts" }
     case .distributions:
       mode = showDistributions ? .board : .distributions
+    case .augmentPreview: mode = .augmentPreview
     case .nudgeGoal:
       notice = "\(KeyMap.name(.nudgeGoal)) chooses the nudge's goal in the inside view: \(KeyMap.name(.inside)) opens it"
     case .draw:

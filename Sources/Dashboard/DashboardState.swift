@@ -86,6 +86,8 @@ public struct DashboardState: Sendable {
   /// The distributions view's kind (weights, activations, gradients) and first tensor shown.
   public var distributionKind = 0
   public var distributionTop = 0
+  /// Presses of Enter in the augmentation preview: each draws other versions.
+  public var augmentDraws = 0
   /// The inside view's page: 0 saliency and the nudge, i + 1 layer i's output.
   public var insidePage = 0
   /// The nudge's goal: toward this class, or nil for away from the true one.

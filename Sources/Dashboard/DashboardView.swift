@@ -39,6 +39,7 @@ public enum DashboardView {
     let body = DrawingPanel.area(width: width, height: height)
     if state.showWeights { WeightsPanel(state: state, options: options).draw(in: body, on: &buffer) }
     if state.showLayers { LayersPanel(state: state, options: options).draw(in: body, on: &buffer) }
+    if state.showAugmentPreview { AugmentPanel(state: state, options: options).draw(in: body, on: &buffer) }
     if state.showRateFinder { RateFinderPanel(state: state, options: options).draw(in: body, on: &buffer) }
     if state.showDistributions { DistributionsPanel(state: state, options: options).draw(in: body, on: &buffer) }
     if state.showInside { InsidePanel(state: state, options: options).draw(in: body, on: &buffer) }

@@ -23,6 +23,8 @@ public enum DashboardAction: Sendable, Equatable {
   case distributions
   /// `L`: the learning-rate range test on a copy of the focused run (Enter applies its suggestion).
   case rateFinder
+  /// `A`: the browsed digit and versions of it as the run's augmentation draws them.
+  case augmentPreview
   /// ↑/↓: a cell cursor in the confusion matrix (←/→ then move it across), Enter browses that
   /// cell's digits.
   case cellUp, cellDown, select
@@ -129,6 +131,9 @@ public enum KeyMap {
     KeyBinding(keys: [.character("L")], label: "L", action: .rateFinder,
                summary: "learning-rate finder: the loss against a growing rate on a copy of the run (Enter applies its suggestion, f forks)",
                brief: "learning-rate finder", hint: ("L", "L", "lr-find")),
+    KeyBinding(keys: [.character("A")], label: "A", action: .augmentPreview,
+               summary: "what the network is fed: the browsed digit and seven versions as the run's augmentation draws them (Enter: others)",
+               brief: "augmentation preview", hint: ("A", "A", "augment")),
     KeyBinding(keys: [.tab], label: "Tab", action: .nextRun, summary: "focus the next / previous run (every panel shows the focused run)",
                brief: "next / previous run", hint: ("Tab", "Tab", "run")),
     KeyBinding(keys: [.backTab], label: "S-Tab", action: .previousRun, summary: "focus the previous run"),
@@ -189,6 +194,8 @@ public enum KeyMap {
               "\(key(.close)) close"]
     case .layers:
       keys = ["\(key(.cellUp)) layer", "\(key(.gradientCheck)) check its backward", "\(key(.close)) close"]
+    case .augmentPreview:
+      keys = ["\(key(.previous)) digit", "\(key(.select)) draw others", "\(key(.close)) close"]
     case .rateFinder:
       keys = ["\(key(.select)) apply", "\(key(.fork)) fork with it", "\(key(.close)) close"]
     case .distributions:

@@ -487,6 +487,25 @@ enum RunLogFile {
     #expect(session.waitFor(3) { $0.contains("Validation digits") && !$0.contains("Learning-rate finder") && $0.contains("RUNNING") }.ok)
   }
 
+  /// `A` previews what the network is fed: the browsed digit and versions of it as the run's
+  /// augment block draws them.
+  @Test func theAugmentationPreview() throws {
+    let folder = Programs.temporaryFolder()
+    let json = """
+      {"runs": [{"name": "aug", "layers": [{"type": "dense", "units": 32}, {"type": "relu"}, {"type": "dense", "units": 10},
+      {"type": "softmax"}], "optimizer": {"type": "sgd", "learningRate": 0.05}, "epochs": 400, "batchSize": 100,
+      "augment": {"shift": 1, "rotate": 10, "scale": 0.1, "elastic": 20}}]}
+      """
+    _ = FileManager.default.createFile(atPath: "\(folder)/aug.json", contents: Data(json.utf8))
+    let session = try Session(arguments: "--config \(folder)/aug.json --no-save")
+    #expect(session.waitFor(10) { $0.contains("RUNNING") && $0.contains(" true ") }.ok)
+    session.keys("A")
+    let shown = session.waitFor(5) { $0.contains("What the network is fed: aug") && $0.contains("rotations up to ±10°") && $0.contains("version 6") }
+    #expect(shown.ok, "\(shown.screen)")
+    session.keys("Escape")
+    #expect(session.waitFor(3) { $0.contains("Validation digits") && !$0.contains("What the network is fed") }.ok)
+  }
+
   /// `w` shows the first layer's units as tiles, PgDn pages, Esc closes; training goes on.
   @Test func theWeightsViewShowsTheFirstLayer() throws {
     let session = try Session(arguments: "--config assets/configs/default.json --epochs 400 --no-save")

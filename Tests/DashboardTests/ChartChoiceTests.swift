@@ -250,3 +250,21 @@ import Testing
     #expect(forking.forkFactor == Self.sweep().suggested! / 0.05)
   }
 }
+
+/// The augmentation preview (`A`): the run's augmentation named, the digit and seven versions,
+/// Enter draws others, a run without augmentation says so.
+@Suite struct AugmentPreviewTests {
+  @Test func theVersionsAreTheRunsAugmentation() {
+    var state = AugmentFixture.state
+    let frame = DashboardView.render(state, width: 120, height: 40, options: RenderOptions(color: false)).text
+    #expect(frame.contains("shifts up to 2 px, rotations up to ±15°, sizes ×0.9-1.1, elastic α 20, σ 4") && frame.contains("version 7"), "\(frame)")
+    _ = state.press(.enter)
+    #expect(DashboardView.render(state, width: 120, height: 40, options: RenderOptions(color: false)).text != frame, "Enter draws others")
+    _ = state.press(.escape)
+    #expect(!state.showAugmentPreview)
+    var plain = EventFixture.state
+    _ = plain.press(.character("A"))
+    let none = DashboardView.render(plain, width: 120, height: 40, options: RenderOptions(color: false)).text
+    #expect(none.contains("no augmentation") && !none.contains("version 1"))
+  }
+}

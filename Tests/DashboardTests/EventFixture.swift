@@ -233,3 +233,19 @@ enum DistributionsFixture {
     return state
   }
 }
+
+/// The fixture run as if its configuration augmented: shifts of 2, rotations of 15°, sizes
+/// ±10%, elastic α 20, for the augmentation preview.
+enum AugmentFixture {
+  static var state: DashboardState {
+    var started = EventFixture.started
+    (started.augmentShift, started.augmentWarp) = (2, Warp(rotation: 15, scale: 0.1, elasticAlpha: 20, elasticSigma: 4))
+    var state = DashboardState()
+    for event in EventFixture.events {
+      if case .started = event { state.apply(.started(started)) } else { state.apply(event) }
+    }
+    state.notice = nil
+    _ = state.press(.character("A"))
+    return state
+  }
+}

@@ -170,6 +170,13 @@ import Testing
     try check("rate-finder-80x24.txt", DashboardView.render(state, width: 80, height: 24, options: RenderOptions(color: false)))
   }
 
+  /// `A`: the browsed digit and seven augmented versions of it.
+  @Test func augmentPreview120x40And80x24() throws {
+    let state = AugmentFixture.state
+    try check("augment-120x40.txt", DashboardView.render(state, width: 120, height: 40, options: RenderOptions(color: false)))
+    try check("augment-80x24.txt", DashboardView.render(state, width: 80, height: 24, options: RenderOptions(color: false)))
+  }
+
   /// `d` with a vertical stroke drawn and a fixed reading.
   @Test func drawing120x40And80x24() throws {
     var state = InstrumentsFixture.state

@@ -98,10 +98,9 @@ public final class BatchLoader {
     draws.removeAll(keepingCapacity: true)
     if maxShift > 0 || !warp.isIdentity {
       for _ in start..<end {
-        let dx = maxShift > 0 ? Int(generator.next() % UInt64(2 * maxShift + 1)) - maxShift : 0
-        let dy = maxShift > 0 ? Int(generator.next() % UInt64(2 * maxShift + 1)) - maxShift : 0
-        shifts.append(SIMD2(dx, dy))
-        if !warp.isIdentity { draws.append(warp.draw(dx: dx, dy: dy, using: &generator)) }
+        let (shift, draw) = Self.drawAugmentation(maxShift: maxShift, warp: warp, using: &generator)
+        shifts.append(shift)
+        if let draw { draws.append(draw) }
       }
     }
   }
@@ -126,8 +125,16 @@ public final class BatchLoader {
     }
   }
 
+  /// One training image's augmentation: its shift (uniform in ±`maxShift` each way) and, when
+  /// `warp` does something, its warp: what the loader draws per image, and the preview shows.
+  public static func drawAugmentation(maxShift: Int, warp: Warp, using generator: inout SplitMix64) -> (SIMD2<Int>, Warp.Draw?) {
+    let dx = maxShift > 0 ? Int(generator.next() % UInt64(2 * maxShift + 1)) - maxShift : 0
+    let dy = maxShift > 0 ? Int(generator.next() % UInt64(2 * maxShift + 1)) - maxShift : 0
+    return (SIMD2(dx, dy), warp.isIdentity ? nil : warp.draw(dx: dx, dy: dy, using: &generator))
+  }
+
   /// Copies a 28x28 image moved by (dx, dy) pixels, filling the uncovered border with 0.
-  static func shifted(_ source: UnsafePointer<UInt8>, into target: UnsafeMutablePointer<Float>, dx: Int, dy: Int, scale: Float) {
+  public static func shifted(_ source: UnsafePointer<UInt8>, into target: UnsafeMutablePointer<Float>, dx: Int, dy: Int, scale: Float) {
     let side = IDXReader.side
     for y in 0..<side {
       let sy = y - dy

@@ -80,6 +80,9 @@ public struct RunStarted: Sendable {
   public var layers: [LayerSpec] = []
   /// What each label means: `0`-`9` for digits, `T-shirt`, ... for Fashion-MNIST.
   public var classNames: [String] = (0..<10).map(String.init)
+  /// How training images are varied (the configuration's `augment`), for the preview.
+  public var augmentShift = 0
+  public var augmentWarp = Warp()
 
   /// Whether the labels are digits (MNIST) rather than named classes.
   public var isDigits: Bool { classNames == (0..<10).map(String.init) }
@@ -104,6 +107,7 @@ extension RunStarted {
       startEpoch: startEpoch, batchSize: config.batchSize, batchesPerEpoch: batchesPerEpoch, learningRate: learningRate,
       clipNorm: config.clip.maxNorm, backend: backend, layers: config.layers,
       classNames: config.dataset?.classNames ?? (0..<10).map(String.init))
+    (augmentShift, augmentWarp) = (config.augmentShift, config.augmentWarp)
   }
 }
 

@@ -12,7 +12,7 @@ struct FooterPanel {
   var view = DashboardMode.board
 
   /// Which hints a narrow footer drops first.
-  static let dropOrder: [DashboardAction] = [.smoothLess, .xAxis, .rateChart, .inside, .distributions, .rateFinder, .cellUp, .health, .draw, .layers, .weights, .zoom, .logScale, .learningRateUp, .fork, .skip, .mistakesOnly, .confusion]
+  static let dropOrder: [DashboardAction] = [.smoothLess, .xAxis, .rateChart, .inside, .distributions, .rateFinder, .augmentPreview, .cellUp, .health, .draw, .layers, .weights, .zoom, .logScale, .learningRateUp, .fork, .skip, .mistakesOnly, .confusion]
 
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
     let style = options.paint(Style(foreground: .grey, reverse: true))
