@@ -80,6 +80,10 @@ import Testing
     #expect(footer(state).contains("space pen down/up"))
     _ = state.press(.escape)
     #expect(footer(state).contains("m mistakes"))
+    // Every view is one key away and the board's footer says which, at 120 and 80 columns.
+    #expect(footer(state).contains("w e i v u L A d views"), "\(footer(state))")
+    let narrow = DashboardView.render(state, width: 80, height: 24, options: RenderOptions()).text.split(separator: "\n").last ?? ""
+    #expect(narrow.contains("w e i v u L A d views"), "\(narrow)")
   }
 
   @Test func theWeightsViewGoesToItsEndsAndHalvesItsTiles() {
