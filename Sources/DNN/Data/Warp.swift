@@ -78,23 +78,31 @@ public struct Warp: Sendable, Equatable {
     var kernel = (-radius...radius).map { exp(-Float($0 * $0) / (2 * elasticSigma * elasticSigma)) }
     let total = kernel.reduce(0, +)
     kernel = kernel.map { $0 / total }
-    for pass in 0..<2 {
-      var smoothed = [Float](repeating: 0, count: noise.count)
-      for y in 0..<side {
-        for x in 0..<side {
-          for axis in 0..<2 {
-            var sum: Float = 0
-            for (k, w) in kernel.enumerated() {
-              let (nx, ny) = pass == 0 ? (x + k - radius, y) : (x, y + k - radius)
-              guard nx >= 0 && nx < side && ny >= 0 && ny < side else { continue }
-              sum += w * noise[2 * (ny * side + nx) + axis]
+    // Along x (stride 2: x and y displacements interleaved), then along y (stride 2·side), each
+    // tap range clipped to the image once per pixel instead of tested per tap.
+    var smoothed = [Float](repeating: 0, count: noise.count)
+    kernel.withUnsafeBufferPointer { w in
+      for (step, along) in [(2, { (x: Int, y: Int) in x }), (2 * side, { (x: Int, y: Int) in y })] {
+        noise.withUnsafeBufferPointer { n in
+          smoothed.withUnsafeMutableBufferPointer { out in
+            for y in 0..<side {
+              for x in 0..<side {
+                let at = along(x, y), base = 2 * (y * side + x)
+                let (first, last) = (max(-radius, -at), min(radius, side - 1 - at))
+                var (sx, sy): (Float, Float) = (0, 0)
+                for k in first...last {
+                  let i = base + k * step
+                  sx += w[k + radius] * n[i]
+                  sy += w[k + radius] * n[i + 1]
+                }
+                (out[base], out[base + 1]) = (sx * (step == 2 ? 1 : elasticAlpha), sy * (step == 2 ? 1 : elasticAlpha))
+              }
             }
-            smoothed[2 * (y * side + x) + axis] = sum
           }
         }
+        swap(&noise, &smoothed)
       }
-      noise = smoothed
     }
-    return (noise.map { $0 * elasticAlpha }, kernel)
+    return (noise, kernel)
   }
 }
