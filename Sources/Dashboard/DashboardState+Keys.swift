@@ -63,13 +63,7 @@ extension DashboardState {
     case .inside: outcome = performInInside(action)
     case .distributions: outcome = performInDistributions(action)
     case .rateFinder: outcome = performInRateFinder(action)
-    case .augmentPreview:
-      switch action {
-      case .select: augmentDraws += 1
-      case .augmentPreview, .close: mode = .board
-      default: break
-      }
-      outcome = [.select, .augmentPreview, .close].contains(action) ? .done(nil) : .toBoard
+    case .augmentPreview: outcome = performInAugmentPreview(action)
     case .cellCursor(let cell): outcome = performInCellCursor(action, cell: cell)
     default: outcome = .toBoard
     }

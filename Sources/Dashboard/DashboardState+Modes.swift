@@ -82,6 +82,16 @@ extension DashboardState {
     return .done(nil)
   }
 
+  /// The augmentation preview: Enter draws other versions, Esc closes; ←/→ browse the digits.
+  mutating func performInAugmentPreview(_ action: DashboardAction) -> KeyOutcome {
+    switch action {
+    case .select: augmentDraws += 1
+    case .augmentPreview, .close: mode = .board
+    default: return .toBoard
+    }
+    return .done(nil)
+  }
+
   /// The layers view: ↑/↓ choose a layer, `g` checks it, Esc closes.
   mutating func performInLayers(_ action: DashboardAction) -> KeyOutcome {
     switch action {

@@ -80,7 +80,8 @@ final class Instruments {
   /// the focused run's latest model, computed again when the digit, the model or the goal
   /// changed. True when it was.
   private func lookInside(_ state: inout DashboardState) -> Bool {
-    guard let snapshot = state.model, let (image, label, which) = Self.browsedImage(state) else { return false }
+    guard let snapshot = state.model, let (pixels, label, which) = Self.browsedPixels(state) else { return false }
+    let image = pixels.map { Float($0) * BatchLoader.pixelScale }
     let key = "\(state.focus) \(state.name) \(snapshot.position.step) \(snapshot.position.epoch) \(which) \(state.nudgeToward ?? -1)"
     guard state.insightKey != key else { return false }
     state.insightKey = key
@@ -88,14 +89,14 @@ final class Instruments {
     return true
   }
 
-  /// The browsed digit's pixels in [0, 1] (as the batch loader scales them), its true class, and
-  /// a name for it.
-  static func browsedImage(_ state: DashboardState) -> (image: [Float], label: Int?, which: String)? {
+  /// The browsed digit's pixel bytes (a validation digit, or one of yours), its true class, and a
+  /// name for it.
+  static func browsedPixels(_ state: DashboardState) -> (pixels: [UInt8], label: Int?, which: String)? {
     if state.browsingDrawings, state.drawings.indices.contains(state.drawingSelected) {
-      return (state.drawings[state.drawingSelected].pixels.map { Float($0) / 255 }, nil, "drawing \(state.drawingSelected)")
+      return (state.drawings[state.drawingSelected].pixels, nil, "drawing \(state.drawingSelected)")
     }
     guard let sample = state.browsedSample, let view = state.run?.validation else { return nil }
-    return (view.source.image(view.indices[sample]).map { Float($0) / 255 }, view.label(sample), "sample \(sample)")
+    return (Array(view.source.image(view.indices[sample])), view.label(sample), "sample \(sample)")
   }
 
   /// The finite-difference check of `layer` of `run`'s latest model on its first validation digits.

@@ -41,6 +41,11 @@ public enum DashboardAction: Sendable, Equatable {
   /// Whether the footer shows the action only when there are several runs.
   public var concernsSeveralRuns: Bool { [.nextRun, .previousRun, .focusNumbered, .overlay, .skip].contains(self) }
 
+  /// The actions that open a view over the body or a panel's other face (weights, layers, health,
+  /// inside, distributions, the finder, the augmentation preview, the drawing pad), in the order
+  /// a footer short of room names them together.
+  public static let views: [DashboardAction] = [.weights, .layers, .health, .inside, .distributions, .rateFinder, .augmentPreview, .draw]
+
   /// Whether the action still does something once the run has ended (browsing, views, quit).
   public var worksAfterTheRun: Bool {
     switch self {

@@ -53,8 +53,14 @@ public final class TensorBoardLog: RunLogSink {
     }
     let last = steps.last?.step ?? 0
     events.append(TensorBoardEvents.epoch(epoch, step: last, time: now))
-    events.append(TensorBoardEvents.weights(model, step: last, time: now))
-    if let probe = progress.probe { events.append(TensorBoardEvents.activations(model, probe: probe, step: last, time: now)) }
+    if let measured = progress.distributions?.value {
+      events.append(TensorBoardEvents.histograms(measured.weights, prefix: "weights", step: last, time: now))
+      if !measured.activations.isEmpty {
+        events.append(TensorBoardEvents.histograms(measured.activations, prefix: "activations", step: last, time: now))
+      }
+    } else {
+      events.append(TensorBoardEvents.weights(model, step: last, time: now))
+    }
     lastTime = now
     try append(events)
   }
@@ -102,20 +108,16 @@ enum TensorBoardEvents {
 
   /// Each parameter's values as a histogram (`weights/0.weight`).
   static func weights(_ model: Sequential, step: Int, time: Double) -> Tensorboard_Event {
-    event(step: step, time: time, model.parameters.map { p in
-      Tensorboard_Summary.Value.with {
-        $0.tag = "weights/\(p.name)"
-        $0.histo = histogram(p.value.values)
-      }
-    })
+    histograms(model.parameters.map { ($0.name, ValueHistogram($0.value.values)) }, prefix: "weights", step: step, time: time)
   }
 
-  /// Each layer's outputs on the probe images as a histogram (`activations/1.relu`).
-  static func activations(_ model: Sequential, probe: Tensor, step: Int, time: Double) -> Tensorboard_Event {
-    event(step: step, time: time, zip(model.layers, model.layerOutputs(probe)).enumerated().map { i, pair in
+  /// Named histograms (`Distributions`' weights, `0.weight`; activations, `1.relu`) under
+  /// `prefix/` (`weights/0.weight`, `activations/1.relu`).
+  static func histograms(_ named: [(name: String, histogram: ValueHistogram)], prefix: String, step: Int, time: Double) -> Tensorboard_Event {
+    event(step: step, time: time, named.map { item in
       Tensorboard_Summary.Value.with {
-        $0.tag = "activations/\(i).\(pair.0.configName)"
-        $0.histo = histogram(pair.1)
+        $0.tag = "\(prefix)/\(item.name)"
+        $0.histo = histogram(item.histogram)
       }
     })
   }
@@ -126,17 +128,15 @@ enum TensorBoardEvents {
                 step: intervention.step, time: intervention.time)
   }
 
-  /// `ValueHistogram`'s equal-width buckets as TensorBoard's legacy histogram (each bucket's
+  /// A `ValueHistogram`'s equal-width buckets as TensorBoard's legacy histogram (each bucket's
   /// upper edge and count; finite values only).
-  static func histogram(_ values: [Float]) -> Tensorboard_HistogramProto {
-    let h = ValueHistogram(values)
-    let finite = values.lazy.filter(\.isFinite).map(Double.init)
-    return Tensorboard_HistogramProto.with {
+  static func histogram(_ h: ValueHistogram) -> Tensorboard_HistogramProto {
+    Tensorboard_HistogramProto.with {
       $0.min = Double(h.low)
       $0.max = Double(h.high)
       $0.num = Double(h.total)
-      $0.sum = finite.reduce(0, +)
-      $0.sumSquares = finite.reduce(0) { $0 + $1 * $1 }
+      $0.sum = h.sum
+      $0.sumSquares = h.sumSquares
       // Equal edges (all values equal) would be no bucket at all to TensorBoard: a tiny width.
       $0.bucketLimit = h.counts.indices.map { h.high > h.low ? h.upperEdge($0) : Double(h.low) + 1e-12 * Double($0 + 1) }
       $0.bucket = h.counts.map(Double.init)

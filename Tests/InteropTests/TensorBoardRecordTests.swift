@@ -31,7 +31,7 @@ import Testing
     #expect(event.step == 42 && event.summary.value.first?.metadata.pluginData.pluginName == "text")
     #expect(String(decoding: event.summary.value[0].tensor.stringVal[0], as: UTF8.self).contains("x0.5 -> 0.025"))
     let values: [Float] = (0..<1000).map { Float($0) / 999 - 0.3 }
-    let histogram = TensorBoardEvents.histogram(values)
+    let histogram = TensorBoardEvents.histogram(ValueHistogram(values))
     #expect(histogram.bucket.reduce(0, +) == 1000 && histogram.num == 1000)
     #expect(histogram.bucketLimit.last! >= Double(values.max()!) && histogram.min == Double(values.min()!))
   }

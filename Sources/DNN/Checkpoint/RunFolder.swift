@@ -293,8 +293,8 @@ public final class RunFolder: TrainingObserver {
   public func saveStart(_ point: ForkPoint) throws {
     var file = point.state
     file.metadata["config"] = config.jsonValue.text
-    // The fork's rate is in its configuration (`ForkPoint.config(from:)`): its factor starts at 1.
-    file.metadata["learningRateFactor"] = "1"
+    // The fork's rate is in its configuration (`ForkPoint.config(from:)`): its factor starts anew.
+    file.metadata["learningRateFactor"] = "\(ForkPoint.startingFactor)"
     try file.write(to: self.file(CheckpointKind.last.fileName))
   }
 

@@ -105,11 +105,14 @@ public final class BatchLoader {
     }
   }
 
+  /// What a pixel byte is multiplied by for the model: 0-255 to [0, 1].
+  public static let pixelScale: Float = 1 / 255
+
   /// Converts rows `rows` of the prepared batch into `images` (pixels scaled to [0, 1]). Only
   /// reads the loader's state, so two threads may fill disjoint rows at once.
   public func fillImages(rows: Range<Int>) {
     let features = LabeledImages.features
-    let scale: Float = 1 / 255
+    let scale = Self.pixelScale
     view.source.pixels.withUnsafeBufferPointer { pixels in
       for row in rows {
         let source = pixels.baseAddress! + epochSamples[batchStart + row] * features

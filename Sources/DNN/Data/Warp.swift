@@ -35,7 +35,7 @@ public struct Warp: Sendable, Equatable {
 
   /// Draws one image's transform from `generator` (the shift already drawn by the loader).
   public func draw(dx: Int, dy: Int, using generator: inout SplitMix64) -> Draw {
-    let uniform = { (g: inout SplitMix64) in Float(g.next() >> 40) / Float(1 << 24) * 2 - 1 }  // [−1, 1)
+    let uniform = { (g: inout SplitMix64) in g.nextUniform() * 2 - 1 }  // [−1, 1)
     let angle = uniform(&generator) * rotation * .pi / 180
     let factor = 1 + uniform(&generator) * scale
     return Draw(angle: angle, factor: factor, dx: dx, dy: dy, seed: generator.next())
@@ -72,7 +72,7 @@ public struct Warp: Sendable, Equatable {
     guard elasticAlpha > 0 else { return ([], []) }
     let side = IDXReader.side
     var generator = SplitMix64(seed: seed)
-    var noise = (0..<2 * side * side).map { _ in Float(generator.next() >> 40) / Float(1 << 24) * 2 - 1 }
+    var noise = (0..<2 * side * side).map { _ in generator.nextUniform() * 2 - 1 }
     // A normalised Gaussian of σ, radius 3σ (at most the image), applied along x then y.
     let radius = min(Int((3 * elasticSigma).rounded(.up)), side - 1)
     var kernel = (-radius...radius).map { exp(-Float($0 * $0) / (2 * elasticSigma * elasticSigma)) }

@@ -11,6 +11,13 @@ public enum Classification {
     return best
   }
 
+  /// The position (from 0) of the largest of `values`, the first of equals; 0 when there is none.
+  public static func argmax(_ values: some Collection<Float>) -> Int {
+    var (best, bestValue) = (0, -Float.infinity)
+    for (j, v) in values.enumerated() where v > bestValue { (best, bestValue) = (j, v) }
+    return best
+  }
+
   /// How many rows of `scores` have their largest value at the label.
   public static func correctCount(_ scores: Tensor, labels: [Int]) -> Int {
     var correct = 0

@@ -20,7 +20,7 @@ public struct DigitInsight: Sendable {
   public var summaries: [String]
 
   /// The predicted class.
-  public var predicted: Int { probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0 }
+  public var predicted: Int { Classification.argmax(probabilities) }
 
   /// Looks at `image` (784 pixels in [0, 1]) through `model`, which it changes (use a copy);
   /// `toward` a class, or nil to nudge away from `label` (the predicted class without one).

@@ -2,9 +2,9 @@ import Foundation
 
 /// Several models' predictions averaged (an ensemble, such as the seeds of a sweep): for each
 /// sample the mean of the members' probabilities, its most probable class, and the loss of
-/// that mean.
+/// that mean (the library's own loss, `CrossEntropy.negativeLogLikelihood`).
 ///   p̄ = (1/M) Σ_m p_m          [N, C]
-///   ŷ = argmax_c p̄_c,  loss = −(1/N) Σ_n log p̄_{n, y_n}
+///   ŷ = argmax_c p̄_c,  loss = −(1/N) Σ_n log clip(p̄_{n, y_n}, ε, 1 − ε)
 public struct Ensemble: Sendable {
   public var members: Int
   /// The averaged probabilities, sample after sample (`classes` each).
@@ -26,9 +26,8 @@ public struct Ensemble: Sendable {
     var (loss, correct) = (0.0, 0)
     for (n, label) in first.labels.enumerated() {
       let row = probabilities[n * classes..<(n + 1) * classes]
-      let predicted = row.indices.max { row[$0] < row[$1] }! - n * classes
-      if predicted == Int(label) { correct += 1 }
-      loss -= log(max(Double(row[row.startIndex + Int(label)]), 1e-12))
+      if Classification.argmax(row) == Int(label) { correct += 1 }
+      loss += CrossEntropy.negativeLogLikelihood(row[row.startIndex + Int(label)])
     }
     let count = Double(max(first.labels.count, 1))
     metrics = Metrics(loss: Float(loss / count), accuracy: Float(Double(correct) / count))

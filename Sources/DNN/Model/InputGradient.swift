@@ -28,12 +28,11 @@ public enum InputGradient {
     return (g.values, scores, probabilities)
   }
 
-  /// The softmax of `scores`.
+  /// The softmax of `scores` (the Softmax layer's own).
   public static func softmax(_ scores: [Float]) -> [Float] {
-    let top = scores.max() ?? 0
-    let e = scores.map { Float(exp(Double($0 - top))) }
-    let sum = e.reduce(0, +)
-    return e.map { $0 / sum }
+    let output = Tensor(rows: 1, columns: scores.count)
+    Softmax.rows(of: Tensor(rows: 1, columns: scores.count, values: scores), into: output)
+    return output.values
   }
 
   /// `class`'s one-hot weights over `classes` scores.
@@ -57,7 +56,7 @@ public struct Saliency: Sendable {
   public init(_ model: Sequential, image: [Float], classIndex: Int? = nil) {
     var chosen = classIndex ?? 0
     let result = InputGradient.of(model, image: image) { p in
-      chosen = classIndex ?? p.indices.max { p[$0] < p[$1] } ?? 0
+      chosen = classIndex ?? Classification.argmax(p)
       return InputGradient.oneHot(chosen, p.count)
     }
     self.classIndex = chosen
@@ -130,7 +129,7 @@ public enum AdversarialNudge {
     func attempt(_ epsilon: Float) -> Result {
       let nudged = iterated ? iterate(model, image, goal: goal, epsilon: epsilon) : step(model, image, from: image, goal: goal, size: epsilon, box: epsilon)
       let p = model.predict(Tensor(rows: 1, columns: nudged.count, values: nudged)).values
-      let predicted = p.indices.max { p[$0] < p[$1] } ?? 0
+      let predicted = Classification.argmax(p)
       return Result(goal: goal, epsilon: epsilon, iterated: iterated, image: nudged, perturbation: zip(nudged, image).map { $0 - $1 },
                     predicted: predicted, probabilities: p)
     }

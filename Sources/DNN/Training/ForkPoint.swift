@@ -21,6 +21,9 @@ public struct ForkPoint: Sendable {
   /// The fork's configuration: `parent`'s under the fork's name, with the fork's rate as its own
   /// (config.json says it, a resume reads it, and it sets the fork apart from its parent): the
   /// factor on the parent's schedule goes into the initial rate, and the fork's factor starts at 1.
+  /// A fork's factor on its own schedule when it starts (its rate is in its configuration).
+  public static let startingFactor: Float = 1
+
   public func config(from parent: RunConfig) -> RunConfig {
     var config = parent
     config.name = name

@@ -49,7 +49,9 @@ public struct LearningRateSweep: Sendable {
       optimizer.step(model.parameters)
       average = Self.beta * average + (1 - Self.beta) * loss
       let debiased = average / (1 - pow(Self.beta, Float(i + 1)))
-      (rates, losses, smoothed) = (rates + [rate], losses + [loss], smoothed + [debiased])
+      rates.append(rate)
+      losses.append(loss)
+      smoothed.append(debiased)
       best = min(best, debiased)
       if debiased > 4 * best && i > 10 { break }
     }

@@ -38,7 +38,7 @@ extension Trainer {
       let runFolder = try out.map { try RunFolder.create(out: $0, config: config, overwrite: false) }
       try runFolder?.saveStart(point)
       plan = try RunPlan(config: config, folder: folder, start: try point.savedState(), observer: runFolder)
-      plan.learningRateFactor = 1
+      plan.learningRateFactor = ForkPoint.startingFactor
       plan.forkedFrom = (point.parent, point.position.step)
     }
     adjust(&plan)

@@ -92,8 +92,7 @@ public final class Trainer {
   /// What observers receive now.
   private var progress: TrainingProgress {
     TrainingProgress(
-      model: model, optimizer: optimizer, position: position, learningRateFactor: learningRateFactor, record: record,
-      probe: probe)
+      model: model, optimizer: optimizer, position: position, learningRateFactor: learningRateFactor, record: record)
   }
 
   /// The learning rate at `progress` epochs, including the user's +/- factor.
@@ -250,9 +249,11 @@ public final class Trainer {
     events.send(.record(record))
     events.send(predictions: predictions, epoch: epoch + 1)
     if let weights = WeightSnapshot.firstLayer(of: model, epoch: epoch + 1) { events.send(.weights(weights)) }
-    if plan.sendsModel, let probe { events.send(.distributions(Distributions(epoch: epoch + 1, model: model, probe: probe))) }
+    var measured = progress
+    measured.distributions = EpochDistributions(epoch: epoch + 1, model: model, probe: probe)
+    if plan.sendsModel, let distributions = measured.distributions?.value { events.send(.distributions(distributions)) }
     sendModel()
-    try observe { try $0.didFinish(report, progress) }
+    try observe { try $0.didFinish(report, measured) }
     if state == .stepping && epoch + 1 < config.epochs { setState(.paused) }
   }
 

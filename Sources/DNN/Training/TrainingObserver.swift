@@ -8,9 +8,9 @@ public struct TrainingProgress {
   public var learningRateFactor: Float = 1
   /// The run record as of now (persisted with the state as `run.json`).
   public var record: RunRecord
-  /// The same few images every epoch (`DatasetView.probe`), for logs of the layers'
-  /// activations; nil when there are none.
-  public var probe: Tensor? = nil
+  /// After an epoch: how weights, gradients and the layers' outputs on the probe images spread,
+  /// measured once when first asked for (by a log, or the front end's event); nil elsewhere.
+  public var distributions: EpochDistributions? = nil
 }
 
 /// Called on the training thread at the trainer's milestones, to persist a run (files) without

@@ -7,6 +7,9 @@ public struct ValueHistogram: Sendable, Equatable {
   public var counts: [Int]
   /// Values that were not finite (NaN, ±∞), counted apart.
   public var nonFinite: Int
+  /// The sum and the sum of squares of the finite values.
+  public var sum: Double
+  public var sumSquares: Double
 
   /// Buckets of a histogram unless told otherwise.
   public static let defaultBuckets = 30
@@ -16,16 +19,19 @@ public struct ValueHistogram: Sendable, Equatable {
     precondition(buckets > 0, "a histogram needs a bucket")
     // Two passes over the values, no copy: the range of the finite ones, then their buckets.
     var (low, high, nonFinite) = (Float.infinity, -Float.infinity, 0)
+    var (sum, squares) = (0.0, 0.0)
     for v in values {
       if v.isFinite {
         low = min(low, v)
         high = max(high, v)
+        sum += Double(v)
+        squares += Double(v) * Double(v)
       } else {
         nonFinite += 1
       }
     }
     if low > high { (low, high) = (0, 0) }
-    (self.low, self.high, self.nonFinite) = (low, high, nonFinite)
+    (self.low, self.high, self.nonFinite, self.sum, self.sumSquares) = (low, high, nonFinite, sum, squares)
     var counts = [Int](repeating: 0, count: buckets)
     let perUnit = high > low ? Double(buckets) / Double(high - low) : 0
     for v in values where v.isFinite { counts[min(Int(Double(v - low) * perUnit), buckets - 1)] += 1 }
@@ -53,13 +59,25 @@ public struct Distributions: Sendable {
   /// `0.dense`, `1.relu`, ...: each layer's inference output on the probe images.
   public var activations: [(name: String, histogram: ValueHistogram)]
 
-  /// Measures `model` now, its layers' outputs on `probe` `[B, 784]`.
-  public init(epoch: Int, model: Sequential, probe: Tensor) {
+  /// Measures `model` now, its layers' outputs on `probe` `[B, 784]` (none without one).
+  public init(epoch: Int, model: Sequential, probe: Tensor?) {
     self.epoch = epoch
     weights = model.parameters.map { ($0.name, ValueHistogram($0.value.values)) }
     gradients = model.parameters.map { ($0.name, ValueHistogram($0.gradient.values)) }
-    activations = zip(model.layers, model.layerOutputs(probe)).enumerated().map { i, pair in
-      ("\(i).\(pair.0.configName)", ValueHistogram(pair.1))
-    }
+    activations = probe.map { probe in
+      zip(model.layers, model.layerOutputs(probe)).enumerated().map { i, pair in ("\(i).\(pair.0.configName)", ValueHistogram(pair.1)) }
+    } ?? []
+  }
+}
+
+/// An epoch's `Distributions`, measured when first asked for and then kept: the front end's event
+/// and the TensorBoard log share one measurement, and a run that asks for neither makes none.
+/// Used on the training thread only, within the epoch's end.
+public final class EpochDistributions {
+  private let measure: () -> Distributions
+  public private(set) lazy var value: Distributions? = measure()
+
+  init(epoch: Int, model: Sequential, probe: Tensor?) {
+    measure = { Distributions(epoch: epoch, model: model, probe: probe) }
   }
 }

@@ -14,7 +14,7 @@ struct AugmentPanel {
     let hints = "\(KeyMap.name(.select)) others  \(KeyMap.name(.augmentPreview))/\(KeyMap.name(.close)) close"
     let inside = Box(title: "What the network is fed: \(state.name)", hints: hints, style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
-    guard let run = state.run, let (image, _, which) = Instruments.browsedImage(state) else {
+    guard let run = state.run, let (pixels, _, which) = Instruments.browsedPixels(state) else {
       buffer.put("no digit to show", x: inside.x, y: inside.y, style: options.paint(.dim), clip: inside)
       return
     }
@@ -30,8 +30,7 @@ struct AugmentPanel {
     for (i, line) in lines.enumerated() { buffer.put(line, x: inside.x, y: inside.y + i, style: options.paint(.bold), clip: inside) }
     // Full size (28x14 cells) when all eight pictures fit so, else half size.
     let half = (inside.width / 30) * ((inside.height - lines.count - 1) / 16) < Self.versions + 1
-    let pixels = image.map { UInt8(min(max($0 * 255, 0), 255).rounded()) }
-    var pictures: [(String, [Float])] = [("as it is", image)]
+    var pictures: [(String, [Float])] = [("as it is", pixels.map { Float($0) * BatchLoader.pixelScale })]
     for i in 0..<(parts.isEmpty ? 0 : Self.versions) {
       var generator = SplitMix64(seed: 1).derived("preview \(which) \(state.augmentDraws) \(i)")
       let (offset, draw) = BatchLoader.drawAugmentation(maxShift: shift, warp: warp, using: &generator)
@@ -39,9 +38,9 @@ struct AugmentPanel {
       pixels.withUnsafeBufferPointer { source in
         out.withUnsafeMutableBufferPointer { target in
           if let draw {
-            warp.apply(draw, to: source.baseAddress!, into: target.baseAddress!, pixelScale: 1 / 255)
+            warp.apply(draw, to: source.baseAddress!, into: target.baseAddress!, pixelScale: BatchLoader.pixelScale)
           } else {
-            BatchLoader.shifted(source.baseAddress!, into: target.baseAddress!, dx: offset.x, dy: offset.y, scale: 1 / 255)
+            BatchLoader.shifted(source.baseAddress!, into: target.baseAddress!, dx: offset.x, dy: offset.y, scale: BatchLoader.pixelScale)
           }
         }
       }

@@ -14,9 +14,6 @@ struct FooterPanel {
   /// Which hints a narrow footer drops first.
   static let dropOrder: [DashboardAction] = [.smoothLess, .xAxis, .rateChart, .cellUp, .zoom, .logScale, .learningRateUp, .fork, .skip, .mistakesOnly, .confusion]
 
-  /// The keys that open views over the body: where their hints do not all fit, they share one
-  /// (`w e i v u L A d views`), and help says what each does.
-  static let views: [DashboardAction] = [.weights, .layers, .health, .inside, .distributions, .rateFinder, .augmentPreview, .draw]
 
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
     let style = options.paint(Style(foreground: .grey, reverse: true))
@@ -24,11 +21,13 @@ struct FooterPanel {
     // Narrow terminals lose the hints of views first, then of the rarer keys: `? help` and
     // `q quit` always stay.
     var hints = KeyMap.footerHints(in: view, ascii: options.glyphs.ascii) ?? KeyMap.footerHints(ascii: options.glyphs.ascii, live: live, sweep: sweep)
-    let viewHints = Self.views.map { KeyMap.hint($0, ascii: options.glyphs.ascii) }.filter(hints.contains)
+    // The keys that open views (`DashboardAction.views`), where their hints do not all fit,
+    // share one (`w e i v u L A d views`); help says what each does.
+    let views = DashboardAction.views.filter { hints.contains(KeyMap.hint($0, ascii: options.glyphs.ascii)) }
+    let viewHints = views.map { KeyMap.hint($0, ascii: options.glyphs.ascii) }
     if 1 + hints.joined(separator: "  ").count > rect.width, let first = hints.firstIndex(where: viewHints.contains) {
       hints.removeAll { viewHints.contains($0) }
-      let present = Self.views.filter { viewHints.contains(KeyMap.hint($0, ascii: options.glyphs.ascii)) }
-      hints.insert(present.map { KeyMap.key($0, ascii: options.glyphs.ascii) }.joined(separator: " ") + " views", at: first)
+      hints.insert(views.map { KeyMap.key($0, ascii: options.glyphs.ascii) }.joined(separator: " ") + " views", at: first)
     }
     var droppable = Self.dropOrder.map { KeyMap.hint($0, ascii: options.glyphs.ascii) }.filter(hints.contains)
     while 1 + hints.joined(separator: "  ").count > rect.width {

@@ -33,12 +33,6 @@ struct InsidePanel {
     return half ? tile.halved(scale: WeightsPanel.scale(side: side / 2)) : tile
   }
 
-  /// `values` over their largest magnitude (a symmetric scale; zeros stay zeros).
-  static func normalised(_ values: [Float]) -> [Float] {
-    let largest = values.map { $0.isFinite ? abs($0) : 0 }.max() ?? 0
-    return largest > 0 ? values.map { $0.isFinite ? $0 / largest : 0 } : values
-  }
-
   /// Captioned pictures in a row from (x, y); returns the rows they take.
   private func pictures(_ items: [(caption: String, values: [Float])], x: Int, y: Int, half: Bool, in inside: Rect, on buffer: inout ScreenBuffer) -> Int {
     var x = x, rows = 0
@@ -59,8 +53,8 @@ struct InsidePanel {
     let name = { (k: Int) in k < names.count ? names[k] : "\(k)" }
     let c = insight.saliency.classIndex
     let rows = pictures([
-      ("the digit", insight.image), ("|∂z\(name(c))/∂x|", Self.normalised(insight.saliency.gradient.map(abs))),
-      ("∂z/∂x ⊙ x", Self.normalised(insight.saliency.gradientTimesInput)),
+      ("the digit", insight.image), ("|∂z\(name(c))/∂x|", HeatTile.normalised(insight.saliency.gradient.map(abs))),
+      ("∂z/∂x ⊙ x", HeatTile.normalised(insight.saliency.gradientTimesInput)),
     ], x: inside.x, y: inside.y, half: half, in: inside, on: &buffer)
     let textX = inside.x + 3 * ((half ? 14 : 28) + 2) + 1
     let reads = "reads \(name(insight.predicted)) \(Format.percent(insight.probabilities[insight.predicted]))"
@@ -113,7 +107,7 @@ struct InsidePanel {
   private func drawChannels(_ output: [Float], shape: ImageShape, in area: Rect, on buffer: inout ScreenBuffer) {
     let plane = shape.height * shape.width
     func tile(_ c: Int, half: Bool) -> HeatTile {
-      let values = Self.normalised(Array(output[c * plane..<(c + 1) * plane]))
+      let values = HeatTile.normalised(Array(output[c * plane..<(c + 1) * plane]))
       return half && shape.height >= 14 ? Self.picture(values, side: shape.height, half: true)
         : HeatTile(values: ArraySlice(values), rows: shape.height, columns: shape.width, scale: WeightsPanel.scale(side: shape.width))
     }
@@ -137,7 +131,7 @@ struct InsidePanel {
 
   /// A layer's units as one cell each, on a symmetric scale, rows of the area's width.
   private func drawStrip(_ output: [Float], in area: Rect, on buffer: inout ScreenBuffer) {
-    let values = Self.normalised(output)
+    let values = HeatTile.normalised(output)
     let width = max(area.width, 1)
     for row in 0..<min((values.count + width - 1) / width, area.height) {
       let slice = Array(values[(row * width)..<min((row + 1) * width, values.count)])

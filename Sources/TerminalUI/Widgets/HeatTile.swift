@@ -22,13 +22,18 @@ public struct HeatTile {
   public func halved(scale: Int = 1) -> HeatTile {
     let (r, c) = (rows / 2, columns / 2)
     let at = { (y: Int, x: Int) in self.values[self.values.startIndex + y * self.columns + x] }
-    var halved = (0..<r * c).map { i -> Float in
+    let halved = (0..<r * c).map { i -> Float in
       let (y, x) = (2 * (i / c), 2 * (i % c))
       return (at(y, x) + at(y, x + 1) + at(y + 1, x) + at(y + 1, x + 1)) / 4
     }
-    let largest = halved.map(abs).max() ?? 0
-    if largest > 0 { halved = halved.map { $0 / largest } }
-    return HeatTile(values: ArraySlice(halved), rows: r, columns: c, scale: scale)
+    return HeatTile(values: ArraySlice(Self.normalised(halved)), rows: r, columns: c, scale: scale)
+  }
+
+  /// `values` over their largest finite magnitude (a symmetric scale; zeros stay zeros, values
+  /// that are not finite become 0).
+  public static func normalised(_ values: [Float]) -> [Float] {
+    let largest = values.map { $0.isFinite ? abs($0) : 0 }.max() ?? 0
+    return largest > 0 ? values.map { $0.isFinite ? $0 / largest : 0 } : values
   }
 
   /// Cells the tile takes.
