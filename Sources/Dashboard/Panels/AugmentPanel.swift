@@ -26,7 +26,8 @@ struct AugmentPanel {
     if warp.elasticAlpha > 0 { parts.append("elastic α \(LineChart.compact(Double(warp.elasticAlpha))), σ \(LineChart.compact(Double(warp.elasticSigma)))") }
     let said = parts.isEmpty ? "no augmentation: the run trains on its images as they are (the configuration's augment block adds it)"
       : "each epoch draws every training image anew: " + parts.joined(separator: ", ")
-    let lines = Format.wrap(said, width: inside.width).prefix(2)
+    // Words for its symbols (α, ±, °) without UTF-8, before it is laid out.
+    let lines = Format.wrap(options.glyphs.ascii ? Glyphs.asciiText(said) : said, width: inside.width).prefix(2)
     for (i, line) in lines.enumerated() { buffer.put(line, x: inside.x, y: inside.y + i, style: options.paint(.bold), clip: inside) }
     // Full size (28x14 cells) when all eight pictures fit so, else half size.
     let half = (inside.width / 30) * ((inside.height - lines.count - 1) / 16) < Self.versions + 1

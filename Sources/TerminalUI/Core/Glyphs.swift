@@ -42,7 +42,7 @@ extension Glyphs {
   static let asciiWords: [Unicode.Scalar: String] = [
     "γ": "gamma", "β": "beta", "Σ": "sum ", "⊙": "*", "√": "sqrt", "−": "-", "‖": "|", "∇": "grad ", "²": "^2",
     "ᵀ": "^T", "Δ": "d", "δ": "delta", "μ": "mu", "σ": "sigma", "ε": "eps", "≥": ">=", "≤": "<=", "•": "*", "·": "*",
-    "→": "->", "×": "x", "…": "...",
+    "→": "->", "×": "x", "…": "...", "α": "alpha", "±": "+/-", "°": " degrees",
   ]
 
   /// `text` in ASCII for a terminal without UTF-8, before it is laid out: formula symbols as
