@@ -263,7 +263,7 @@ import Testing
     let frame = DashboardView.render(state, width: 120, height: 40, options: RenderOptions(color: false)).text
     #expect(frame.contains("shifts up to 2 px, rotations up to ±15°, sizes ×0.9-1.1, elastic α 20, σ 4") && frame.contains("version 7"), "\(frame)")
     let ascii = DashboardView.render(state, width: 120, height: 40, options: RenderOptions(color: false, ascii: true)).text
-    #expect(ascii.contains("rotations up to +/-15 degrees") && ascii.contains("elastic alpha 20, sigma 4"), "\(ascii)")
+    #expect(ascii.contains("rotations up to +/-15 degrees") && ascii.contains("alpha 20, sigma 4"), "\(ascii)")
     _ = state.press(.enter)
     #expect(DashboardView.render(state, width: 120, height: 40, options: RenderOptions(color: false)).text != frame, "Enter draws others")
     _ = state.press(.escape)
