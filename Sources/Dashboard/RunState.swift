@@ -58,6 +58,10 @@ public struct RunState: Sendable {
   /// Per-epoch validation loss and accuracy.
   public var validationLoss: [ChartPoint] = []
   public var validationAccuracy: [ChartPoint] = []
+  /// Per-epoch validation loss and accuracy of the weight average (`WeightAverage`), in runs
+  /// that keep one.
+  public var averageLoss: [ChartPoint] = []
+  public var averageAccuracy: [ChartPoint] = []
   public var epochReports: [EpochReport] = []
   /// Latest pre-clip gradient norm of each parameter tensor, and a short history of each.
   public var gradientNorms: [Float] = []
@@ -191,6 +195,10 @@ public struct RunState: Sendable {
     epochReports.append(e)
     validationLoss.append(ChartPoint(x: Double(e.epoch), y: Double(e.validationLoss)))
     validationAccuracy.append(ChartPoint(x: Double(e.epoch), y: Double(e.validationAccuracy)))
+    if let average = e.average {
+      averageLoss.append(ChartPoint(x: Double(e.epoch), y: Double(average.loss)))
+      averageAccuracy.append(ChartPoint(x: Double(e.epoch), y: Double(average.accuracy)))
+    }
   }
 
   private mutating func show(_ p: ValidationPredictions) {

@@ -11,7 +11,8 @@ struct EvaluateCommand: ParsableCommand {
 
   @Argument(help: "Run folders, or folders of run folders (such as runs/).") var runs: [String]
   @OptionGroup var data: DataFolderOption
-  @Option(help: "Which checkpoint to evaluate: \(CheckpointKind.list).") var checkpoint = CheckpointKind.best
+  @Option(help: "Which checkpoint to evaluate: \(CheckpointKind.list) (default: the model each run keeps, its weight average in a run that keeps one, else best).")
+  var checkpoint: CheckpointKind?
   @Option(help: "Validation digits to draw per run (0: none).") var samples = 6
   @Flag(help: "Print the results as one JSON object.") var json = false
   @Flag(help: "Also score the runs as one ensemble: the mean of their probabilities (for example the seeds of a sweep), and what it gains over its best member.")
@@ -19,6 +20,8 @@ struct EvaluateCommand: ParsableCommand {
 
   struct Result {
     let run: SavedRun
+    /// The checkpoint scored.
+    let kind: CheckpointKind
     let parameters: Int
     let test: Metrics
     let perClass: [Float]
@@ -40,11 +43,12 @@ struct EvaluateCommand: ParsableCommand {
       guard let test = folder.test, test.count > 0 else {
         throw DataError(path: folder.path, problem: "has no t10k-* test images", hint: "Evaluate with a data folder that has them (--data-dir).")
       }
-      let model = try run.model(checkpoint: checkpoint)
+      let kind = run.checkpoint(checkpoint)
+      let model = try run.model(checkpoint: kind)
       let (metrics, predictions) = Evaluator.evaluate(model, on: DatasetView(test), collectPredictions: true)
       let confusion = predictions!.confusion
       let perClass = confusion.enumerated().map { t, row in Float(row[t]) / Float(max(row.reduce(0, +), 1)) }
-      results.append(Result(run: run, parameters: model.parameterCount, test: metrics, perClass: perClass, confusion: confusion, predictions: predictions!))
+      results.append(Result(run: run, kind: kind, parameters: model.parameterCount, test: metrics, perClass: perClass, confusion: confusion, predictions: predictions!))
       if !json && samples > 0 { printSamples(run: run, model: model, folder: folder) }
     }
     let table = summaryRows(results)
@@ -63,7 +67,8 @@ struct EvaluateCommand: ParsableCommand {
     } else {
       for r in results { printConfusion(r) }
       print(TextTable.aligned(displayRows(results), left: [0, 8]))
-      print("best val: val acc of the best epoch (@ epoch); test: \(RunRecord.modelName(checkpoint))")
+      let scored = CheckpointKind.allCases.filter { kind in results.contains { $0.kind == kind } }.map(RunRecord.modelName)
+      print("best val: val acc of the best epoch (@ epoch); test: \(scored.joined(separator: " or "))\(scored.count > 1 ? " (the model each run keeps)" : "")")
       if let together { print(together.line) }
       if folderOfRuns {
         print("wrote \(RunFiles.path(runs[0], RunFiles.summaryCSV)) and \(RunFiles.summaryMarkdown)")
@@ -99,7 +104,7 @@ struct EvaluateCommand: ParsableCommand {
         return [Self.label(r.run, among: results), record.status.rawValue, "\(r.parameters)", "\(record.epochsDone)",
          record.best.map { "\($0.epoch)" } ?? "", String(format: "%.4f", Double(record.best?.validationAccuracy ?? .nan)),
          String(format: "%.4f", Double(r.test.loss)), String(format: "%.4f", Double(r.test.accuracy)),
-         String(format: "%.2f", r.run.trainingSeconds), RunRecord.modelName(checkpoint)] + differences.values[i]
+         String(format: "%.2f", r.run.trainingSeconds), RunRecord.modelName(r.kind)] + differences.values[i]
       }
   }
 
@@ -128,7 +133,7 @@ struct EvaluateCommand: ParsableCommand {
     .object([
       "name": .string(r.run.config.name), "path": .string(r.run.path), "parameters": .number(Double(r.parameters)),
       "epochs": .number(Double(r.run.record.epochsDone)), "epochsPlanned": .number(Double(r.run.record.epochsPlanned)),
-      "status": .string(r.run.record.status.rawValue), "checkpoint": .string(checkpoint.rawValue),
+      "status": .string(r.run.record.status.rawValue), "checkpoint": .string(r.kind.rawValue),
       "bestEpoch": r.run.record.best.map { .number(Double($0.epoch)) } ?? .null,
       "bestValidationAccuracy": r.run.record.best.map { .float($0.validationAccuracy) } ?? .null,
       "test": .object(["loss": .float(r.test.loss), "accuracy": .float(r.test.accuracy)]),
@@ -139,7 +144,7 @@ struct EvaluateCommand: ParsableCommand {
   }
 
   private func printConfusion(_ r: Result) {
-    print("\(r.run.config.name) (\(r.run.record.statusText)): test \(percent(r.test.accuracy)) · \(RunRecord.modelName(checkpoint)), loss \(String(format: "%.4f", r.test.loss))")
+    print("\(r.run.config.name) (\(r.run.record.statusText)): test \(percent(r.test.accuracy)) · \(RunRecord.modelName(r.kind)), loss \(String(format: "%.4f", r.test.loss))")
     print("  true\\pred" + (0..<10).map { String(format: "%5d", $0) }.joined() + "    acc")
     for (t, row) in r.confusion.enumerated() {
       print(String(format: "  %9d", t) + row.map { String(format: "%5d", $0) }.joined() + "  " + percent(r.perClass[t]))

@@ -17,7 +17,8 @@ struct ExportCommand: ParsableCommand {
   @Argument(help: "A run folder (RUNS/NAME).") var runFolder: String
   @Flag(help: "Write an ONNX model.") var onnx = false
   @Flag(help: "Write the run's TensorBoard event file (RUN_FOLDER/\(RunFiles.tensorboard)) from its logs.") var tensorboard = false
-  @Option(help: "Which checkpoint: \(CheckpointKind.list).") var checkpoint = CheckpointKind.best
+  @Option(help: "Which checkpoint: \(CheckpointKind.list) (default: the model the run keeps, its weight average when it keeps one, else best).")
+  var checkpoint: CheckpointKind?
   @Option(name: [.customShort("o"), .long], help: "The file to write (default: RUN_FOLDER/model-CHECKPOINT.onnx).") var output: String?
 
   func validate() throws {
@@ -32,6 +33,7 @@ struct ExportCommand: ParsableCommand {
         print("wrote \(try TensorBoardExport.write(run))")
       }
       guard onnx else { return }
+      let checkpoint = run.checkpoint(self.checkpoint)
       if let reason = run.incompleteReason(checkpoint) { throw CheckpointError(path: runFolder, problem: "cannot be exported: \(reason)") }
       let model = try run.model(checkpoint: checkpoint)
       let path = output ?? RunFiles.path(runFolder, RunFiles.onnx(checkpoint))

@@ -75,7 +75,7 @@ enum Plots {
   }
 
   static func digits(_ run: SavedRun, folder: MNISTFolder, count: Int) throws -> String {
-    let model = try run.model(checkpoint: .best)
+    let model = try run.model(checkpoint: run.config.keptModel)
     guard let (sample, p, metrics) = run.sampleInferences(model, folder: folder, count: count) else {
       return SVG(width: 400, height: 40).document
     }

@@ -22,7 +22,7 @@ struct ReportCommand: ParsableCommand {
         h2{margin-top:2em}pre{background:#f6f6f6;padding:0.8em}</style></head><body>
         <h1>diy-dnn: \(runs.count) runs in \(SVG.escape(runsDir))</h1>
         <table><tr><th>run</th><th>status</th><th>parameters</th><th>epochs</th><th>best epoch</th><th>best val loss</th>
-        <th>best val accuracy</th><th>test: best checkpoint</th><th>test: final model</th><th>training s</th></tr>
+        <th>best val accuracy</th>\(CheckpointKind.allCases.map { "<th>test: \(RunRecord.modelName($0))</th>" }.joined())<th>training s</th></tr>
 
         """
       var sections = ""
@@ -39,6 +39,7 @@ struct ReportCommand: ParsableCommand {
           + "<td>\(best.map { percent($0.validationAccuracy) } ?? "-")</td>"
           + "<td>\(test.map { percent($0.accuracy) } ?? "-")</td>"
           + "<td>\(record.testOfFinalModel.map { percent($0.accuracy) } ?? "-")</td>"
+          + "<td>\(record.testOfAverage.map { percent($0.accuracy) } ?? "-")</td>"
           + "<td>\(String(format: "%.1f", r.trainingSeconds))</td></tr>\n"
         _ = try Plots.write(r, folder: folder, digits: 20)
         sections += "<h2 id=\"\(SVG.escape(r.config.name))\">\(SVG.escape(r.config.name))</h2>\n"

@@ -259,7 +259,7 @@ import Testing
   @Test func aRunWithoutCheckpointsReplaysAsInterrupted() throws {
     let out = Fixtures.temporaryFolder()
     _ = try CheckpointTests.train(CheckpointTests.smallConfig(epochs: 2), out: out, mode: .create)
-    for kind in CheckpointKind.allCases { try FileManager.default.removeItem(atPath: "\(out)/ckpt/\(kind.fileName)") }
+    for kind in CheckpointKind.allCases { unlink("\(out)/ckpt/\(kind.fileName)") }
     var record = try SavedRun(path: "\(out)/ckpt").record
     record.status = .running
     try record.write(folder: "\(out)/ckpt")

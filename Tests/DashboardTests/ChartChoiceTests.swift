@@ -52,6 +52,32 @@ import Testing
     #expect(Self.frame(state).contains("Accuracy"))
   }
 
+  /// A run that keeps a weight average shows its curve (◎ at each epoch) on the loss and
+  /// accuracy charts, with its latest value in the legend; a run without one shows neither.
+  @Test func theWeightAverageHasItsOwnCurve() {
+    var plain = EventFixture.state
+    #expect(!Self.frame(plain).contains("◎") && !Self.frame(plain).contains("average"))
+    var state = DashboardState()
+    for event in EventFixture.events {
+      guard case .epoch(var e) = event else {
+        state.apply(event)
+        continue
+      }
+      e.average = Metrics(loss: 0.25 / Float(e.epoch), accuracy: 0.9)
+      state.apply(.epoch(e))
+    }
+    #expect(state.focused.averageLoss.map(\.y) == [0.25, 0.125] && state.focused.averageAccuracy.count == 2)
+    let frame = Self.frame(state)
+    #expect(frame.contains("◆ 0.550  ◎ avg 0.125") && frame.contains("◎ avg 90.0%"), "\(frame)")
+    let chartRows = frame.split(separator: "\n").dropFirst(5).prefix(12)
+    #expect(chartRows.filter { $0.contains("◎") }.count >= 2, "the marks on the chart")
+    #expect(Self.frame(state, color: false).contains("◎"))
+    let ascii = DashboardView.render(state, width: 120, height: 40, options: RenderOptions(color: false, ascii: true)).text
+    #expect(ascii.contains("a avg 0.125") && !ascii.contains("◎"))
+    plain.apply(.epoch(EpochReport(epoch: 3, trainLoss: 1, trainAccuracy: 0.5, validationLoss: 1, validationAccuracy: 0.5, learningRate: 0.05, seconds: 1)))
+    #expect(plain.focused.averageLoss.isEmpty)
+  }
+
   @Test func marksAtOnePlaceAreOneStarAndTheBorderSaysWhatEachMarkIs() {
     var state = EventFixture.state
     state.apply(.intervention(Intervention(kind: .save, step: 5, progress: 0.5)))

@@ -32,7 +32,8 @@ public enum Checkpoint {
     return file.metadata
   }
 
-  /// Loads the model tensors of `file` (all but the `optimizer.` ones of a run state) into `model`.
+  /// Loads the model tensors of `file` (all but the `optimizer.` and `average.` ones of a run
+  /// state) into `model`.
   static func load(_ file: Safetensors, path: String, into model: Sequential) throws {
     let targets = model.parameters.map { ($0.name, $0.value, $0.shape) } + model.buffers.map { ($0.name, $0.value, [$0.value.columns]) }
     for (name, tensor, shape) in targets {
@@ -45,7 +46,7 @@ public enum Checkpoint {
       }
       entry.values.withUnsafeBufferPointer { tensor.pointer.update(from: $0.baseAddress!, count: $0.count) }
     }
-    let modelEntries = file.entries.map(\.name).filter { !$0.hasPrefix(optimizerPrefix) }
+    let modelEntries = file.entries.map(\.name).filter { name in !statePrefixes.contains { name.hasPrefix($0) } }
     if let name = Set(modelEntries).subtracting(targets.map(\.0)).sorted().first {
       throw CheckpointError(path: path, problem: "has tensor \(name) that the model does not: it was saved from another architecture")
     }

@@ -9,10 +9,10 @@ import Foundation
 /// - `run.json`: the run record (`RunRecord`): how the run stands or ended, its best epoch, its
 ///   test accuracies
 /// - `metrics.csv`, `steps.csv`, `events.csv`: the logs (`RunLog`)
-/// - `best.safetensors`, `last.safetensors`: the checkpoints (`CheckpointKind`)
+/// - `best.safetensors`, `last.safetensors`, `average.safetensors`: the checkpoints (`CheckpointKind`)
 /// - `.lock`: held while a process writes the run (`RunLock`)
 /// - `curves.svg`, `digits.svg`: pictures `dnn plot` adds
-/// - `model-best.onnx`, `model-last.onnx`: the model as `dnn export --onnx` writes it
+/// - `model-best.onnx`, `model-last.onnx`, `model-average.onnx`: the model as `dnn export --onnx` writes it
 /// - `events.out.tfevents.diy-dnn`: the run for TensorBoard (`tensorboard --logdir runs`)
 public enum RunFiles {
   public static let config = "config.json"
@@ -64,12 +64,15 @@ public enum RunFiles {
   }
 }
 
-/// The two checkpoints of a run folder.
+/// The checkpoints of a run folder.
 public enum CheckpointKind: String, CaseIterable, Sendable {
   /// The model of the best epoch (`RunLog.bestEpoch`'s rule), as of the last save.
   case best
   /// The run's whole state (model, optimizer, position): what `--resume` continues from.
   case last
+  /// The moving average of the weights (`WeightAverage`), as of the last save: only in runs
+  /// whose configuration asks for one (`average`).
+  case average
 
   /// `best.safetensors`, `last.safetensors`.
   public var fileName: String { "\(rawValue).safetensors" }

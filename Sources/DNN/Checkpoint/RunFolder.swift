@@ -312,15 +312,18 @@ public final class RunFolder: TrainingObserver {
     return FileManager.default.fileExists(atPath: best) ? best : nil
   }
 
-  /// Writes the waiting best model, then the state.
+  /// Writes the waiting best model, the weight average, then the state.
   private func saveState(_ progress: TrainingProgress, position: TrainingPosition) throws {
     if let best = pendingBest {
       try best.write(to: file(CheckpointKind.best.fileName))
       pendingBest = nil
     }
+    if let average = progress.average {
+      try Checkpoint.save(average.model, config: config, position: position, to: file(CheckpointKind.average.fileName))
+    }
     try Checkpoint.saveState(
       progress.model, optimizer: progress.optimizer, config: config, position: position,
-      learningRateFactor: progress.learningRateFactor, to: file(CheckpointKind.last.fileName))
+      learningRateFactor: progress.learningRateFactor, average: progress.average, to: file(CheckpointKind.last.fileName))
     try progress.record.write(folder: path)
     lastSave = DispatchTime.now().uptimeNanoseconds
     lastSavedPosition = position

@@ -7,7 +7,8 @@ import Foundation
 /// The logs of a run folder and their one owner: the format of `metrics.csv` and `steps.csv`,
 /// how they are appended and read back, and which epoch is the best.
 ///
-/// - `metrics.csv`: `epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds`
+/// - `metrics.csv`: `epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds`,
+///   then `average_val_loss,average_val_accuracy` in runs that average their weights
 /// - `steps.csv`: `step,epoch,loss,accuracy`, then one gradient-norm column per parameter tensor
 /// - `events.csv`: `step,epoch,time,event,detail`: the interventions (`Intervention`), `epoch`
 ///   fractional, `time` ISO 8601 UTC, written as they happen
@@ -17,6 +18,8 @@ import Foundation
 /// torn last line (a writer killed mid-write, or still writing) is ignored.
 public enum RunLog {
   public static let metricsHeader = "epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds"
+  /// The columns a run that averages its weights adds: the average's validation loss and accuracy.
+  public static let averageColumns = "average_val_loss,average_val_accuracy"
   public static let eventsHeader = "step,epoch,time,event,detail"
 
   /// One logged optimisation step.
@@ -66,8 +69,9 @@ public enum RunLog {
   // MARK: Lines
 
   static func line(_ e: EpochReport) -> String {
-    ["\(e.epoch)", "\(e.trainLoss)", "\(e.trainAccuracy)", "\(e.validationLoss)", "\(e.validationAccuracy)",
-     "\(e.learningRate)", String(format: "%.4f", e.seconds)].joined(separator: ",")
+    let average = e.average.map { ["\($0.loss)", "\($0.accuracy)"] } ?? []
+    return (["\(e.epoch)", "\(e.trainLoss)", "\(e.trainAccuracy)", "\(e.validationLoss)", "\(e.validationAccuracy)",
+     "\(e.learningRate)", String(format: "%.4f", e.seconds)] + average).joined(separator: ",")
   }
 
   static func line(_ s: Step) -> String {
@@ -82,13 +86,16 @@ public enum RunLog {
     (line.last == "\r" ? line.dropLast() : line).split(separator: ",", maxSplits: maxSplits, omittingEmptySubsequences: false)
   }
 
-  /// An epoch line; columns after the seventh (added by hand or by a spreadsheet) are ignored.
+  /// An epoch line; the weight average's two columns are read when both are numbers, and other
+  /// columns after the seventh (added by hand or by a spreadsheet) are ignored.
   static func epoch(from line: Substring) -> EpochReport? {
     let f = fields(line)
     guard f.count >= 7, let e = Int(f[0]), let tl = Float(f[1]), let ta = Float(f[2]), let vl = Float(f[3]),
       let va = Float(f[4]), let lr = Float(f[5]), let s = Double(f[6])
     else { return nil }
-    return EpochReport(epoch: e, trainLoss: tl, trainAccuracy: ta, validationLoss: vl, validationAccuracy: va, learningRate: lr, seconds: s)
+    var report = EpochReport(epoch: e, trainLoss: tl, trainAccuracy: ta, validationLoss: vl, validationAccuracy: va, learningRate: lr, seconds: s)
+    if f.count >= 9, let al = Float(f[7]), let aa = Float(f[8]) { report.average = Metrics(loss: al, accuracy: aa) }
+    return report
   }
 
   /// A step line with `tensors` gradient norms; columns after them are ignored.
@@ -250,6 +257,8 @@ public enum RunLog {
     private var events: Int32 = -1
     private var pendingMetrics = ""
     private var pendingSteps = ""
+    /// Whether the epochs logged have the weight average's columns (the header names them).
+    private var averages = false
     /// Seconds spent formatting and writing lines, for the run's summary.
     public private(set) var secondsWriting: Double = 0
 
@@ -283,6 +292,7 @@ public enum RunLog {
     }
 
     public func append(_ epoch: EpochReport) {
+      if pendingMetrics.isEmpty && metrics < 0 { averages = epoch.average != nil }
       pendingMetrics += RunLog.line(epoch)
       pendingMetrics += "\n"
     }
@@ -292,7 +302,9 @@ public enum RunLog {
     public func flush(parameterNames: [String]) throws {
       let start = DispatchTime.now().uptimeNanoseconds
       defer { secondsWriting += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 }
-      if metrics < 0 { metrics = try open(RunFiles.metrics, header: RunLog.metricsHeader) }
+      if metrics < 0 {
+        metrics = try open(RunFiles.metrics, header: RunLog.metricsHeader + (averages ? "," + RunLog.averageColumns : ""))
+      }
       if steps < 0 {
         steps = try open(RunFiles.steps, header: (["step", "epoch", "loss", "accuracy"] + parameterNames).joined(separator: ","))
       }

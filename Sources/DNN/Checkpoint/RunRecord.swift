@@ -62,6 +62,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
   /// a test set (or before the end).
   public var testOfFinalModel: Metrics?
   public var testOfBestCheckpoint: Metrics?
+  /// Test metrics of the weight average (`WeightAverage`) at the end, in runs that keep one.
+  public var testOfAverage: Metrics?
   /// The user's learning-rate factor (`+`/`-`), 1 when untouched.
   public var learningRateFactor: Float
 
@@ -86,9 +88,11 @@ public struct RunRecord: Codable, Sendable, Equatable {
 
   // MARK: Reading it the one way
 
-  /// The test figure a screen shows when it has room for one, with the model it belongs to:
-  /// the best checkpoint's (what `dnn evaluate` scores by default), else the final model's.
+  /// The test figure a screen shows when it has room for one, with the model it belongs to
+  /// (`RunConfig.keptModel`, what `dnn evaluate` scores by default): the weight average's in a
+  /// run that keeps one, else the best checkpoint's, else the final model's.
   public var headlineTest: (metrics: Metrics, model: CheckpointKind)? {
+    if let m = testOfAverage { return (m, .average) }
     if let m = testOfBestCheckpoint { return (m, .best) }
     if let m = testOfFinalModel { return (m, .last) }
     return nil
@@ -99,8 +103,14 @@ public struct RunRecord: Codable, Sendable, Equatable {
     headlineTest.map { "test \(RunRecord.percent($0.metrics.accuracy)) · \(RunRecord.modelName($0.model))" }
   }
 
-  /// `best checkpoint` or `final model`: what each test figure was measured on.
-  public static func modelName(_ kind: CheckpointKind) -> String { kind == .best ? "best checkpoint" : "final model" }
+  /// `best checkpoint`, `final model` or `weight average`: what each test figure was measured on.
+  public static func modelName(_ kind: CheckpointKind) -> String {
+    switch kind {
+    case .best: "best checkpoint"
+    case .last: "final model"
+    case .average: "weight average"
+    }
+  }
 
   /// `FINISHED at epoch 40/40`, `STOPPED at epoch 19/40`.
   public var statusText: String { "\(status.label) at epoch \(epochsDone)/\(epochsPlanned)" }
@@ -165,6 +175,7 @@ extension RunRecord {
       record.reason = saved.reason
       record.testOfFinalModel = saved.testOfFinalModel
       record.testOfBestCheckpoint = saved.testOfBestCheckpoint
+      record.testOfAverage = saved.testOfAverage
       record.learningRateFactor = saved.learningRateFactor
     } else if let last = epochs.last, last.epoch >= epochsPlanned {
       record.status = .finished

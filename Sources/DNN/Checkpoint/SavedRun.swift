@@ -50,14 +50,14 @@ public struct SavedRun: Sendable {
   }
 
   /// The complete run folders named by `paths` (each a run folder, or a folder of run folders),
-  /// and a note for each incomplete one found in a folder of runs. A run folder named directly
-  /// must be complete.
-  public static func findComplete(_ paths: [String], checkpoint: CheckpointKind = .best) throws -> (runs: [SavedRun], skipped: [String]) {
+  /// and a note for each incomplete one found in a folder of runs (with `checkpoint`, or each
+  /// the one it keeps). A run folder named directly must be complete.
+  public static func findComplete(_ paths: [String], checkpoint: CheckpointKind? = nil) throws -> (runs: [SavedRun], skipped: [String]) {
     var runs: [SavedRun] = [], skipped: [String] = []
     for path in paths {
       let direct = RunFiles.isRunFolder(path)
       for run in try find([path]) {
-        guard let reason = run.incompleteReason(checkpoint) else {
+        guard let reason = run.incompleteReason(run.checkpoint(checkpoint)) else {
           runs.append(run)
           continue
         }
@@ -90,6 +90,9 @@ public struct SavedRun: Sendable {
     }
     return runs
   }
+
+  /// The checkpoint chosen, or the one the run keeps (`RunConfig.keptModel`) when none is.
+  public func checkpoint(_ chosen: CheckpointKind?) -> CheckpointKind { chosen ?? config.keptModel }
 
   /// The model with the weights of `checkpoint`.
   public func model(checkpoint: CheckpointKind) throws -> Sequential {

@@ -3,6 +3,10 @@ import Foundation
 extension Checkpoint {
   /// The prefix of the optimizer's tensors inside a run state file (`optimizer.0.weight.exp_avg`).
   public static let optimizerPrefix = "optimizer."
+  /// The prefix of the weight average's tensors inside a run state file (`average.0.weight`).
+  public static let averagePrefix = "average."
+  /// The prefixes of a state file's tensors that are not the model's.
+  static let statePrefixes = [optimizerPrefix, averagePrefix]
 
   /// Saves a run's whole state in one file, replaced atomically: the model's tensors under their
   /// PyTorch names, the optimizer's under `optimizer.`, and in the metadata the configuration,
@@ -10,20 +14,28 @@ extension Checkpoint {
   /// any instant leaves either the previous state or this one, never half of each.
   public static func saveState(
     _ model: Sequential, optimizer: Optimizer, config: RunConfig, position: TrainingPosition, learningRateFactor: Float = 1,
-    to path: String
+    average: WeightAverage? = nil, to path: String
   ) throws {
-    try stateFile(model, optimizer: optimizer, config: config, position: position, learningRateFactor: learningRateFactor)
+    try stateFile(model, optimizer: optimizer, config: config, position: position, learningRateFactor: learningRateFactor, average: average)
       .write(to: path)
   }
 
   /// The content of `saveState`, in memory (what a fork starts from). The user's factor on the
-  /// schedule's learning rate (`+`/`-`, a fork's choice) is kept with it.
+  /// schedule's learning rate (`+`/`-`, a fork's choice) is kept with it, and so is the weight
+  /// average (its tensors under `average.`, its step count in the metadata).
   public static func stateFile(
-    _ model: Sequential, optimizer: Optimizer, config: RunConfig, position: TrainingPosition, learningRateFactor: Float = 1
+    _ model: Sequential, optimizer: Optimizer, config: RunConfig, position: TrainingPosition, learningRateFactor: Float = 1,
+    average: WeightAverage? = nil
   ) -> Safetensors {
     var file = modelFile(model, config: config, position: position)
     for pair in optimizer.stateTensors(for: model.parameters) {
       file.entries.append(.init(name: optimizerPrefix + pair.name, shape: [pair.tensor.rows, pair.tensor.columns], values: pair.tensor.values))
+    }
+    if let average {
+      for entry in modelFile(average.model, config: config, position: position).entries {
+        file.entries.append(.init(name: averagePrefix + entry.name, shape: entry.shape, values: entry.values))
+      }
+      file.metadata["averageUpdates"] = "\(average.updates)"
     }
     file.metadata["stepCount"] = "\(optimizer.stepCount)"
     file.metadata["learningRateFactor"] = "\(learningRateFactor)"
@@ -85,6 +97,22 @@ public struct SavedState {
       tensors[String(e.name.dropFirst(prefix.count))] = Tensor(rows: rows, columns: e.values.count / max(rows, 1), values: e.values)
     }
     return tensors
+  }
+
+  /// Puts the saved weight average into `average`, which keeps its start (a copy of the
+  /// weights) when the state holds none; throws when it does not fit.
+  public func restore(_ average: WeightAverage) throws {
+    if let updates = file.metadata["averageUpdates"].flatMap(Int.init) {
+      guard (0...Checkpoint.maxSteps).contains(updates) else {
+        throw CheckpointError(path: path, problem: "metadata averageUpdates \(updates) is outside 0...\(Checkpoint.maxSteps)")
+      }
+      let prefix = Checkpoint.averagePrefix
+      let entries = file.entries.filter { $0.name.hasPrefix(prefix) }.map {
+        Safetensors.Entry(name: String($0.name.dropFirst(prefix.count)), shape: $0.shape, values: $0.values)
+      }
+      try Checkpoint.load(Safetensors(entries: entries, metadata: file.metadata), path: "\(path) (its weight average)", into: average.model)
+      average.restore(updates: updates)
+    }
   }
 
   /// Puts the saved tensors into `model` and `optimizer`; throws when they do not fit.

@@ -14,6 +14,7 @@ extension RunConfig {
       (augment["elastic"], augment["elasticSigma"]) = (n(augmentWarp.elasticAlpha), n(augmentWarp.elasticSigma))
       object["augment"] = .object(augment)
     }
+    if let averageDecay { object["average"] = .object(["decay": n(averageDecay)]) }
     if let dataset { object["dataset"] = dataset.jsonValue }
     switch clip {
     case .none: break

@@ -87,6 +87,14 @@ extension RunConfig {
       run.augmentWarp.elasticSigma = Float(try ar.number("elasticSigma", "from 0.5 to 10 pixels") { $0 >= 0.5 && $0 <= 10 } ?? 4)
       try ar.rejectUnknownKeys()
     }
+    if let a = r.raw("average") {
+      var ar = try ObjectReader(a, context: "\(ctx): average")
+      let range = WeightAverage.decayRange
+      let decay = try ar.number("decay", "from \(range.lowerBound) to \(range.upperBound)") { range.contains($0) }
+      guard let decay else { throw ConfigError("\(ctx): average needs a decay, such as {\"decay\": 0.999}") }
+      run.averageDecay = Float(decay)
+      try ar.rejectUnknownKeys()
+    }
     if let d = r.raw("dataset") { run.dataset = try DatasetIdentity.parse(d, context: "\(ctx): dataset") }
     try r.rejectUnknownKeys()
     try run.checkShapes(context: ctx)

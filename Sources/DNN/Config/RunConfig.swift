@@ -54,6 +54,9 @@ public struct RunConfig: Sendable, Equatable {
   public var augmentShift: Int = 0
   /// Rotation, scaling and elastic distortion of training images (`Warp`; identity: off).
   public var augmentWarp = Warp()
+  /// The decay of the exponential moving average of the weights (`WeightAverage`), kept, scored
+  /// and saved as a model of its own; nil: no average.
+  public var averageDecay: Float? = nil
   /// The data the run trains on, recorded when it starts (nil in configuration files: the
   /// command line chooses).
   public var dataset: DatasetIdentity? = nil
@@ -73,6 +76,11 @@ public struct RunConfig: Sendable, Equatable {
     self.layers = layers
     self.optimizer = optimizer
   }
+
+  /// The model a run keeps as its result: the one its summary names and `dnn evaluate` scores
+  /// by default (`RunRecord.headlineTest`): the weight average when the run keeps one, else the
+  /// best checkpoint.
+  public var keptModel: CheckpointKind { averageDecay == nil ? .best : .average }
 
   /// The schedule's learning rate at `progress` epochs, before the user's factor.
   public func scheduledRate(at progress: Double) -> Float {

@@ -29,6 +29,7 @@ public struct RunSetting: Sendable, Hashable {
     RunSetting(path: ["trainSamples"], label: "samples"),
     RunSetting(path: ["clip", "maxNorm"], label: "clip"),
     RunSetting(path: ["augment", "shift"], label: "shift"),
+    RunSetting(path: ["average", "decay"], label: "ema"),
   ]
 
   /// The setting at a dotted path (`optimizer.learningRate`), or nil for an empty part.

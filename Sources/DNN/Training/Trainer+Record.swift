@@ -8,3 +8,33 @@ extension Trainer {
     return Evaluator.evaluate(best, on: test)
   }
 }
+
+extension Trainer {
+  /// The weight average a run with `config` keeps, if any: from the saved state's average when
+  /// there is one, else starting at `model`'s weights.
+  static func average(of model: Sequential, config: RunConfig, saved: SavedState?) throws -> WeightAverage? {
+    guard let decay = config.averageDecay else { return nil }
+    let average = WeightAverage(of: model, layers: config.layers, decay: decay)
+    try saved?.restore(average)
+    return average
+  }
+}
+
+extension Trainer {
+  /// Training totals of one epoch.
+  struct EpochTally {
+    var lossSum: Double = 0
+    var correct = 0
+    var seen = 0
+    var nanoseconds: UInt64 = 0
+    var metrics: Metrics { Metrics(loss: Float(lossSum / Double(max(seen, 1))), accuracy: Float(correct) / Float(max(seen, 1))) }
+  }
+
+  /// How the batches of an epoch ended.
+  enum EpochEnd {
+    case completed(EpochTally)
+    case stopped, diverged
+    /// An anomaly sent the run back to the start of this epoch.
+    case rewound
+  }
+}

@@ -14,6 +14,8 @@ public final class Trainer {
   public let commands: CommandMailbox
   /// The run as described before it started.
   public let plan: RunPlan
+  /// The moving average of the weights, when the configuration asks for one.
+  public let average: WeightAverage?
 
   private let loader: BatchLoader
   /// Splits each batch across two cores (nil: one thread drives OpenBLAS's threads).
@@ -59,13 +61,10 @@ public final class Trainer {
     self.commands = commands
     model = ModelBuilder.build(config.layers, seed: config.seed)
     optimizer = config.optimizer.make()
-    if let saved = plan.start {
-      try saved.apply(to: model, optimizer: optimizer)
-      position = saved.position
-    }
-    let range = Trainer.learningRateFactorRange
-    let factor = plan.learningRateFactor ?? plan.start?.learningRateFactor ?? 1
-    learningRateFactor = min(max(factor, range.lowerBound), range.upperBound)
+    try plan.start?.apply(to: model, optimizer: optimizer)
+    position = plan.start?.position ?? position
+    average = try Trainer.average(of: model, config: config, saved: plan.start)
+    learningRateFactor = Trainer.clampedFactor(plan.learningRateFactor ?? plan.start?.learningRateFactor ?? 1)
     record = RunRecord(status: .running, epochs: plan.observer?.history ?? [], epochsPlanned: plan.config.epochs)
     record.epochsDone = max(record.epochsDone, position.epoch)
     record.learningRateFactor = learningRateFactor
@@ -92,7 +91,7 @@ public final class Trainer {
   /// What observers receive now.
   private var progress: TrainingProgress {
     TrainingProgress(
-      model: model, optimizer: optimizer, position: position, learningRateFactor: learningRateFactor, record: record)
+      model: model, optimizer: optimizer, position: position, learningRateFactor: learningRateFactor, record: record, average: average)
   }
 
   /// The learning rate at `progress` epochs, including the user's +/- factor.
@@ -113,23 +112,6 @@ public final class Trainer {
       try? end(.failed, reason: "\(error)")
       events.send(.failed(message: "\(error)"))
     }
-  }
-
-  /// Training totals of one epoch.
-  private struct EpochTally {
-    var lossSum: Double = 0
-    var correct = 0
-    var seen = 0
-    var nanoseconds: UInt64 = 0
-    var metrics: Metrics { Metrics(loss: Float(lossSum / Double(max(seen, 1))), accuracy: Float(correct) / Float(max(seen, 1))) }
-  }
-
-  /// How the batches of an epoch ended.
-  private enum EpochEnd {
-    case completed(EpochTally)
-    case stopped, diverged
-    /// An anomaly sent the run back to the start of this epoch.
-    case rewound
   }
 
   private func train() throws {
@@ -215,7 +197,7 @@ public final class Trainer {
   /// Copies the state (model, optimizer, position) to go back to after an anomaly.
   private func keepLastGood() {
     guard plan.pausesOnAnomaly else { return }
-    lastGood = Checkpoint.stateFile(model, optimizer: optimizer, config: config, position: position, learningRateFactor: learningRateFactor)
+    lastGood = Checkpoint.stateFile(model, optimizer: optimizer, config: config, position: position, learningRateFactor: learningRateFactor, average: average)
   }
 
   /// After a NaN or infinite step: puts back the state of the epoch's start, journals it, says
@@ -223,6 +205,7 @@ public final class Trainer {
   private func rewind(step: Int, what: String) throws -> Bool {
     guard let lastGood, let state = try? SavedState(file: lastGood, path: "the state of epoch \(position.epoch + 1)'s start") else { return false }
     try state.apply(to: model, optimizer: optimizer)
+    if let average { try state.restore(average) }
     position = state.position
     let message = "step \(step): \(what); back to the start of epoch \(position.epoch + 1) (step \(position.step)) and paused: lower the learning rate, then resume."
     events.send(.anomaly(step: step, restoredTo: position, message: message))
@@ -240,10 +223,11 @@ public final class Trainer {
     let (validation, predictions) = Evaluator.evaluate(model, on: data.validation, collectPredictions: true)
     lastTrain = tally.metrics
     lastValidation = validation
-    let report = EpochReport(
+    var report = EpochReport(
       epoch: epoch + 1, trainLoss: lastTrain.loss, trainAccuracy: lastTrain.accuracy,
       validationLoss: validation.loss, validationAccuracy: validation.accuracy,
       learningRate: learningRate(at: Double(epoch + 1)), seconds: seconds, helperShare: helperShare)
+    report.average = average.map { Evaluator.evaluate($0.model, on: data.validation) }
     record.add(report)
     events.send(.epoch(report))
     events.send(.record(record))
@@ -265,6 +249,7 @@ public final class Trainer {
     let test = data.test.map { Evaluator.evaluate(model, on: $0) }
     record.testOfFinalModel = test
     record.testOfBestCheckpoint = try testOfBestCheckpoint()
+    record.testOfAverage = average.flatMap { a in data.test.map { Evaluator.evaluate(a.model, on: $0) } }
     try end(position.epoch >= config.epochs ? .finished : .stopped)
     events.send(.finished(RunSummary(
       runName: config.name, epochs: position.epoch, train: lastTrain, validation: lastValidation, test: test,
@@ -286,8 +271,9 @@ public final class Trainer {
   public func step(batch: Int, learningRate rate: Float) -> (loss: Float, output: Tensor, globalNorm: Float) {
     if let parallelStep {
       BLASRuntime.useThreads(1)  // when driven without run() (benchmarks)
-      return parallelStep.step(
-        batch: batch, learningRate: rate, clip: config.clip, optimizer: optimizer, norms: &norms)
+      let result = parallelStep.step(batch: batch, learningRate: rate, clip: config.clip, optimizer: optimizer, norms: &norms)
+      if result.loss.isFinite && result.globalNorm.isFinite { average?.update(from: model) }
+      return result
     }
     loader.load(batch: batch)
     model.zeroGradients()
@@ -299,6 +285,7 @@ public final class Trainer {
     config.clip.apply(to: model.parameters, norms: norms)
     optimizer.learningRate = rate
     optimizer.step(model.parameters)
+    average?.update(from: model)
     return (loss, output, globalNorm)
   }
 
@@ -348,9 +335,14 @@ public final class Trainer {
   /// pressed past either end stays there, instead of underflowing to 0 or overflowing).
   public static let learningRateFactorRange: ClosedRange<Float> = 0x1p-20...0x1p10
 
+  /// `factor` within `learningRateFactorRange`.
+  static func clampedFactor(_ factor: Float) -> Float {
+    min(max(factor, learningRateFactorRange.lowerBound), learningRateFactorRange.upperBound)
+  }
+
   private func scaleLearningRate(by factor: Float) throws {
     let range = Trainer.learningRateFactorRange
-    learningRateFactor = min(max(learningRateFactor * factor, range.lowerBound), range.upperBound)
+    learningRateFactor = Trainer.clampedFactor(learningRateFactor * factor)
     record.learningRateFactor = learningRateFactor
     let rate = learningRate(at: epochProgress)
     events.send(.learningRateScaled(
@@ -366,11 +358,10 @@ public final class Trainer {
 
   /// Hands a copy of the state to a new run `name` (`TrainingEvent.forked`), between two steps.
   private func fork(name: String, factor: Float) throws {
-    let range = Trainer.learningRateFactorRange
-    let state = Checkpoint.stateFile(model, optimizer: optimizer, config: config, position: position, learningRateFactor: learningRateFactor)
+    let state = Checkpoint.stateFile(model, optimizer: optimizer, config: config, position: position, learningRateFactor: learningRateFactor, average: average)
     events.send(.forked(ForkPoint(
       parent: config.name, name: name, state: state, position: position,
-      learningRateFactor: min(max(learningRateFactor * factor, range.lowerBound), range.upperBound))))
+      learningRateFactor: Trainer.clampedFactor(learningRateFactor * factor))))
     try intervene(.fork, detail: name)
   }
 

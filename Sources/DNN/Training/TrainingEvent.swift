@@ -146,6 +146,8 @@ public struct EpochReport: Sendable {
   public var learningRate: Float
   /// Wall-clock training seconds of the epoch, without validation or paused time.
   public var seconds: Double
+  /// The weight average's validation loss and accuracy (`WeightAverage`), in runs that keep one.
+  public var average: Metrics? = nil
   /// With the batch split: the share of the run's steps so far that the helper thread took
   /// part in (`Trainer.helperShare`). Live only: not in `metrics.csv`.
   public var helperShare: Double? = nil

@@ -8,6 +8,8 @@ public struct TrainingProgress {
   public var learningRateFactor: Float = 1
   /// The run record as of now (persisted with the state as `run.json`).
   public var record: RunRecord
+  /// The weight average, in runs that keep one (saved as `average.safetensors` and in the state).
+  public var average: WeightAverage? = nil
   /// After an epoch: how weights, gradients and the layers' outputs on the probe images spread,
   /// measured once when first asked for (by a log, or the front end's event); nil elsewhere.
   public var distributions: EpochDistributions? = nil

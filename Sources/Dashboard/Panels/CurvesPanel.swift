@@ -37,6 +37,15 @@ struct CurvesPanel {
     }
   }
 
+  /// A run's per-epoch values of its weight average (none in a run that keeps none).
+  private func averaged(_ run: RunState) -> [ChartPoint] {
+    switch kind {
+    case .loss: run.averageLoss
+    case .accuracy: run.averageAccuracy
+    case .learningRate: []
+    }
+  }
+
   private var title: String {
     let zoom = state.zoomed ? " (last \(DashboardState.zoomEpochs) epochs)" : ""
     let log = (state.logScale && kind != .accuracy ? " (log)" : "") + (state.chartAxis == .epochs ? "" : " by \(state.chartAxis.title)")
@@ -68,6 +77,7 @@ struct CurvesPanel {
     let rawStyle = options.paint(Style(foreground: .darkGrey))
     let smoothStyle = options.paint(Style(foreground: .cyan, bold: true))
     let validationStyle = options.paint(Style(foreground: state.isSweep ? RunStyle.colour(state.focus) : .orange, bold: true))
+    let average = onAxis(averaged(focused), of: state.focus)
     drawLegend(in: inside, on: &buffer, validation: validation, styles: (rawStyle, smoothStyle, validationStyle))
     let marker = RunStyle.marker(state.isSweep ? state.focus : 0, ascii: options.glyphs.ascii)
     let others = otherRuns(onAxis)
@@ -76,6 +86,7 @@ struct CurvesPanel {
       : [ChartSeries(label: "train", points: raw, style: rawStyle, connected: options.color),
          ChartSeries(label: "smoothed", points: Self.smoothed(raw, weight: state.smoothingWeight), style: smoothStyle),
          ChartSeries(label: "validation", points: validation, style: validationStyle, marker: marker)]
+      + averageSeries(average)
     var chart = LineChart(series: others + mine)
     chart.logY = state.logScale && kind != .accuracy
     let focusMap = maps[state.focus]
@@ -103,6 +114,16 @@ struct CurvesPanel {
     let drawn = chart.draw(in: Rect(x: inside.x, y: inside.y + 1, width: inside.width, height: inside.height - 1), on: &buffer, glyphs: options.glyphs)
     drawMarksLegend(drawn, below: inside, on: &buffer)
   }
+
+  /// The focused run's weight average: its mark at each epoch, joined by a line with colour.
+  private func averageSeries(_ points: [ChartPoint]) -> [ChartSeries] {
+    guard !points.isEmpty else { return [] }
+    let style = options.paint(Self.averageStyle)
+    return (options.color ? [ChartSeries(label: "average", points: points, style: style)] : [])
+      + [ChartSeries(label: "average", points: points, style: style, marker: options.glyphs.average)]
+  }
+
+  static let averageStyle = Style(foreground: .green, bold: true)
 
   /// Other runs' validation curves (their rates, on the rate chart) under the focused run's
   /// curves, each in its colour and marker.
@@ -177,7 +198,8 @@ struct CurvesPanel {
       return
     }
     // A narrow chart says the same in fewer words (`smooth 0.9`, `batch`, `◆ 0.470`).
-    let narrow = inside.width < 56
+    let hasAverage = !averaged(state.runs[state.focus]).isEmpty
+    let narrow = inside.width < (hasAverage ? 72 : 56)
     let weight = state.smoothingWeight
     let smoothing = weight == 0 ? (narrow ? "raw  " : "not smoothed  ") : "\(narrow ? "smooth" : "smoothed") \(LineChart.compact(weight))  "
     x = buffer.put(state.isSweep ? "train  " : smoothing, x: x, y: inside.y, clip: inside)
@@ -196,8 +218,18 @@ struct CurvesPanel {
       if kind == .loss, let best = state.bestEpoch {
         x = buffer.put("  \(options.glyphs.best) ", x: x, y: inside.y, style: options.paint(Style(foreground: .yellow, bold: true)), clip: inside)
         if !narrow { x = buffer.put("best ", x: x, y: inside.y, clip: inside) }
-        buffer.put(Format.fixed(Double(best.criterion), 3), x: x, y: inside.y, style: options.paint(.bold), clip: inside)
+        x = buffer.put(Format.fixed(Double(best.criterion), 3), x: x, y: inside.y, style: options.paint(.bold), clip: inside)
       }
+      drawAverageLegend(from: x, narrow: narrow, in: inside, on: &buffer)
     }
+  }
+
+  /// `◎ average 0.031` (`avg` on a narrow chart): the weight average's latest value.
+  private func drawAverageLegend(from start: Int, narrow: Bool, in inside: Rect, on buffer: inout ScreenBuffer) {
+    guard let last = averaged(state.runs[state.focus]).last else { return }
+    var x = buffer.put("  \(options.glyphs.average) ", x: start, y: inside.y, style: options.paint(Self.averageStyle), clip: inside)
+    x = buffer.put(narrow ? "avg " : "average ", x: x, y: inside.y, clip: inside)
+    let value = kind == .loss ? Format.fixed(last.y, 3) : Format.percent(Float(last.y))
+    buffer.put(value, x: x, y: inside.y, style: options.paint(.bold), clip: inside)
   }
 }

@@ -16,7 +16,7 @@ struct HelpOverlay {
     let rowsNeeded = (rows.count + columns - 1) / columns
     let widest = rows.map { labelWidth + $0.summary.count }.max() ?? 0
     let width = min(buffer.width - 4, columns * (widest + 2) + 3)
-    let marks = "marks on the charts: \(options.glyphs.best) best  " + Intervention.legend(of: Intervention.Kind.allCases, several: true)
+    let marks = "marks on the charts: \(options.glyphs.best) best  \(options.glyphs.average) weight average  " + Intervention.legend(of: Intervention.Kind.allCases, several: true)
     var footer = [""] + Format.wrap(marks, width: width - 4)
     if let frameMilliseconds { footer += ["drawing takes \(Format.fixed(frameMilliseconds, 1)) ms a frame"] }
     let height = min(buffer.height - 2, rowsNeeded + footer.count + 2)

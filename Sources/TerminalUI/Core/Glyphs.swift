@@ -28,12 +28,14 @@ public struct Glyphs: Sendable, Equatable {
   }
   /// The best epoch's mark on a chart.
   public var best: Unicode.Scalar { ascii ? "@" : "◆" }
+  /// The weight average's mark on a chart (no run's marker, no intervention's letter).
+  public var average: Unicode.Scalar { ascii ? "a" : "◎" }
 }
 
 extension Glyphs {
   /// ASCII stand-ins for the few non-ASCII characters that text (not line art) uses.
   static let asciiStandIns: [Unicode.Scalar: Unicode.Scalar] = [
-    "←": "<", "→": ">", "↑": "^", "↓": "v", "÷": "/", "×": "x", "·": ".", "…": "~", "◆": "@", "◂": "<", "✓": "+",
+    "←": "<", "→": ">", "↑": "^", "↓": "v", "÷": "/", "×": "x", "·": ".", "…": "~", "◆": "@", "◎": "a", "◂": "<", "✓": "+",
     "✗": "x", "–": "-", "—": "-", "█": "#", "┊": "|", "┃": "|", "│": "|", "─": "-", "╭": "+", "╮": "+", "╰": "+", "╯": "+",
     "≈": "~", "é": "e", "ε": "e", "σ": "s", "μ": "u", "∂": "d", "⊙": "*",
   ]
