@@ -24,6 +24,37 @@ import Testing
     #expect(state.focus == 1 && state.notice == "there are 3 runs: 1-3 focus one")
   }
 
+  /// The runs panel scores the runs' latest validation predictions as one ensemble (the mean of
+  /// their probabilities) and says what it gains over its best member, on its bottom border.
+  @Test func theRunsPanelScoresTheRunsAsAnEnsemble() {
+    // Five digits; each run gets a different one wrong, confidently but not very.
+    let labels: [UInt8] = [0, 1, 2, 3, 4]
+    func predictions(wrong: Int) -> ValidationPredictions {
+      var probabilities: [Float] = []
+      for (n, label) in labels.enumerated() {
+        var row = [Float](repeating: 0.01, count: 10)
+        if n == wrong { row[Int(label)] = 0.35; row[9] = 0.57 } else { row[Int(label)] = 0.91 }
+        probabilities += row
+      }
+      return ValidationPredictions(
+        epoch: 1, labels: labels, predicted: labels.enumerated().map { $0.offset == wrong ? 9 : $0.element },
+        probabilities: probabilities, classes: 10)
+    }
+    var state = SweepFixture.state
+    for (run, wrong) in [(0, 0), (1, 1), (2, 1)] { state.apply(.predictions(predictions(wrong: wrong)), run: run) }
+    let text = RunsPanel.ensembleText(state.runs, focus: state.focus, ascii: false)
+    #expect(text == "ensemble of 3: val 100.0%, +20.0 over ● fixture-run 80.0%")
+    let frame = ChartChoiceTests.frame(state)
+    #expect(frame.contains("ensemble of 3: val 100.0%"), "\(frame)")
+    // A run on other digits is not a member; one member is no ensemble.
+    var other = predictions(wrong: 0)
+    other.labels = [1, 1, 2, 3, 4]
+    state.apply(.predictions(other), run: 2)
+    #expect(RunsPanel.ensembleText(state.runs, focus: state.focus, ascii: true)?.hasPrefix("ensemble of 2: val 100.0%, +20.0 over o fixture-run") == true)
+    state.apply(.predictions(other), run: 0)
+    #expect(RunsPanel.ensembleText(state.runs, focus: state.focus, ascii: false) == nil)
+  }
+
   @Test func keysActOnTheFocusedRunOnly() {
     var state = SweepFixture.state
     #expect(state.status == .running && state.perform(.togglePause) == .pause)

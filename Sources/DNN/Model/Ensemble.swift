@@ -32,4 +32,18 @@ public struct Ensemble: Sendable {
     let count = Double(max(first.labels.count, 1))
     metrics = Metrics(loss: Float(loss / count), accuracy: Float(Double(correct) / count))
   }
+
+  /// The member with the highest accuracy (the first of equals): what the ensemble's gain is
+  /// measured against.
+  public static func bestMember(_ members: [ValidationPredictions]) -> (index: Int, accuracy: Float)? {
+    members.map(\.accuracy).enumerated().max { $0.element < $1.element || ($0.element == $1.element && $0.offset > $1.offset) }
+      .map { ($0.offset, $0.element) }
+  }
+}
+
+extension ValidationPredictions {
+  /// The fraction of samples predicted right.
+  public var accuracy: Float {
+    Float(zip(labels, predicted).filter { $0 == $1 }.count) / Float(max(count, 1))
+  }
 }

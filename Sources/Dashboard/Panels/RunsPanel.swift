@@ -22,10 +22,11 @@ struct RunsPanel {
     let first = Self.firstRow(focus: state.focus, rows: rows, count: state.runs.count)
     // Which rows show when they do not all fit: the panel scrolls with the focus.
     let window = state.runs.count > rows ? " · rows \(first + 1)-\(first + rows) of \(state.runs.count)" : ""
-    let title = "Runs (\(finished)/\(state.runs.count) done\(window)) · best val, test: \(RunRecord.modelName(.best)) (* \(RunRecord.modelName(.last)))"
+    let title = "Runs (\(finished)/\(state.runs.count) done\(window)) · best val, test: \(Self.testLegend(state.runs))"
     let inside = Box(title: title, hints: hints, style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
     guard inside.height >= 2 else { return }
+    drawEnsemble(below: inside, on: &buffer)
     // Fixed columns at the right; name and summary share the rest.
     let right = [(" state", 12), ("epoch", 9), ("best val", 9), ("test", 7), ("s/ep", 7)]
     let rightWidth = right.map(\.1).reduce(0, +)
@@ -40,6 +41,44 @@ struct RunsPanel {
     for (row, index) in (first..<min(first + rows, state.runs.count)).enumerated() {
       drawRow(index, y: inside.y + 1 + row, in: inside, on: &buffer, nameWidth: nameWidth, summaryWidth: summaryWidth, columns: right.map(\.1))
     }
+  }
+
+  /// What marks a test figure's model in the test column: none for the best checkpoint, `*` for
+  /// the final model, `a` for the weight average.
+  static func suffix(_ model: CheckpointKind) -> String {
+    switch model {
+    case .best: ""
+    case .last: "*"
+    case .average: "a"
+    }
+  }
+
+  /// `best checkpoint (* final model)`, with `a weight average` when a run keeps one.
+  static func testLegend(_ runs: [RunState]) -> String {
+    let averages = runs.contains { !$0.averageLoss.isEmpty || $0.record?.testOfAverage != nil }
+    let others: [CheckpointKind] = averages ? [.last, .average] : [.last]
+    return RunRecord.modelName(.best) + " (" + others.map { "\(suffix($0)) \(RunRecord.modelName($0))" }.joined(separator: ", ") + ")"
+  }
+
+  /// The runs scored as one ensemble on their latest validation predictions (the mean of their
+  /// probabilities, `Ensemble`), on the panel's bottom border: `ensemble of 3: val 99.0%, +0.5
+  /// over ◆ seed=2`. Runs on other validation digits than the focused run's are left out; fewer
+  /// than two members, nothing.
+  static func ensembleText(_ runs: [RunState], focus: Int, ascii: Bool) -> String? {
+    guard let labels = runs[focus].predictions?.labels else { return nil }
+    let members = runs.indices.filter { runs[$0].predictions?.labels == labels }
+    let predictions = members.compactMap { runs[$0].predictions }
+    guard predictions.count >= 2, let scored = try? Ensemble(predictions), let best = Ensemble.bestMember(predictions) else { return nil }
+    let gain = (scored.metrics.accuracy - best.accuracy) * 100
+    let sign = gain < 0 ? "-" : "+"
+    return "ensemble of \(predictions.count): val \(Format.percent(scored.metrics.accuracy)), \(sign)\(Format.fixed(Double(abs(gain)), 1)) over "
+      + "\(RunStyle.marker(members[best.index], ascii: ascii)) \(runs[members[best.index]].name) \(Format.percent(best.accuracy))"
+  }
+
+  private func drawEnsemble(below inside: Rect, on buffer: inout ScreenBuffer) {
+    guard let text = Self.ensembleText(state.runs, focus: state.focus, ascii: options.glyphs.ascii) else { return }
+    let border = Rect(x: inside.x + 1, y: inside.y + inside.height, width: max(inside.width - 2, 0), height: 1)
+    buffer.put(" \(text) ", x: border.x, y: border.y, style: options.paint(Style(foreground: .cyan)), clip: border)
   }
 
   /// The summary column's header, shortened rather than cut when the column is narrow.
@@ -73,7 +112,7 @@ struct RunsPanel {
     x = buffer.put(Format.right(status, columns[0]), x: x, y: y, style: statusStyle, clip: inside)
     let epochs = run.run.map { "\(run.epochsDone)/\($0.epochs)" } ?? "–"
     let best = run.bestValidationAccuracy.map(Format.percent) ?? "–"
-    let test = run.record?.headlineTest.map { Format.percent($0.metrics.accuracy) + ($0.model == .last ? "*" : "") } ?? "–"
+    let test = run.record?.headlineTest.map { Format.percent($0.metrics.accuracy) + Self.suffix($0.model) } ?? "–"
     let seconds = run.medianSecondsPerEpoch.map { Format.fixed($0, $0 < 10 ? 2 : 1) } ?? "–"
     for (text, width) in zip([epochs, best, test, seconds], columns.dropFirst()) {
       x = buffer.put(Format.right(text, width), x: x, y: y, style: rowStyle, clip: inside)
