@@ -11,7 +11,10 @@ extension RunConfig {
     ]
     if !augmentWarp.isIdentity, case .object(var augment) = object["augment"]! {
       (augment["rotate"], augment["scale"]) = (n(augmentWarp.rotation), n(augmentWarp.scale))
-      (augment["elastic"], augment["elasticSigma"]) = (n(augmentWarp.elasticAlpha), n(augmentWarp.elasticSigma))
+      // The elastic distortion's σ only with the distortion (else it reads as a setting that differs).
+      if augmentWarp.elasticAlpha > 0 {
+        (augment["elastic"], augment["elasticSigma"]) = (n(augmentWarp.elasticAlpha), n(augmentWarp.elasticSigma))
+      }
       object["augment"] = .object(augment)
     }
     if let averageDecay { object["average"] = .object(["decay": n(averageDecay)]) }

@@ -85,6 +85,8 @@ extension RunConfig {
       run.augmentWarp.scale = Float(try ar.number("scale", "a fraction from 0 to 0.5", within(0.5)) ?? 0)
       run.augmentWarp.elasticAlpha = Float(try ar.number("elastic", "a strength from 0 to 100 (pixels)", within(100)) ?? 0)
       run.augmentWarp.elasticSigma = Float(try ar.number("elasticSigma", "from 0.5 to 10 pixels") { $0 >= 0.5 && $0 <= 10 } ?? 4)
+      // σ without a distortion does nothing: it is not kept (config.json leaves it out).
+      if run.augmentWarp.elasticAlpha == 0 { run.augmentWarp.elasticSigma = Warp().elasticSigma }
       try ar.rejectUnknownKeys()
     }
     if let a = r.raw("average") {
