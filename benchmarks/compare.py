@@ -4,7 +4,7 @@ round with the same thread count, on the same data. Prints a table of median sec
 epoch and the ratio ours / theirs (below 1: we are faster).
 
     swift build -c release
-    python3 benchmarks/compare.py [--rounds 3] [--epochs 4] [--threads 2] [--data-dir DIR] [--config FILE]
+    python3 benchmarks/compare.py [--rounds 3] [--epochs 4] [--threads 2] [--data-dir DIR] [--config FILE] [--dnn BINARY]
 
 Peers that are not installed (jax, torch) are skipped with a note. With --config (a
 configuration file; its first run), diy-dnn (`dnn bench --config`) is compared with the same
@@ -21,13 +21,15 @@ p.add_argument("--epochs", type=int, default=4)
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
 p.add_argument("--config", default=None)
+p.add_argument("--dnn", default=os.path.join(root, ".build/release/dnn"),
+               help="the dnn binary to time (for example .build-haswell/release/dnn, see benchmarks/instruction_sets.sh)")
 p.add_argument("--skip", action="append", default=[], metavar="NAME",
                help="leave an implementation out (jax-scan, pytorch, numpy, ...); repeatable")
 args = p.parse_args()
 
 env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads), OMP_NUM_THREADS=str(args.threads))
 common = ["--data-dir", args.data_dir, "--epochs", str(args.epochs), "--threads", str(args.threads)]
-dnn = [os.path.join(root, ".build/release/dnn"), "bench", "--json"] + common
+dnn = [args.dnn, "bench", "--json"] + common
 impls = {"diy-dnn": dnn,
          # The same binary with the batch kept whole (OpenBLAS's own threads split each product).
          "diy-dnn-whole-batch": dnn,
