@@ -77,7 +77,7 @@ import Testing
     #expect(trained.status == 0, "\(trained.errors)")
     #expect(FileManager.default.fileExists(atPath: "\(out)/mlp-256-128/config.json"))
     let missing = try Spawn.run([try Programs.path("dnn"), "train", "--config", "nosuch", "--out", out], directory: "/tmp")
-    #expect(missing.status != 0 && missing.errors.contains("no such configuration file (bundled, by name: attention, cnn, default,"), "\(missing.errors)")
+    #expect(missing.status != 0 && missing.errors.contains("no such configuration file (bundled, by name: attention, best-accuracy, cnn, default,"), "\(missing.errors)")
   }
 
   /// A run with every epoch done is not reopened to train nothing (and rewrite its state): one
