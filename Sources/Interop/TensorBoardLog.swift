@@ -98,12 +98,17 @@ enum TensorBoardEvents {
     return event(step: step.step, time: time, values)
   }
 
+  /// The epoch's scalars, with the weight average's validation loss and accuracy in a run that
+  /// keeps one (`epoch/average_validation_loss`).
   static func epoch(_ epoch: EpochReport, step: Int, time: Double) -> Tensorboard_Event {
-    event(step: step, time: time, [
+    let average = epoch.average.map {
+      [scalar("epoch/average_validation_loss", $0.loss), scalar("epoch/average_validation_accuracy", $0.accuracy)]
+    } ?? []
+    return event(step: step, time: time, [
       scalar("epoch/train_loss", epoch.trainLoss), scalar("epoch/train_accuracy", epoch.trainAccuracy),
       scalar("epoch/validation_loss", epoch.validationLoss), scalar("epoch/validation_accuracy", epoch.validationAccuracy),
       scalar("epoch/learning_rate", epoch.learningRate), scalar("epoch/epoch", Float(epoch.epoch)),
-    ])
+    ] + average)
   }
 
   /// Each parameter's values as a histogram (`weights/0.weight`).

@@ -9,12 +9,13 @@ import Testing
 /// locks, data checks and incomplete runs.
 @Suite(.serialized) struct RunSafetyTests {
   /// A small run (a second or so) written as a configuration file.
-  static func tinyConfig(epochs: Int = 3) -> String {
+  /// A small run's configuration file; `extra` adds keys to the run (`"average": {...}`).
+  static func tinyConfig(epochs: Int = 3, extra: String = "") -> String {
     let folder = Programs.temporaryFolder()
     let json = """
       {"runs": [{"name": "tiny", "layers": [{"type": "dense", "units": 16}, {"type": "relu"}, {"type": "dense", "units": 10},
       {"type": "softmax"}], "optimizer": {"type": "adam", "learningRate": 0.003}, "epochs": \(epochs), "batchSize": 50,
-      "trainSamples": 300}]}
+      "trainSamples": 300\(extra.isEmpty ? "" : ", " + extra)}]}
       """
     _ = FileManager.default.createFile(atPath: "\(folder)/tiny.json", contents: Data(json.utf8))
     return "\(folder)/tiny.json"
