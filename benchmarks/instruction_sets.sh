@@ -19,7 +19,8 @@ grep -qw avx2 /proc/cpuinfo && builds+=(haswell)
 builds+=(x86-64)
 for cpu in "${builds[@]}"; do
   [ "$cpu" = native ] && continue
-  DNN_TARGET_CPU="$cpu" swift build -c release --scratch-path ".build-$cpu" >/dev/null
+  DNN_TARGET_CPU="$cpu" swift build -c release --scratch-path ".build-$cpu" >/dev/null 2>&1 \
+    || { echo "the $cpu build failed: DNN_TARGET_CPU=$cpu swift build -c release --scratch-path .build-$cpu"; exit 1; }
 done
 binary() { [ "$1" = native ] && echo .build/release/dnn || echo ".build-$1/release/dnn"; }
 coretype() { case "$1" in haswell) echo Haswell ;; x86-64) echo Prescott ;; *) echo "" ;; esac; }

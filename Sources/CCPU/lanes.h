@@ -1,5 +1,5 @@
 // The vector register the C kernels work in (conv.h, small_gemm.h): DNN_LANES floats, 16 with
-// AVX-512, else 8, with loads and stores of a whole or a partial register.
+// AVX-512, 8 with AVX, 4 with SSE only, with loads and stores of a whole or a partial register.
 #ifndef DNN_LANES_H
 #define DNN_LANES_H
 
@@ -9,8 +9,12 @@
 
 #if defined(__AVX512F__)
 #define DNN_LANES 16
-#else
+#elif defined(__AVX__)
 #define DNN_LANES 8
+#else
+// SSE: 16 registers of 4 floats. With 8-lane vectors each took two, and the small products'
+// sums (4 rows x 2 chunks) no longer fitted: spilled, attention ran 7x slower than with AVX2.
+#define DNN_LANES 4
 #endif
 
 typedef float dnn_lanes __attribute__((ext_vector_type(DNN_LANES)));
@@ -46,12 +50,19 @@ static inline __attribute__((always_inline)) void dnn_store_masked(float *p, dnn
 #else
 typedef long dnn_mask;  // the number of lanes
 static inline dnn_mask dnn_mask_for(long count) { return count < 0 ? 0 : (count > DNN_LANES ? DNN_LANES : count); }
+// Whole registers (the inner loops' common case) as plain loads and stores: lane by lane, the
+// generic build's small products (attention's per-head ones) ran 7x slower than AVX2's.
 static inline __attribute__((always_inline)) dnn_lanes dnn_load_masked(const float *p, dnn_mask m) {
+  if (m == DNN_LANES) return dnn_load(p);
   dnn_lanes v = 0;
   for (long l = 0; l < m; l++) v[l] = p[l];
   return v;
 }
 static inline __attribute__((always_inline)) void dnn_store_masked(float *p, dnn_lanes v, dnn_mask m) {
+  if (m == DNN_LANES) {
+    *(dnn_lanes_unaligned *)p = v;
+    return;
+  }
   for (long l = 0; l < m; l++) p[l] = v[l];
 }
 #endif

@@ -16,12 +16,18 @@ typedef int dnn_ints __attribute__((ext_vector_type(DNN_LANES)));
 #define DNN_ZIP_LO(a, b) __builtin_shufflevector(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23)
 #define DNN_ZIP_HI(a, b) __builtin_shufflevector(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31)
 #define DNN_IOTA ((dnn_ints){0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15})
-#else
+#elif DNN_LANES == 8
 #define DNN_EVENS(lo, hi) __builtin_shufflevector(lo, hi, 0, 2, 4, 6, 8, 10, 12, 14)
 #define DNN_ODDS(lo, hi) __builtin_shufflevector(lo, hi, 1, 3, 5, 7, 9, 11, 13, 15)
 #define DNN_ZIP_LO(a, b) __builtin_shufflevector(a, b, 0, 8, 1, 9, 2, 10, 3, 11)
 #define DNN_ZIP_HI(a, b) __builtin_shufflevector(a, b, 4, 12, 5, 13, 6, 14, 7, 15)
 #define DNN_IOTA ((dnn_ints){0, 1, 2, 3, 4, 5, 6, 7})
+#else
+#define DNN_EVENS(lo, hi) __builtin_shufflevector(lo, hi, 0, 2, 4, 6)
+#define DNN_ODDS(lo, hi) __builtin_shufflevector(lo, hi, 1, 3, 5, 7)
+#define DNN_ZIP_LO(a, b) __builtin_shufflevector(a, b, 0, 4, 1, 5)
+#define DNN_ZIP_HI(a, b) __builtin_shufflevector(a, b, 2, 6, 3, 7)
+#define DNN_IOTA ((dnn_ints){0, 1, 2, 3})
 #endif
 
 // `candidate` where `take` (all bits set), else `current`.
