@@ -168,7 +168,10 @@ public struct DashboardState: Sendable {
   /// Folds one event of run `index` into the state, with the notices it brings.
   public mutating func apply(_ event: TrainingEvent, run index: Int) {
     guard runs.indices.contains(index) else { return }
-    let current = index == focus ? browsedSample : nil
+    // The digit on screen, kept across new predictions (only they move it: asked for nothing
+    // else, it would cost a list of every validation index per step).
+    var current: Int?
+    if case .predictions = event, index == focus { current = browsedSample }
     runs[index].apply(event)
     // A notice about another run than the focused one says which.
     let who = index == focus || !isSweep ? "" : "\(runs[index].name): "
@@ -236,6 +239,10 @@ public struct DashboardState: Sendable {
 
   /// The validation index on screen, if any.
   public var browsedSample: Int? {
+    // Browsing every digit, the position is the index (no list to build).
+    if cellFilter == nil && !mistakesOnly, let count = focused.predictions?.count {
+      return count == 0 ? nil : min(max(focused.selected, 0), count - 1)
+    }
     let list = browsedIndices
     return list.isEmpty ? nil : list[min(focused.selected, list.count - 1)]
   }
