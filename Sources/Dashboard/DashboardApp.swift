@@ -7,13 +7,20 @@ extension TrainingSession {
 }
 
 /// The dashboard's run loop, on the thread that owns the terminal: poll keys with a short
-/// timeout, drain events, redraw at most `maxFramesPerSecond` times a second and at once on a key.
+/// timeout, drain events, redraw at most `maxFramesPerSecond` times a second while the user is
+/// at the keys (and at once on a key), `idleFramesPerSecond` while training is only watched.
 public final class DashboardApp {
   public private(set) var state = DashboardState()
   public let terminal: Terminal
   public let link: TrainingLink
   public let options: RenderOptions
   public var maxFramesPerSecond = 10.0
+  /// Frames a second when no key came for `idleAfterSeconds`: every frame's drawing takes the
+  /// main thread from a core the trainer's two threads share (about 1 ms at 120x40), and a step
+  /// split in halves waits for the slower one, so a watched run trains faster with fewer frames.
+  public var idleFramesPerSecond = 4.0
+  public var idleAfterSeconds = 3.0
+  private var lastKey: UInt64 = 0
   /// Key-poll timeout in milliseconds.
   public var pollMilliseconds = 50
   private let renderer: Renderer
@@ -57,13 +64,17 @@ public final class DashboardApp {
       }
     }
     if !events.isEmpty { dirty = true }
-    if let key = terminal.readKey(timeout: pollMilliseconds) { handle(key) }
+    if let key = terminal.readKey(timeout: pollMilliseconds) {
+      lastKey = DispatchTime.now().uptimeNanoseconds
+      handle(key)
+    }
     // A terminal that went away ends the dashboard as a hangup does: every run saves, then exit.
     if terminal.hasHungUp { requestQuit() }
     if instruments.update(&state) { dirty = true }
     let now = DispatchTime.now().uptimeNanoseconds
     fadeNotice(now: now)
-    if dirty && Double(now - lastFrame) >= 1e9 / maxFramesPerSecond {
+    let idle = Double(now &- lastKey) * 1e-9 >= idleAfterSeconds
+    if dirty && Double(now - lastFrame) >= 1e9 / (idle ? min(idleFramesPerSecond, maxFramesPerSecond) : maxFramesPerSecond) {
       draw()
     }
     if let asked = quitRequestedAt {

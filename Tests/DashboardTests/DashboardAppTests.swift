@@ -25,7 +25,7 @@ import Testing
     let terminal = TextTerminal(width: width, height: height)
     let link = ScriptedLink(EventFixture.events)
     let app = DashboardApp(terminal: terminal, link: link, options: RenderOptions())
-    app.maxFramesPerSecond = 1e9
+    (app.maxFramesPerSecond, app.idleFramesPerSecond) = (1e9, 1e9)
     return (app, terminal, link)
   }
 

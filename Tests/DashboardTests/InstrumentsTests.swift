@@ -189,7 +189,7 @@ import Testing
     let terminal = TextTerminal(width: 120, height: 40)
     let link = DashboardAppTests.ScriptedLink(EventFixture.events + [.model(InstrumentsFixture.model)])
     let app = DashboardApp(terminal: terminal, link: link, options: RenderOptions())
-    app.maxFramesPerSecond = 1e9
+    (app.maxFramesPerSecond, app.idleFramesPerSecond) = (1e9, 1e9)
     _ = app.tick()
     let origin = DrawingPanel.canvasOrigin(width: 120, height: 40)
     terminal.pendingKeys = [
