@@ -190,7 +190,7 @@ public struct RunState: Sendable {
     epochsDone = e.epoch
     learningRate = e.learningRate
     // The record's rule, folded here too: a followed run sends its record only at its end.
-    if record == nil { record = RunRecord(epochsPlanned: run?.epochs ?? 0) }
+    if record == nil { record = RunRecord(epochsPlanned: run?.epochs ?? 0, bestSmoothing: run?.bestSmoothing ?? 0) }
     record?.add(e)
     epochReports.append(e)
     validationLoss.append(ChartPoint(x: Double(e.epoch), y: Double(e.validationLoss)))
@@ -240,7 +240,7 @@ public struct RunState: Sendable {
       record = r
     } else {
       // An engine's summary without a record (it had no test set of the best checkpoint).
-      if record == nil { record = RunRecord(epochsPlanned: run?.epochs ?? 0) }
+      if record == nil { record = RunRecord(epochsPlanned: run?.epochs ?? 0, bestSmoothing: run?.bestSmoothing ?? 0) }
       record?.testOfFinalModel = s.test
     }
   }

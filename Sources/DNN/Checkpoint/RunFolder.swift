@@ -208,7 +208,7 @@ public final class RunFolder: TrainingObserver {
     recorded.dataset = config.dataset ?? saved.config.dataset
     if recorded != saved.config { try AtomicFile.write(recorded.jsonValue.text + "\n", to: RunFiles.path(path, RunFiles.config)) }
     let history = RunLog.readMetrics(folder: path)
-    var record = RunRecord(status: .running, epochs: history, epochsPlanned: recorded.epochs)
+    var record = RunRecord(status: .running, epochs: history, epochsPlanned: recorded.epochs, bestSmoothing: recorded.bestSmoothing)
     record.learningRateFactor = state?.learningRateFactor ?? 1
     try record.write(folder: path)
     return (try RunFolder(path: path, config: recorded, lock: lock, history: history, resumedAt: position), state)

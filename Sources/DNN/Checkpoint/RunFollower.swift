@@ -125,6 +125,6 @@ public final class RunFollower {
 
   /// The run as its files show it when the writer let go (its record, `RunRecord.read`).
   private var summary: RunSummary {
-    RunSummary(name: config.name, epochs: epochs, record: RunRecord.read(folder: path, epochs: epochs, epochsPlanned: config.epochs))
+    RunSummary(name: config.name, epochs: epochs, record: RunRecord.read(folder: path, epochs: epochs, epochsPlanned: config.epochs, bestSmoothing: config.bestSmoothing))
   }
 }

@@ -50,20 +50,12 @@ public enum RunLog {
     epoch.validationLoss.isNaN ? epoch.trainLoss : epoch.validationLoss
   }
 
-  /// The best epoch: the lowest `criterion`, the earliest of equals. The dashboard's ◆,
-  /// `dnn plot`, `dnn report` and `best.safetensors` all follow this rule.
-  public static func bestEpoch(_ epochs: [EpochReport]) -> EpochReport? {
-    var best: EpochReport?
-    for e in epochs where improves(e, on: best) { best = e }
-    return best
-  }
-
-  /// Whether `epoch` is better than `best` by the rule (`bestEpoch`): a lower criterion, and
-  /// not NaN; the first epoch with a criterion is better than none.
-  public static func improves(_ epoch: EpochReport, on best: EpochReport?) -> Bool {
-    let c = criterion(epoch)
-    guard !c.isNaN else { return false }
-    return best.map { c < criterion($0) } ?? true
+  /// The best epoch: the lowest `criterion` (smoothed over the epochs before it when
+  /// `smoothing` > 0: `BestEpochRule`), the earliest of equals. The dashboard's ◆, `dnn plot`,
+  /// `dnn report` and `best.safetensors` all follow this rule (`RunRecord.add` applies it).
+  public static func bestEpoch(_ epochs: [EpochReport], smoothing: Double = 0) -> EpochReport? {
+    let best = RunRecord(status: .running, epochs: epochs, epochsPlanned: 0, bestSmoothing: smoothing).best
+    return best.flatMap { b in epochs.last { $0.epoch == b.epoch } }
   }
 
   // MARK: Lines

@@ -25,23 +25,52 @@ public enum RunStatus: String, Codable, Sendable, CaseIterable {
   public var hasEnded: Bool { [.stopped, .finished, .diverged, .failed, .interrupted, .skipped].contains(self) }
 }
 
-/// The best epoch of a run, by the one rule (`RunLog.bestEpoch`: lowest validation loss, or
-/// training loss without validation): the epoch `best.safetensors` holds.
+/// The best epoch of a run, by the one rule (`BestEpochRule`: lowest validation loss, or
+/// training loss without validation, smoothed when the configuration says `bestSmoothing`):
+/// the epoch `best.safetensors` holds.
 public struct BestEpoch: Codable, Sendable, Equatable {
   public var epoch: Int
   public var validationLoss: Float
   public var validationAccuracy: Float
   public var trainLoss: Float
+  /// The smoothed criterion it won by, when the rule smooths (nil: its own criterion).
+  public var smoothedCriterion: Float?
 
-  public init(_ e: EpochReport) {
+  public init(_ e: EpochReport, smoothedCriterion: Float? = nil) {
     (epoch, validationLoss, validationAccuracy, trainLoss) = (e.epoch, e.validationLoss, e.validationAccuracy, e.trainLoss)
+    self.smoothedCriterion = smoothedCriterion
   }
 
-  /// `best epoch 50: val loss 0.118, val acc 97.0%` (training loss when there is no validation).
+  /// `best epoch 50: val loss 0.118, val acc 97.0%` (training loss when there is no validation;
+  /// `(smoothed 0.121)` after the loss when the rule smooths).
   public var text: String {
-    validationLoss.isNaN
-      ? "best epoch \(epoch): train loss \(String(format: "%.3f", trainLoss))"
-      : "best epoch \(epoch): val loss \(String(format: "%.3f", validationLoss)), val acc \(RunRecord.percent(validationAccuracy))"
+    let smoothed = smoothedCriterion.map { " (smoothed \(String(format: "%.3f", $0)))" } ?? ""
+    return validationLoss.isNaN
+      ? "best epoch \(epoch): train loss \(String(format: "%.3f", trainLoss))\(smoothed)"
+      : "best epoch \(epoch): val loss \(String(format: "%.3f", validationLoss))\(smoothed), val acc \(RunRecord.percent(validationAccuracy))"
+  }
+
+  /// What it won by: the smoothed criterion, or its own.
+  var judged: Float { smoothedCriterion ?? criterion }
+}
+
+/// How a run picks its best epoch, the one rule: the lowest `RunLog.criterion` (validation
+/// loss, or training loss without validation), or with `smoothing` w > 0 the lowest moving
+/// average of it (TensorBoard's debiased one: a_e = w a_{e-1} + (1 − w) c_e, divided by
+/// 1 − w^e), so one lucky epoch on few validation digits does not win; the earliest of equals.
+/// Epochs whose criterion is NaN are skipped.
+public struct BestEpochRule: Codable, Sendable, Equatable {
+  public var smoothing: Double
+  private var average = 0.0, correction = 0.0
+
+  public init(smoothing: Double) { self.smoothing = smoothing }
+
+  /// Folds in the next epoch's criterion; returns what the epoch is judged by.
+  public mutating func judge(_ criterion: Float) -> Float {
+    guard smoothing > 0, !criterion.isNaN else { return criterion }
+    average = smoothing * average + (1 - smoothing) * Double(criterion)
+    correction = smoothing * correction + (1 - smoothing)
+    return Float(average / correction)
   }
 }
 
@@ -66,23 +95,30 @@ public struct RunRecord: Codable, Sendable, Equatable {
   public var testOfAverage: Metrics?
   /// The user's learning-rate factor (`+`/`-`), 1 when untouched.
   public var learningRateFactor: Float
+  /// The rule with its running average, when the configuration smooths the criterion
+  /// (`bestSmoothing`); nil: each epoch's own criterion.
+  public var bestRule: BestEpochRule?
 
-  public init(status: RunStatus = .running, epochsDone: Int = 0, epochsPlanned: Int, learningRateFactor: Float = 1) {
+  public init(status: RunStatus = .running, epochsDone: Int = 0, epochsPlanned: Int, learningRateFactor: Float = 1, bestSmoothing: Double = 0) {
     self.status = status
     self.epochsDone = epochsDone
     self.epochsPlanned = epochsPlanned
     self.learningRateFactor = learningRateFactor
+    bestRule = bestSmoothing > 0 ? BestEpochRule(smoothing: bestSmoothing) : nil
   }
 
-  /// Folds in a finished epoch: epochs done, and the best epoch by `RunLog.bestEpoch`'s rule.
+  /// Folds in a finished epoch: epochs done, and the best epoch by the one rule (`BestEpochRule`).
   public mutating func add(_ epoch: EpochReport) {
     epochsDone = epoch.epoch
-    if RunLog.improves(epoch, on: best?.report) { best = BestEpoch(epoch) }
+    let criterion = RunLog.criterion(epoch)
+    let judged = bestRule?.judge(criterion) ?? criterion
+    guard !judged.isNaN, best.map({ judged < $0.judged }) ?? true else { return }
+    best = BestEpoch(epoch, smoothedCriterion: bestRule == nil ? nil : judged)
   }
 
   /// The record of a run whose epochs are `epochs` (in order).
-  public init(status: RunStatus, epochs: [EpochReport], epochsPlanned: Int) {
-    self.init(status: status, epochsPlanned: epochsPlanned)
+  public init(status: RunStatus, epochs: [EpochReport], epochsPlanned: Int, bestSmoothing: Double = 0) {
+    self.init(status: status, epochsPlanned: epochsPlanned, bestSmoothing: bestSmoothing)
     for e in epochs { add(e) }
   }
 
@@ -165,11 +201,11 @@ extension RunRecord {
   /// logged epochs are `epochs`. A record that says the run trains while nobody holds its lock
   /// reads as `interrupted`, as of its last saved state; a folder from before records (no `run.json`) is read from its logs:
   /// finished when every planned epoch is logged, else interrupted.
-  public static func read(folder: String, epochs: [EpochReport], epochsPlanned: Int) -> RunRecord {
+  public static func read(folder: String, epochs: [EpochReport], epochsPlanned: Int, bestSmoothing: Double = 0) -> RunRecord {
     let decoder = JSONDecoder()
     decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     let saved = FileManager.default.contents(atPath: RunFiles.path(folder, RunFiles.record)).flatMap { try? decoder.decode(RunRecord.self, from: $0) }
-    var record = RunRecord(status: .interrupted, epochs: epochs, epochsPlanned: epochsPlanned)
+    var record = RunRecord(status: .interrupted, epochs: epochs, epochsPlanned: epochsPlanned, bestSmoothing: bestSmoothing)
     if let saved {
       record.status = saved.status
       record.reason = saved.reason
@@ -186,7 +222,7 @@ extension RunRecord {
       // Killed: what counts is what was saved (the record is written with every state); the
       // epochs logged after it are trained again on --resume, and the best checkpoint is as of then.
       let saved = saved?.epochsDone ?? epochs.last?.epoch ?? 0
-      record = RunRecord(status: .interrupted, epochs: epochs.filter { $0.epoch <= saved }, epochsPlanned: epochsPlanned)
+      record = RunRecord(status: .interrupted, epochs: epochs.filter { $0.epoch <= saved }, epochsPlanned: epochsPlanned, bestSmoothing: bestSmoothing)
       record.reason = "its process ended without saving an end (killed?): --resume continues from epoch \(saved)"
     }
     return record

@@ -20,7 +20,7 @@ public struct SavedRun: Sendable {
       throw CheckpointError(path: configPath, problem: "is damaged (\(error.message))")
     }
     epochs = RunLog.readMetrics(folder: path)
-    record = RunRecord.read(folder: path, epochs: epochs, epochsPlanned: config.epochs)
+    record = RunRecord.read(folder: path, epochs: epochs, epochsPlanned: config.epochs, bestSmoothing: config.bestSmoothing)
   }
 
   /// How the run stands or ended (`run.json`, read by `RunRecord.read`'s rules).
@@ -117,7 +117,7 @@ public struct SavedRun: Sendable {
   }
 
   /// The best epoch (`RunLog.bestEpoch`).
-  public var bestEpoch: EpochReport? { RunLog.bestEpoch(epochs) }
+  public var bestEpoch: EpochReport? { RunLog.bestEpoch(epochs, smoothing: config.bestSmoothing) }
   /// Seconds of training, all epochs.
   public var trainingSeconds: Double { epochs.reduce(0) { $0 + $1.seconds } }
 }

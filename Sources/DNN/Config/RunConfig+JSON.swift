@@ -18,6 +18,7 @@ extension RunConfig {
       object["augment"] = .object(augment)
     }
     if let averageDecay { object["average"] = .object(["decay": n(averageDecay)]) }
+    if bestSmoothing > 0 { object["bestSmoothing"] = .number(bestSmoothing) }
     if let dataset { object["dataset"] = dataset.jsonValue }
     switch clip {
     case .none: break

@@ -57,6 +57,9 @@ public struct RunConfig: Sendable, Equatable {
   /// The decay of the exponential moving average of the weights (`WeightAverage`), kept, scored
   /// and saved as a model of its own; nil: no average.
   public var averageDecay: Float? = nil
+  /// The weight of the moving average of the validation loss that picks the best epoch
+  /// (`BestEpochRule`); 0: each epoch's own loss.
+  public var bestSmoothing: Double = 0
   /// The data the run trains on, recorded when it starts (nil in configuration files: the
   /// command line chooses).
   public var dataset: DatasetIdentity? = nil

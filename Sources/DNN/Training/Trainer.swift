@@ -65,7 +65,7 @@ public final class Trainer {
     position = plan.start?.position ?? position
     average = try Trainer.average(of: model, config: config, saved: plan.start)
     learningRateFactor = Trainer.clampedFactor(plan.learningRateFactor ?? plan.start?.learningRateFactor ?? 1)
-    record = RunRecord(status: .running, epochs: plan.observer?.history ?? [], epochsPlanned: plan.config.epochs)
+    record = RunRecord(status: .running, epochs: plan.observer?.history ?? [], epochsPlanned: plan.config.epochs, bestSmoothing: plan.config.bestSmoothing)
     record.epochsDone = max(record.epochsDone, position.epoch)
     record.learningRateFactor = learningRateFactor
     shuffleRoot = SplitMix64(seed: config.seed).derived("shuffle")

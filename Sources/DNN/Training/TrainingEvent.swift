@@ -83,6 +83,9 @@ public struct RunStarted: Sendable {
   /// How training images are varied (the configuration's `augment`), for the preview.
   public var augmentShift = 0
   public var augmentWarp = Warp()
+  /// How the run picks its best epoch (`RunConfig.bestSmoothing`), for a front end that folds
+  /// epochs into a record of its own.
+  public var bestSmoothing = 0.0
 
   /// Whether the labels are digits (MNIST) rather than named classes.
   public var isDigits: Bool { classNames == (0..<10).map(String.init) }
@@ -108,6 +111,7 @@ extension RunStarted {
       clipNorm: config.clip.maxNorm, backend: backend, layers: config.layers,
       classNames: config.dataset?.classNames ?? (0..<10).map(String.init))
     (augmentShift, augmentWarp) = (config.augmentShift, config.augmentWarp)
+    bestSmoothing = config.bestSmoothing
   }
 }
 
