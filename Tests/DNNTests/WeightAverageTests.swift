@@ -27,7 +27,7 @@ import Testing
       for (t, tensor) in tensors.enumerated() {
         for i in 0..<tensor.count { tensor.pointer[i] += Float(sin(Double(n * 7 + i + t))) * 0.1 }
       }
-      average.update(from: source)
+      average.update()
       let d = min(0.9, Double(1 + n) / Double(10 + n))
       for (t, tensor) in tensors.enumerated() {
         for i in 0..<tensor.count { expected[t][i] = d * expected[t][i] + (1 - d) * Double(tensor.pointer[i]) }

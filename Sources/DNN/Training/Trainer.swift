@@ -272,7 +272,7 @@ public final class Trainer {
     if let parallelStep {
       BLASRuntime.useThreads(1)  // when driven without run() (benchmarks)
       let result = parallelStep.step(batch: batch, learningRate: rate, clip: config.clip, optimizer: optimizer, norms: &norms)
-      if result.loss.isFinite && result.globalNorm.isFinite { average?.update(from: model) }
+      if result.loss.isFinite && result.globalNorm.isFinite { average?.update() }
       return result
     }
     loader.load(batch: batch)
@@ -285,7 +285,7 @@ public final class Trainer {
     config.clip.apply(to: model.parameters, norms: norms)
     optimizer.learningRate = rate
     optimizer.step(model.parameters)
-    average?.update(from: model)
+    average?.update()
     return (loss, output, globalNorm)
   }
 

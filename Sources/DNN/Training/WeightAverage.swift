@@ -19,22 +19,28 @@ public final class WeightAverage {
   /// The decays a configuration may give: from 0.5 to just below 1.
   public static let decayRange: ClosedRange<Double> = 0.5...0.99999
 
-  /// An average of `source` (a copy of its weights and buffers now, no steps averaged yet).
+  /// The averaged model's tensors and the source's, in the same order, listed once (the
+  /// training step calls `update` and allocates nothing).
+  private let averaged: [Tensor], sources: [Tensor]
+
+  /// An average of `source` (a copy of its weights and buffers now, no steps averaged yet),
+  /// which `update` folds in after each step.
   public init(of source: Sequential, layers: [LayerSpec], decay: Float) {
     model = ModelBuilder.build(layers, seed: 0)
     self.decay = decay
     updates = 0
-    for (mine, theirs) in zip(WeightAverage.tensors(of: model), WeightAverage.tensors(of: source)) { mine.copy(from: theirs) }
+    (averaged, sources) = (WeightAverage.tensors(of: model), WeightAverage.tensors(of: source))
+    for (mine, theirs) in zip(averaged, sources) { mine.copy(from: theirs) }
   }
 
   /// The decay of step `n` (1-based): `min(decay, (1 + n) / (10 + n))`.
   public static func decay(_ decay: Float, atUpdate n: Int) -> Float { min(decay, Float(1 + n) / Float(10 + n)) }
 
-  /// Folds in `source`'s weights after an optimisation step.
-  public func update(from source: Sequential) {
+  /// Folds in the source's weights after an optimisation step.
+  public func update() {
     updates += 1
     let keep = WeightAverage.decay(decay, atUpdate: updates), take = 1 - keep
-    for (mine, theirs) in zip(WeightAverage.tensors(of: model), WeightAverage.tensors(of: source)) {
+    for (mine, theirs) in zip(averaged, sources) {
       let a = mine.pointer, w = theirs.pointer
       for i in 0..<mine.count { a[i] += take * (w[i] - a[i]) }
     }
