@@ -18,7 +18,12 @@ public enum HelperUse: String, Sendable, CaseIterable {
 /// faster. A way whose average climbs 5% above the other's last measurement is left at once.
 /// When another process takes the helper's core, one thread is faster and the step stops
 /// waiting for a helper that is not running; when the core is free again, the next probe sees
-/// it.
+/// it. A probe can be fooled: a helper woken from its park runs at full speed for a few
+/// milliseconds even on a core another process holds (the scheduler credits a thread that
+/// slept), then at its share. A way a probe chose that is left at once, before any later probe
+/// confirmed it, was such a false lead: the next probe then waits twice as long instead of the
+/// shortest interval, so a neighbour that stays costs a few fooled probes, not one every 64
+/// steps.
 struct HelperChoice {
   private let use: HelperUse
   /// Nanoseconds per row, index 0 for one thread and 1 for two; nil until measured.
@@ -30,6 +35,8 @@ struct HelperChoice {
   private var probeInterval = 64
   /// Steps left in the probe under way (0: none), and what it measured (the first step of a
   /// probe is not counted: it pays for the switch, such as waking a parked helper).
+  /// True while the preferred way is one the last probe chose and no later probe has confirmed.
+  private var onTrial = false
   private var probeLeft = 0
   private var probeSum = 0.0
   private var probeCount = 0
@@ -84,7 +91,8 @@ struct HelperChoice {
     cost[preferred] = average
     if let other = cost[1 - preferred], average > other * 1.05 {
       preferred = 1 - preferred
-      probeInterval = HelperChoice.shortestInterval
+      probeInterval = onTrial ? min(probeInterval * 2, HelperChoice.longestInterval) : HelperChoice.shortestInterval
+      onTrial = false
       untilProbe = probeInterval
     }
   }
@@ -95,7 +103,8 @@ struct HelperChoice {
     let probed = 1 - preferred
     cost[probed] = probeSum / Double(max(probeCount, 1))
     if let mine = cost[preferred], let theirs = cost[probed] {
-      if theirs < mine { preferred = probed }
+      onTrial = theirs < mine
+      if onTrial { preferred = probed }
       let ratio = max(mine, theirs) / min(mine, theirs)
       probeInterval = ratio > 1.15 ? min(probeInterval * 2, HelperChoice.longestInterval) : HelperChoice.shortestInterval
     }
