@@ -72,6 +72,9 @@ import Testing
     let chartRows = frame.split(separator: "\n").dropFirst(5).prefix(12)
     #expect(chartRows.filter { $0.contains("◎") }.count >= 2, "the marks on the chart")
     #expect(Self.frame(state, color: false).contains("◎"))
+    // 80 columns: every value of the legend still shows, the per-batch dots' entry makes room.
+    let small = Self.frame(state, 80, 24)
+    #expect(small.contains("● val 0.550  ◆ 0.550  ◎ avg 0.125") && small.contains("◎ avg 90.0%"), "\(small)")
     let ascii = DashboardView.render(state, width: 120, height: 40, options: RenderOptions(color: false, ascii: true)).text
     #expect(ascii.contains("a avg 0.125") && !ascii.contains("◎"))
     plain.apply(.epoch(EpochReport(epoch: 3, trainLoss: 1, trainAccuracy: 0.5, validationLoss: 1, validationAccuracy: 0.5, learningRate: 0.05, seconds: 1)))

@@ -197,14 +197,20 @@ struct CurvesPanel {
       if state.isSweep { drawRunLegend(from: x, in: inside, on: &buffer) }
       return
     }
-    // A narrow chart says the same in fewer words (`smooth 0.9`, `batch`, `◆ 0.470`).
+    // A narrow chart says the same in fewer words (`smooth 0.9`, `batch`, `◆ 0.470`); with a
+    // weight average too little room for all (80 columns), it leaves out the per-batch dots'
+    // entry (the dots speak for themselves) so that every value still shows (`sm 0.9`).
     let hasAverage = !averaged(state.runs[state.focus]).isEmpty
     let narrow = inside.width < (hasAverage ? 72 : 56)
+    let tight = hasAverage && !state.isSweep && inside.width < 58
     let weight = state.smoothingWeight
-    let smoothing = weight == 0 ? (narrow ? "raw  " : "not smoothed  ") : "\(narrow ? "smooth" : "smoothed") \(LineChart.compact(weight))  "
+    let smoothWord = tight ? "sm" : narrow ? "smooth" : "smoothed"
+    let smoothing = weight == 0 ? (narrow ? "raw  " : "not smoothed  ") : "\(smoothWord) \(LineChart.compact(weight))  "
     x = buffer.put(state.isSweep ? "train  " : smoothing, x: x, y: inside.y, clip: inside)
-    x = buffer.put(ascii ? ". " : (options.color ? "⠒ " : "⠂ "), x: x, y: inside.y, style: rawStyle, clip: inside)
-    x = buffer.put(state.isSweep || narrow ? "batch  " : "per batch  ", x: x, y: inside.y, clip: inside)
+    if !tight {
+      x = buffer.put(ascii ? ". " : (options.color ? "⠒ " : "⠂ "), x: x, y: inside.y, style: rawStyle, clip: inside)
+      x = buffer.put(state.isSweep || narrow ? "batch  " : "per batch  ", x: x, y: inside.y, clip: inside)
+    }
     if state.isSweep {
       drawRunLegend(from: x, in: inside, on: &buffer)
     } else {
