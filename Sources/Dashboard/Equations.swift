@@ -7,10 +7,10 @@ enum Equations {
   typealias Line = EquationLine
 
   /// The lines of layer `index` of `layers`, for batches of `batch` samples.
-  static func lines(of layers: [LayerSpec], index: Int, batch: Int) -> [Line] {
+  static func lines(of layers: [LayerSpec], index: Int, batch: Int, labelSmoothing: Float = 0) -> [Line] {
     guard layers.indices.contains(index), let geometries = try? layers.geometries() else { return [] }
     let input = index == 0 ? LayerGeometry(features: ImageShape.mnist.features, image: .mnist) : geometries[index - 1]
     let fused = layers.isFusedWithTheLoss(index)
-    return layers[index].equations(EquationContext(batch: batch, input: input, output: geometries[index], fused: fused))
+    return layers[index].equations(EquationContext(batch: batch, input: input, output: geometries[index], fused: fused, labelSmoothing: labelSmoothing))
   }
 }

@@ -19,6 +19,7 @@ extension RunConfig {
     }
     if let averageDecay { object["average"] = .object(["decay": n(averageDecay)]) }
     if bestSmoothing > 0 { object["bestSmoothing"] = .number(bestSmoothing) }
+    if labelSmoothing > 0 { object["labelSmoothing"] = n(labelSmoothing) }
     if let dataset { object["dataset"] = dataset.jsonValue }
     switch clip {
     case .none: break

@@ -98,6 +98,7 @@ extension RunConfig {
       try ar.rejectUnknownKeys()
     }
     run.bestSmoothing = try r.number("bestSmoothing", "at least 0 and below 1") { $0 >= 0 && $0 < 1 } ?? 0
+    run.labelSmoothing = Float(try r.number("labelSmoothing", "at least 0 and below 1") { $0 >= 0 && $0 < 1 } ?? 0)
     if let d = r.raw("dataset") { run.dataset = try DatasetIdentity.parse(d, context: "\(ctx): dataset") }
     try r.rejectUnknownKeys()
     try run.checkShapes(context: ctx)

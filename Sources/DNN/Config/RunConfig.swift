@@ -57,6 +57,9 @@ public struct RunConfig: Sendable, Equatable {
   /// The decay of the exponential moving average of the weights (`WeightAverage`), kept, scored
   /// and saved as a model of its own; nil: no average.
   public var averageDecay: Float? = nil
+  /// Label smoothing of the training loss (`SoftmaxCrossEntropy`): each target is
+  /// (1 − s)·onehot + s/K; 0: one-hot. Validation and test losses stay the plain cross-entropy.
+  public var labelSmoothing: Float = 0
   /// The weight of the moving average of the validation loss that picks the best epoch
   /// (`BestEpochRule`); 0: each epoch's own loss.
   public var bestSmoothing: Double = 0

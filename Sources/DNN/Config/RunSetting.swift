@@ -30,6 +30,7 @@ public struct RunSetting: Sendable, Hashable {
     RunSetting(path: ["clip", "maxNorm"], label: "clip"),
     RunSetting(path: ["augment", "shift"], label: "shift"),
     RunSetting(path: ["average", "decay"], label: "ema"),
+    RunSetting(path: ["labelSmoothing"], label: "ls"),
   ]
 
   /// The setting at a dotted path (`optimizer.learningRate`), or nil for an empty part.

@@ -16,9 +16,12 @@ public struct EquationContext: Sendable {
   public var output: LayerGeometry
   /// The layer is the last softmax, fused with the cross-entropy loss.
   public var fused: Bool
+  /// The loss's label smoothing (`RunConfig.labelSmoothing`), for the fused softmax's lines.
+  public var labelSmoothing: Float
 
-  public init(batch: Int, input: LayerGeometry, output: LayerGeometry, fused: Bool) {
+  public init(batch: Int, input: LayerGeometry, output: LayerGeometry, fused: Bool, labelSmoothing: Float = 0) {
     (self.batch, self.input, self.output, self.fused) = (batch, input, output, fused)
+    self.labelSmoothing = labelSmoothing
   }
 
   public var inputFeatures: Int { input.features }

@@ -73,7 +73,15 @@ extension Softmax {
       EquationLine(label: "Jacobian", text: "∂p_i/∂z_j = p_i (δ_ij − p_j)                       \(c.shape(m, m)) per sample"),
       EquationLine(label: "backward", text: "dz_j = p_j (dp_j − Σ_i dp_i p_i)                   dZ \(c.shape(b, m))"),
     ]
-    if c.fused {
+    if c.fused && c.labelSmoothing > 0 {
+      // SoftmaxCrossEntropy with label smoothing s: targets (1 − s)·onehot + s/K.
+      let s = "\(c.labelSmoothing)"
+      lines += [
+        EquationLine(label: "loss", text: "J = −(1/B) Σ_b Σ_j Y[b, j] log p[b, j]             B = \(b)"),
+        EquationLine(label: "", text: "Y = (1 − s)·onehot(y) + s/K, label smoothing s = \(s), K = \(m)"),
+        EquationLine(label: "fused", text: "softmax + cross-entropy: dZ = (P − Y) / B           \(c.shape(b, m))"),
+      ]
+    } else if c.fused {
       lines += [
         EquationLine(label: "loss", text: "J = −(1/B) Σ_b log p[b, y_b]                       B = \(b)"),
         EquationLine(label: "fused", text: "softmax + cross-entropy: dZ = (P − Y) / B           \(c.shape(b, m)), Y one-hot"),

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Softmax followed by cross-entropy, fused: the gradient with respect to the scores is
 ///
 ///     ∂J/∂z[b, j] = (p[b, j] - 1[j = y_b]) / B
@@ -5,9 +7,21 @@
 /// which is what the separate `Softmax` Jacobian times the `CrossEntropy` gradient gives
 /// (exactly, except where the ε clip is active). The loss value is computed as in
 /// `CrossEntropy`, so both paths report the same numbers.
+///
+/// With label smoothing s (PyTorch's `CrossEntropyLoss(label_smoothing=s)`) the target of a
+/// sample is q = (1 − s)·onehot(y) + s/K over K classes instead of the one-hot row:
+///
+///     J = −(1/B) Σ_b [(1 − s) log p[b, y_b] + (s/K) Σ_j log p[b, j]]
+///     ∂J/∂z[b, j] = (p[b, j] − q[b, j]) / B
+///
+/// The first term is the clipped log-likelihood above; the second uses the exact log-softmax,
+/// log p[b, j] = z[b, j] − logsumexp(z[b]) (a confident network's small probabilities are far
+/// below the clip, and the gradient is that of the exact loss).
 public final class SoftmaxCrossEntropy {
   /// The clipping ε, as in `CrossEntropy`.
   public let epsilon: Float
+  /// Label smoothing s, from 0 (one-hot targets) to below 1 (`RunConfig.labelSmoothing`).
+  public var smoothing: Float = 0
   /// Softmax of the last scores, `[B, classes]`.
   public let probabilities = Tensor(rows: 0, columns: 0)
   private let gradient = Tensor(rows: 0, columns: 0)
@@ -24,14 +38,39 @@ public final class SoftmaxCrossEntropy {
     let scale = 1 / Float(logits.rows)
     let n = logits.count
     let p = probabilities.pointer, g = gradient.pointer
-    for i in 0..<n { g[i] = p[i] * scale }
+    guard smoothing > 0 else {
+      for i in 0..<n { g[i] = p[i] * scale }
+      var total: Double = 0
+      for b in 0..<logits.rows {
+        let y = labels[b]
+        total += CrossEntropy.negativeLogLikelihood(probabilities[b, y], epsilon: epsilon)
+        gradient[b, y] -= scale
+      }
+      return Float(total / Double(logits.rows))
+    }
+    let classes = logits.columns
+    let spread = smoothing / Float(classes)
+    for i in 0..<n { g[i] = (p[i] - spread) * scale }
     var total: Double = 0
     for b in 0..<logits.rows {
       let y = labels[b]
-      total += CrossEntropy.negativeLogLikelihood(probabilities[b, y], epsilon: epsilon)
-      gradient[b, y] -= scale
+      let nll = CrossEntropy.negativeLogLikelihood(probabilities[b, y], epsilon: epsilon)
+      total += Double(1 - smoothing) * nll + Double(spread) * Self.sumOfNegativeLogSoftmax(logits.pointer + b * classes, count: classes)
+      gradient[b, y] -= (1 - smoothing) * scale
     }
     return Float(total / Double(logits.rows))
+  }
+
+  /// Σ_j −log softmax(z)_j = K · logsumexp(z) − Σ_j z_j, in Double.
+  static func sumOfNegativeLogSoftmax(_ z: UnsafePointer<Float>, count: Int) -> Double {
+    var top = -Double.infinity
+    for j in 0..<count { top = max(top, Double(z[j])) }
+    var exponentials = 0.0, sum = 0.0
+    for j in 0..<count {
+      exponentials += exp(Double(z[j]) - top)
+      sum += Double(z[j])
+    }
+    return Double(count) * (top + log(exponentials)) - sum
   }
 
   /// ∂J/∂z of the last `loss` call.

@@ -48,6 +48,16 @@ public final class Sequential {
     layers.first?.skipInputGradient()
   }
 
+  /// Label smoothing of the training loss (`SoftmaxCrossEntropy.smoothing`, from
+  /// `RunConfig.labelSmoothing`); only a model that ends in Softmax trains with one.
+  public var labelSmoothing: Float {
+    get { fusedLoss.smoothing }
+    set {
+      precondition(usesFusedLoss || newValue == 0, "label smoothing needs a model that ends in Softmax")
+      fusedLoss.smoothing = newValue
+    }
+  }
+
   /// A model sharing this one's parameter values, with its own gradients and buffers, or nil
   /// when a layer has no replica (see `Layer.replica()`).
   public func replica() -> Sequential? {
@@ -58,6 +68,7 @@ public final class Sequential {
     }
     let copy = Sequential(copies)
     for (mine, theirs) in zip(parameters, copy.parameters) { theirs.name = mine.name }
+    copy.labelSmoothing = labelSmoothing
     return copy
   }
 

@@ -60,6 +60,7 @@ public final class Trainer {
     self.events = events
     self.commands = commands
     model = ModelBuilder.build(config.layers, seed: config.seed)
+    model.labelSmoothing = config.labelSmoothing
     optimizer = config.optimizer.make()
     try plan.start?.apply(to: model, optimizer: optimizer)
     position = plan.start?.position ?? position

@@ -86,6 +86,8 @@ public struct RunStarted: Sendable {
   /// How the run picks its best epoch (`RunConfig.bestSmoothing`), for a front end that folds
   /// epochs into a record of its own.
   public var bestSmoothing = 0.0
+  /// The training loss's label smoothing (`RunConfig.labelSmoothing`), for its equations.
+  public var labelSmoothing: Float = 0
 
   /// Whether the labels are digits (MNIST) rather than named classes.
   public var isDigits: Bool { classNames == (0..<10).map(String.init) }
@@ -112,6 +114,7 @@ extension RunStarted {
       classNames: config.dataset?.classNames ?? (0..<10).map(String.init))
     (augmentShift, augmentWarp) = (config.augmentShift, config.augmentWarp)
     bestSmoothing = config.bestSmoothing
+    labelSmoothing = config.labelSmoothing
   }
 }
 

@@ -90,7 +90,7 @@ struct LayersPanel {
     // convolution's equations take most of 80x24.
     let checked = state.gradientCheck?.layer == layer
     if checked { lines += checkLines(layer: layer) + [("", .plain)] }
-    for line in Equations.lines(of: run.layers, index: layer, batch: run.batchSize) {
+    for line in Equations.lines(of: run.layers, index: layer, batch: run.batchSize, labelSmoothing: run.labelSmoothing) {
       lines.append((Format.right(line.label, 9) + "  " + line.text, line.label.isEmpty ? .plain : Style(foreground: .cyan)))
     }
     // Live norms of the tensors the equations name.
