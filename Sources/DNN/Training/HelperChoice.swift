@@ -33,10 +33,10 @@ struct HelperChoice {
   /// Steps left before the next probe, and between probes.
   private var untilProbe = 16
   private var probeInterval = 64
-  /// Steps left in the probe under way (0: none), and what it measured (the first step of a
-  /// probe is not counted: it pays for the switch, such as waking a parked helper).
   /// True while the preferred way is one the last probe chose and no later probe has confirmed.
   private var onTrial = false
+  /// Steps left in the probe under way (0: none), and what it measured (the first step of a
+  /// probe is not counted: it pays for the switch, such as waking a parked helper).
   private var probeLeft = 0
   private var probeSum = 0.0
   private var probeCount = 0
