@@ -17,6 +17,9 @@ final class ProgressPrinter {
             + (s.testCount.map { ", \($0) test" } ?? "") + " samples from \(s.dataset)")
       print(s.modelDescription)
       print("matrix products: \(s.backend)")
+      if let smoothing = SoftmaxCrossEntropy.smoothingName(s.labelSmoothing, short: false) {
+        print("loss: cross-entropy against smoothed targets (\(smoothing)); validation and test losses are the plain cross-entropy")
+      }
     case .batch(let b) where live:
       let now = DispatchTime.now().uptimeNanoseconds
       guard now - lastDraw > 50_000_000 || b.batch + 1 == b.batchesPerEpoch else { return }

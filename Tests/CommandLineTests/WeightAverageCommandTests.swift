@@ -10,6 +10,7 @@ import Testing
     let config = RunSafetyTests.tinyConfig(epochs: 3, extra: #""average": {"decay": 0.99}"#)
     let trained = try Programs.dnn(["train", "--config", config, "--out", out])
     #expect(trained.status == 0, "\(trained.errors)")
+    #expect(!trained.output.contains("smoothed targets"), "no label smoothing here")
     let run = "\(out)/tiny"
     let last = trained.output.split(separator: "\n").last.map(String.init) ?? ""
     #expect(last.hasPrefix("tiny: FINISHED at epoch 3/3") && last.contains("· weight average"), "\(last)")

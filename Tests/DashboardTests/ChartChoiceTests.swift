@@ -81,6 +81,24 @@ import Testing
     #expect(plain.focused.averageLoss.isEmpty)
   }
 
+  /// With label smoothing the training loss cannot go near 0: the loss chart's title says why,
+  /// in full at 120 columns, by the setting's label at 80 (the key hints keep their place).
+  @Test func aSmoothedTrainingLossIsNamedOnItsChart() {
+    #expect(!Self.frame(EventFixture.state).contains("smoothing"))
+    var state = DashboardState()
+    for event in EventFixture.events {
+      guard case .started(var s) = event else {
+        state.apply(event)
+        continue
+      }
+      s.labelSmoothing = 0.1
+      state.apply(.started(s))
+    }
+    #expect(Self.frame(state).contains("Loss · label smoothing 0.1"))
+    let small = Self.frame(state, 80, 24)
+    #expect(small.contains("Loss · ls=0.1") && small.contains("y log"), "\(small)")
+  }
+
   @Test func marksAtOnePlaceAreOneStarAndTheBorderSaysWhatEachMarkIs() {
     var state = EventFixture.state
     state.apply(.intervention(Intervention(kind: .save, step: 5, progress: 0.5)))

@@ -18,6 +18,7 @@ public struct RunSetting: Sendable, Hashable {
   public static let optimizer = RunSetting(path: ["optimizer", "type"], label: "opt")
   public static let seed = RunSetting(path: ["seed"], label: "seed")
   public static let epochs = RunSetting(path: ["epochs"], label: "epochs")
+  public static let labelSmoothing = RunSetting(path: ["labelSmoothing"], label: "ls")
   /// The settings with labels of their own; any other path is labelled by itself.
   public static let known: [RunSetting] = [
     learningRate, batchSize, optimizer, seed, epochs,
@@ -30,7 +31,7 @@ public struct RunSetting: Sendable, Hashable {
     RunSetting(path: ["clip", "maxNorm"], label: "clip"),
     RunSetting(path: ["augment", "shift"], label: "shift"),
     RunSetting(path: ["average", "decay"], label: "ema"),
-    RunSetting(path: ["labelSmoothing"], label: "ls"),
+    labelSmoothing,
   ]
 
   /// The setting at a dotted path (`optimizer.learningRate`), or nil for an empty part.

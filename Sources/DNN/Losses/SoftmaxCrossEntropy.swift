@@ -73,6 +73,14 @@ public final class SoftmaxCrossEntropy {
     return Double(count) * (top + log(exponentials)) - sum
   }
 
+  /// How a training loss with label smoothing `s` is named wherever it is shown (the loss
+  /// chart's title, `dnn train`'s header): `label smoothing 0.1`, or short `ls=0.1` (the
+  /// setting's label in run names); nil without smoothing.
+  public static func smoothingName(_ s: Float, short: Bool) -> String? {
+    guard s > 0 else { return nil }
+    return short ? RunSetting.labelSmoothing.named("\(s)") : "label smoothing \(s)"
+  }
+
   /// ∂J/∂z of the last `loss` call.
   public func backward() -> Tensor { gradient }
 }

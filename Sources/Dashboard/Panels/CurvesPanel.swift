@@ -46,11 +46,16 @@ struct CurvesPanel {
     }
   }
 
-  private var title: String {
+  /// The title; a loss chart says when the training loss is against label-smoothed targets
+  /// (its floor is then well above 0), in full where `width` leaves room beside the hints.
+  private func title(width: Int) -> String {
     let zoom = state.zoomed ? " (last \(DashboardState.zoomEpochs) epochs)" : ""
     let log = (state.logScale && kind != .accuracy ? " (log)" : "") + (state.chartAxis == .epochs ? "" : " by \(state.chartAxis.title)")
     switch kind {
-    case .loss: return "Loss" + log + zoom
+    case .loss:
+      let smoothing = state.runs[state.focus].run?.labelSmoothing ?? 0
+      let note = SoftmaxCrossEntropy.smoothingName(smoothing, short: width < 56).map { " · " + $0 }
+      return "Loss" + log + zoom + (note ?? "")
     case .accuracy: return "Accuracy" + zoom
     case .learningRate: return "Learning rate" + log + zoom
     }
@@ -63,7 +68,7 @@ struct CurvesPanel {
   }
 
   func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
-    let inside = Box(title: title, hints: hints, style: options.paint(.dim), titleStyle: options.paint(.bold))
+    let inside = Box(title: title(width: rect.width), hints: hints, style: options.paint(.dim), titleStyle: options.paint(.bold))
       .draw(in: rect, on: &buffer, glyphs: options.glyphs)
     guard inside.height >= 3 else { return }
     let axis = state.chartAxis
