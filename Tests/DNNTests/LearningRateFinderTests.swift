@@ -27,6 +27,22 @@ import Testing
     #expect(sweep.rates.count == LearningRateSweep.steps || sweep.smoothed.last! > 4 * sweep.smoothed.min()! || !sweep.losses.last!.isFinite)
   }
 
+  /// The test trains on the run's own loss: with label smoothing, the smoothed cross-entropy
+  /// (the first step's loss is that of the same batch through a smoothed fused loss).
+  @Test func itTrainsOnTheRunsLoss() throws {
+    var config = try Self.bundled("default.json")
+    config.labelSmoothing = 0.3
+    let split = DataSplit(folder: Fixtures.mnist, config: config)
+    let sweep = LearningRateSweep(config: config, model: ModelBuilder.build(config.layers, seed: config.seed), train: split.train, runRate: 0.1)
+    let loader = BatchLoader(view: split.train, batchSize: config.batchSize, generator: SplitMix64(seed: 1).derived("lr-finder"))
+    loader.startEpoch()
+    loader.load(batch: 0)
+    let model = ModelBuilder.build(config.layers, seed: config.seed)
+    model.labelSmoothing = 0.3
+    let first = model.lossAndGradients(loader.images, labels: loader.labels).loss
+    #expect(sweep.losses.first == first, "\(sweep.losses.first ?? .nan) vs \(first)")
+  }
+
   /// The steepest descent is found where it is, before the minimum, and nothing is suggested for
   /// a loss that never falls.
   @Test func theSteepestPointOfAKnownCurve() {

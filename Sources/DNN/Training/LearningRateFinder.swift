@@ -31,6 +31,8 @@ public struct LearningRateSweep: Sendable {
     self.runRate = runRate
     (rates, losses, smoothed) = ([], [], [])
     guard train.count > 0 else { return }
+    // The loss the run trains on (with its label smoothing), so the curve is the run's.
+    model.labelSmoothing = config.labelSmoothing
     let optimizer = config.optimizer.make()
     let loader = BatchLoader(view: train, batchSize: min(config.batchSize, train.count), generator: SplitMix64(seed: seed).derived("lr-finder"))
     var (average, best, batch) = (Float(0), Float.infinity, 0)
