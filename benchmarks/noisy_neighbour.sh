@@ -3,7 +3,8 @@
 # (`taskset -c 1`) at 100% or at a 50% duty cycle (busy 50 ms, asleep 50 ms), the way another
 # tenant of a shared VM, or the dashboard's own thread, takes part of a core. For each
 # configuration and neighbour, interleaved rounds of `dnn bench --threads 2` and `--threads 1`
-# (release build), printing seconds per epoch and the two-thread/one-thread ratio of each round.
+# (release build), printing seconds per epoch, the share of split steps the helper thread took
+# part in (HelperChoice), and the two-thread/one-thread ratio of each round.
 # The goal (issue 30): no ratio above 1 with a neighbour; below 1 without one.
 #   bash benchmarks/noisy_neighbour.sh [ROUNDS] [CONFIG ...]
 # Default configurations: the reference MLP, mnist-best, attention and cnn.
@@ -33,21 +34,21 @@ while True:
 stop_neighbour() { [ -z "$neighbour_pid" ] || { kill "$neighbour_pid" 2>/dev/null; wait "$neighbour_pid" 2>/dev/null || true; }; neighbour_pid=""; }
 trap stop_neighbour EXIT
 
-seconds() {  # seconds THREADS CONFIG: median s/epoch of one bench
+seconds() {  # seconds THREADS CONFIG: "median s/epoch, share of steps with the helper" of one bench
   local args=(bench --threads "$1" --json)
   [ "$2" = reference ] || args+=(--config "$2")
   [[ "$2" == *cnn* ]] && args+=(--epochs 3)
-  "$dnn" "${args[@]}" | python3 -c 'import json,sys; print(json.loads(sys.stdin.read().splitlines()[-1])["medianSecondsPerEpoch"])'
+  "$dnn" "${args[@]}" | python3 -c 'import json,sys; j = json.loads(sys.stdin.read().splitlines()[-1]); print(j["medianSecondsPerEpoch"], j.get("helperShare") or 0)'
 }
 
-printf '%-28s %-9s %5s %9s %9s %7s\n' configuration neighbour round "2 threads" "1 thread" ratio
+printf '%-28s %-9s %5s %9s %7s %9s %7s\n' configuration neighbour round "2 threads" helper "1 thread" ratio
 for config in "${configs[@]}"; do
   for neighbour in none 50 100; do
     start_neighbour "$neighbour"
     for round in $(seq 1 "$rounds"); do
-      two=$(seconds 2 "$config"); one=$(seconds 1 "$config")
+      read -r two share < <(seconds 2 "$config"); read -r one _ < <(seconds 1 "$config")
       ratio=$(python3 -c "print(f'{$two / $one:.2f}')")
-      printf '%-28s %-9s %5d %9.3f %9.3f %7s\n' "$(basename "$config" .json)" "$neighbour" "$round" "$two" "$one" "$ratio"
+      printf '%-28s %-9s %5d %9.3f %6.0f%% %9.3f %7s\n' "$(basename "$config" .json)" "$neighbour" "$round" "$two" "$(python3 -c "print($share * 100)")" "$one" "$ratio"
     done
     stop_neighbour
   done
