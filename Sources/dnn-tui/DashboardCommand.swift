@@ -93,9 +93,8 @@ struct DashboardCommand: ParsableCommand {
     for s in [SIGWINCH] + stopSignals { sigaddset(&wanted, s) }
     pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
     for s in stopSignals { signal(s) { interruptSignal.store($0, ordering: .relaxed) } }
-    let app = DashboardApp(
-      terminal: terminal, link: opening.sweep, options: RenderOptions(color: terminal.usesColor, ascii: ascii || !terminal.localeIsUTF8),
-      waitingFor: opening.waitingFor)
+    let options = RenderOptions(color: terminal.usesColor, ascii: ascii || !terminal.localeIsUTF8)
+    let app = DashboardApp(terminal: terminal, link: opening.sweep, options: options, waitingFor: opening.waitingFor)
     app.draw()
     while app.tick() {
       if interruptSignal.load(ordering: .relaxed) != 0 { app.requestQuit() }
@@ -103,7 +102,9 @@ struct DashboardCommand: ParsableCommand {
     terminal.end()
     let state = app.state
     for run in state.runs where !run.isPlaceholder {
-      print(MessageText.readable(Self.closingLine(run, savedIn: opening.savedPaths[run.name] ?? opening.forkPaths[run.name])))
+      // In the terminal's characters: the dashboard drew in ASCII, so do its last lines (`·` as `.`).
+      let line = MessageText.readable(Self.closingLine(run, savedIn: opening.savedPaths[run.name] ?? opening.forkPaths[run.name]))
+      print(options.glyphs.ascii ? Glyphs.asciiCharacters(line) : line)
     }
     if let folder = opening.waitingFor, state.runs.allSatisfy(\.isPlaceholder) { print("no run folder appeared in \(folder)") }
     let signalNumber = interruptSignal.load(ordering: .relaxed)

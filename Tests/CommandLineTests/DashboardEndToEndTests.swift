@@ -210,6 +210,10 @@ enum RunLogFile {
     #expect(shown.ok, "\(shown.screen)")
     let isASCII = shown.screen.unicodeScalars.allSatisfy { $0.isASCII }
     #expect(isASCII, "not ASCII in the C locale:\n\(shown.screen)")
+    // The lines printed after it too (`test 88.3% . final model`, not a UTF-8 `·`).
+    ascii.keys("q")
+    let closed = ascii.waitFor(5) { $0.contains("EXIT=") }
+    #expect(closed.screen.contains("% . final model") && closed.screen.unicodeScalars.allSatisfy { $0.isASCII }, "\(closed.screen)")
     let dumb = try Session(arguments: "--config assets/configs/default.json --epochs 2 --no-save", environment: "TERM=dumb")
     let refused = dumb.waitFor(5) { $0.contains("EXIT=") }
     #expect(refused.screen.contains("this terminal cannot show the dashboard (TERM=dumb)") && refused.screen.contains("EXIT=1"), "\(refused.screen)")

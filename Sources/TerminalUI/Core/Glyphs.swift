@@ -57,6 +57,14 @@ extension Glyphs {
     return out
   }
 
+  /// `text` as an ASCII screen shows it: each character its one-character stand-in (`·` as `.`),
+  /// as `ScreenBuffer` draws it, for lines printed after the dashboard.
+  public static func asciiCharacters(_ text: String) -> String {
+    var out = String.UnicodeScalarView()
+    out.append(contentsOf: text.unicodeScalars.map(ascii))
+    return String(out)
+  }
+
   /// `scalar`, or its ASCII stand-in (`?` when there is none).
   public static func ascii(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
     scalar.isASCII ? scalar : asciiStandIns[scalar] ?? "?"
