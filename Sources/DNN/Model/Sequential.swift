@@ -53,6 +53,7 @@ public final class Sequential {
   public var labelSmoothing: Float {
     get { fusedLoss.smoothing }
     set {
+      precondition(newValue >= 0 && newValue < 1, "label smoothing \(newValue) is not in [0, 1)")
       precondition(usesFusedLoss || newValue == 0, "label smoothing needs a model that ends in Softmax")
       fusedLoss.smoothing = newValue
     }
