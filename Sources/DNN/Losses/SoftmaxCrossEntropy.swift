@@ -38,16 +38,8 @@ public final class SoftmaxCrossEntropy {
     let scale = 1 / Float(logits.rows)
     let n = logits.count
     let p = probabilities.pointer, g = gradient.pointer
-    guard smoothing > 0 else {
-      for i in 0..<n { g[i] = p[i] * scale }
-      var total: Double = 0
-      for b in 0..<logits.rows {
-        let y = labels[b]
-        total += CrossEntropy.negativeLogLikelihood(probabilities[b, y], epsilon: epsilon)
-        gradient[b, y] -= scale
-      }
-      return Float(total / Double(logits.rows))
-    }
+    // Without smoothing (s = 0) every term below reduces exactly to the one-hot loss: p·scale,
+    // −scale at the label, the log-likelihood alone.
     let classes = logits.columns
     let spread = smoothing / Float(classes)
     for i in 0..<n { g[i] = (p[i] - spread) * scale }
@@ -55,7 +47,8 @@ public final class SoftmaxCrossEntropy {
     for b in 0..<logits.rows {
       let y = labels[b]
       let nll = CrossEntropy.negativeLogLikelihood(probabilities[b, y], epsilon: epsilon)
-      total += Double(1 - smoothing) * nll + Double(spread) * Self.sumOfNegativeLogSoftmax(logits.pointer + b * classes, count: classes)
+      let spreadTerm = smoothing > 0 ? Double(spread) * Self.sumOfNegativeLogSoftmax(logits.pointer + b * classes, count: classes) : 0
+      total += Double(1 - smoothing) * nll + spreadTerm
       gradient[b, y] -= (1 - smoothing) * scale
     }
     return Float(total / Double(logits.rows))

@@ -137,11 +137,14 @@ public struct LineChart {
   }
 
   private func bounds() -> Bounds? {
-    // The x range given, or the points' (gathered only then).
-    let allX = xRange == nil ? series.flatMap { $0.points.map(\.x) }.filter(\.isFinite) : []
-    guard let y = yBounds(), let xLow = xRange?.lowerBound ?? allX.min(), let xHigh = xRange?.upperBound ?? allX.max() else {
-      return nil
+    // The x range given, or the points' finite extremes (found in passing, nothing copied).
+    var xs = xRange
+    if xs == nil {
+      for s in series {
+        for p in s.points where p.x.isFinite { xs = min(xs?.lowerBound ?? p.x, p.x)...max(xs?.upperBound ?? p.x, p.x) }
+      }
     }
+    guard let y = yBounds(), let xLow = xs?.lowerBound, let xHigh = xs?.upperBound else { return nil }
     return Bounds(xLow: xLow, xHigh: xHigh > xLow ? xHigh : xLow + 1, y: y)
   }
 
