@@ -32,10 +32,14 @@ final class ProgressPrinter {
                            Double(b.loss), b.samplesPerSecond))
     case .epoch(let e):
       if live { Console.write("\r\u{1B}[2K") }
+      // A run that holds out no validation digits has no validation figures to print (not "nan").
+      let validated = started.map { $0.validation.count > 0 } ?? true
+      let validation = validated
+        ? String(format: "  val_loss %.4f  val_acc %@", Double(e.validationLoss), percent(e.validationAccuracy)) : ""
       let average = e.average.map { String(format: "  avg_val_loss %.4f  avg_val_acc %@", Double($0.loss), percent($0.accuracy)) } ?? ""
-      print(String(format: "epoch %3d/%d  loss %.4f  acc %@  val_loss %.4f  val_acc %@%@  lr %.4g  %.2f s",
+      print(String(format: "epoch %3d/%d  loss %.4f  acc %@%@%@  lr %.4g  %.2f s",
                    e.epoch, started?.epochs ?? 0, Double(e.trainLoss), percent(e.trainAccuracy),
-                   Double(e.validationLoss), percent(e.validationAccuracy), average, Double(e.learningRate), e.seconds))
+                   validation, validated ? average : "", Double(e.learningRate), e.seconds))
     case .finished(let s):
       var line = "\(s.runName): \(s.record?.statusText ?? (s.stopped ? RunStatus.stopped : .finished).label)"
       if let best = s.record?.best { line += ", \(best.text)" }

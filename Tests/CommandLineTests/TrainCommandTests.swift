@@ -25,6 +25,17 @@ import Testing
     #expect(again.status == 1 && again.errors.contains("already exists: pass --overwrite"))
   }
 
+  /// A run that holds out no validation digits prints no validation columns (they were
+  /// "val_loss nan  val_acc –"), with or without a weight average.
+  @Test func aRunWithoutValidationPrintsNoValidationFigures() throws {
+    let config = RunSafetyTests.tinyConfig(epochs: 2, extra: #""validationFraction": 0, "average": {"decay": 0.9}"#)
+    let trained = try Programs.dnn(["train", "--config", config, "--out", Programs.temporaryFolder()])
+    #expect(trained.status == 0, "\(trained.errors)")
+    let epochs = trained.output.split(separator: "\n").filter { $0.hasPrefix("epoch ") }
+    #expect(epochs.count == 2 && epochs.allSatisfy { $0.contains("acc ") && !$0.contains("val") && !$0.contains("nan") }, "\(trained.output)")
+    #expect(trained.output.contains("0 validation"))
+  }
+
   /// Any run folder resumes by its path, its config.json being the configuration (a fork's has
   /// no `runs` list, and resumes the same way), or through --config RUN/config.json.
   @Test func aRunFolderResumesByItsPath() throws {
