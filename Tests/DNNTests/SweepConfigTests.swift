@@ -100,11 +100,18 @@ import Testing
     var digest = copy
     digest.dataset = DatasetIdentity(name: "MNIST", path: "/x", files: ["a": "2"])
     #expect(RunDifferences([copy, digest]).settings.isEmpty)
-    // A layer more: its settings are "-" for the run without it.
+    // Layers of the same kinds: the settings that differ, leaf by leaf.
+    var wider = runs[0]
+    wider.layers[0] = .dense(units: 64, initializer: .he)
+    #expect(RunDifferences([runs[0], wider]).settings.map(\.dotted) == ["layers.0.units"])
+    // A layer more (or of another kind): one setting, the layers in short, not a column for
+    // every leaf after the first difference.
     var deeper = runs[0]
-    deeper.layers = [.dense(units: 32, initializer: .he), .relu, .dense(units: 16, initializer: .he), .relu, .dense(units: 10, initializer: .he), .softmax]
-    let layered = RunDifferences([runs[0], deeper])
-    #expect(layered.settings.contains { $0.dotted == "layers.5.type" })
-    #expect(layered.values[0].contains("-"))
+    deeper.layers = [.dense(units: 32, initializer: .he), .relu, .dropout(rate: 0.3), .dense(units: 16, initializer: .he), .relu, .dense(units: 10, initializer: .he), .softmax]
+    let layered = RunDifferences([runs[0], deeper, wider])
+    #expect(layered.settings.map(\.dotted) == ["layers"])
+    #expect(layered.summary(of: 1) == "layers=dense32-relu-dropout0.3-dense16-relu-dense10-softmax")
+    #expect(layered.values[2] == [wider.layers.map(\.shortText).joined(separator: "-")])
+    #expect(layered.values[2][0].hasPrefix("dense64-relu-"))
   }
 }

@@ -50,6 +50,14 @@ extension LayerSpec {
     if case .activation(let a) = self { return a.configName }
     return kind.rawValue
   }
+
+  /// The layer in a few characters, for tables of what sets runs apart: its name and its
+  /// size as written (`dense128`, `conv2d16`, `dropout0.3`, `maxpool2`, `relu`).
+  public var shortText: String {
+    guard case .object(let fields) = jsonValue else { return configName }
+    let size = ["units", "channels", "heads", "rate", "size", "slope"].lazy.compactMap { fields[$0] }.first
+    return configName + (size?.plainText ?? "")
+  }
 }
 
 /// One layer of a run's architecture, as written in the configuration.
