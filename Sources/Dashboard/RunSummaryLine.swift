@@ -14,15 +14,8 @@ extension RunConfig {
     return "\(modelLine) · \(optimizer) · batch \(batchSize)"
   }
 
-  /// The model in a few characters: `784-256-128-10 bn drop`.
-  public var modelLine: String {
-    var widths: [String] = ["784"], extras: [String] = []
-    for part in layers.map(\.summaryPart) {
-      if let width = part.width { widths.append(width) }
-      if let tag = part.tag, !extras.contains(tag) { extras.append(tag) }
-    }
-    return ([widths.joined(separator: "-")] + extras).joined(separator: " ")
-  }
+  /// The model in a few characters: `784-256-128-10 bn drop` (`[LayerSpec].modelLine`).
+  public var modelLine: String { layers.modelLine }
 
   /// What sets each of `configs` apart in the runs panel: the settings whose values differ
   /// between them (`RunDifferences`: `batch=64 lr=0.01`), led by the model when their layers

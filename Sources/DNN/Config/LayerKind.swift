@@ -50,14 +50,6 @@ extension LayerSpec {
     if case .activation(let a) = self { return a.configName }
     return kind.rawValue
   }
-
-  /// The layer in a few characters, for tables of what sets runs apart: its name and its
-  /// size as written (`dense128`, `conv2d16`, `dropout0.3`, `maxpool2`, `relu`).
-  public var shortText: String {
-    guard case .object(let fields) = jsonValue else { return configName }
-    let size = ["units", "channels", "heads", "rate", "size", "slope"].lazy.compactMap { fields[$0] }.first
-    return configName + (size?.plainText ?? "")
-  }
 }
 
 /// One layer of a run's architecture, as written in the configuration.
@@ -304,5 +296,16 @@ extension Array where Element == LayerSpec {
   /// Whether layer `index` is the last softmax, which training fuses with the cross-entropy
   /// loss (`Sequential.usesFusedLoss`).
   public func isFusedWithTheLoss(_ index: Int) -> Bool { index == count - 1 && self[index] == .softmax }
+
+  /// The model in a few characters, for tables of runs (`summaryPart`): `784-256-128-10 bn drop`,
+  /// `784-c16k5-max2-c32k5-max2-128-10 bn drop`.
+  public var modelLine: String {
+    var widths: [String] = ["784"], extras: [String] = []
+    for part in map(\.summaryPart) {
+      if let width = part.width { widths.append(width) }
+      if let tag = part.tag, !extras.contains(tag) { extras.append(tag) }
+    }
+    return ([widths.joined(separator: "-")] + extras).joined(separator: " ")
+  }
 }
 

@@ -11,15 +11,15 @@ public struct RunDifferences: Sendable {
 
   public init(_ configs: [RunConfig]) {
     // Runs whose layers differ in number or kind differ in one setting, `layers`, each run's
-    // written as `LayerSpec.shortText`s: leaf by leaf, every layer after the first difference
-    // would be a column of its own (`layers.7.type=maxpool layers.7.size=2 ...`).
+    // written in short (`[LayerSpec].modelLine`): leaf by leaf, every layer after the first
+    // difference would be a column of its own (`layers.7.type=maxpool layers.7.size=2 ...`).
     let restructured = Set(configs.map { $0.layers.map(\.configName) }).count > 1
     let leaves = configs.map { config in
       var leaves = Dictionary(
         config.jsonValue.leaves.filter { RunDifferences.compares($0.path) && !(restructured && $0.path.first == "layers") }
           .map { ($0.path, $0.value.plainText) },
         uniquingKeysWith: { first, _ in first })
-      if restructured { leaves[["layers"]] = config.layers.map(\.shortText).joined(separator: "-") }
+      if restructured { leaves[["layers"]] = config.layers.modelLine }
       return leaves
     }
     let paths = Set(leaves.flatMap(\.keys)).sorted { $0.lexicographicallyPrecedes($1, by: RunDifferences.precedes) }

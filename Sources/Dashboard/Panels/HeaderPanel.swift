@@ -106,9 +106,8 @@ struct HeaderPanel {
     var x = rect.x + 1
     for (i, item) in kept.enumerated() {
       if i > 0 { x = buffer.put(separator, x: x, y: rect.y, style: options.paint(.dim), clip: rect) }
-      var text = item.text
       let room = rect.maxX - x
-      if text.count > room && room > 1 { text = String(text.prefix(room - 1)) + (options.glyphs.ascii ? "~" : "…") }
+      let text = room > 1 ? Format.cut(item.text, to: room, ascii: options.glyphs.ascii) : item.text
       x = buffer.put(text, x: x, y: rect.y, style: item.style, clip: rect)
     }
   }

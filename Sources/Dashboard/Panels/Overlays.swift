@@ -30,16 +30,11 @@ struct HelpOverlay {
       let column = i / rowsNeeded, line = i % rowsNeeded
       guard line < inside.height else { continue }
       let text = Format.left(row.label, labelWidth) + (labelWidth + row.summary.count <= room ? row.summary : row.brief)
-      buffer.put(Self.cut(text, to: room, ascii: options.glyphs.ascii), x: inside.x + 1 + column * columnWidth, y: inside.y + line, clip: inside)
+      buffer.put(Format.cut(text, to: room, ascii: options.glyphs.ascii), x: inside.x + 1 + column * columnWidth, y: inside.y + line, clip: inside)
     }
     for (i, line) in footer.enumerated() where rowsNeeded + i < inside.height {
-      buffer.put(Self.cut(line, to: inside.width - 2, ascii: options.glyphs.ascii), x: inside.x + 1, y: inside.y + rowsNeeded + i, clip: inside)
+      buffer.put(Format.cut(line, to: inside.width - 2, ascii: options.glyphs.ascii), x: inside.x + 1, y: inside.y + rowsNeeded + i, clip: inside)
     }
-  }
-
-  /// `text`, or its start and an ellipsis where it is longer than `room`.
-  static func cut(_ text: String, to room: Int, ascii: Bool) -> String {
-    text.count > room ? String(text.prefix(max(room - 1, 0))) + (ascii ? "~" : "…") : text
   }
 }
 

@@ -104,8 +104,9 @@ struct RunsPanel {
     let hidden = state.hiddenRuns.contains(index)
     let markerStyle = options.paint(Style(foreground: hidden ? .darkGrey : RunStyle.colour(index), bold: !hidden, reverse: focused))
     x = buffer.put("\(RunStyle.marker(index, ascii: ascii)) ", x: x, y: y, style: markerStyle, clip: inside)
-    x = buffer.put(Format.left(run.name, nameWidth) + " ", x: x, y: y, style: rowStyle, clip: inside)
-    x = buffer.put(Format.left(run.summaryLine, summaryWidth), x: x, y: y, style: focused ? rowStyle : options.paint(.dim), clip: inside)
+    x = buffer.put(Format.left(Format.cut(run.name, to: nameWidth, ascii: ascii), nameWidth) + " ", x: x, y: y, style: rowStyle, clip: inside)
+    let summary = Format.left(Format.cut(run.summaryLine, to: summaryWidth, ascii: ascii), summaryWidth)
+    x = buffer.put(summary, x: x, y: y, style: focused ? rowStyle : options.paint(.dim), clip: inside)
     let status = HeaderPanel.statusText(run)
     var statusStyle = HeaderPanel.statusStyle(run.status, options: options)
     if focused { statusStyle.reverse = true }
