@@ -41,11 +41,6 @@ enum Format {
     text.count >= width ? String(text.prefix(width)) : text + String(repeating: " ", count: width - text.count)
   }
 
-  /// `text`, or its start and an ellipsis where it is longer than `room`: a cut that shows
-  /// (`epochs=40` cut to `epochs=4` would read as another value).
-  static func cut(_ text: String, to room: Int, ascii: Bool) -> String {
-    text.count > room ? String(text.prefix(max(room - 1, 0))) + (ascii ? "~" : "…") : text
-  }
 
   /// `text` wrapped like `wrap`, keeping its leading spaces on every line (continuation lines
   /// indented two more), for indented panel lines.

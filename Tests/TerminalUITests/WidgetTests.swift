@@ -29,6 +29,17 @@ import Foundation
     #expect(text == "+ A -----+\n|        |\n+--------+")
   }
 
+  /// A title longer than its box ends in an ellipsis rather than mid-word at the corner
+  /// (`units 1-16 of` read as if nothing followed).
+  @Test func aLongTitleShowsWhereItIsCut() {
+    let unicode = render(width: 16, height: 2) { b in _ = Box(title: "units 1-16 of 16").draw(in: b.bounds, on: &b, glyphs: .unicode) }
+    #expect(unicode.split(separator: "\n").first == "╭ units 1-16… ─╮")
+    let plain = render(width: 16, height: 2) { b in _ = Box(title: "units 1-16 of 16").draw(in: b.bounds, on: &b, glyphs: .plain) }
+    #expect(plain.split(separator: "\n").first == "+ units 1-16~ -+")
+    let fits = render(width: 16, height: 2) { b in _ = Box(title: "units 1-16").draw(in: b.bounds, on: &b, glyphs: .unicode) }
+    #expect(fits.split(separator: "\n").first == "╭ units 1-16 ──╮")
+  }
+
   @Test func barsInEighthsWithMarker() {
     let text = render(width: 10, height: 3) { b in
       Bar(fraction: 0.5).draw(x: 0, y: 0, width: 10, on: &b, glyphs: .unicode)

@@ -107,7 +107,7 @@ struct HeaderPanel {
     for (i, item) in kept.enumerated() {
       if i > 0 { x = buffer.put(separator, x: x, y: rect.y, style: options.paint(.dim), clip: rect) }
       let room = rect.maxX - x
-      let text = room > 1 ? Format.cut(item.text, to: room, ascii: options.glyphs.ascii) : item.text
+      let text = room > 1 ? options.glyphs.cut(item.text, to: room) : item.text
       x = buffer.put(text, x: x, y: rect.y, style: item.style, clip: rect)
     }
   }

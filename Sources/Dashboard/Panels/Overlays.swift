@@ -30,10 +30,10 @@ struct HelpOverlay {
       let column = i / rowsNeeded, line = i % rowsNeeded
       guard line < inside.height else { continue }
       let text = Format.left(row.label, labelWidth) + (labelWidth + row.summary.count <= room ? row.summary : row.brief)
-      buffer.put(Format.cut(text, to: room, ascii: options.glyphs.ascii), x: inside.x + 1 + column * columnWidth, y: inside.y + line, clip: inside)
+      buffer.put(options.glyphs.cut(text, to: room), x: inside.x + 1 + column * columnWidth, y: inside.y + line, clip: inside)
     }
     for (i, line) in footer.enumerated() where rowsNeeded + i < inside.height {
-      buffer.put(Format.cut(line, to: inside.width - 2, ascii: options.glyphs.ascii), x: inside.x + 1, y: inside.y + rowsNeeded + i, clip: inside)
+      buffer.put(options.glyphs.cut(line, to: inside.width - 2), x: inside.x + 1, y: inside.y + rowsNeeded + i, clip: inside)
     }
   }
 }

@@ -6,6 +6,15 @@ public struct Glyphs: Sendable, Equatable {
   public static let unicode = Glyphs(ascii: false)
   public static let plain = Glyphs(ascii: true)
 
+  /// `text`, or its start and an ellipsis where it is longer than `room` columns: a cut that
+  /// shows (`epochs=40` cut to `epochs=4` would read as another value).
+  public func cut(_ text: String, to room: Int) -> String {
+    guard text.count > room else { return text }
+    var kept = text.prefix(max(room - 1, 0))
+    while kept.last == " " { kept.removeLast() }
+    return String(kept) + (ascii ? "~" : "…")
+  }
+
   var topLeft: Unicode.Scalar { ascii ? "+" : "╭" }
   var topRight: Unicode.Scalar { ascii ? "+" : "╮" }
   var bottomLeft: Unicode.Scalar { ascii ? "+" : "╰" }

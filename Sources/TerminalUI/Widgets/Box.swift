@@ -30,7 +30,7 @@ public struct Box {
     buffer[rect.x, bottom] = Cell(glyphs.bottomLeft, style: style)
     buffer[right, bottom] = Cell(glyphs.bottomRight, style: style)
     let titleClip = Rect(x: rect.x + 1, y: rect.y, width: rect.width - 2, height: 1)
-    let titleEnd = buffer.put(" \(title) ", x: rect.x + 1, y: rect.y, style: titleStyle, clip: titleClip)
+    let titleEnd = buffer.put(" \(glyphs.cut(title, to: rect.width - 4)) ", x: rect.x + 1, y: rect.y, style: titleStyle, clip: titleClip)
     if !hints.isEmpty {
       let text = " \(hints) "
       let start = right - text.unicodeScalars.count
