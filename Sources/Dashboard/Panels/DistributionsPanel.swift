@@ -39,8 +39,9 @@ struct DistributionsPanel {
       buffer.put(why, x: inside.x, y: inside.y, style: options.paint(.dim), clip: inside)
       return
     }
-    buffer.put("each tensor: its values (up) by epoch (right), darker where more of them are; epochs \(history.first!.epoch)-\(latest.epoch)",
-               x: inside.x, y: inside.y, style: options.paint(.dim), clip: inside)
+    // Short enough for 80 columns with the epochs (it was cut before them there).
+    let legend = "each tensor's values (up) by epoch (right), darker where more; epochs \(history.first!.epoch)-\(latest.epoch)"
+    buffer.put(options.glyphs.cut(legend, to: inside.width), x: inside.x, y: inside.y, style: options.paint(.dim), clip: inside)
     let names = Self.tensors(latest, kind: kind).map(\.name)
     let perBlock = Self.mapRows + 1
     let fit = max((inside.height - 1) / perBlock, 1)
