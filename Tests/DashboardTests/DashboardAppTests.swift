@@ -65,6 +65,22 @@ import Testing
     #expect(terminal.screen.text.contains("quit and stop training?"))
   }
 
+  /// At 80 columns a notice shows whole: the figures beside it make room while it shows (it was
+  /// cut to `Esc closes the help or a…` beside the validation and test figures).
+  @Test func aNoticeShowsWholeAt80Columns() {
+    let (app, terminal, _) = makeApp(width: 80, height: 24)
+    _ = app.tick()
+    link(app).pending = [.finished(RunSummary(
+      runName: "fixture-run", epochs: 2, train: Metrics(loss: 0.1, accuracy: 0.9), validation: Metrics(loss: 0.2, accuracy: 0.9),
+      test: Metrics(loss: 0.25, accuracy: 0.875), secondsPerEpoch: [1, 1], samplesPerSecond: 1, stopped: false))]
+    _ = app.tick()
+    #expect(terminal.screen.text.contains("val acc"))
+    terminal.pendingKeys = [.escape]
+    _ = app.tick()
+    let notice = "\(KeyMap.name(.close)) closes the help or a view; \(KeyMap.name(.quit)) quits"
+    #expect(terminal.screen.text.contains(notice), "\(terminal.screen.text)")
+  }
+
   func link(_ app: DashboardApp) -> ScriptedLink { app.link as! ScriptedLink }
 
   @Test func tooSmallScreenStillQuits() {

@@ -65,10 +65,13 @@ struct HeaderPanel {
     // Row 2: the numbers that matter, then the notice; speed and counters only when there is room.
     var items: [Item] = []
     let bold = options.paint(.bold), plain = options.paint(.plain)
+    // A notice answers the key just pressed and goes in seconds: on a narrow terminal the
+    // figures make room for it rather than cut it (they are back when it goes).
+    let figures = state.shownNotice == nil ? 0 : 1
     if let last = state.epochReports.last {
-      items.append(Item(text: "val acc \(Format.percent(last.validationAccuracy)) (last)", style: bold, priority: 0))
+      items.append(Item(text: "val acc \(Format.percent(last.validationAccuracy)) (last)", style: bold, priority: figures))
     }
-    if let test = state.focused.record?.testText { items.append(Item(text: test, style: bold, priority: 0)) }
+    if let test = state.focused.record?.testText { items.append(Item(text: test, style: bold, priority: figures)) }
     if state.status == .paused && state.pausedAheadOfTheQueue.contains(state.name) {
       let waiting = state.runs.filter { $0.status == .queued }.count
       items.append(Item(text: "\(waiting) queued run\(waiting == 1 ? "" : "s") wait\(waiting == 1 ? "s" : "") for it", style: options.paint(Style(foreground: .yellow)), priority: 0))
