@@ -19,6 +19,8 @@ struct BenchCommand: ParsableCommand {
   var helper = HelperUse.auto
   @Flag(help: "Train as the dashboard does (layer health measured a few times a second, a model copy per epoch, the epoch's start kept for anomalies), to time what watching costs.")
   var watched = false
+  @Flag(help: "Also time each layer's forward and backward passes (a clock read around each layer call) and print where the training time went.")
+  var profile = false
   @Flag(help: "Print one JSON line.") var json = false
   @Flag(help: "Count heap allocations per training step (run through benchmarks/alloc_check.sh).") var countAllocations = false
 
@@ -38,8 +40,9 @@ struct BenchCommand: ParsableCommand {
     config.augmentShift = 0
     config.trainSamples = nil
     if countAllocations { return try Self.countAllocations(config: config, folder: folder) }
-    let (summary, backend, helperShare) = try Self.train(config, on: folder, watched: watched, helper: helper)
+    let (summary, backend, helperShare) = try Self.train(config, on: folder, watched: watched, helper: helper, profile: profile)
     report(summary, config: config, backend: backend, helperShare: helperShare, dataset: dataset, samples: Double(folder.train.count))
+    if let times = summary.layerTimes, !json { Self.printProfile(times, trainingSeconds: summary.secondsPerEpoch.reduce(0, +)) }
   }
 
   /// The run of `--config` (`--run` or the first), or the reference MLP.
@@ -65,7 +68,7 @@ struct BenchCommand: ParsableCommand {
 
   /// Trains `config` on a session, as `dnn train` does, without saving; the summary and backend.
   static func train(
-    _ config: RunConfig, on folder: MNISTFolder, watched: Bool = false, helper: HelperUse = .auto
+    _ config: RunConfig, on folder: MNISTFolder, watched: Bool = false, helper: HelperUse = .auto, profile: Bool = false
   ) throws -> (RunSummary, String, Double?) {
     let events = EventChannel(capacity: 1 << 20)
     let session = TrainingSession(events: events)
@@ -73,6 +76,7 @@ struct BenchCommand: ParsableCommand {
       try Trainer.make(config, on: folder, start: .new(out: nil), events: events, commands: commands) { plan in
         if watched { plan = plan.watched() }
         plan.helperUse = helper
+        plan.timesLayers = profile
       }
     }
     session.wait()
@@ -107,6 +111,11 @@ struct BenchCommand: ParsableCommand {
         "gflops": .number(gflops), "peakRSSMegabytes": .number(rss), "backend": .string(backend),
         "testAccuracy": .number(Double(summary.test?.accuracy ?? .nan)), "dataset": .string(dataset),
         "helperShare": helperShare.map { .number($0) } ?? .null,
+        "layerSeconds": summary.layerTimes.map { times in
+          .array(times.layers.indices.map { i in
+            .object(["layer": .string(times.layers[i]), "forward": .number(times.forwardSeconds[i]), "backward": .number(times.backwardSeconds[i])])
+          })
+        } ?? .null,
       ]).text)
       return
     }
@@ -119,6 +128,23 @@ struct BenchCommand: ParsableCommand {
     print("effective GFLOPS   \(String(format: "%.1f", gflops))")
     print("peak RSS           \(String(format: "%.1f", rss)) MB")
     if let test = summary.test { print("test accuracy      \(percent(test.accuracy))") }
+  }
+
+  /// Where the training time went, layer by layer (`--profile`): seconds in each pass over
+  /// all epochs and each layer's share of the layers' time.
+  static func printProfile(_ times: LayerTimes, trainingSeconds: Double) {
+    let total = max(times.totalSeconds, 1e-12)
+    let width = min(times.layers.map(\.count).max() ?? 10, 44)
+    print("")
+    print("time in each layer (seconds over all epochs; the loss is the last layer's; with the batch split, both halves added)")
+    print("  #  " + "layer".padding(toLength: width, withPad: " ", startingAt: 0) + "  forward  backward   share")
+    for i in times.layers.indices {
+      let name = String(times.layers[i].prefix(width)).padding(toLength: width, withPad: " ", startingAt: 0)
+      let share = (times.forwardSeconds[i] + times.backwardSeconds[i]) / total
+      print(String(format: "%3d  %@ %8.3f  %8.3f  %5.1f%%", i, name, times.forwardSeconds[i], times.backwardSeconds[i], share * 100))
+    }
+    // The rest of a step: batches, the halves' meetings and combine, clipping, the optimizer.
+    print(String(format: "layers in all: %.3f s of %.3f s training (wall clock; layer times are thread time)", times.totalSeconds, trainingSeconds))
   }
 
   /// Steps the trainer directly and reads the LD_PRELOADed malloc counter around 200 steps.

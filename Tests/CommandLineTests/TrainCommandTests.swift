@@ -36,6 +36,21 @@ import Testing
     #expect(trained.output.contains("0 validation"))
   }
 
+  /// `dnn bench --profile` says where the training time went, layer by layer, in text and JSON.
+  @Test func benchProfilesTheLayers() throws {
+    let config = RunSafetyTests.tinyConfig(epochs: 1)
+    let text = try Programs.dnn(["bench", "--config", config, "--epochs", "1", "--data-dir", "assets/mnist", "--profile"])
+    #expect(text.status == 0, "\(text.errors)")
+    let rows = text.output.split(separator: "\n").drop { !$0.hasPrefix("time in each layer") }
+    #expect(rows.count == 7, "\(text.output)")  // the title, the header, 4 layers, the total
+    #expect(rows.contains { $0.contains("Dense(784 -> 16, he)") } && rows.last?.hasPrefix("layers in all: ") == true, "\(rows)")
+    let json = try Programs.dnn(["bench", "--config", config, "--epochs", "1", "--data-dir", "assets/mnist", "--profile", "--json"])
+    let line = try JSONSerialization.jsonObject(with: Data((json.output.split(separator: "\n").last ?? "").utf8)) as? [String: Any]
+    let layers = line?["layerSeconds"] as? [[String: Any]]
+    #expect(layers?.map { $0["layer"] as? String } == ["Dense(784 -> 16, he)", "ReLU", "Dense(16 -> 10, he)", "Softmax"], "\(json.output)")
+    #expect(layers?.allSatisfy { ($0["forward"] as? Double ?? 0) > 0 } == true)
+  }
+
   /// Any run folder resumes by its path, its config.json being the configuration (a fork's has
   /// no `runs` list, and resumes the same way), or through --config RUN/config.json.
   @Test func aRunFolderResumesByItsPath() throws {

@@ -22,6 +22,8 @@ public final class Sequential {
   /// When set, training forward passes record each layer's output statistics in it (the
   /// layer-health report; the trainer sets it for the steps it measures, else nil: no cost).
   public var activationTrace: ActivationTrace?
+  /// When set, training passes add each layer's time to it (`dnn bench --profile`).
+  var layerClock: LayerClock?
 
   /// A model of `layers`; widths must chain (`layers[i].outputFeatures == layers[i+1].inputFeatures`).
   public init(_ layers: [Layer]) {
@@ -122,34 +124,40 @@ public final class Sequential {
       while s.next < end {
         let layer = layers[s.next]
         if s.resuming, let meeting = meetingLayers[s.next] {
-          s.current = meeting.forwardAfterMeeting()
+          s.current = timed(s.next, backward: false) { meeting.forwardAfterMeeting() }
           s.resuming = false
         } else if let meeting = meetingLayers[s.next], meeting.meetsOtherHalf {
-          meeting.forwardUntilMeeting(s.current)
+          timed(s.next, backward: false) { meeting.forwardUntilMeeting(s.current) }
           s.resuming = true
           return false
         } else {
-          s.current = layer.forward(s.current, phase: .training)
+          s.current = timed(s.next, backward: false) { layer.forward(s.current, phase: .training) }
         }
         activationTrace?.record(s.next, role: layer.outputHealth, output: s.current)
         s.next += 1
       }
-      startBackward()
+      timed(layers.count - 1, backward: false) { startBackward() }
     }
     while s.next >= 0 {
       if s.resuming, let meeting = meetingLayers[s.next] {
-        s.current = meeting.backwardAfterMeeting()
+        s.current = timed(s.next, backward: true) { meeting.backwardAfterMeeting() }
         s.resuming = false
       } else if let meeting = meetingLayers[s.next], meeting.meetsOtherHalf {
-        meeting.backwardUntilMeeting(s.current)
+        timed(s.next, backward: true) { meeting.backwardUntilMeeting(s.current) }
         s.resuming = true
         return false
       } else {
-        s.current = layers[s.next].backward(s.current)
+        s.current = timed(s.next, backward: true) { layers[s.next].backward(s.current) }
       }
       s.next -= 1
     }
     return true
+  }
+
+  /// `body`, timed as layer `index`'s forward or backward when a clock is set.
+  @inline(__always) private func timed<T>(_ index: Int, backward: Bool, _ body: () -> T) -> T {
+    guard let layerClock else { return body() }
+    return layerClock.time(index, backward: backward, body)
   }
 
   /// The loss on the forward's output and its gradient, where the backward starts: the fused

@@ -71,6 +71,7 @@ final class DataParallelStep: HelperWork {
     choice = HelperChoice(helperUse)
     self.model = model
     self.replica = replica
+    if model.layerClock != nil { replica.layerClock = LayerClock(layers: replica.layers.count) }
     syncs = model.layers.compactMap { ($0 as? BatchNorm)?.halfBatchSync ?? ($0 as? Dropout)?.halfBatchSync }
     dropouts = zip(model.layers, replica.layers).compactMap { pair in
       (pair.0 as? Dropout).flatMap { first in (pair.1 as? Dropout).map { (first, $0) } }
@@ -216,6 +217,9 @@ final class DataParallelStep: HelperWork {
     (output.pointer + rows.lowerBound * output.columns).update(from: out.pointer, count: out.count)
     return net.pass.result.loss
   }
+
+  /// The replica's layer times (`RunPlan.timesLayers`).
+  var replicaClock: LayerClock? { replica.layerClock }
 
   /// The share of the steps so far that the helper took part in; nil before the first.
   var helperShare: Double? {

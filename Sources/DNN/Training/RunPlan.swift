@@ -14,6 +14,8 @@ public struct RunPlan {
   public var splitBatch: Bool?
   /// With the batch split: whether the helper thread runs the second half (`HelperUse`).
   public var helperUse = HelperUse.auto
+  /// Time each layer's passes (`LayerClock`; the run's summary gets `layerTimes`).
+  public var timesLayers = false
   /// Persists the run (a `RunFolder`), if any.
   public let observer: TrainingObserver?
   /// OpenBLAS threads for an unsplit run (nil: `BLASRuntime.requestedThreads`): 1 when two

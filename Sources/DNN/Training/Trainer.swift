@@ -75,6 +75,7 @@ public final class Trainer {
     try plan.start?.checkPosition(batchesPerEpoch: loader.batchesPerEpoch)
     norms.reserveCapacity(model.parameters.count)
     blasThreads = plan.blasThreads ?? BLASRuntime.requestedThreads
+    if plan.timesLayers { model.layerClock = LayerClock(layers: model.layers.count) }
     let split = plan.splitBatch ?? (blasThreads >= 2 && ProcessInfo.processInfo.environment["DNN_SPLIT_BATCH"] != "0")
     parallelStep = split ? DataParallelStep(model: model, loader: loader, helperUse: plan.helperUse) : nil
     let built = model
@@ -256,7 +257,7 @@ public final class Trainer {
       runName: config.name, epochs: position.epoch, train: lastTrain, validation: lastValidation, test: test,
       secondsPerEpoch: secondsPerEpoch, samplesPerSecond: throughput, stopped: record.status == .stopped,
       savingSeconds: Double(savingNanoseconds) * 1e-9, logSeconds: plan.observer?.secondsWritingLogs ?? 0,
-      record: record)))
+      record: record, layerTimes: layerTimes)))
   }
 
   /// Records how the run ended: in the record, with the observer (`run.json`), to the front end.

@@ -214,6 +214,8 @@ public struct RunSummary: Sendable {
   /// The run's record at its end (status, best epoch, test of the final model and of the best
   /// checkpoint).
   public var record: RunRecord? = nil
+  /// The time in each layer, when the run timed them (`RunPlan.timesLayers`).
+  public var layerTimes: LayerTimes? = nil
 }
 
 extension EventChannel {

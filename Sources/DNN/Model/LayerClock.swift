@@ -1,0 +1,48 @@
+import Dispatch
+
+/// Time spent in each layer's forward and backward passes, for `dnn bench --profile`: two clock
+/// reads around each layer call in `Sequential.advancePass` (about 50 ns each, against a
+/// layer's microseconds; nothing is read without a clock). A layer that meets the other half
+/// of a split batch counts the parts before and after the meeting, not the wait between them.
+/// The loss (the fused softmax + cross-entropy, or the cross-entropy after the last layer)
+/// counts as the last layer's. One clock per `Sequential`, read by the thread that runs it.
+final class LayerClock {
+  private(set) var forward: [UInt64]
+  private(set) var backward: [UInt64]
+
+  init(layers: Int) {
+    forward = Array(repeating: 0, count: layers)
+    backward = Array(repeating: 0, count: layers)
+  }
+
+  /// Runs `body`, adding its time to layer `layer`'s forward or backward.
+  @inline(__always) func time<T>(_ layer: Int, backward isBackward: Bool, _ body: () -> T) -> T {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let result = body()
+    let elapsed = DispatchTime.now().uptimeNanoseconds &- start
+    if isBackward { backward[layer] &+= elapsed } else { forward[layer] &+= elapsed }
+    return result
+  }
+}
+
+/// Where a run's training time went, layer by layer (`LayerClock`). With the batch split the
+/// two halves' times add up: thread time, which on two threads exceeds the wall clock.
+public struct LayerTimes: Sendable, Equatable {
+  /// Each layer as the model prints it (`Conv2D(1 -> 16, 5x5, padding 2, he)`).
+  public var layers: [String]
+  public var forwardSeconds: [Double]
+  public var backwardSeconds: [Double]
+
+  /// Both passes of every layer.
+  public var totalSeconds: Double { forwardSeconds.reduce(0, +) + backwardSeconds.reduce(0, +) }
+
+  /// The times of `model`'s layers, adding those of `others` (a split step's replica).
+  init(_ model: Sequential, clocks: [LayerClock]) {
+    layers = model.layers.map(\.summary)
+    let sum = { (pick: (LayerClock) -> [UInt64]) in
+      (0..<model.layers.count).map { i in Double(clocks.map { pick($0)[i] }.reduce(0, +)) * 1e-9 }
+    }
+    forwardSeconds = sum(\.forward)
+    backwardSeconds = sum(\.backward)
+  }
+}

@@ -1,0 +1,39 @@
+import Testing
+
+@testable import DNN
+
+/// `RunPlan.timesLayers` (`dnn bench --profile`): each layer's passes timed, both halves of a
+/// split batch added, and nothing about the training changed.
+@Suite struct LayerClockTests {
+  /// Trains `config` with layers timed or not; the summary's layer times and the weights.
+  static func train(_ config: RunConfig, split: Bool, timed: Bool) -> (times: LayerTimes?, weights: [[Float]], replica: [UInt64]?) {
+    let events = EventChannel(capacity: 1 << 20)
+    var plan = RunPlan(config: config, data: DataSplit(folder: Fixtures.mnist, config: config), splitBatch: split)
+    plan.timesLayers = timed
+    let trainer = try! Trainer(plan: plan, events: events, commands: CommandMailbox())
+    trainer.run()
+    let summary = events.drain().compactMap { event -> RunSummary? in
+      if case .finished(let s) = event { return s }
+      return nil
+    }.last
+    return (summary?.layerTimes, trainer.model.parameters.map(\.value.values), trainer.parallelStep?.replicaClock?.forward)
+  }
+
+  @Test(arguments: [false, true]) func everyLayerIsTimedAndNoBitChanges(split: Bool) throws {
+    var config = DataParallelTests.config(.sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0), batchSize: 50, clip: .none)
+    config.layers = [.dense(units: 32, initializer: .he), .batchNorm(momentum: 0.1, epsilon: 1e-5), .relu, .dense(units: 10, initializer: .he), .softmax]
+    config.epochs = 1
+    let timed = Self.train(config, split: split, timed: true)
+    let plain = Self.train(config, split: split, timed: false)
+    #expect(plain.times == nil)
+    let times = try #require(timed.times)
+    #expect(times.layers == ["Dense(784 -> 32, he)", "BatchNorm(32, momentum: 0.1)", "ReLU", "Dense(32 -> 10, he)", "Softmax"])
+    // Every layer's forward took time (the softmax's is the loss); every backward but the
+    // fused softmax's, which the loss's gradient replaces.
+    #expect(times.forwardSeconds.allSatisfy { $0 > 0 }, "\(times.forwardSeconds)")
+    #expect(times.backwardSeconds.dropLast().allSatisfy { $0 > 0 } && times.backwardSeconds.last == 0, "\(times.backwardSeconds)")
+    #expect(timed.weights == plain.weights)
+    // The second half's layers are timed too (and added in).
+    #expect(split ? timed.replica?.allSatisfy { $0 > 0 } == true : timed.replica == nil, "\(timed.replica ?? [])")
+  }
+}
