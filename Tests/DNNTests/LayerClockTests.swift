@@ -36,4 +36,24 @@ import Testing
     // The second half's layers are timed too (and added in).
     #expect(split ? timed.replica?.allSatisfy { $0 > 0 } == true : timed.replica == nil, "\(timed.replica ?? [])")
   }
+
+  /// A watched run (the dashboard's) times its layers and sends the times so far with each
+  /// layer-health report: the layers view's `time` column.
+  @Test func aWatchedRunsHealthReportsCarryTheTimes() throws {
+    var config = DataParallelTests.config(.sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0), batchSize: 50, clip: .none)
+    config.epochs = 1
+    let events = EventChannel(capacity: 1 << 20)
+    var plan = RunPlan(config: config, data: DataSplit(folder: Fixtures.mnist, config: config), splitBatch: true).watched()
+    plan.healthInterval = 0
+    let trainer = try Trainer(plan: plan, events: events, commands: CommandMailbox())
+    trainer.run()
+    let reports = events.drain().compactMap { event -> LayerHealth? in
+      if case .health(let h) = event { return h }
+      return nil
+    }
+    let last = try #require(reports.last?.layerTimes)
+    #expect(reports.count > 10 && reports.allSatisfy { $0.layerTimes?.steps == $0.step }, "\(reports.map { ($0.step, $0.layerTimes?.steps ?? -1) })")
+    #expect(last.layers.count == config.layers.count && last.forwardSeconds.allSatisfy { $0 > 0 })
+    #expect(abs(last.layers.indices.map { last.share(of: $0) }.reduce(0, +) - 1) < 1e-9)
+  }
 }

@@ -9,11 +9,16 @@ import Dispatch
 final class LayerClock {
   private(set) var forward: [UInt64]
   private(set) var backward: [UInt64]
+  /// Training passes completed.
+  private(set) var passes = 0
 
   init(layers: Int) {
     forward = Array(repeating: 0, count: layers)
     backward = Array(repeating: 0, count: layers)
   }
+
+  /// Counts a completed pass.
+  func finishPass() { passes += 1 }
 
   /// Runs `body`, adding its time to layer `layer`'s forward or backward.
   @inline(__always) func time<T>(_ layer: Int, backward isBackward: Bool, _ body: () -> T) -> T {
@@ -32,9 +37,21 @@ public struct LayerTimes: Sendable, Equatable {
   public var layers: [String]
   public var forwardSeconds: [Double]
   public var backwardSeconds: [Double]
+  /// Training steps timed.
+  public var steps: Int
 
   /// Both passes of every layer.
   public var totalSeconds: Double { forwardSeconds.reduce(0, +) + backwardSeconds.reduce(0, +) }
+
+  /// Layer `index`'s share of the layers' time, from 0 to 1 (0 before any time was measured).
+  public func share(of index: Int) -> Double {
+    let total = totalSeconds
+    return total > 0 ? (forwardSeconds[index] + backwardSeconds[index]) / total : 0
+  }
+
+  public init(layers: [String], forwardSeconds: [Double], backwardSeconds: [Double], steps: Int) {
+    (self.layers, self.forwardSeconds, self.backwardSeconds, self.steps) = (layers, forwardSeconds, backwardSeconds, steps)
+  }
 
   /// The times of `model`'s layers, adding those of `others` (a split step's replica).
   init(_ model: Sequential, clocks: [LayerClock]) {
@@ -44,5 +61,6 @@ public struct LayerTimes: Sendable, Equatable {
     }
     forwardSeconds = sum(\.forward)
     backwardSeconds = sum(\.backward)
+    steps = clocks.first?.passes ?? 0
   }
 }

@@ -151,6 +151,7 @@ public final class Sequential {
       }
       s.next -= 1
     }
+    layerClock?.finishPass()
     return true
   }
 

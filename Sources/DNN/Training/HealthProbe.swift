@@ -34,8 +34,8 @@ final class HealthProbe {
   }
 
   /// Called after each step (`applied`: the optimizer updated the weights): the report of a
-  /// measured step, else nil.
-  func afterStep(step: Int, applied: Bool) -> LayerHealth? {
+  /// measured step, with the layers' times so far (read only then), else nil.
+  func afterStep(step: Int, applied: Bool, layerTimes: @autoclosure () -> LayerTimes?) -> LayerHealth? {
     guard measuring else { return nil }
     measuring = false
     model.activationTrace = nil
@@ -44,6 +44,8 @@ final class HealthProbe {
       before[i].withUnsafeBufferPointer { LayerHealth.updateRatio(before: $0.baseAddress!, after: p.value.pointer, count: p.value.count) }
     }
     let missing = ActivationStats(mean: .nan, standardDeviation: .nan)
-    return LayerHealth(step: step, activations: trace.stats.map { $0 ?? missing }, updateRatios: ratios, samples: trace.samples)
+    var health = LayerHealth(step: step, activations: trace.stats.map { $0 ?? missing }, updateRatios: ratios, samples: trace.samples)
+    health.layerTimes = layerTimes()
+    return health
   }
 }

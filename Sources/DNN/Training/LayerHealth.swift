@@ -75,6 +75,9 @@ public struct LayerHealth: Sendable {
   public var updateRatios: [Float]
   /// Samples the statistics come from (the first half of the batch when it is split).
   public var samples: Int
+  /// The time in each layer since training started in this process, when the run times its
+  /// layers (`RunPlan.timesLayers`, which a watched run does).
+  public var layerTimes: LayerTimes? = nil
 
   public init(step: Int, activations: [ActivationStats], updateRatios: [Float], samples: Int) {
     self.step = step

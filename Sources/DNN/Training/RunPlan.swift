@@ -60,6 +60,7 @@ public struct RunPlan {
     var plan = self
     plan.pausesOnAnomaly = true
     plan.healthInterval = RunPlan.dashboardHealthInterval
+    plan.timesLayers = true
     plan.sendsModel = true
     return plan
   }

@@ -166,7 +166,7 @@ public final class Trainer {
       let rate = learningRate(at: Double(epoch) + Double(batch + 1) / Double(batches))
       healthProbe?.beforeStep()
       let (loss, output, globalNorm) = step(batch: batch, learningRate: rate)
-      let health = healthProbe?.afterStep(step: position.step + 1, applied: loss.isFinite && globalNorm.isFinite)
+      let health = healthProbe?.afterStep(step: position.step + 1, applied: loss.isFinite && globalNorm.isFinite, layerTimes: layerTimes)
       guard loss.isFinite && globalNorm.isFinite else {
         let what = loss.isFinite ? "gradient norm is \(globalNorm)" : "loss is \(loss)"
         if plan.pausesOnAnomaly, try rewind(step: position.step + 1, what: what) { return .rewound }
