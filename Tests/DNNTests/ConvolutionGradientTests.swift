@@ -68,16 +68,17 @@ import Testing
   /// The direct kernels (conv.h) against im2col + GEMM on the same weights and batch: output,
   /// weight, bias and input gradients, over kernels 1 to 7, every padding below the kernel,
   /// rows wider than one and two vector registers, filter and channel counts that leave the
-  /// kernels' blocks part-filled, a first layer (no input gradient).
+  /// kernels' blocks part-filled, a first layer (no input gradient), and a batch of more
+  /// samples than the weight gradient sums in registers at once (`DNN_GRADIENT_SAMPLES`).
   @Test func directKernelsMatchIm2col() {
-    var cases: [(ImageShape, Int, Int, Int)] = []
-    for k in 1...7 { for p in 0..<k { cases.append((ImageShape(channels: 2, height: 9, width: 11), 3, k, p)) } }
+    var cases: [(ImageShape, Int, Int, Int, batch: Int)] = []
+    for k in 1...7 { for p in 0..<k { cases.append((ImageShape(channels: 2, height: 9, width: 11), 3, k, p, 3)) } }
     cases += [
-      (ImageShape(channels: 1, height: 28, width: 28), 16, 5, 2), (ImageShape(channels: 16, height: 14, width: 14), 32, 5, 2),
-      (ImageShape(channels: 3, height: 5, width: 37), 19, 3, 1), (ImageShape(channels: 17, height: 6, width: 4), 5, 3, 0),
-      (ImageShape(channels: 1, height: 7, width: 1), 2, 1, 0),
+      (ImageShape(channels: 1, height: 28, width: 28), 16, 5, 2, 3), (ImageShape(channels: 16, height: 14, width: 14), 32, 5, 2, 3),
+      (ImageShape(channels: 3, height: 5, width: 37), 19, 3, 1, 3), (ImageShape(channels: 17, height: 6, width: 4), 5, 3, 0, 3),
+      (ImageShape(channels: 1, height: 7, width: 1), 2, 1, 0, 3), (ImageShape(channels: 2, height: 9, width: 11), 5, 3, 1, 150),
     ]
-    for (shape, filters, k, p) in cases {
+    for (shape, filters, k, p, batch) in cases {
       for first in [false, true] {
         let direct = Self.conv(shape, filters: filters, kernel: k, stride: 1, padding: p, seed: 9)
         let reference = Self.conv(shape, filters: filters, kernel: k, stride: 1, padding: p, seed: 9)
@@ -85,8 +86,8 @@ import Testing
         reference.direct = nil
         direct.computesInputGradient = !first
         reference.computesInputGradient = !first
-        let x = GradientCheck.randomTensor(rows: 3, columns: shape.features, seed: 4)
-        let g = GradientCheck.randomTensor(rows: 3, columns: direct.outputFeatures, seed: 5)
+        let x = GradientCheck.randomTensor(rows: batch, columns: shape.features, seed: 4)
+        let g = GradientCheck.randomTensor(rows: batch, columns: direct.outputFeatures, seed: 5)
         var results: [[[Float]]] = []
         for layer in [direct, reference] {
           let y = layer.forward(x, phase: .training).values
@@ -94,7 +95,7 @@ import Testing
           let dx = layer.backward(g).values
           results.append([y, dx] + layer.parameters.map(\.gradient.values))
         }
-        let what = "\(shape.text), \(filters) filters, k \(k), p \(p), first \(first)"
+        let what = "\(shape.text), \(filters) filters, k \(k), p \(p), first \(first), batch \(batch)"
         #expect(results[0].map(\.count) == results[1].map(\.count), "\(what): shapes")
         #expect(first ? results[0][1].isEmpty : results[0][1].count == x.count, "\(what): input gradient")
         for (name, (a, b)) in zip(["output", "input gradient", "weight gradient", "bias gradient"], zip(results[0], results[1])) {

@@ -1,0 +1,61 @@
+// The direct convolution kernels of Sources/CCPU/conv.h alone, on cnn.json's second
+// convolution (16 -> 32 channels, 5x5, padding 2, 14x14 maps) for a batch of SAMPLES (default
+// 32, a split batch's half): the weight gradient against the forward pass (the same FLOP
+// count), best of 5 rounds of 200 calls. Build with the engine's instruction set:
+//   clang -O3 -march=native -I Sources/CCPU benchmarks/conv_kernels.c -lm -o .build/conv_kernels
+//   .build/conv_kernels [SAMPLES]
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conv.h"
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static float *floats(long count) {
+  float *p = aligned_alloc(64, ((size_t)count * sizeof(float) + 63) / 64 * 64);
+  memset(p, 0, (size_t)count * sizeof(float));
+  return p;
+}
+
+int main(int argc, char **argv) {
+  const long S = argc > 1 ? atol(argv[1]) : 32, C = 16, F = 32, H = 14, W = 14, k = 5, pad = 2;
+  // The layer's padded planes (Conv2D.Direct): rows of 20 floats.
+  const long rows = H + 2 * pad, stride = 20, gpad = k - 1 - pad, grows = H + 2 * gpad, gstride = 20;
+  const long xs = C * rows * stride, gs = F * grows * gstride, weights = F * C * k * k;
+  float *x = floats(S * xs), *dy = floats(S * gs), *dw = floats(weights), *w = floats(weights);
+  float *packed = floats(((F + DNN_FILTER_BLOCK - 1) / DNN_FILTER_BLOCK) * DNN_FILTER_BLOCK * C * k * k), *out = floats(S * F * H * W);
+  srand(1);
+  for (long s = 0; s < S; s++)
+    for (long c = 0; c < C; c++)
+      for (long y = 0; y < H; y++)
+        for (long i = 0; i < W; i++) x[s * xs + c * rows * stride + (y + pad) * stride + i + pad] = rand() / (float)RAND_MAX - 0.5f;
+  for (long s = 0; s < S; s++)
+    for (long f = 0; f < F; f++)
+      for (long y = 0; y < H; y++)
+        for (long i = 0; i < W; i++) dy[s * gs + f * grows * gstride + (y + gpad) * gstride + i + gpad] = rand() / (float)RAND_MAX - 0.5f;
+  for (long i = 0; i < weights; i++) w[i] = rand() / (float)RAND_MAX - 0.5f;
+  dnn_conv_pack(w, F, C, k, 0, packed);
+  const int calls = 200;
+  double gradient = 1e9, forward = 1e9;
+  for (int round = 0; round < 5; round++) {
+    double start = now();
+    for (int r = 0; r < calls; r++) dnn_conv_weight_gradient(x, xs, C, rows, stride, dy, gs, F, grows, gstride, gpad, k, H, W, S, dw);
+    double t = (now() - start) / calls;
+    if (t < gradient) gradient = t;
+    start = now();
+    for (int r = 0; r < calls; r++) dnn_conv_rows(x, xs, C, rows, stride, packed, F, k, NULL, out, F * H * W, H, W, S);
+    t = (now() - start) / calls;
+    if (t < forward) forward = t;
+  }
+  const double flop = 2.0 * S * F * C * k * k * H * W;
+  printf("%ld samples: weight gradient %.0f us (%.1f GFLOP/s), forward %.0f us (%.1f GFLOP/s)\n", S, gradient * 1e6,
+         flop / gradient * 1e-9, forward * 1e6, flop / forward * 1e-9);
+  return 0;
+}
