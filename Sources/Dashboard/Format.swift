@@ -41,7 +41,6 @@ enum Format {
     text.count >= width ? String(text.prefix(width)) : text + String(repeating: " ", count: width - text.count)
   }
 
-
   /// `text` wrapped like `wrap`, keeping its leading spaces on every line (continuation lines
   /// indented two more), for indented panel lines.
   static func wrapIndented(_ text: String, width: Int) -> [String] {

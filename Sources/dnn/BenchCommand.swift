@@ -42,7 +42,7 @@ struct BenchCommand: ParsableCommand {
     if countAllocations { return try Self.countAllocations(config: config, folder: folder) }
     let (summary, backend, helperShare) = try Self.train(config, on: folder, watched: watched, helper: helper, profile: profile)
     report(summary, config: config, backend: backend, helperShare: helperShare, dataset: dataset, samples: Double(folder.train.count))
-    if let times = summary.layerTimes, !json { Self.printProfile(times, trainingSeconds: summary.secondsPerEpoch.reduce(0, +)) }
+    if profile, !json, let times = summary.layerTimes { Self.printProfile(times, trainingSeconds: summary.secondsPerEpoch.reduce(0, +)) }
   }
 
   /// The run of `--config` (`--run` or the first), or the reference MLP.
@@ -76,7 +76,8 @@ struct BenchCommand: ParsableCommand {
       try Trainer.make(config, on: folder, start: .new(out: nil), events: events, commands: commands) { plan in
         if watched { plan = plan.watched() }
         plan.helperUse = helper
-        plan.timesLayers = profile
+        // A watched run times its layers already (the dashboard's layers view shows them).
+        plan.timesLayers = plan.timesLayers || profile
       }
     }
     session.wait()
@@ -111,7 +112,7 @@ struct BenchCommand: ParsableCommand {
         "gflops": .number(gflops), "peakRSSMegabytes": .number(rss), "backend": .string(backend),
         "testAccuracy": .number(Double(summary.test?.accuracy ?? .nan)), "dataset": .string(dataset),
         "helperShare": helperShare.map { .number($0) } ?? .null,
-        "layerSeconds": summary.layerTimes.map { times in
+        "layerSeconds": (profile ? summary.layerTimes : nil).map { times in
           .array(times.layers.indices.map { i in
             .object(["layer": .string(times.layers[i]), "forward": .number(times.forwardSeconds[i]), "backward": .number(times.backwardSeconds[i])])
           })

@@ -1,6 +1,7 @@
 import Dispatch
 
-/// Time spent in each layer's forward and backward passes, for `dnn bench --profile`: two clock
+/// Time spent in each layer's forward and backward passes, for `dnn bench --profile` and the
+/// dashboard's layers view (a watched run times its layers): two clock
 /// reads around each layer call in `Sequential.advancePass` (about 50 ns each, against a
 /// layer's microseconds; nothing is read without a clock). A layer that meets the other half
 /// of a split batch counts the parts before and after the meeting, not the wait between them.
@@ -53,7 +54,8 @@ public struct LayerTimes: Sendable, Equatable {
     (self.layers, self.forwardSeconds, self.backwardSeconds, self.steps) = (layers, forwardSeconds, backwardSeconds, steps)
   }
 
-  /// The times of `model`'s layers, adding those of `others` (a split step's replica).
+  /// The times of `model`'s layers from `clocks`, added: the model's and, with the batch
+  /// split, the replica's.
   init(_ model: Sequential, clocks: [LayerClock]) {
     layers = model.layers.map(\.summary)
     let sum = { (pick: (LayerClock) -> [UInt64]) in

@@ -22,7 +22,7 @@ public final class Sequential {
   /// When set, training forward passes record each layer's output statistics in it (the
   /// layer-health report; the trainer sets it for the steps it measures, else nil: no cost).
   public var activationTrace: ActivationTrace?
-  /// When set, training passes add each layer's time to it (`dnn bench --profile`).
+  /// When set, training passes add each layer's time to it (`RunPlan.timesLayers`).
   var layerClock: LayerClock?
 
   /// A model of `layers`; widths must chain (`layers[i].outputFeatures == layers[i+1].inputFeatures`).
