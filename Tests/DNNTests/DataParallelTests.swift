@@ -9,13 +9,9 @@ import Testing
   /// Runs `config` on the bundled digits with the batch split or not; returns per-step losses,
   /// gradient norms and the final weights.
   static func train(_ config: RunConfig, split: Bool) -> (losses: [Float], norms: [[Float]], weights: [[Float]], backend: String) {
-    let folder = Fixtures.mnist
-    let events = EventChannel(capacity: 1 << 20)
-    let plan = RunPlan(config: config, data: DataSplit(folder: folder, config: config), splitBatch: split)
-    let trainer = try! Trainer(plan: plan, events: events, commands: CommandMailbox())
-    trainer.run()
+    let (trainer, events) = Fixtures.train(config, split: split)
     var losses: [Float] = [], norms: [[Float]] = [], backend = ""
-    for event in events.drain() {
+    for event in events {
       switch event {
       case .batch(let b):
         losses.append(b.loss)

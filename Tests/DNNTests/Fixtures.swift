@@ -23,6 +23,19 @@ enum Fixtures {
   /// `splitBatch: true`, and by the command-line tests in processes of their own.
   static let pinThreads: Void = BLASRuntime.setThreads(1)
 
+  /// Trains `config` on the bundled digits to its end, with the batch split or not and the plan
+  /// as `adjust` leaves it: the trainer and every event it sent.
+  static func train(
+    _ config: RunConfig, split: Bool, _ adjust: (inout RunPlan) -> Void = { _ in }
+  ) -> (trainer: Trainer, events: [TrainingEvent]) {
+    let events = EventChannel(capacity: 1 << 20)
+    var plan = RunPlan(config: config, data: DataSplit(folder: mnist, config: config), splitBatch: split)
+    adjust(&plan)
+    let trainer = try! Trainer(plan: plan, events: events, commands: CommandMailbox())
+    trainer.run()
+    return (trainer, events.drain())
+  }
+
   /// A new empty temporary folder.
   static func temporaryFolder() -> String {
     let path = NSTemporaryDirectory() + "dnn-tests-" + UUID().uuidString

@@ -8,12 +8,8 @@ import Testing
   /// Weights and per-step losses of `config` trained with the batch split, the helper used as
   /// `use` says.
   static func train(_ config: RunConfig, helper use: HelperUse) -> (losses: [Float], weights: [[Float]]) {
-    let events = EventChannel(capacity: 1 << 20)
-    var plan = RunPlan(config: config, data: DataSplit(folder: Fixtures.mnist, config: config), splitBatch: true)
-    plan.helperUse = use
-    let trainer = try! Trainer(plan: plan, events: events, commands: CommandMailbox())
-    trainer.run()
-    let losses = events.drain().compactMap { event -> Float? in
+    let (trainer, events) = Fixtures.train(config, split: true) { $0.helperUse = use }
+    let losses = events.compactMap { event -> Float? in
       if case .batch(let b) = event { return b.loss }
       return nil
     }

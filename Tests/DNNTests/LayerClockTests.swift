@@ -7,12 +7,8 @@ import Testing
 @Suite struct LayerClockTests {
   /// Trains `config` with layers timed or not; the summary's layer times and the weights.
   static func train(_ config: RunConfig, split: Bool, timed: Bool) -> (times: LayerTimes?, weights: [[Float]], replica: [UInt64]?) {
-    let events = EventChannel(capacity: 1 << 20)
-    var plan = RunPlan(config: config, data: DataSplit(folder: Fixtures.mnist, config: config), splitBatch: split)
-    plan.timesLayers = timed
-    let trainer = try! Trainer(plan: plan, events: events, commands: CommandMailbox())
-    trainer.run()
-    let summary = events.drain().compactMap { event -> RunSummary? in
+    let (trainer, events) = Fixtures.train(config, split: split) { $0.timesLayers = timed }
+    let summary = events.compactMap { event -> RunSummary? in
       if case .finished(let s) = event { return s }
       return nil
     }.last
@@ -42,12 +38,11 @@ import Testing
   @Test func aWatchedRunsHealthReportsCarryTheTimes() throws {
     var config = DataParallelTests.config(.sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0), batchSize: 50, clip: .none)
     config.epochs = 1
-    let events = EventChannel(capacity: 1 << 20)
-    var plan = RunPlan(config: config, data: DataSplit(folder: Fixtures.mnist, config: config), splitBatch: true).watched()
-    plan.healthInterval = 0
-    let trainer = try Trainer(plan: plan, events: events, commands: CommandMailbox())
-    trainer.run()
-    let reports = events.drain().compactMap { event -> LayerHealth? in
+    let (_, events) = Fixtures.train(config, split: true) { plan in
+      plan = plan.watched()
+      plan.healthInterval = 0
+    }
+    let reports = events.compactMap { event -> LayerHealth? in
       if case .health(let h) = event { return h }
       return nil
     }
