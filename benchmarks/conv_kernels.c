@@ -1,9 +1,10 @@
 // The direct convolution kernels of Sources/CCPU/conv.h alone, on cnn.json's second
-// convolution (16 -> 32 channels, 5x5, padding 2, 14x14 maps) for a batch of SAMPLES (default
-// 32, a split batch's half): the weight gradient against the forward pass (the same FLOP
-// count), best of 5 rounds of 200 calls. Build with the engine's instruction set:
+// convolution (16 -> 32 channels, 5x5, padding 2, 14x14 maps; or C -> F channels on H x H maps)
+// for a batch of SAMPLES (default 32, a split batch's half): the weight gradient against the
+// forward pass (the same FLOP count), best of 5 rounds of 200 calls. Build with the engine's
+// instruction set:
 //   clang -O3 -march=native -I Sources/CCPU benchmarks/conv_kernels.c -lm -o .build/conv_kernels
-//   .build/conv_kernels [SAMPLES]
+//   .build/conv_kernels [SAMPLES [C F H]]     (cnn.json's first convolution: 32 1 16 28)
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,9 +26,12 @@ static float *floats(long count) {
 }
 
 int main(int argc, char **argv) {
-  const long S = argc > 1 ? atol(argv[1]) : 32, C = 16, F = 32, H = 14, W = 14, k = 5, pad = 2;
-  // The layer's padded planes (Conv2D.Direct): rows of 20 floats.
-  const long rows = H + 2 * pad, stride = 20, gpad = k - 1 - pad, grows = H + 2 * gpad, gstride = 20;
+  const long S = argc > 1 ? atol(argv[1]) : 32, C = argc > 4 ? atol(argv[2]) : 16, F = argc > 4 ? atol(argv[3]) : 32;
+  const long H = argc > 4 ? atol(argv[4]) : 14, W = H, k = 5, pad = 2;
+  // The layer's padded planes (Conv2D.Direct): rows wide enough for the last chunk's loads.
+  const long span = (W + DNN_LANES - 1) / DNN_LANES * DNN_LANES;
+  const long rows = H + 2 * pad, stride = W + 2 * pad > span + k - 1 ? W + 2 * pad : span + k - 1;
+  const long gpad = k - 1 - pad, grows = H + 2 * gpad, gstride = stride;
   const long xs = C * rows * stride, gs = F * grows * gstride, weights = F * C * k * k;
   float *x = floats(S * xs), *dy = floats(S * gs), *dw = floats(weights), *w = floats(weights);
   float *packed = floats(((F + DNN_FILTER_BLOCK - 1) / DNN_FILTER_BLOCK) * DNN_FILTER_BLOCK * C * k * k), *out = floats(S * F * H * W);

@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import Testing
 
 @testable import DNN
@@ -39,16 +41,23 @@ import Testing
     }
   }
 
-  /// Runs `steps` steps of a choice whose steps take `perRow(step, usesHelper)` ns a row; the
-  /// ways it ran each step.
-  static func simulate(steps: Int, perRow: (Int, Bool) -> Double) -> [Bool] {
-    var choice = HelperChoice(.auto)
+  /// Runs `steps` steps of a choice whose steps take `perRow(step, usesHelper)` ns a row, on a
+  /// machine whose idle cores are `idle(step)` (`.unknown` by default: no /proc/stat); the ways
+  /// it ran each step.
+  static func simulate(
+    steps: Int, idle: @escaping (Int) -> IdleCores.Reading = { _ in .unknown }, perRow: (Int, Bool) -> Double
+  ) -> [Bool] {
+    let clock = StepCounter()
+    var choice = HelperChoice(.auto, idleCores: { idle(clock.step) })
     return (0..<steps).map { step in
+      clock.step = step
       let helped = choice.usesHelper()
       choice.record(nanoseconds: UInt64(perRow(step, helped) * 64), rows: 64)
       return helped
     }
   }
+
+  final class StepCounter { var step = 0 }
 
   /// The helper is taken while it makes steps faster, left while it makes them slower, and the
   /// choice follows a change within a few dozen steps; probes cost a few steps in a hundred.
@@ -84,6 +93,49 @@ import Testing
     #expect(share < 0.04, "helper in \(share) of the steps")
     // Against one thread all along: at most 3% slower.
     #expect(nanoseconds < 1.03 * 1000 * 20_000, "\(nanoseconds / (1000 * 20_000))x one thread")
+  }
+
+  /// With a neighbour on the helper's core and no idle core to show for it, the trainer alone
+  /// probes no more: the few helped steps are the first ones, before the neighbour showed. When
+  /// the neighbour leaves (a core idle again), the next probe takes the helper back.
+  @Test func noIdleCoreNoProbe() {
+    let neighbour = 200..<15_000
+    let ways = Self.simulate(steps: 20_000, idle: { neighbour.contains($0) ? .idle(0.05) : .idle(0.95) }) { step, helped in
+      helped ? (neighbour.contains(step) ? 2500 : 600) : 1000
+    }
+    #expect(ways[400..<15_000].filter { $0 }.count == 0)
+    let back = 15_000 + HelperChoice.longestInterval + HelperChoice.probeLength
+    // (Less the probes of the trainer alone: 5 steps every 64 to 1,024.)
+    #expect(ways[back..<20_000].filter { $0 }.count > (20_000 - back) * 98 / 100)
+    // Without the reading (or with idle cores), probes go on as before: a few in a hundred.
+    let probing = Self.simulate(steps: 20_000) { step, helped in helped ? (neighbour.contains(step) ? 2500 : 600) : 1000 }
+    #expect(probing[400..<15_000].filter { $0 }.count > 20)
+  }
+
+  /// The idle and iowait ticks of /proc/stat's first line; nothing from another kind of text.
+  @Test func idleTicksFromProcStat() {
+    func parse(_ text: String) -> UInt64? { Array(text.utf8).withUnsafeBufferPointer { IdleCores.parse($0) } }
+    #expect(parse("cpu  4705 150 1120 16250 520 0 30 5 0 0\ncpu0 2000 75 560 8125 260 0 15 2 0 0\n") == 16_770)
+    #expect(parse("cpu  1 2 3 4 5") == 9)
+    #expect(parse("cpu  1 2 3 4\n5 6") == nil)
+    #expect(parse("intr 1 2 3 4 5 6") == nil)
+    #expect(parse("") == nil)
+    // This machine's (Linux): a reading, and idle cores between 0 and the cores there are.
+    if IdleCores.idleTicks() != nil {
+      let idle = IdleCores()
+      #expect(idle.sinceLastReading() == .tooSoon)
+      var reading = idle.sinceLastReading()
+      let start = DispatchTime.now().uptimeNanoseconds
+      while reading == .tooSoon && DispatchTime.now().uptimeNanoseconds - start < 1_000_000_000 {
+        usleep(10_000)
+        reading = idle.sinceLastReading()
+      }
+      guard case .idle(let cores) = reading else {
+        Issue.record("no reading after a second: \(reading)")
+        return
+      }
+      #expect(cores >= 0 && cores <= Double(ProcessInfo.processInfo.activeProcessorCount) + 0.5)
+    }
   }
 
   /// One slow step (the first after an evaluation) does not drive the helper away.

@@ -15,15 +15,18 @@ public enum HelperUse: String, Sendable, CaseIterable {
 /// Steps run the way that measured faster (a moving average of each way's nanoseconds per
 /// row), and every so often a few steps the other way, to notice when a neighbour comes or
 /// goes: every 64 steps while the two are close, up to every 1,024 while one is clearly
-/// faster. A way whose average climbs 5% above the other's last measurement is left at once.
-/// When another process takes the helper's core, one thread is faster and the step stops
+/// faster. The helper is left at once when its average climbs 5% above the trainer alone's last
+/// measurement; the trainer alone, in the same case, probes the helper at once (its measurement
+/// may be old). When another process takes the helper's core, one thread is faster and the step stops
 /// waiting for a helper that is not running; when the core is free again, the next probe sees
 /// it. A probe can be fooled: a helper woken from its park runs at full speed for a few
 /// milliseconds even on a core another process holds (the scheduler credits a thread that
 /// slept), then at its share. A way a probe chose that is left at once, before any later probe
 /// confirmed it, was such a false lead: the next probe then waits twice as long instead of the
 /// shortest interval, so a neighbour that stays costs a few fooled probes, not one every 64
-/// steps.
+/// steps. While the trainer runs alone, a probe that comes due waits when the machine had no idle
+/// core since the trainer was left alone or last asked (`IdleCores`): a neighbour that holds the
+/// helper's core then costs no probes at all.
 struct HelperChoice {
   private let use: HelperUse
   /// Nanoseconds per row, index 0 for one thread and 1 for two; nil until measured.
@@ -45,23 +48,50 @@ struct HelperChoice {
   /// Steps run each way, for reports.
   private(set) var steps = [0, 0]
 
+  /// The idle cores since the last reading (`.unknown`: probe anyway), and a call that starts a
+  /// new window.
+  private let idleCores: () -> IdleCores.Reading
+  private let restartIdleWindow: () -> Void
+  /// Probes of the helper put off because no core stood idle.
+  private(set) var probesPutOff = 0
+
   static let probeLength = 5
   static let shortestInterval = 64
   static let longestInterval = 1024
+  /// Idle cores needed to probe the helper while the trainer runs alone.
+  static let idleCoresToProbe = 0.5
 
-  init(_ use: HelperUse) {
+  init(_ use: HelperUse, idle: IdleCores = IdleCores()) {
+    self.init(use, idleCores: idle.sinceLastReading, restartIdleWindow: idle.restart)
+  }
+
+  /// A choice reading idle cores from `idleCores` (for tests: a simulated machine).
+  init(_ use: HelperUse, idleCores: @escaping () -> IdleCores.Reading, restartIdleWindow: @escaping () -> Void = {}) {
     self.use = use
     way = use == .never ? 0 : 1
     preferred = way
+    self.idleCores = idleCores
+    self.restartIdleWindow = restartIdleWindow
   }
 
   /// Whether this step uses the helper.
   mutating func usesHelper() -> Bool {
     if use == .auto {
       if probeLeft == 0 && untilProbe == 0 {
-        probeLeft = HelperChoice.probeLength
-        probeSum = 0
-        probeCount = 0
+        let reading = preferred == 0 ? idleCores() : .unknown
+        if case .idle(let cores) = reading, cores < HelperChoice.idleCoresToProbe {
+          // No core to spare: the helper would share one with another process. Ask again later;
+          // until then its last measurement is stale, and no reason to switch to it.
+          untilProbe = probeInterval
+          probesPutOff += 1
+          cost[1] = nil
+        } else if reading == .tooSoon {
+          untilProbe = probeInterval  // a window of a few ms: the ticks are 10 ms apart
+        } else {
+          probeLeft = HelperChoice.probeLength
+          probeSum = 0
+          probeCount = 0
+        }
       }
       way = probeLeft > 0 ? 1 - preferred : preferred
     }
@@ -89,12 +119,19 @@ struct HelperChoice {
     // eighth of at most twice itself; a lasting change moves it all the way within a few dozen.
     let average = cost[preferred].map { $0 + (min(perRow, 2 * $0) - $0) / 8 } ?? perRow
     cost[preferred] = average
-    if let other = cost[1 - preferred], average > other * 1.05 {
-      preferred = 1 - preferred
-      probeInterval = onTrial ? min(probeInterval * 2, HelperChoice.longestInterval) : HelperChoice.shortestInterval
-      onTrial = false
-      untilProbe = probeInterval
+    guard let other = cost[1 - preferred], average > other * 1.05 else { return }
+    if preferred == 0 {
+      // The trainer alone got slower than the helper's last measurement, which may be stale:
+      // measure it again now (a probe, put off when no core is idle) rather than switch to it.
+      if untilProbe > 0 { untilProbe = 0 }
+      return
     }
+    // The helper got slower than the trainer alone: leave it at once.
+    preferred = 0
+    probeInterval = onTrial ? min(probeInterval * 2, HelperChoice.longestInterval) : HelperChoice.shortestInterval
+    onTrial = false
+    untilProbe = probeInterval
+    restartIdleWindow()
   }
 
   /// After a probe: the faster way is preferred; the clearer the difference, the longer until
@@ -109,5 +146,8 @@ struct HelperChoice {
       probeInterval = ratio > 1.15 ? min(probeInterval * 2, HelperChoice.longestInterval) : HelperChoice.shortestInterval
     }
     untilProbe = probeInterval
+    // The window of idle time starts once the trainer is alone again (the probe's steps kept
+    // both cores busy).
+    if preferred == 0 { restartIdleWindow() }
   }
 }
