@@ -95,6 +95,8 @@ public struct DashboardState: Sendable {
   /// What the app computed for the inside view (`Instruments`), and for which digit, model and goal.
   public var insight: DigitInsight?
   public var insightKey = ""
+  /// Which weights `insight` was computed with (`ModelSnapshot.label`).
+  public var insightModel: String?
   /// `r`: the lower chart shows the learning rate instead of accuracy.
   public var showRateChart = false
   /// What the keys act on: the view and its overlays (`DashboardMode`), one value.

@@ -1,4 +1,5 @@
 import DNN
+import Dispatch
 
 /// The dashboard's own inference, on the main thread: a model rebuilt from the focused run's
 /// latest `ModelSnapshot` reads the drawing pad, and a fresh copy runs the finite-difference
@@ -10,6 +11,15 @@ final class Instruments {
   private var runReaders: [Int: (key: String, model: Sequential)] = [:]
   /// Validation digits a check runs on.
   static let checkSamples = 16
+  /// Least time between two looks inside the same digit when only the model changed (every
+  /// epoch's end): a look (saliency, two nudge searches, every layer's output) takes 15-20 ms of
+  /// the dashboard's thread with the reference MLP, which at 0.4-s epochs took 3% of a core from
+  /// the two training threads (benchmarks/dashboard_cpu.sh). A new digit or goal is looked at at once.
+  var insightRefreshSeconds = 2.0
+  /// The digit and goal of the last look, and when it was taken.
+  private var lastLook: (digit: String, at: UInt64)?
+  /// The clock (nanoseconds), for tests.
+  var now: () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
 
   /// Fulfils what the state asks for: a reading of a changed drawing (or of the same drawing by
   /// a newer model), a requested gradient check. True when the state changed.
@@ -66,7 +76,7 @@ final class Instruments {
       reader = (try? snapshot.makeModel()).map { (key, $0) }
     }
     pad.classifiedVersion = pad.version
-    pad.modelLabel = snapshot.position.step > 0 ? "step \(snapshot.position.step)" : "epoch \(snapshot.position.epoch)"
+    pad.modelLabel = snapshot.label
     guard let model = reader?.model, let image = DigitPreprocessing.mnistStyle(pad.canvas) else {
       (pad.probabilities, pad.seen) = (nil, nil)
       return
@@ -77,15 +87,20 @@ final class Instruments {
   }
 
   /// The inside view's insight into the browsed digit (a validation digit, or one of yours) by
-  /// the focused run's latest model, computed again when the digit, the model or the goal
-  /// changed. True when it was.
+  /// the focused run's latest model, computed again when the digit or the goal changed, and when
+  /// the model did, `insightRefreshSeconds` after the last look at the latest. True when it was.
   private func lookInside(_ state: inout DashboardState) -> Bool {
     guard let snapshot = state.model, let (pixels, label, which) = Self.browsedPixels(state) else { return false }
-    let image = pixels.map { Float($0) * BatchLoader.pixelScale }
-    let key = "\(state.focus) \(state.name) \(snapshot.position.step) \(snapshot.position.epoch) \(which) \(state.nudgeToward ?? -1)"
+    let digit = "\(state.focus) \(state.name) \(which) \(state.nudgeToward ?? -1)"
+    let key = "\(digit) \(snapshot.position.step) \(snapshot.position.epoch)"
     guard state.insightKey != key else { return false }
+    let now = now()
+    if let lastLook, lastLook.digit == digit, Double(now &- lastLook.at) * 1e-9 < insightRefreshSeconds { return false }
+    lastLook = (digit, now)
     state.insightKey = key
+    let image = pixels.map { Float($0) * BatchLoader.pixelScale }
     state.insight = (try? snapshot.makeModel()).map { DigitInsight($0, image: image, label: label, toward: state.nudgeToward) }
+    state.insightModel = snapshot.label
     return true
   }
 
@@ -108,4 +123,10 @@ final class Instruments {
     loader.load(batch: 0)
     return LayerGradientCheck.run(model, layer: layer, images: loader.images)
   }
+}
+
+extension ModelSnapshot {
+  /// Which weights these are, as the drawing pad and the inside view name them: `step 1266`
+  /// (or `epoch 3` for a snapshot taken before any step).
+  var label: String { position.step > 0 ? "step \(position.step)" : "epoch \(position.epoch)" }
 }

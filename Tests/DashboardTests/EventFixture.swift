@@ -211,6 +211,7 @@ enum InsideFixture {
     insight.layerOutputs = insight.layerOutputs.map { layer in layer.indices.map { Float($0 % 7) / 3 - 1 } }
     state.insight = insight
     state.insightKey = "fixture"
+    state.insightModel = "step 20"
     return state
   }
 }

@@ -53,6 +53,37 @@ import Testing
     #expect(text.contains("mean    std") && !body.contains { $0.contains("?") }, "\(text)")
   }
 
+  /// The inside view looks at a digit at once, and again when the digit or the goal changes; a
+  /// newer model alone (every epoch's end) is looked through at most every few seconds, and the
+  /// view says which weights it shows.
+  @Test func theInsideViewLooksAgainAtMostEveryFewSecondsForANewModel() throws {
+    var state = InstrumentsFixture.state
+    _ = state.perform(.inside)
+    let instruments = Instruments()
+    var clock: UInt64 = 1_000_000_000
+    instruments.now = { clock }
+    #expect(instruments.update(&state))
+    #expect(state.insight != nil && state.insightModel == "step 20")
+    var newer = InstrumentsFixture.model
+    newer.position = TrainingPosition(epoch: 3, batch: 0, step: 30)
+    state.apply(.model(newer))
+    clock += 500_000_000
+    #expect(!instruments.update(&state), "a new model half a second after the last look waits")
+    #expect(state.insightModel == "step 20")
+    _ = state.perform(.nudgeGoal)
+    #expect(instruments.update(&state), "a new goal is looked at at once")
+    #expect(state.insightModel == "step 30")
+    newer.position = TrainingPosition(epoch: 4, batch: 0, step: 40)
+    state.apply(.model(newer))
+    clock += UInt64(instruments.insightRefreshSeconds * 1e9) - 1
+    #expect(!instruments.update(&state))
+    clock += 1
+    #expect(instruments.update(&state), "and the newer model once the time is up")
+    #expect(state.insightModel == "step 40")
+    let text = DashboardView.render(state, width: 120, height: 40, options: RenderOptions()).text
+    #expect(text.contains("by the weights of step 40"), "\(text)")
+  }
+
   /// A run without validation digits has nothing to check on: a notice, no crash.
   @Test func aCheckWithoutValidationDigitsSaysSo() {
     var started = EventFixture.started

@@ -59,6 +59,8 @@ struct InsidePanel {
     let textX = inside.x + 3 * ((half ? 14 : 28) + 2) + 1
     let reads = "reads \(name(insight.predicted)) \(Format.percent(insight.probabilities[insight.predicted]))"
       + (insight.label.map { " (true \(name($0)))" } ?? "")
+    // Which weights: a look is taken again at most every few seconds while only the model changes.
+    if let model = state.insightModel { buffer.put("by the weights of \(model)", x: textX, y: inside.y, style: options.paint(.dim), clip: inside) }
     buffer.put(reads, x: textX, y: inside.y + 1, style: options.paint(.bold), clip: inside)
     let lines = ["saliency: how much each", "pixel moves the score z", "of \(name(c)) (before softmax);", "⊙ x: of the ink there"]
     for (i, line) in lines.enumerated() { buffer.put(line, x: textX, y: inside.y + 3 + i, style: options.paint(.dim), clip: inside) }
