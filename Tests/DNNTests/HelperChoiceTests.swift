@@ -112,6 +112,18 @@ import Testing
     #expect(probing[400..<15_000].filter { $0 }.count > 20)
   }
 
+  /// While the window of idle time is too short to read, the machine is not asked again at every
+  /// step (each reading opens /proc/stat), even when the trainer alone keeps getting slower than
+  /// the helper's old measurement.
+  @Test func aShortWindowIsNotAskedEveryStep() {
+    let asked = StepCounter()
+    let ways = Self.simulate(steps: 3000, idle: { _ in asked.step += 1; return .tooSoon }) { step, helped in
+      helped ? (step < 40 ? 600 : 2500) : (step < 300 ? 1000 : 1500)
+    }
+    #expect(ways[100..<3000].filter { $0 }.count < 100)
+    #expect(asked.step < 3000 / HelperChoice.shortestInterval + 10, "asked \(asked.step) times in 3,000 steps")
+  }
+
   /// The idle and iowait ticks of /proc/stat's first line; nothing from another kind of text.
   @Test func idleTicksFromProcStat() {
     func parse(_ text: String) -> UInt64? { Array(text.utf8).withUnsafeBufferPointer { IdleCores.parse($0) } }

@@ -54,6 +54,8 @@ struct HelperChoice {
   private let restartIdleWindow: () -> Void
   /// Probes of the helper put off because no core stood idle.
   private(set) var probesPutOff = 0
+  /// True while a probe waits for the window of idle time to grow (no earlier probe for it).
+  private var waitingForWindow = false
 
   static let probeLength = 5
   static let shortestInterval = 64
@@ -79,6 +81,7 @@ struct HelperChoice {
     if use == .auto {
       if probeLeft == 0 && untilProbe == 0 {
         let reading = preferred == 0 ? idleCores() : .unknown
+        waitingForWindow = false
         if case .idle(let cores) = reading, cores < HelperChoice.idleCoresToProbe {
           // No core to spare: the helper would share one with another process. Ask again later;
           // until then its last measurement is stale, and no reason to switch to it.
@@ -86,7 +89,9 @@ struct HelperChoice {
           probesPutOff += 1
           cost[1] = nil
         } else if reading == .tooSoon {
-          untilProbe = probeInterval  // a window of a few ms: the ticks are 10 ms apart
+          // A window of a few ms (the ticks are 10 ms apart): ask again after the interval.
+          untilProbe = probeInterval
+          waitingForWindow = true
         } else {
           probeLeft = HelperChoice.probeLength
           probeSum = 0
@@ -123,7 +128,7 @@ struct HelperChoice {
     if preferred == 0 {
       // The trainer alone got slower than the helper's last measurement, which may be stale:
       // measure it again now (a probe, put off when no core is idle) rather than switch to it.
-      if untilProbe > 0 { untilProbe = 0 }
+      if untilProbe > 0 && !waitingForWindow { untilProbe = 0 }
       return
     }
     // The helper got slower than the trainer alone: leave it at once.
