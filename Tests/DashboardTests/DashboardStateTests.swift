@@ -90,6 +90,11 @@ import Testing
     #expect(state.press(.escape).command == nil && !state.showHelp && !state.quitting)
     #expect(state.press(.escape).command == nil && !state.quitting)
     #expect(state.press(.alt("q")).command == nil && !state.quitting && !state.confirmingQuit)
+    // y answers the question yes (not the log scale's key there); elsewhere it stays that key.
+    state = EventFixture.state
+    #expect(state.press(.character("y")).command == nil && state.logScale && !state.confirmingQuit)
+    _ = state.perform(.quit)
+    #expect(state.press(.character("y")).command == .stop && state.quitting && state.logScale)
     // After the run, keys that train say they do nothing; q quits at once.
     state.apply(.finished(RunSummary(runName: "x", epochs: 2, train: Metrics(loss: 0.1, accuracy: 0.9),
                                       validation: Metrics(loss: 0.2, accuracy: 0.9), test: nil,
