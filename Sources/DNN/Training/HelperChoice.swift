@@ -60,8 +60,10 @@ struct HelperChoice {
   static let probeLength = 5
   static let shortestInterval = 64
   static let longestInterval = 1024
-  /// Idle cores needed to probe the helper while the trainer runs alone.
-  static let idleCoresToProbe = 0.5
+  /// Idle cores needed to probe the helper while the trainer runs alone: a quarter of a core, so
+  /// that a neighbour busy half the time (the helper then helps in its pauses) is still probed,
+  /// and one that holds a whole core (0.0-0.02 read here) is not.
+  static let idleCoresToProbe = 0.25
 
   init(_ use: HelperUse, idle: IdleCores = IdleCores()) {
     self.init(use, idleCores: idle.sinceLastReading, restartIdleWindow: idle.restart)
