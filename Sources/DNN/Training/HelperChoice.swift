@@ -15,18 +15,18 @@ public enum HelperUse: String, Sendable, CaseIterable {
 /// Steps run the way that measured faster (a moving average of each way's nanoseconds per
 /// row), and every so often a few steps the other way, to notice when a neighbour comes or
 /// goes: every 64 steps while the two are close, up to every 1,024 while one is clearly
-/// faster. The helper is left at once when its average climbs 5% above the trainer alone's last
-/// measurement; the trainer alone, in the same case, probes the helper at once (its measurement
-/// may be old). When another process takes the helper's core, one thread is faster and the step stops
-/// waiting for a helper that is not running; when the core is free again, the next probe sees
-/// it. A probe can be fooled: a helper woken from its park runs at full speed for a few
+/// faster. The helper is left at once when its average climbs 5% above the trainer alone's
+/// last measurement; the trainer alone, in the same case, probes the helper at once (its
+/// measurement may be old). When another process takes the helper's core, one thread is faster
+/// and the step stops waiting for a helper that is not running; when the core is free again,
+/// the next probe sees it. A probe can be fooled: a helper woken from its park runs at full speed for a few
 /// milliseconds even on a core another process holds (the scheduler credits a thread that
 /// slept), then at its share. A way a probe chose that is left at once, before any later probe
 /// confirmed it, was such a false lead: the next probe then waits twice as long instead of the
 /// shortest interval, so a neighbour that stays costs a few fooled probes, not one every 64
-/// steps. While the trainer runs alone, a probe that comes due waits when the machine had no idle
-/// core since the trainer was left alone or last asked (`IdleCores`): a neighbour that holds the
-/// helper's core then costs no probes at all.
+/// steps. While the trainer runs alone, a probe that comes due waits when the machine had no
+/// idle core since the trainer was left alone or last asked (`IdleCores`): a neighbour that
+/// holds the helper's core then costs no probes at all.
 struct HelperChoice {
   private let use: HelperUse
   /// Nanoseconds per row, index 0 for one thread and 1 for two; nil until measured.
@@ -52,8 +52,6 @@ struct HelperChoice {
   /// new window.
   private let idleCores: () -> IdleCores.Reading
   private let restartIdleWindow: () -> Void
-  /// Probes of the helper put off because no core stood idle.
-  private(set) var probesPutOff = 0
   /// True while a probe waits for the window of idle time to grow (no earlier probe for it).
   private var waitingForWindow = false
 
@@ -88,7 +86,6 @@ struct HelperChoice {
           // No core to spare: the helper would share one with another process. Ask again later;
           // until then its last measurement is stale, and no reason to switch to it.
           untilProbe = probeInterval
-          probesPutOff += 1
           cost[1] = nil
         } else if reading == .tooSoon {
           // A window of a few ms (the ticks are 10 ms apart): ask again after the interval.

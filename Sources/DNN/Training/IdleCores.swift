@@ -28,7 +28,7 @@ final class IdleCores {
   /// The average number of idle cores since the window started (the last `.idle` reading, the
   /// last `restart()`, or the first call, which starts it and is `.tooSoon`).
   func sinceLastReading() -> Reading {
-    guard let ticks = Self.idleTicks() else { return .unknown }
+    guard ticksPerSecond > 0, let ticks = Self.idleTicks() else { return .unknown }
     let now = DispatchTime.now().uptimeNanoseconds
     guard let (lastTicks, lastTime) = last else {
       last = (ticks, now)
@@ -37,7 +37,9 @@ final class IdleCores {
     let elapsed = now &- lastTime
     guard elapsed >= Self.shortestWindowNanoseconds else { return .tooSoon }
     last = (ticks, now)
-    return .idle(Double(ticks &- lastTicks) / ticksPerSecond / (Double(elapsed) * 1e-9))
+    // (iowait can step back on some kernels: a window that went backwards counts as none idle)
+    let idle = ticks >= lastTicks ? ticks - lastTicks : 0
+    return .idle(Double(idle) / ticksPerSecond / (Double(elapsed) * 1e-9))
   }
 
   /// Starts a new window now.
