@@ -41,6 +41,23 @@ import Testing
     #expect(read.steps == [RunLog.Step(step: 1, epoch: 1, loss: 2.3, accuracy: 0.1, gradientNorms: [0.5, 0.25])])
   }
 
+  /// A finished run whose metrics.csv is lost or garbage still reads as finished at its epochs,
+  /// with its best epoch, from run.json (it read as "FINISHED 0/3" with no best epoch).
+  @Test func aDamagedLogLeavesTheRecordsEpochsAndBest() throws {
+    let out = Fixtures.temporaryFolder()
+    try CheckpointTests.train(CheckpointTests.smallConfig(epochs: 3), out: out, mode: .create)
+    let folder = "\(out)/ckpt"
+    let intact = try SavedRun(path: folder).record
+    #expect(intact.status == .finished && intact.epochsDone == 3 && intact.best != nil)
+    for damage in ["garbage\n1,2,3\n", RunLog.metricsHeader + "\n1,0.5,0.8,0.4,0.85,0.1,1.0\n", ""] {
+      try damage.write(toFile: "\(folder)/metrics.csv", atomically: true, encoding: .utf8)
+      let read = try SavedRun(path: folder).record
+      #expect(read.status == .finished && read.epochsDone == 3 && read.best == intact.best, "\(damage.debugDescription)")
+    }
+    try FileManager.default.removeItem(atPath: "\(folder)/metrics.csv")
+    #expect(try SavedRun(path: folder).record.epochsDone == 3)
+  }
+
   @Test func logsAreAppendedNotRewritten() throws {
     let out = Fixtures.temporaryFolder()
     try CheckpointTests.train(CheckpointTests.smallConfig(epochs: 1), out: out, mode: .create)

@@ -199,8 +199,10 @@ extension RunRecord {
 
   /// The record of the run in `folder` whose configuration plans `epochsPlanned` epochs and whose
   /// logged epochs are `epochs`. A record that says the run trains while nobody holds its lock
-  /// reads as `interrupted`, as of its last saved state; a folder from before records (no `run.json`) is read from its logs:
-  /// finished when every planned epoch is logged, else interrupted.
+  /// reads as `interrupted`, as of its last saved state; a folder from before records (no
+  /// `run.json`) is read from its logs: finished when every planned epoch is logged, else
+  /// interrupted. Epochs done and the best epoch come from the log, or from the saved record
+  /// where the log holds fewer epochs than it saved.
   public static func read(folder: String, epochs: [EpochReport], epochsPlanned: Int, bestSmoothing: Double = 0) -> RunRecord {
     let decoder = JSONDecoder()
     decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -224,6 +226,12 @@ extension RunRecord {
       let saved = saved?.epochsDone ?? epochs.last?.epoch ?? 0
       record = RunRecord(status: .interrupted, epochs: epochs.filter { $0.epoch <= saved }, epochsPlanned: epochsPlanned, bestSmoothing: bestSmoothing)
       record.reason = "its process ended without saving an end (killed?): --resume continues from epoch \(saved)"
+    }
+    // A log with fewer epochs than the record saved (metrics.csv cut short, damaged or removed):
+    // the record's count and best epoch stand, rather than a finished run read as 0 epochs done.
+    if let saved, saved.epochsDone > record.epochsDone {
+      record.epochsDone = saved.epochsDone
+      record.best = saved.best
     }
     return record
   }
