@@ -52,6 +52,23 @@ import Testing
     expectError(Data(shape.utf8), "does not match its 16 data bytes")
   }
 
+  /// A path that is not a regular file (a device, a pipe) says so, for a checkpoint and for a
+  /// configuration, instead of "check its permissions"; a pipe is not opened (nothing blocks).
+  @Test func filesThatAreNotFilesSaySo() throws {
+    let fifo = Fixtures.temporaryFolder() + "/pipe"
+    #expect(mkfifo(fifo, 0o600) == 0)
+    for path in ["/dev/null", fifo] {
+      #expect(throws: CheckpointError.self) { try Safetensors.read(path) }
+      do { _ = try Safetensors.read(path) } catch { #expect("\(error)".contains("is not a regular file"), "\(error)") }
+      do {
+        _ = try RunFile.load(path: path)
+        Issue.record("\(path) loaded as a configuration")
+      } catch { #expect("\(error)".contains("\(path): is not a regular file"), "\(error)") }
+    }
+    #expect(UnreadableFile.problem("/nonexistent/x")?.contains("No such file") == true)
+    #expect(UnreadableFile.problem(Fixtures.temporaryFolder()) == "is a folder, not a file")
+  }
+
   @Test func checkpointsMustFitTheArchitecture() throws {
     let folder = Fixtures.temporaryFolder()
     let model = ModelBuilder.build(Self.smallConfig().layers, seed: 1)

@@ -41,3 +41,22 @@ public enum AtomicFile {
   /// Replaces `path` with the UTF-8 of `text`.
   public static func write(_ text: String, to path: String) throws { try write(Data(text.utf8), to: path) }
 }
+
+/// Why a file a command was given cannot be read, in words: not there, not a regular file (a
+/// folder, a device such as /dev/null, a pipe), or the system's reason (`Permission denied`).
+/// One wording for configurations and checkpoints.
+public enum UnreadableFile {
+  /// The problem with reading `path`, or nil when it reads.
+  public static func problem(_ path: String) -> String? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return "cannot be read (\(String(cString: strerror(errno))))" }
+    guard info.st_mode & S_IFMT == S_IFREG else {
+      return info.st_mode & S_IFMT == S_IFDIR ? "is a folder, not a file" : "is not a regular file (a device, pipe or socket)"
+    }
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { return "cannot be read (\(String(cString: strerror(errno))))" }
+    close(fd)
+    return nil
+  }
+}
+

@@ -75,9 +75,8 @@ public struct Safetensors: Sendable {
       throw CheckpointError(path: path, problem: "no such checkpoint")
     }
     guard !isDirectory.boolValue else { throw CheckpointError(path: path, problem: "is a folder, expected a .safetensors file") }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw CheckpointError(path: path, problem: "cannot be read (check its permissions)")
-    }
+    if let problem = UnreadableFile.problem(path) { throw CheckpointError(path: path, problem: problem) }
+    guard let data = FileManager.default.contents(atPath: path) else { throw CheckpointError(path: path, problem: "cannot be read") }
     return try decode(data, path: path)
   }
 

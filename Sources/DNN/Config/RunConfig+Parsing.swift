@@ -12,9 +12,8 @@ extension RunFile {
       let bundled = Assets.bundledConfigs().map { String($0.dropLast(5)) }
       throw ConfigError("\(path): no such configuration file" + (bundled.isEmpty ? "" : " (bundled, by name: \(bundled.joined(separator: ", ")))"))
     }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw ConfigError("\(path): cannot be read (check its permissions)")
-    }
+    if let problem = UnreadableFile.problem(path) { throw ConfigError("\(path): \(problem)") }
+    guard let data = FileManager.default.contents(atPath: path) else { throw ConfigError("\(path): cannot be read") }
     return try parse(data, path: path)
   }
 
