@@ -3,7 +3,7 @@ import TerminalUI
 
 extension DashboardState {
   /// The question `q` asks while a run trains.
-  public static var quitQuestion: String { "quit and stop training? \(KeyMap.name(.quit)) again or y / any other key to stay" }
+  public static var quitQuestion: String { "quit and stop training? \(KeyMap.name(.quit)) again or \(KeyMap.quitYesLabel) / any other key to stay" }
 
   /// What a mode made of a key action: done (with the command for the focused trainer, if
   /// any), or left to the board.
@@ -38,7 +38,8 @@ extension DashboardState {
   }
 
   /// Applies a key action: an overlay answers first (the quit question takes `q` as yes, as
-  /// `press` does `KeyMap.quitYesKeys`, and anything else as no; help and an outcome close on any key but `q`, which goes on to quit),
+  /// `press` does `KeyMap.quitYesKeys`, and anything else as no; help and an outcome close on
+  /// any key but `q`, which goes on to quit),
   /// then the view (weights, layers, cell cursor) takes its keys, then the board the rest.
   /// Returns the command for the focused run's trainer, if any.
   public mutating func perform(_ action: DashboardAction) -> TrainingCommand? {
