@@ -121,7 +121,27 @@ import Testing
       helped ? (step < 40 ? 600 : 2500) : (step < 300 ? 1000 : 1500)
     }
     #expect(ways[100..<3000].filter { $0 }.count < 100)
-    #expect(asked.step < 3000 / HelperChoice.shortestInterval + 10, "asked \(asked.step) times in 3,000 steps")
+    #expect(asked.step < 3000 / HelperChoice.windowRetry + 10, "asked \(asked.step) times in 3,000 steps")
+  }
+
+  /// A probe due while the window of idle time is still too short to read comes a few steps
+  /// later, not a whole interval later: the helper, slowed at step 1,000 and left, is fast again
+  /// from 1,030, while the trainer alone slows from 1,010 (the host busy) and asks for a probe
+  /// when its window is only a few steps old; the helper is back within a few dozen steps.
+  @Test func aShortWindowDelaysAProbeByAFewSteps() {
+    let since = StepCounter()
+    var choice = HelperChoice(.auto, idleCores: { since.step < 20 ? .tooSoon : .idle(1) }, restartIdleWindow: { since.step = 0 })
+    var ways: [Bool] = []
+    for step in 0..<3000 {
+      since.step += 1
+      let helped = choice.usesHelper()
+      ways.append(helped)
+      let perRow = helped ? ((1000..<1030).contains(step) ? 2500 : 600) : (step >= 1010 ? 1300 : 1000)
+      choice.record(nanoseconds: UInt64(perRow * 64), rows: 64)
+    }
+    #expect(ways[1000..<1030].filter { $0 }.count < 15, "the slow helper is left")
+    let back = ways[1030...].firstIndex(of: true) ?? 3000
+    #expect(back < 1030 + 2 * HelperChoice.windowRetry + HelperChoice.probeLength, "back at \(back)")
   }
 
   /// The idle and iowait ticks of /proc/stat's first line; nothing from another kind of text.

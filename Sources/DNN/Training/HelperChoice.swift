@@ -58,6 +58,8 @@ struct HelperChoice {
   static let probeLength = 5
   static let shortestInterval = 64
   static let longestInterval = 1024
+  /// Steps before the idle cores are asked again when their window was too short to read.
+  static let windowRetry = 16
   /// Idle cores needed to probe the helper while the trainer runs alone: a quarter of a core, so
   /// that a neighbour busy half the time (the helper then helps in its pauses) is still probed,
   /// and one that holds a whole core (0.0-0.02 read here) is not.
@@ -88,8 +90,9 @@ struct HelperChoice {
           untilProbe = probeInterval
           cost[1] = nil
         } else if reading == .tooSoon {
-          // A window of a few ms (the ticks are 10 ms apart): ask again after the interval.
-          untilProbe = probeInterval
+          // A window of a few ms (the ticks are 10 ms apart): ask again a few steps on (not a
+          // whole interval, up to 1,024 steps, later).
+          untilProbe = min(probeInterval, HelperChoice.windowRetry)
           waitingForWindow = true
         } else {
           probeLeft = HelperChoice.probeLength
