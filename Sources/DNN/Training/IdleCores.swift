@@ -61,23 +61,25 @@ final class IdleCores {
   }
 
   /// The idle and iowait ticks of a `/proc/stat` text's first line; nil when it is not a `cpu`
-  /// line with at least five numbers.
+  /// line with at least five numbers. Allocates nothing (it runs on the trainer's thread).
   static func parse(_ text: UnsafeBufferPointer<UInt8>) -> UInt64? {
-    var fields: [UInt64] = []
-    var value: UInt64?
-    var index = 0
-    guard text.starts(with: Array("cpu ".utf8)) else { return nil }
-    while index < text.count, text[index] != UInt8(ascii: "\n"), fields.count < 5 {
-      let byte = text[index]
+    guard text.starts(with: "cpu ".utf8) else { return nil }
+    var field = 0, value: UInt64 = 0, inNumber = false, idle: UInt64 = 0
+    for byte in text {
       if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
-        value = (value ?? 0) &* 10 &+ UInt64(byte - UInt8(ascii: "0"))
-      } else if let v = value {
-        fields.append(v)
-        value = nil
+        value = value &* 10 &+ UInt64(byte - UInt8(ascii: "0"))
+        inNumber = true
+        continue
       }
-      index += 1
+      if inNumber {
+        // Fields 4 and 5 (1-based): idle and iowait.
+        field += 1
+        if field >= 4 { idle &+= value }
+        if field == 5 { return idle }
+        (value, inNumber) = (0, false)
+      }
+      if byte == UInt8(ascii: "\n") { return nil }
     }
-    if let value, fields.count < 5 { fields.append(value) }
-    return fields.count == 5 ? fields[3] + fields[4] : nil
+    return inNumber && field == 4 ? idle &+ value : nil
   }
 }

@@ -111,7 +111,7 @@ struct LayersPanel {
         let gradient = state.gradientNorms.indices.contains(p) && state.step > 0 ? LineChart.compact(Double(state.gradientNorms[p])) : "–"
         return "‖\(short)‖ \(norm.map { LineChart.compact($0) } ?? "–")  ‖∇\(short)‖ \(gradient)"
       }
-      let when = state.model.map { $0.position.step > 0 ? " (weights of step \($0.position.step))" : "" } ?? ""
+      let when = state.model.map { $0.position.step > 0 ? " (weights of \($0.label))" : "" } ?? ""
       lines.append(("", .plain))
       lines.append(("     now  " + parts.joined(separator: " · ") + when, .plain))
     }
