@@ -23,8 +23,13 @@
 #define DNN_GRADIENT_BLOCK 2
 #endif
 
-// Samples a kernel row's sums run over in registers (dnn_conv_gradient_block).
-#define DNN_GRADIENT_SAMPLES 64
+// The bytes of input and output-gradient planes a block of samples may span in the weight
+// gradient (dnn_conv_gradient_block): enough samples that a kernel row's sums run over several
+// in registers, few enough that the block's planes stay in a 32 KB first-level cache (beside
+// the 6 KB of sums) while every kernel row rereads them. Settable for benchmarks/conv_kernels.c.
+#ifndef DNN_GRADIENT_BYTES
+#define DNN_GRADIENT_BYTES 24576
+#endif
 
 static inline long dnn_conv_lanes(void) { return DNN_LANES; }
 static inline long dnn_conv_filter_block(void) { return DNN_FILTER_BLOCK; }
@@ -135,13 +140,14 @@ static inline void dnn_conv_rows(const float *restrict in, long inSample, long c
 
 // One block of the weight gradient, for K = k known at compile time (so the
 // DNN_GRADIENT_BLOCK x K accumulators live in registers): filters first..first+count-1,
-// channel c, every kernel row. Each kernel row i runs over up to DNN_GRADIENT_SAMPLES samples
-// in its registers before its lane-wise sums go to `sums`: adding them there after every sample
-// (so that a sample's rows stayed in the first-level cache) ran at two thirds of the forward
-// kernel's rate, this at about its rate (benchmarks/conv_kernels.c: 64 against 95 GFLOP/s on
-// cnn.json's second convolution, AMD EPYC AVX-512); the samples' rows come from the
-// second-level cache instead. The block of samples bounds how many products one float lane
-// adds up before they join the rest.
+// channel c, every kernel row. Samples go in blocks whose planes fit DNN_GRADIENT_BYTES (3 of
+// cnn.json's second convolution, 1 of its first); each kernel row runs over a block's samples
+// in its registers, adds its lane-wise sums to `sums`, and the next row rereads the block from
+// the first-level cache. Adding to `sums` after every sample cost two thirds of the forward
+// kernel's rate on AMD's EPYC; blocks of 64 samples, whose rows came from the second-level
+// cache, ran at 65 GFLOP/s on Intel's Xeon against 82 for blocks of 3-5 and 145 for the forward
+// kernel (benchmarks/conv_kernels.c, cnn.json's second convolution). The blocks also bound how
+// many products one float lane adds up before they join the rest.
 static inline __attribute__((always_inline)) void dnn_conv_gradient_block(
     const float *restrict x, long xSample, long rows, long stride, const float *restrict dy, long dySample, long dyRows,
     long dyStride, long pad, long channels, long c, long first, long count, long outHeight, long outWidth,
@@ -161,8 +167,10 @@ static inline __attribute__((always_inline)) void dnn_conv_gradient_block(
   for (int f = 0; f < DNN_GRADIENT_BLOCK; f++) {
     offsets[f] = (first + (f < count ? f : count - 1)) * dyRows * dyStride + pad * dyStride + pad;
   }
-  for (long first_sample = 0; first_sample < samples; first_sample += DNN_GRADIENT_SAMPLES) {
-    const long end = first_sample + DNN_GRADIENT_SAMPLES < samples ? first_sample + DNN_GRADIENT_SAMPLES : samples;
+  const long bytes = (rows * stride + DNN_GRADIENT_BLOCK * dyRows * dyStride) * (long)sizeof(float);
+  const long block = bytes <= DNN_GRADIENT_BYTES ? DNN_GRADIENT_BYTES / bytes : 1;
+  for (long first_sample = 0; first_sample < samples; first_sample += block) {
+    const long end = first_sample + block < samples ? first_sample + block : samples;
 #pragma clang loop unroll(disable)
     for (int i = 0; i < K; i++) {
       dnn_lanes acc[DNN_GRADIENT_BLOCK][K];
