@@ -1,8 +1,9 @@
 // The direct convolution kernels of Sources/CCPU/conv.h alone, on cnn.json's second
 // convolution (16 -> 32 channels, 5x5, padding 2, 14x14 maps; or C -> F channels on H x H maps)
 // for a batch of SAMPLES (default 32, a split batch's half): the weight gradient against the
-// forward pass (the same FLOP count), best of 5 rounds of 200 calls. Build with the engine's
-// instruction set:
+// forward pass (the same FLOP count), best of 5 rounds of 200 calls; with AVX-512 also the weight
+// gradient with the filters in the lanes (conv_filters.h, its filters-last layout of dY
+// included), checked against the first. Build with the engine's instruction set:
 //   clang -O3 -march=native -I Sources/CCPU benchmarks/conv_kernels.c -lm -o .build/conv_kernels
 //   .build/conv_kernels [SAMPLES [C F H]]     (cnn.json's first convolution: 32 1 16 28)
 #include <math.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 
 #include "conv.h"
+#include "conv_filters.h"
 
 static double now(void) {
   struct timespec t;
@@ -46,8 +48,13 @@ int main(int argc, char **argv) {
         for (long i = 0; i < W; i++) dy[s * gs + f * grows * gstride + (y + gpad) * gstride + i + gpad] = rand() / (float)RAND_MAX - 0.5f;
   for (long i = 0; i < weights; i++) w[i] = rand() / (float)RAND_MAX - 0.5f;
   dnn_conv_pack(w, F, C, k, 0, packed);
-  const int calls = 200;
-  double gradient = 1e9, forward = 1e9;
+  // dY as the layer holds it ([S][F][H*W]) and filters-last for conv_filters.h.
+  float *plain = floats(S * F * H * W), *dyT = floats(S * H * W * dnn_filters_padded(F)), *dw2 = floats(weights);
+  for (long s = 0; s < S; s++)
+    for (long f = 0; f < F; f++)
+      for (long p = 0; p < H * W; p++) plain[(s * F + f) * H * W + p] = dy[s * gs + f * grows * gstride + (p / W + gpad) * gstride + p % W + gpad];
+  const int calls = 200, lanes = dnn_conv_filters_suits(k, 4);
+  double gradient = 1e9, forward = 1e9, filters = 1e9;
   for (int round = 0; round < 5; round++) {
     double start = now();
     for (int r = 0; r < calls; r++) dnn_conv_weight_gradient(x, xs, C, rows, stride, dy, gs, F, grows, gstride, gpad, k, H, W, S, dw);
@@ -57,9 +64,26 @@ int main(int argc, char **argv) {
     for (int r = 0; r < calls; r++) dnn_conv_rows(x, xs, C, rows, stride, packed, F, k, NULL, out, F * H * W, H, W, S);
     t = (now() - start) / calls;
     if (t < forward) forward = t;
+    if (!lanes) continue;
+    start = now();
+    for (int r = 0; r < calls; r++) {
+      dnn_filters_last(plain, F * H * W, S, F, H * W, dyT);
+      dnn_conv_weight_gradient_filters(x, xs, C, rows, stride, dyT, F, k, H, W, S, dw2);
+    }
+    t = (now() - start) / calls;
+    if (t < filters) filters = t;
   }
   const double flop = 2.0 * S * F * C * k * k * H * W;
   printf("%ld samples: weight gradient %.0f us (%.1f GFLOP/s), forward %.0f us (%.1f GFLOP/s)\n", S, gradient * 1e6,
          flop / gradient * 1e-9, forward * 1e6, flop / forward * 1e-9);
-  return 0;
+  if (!lanes) return 0;
+  // Both gradients were accumulated the same number of times: they must agree.
+  double worst = 0;
+  for (long i = 0; i < weights; i++) {
+    const double e = fabs(dw[i] - dw2[i]) / (fabs(dw[i]) + 1);
+    if (e > worst) worst = e;
+  }
+  printf("filters in the lanes: weight gradient %.0f us (%.1f GFLOP/s) with its layout of dY; largest relative difference %.1e\n",
+         filters * 1e6, flop / filters * 1e-9, worst);
+  return worst < 1e-3 ? 0 : 1;
 }

@@ -70,7 +70,9 @@ import Testing
   /// rows wider than one and two vector registers, filter and channel counts that leave the
   /// kernels' blocks part-filled, a first layer (no input gradient), and a batch of many blocks
   /// of the samples the weight gradient sums in registers at once (`DNN_GRADIENT_BYTES`: 6
-  /// samples of that shape), the last part-filled.
+  /// samples of that shape), the last part-filled; on AVX-512, the weight gradient with the
+  /// filters in the lanes (conv_filters.h: 4 channels or more, k 3 to 5) over part-filled
+  /// vectors of filters and blocks of samples.
   @Test func directKernelsMatchIm2col() {
     var cases: [(ImageShape, Int, Int, Int, batch: Int)] = []
     for k in 1...7 { for p in 0..<k { cases.append((ImageShape(channels: 2, height: 9, width: 11), 3, k, p, 3)) } }
@@ -78,6 +80,7 @@ import Testing
       (ImageShape(channels: 1, height: 28, width: 28), 16, 5, 2, 3), (ImageShape(channels: 16, height: 14, width: 14), 32, 5, 2, 3),
       (ImageShape(channels: 3, height: 5, width: 37), 19, 3, 1, 3), (ImageShape(channels: 17, height: 6, width: 4), 5, 3, 0, 3),
       (ImageShape(channels: 1, height: 7, width: 1), 2, 1, 0, 3), (ImageShape(channels: 2, height: 9, width: 11), 5, 3, 1, 151),
+      (ImageShape(channels: 4, height: 6, width: 5), 18, 4, 1, 19),
     ]
     for (shape, filters, k, p, batch) in cases {
       for first in [false, true] {

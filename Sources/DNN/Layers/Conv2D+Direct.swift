@@ -56,14 +56,27 @@ extension Conv2D {
       for s in 0..<batch { sum += Kernels.sum(dy + s * output.features + f * positions, count: positions) }
       db[f] += sum
     }
-    paddedGradient.resize(rows: batch, columns: d.gradientPlanes)
-    dnn_pad_planes(
-      dy, output.features, batch, filters, output.height, output.width, paddedGradient.pointer, d.gradientRows,
-      d.gradientStride, d.gradientPad)
-    dnn_conv_weight_gradient(
-      padded.pointer, d.inputPlanes, input.channels, d.inputRows, d.inputStride, paddedGradient.pointer, d.gradientPlanes,
-      filters, d.gradientRows, d.gradientStride, d.gradientPad, kernel, output.height, output.width, batch,
-      weight.gradient.pointer)
+    let filtersInLanes = dnn_conv_filters_suits(kernel, input.channels) != 0
+    // dY in padded planes, for conv.h's weight gradient and the input gradient.
+    if !filtersInLanes || computesInputGradient {
+      paddedGradient.resize(rows: batch, columns: d.gradientPlanes)
+      dnn_pad_planes(
+        dy, output.features, batch, filters, output.height, output.width, paddedGradient.pointer, d.gradientRows,
+        d.gradientStride, d.gradientPad)
+    }
+    if filtersInLanes {
+      // dW with the filters in the vector lanes (conv_filters.h), from dY laid out filters-last.
+      filtersLast.resize(rows: batch, columns: positions * dnn_filters_padded(filters))
+      dnn_filters_last(dy, output.features, batch, filters, positions, filtersLast.pointer)
+      dnn_conv_weight_gradient_filters(
+        padded.pointer, d.inputPlanes, input.channels, d.inputRows, d.inputStride, filtersLast.pointer, filters, kernel,
+        output.height, output.width, batch, weight.gradient.pointer)
+    } else {
+      dnn_conv_weight_gradient(
+        padded.pointer, d.inputPlanes, input.channels, d.inputRows, d.inputStride, paddedGradient.pointer,
+        d.gradientPlanes, filters, d.gradientRows, d.gradientStride, d.gradientPad, kernel, output.height, output.width,
+        batch, weight.gradient.pointer)
+    }
     guard computesInputGradient else {
       inputGradient.resize(rows: 0, columns: 0)
       return inputGradient

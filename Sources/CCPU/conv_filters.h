@@ -1,0 +1,145 @@
+// A convolution's weight gradient with the filters in the vector lanes (Conv2D's direct path on
+// AVX-512, kernels 3x3 to 5x5; conv.h's dnn_conv_weight_gradient everywhere else):
+//
+//   dw[f][c][i][j] += Σ_{s,y,x} dy[s][f][y][x] · in[s][c][y+i][x+j]
+//
+// conv.h's kernel puts output positions in the lanes: each step loads k shifted rows of the
+// input and a row of dY per filter, most of them across two cache lines, and ran at 82 GFLOP/s
+// against the forward kernel's 145 on Intel's Xeon (cnn.json's second convolution,
+// benchmarks/conv_kernels.c). Here dY is first laid out filters-last (`dnn_filters_last`), so
+// one aligned load holds 16 filters' gradients at a position, and each of the k x k input
+// values under the kernel there is broadcast into a multiply-add with it: the k x k sums of a
+// channel and a vector of filters stay in registers (25 of 32 for 5x5) over the samples, the
+// same pattern as the forward kernel's.
+#ifndef DNN_CONV_FILTERS_H
+#define DNN_CONV_FILTERS_H
+
+#include "lanes.h"
+
+// Samples whose products one register adds up before they join the channel's totals: sums of
+// about 1,600 products (8 samples of 14x14) rather than of a whole batch's.
+#define DNN_FILTERS_SAMPLES 8
+
+// Whether dnn_conv_weight_gradient_filters takes a convolution of kernel k over `channels`
+// input channels: AVX-512 (32 registers hold the k x k sums for k <= 5), k >= 3 (fewer sums
+// cannot keep the multiply-add units busy) and 4 channels or more: dY's filters-last layout
+// costs as much as a channel's sums (cnn.json's first convolution, one channel: 344 us against
+// 204 for conv.h's kernel; its second, 16 channels: 1,301 against 2,353 us, Intel's Xeon).
+static inline int dnn_conv_filters_suits(long k, long channels) {
+#if defined(__AVX512F__)
+  return k >= 3 && k <= 5 && channels >= 4;
+#else
+  (void)k, (void)channels;
+  return 0;
+#endif
+}
+
+// The filters rounded up to whole vector registers: the last stride of dnn_filters_last.
+static inline long dnn_filters_padded(long filters) { return (filters + DNN_LANES - 1) / DNN_LANES * DNN_LANES; }
+
+// target[s][p][f] = source[s][f][p] for `samples` samples of `filters` planes of `positions`
+// floats (`sourceStride` apart from one sample to the next), zero for f from `filters` to
+// dnn_filters_padded(filters). A register's worth of filters at a time, so that each position's
+// filters are written as one vector while the rows being read stay in the cache.
+static inline void dnn_filters_last(const float *restrict source, long sourceStride, long samples, long filters,
+                                    long positions, float *restrict target) {
+  const long padded = dnn_filters_padded(filters);
+  for (long s = 0; s < samples; s++) {
+    const float *from = source + s * sourceStride;
+    float *to = target + s * positions * padded;
+    for (long f0 = 0; f0 < padded; f0 += DNN_LANES) {
+      for (long p = 0; p < positions; p++) {
+        dnn_lanes v;
+#pragma clang loop unroll(full)
+        for (int f = 0; f < DNN_LANES; f++) v[f] = f0 + f < filters ? from[(f0 + f) * positions + p] : 0;
+        *(dnn_lanes_unaligned *)(to + p * padded + f0) = v;
+      }
+    }
+  }
+}
+
+#if defined(__AVX512F__)
+// One channel c and one vector of filters (fv: filters fv..fv+15 of the padded layout), for K
+// known at compile time: the K x K sums in registers, over blocks of DNN_FILTERS_SAMPLES samples
+// added to `total`, then added to dw for the real filters.
+static inline __attribute__((always_inline)) void dnn_conv_filters_block(
+    const float *restrict x, long xSample, long rows, long stride, const float *restrict dyT, long padded, long c,
+    long fv, long filters, long channels, long outHeight, long outWidth, long samples, float *restrict dw, const int K) {
+  const long positions = outHeight * outWidth;
+  dnn_lanes total[K][K];
+  for (int i = 0; i < K; i++) {
+#pragma clang loop unroll(full)
+    for (int j = 0; j < K; j++) total[i][j] = 0;
+  }
+  for (long first = 0; first < samples; first += DNN_FILTERS_SAMPLES) {
+    const long end = first + DNN_FILTERS_SAMPLES < samples ? first + DNN_FILTERS_SAMPLES : samples;
+    dnn_lanes acc[K][K];
+#pragma clang loop unroll(full)
+    for (int i = 0; i < K; i++) {
+#pragma clang loop unroll(full)
+      for (int j = 0; j < K; j++) acc[i][j] = 0;
+    }
+    for (long s = first; s < end; s++) {
+      const float *plane = x + s * xSample + c * rows * stride;
+      const float *gradient = dyT + s * positions * padded + fv;
+      for (long y = 0; y < outHeight; y++) {
+        const float *line = plane + y * stride;
+        for (long ox = 0; ox < outWidth; ox++) {
+          // Through dnn_load, whose 512-bit result keeps the function's vectors 512 bits wide:
+          // with none in a call, clang prefers 256-bit halves on these CPUs, and 50 of them spill.
+          const dnn_lanes d = dnn_load(gradient + (y * outWidth + ox) * padded);
+#pragma clang loop unroll(full)
+          for (int i = 0; i < K; i++) {
+#pragma clang loop unroll(full)
+            for (int j = 0; j < K; j++) acc[i][j] += d * line[i * stride + ox + j];
+          }
+        }
+      }
+    }
+#pragma clang loop unroll(full)
+    for (int i = 0; i < K; i++) {
+#pragma clang loop unroll(full)
+      for (int j = 0; j < K; j++) total[i][j] += acc[i][j];
+    }
+  }
+  const long count = filters - fv < DNN_LANES ? filters - fv : DNN_LANES;
+  for (long f = 0; f < count; f++) {
+    float *to = dw + ((fv + f) * channels + c) * K * K;
+    for (int i = 0; i < K; i++) {
+      for (int j = 0; j < K; j++) to[i * K + j] += total[i][j][f];
+    }
+  }
+}
+#endif
+
+// dw[f][c][i][j] += Σ_{s,y,x} dy[s][f][y][x] · in[s][c][y+i][x+j]: `x` the forward's padded
+// inputs (conv.h's layout), `dyT` the output gradients from dnn_filters_last (64-byte aligned).
+// Only where dnn_conv_filters_suits(k, channels).
+static inline void dnn_conv_weight_gradient_filters(const float *restrict x, long xSample, long channels, long rows,
+                                                    long stride, const float *restrict dyT, long filters, long k,
+                                                    long outHeight, long outWidth, long samples, float *restrict dw) {
+#if defined(__AVX512F__)
+  const long padded = dnn_filters_padded(filters);
+  for (long c = 0; c < channels; c++) {
+    for (long fv = 0; fv < filters; fv += DNN_LANES) {
+#define DNN_FILTERS_CASE(K)                                                                                           \
+  case K:                                                                                                             \
+    dnn_conv_filters_block(x, xSample, rows, stride, dyT, padded, c, fv, filters, channels, outHeight, outWidth,      \
+                           samples, dw, K);                                                                           \
+    break;
+      switch (k) {
+        DNN_FILTERS_CASE(3)
+        DNN_FILTERS_CASE(4)
+        DNN_FILTERS_CASE(5)
+        default: break;
+      }
+#undef DNN_FILTERS_CASE
+    }
+  }
+#else
+  (void)x, (void)xSample, (void)channels, (void)rows, (void)stride, (void)dyT, (void)filters, (void)k;
+  (void)outHeight, (void)outWidth, (void)samples, (void)dw;
+#endif
+}
+
+#endif
