@@ -4,9 +4,9 @@
 //   dw[f][c][i][j] += Σ_{s,y,x} dy[s][f][y][x] · in[s][c][y+i][x+j]
 //
 // conv.h's kernel puts output positions in the lanes: each step loads k shifted rows of the
-// input and a row of dY per filter, most of them across two cache lines, and ran at 82 GFLOP/s
+// input and a row of dY per filter, most of them across two cache lines, and ran at 81 GFLOP/s
 // against the forward kernel's 145 on Intel's Xeon (cnn.json's second convolution,
-// benchmarks/conv_kernels.c). Here dY is first laid out filters-last (`dnn_filters_last`), so
+// benchmarks/conv_kernels.c); this one at 154, its layout of dY included. Here dY is first laid out filters-last (`dnn_filters_last`), so
 // one aligned load holds 16 filters' gradients at a position, and each of the k x k input
 // values under the kernel there is broadcast into a multiply-add with it: the k x k sums of a
 // channel and a vector of filters stay in registers (25 of 32 for 5x5) over the samples, the
@@ -22,9 +22,10 @@
 
 // Whether dnn_conv_weight_gradient_filters takes a convolution of kernel k over `channels`
 // input channels: AVX-512 (32 registers hold the k x k sums for k <= 5), k >= 3 (fewer sums
-// cannot keep the multiply-add units busy) and 4 channels or more: dY's filters-last layout
-// costs as much as a channel's sums (cnn.json's first convolution, one channel: 344 us against
-// 204 for conv.h's kernel; its second, 16 channels: 1,301 against 2,353 us, Intel's Xeon).
+// cannot keep the multiply-add units busy) and 4 channels or more, over which dY's filters-last
+// layout pays for itself. Per 32 samples on Intel's Xeon (benchmarks/conv_kernels.c), layout
+// included: cnn.json's second convolution (16 channels) 1,044 us against 1,981 for conv.h's
+// kernel; its first (one channel, 28x28) 237 against 200.
 static inline int dnn_conv_filters_suits(long k, long channels) {
 #if defined(__AVX512F__)
   return k >= 3 && k <= 5 && channels >= 4;
@@ -37,10 +38,40 @@ static inline int dnn_conv_filters_suits(long k, long channels) {
 // The filters rounded up to whole vector registers: the last stride of dnn_filters_last.
 static inline long dnn_filters_padded(long filters) { return (filters + DNN_LANES - 1) / DNN_LANES * DNN_LANES; }
 
+#if defined(__AVX512F__)
+// Writes the 16 x 16 block `r` (r[i]: row i's 16 values) transposed: its column c, the 16 rows'
+// values at c, to `to + c * stride`. The unpack, in-lane shuffle and 128-bit-lane shuffle steps.
+static inline __attribute__((always_inline)) void dnn_transpose_16(const __m512 r[16], float *to, long stride) {
+  __m512 t[16], u[16];
+#pragma clang loop unroll(full)
+  for (int i = 0; i < 8; i++) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);      // per 128-bit lane: a0 b0 a1 b1
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);  // a2 b2 a3 b3
+  }
+#pragma clang loop unroll(full)
+  for (int i = 0; i < 4; i++) {  // u[4i + k], lane L: rows 4i..4i+3 at column 4L + k
+    u[4 * i] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
+    u[4 * i + 1] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
+    u[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+    u[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
+  }
+#pragma clang loop unroll(full)
+  for (int k = 0; k < 4; k++) {  // the lanes L of u[k], u[4+k], u[8+k], u[12+k], as columns 4L + k
+    const __m512 s0 = _mm512_shuffle_f32x4(u[k], u[4 + k], 0x44), s1 = _mm512_shuffle_f32x4(u[k], u[4 + k], 0xEE);
+    const __m512 s2 = _mm512_shuffle_f32x4(u[8 + k], u[12 + k], 0x44);
+    const __m512 s3 = _mm512_shuffle_f32x4(u[8 + k], u[12 + k], 0xEE);
+    _mm512_storeu_ps(to + k * stride, _mm512_shuffle_f32x4(s0, s2, 0x88));
+    _mm512_storeu_ps(to + (4 + k) * stride, _mm512_shuffle_f32x4(s0, s2, 0xDD));
+    _mm512_storeu_ps(to + (8 + k) * stride, _mm512_shuffle_f32x4(s1, s3, 0x88));
+    _mm512_storeu_ps(to + (12 + k) * stride, _mm512_shuffle_f32x4(s1, s3, 0xDD));
+  }
+}
+#endif
+
 // target[s][p][f] = source[s][f][p] for `samples` samples of `filters` planes of `positions`
 // floats (`sourceStride` apart from one sample to the next), zero for f from `filters` to
-// dnn_filters_padded(filters). A register's worth of filters at a time, so that each position's
-// filters are written as one vector while the rows being read stay in the cache.
+// dnn_filters_padded(filters). With AVX-512, blocks of 16 filters x 16 positions transposed in
+// registers (a position at a time, lane by lane, took as long as a channel's sums).
 static inline void dnn_filters_last(const float *restrict source, long sourceStride, long samples, long filters,
                                     long positions, float *restrict target) {
   const long padded = dnn_filters_padded(filters);
@@ -48,7 +79,18 @@ static inline void dnn_filters_last(const float *restrict source, long sourceStr
     const float *from = source + s * sourceStride;
     float *to = target + s * positions * padded;
     for (long f0 = 0; f0 < padded; f0 += DNN_LANES) {
-      for (long p = 0; p < positions; p++) {
+      long p0 = 0;
+#if defined(__AVX512F__)
+      for (; p0 + 16 <= positions; p0 += 16) {
+        __m512 r[16];
+#pragma clang loop unroll(full)
+        for (int i = 0; i < 16; i++) {
+          r[i] = f0 + i < filters ? _mm512_loadu_ps(from + (f0 + i) * positions + p0) : _mm512_setzero_ps();
+        }
+        dnn_transpose_16(r, to + p0 * padded + f0, padded);
+      }
+#endif
+      for (long p = p0; p < positions; p++) {
         dnn_lanes v;
 #pragma clang loop unroll(full)
         for (int f = 0; f < DNN_LANES; f++) v[f] = f0 + f < filters ? from[(f0 + f) * positions + p] : 0;
