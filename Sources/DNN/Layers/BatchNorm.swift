@@ -39,7 +39,10 @@ public final class BatchNorm: Layer {
     plane == 1 ? "BatchNorm(\(inputFeatures), momentum: \(momentum))" : "BatchNorm2D(\(channels) channels, momentum: \(momentum))"
   }
 
-  private let normalised = Tensor(rows: 0, columns: 0)  // x̂ [B, F]
+  /// The last forward's input and the mean it was normalised with (the batch's or the running
+  /// one): x̂ is computed from them again rather than stored (Kernels+BatchNorm.swift).
+  private var normalisedInput: Tensor?
+  private var normalisedMean: Tensor?
   private let batchMean = Tensor(rows: 1, columns: 0)  // μ [1, F]
   private let batchVariance = Tensor(rows: 1, columns: 0)  // σ² [1, F]
   private let inverseStd = Tensor(rows: 1, columns: 0)  // 1/√(σ²+ε) [1, F]
@@ -128,7 +131,6 @@ public final class BatchNorm: Layer {
     guard phase == .training else {
       lastPhase = phase
       output.resize(like: input)
-      normalised.resize(like: input)
       invertStd(runningVariance)  // 1/√(running_var + ε)
       normalise(input, mean: runningMean)  // x̂ = (x - running_mean)/√(running_var + ε), y = γ x̂ + β
       return output
@@ -143,7 +145,6 @@ public final class BatchNorm: Layer {
   public func forwardUntilMeeting(_ input: Tensor) {
     lastPhase = .training
     output.resize(like: input)
-    normalised.resize(like: input)
     pendingInput = input
     meanAndSquares(of: input)
     guard let sync else { return }
@@ -252,20 +253,28 @@ public final class BatchNorm: Layer {
     for j in 0..<channels { inv[j] = 1 / (v[j] + epsilon).squareRoot() }
   }
 
-  /// x̂ = (x - mean) · inverseStd,  y = γ x̂ + β.
+  /// x̂ = (x - mean) · inverseStd,  y = γ x̂ + β; x̂ is not kept (see `normalisedInput`).
   private func normalise(_ input: Tensor, mean: Tensor) {
+    normalisedInput = input
+    normalisedMean = mean
     let batch = input.rows, f = channels
-    let x = input.pointer, xhat = normalised.pointer, y = output.pointer
+    let x = input.pointer, y = output.pointer
     let mu = mean.pointer, inv = inverseStd.pointer, gamma = weight.value.pointer, beta = bias.value.pointer
     if plane > 1 {
       forEachPlane(batch) { j, at in
-        Kernels.normalise(x + at, xhat + at, y + at, count: plane, mean: mu[j], inverseStd: inv[j], gamma: gamma[j], beta: beta[j])
+        Kernels.normalise(x + at, y + at, count: plane, mean: mu[j], inverseStd: inv[j], gamma: gamma[j], beta: beta[j])
       }
       return
     }
     for b in 0..<batch {
-      Kernels.normaliseRow(x + b * f, xhat + b * f, y + b * f, count: f, mean: mu, inverseStd: inv, gamma: gamma, beta: beta)
+      Kernels.normaliseRow(x + b * f, y + b * f, count: f, mean: mu, inverseStd: inv, gamma: gamma, beta: beta)
     }
+  }
+
+  /// The last forward's input and mean, for the backward's x̂.
+  private var forwardInput: (x: UnsafePointer<Float>, mean: UnsafePointer<Float>) {
+    guard let input = normalisedInput, let mean = normalisedMean else { preconditionFailure("BatchNorm.backward before forward") }
+    return (UnsafePointer(input.pointer), UnsafePointer(mean.pointer))
   }
 
   public func backward(_ outputGradient: Tensor) -> Tensor {
@@ -280,7 +289,7 @@ public final class BatchNorm: Layer {
     let batch = outputGradient.rows, f = channels
     inputGradient.resize(like: outputGradient)
     pendingGradient = outputGradient
-    let dy = outputGradient.pointer, xhat = normalised.pointer
+    let dy = outputGradient.pointer, (x, mu) = forwardInput, inv = inverseStd.pointer
     let dgamma = weight.gradient.pointer, dbeta = bias.gradient.pointer
     let sDy = sumDy.pointer, sDyXhat = sumDyXhat.pointer
     // Σ_b dy, Σ_b dy ⊙ x̂   [1, F]
@@ -288,12 +297,14 @@ public final class BatchNorm: Layer {
     sumDyXhat.fill(0)
     if plane > 1 {
       forEachPlane(batch) { j, at in
-        let (s, sx) = Kernels.sumAndDot(dy + at, xhat + at, count: plane)
+        let (s, sx) = Kernels.sumAndDot(dy + at, x + at, count: plane, mean: mu[j], inverseStd: inv[j])
         sDy[j] += s
         sDyXhat[j] += sx
       }
     } else {
-      for b in 0..<batch { Kernels.addSumAndDot(dy + b * f, xhat + b * f, into: sDy, sDyXhat, count: f) }
+      for b in 0..<batch {
+        Kernels.addSumAndDot(dy + b * f, x + b * f, mean: mu, inverseStd: inv, into: sDy, sDyXhat, count: f)
+      }
     }
     // dγ += Σ dy ⊙ x̂,  dβ += Σ dy   (this half's rows: the split step combines the halves)
     for j in 0..<f {
@@ -310,7 +321,7 @@ public final class BatchNorm: Layer {
     guard let outputGradient = pendingGradient else { preconditionFailure("backwardAfterMeeting before backwardUntilMeeting") }
     pendingGradient = nil
     let batch = outputGradient.rows, f = channels
-    let dy = outputGradient.pointer, dx = inputGradient.pointer, xhat = normalised.pointer
+    let dy = outputGradient.pointer, dx = inputGradient.pointer
     let inv = inverseStd.pointer, gamma = weight.value.pointer
     let sDy = sumDy.pointer, sDyXhat = sumDyXhat.pointer
     guard lastPhase == .training else {
@@ -323,6 +334,7 @@ public final class BatchNorm: Layer {
       return inputGradient
     }
     // dx = γ / (B √(σ² + ε)) · (B dy - Σ dy - x̂ Σ (dy ⊙ x̂))   [B, F]
+    let (x, mu) = forwardInput
     // Split: each half's dy is d(its mean loss), w = its share of the rows; the whole batch's
     // dy is w·dy, its sums Σ_halves w·Σ, and this half's dx is the whole batch's over w.
     var n = Float(batch * plane)
@@ -335,7 +347,8 @@ public final class BatchNorm: Layer {
     if plane > 1 {
       forEachPlane(batch) { j, at in
         Kernels.batchNormInputGradient(
-          dy + at, xhat + at, dx + at, count: plane, scale: gamma[j] * inv[j] / n, n: n, sumDy: sDy[j], sumDyXhat: sDyXhat[j])
+          dy + at, x + at, dx + at, count: plane, mean: mu[j], inverseStd: inv[j], scale: gamma[j] * inv[j] / n, n: n,
+          sumDy: sDy[j], sumDyXhat: sDyXhat[j])
       }
       return inputGradient
     }
@@ -343,7 +356,8 @@ public final class BatchNorm: Layer {
     for j in 0..<f { scale[j] = gamma[j] * inv[j] / n }
     for b in 0..<batch {
       Kernels.batchNormInputGradientRow(
-        dy + b * f, xhat + b * f, dx + b * f, count: f, scale: scale, n: n, sumDy: sDy, sumDyXhat: sDyXhat)
+        dy + b * f, x + b * f, dx + b * f, count: f, mean: mu, inverseStd: inv, scale: scale, n: n, sumDy: sDy,
+        sumDyXhat: sDyXhat)
     }
     return inputGradient
   }

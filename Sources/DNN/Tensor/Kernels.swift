@@ -111,56 +111,6 @@ enum Kernels {
     return total
   }
 
-  /// x̂ = (x − mean)·inverseStd, y = γ x̂ + β.
-  static func normalise(
-    _ x: UnsafePointer<Float>, _ xhat: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int,
-    mean: Float, inverseStd: Float, gamma: Float, beta: Float
-  ) {
-    let m = V(repeating: mean), s = V(repeating: inverseStd), g = V(repeating: gamma), b = V(repeating: beta)
-    var i = 0
-    while i + width <= n {
-      let h = (load(x + i) - m) * s
-      store(h, xhat + i)
-      store(g * h + b, y + i)
-      i += width
-    }
-    while i < n {
-      let h = (x[i] - mean) * inverseStd
-      xhat[i] = h
-      y[i] = gamma * h + beta
-      i += 1
-    }
-  }
-
-  /// (Σ dy, Σ dy·x̂).
-  static func sumAndDot(_ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Float>, count n: Int) -> (Float, Float) {
-    var s = V(repeating: 0), d = V(repeating: 0)
-    var i = 0
-    while i + width <= n {
-      let g = load(dy + i)
-      s += g
-      d += g * load(xhat + i)
-      i += width
-    }
-    var sum = s.sum(), dot = d.sum()
-    while i < n { sum += dy[i]; dot += dy[i] * xhat[i]; i += 1 }
-    return (sum, dot)
-  }
-
-  /// dx = scale · (n·dy − Σdy − x̂·Σ(dy·x̂)): BatchNorm's input gradient.
-  static func batchNormInputGradient(
-    _ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count c: Int,
-    scale: Float, n: Float, sumDy: Float, sumDyXhat: Float
-  ) {
-    let sc = V(repeating: scale), nn = V(repeating: n), s = V(repeating: sumDy), sx = V(repeating: sumDyXhat)
-    var i = 0
-    while i + width <= c {
-      store(sc * (nn * load(dy + i) - s - load(xhat + i) * sx), dx + i)
-      i += width
-    }
-    while i < c { dx[i] = scale * (n * dy[i] - sumDy - xhat[i] * sumDyXhat); i += 1 }
-  }
-
   /// s += (x − mean)², element-wise (a variance's sums, one row of a batch).
   static func addSquaredDifferences(
     _ x: UnsafePointer<Float>, _ mean: UnsafePointer<Float>, into s: UnsafeMutablePointer<Float>, count n: Int
@@ -172,56 +122,6 @@ enum Kernels {
       i += width
     }
     while i < n { s[i] += (x[i] - mean[i]) * (x[i] - mean[i]); i += 1 }
-  }
-
-  /// x̂ = (x − mean)·inverseStd, y = γ x̂ + β, element-wise with per-feature vectors (one row).
-  static func normaliseRow(
-    _ x: UnsafePointer<Float>, _ xhat: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int,
-    mean: UnsafePointer<Float>, inverseStd: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>
-  ) {
-    var i = 0
-    while i + width <= n {
-      let h = (load(x + i) - load(mean + i)) * load(inverseStd + i)
-      store(h, xhat + i)
-      store(load(gamma + i) * h + load(beta + i), y + i)
-      i += width
-    }
-    while i < n {
-      let h = (x[i] - mean[i]) * inverseStd[i]
-      xhat[i] = h
-      y[i] = gamma[i] * h + beta[i]
-      i += 1
-    }
-  }
-
-  /// s += dy, sx += dy·x̂, element-wise (one row).
-  static func addSumAndDot(
-    _ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Float>, into s: UnsafeMutablePointer<Float>,
-    _ sx: UnsafeMutablePointer<Float>, count n: Int
-  ) {
-    var i = 0
-    while i + width <= n {
-      let g = load(dy + i)
-      store(load(s + i) + g, s + i)
-      store(load(sx + i) + g * load(xhat + i), sx + i)
-      i += width
-    }
-    while i < n { s[i] += dy[i]; sx[i] += dy[i] * xhat[i]; i += 1 }
-  }
-
-  /// dx = scale ⊙ (n·dy − Σdy − x̂ ⊙ Σ(dy·x̂)) with per-feature vectors (one row of BatchNorm's
-  /// input gradient; `scale` = γ/(n √(σ²+ε))).
-  static func batchNormInputGradientRow(
-    _ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count c: Int,
-    scale: UnsafePointer<Float>, n: Float, sumDy: UnsafePointer<Float>, sumDyXhat: UnsafePointer<Float>
-  ) {
-    let nn = V(repeating: n)
-    var i = 0
-    while i + width <= c {
-      store(load(scale + i) * (nn * load(dy + i) - load(sumDy + i) - load(xhat + i) * load(sumDyXhat + i)), dx + i)
-      i += width
-    }
-    while i < c { dx[i] = scale[i] * (n * dy[i] - sumDy[i] - xhat[i] * sumDyXhat[i]); i += 1 }
   }
 
   /// y += x for a short row (an image row of a convolution: 14-28 values), inlined, in steps of
