@@ -34,11 +34,7 @@ struct BenchCommand: ParsableCommand {
   private func benchmark() throws {
     if let threads { BLASRuntime.setThreads(threads) }
     let (folder, dataset) = try Self.data(dataDir)
-    var config = try benchmarkedRun()
-    config.epochs = epochs
-    config.validationFraction = 0
-    config.augmentShift = 0
-    config.trainSamples = nil
+    let config = try benchmarkedRun().benchmarked(epochs: epochs)
     if countAllocations { return try Self.countAllocations(config: config, folder: folder) }
     let (summary, backend, helperShare) = try Self.train(config, on: folder, watched: watched, helper: helper, profile: profile)
     report(summary, config: config, backend: backend, helperShare: helperShare, dataset: dataset, samples: Double(folder.train.count))

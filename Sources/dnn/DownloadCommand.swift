@@ -157,7 +157,11 @@ final class Fetcher: NSObject, URLSessionDataDelegate, Sendable {
     let result = fetcher.progress.withLock { p -> Result<[UInt8], FetchError> in
       p.finished = true
       if let failure = p.failure as? FetchError { return .failure(failure) }
-      if timedOut { return .failure(FetchError(url: url, reason: "no complete answer within \(Int(deadline)) s (pass --timeout to wait longer)")) }
+      // The session's own idle timeout (the same seconds) can fire first: the same answer.
+      let sessionTimedOut = (p.failure as NSError?).map { $0.domain == NSURLErrorDomain && $0.code == NSURLErrorTimedOut } ?? false
+      if timedOut || sessionTimedOut {
+        return .failure(FetchError(url: url, reason: "no complete answer within \(Int(deadline)) s (pass --timeout to wait longer)"))
+      }
       if let failure = p.failure { return .failure(FetchError(url: url, reason: (failure as NSError).localizedDescription)) }
       guard p.status == 200 else {
         return .failure(FetchError(url: url, reason: "HTTP status \(p.status) \(HTTPURLResponse.localizedString(forStatusCode: p.status))"))

@@ -312,3 +312,18 @@ import Testing
     #expect(file.runs.count == 1)
   }
 }
+
+/// What `dnn bench` trains of a configuration (`RunConfig.benchmarked`).
+@Suite struct BenchmarkedRunTests {
+  /// best-accuracy.json rotates, scales and shifts its digits and holds out validation digits;
+  /// its benchmark does none of that (the warp was left on once: 11% of its epoch, and not what
+  /// the peers it is compared with do), and keeps the model, optimizer and weight average.
+  @Test func aBenchmarkTrainsWithoutAugmentationOrValidation() throws {
+    let run = try RunFile.load(path: "\(Fixtures.bundledMNIST)/../configs/best-accuracy.json").runs[0]
+    #expect(run.augmentShift > 0 && !run.augmentWarp.isIdentity && run.validationFraction > 0)
+    let bench = run.benchmarked(epochs: 3)
+    #expect(bench.epochs == 3 && bench.validationFraction == 0 && bench.trainSamples == nil)
+    #expect(bench.augmentShift == 0 && bench.augmentWarp.isIdentity)
+    #expect(bench.layers == run.layers && bench.optimizer == run.optimizer && bench.averageDecay == run.averageDecay)
+  }
+}

@@ -88,6 +88,19 @@ public struct RunConfig: Sendable, Equatable {
   /// best checkpoint.
   public var keptModel: CheckpointKind { averageDecay == nil ? .best : .average }
 
+  /// What `dnn bench` trains of this run: the same model, optimizer and batches for `epochs`
+  /// epochs, on every training image, with no validation set and no augmentation of any kind
+  /// (shifts, rotation, scaling, elastic distortion), as the peers it is compared with train.
+  public func benchmarked(epochs: Int) -> RunConfig {
+    var run = self
+    run.epochs = epochs
+    run.validationFraction = 0
+    run.augmentShift = 0
+    run.augmentWarp = Warp()
+    run.trainSamples = nil
+    return run
+  }
+
   /// The schedule's learning rate at `progress` epochs, before the user's factor.
   public func scheduledRate(at progress: Double) -> Float {
     schedule.rate(initial: optimizer.learningRate, progress: progress, totalEpochs: epochs)
