@@ -6,8 +6,9 @@
 // conv.h's kernel puts output positions in the lanes: each step loads k shifted rows of the
 // input and a row of dY per filter, most of them across two cache lines, and ran at 81 GFLOP/s
 // against the forward kernel's 145 on Intel's Xeon (cnn.json's second convolution,
-// benchmarks/conv_kernels.c); this one at 154, its layout of dY included. Here dY is first laid out filters-last (`dnn_filters_last`), so
-// one aligned load holds 16 filters' gradients at a position, and each of the k x k input
+// benchmarks/conv_kernels.c); this one at 154, its layout of dY included. Here dY is first laid
+// out filters-last (`dnn_filters_last`), so one load holds 16 filters' gradients at a position,
+// and each of the k x k input
 // values under the kernel there is broadcast into a multiply-add with it: the k x k sums of a
 // channel and a vector of filters stay in registers (25 of 32 for 5x5) over the samples, the
 // same pattern as the forward kernel's.
@@ -155,7 +156,7 @@ static inline __attribute__((always_inline)) void dnn_conv_filters_block(
 #endif
 
 // dw[f][c][i][j] += Σ_{s,y,x} dy[s][f][y][x] · in[s][c][y+i][x+j]: `x` the forward's padded
-// inputs (conv.h's layout), `dyT` the output gradients from dnn_filters_last (64-byte aligned).
+// inputs (conv.h's layout), `dyT` the output gradients from dnn_filters_last.
 // Only where dnn_conv_filters_suits(k, channels).
 static inline void dnn_conv_weight_gradient_filters(const float *restrict x, long xSample, long channels, long rows,
                                                     long stride, const float *restrict dyT, long filters, long k,
