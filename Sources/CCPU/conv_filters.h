@@ -8,10 +8,9 @@
 // against the forward kernel's 145 on Intel's Xeon (cnn.json's second convolution,
 // benchmarks/conv_kernels.c); this one at 154, its layout of dY included. Here dY is first laid
 // out filters-last (`dnn_filters_last`), so one load holds 16 filters' gradients at a position,
-// and each of the k x k input
-// values under the kernel there is broadcast into a multiply-add with it: the k x k sums of a
-// channel and a vector of filters stay in registers (25 of 32 for 5x5) over the samples, the
-// same pattern as the forward kernel's.
+// and each of the k x k input values under the kernel there is broadcast into a multiply-add
+// with it: the k x k sums of a channel and a vector of filters stay in registers (25 of 32 for
+// 5x5) over the samples, the same pattern as the forward kernel's.
 #ifndef DNN_CONV_FILTERS_H
 #define DNN_CONV_FILTERS_H
 
