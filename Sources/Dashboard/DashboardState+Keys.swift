@@ -3,7 +3,7 @@ import TerminalUI
 
 extension DashboardState {
   /// The question `q` asks while a run trains.
-  public static var quitQuestion: String { "quit and stop training? \(KeyMap.name(.quit)) again or \(KeyMap.quitYesLabel) / any other key to stay" }
+  public static var quitQuestion: String { "quit and stop training? \(KeyMap.name(.quit)) again or \(KeyMap.quitYes.label) / any other key to stay" }
 
   /// What a mode made of a key action: done (with the command for the focused trainer, if
   /// any), or left to the board.
@@ -18,7 +18,7 @@ extension DashboardState {
   public mutating func press(_ key: Key) -> (action: DashboardAction?, command: TrainingCommand?) {
     if case .forkPrompt(let factor, let under) = mode { return (nil, answerFork(key, factor: factor, under: under)) }
     if case .drawing(var pad) = mode, answerDrawing(key, pad: &pad) { return (nil, nil) }
-    if mode.isQuitQuestion, KeyMap.quitYesKeys.contains(key) { return (.quit, perform(.quit)) }
+    if mode.isQuitQuestion, KeyMap.quitYes.keys.contains(key) { return (.quit, perform(.quit)) }
     guard let action = KeyMap.action(for: key) else {
       if let under = mode.under {
         if mode.isQuitQuestion { notice = nil }
@@ -38,7 +38,7 @@ extension DashboardState {
   }
 
   /// Applies a key action: an overlay answers first (the quit question takes `q` as yes, as
-  /// `press` does `KeyMap.quitYesKeys`, and anything else as no; help and an outcome close on
+  /// `press` does `KeyMap.quitYes`, and anything else as no; help and an outcome close on
   /// any key but `q`, which goes on to quit),
   /// then the view (weights, layers, cell cursor) takes its keys, then the board the rest.
   /// Returns the command for the focused run's trainer, if any.

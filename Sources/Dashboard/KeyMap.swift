@@ -160,7 +160,7 @@ public enum KeyMap {
                hint: ("?", "?", "help")),
     KeyBinding(keys: [.escape], label: "Esc", action: .close, summary: "close this help or a view (never quits)",
                brief: "close (never quits)"),
-    KeyBinding(keys: [.character("q")], label: "q", action: .quit, summary: "quit (while training: asks first, q again or \(quitYesLabel) stops it)",
+    KeyBinding(keys: [.character("q")], label: "q", action: .quit, summary: "quit (while training: asks first, q again or \(quitYes.label) \(quitYes.word))",
                brief: "quit (asks if training)", hint: ("q", "q", "quit")),
   ]
 
@@ -260,10 +260,11 @@ public enum KeyMap {
     public let action: Action
   }
 
-  /// Keys that answer yes to the quit question besides the quit key itself: `y`, as most
-  /// programs take it (here it would otherwise mean "stay", being another key), and its label.
-  public static let quitYesKeys: [Key] = [.character("y"), .character("Y")]
-  public static let quitYesLabel = "y"
+  /// The answer the quit question takes besides the quit key itself.
+  public enum QuitAnswer: Sendable { case yes }
+  /// `y` answers yes to the quit question, as most programs take it (here it would otherwise
+  /// mean "stay", being another key).
+  public static let quitYes = ModeKey(keys: [.character("y"), .character("Y")], label: "y", word: "stops it", action: QuitAnswer.yes)
 
   /// What a key does in the fork prompt (anything else cancels it).
   public enum ForkPromptAction: Sendable { case halve, double, fork }

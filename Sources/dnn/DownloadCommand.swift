@@ -157,10 +157,12 @@ final class Fetcher: NSObject, URLSessionDataDelegate, Sendable {
     let result = fetcher.progress.withLock { p -> Result<[UInt8], FetchError> in
       p.finished = true
       if let failure = p.failure as? FetchError { return .failure(failure) }
-      // The session's own idle timeout (the same seconds) can fire first: the same answer.
+      // Our deadline, or the session's idle timeout (the same seconds up to 60, which can fire
+      // first): one answer, with the seconds of the one that ended the wait.
       let sessionTimedOut = (p.failure as NSError?).map { $0.domain == NSURLErrorDomain && $0.code == NSURLErrorTimedOut } ?? false
       if timedOut || sessionTimedOut {
-        return .failure(FetchError(url: url, reason: "no complete answer within \(Int(deadline)) s (pass --timeout to wait longer)"))
+        let seconds = Int(timedOut ? deadline : request.timeoutInterval)
+        return .failure(FetchError(url: url, reason: "no complete answer within \(seconds) s (pass --timeout to wait longer)"))
       }
       if let failure = p.failure { return .failure(FetchError(url: url, reason: (failure as NSError).localizedDescription)) }
       guard p.status == 200 else {

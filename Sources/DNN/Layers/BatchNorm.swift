@@ -41,8 +41,7 @@ public final class BatchNorm: Layer {
 
   /// The last forward's input and the mean it was normalised with (the batch's or the running
   /// one): x̂ is computed from them again rather than stored (Kernels+BatchNorm.swift).
-  private var normalisedInput: Tensor?
-  private var normalisedMean: Tensor?
+  private var normalisedFrom: (input: Tensor, mean: Tensor)?
   private let batchMean = Tensor(rows: 1, columns: 0)  // μ [1, F]
   private let batchVariance = Tensor(rows: 1, columns: 0)  // σ² [1, F]
   private let inverseStd = Tensor(rows: 1, columns: 0)  // 1/√(σ²+ε) [1, F]
@@ -253,10 +252,9 @@ public final class BatchNorm: Layer {
     for j in 0..<channels { inv[j] = 1 / (v[j] + epsilon).squareRoot() }
   }
 
-  /// x̂ = (x - mean) · inverseStd,  y = γ x̂ + β; x̂ is not kept (see `normalisedInput`).
+  /// x̂ = (x - mean) · inverseStd,  y = γ x̂ + β; x̂ is not kept (see `normalisedFrom`).
   private func normalise(_ input: Tensor, mean: Tensor) {
-    normalisedInput = input
-    normalisedMean = mean
+    normalisedFrom = (input, mean)
     let batch = input.rows, f = channels
     let x = input.pointer, y = output.pointer
     let mu = mean.pointer, inv = inverseStd.pointer, gamma = weight.value.pointer, beta = bias.value.pointer
@@ -273,7 +271,7 @@ public final class BatchNorm: Layer {
 
   /// The last forward's input and mean, for the backward's x̂.
   private var forwardInput: (x: UnsafePointer<Float>, mean: UnsafePointer<Float>) {
-    guard let input = normalisedInput, let mean = normalisedMean else { preconditionFailure("BatchNorm.backward before forward") }
+    guard let (input, mean) = normalisedFrom else { preconditionFailure("BatchNorm.backward before forward") }
     return (UnsafePointer(input.pointer), UnsafePointer(mean.pointer))
   }
 

@@ -5,6 +5,11 @@
 /// backward reads x instead of x̂, the same amount. Each kernel comes for a plane of one feature
 /// (`batchnorm2d`: scalars) and for a row of features (per-feature vectors).
 extension Kernels {
+  /// x̂ = (x − mean)·inverseStd, the one spelling of it every kernel below computes (the same
+  /// operations in the same order, so the backward's x̂ has the forward's bits).
+  @inline(__always) static func normalised(_ x: V, _ mean: V, _ inverseStd: V) -> V { (x - mean) * inverseStd }
+  @inline(__always) static func normalised(_ x: Float, _ mean: Float, _ inverseStd: Float) -> Float { (x - mean) * inverseStd }
+
   /// y = γ x̂ + β.
   static func normalise(
     _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int,
@@ -13,10 +18,10 @@ extension Kernels {
     let m = V(repeating: mean), s = V(repeating: inverseStd), g = V(repeating: gamma), b = V(repeating: beta)
     var i = 0
     while i + width <= n {
-      store(g * ((load(x + i) - m) * s) + b, y + i)
+      store(g * normalised(load(x + i), m, s) + b, y + i)
       i += width
     }
-    while i < n { y[i] = gamma * ((x[i] - mean) * inverseStd) + beta; i += 1 }
+    while i < n { y[i] = gamma * normalised(x[i], mean, inverseStd) + beta; i += 1 }
   }
 
   /// (Σ dy, Σ dy·x̂).
@@ -29,11 +34,11 @@ extension Kernels {
     while i + width <= n {
       let g = load(dy + i)
       s += g
-      d += g * ((load(x + i) - m) * sc)
+      d += g * normalised(load(x + i), m, sc)
       i += width
     }
     var sum = s.sum(), dot = d.sum()
-    while i < n { sum += dy[i]; dot += dy[i] * ((x[i] - mean) * inverseStd); i += 1 }
+    while i < n { sum += dy[i]; dot += dy[i] * normalised(x[i], mean, inverseStd); i += 1 }
     return (sum, dot)
   }
 
@@ -46,10 +51,10 @@ extension Kernels {
     let sc = V(repeating: scale), nn = V(repeating: n), s = V(repeating: sumDy), sx = V(repeating: sumDyXhat)
     var i = 0
     while i + width <= c {
-      store(sc * (nn * load(dy + i) - s - ((load(x + i) - m) * sd) * sx), dx + i)
+      store(sc * (nn * load(dy + i) - s - normalised(load(x + i), m, sd) * sx), dx + i)
       i += width
     }
-    while i < c { dx[i] = scale * (n * dy[i] - sumDy - ((x[i] - mean) * inverseStd) * sumDyXhat); i += 1 }
+    while i < c { dx[i] = scale * (n * dy[i] - sumDy - normalised(x[i], mean, inverseStd) * sumDyXhat); i += 1 }
   }
 
   /// y = γ x̂ + β with per-feature vectors (one row).
@@ -59,10 +64,10 @@ extension Kernels {
   ) {
     var i = 0
     while i + width <= n {
-      store(load(gamma + i) * ((load(x + i) - load(mean + i)) * load(inverseStd + i)) + load(beta + i), y + i)
+      store(load(gamma + i) * normalised(load(x + i), load(mean + i), load(inverseStd + i)) + load(beta + i), y + i)
       i += width
     }
-    while i < n { y[i] = gamma[i] * ((x[i] - mean[i]) * inverseStd[i]) + beta[i]; i += 1 }
+    while i < n { y[i] = gamma[i] * normalised(x[i], mean[i], inverseStd[i]) + beta[i]; i += 1 }
   }
 
   /// s += dy, sx += dy·x̂, element-wise (one row).
@@ -74,10 +79,10 @@ extension Kernels {
     while i + width <= n {
       let g = load(dy + i)
       store(load(s + i) + g, s + i)
-      store(load(sx + i) + g * ((load(x + i) - load(mean + i)) * load(inverseStd + i)), sx + i)
+      store(load(sx + i) + g * normalised(load(x + i), load(mean + i), load(inverseStd + i)), sx + i)
       i += width
     }
-    while i < n { s[i] += dy[i]; sx[i] += dy[i] * ((x[i] - mean[i]) * inverseStd[i]); i += 1 }
+    while i < n { s[i] += dy[i]; sx[i] += dy[i] * normalised(x[i], mean[i], inverseStd[i]); i += 1 }
   }
 
   /// dx = scale ⊙ (n·dy − Σdy − x̂ ⊙ Σ(dy·x̂)) with per-feature vectors (one row of BatchNorm's
@@ -90,12 +95,12 @@ extension Kernels {
     let nn = V(repeating: n)
     var i = 0
     while i + width <= c {
-      let h = (load(x + i) - load(mean + i)) * load(inverseStd + i)
+      let h = normalised(load(x + i), load(mean + i), load(inverseStd + i))
       store(load(scale + i) * (nn * load(dy + i) - load(sumDy + i) - h * load(sumDyXhat + i)), dx + i)
       i += width
     }
     while i < c {
-      dx[i] = scale[i] * (n * dy[i] - sumDy[i] - ((x[i] - mean[i]) * inverseStd[i]) * sumDyXhat[i])
+      dx[i] = scale[i] * (n * dy[i] - sumDy[i] - normalised(x[i], mean[i], inverseStd[i]) * sumDyXhat[i])
       i += 1
     }
   }
