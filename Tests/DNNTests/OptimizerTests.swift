@@ -63,7 +63,7 @@ import Testing
 
   /// The kernels' SIMD main loops (16 lanes) and their scalar tails, on 37 elements: three
   /// steps against PyTorch's formulas evaluated in Double, element by element.
-  @Test(arguments: ["sgd", "momentum", "nesterov", "adam", "adamL2", "adamW"])
+  @Test(arguments: ["sgd", "sgdL2", "momentum", "nesterov", "adam", "adamL2", "adamW"])
   func simdLoopsFollowThePyTorchFormulas(_ kind: String) {
     let n = 37
     let p = Parameter(name: "w", rows: 1, columns: n)
@@ -72,6 +72,7 @@ import Testing
     let lr = 0.05, mu = 0.9, wd = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8
     let optimizer: Optimizer = switch kind {
     case "sgd": SGD(learningRate: Float(lr))
+    case "sgdL2": SGD(learningRate: Float(lr), weightDecay: Float(wd))
     case "momentum": SGD(learningRate: Float(lr), momentum: Float(mu), weightDecay: Float(wd))
     case "nesterov": SGD(learningRate: Float(lr), momentum: Float(mu), nesterov: true, weightDecay: Float(wd))
     case "adam": Adam(learningRate: Float(lr))
@@ -86,6 +87,7 @@ import Testing
       for i in 0..<n {
         switch kind {
         case "sgd": theta[i] -= lr * g[i]
+        case "sgdL2": theta[i] -= lr * (g[i] + wd * theta[i])
         case "momentum", "nesterov":  // torch.optim.SGD, dampening 0
           let d = g[i] + wd * theta[i]
           buffer[i] = t == 1 ? d : mu * buffer[i] + d

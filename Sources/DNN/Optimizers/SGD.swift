@@ -33,10 +33,7 @@ public final class SGD: Optimizer {
       let range = slice.range(count: parameter.value.count)
       let theta = parameter.value.pointer + range.lowerBound, grad = parameter.gradient.pointer + range.lowerBound
       if mu == 0 {
-        for i in 0..<range.count {
-          theta[i] -= lr * (grad[i] + wd * theta[i])
-          if clear { grad[i] = 0 }
-        }
+        Kernels.sgd(theta, grad, count: range.count, lr: lr, weightDecay: wd, clearingGradient: clear)
         continue
       }
       let b = velocity.slots[index].pointer + range.lowerBound
