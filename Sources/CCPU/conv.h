@@ -36,18 +36,22 @@ static inline long dnn_conv_filter_block(void) { return DNN_FILTER_BLOCK; }
 
 // Copies `samples` images of `channels` planes `height` x `width` (consecutive in `source`,
 // `sourceStride` floats apart from one sample to the next) into padded planes of `rows` x
-// `stride`, the image at (pad, pad), zeros around it. Every float of the target is written.
+// `stride`, the image at (pad, pad), zeros around it. Every float of the target is written,
+// unless `zeros_kept`: the target already holds the zeros (an earlier call with the same
+// layout wrote them, and nothing wrote there since), and only the images are copied.
 static inline void dnn_pad_planes(const float *restrict source, long sourceStride, long samples, long channels, long height,
-                                  long width, float *restrict target, long rows, long stride, long pad) {
+                                  long width, float *restrict target, long rows, long stride, long pad, int zeros_kept) {
   for (long s = 0; s < samples; s++) {
     for (long c = 0; c < channels; c++) {
       const float *image = source + s * sourceStride + c * height * width;
       float *plane = target + (s * channels + c) * rows * stride;
       // Vector stores rather than memset/memcpy: the rows are short (14 to 36 floats here) and
       // a call per row cost 5% of a cnn.json step.
-      for (long r = 0; r < rows; r++) {
+      for (long r = zeros_kept ? pad : 0; r < (zeros_kept ? pad + height : rows); r++) {
         float *line = plane + r * stride;
-        for (long x = 0; x < stride; x += DNN_LANES) dnn_store(line + x, 0, stride - x);
+        if (!zeros_kept) {
+          for (long x = 0; x < stride; x += DNN_LANES) dnn_store(line + x, 0, stride - x);
+        }
         const long y = r - pad;
         if (y < 0 || y >= height) continue;
         const float *from = image + y * width;

@@ -117,6 +117,34 @@ import Testing
     #expect(Self.conv(.mnist, filters: 2, kernel: 9, stride: 1, padding: 4).direct == nil)
   }
 
+  /// A direct convolution's padded planes keep their zeros from step to step (`PaddedZeros`):
+  /// a layer run over batches of other sizes, growing and shrinking, gives the bits of a fresh
+  /// layer on each batch (output, input and weight gradients).
+  @Test func aLayerReusedOverBatchesOfOtherSizesMatchesAFreshOne() {
+    let shape = ImageShape(channels: 4, height: 9, width: 11)
+    let reused = Self.conv(shape, filters: 6, kernel: 5, stride: 1, padding: 2, seed: 3)
+    for (step, batch) in [3, 5, 2, 5, 6].enumerated() {
+      let fresh = Self.conv(shape, filters: 6, kernel: 5, stride: 1, padding: 2, seed: 3)
+      let x = GradientCheck.randomTensor(rows: batch, columns: shape.features, seed: UInt64(10 + step))
+      let g = GradientCheck.randomTensor(rows: batch, columns: reused.outputFeatures, seed: UInt64(20 + step))
+      var results: [[[Float]]] = []
+      for layer in [reused, fresh] {
+        let y = layer.forward(x, phase: .training).values
+        for q in layer.parameters { q.zeroGradient() }
+        let dx = layer.backward(g).values
+        results.append([y, dx] + layer.parameters.map(\.gradient.values))
+      }
+      #expect(results[0] == results[1], "step \(step), batch \(batch)")
+    }
+  }
+
+  /// `PaddedZeros`: known zeros for as many samples as were written in the same layout.
+  @Test func paddedZerosAreKeptOnlyForTheLayoutAndSamplesWritten() {
+    var zeros = Conv2D.PaddedZeros()
+    let answers = [(10, 4), (10, 3), (10, 4), (10, 5), (10, 5), (12, 2), (10, 2), (10, 2)].map { zeros.kept(columns: $0.0, samples: $0.1) }
+    #expect(answers == [false, true, true, false, true, false, false, true])
+  }
+
   @Test func conv2DShapesAndPyTorchParameterNames() {
     let layer = Self.conv(.mnist, filters: 16, kernel: 5, stride: 1, padding: 2)
     #expect(layer.output == ImageShape(channels: 16, height: 28, width: 28))

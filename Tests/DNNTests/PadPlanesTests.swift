@@ -3,9 +3,9 @@ import Testing
 
 @testable import DNN
 
-/// `dnn_pad_planes` (the direct convolutions' padded planes) on a target full of NaN, as a
-/// buffer reused from a step of another batch is: every float is written, the image at (pad,
-/// pad) and zeros around it, for widths that leave partial vector registers on either side.
+/// `dnn_pad_planes` (the direct convolutions' padded planes) on a target full of NaN: every
+/// float is written, the image at (pad, pad) and zeros around it, for widths that leave partial
+/// vector registers on either side; with the zeros kept from an earlier call, the image alone.
 @Suite struct PadPlanesTests {
   @Test(arguments: [(28, 28, 2, 36), (14, 14, 2, 20), (5, 3, 1, 21), (1, 17, 3, 40), (6, 33, 0, 33)])
   func writesTheImageAndZerosAroundIt(height: Int, width: Int, pad: Int, stride: Int) {
@@ -13,7 +13,21 @@ import Testing
     let rows = height + 2 * pad
     let source = (0..<samples * sourceStride).map { Float($0 % 97) + 1 }
     var target = [Float](repeating: .nan, count: samples * channels * rows * stride)
-    dnn_pad_planes(source, sourceStride, samples, channels, height, width, &target, rows, stride, pad)
+    // The zeros first with an image of NaN, then the image alone (`zeros_kept`), as a layer's
+    // second step does; and the same in one call.
+    let stale = [Float](repeating: .nan, count: source.count)
+    dnn_pad_planes(stale, sourceStride, samples, channels, height, width, &target, rows, stride, pad, 0)
+    dnn_pad_planes(source, sourceStride, samples, channels, height, width, &target, rows, stride, pad, 1)
+    #expect(wrongFloats(target, source, samples, channels, height, width, pad, rows, stride, sourceStride) == 0)
+    target = [Float](repeating: .nan, count: target.count)
+    dnn_pad_planes(source, sourceStride, samples, channels, height, width, &target, rows, stride, pad, 0)
+    #expect(wrongFloats(target, source, samples, channels, height, width, pad, rows, stride, sourceStride) == 0)
+  }
+
+  private func wrongFloats(
+    _ target: [Float], _ source: [Float], _ samples: Int, _ channels: Int, _ height: Int, _ width: Int, _ pad: Int,
+    _ rows: Int, _ stride: Int, _ sourceStride: Int
+  ) -> Int {
     var wrong = 0
     for s in 0..<samples {
       for c in 0..<channels {
@@ -27,6 +41,6 @@ import Testing
         }
       }
     }
-    #expect(wrong == 0, "\(wrong) floats wrong for \(height)x\(width) pad \(pad) stride \(stride)")
+    return wrong
   }
 }

@@ -32,12 +32,30 @@ extension Conv2D {
     }
   }
 
+  /// Which samples of a padded-planes buffer hold their zeros: those below `samples` in a
+  /// layout of `columns` floats per sample. Only `dnn_pad_planes` writes these buffers (the
+  /// kernels read them), inside the images once the zeros are there, and storage a tensor grows
+  /// into starts at 0; so a buffer's zeros are written once, not at every step (where they cost
+  /// a store per float, the images' floats twice).
+  struct PaddedZeros {
+    private var columns = 0, samples = 0
+
+    /// Whether `samples` samples of `columns` floats are known to hold their zeros; after the
+    /// call they are (the caller writes them when the answer is no).
+    mutating func kept(columns: Int, samples: Int) -> Bool {
+      if columns == self.columns && samples <= self.samples { return true }
+      self.samples = columns == self.columns ? max(samples, self.samples) : samples
+      self.columns = columns
+      return false
+    }
+  }
+
   func directForward(_ x: Tensor, _ d: Direct) -> Tensor {
     let batch = x.rows, k = kernel
     padded.resize(rows: batch, columns: d.inputPlanes)
     dnn_pad_planes(
       x.pointer, input.features, batch, input.channels, input.height, input.width, padded.pointer, d.inputRows,
-      d.inputStride, padding)
+      d.inputStride, padding, paddedZeros.kept(columns: d.inputPlanes, samples: batch) ? 1 : 0)
     pack(flipped: false)
     result.resize(rows: batch, columns: output.features)
     dnn_conv_rows(
@@ -62,7 +80,8 @@ extension Conv2D {
       paddedGradient.resize(rows: batch, columns: d.gradientPlanes)
       dnn_pad_planes(
         dy, output.features, batch, filters, output.height, output.width, paddedGradient.pointer, d.gradientRows,
-        d.gradientStride, d.gradientPad)
+        d.gradientStride, d.gradientPad,
+        paddedGradientZeros.kept(columns: d.gradientPlanes, samples: batch) ? 1 : 0)
     }
     if filtersInLanes {
       // dW with the filters in the vector lanes (conv_filters.h), from dY laid out filters-last.

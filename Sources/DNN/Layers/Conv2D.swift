@@ -60,6 +60,8 @@ public final class Conv2D: Layer {
   /// gradient), `dY` in padded planes, the weights packed for a forward or input-gradient pass.
   let padded = Tensor(rows: 0, columns: 0)
   let paddedGradient = Tensor(rows: 0, columns: 0)
+  /// Which samples of `padded` and `paddedGradient` hold their zeros.
+  var paddedZeros = PaddedZeros(), paddedGradientZeros = PaddedZeros()
   /// `dY` with the filters last (`dnn_filters_last`), where the weight gradient reads it so.
   let filtersLast = Tensor(rows: 0, columns: 0)
   let packed = Tensor(rows: 0, columns: 0)
