@@ -65,6 +65,18 @@ import Testing
     #expect(result.maxError < tolerance, "\(layer.summary) on \(input.text), direct \(layer.direct != nil): \(result)")
   }
 
+  /// What `trainingPass` returns, in order.
+  static let passTensors = ["output", "input gradient", "weight gradient", "bias gradient"]
+
+  /// One training forward of `x` and backward of `g` from zeroed gradients: the layer's output,
+  /// input gradient, weight and bias gradients.
+  static func trainingPass(_ layer: Conv2D, _ x: Tensor, _ g: Tensor) -> [[Float]] {
+    let y = layer.forward(x, phase: .training).values
+    for q in layer.parameters { q.zeroGradient() }
+    let dx = layer.backward(g).values
+    return [y, dx] + layer.parameters.map(\.gradient.values)
+  }
+
   /// The direct kernels (conv.h) against im2col + GEMM on the same weights and batch: output,
   /// weight, bias and input gradients, over kernels 1 to 7, every padding below the kernel,
   /// rows wider than one and two vector registers, filter and channel counts that leave the
@@ -92,17 +104,11 @@ import Testing
         reference.computesInputGradient = !first
         let x = GradientCheck.randomTensor(rows: batch, columns: shape.features, seed: 4)
         let g = GradientCheck.randomTensor(rows: batch, columns: direct.outputFeatures, seed: 5)
-        var results: [[[Float]]] = []
-        for layer in [direct, reference] {
-          let y = layer.forward(x, phase: .training).values
-          for q in layer.parameters { q.zeroGradient() }
-          let dx = layer.backward(g).values
-          results.append([y, dx] + layer.parameters.map(\.gradient.values))
-        }
+        let results = [direct, reference].map { Self.trainingPass($0, x, g) }
         let what = "\(shape.text), \(filters) filters, k \(k), p \(p), first \(first), batch \(batch)"
         #expect(results[0].map(\.count) == results[1].map(\.count), "\(what): shapes")
         #expect(first ? results[0][1].isEmpty : results[0][1].count == x.count, "\(what): input gradient")
-        for (name, (a, b)) in zip(["output", "input gradient", "weight gradient", "bias gradient"], zip(results[0], results[1])) {
+        for (name, (a, b)) in zip(Self.passTensors, zip(results[0], results[1])) {
           // Relative to the tensor's largest value: sums of thousands of products, added in
           // another order.
           let scale = max(1, b.map(abs).max() ?? 0)
@@ -127,14 +133,8 @@ import Testing
       let fresh = Self.conv(shape, filters: 6, kernel: 5, stride: 1, padding: 2, seed: 3)
       let x = GradientCheck.randomTensor(rows: batch, columns: shape.features, seed: UInt64(10 + step))
       let g = GradientCheck.randomTensor(rows: batch, columns: reused.outputFeatures, seed: UInt64(20 + step))
-      var results: [[[Float]]] = []
-      for layer in [reused, fresh] {
-        let y = layer.forward(x, phase: .training).values
-        for q in layer.parameters { q.zeroGradient() }
-        let dx = layer.backward(g).values
-        results.append([y, dx] + layer.parameters.map(\.gradient.values))
-      }
-      for (name, (a, b)) in zip(["output", "input gradient", "weight gradient", "bias gradient"], zip(results[0], results[1])) {
+      let results = [reused, fresh].map { Self.trainingPass($0, x, g) }
+      for (name, (a, b)) in zip(Self.passTensors, zip(results[0], results[1])) {
         let differing = a.count == b.count ? zip(a, b).filter { $0 != $1 }.count : max(a.count, b.count)
         #expect(differing == 0, "step \(step), batch \(batch): \(differing) floats of the \(name) differ")
       }
