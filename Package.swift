@@ -44,12 +44,14 @@ let package = Package(
         "DNN", "Dashboard", "TerminalUI", "Interop",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
-    .testTarget(name: "DNNTests", dependencies: ["DNN"], exclude: ["numpy_forward.py"]),
-    .testTarget(name: "InteropTests", dependencies: ["Interop", "DNN"], exclude: ["onnx_check.py"]),
+    // The tests' temporary folders, removed when the test process exits.
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .testTarget(name: "DNNTests", dependencies: ["DNN", "TestSupport"], exclude: ["numpy_forward.py"]),
+    .testTarget(name: "InteropTests", dependencies: ["Interop", "DNN", "TestSupport"], exclude: ["onnx_check.py"]),
     .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
     .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "DNN", "TerminalUI"], exclude: ["Golden"]),
     // The executables as processes (dnn, dnn-tui in tmux); needs them built (swift build).
-    .testTarget(name: "CommandLineTests", exclude: ["hostile_server.py", "tensorboard_check.py"]),
+    .testTarget(name: "CommandLineTests", dependencies: ["TestSupport"], exclude: ["hostile_server.py", "tensorboard_check.py"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Paths of the built executables and the repository.
 enum Programs {
@@ -22,8 +23,6 @@ enum Programs {
 
   /// A new empty temporary folder.
   static func temporaryFolder() -> String {
-    let path = NSTemporaryDirectory() + "dnn-cli-" + UUID().uuidString
-    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
+    TemporaryFolders.make("dnn-cli")
   }
 }

@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import TestSupport
 
 @testable import DNN
 
@@ -38,9 +39,7 @@ enum Fixtures {
 
   /// A new empty temporary folder.
   static func temporaryFolder() -> String {
-    let path = NSTemporaryDirectory() + "dnn-tests-" + UUID().uuidString
-    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
+    TemporaryFolders.make("dnn-tests")
   }
 
   /// IDX bytes: magic, dimensions, then `body`.

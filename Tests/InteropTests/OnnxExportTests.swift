@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import DNN
@@ -41,8 +42,7 @@ import Testing
     let test = try MNISTFolder(path: Self.root.appendingPathComponent("assets/mnist").path).test!
     let pixels = Tensor(rows: test.count, columns: 784)
     for i in 0..<test.count { for (j, byte) in test.image(i).enumerated() { pixels[i * 784 + j] = Float(byte) / 255 } }
-    let work = NSTemporaryDirectory() + "dnn-onnx-" + UUID().uuidString
-    try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+    let work = TemporaryFolders.make("dnn-onnx")
     try Data(buffer: UnsafeBufferPointer(start: pixels.pointer, count: pixels.count)).write(to: URL(fileURLWithPath: "\(work)/pixels.f32"))
     try Data(test.labels).write(to: URL(fileURLWithPath: "\(work)/labels.u8"))
     for config in runs {
