@@ -51,6 +51,13 @@ public final class BatchNorm: Layer {
   private let output = Tensor(rows: 0, columns: 0)  // y [B, F]
   private let inputGradient = Tensor(rows: 0, columns: 0)  // dx [B, F]
   private var lastPhase = Phase.inference
+  /// Whether training forwards apply the ReLU after the layer, y = max(0, γ x̂ + β), and
+  /// backwards take that ReLU's output gradient (masked where γ x̂ + β ≤ 0): `Sequential` sets it
+  /// for each training pass it runs both in one (`Sequential.rectifyingLayers`), the same bits
+  /// as the two layers apart with one pass less over the batch each way. `rectified`: the last
+  /// training forward's, which its backward follows.
+  var rectifies = false
+  private var rectified = false
   /// The input of a training forward, and the output gradient of a backward, between their
   /// two parts (`forwardUntilMeeting`, `forwardAfterMeeting`, and the backward's).
   private var pendingInput: Tensor?
@@ -129,6 +136,7 @@ public final class BatchNorm: Layer {
   public func forward(_ input: Tensor, phase: Phase) -> Tensor {
     guard phase == .training else {
       lastPhase = phase
+      rectified = false
       output.resize(like: input)
       invertStd(runningVariance)  // 1/√(running_var + ε)
       normalise(input, mean: runningMean)  // x̂ = (x - running_mean)/√(running_var + ε), y = γ x̂ + β
@@ -143,6 +151,7 @@ public final class BatchNorm: Layer {
   /// μ_h and squared deviations M_h = Σ (x - μ_h)², published to the other half when split.
   public func forwardUntilMeeting(_ input: Tensor) {
     lastPhase = .training
+    rectified = rectifies
     output.resize(like: input)
     pendingInput = input
     meanAndSquares(of: input)
@@ -260,12 +269,13 @@ public final class BatchNorm: Layer {
     let mu = mean.pointer, inv = inverseStd.pointer, gamma = weight.value.pointer, beta = bias.value.pointer
     if plane > 1 {
       forEachPlane(batch) { j, at in
-        Kernels.normalise(x + at, y + at, count: plane, mean: mu[j], inverseStd: inv[j], gamma: gamma[j], beta: beta[j])
+        Kernels.normalise(
+          x + at, y + at, count: plane, mean: mu[j], inverseStd: inv[j], gamma: gamma[j], beta: beta[j], rectified: rectified)
       }
       return
     }
     for b in 0..<batch {
-      Kernels.normaliseRow(x + b * f, y + b * f, count: f, mean: mu, inverseStd: inv, gamma: gamma, beta: beta)
+      Kernels.normaliseRow(x + b * f, y + b * f, count: f, mean: mu, inverseStd: inv, gamma: gamma, beta: beta, rectified: rectified)
     }
   }
 
@@ -289,19 +299,23 @@ public final class BatchNorm: Layer {
     pendingGradient = outputGradient
     let dy = outputGradient.pointer, (x, mu) = forwardInput, inv = inverseStd.pointer
     let dgamma = weight.gradient.pointer, dbeta = bias.gradient.pointer
+    let gamma = weight.value.pointer, beta = bias.value.pointer
     let sDy = sumDy.pointer, sDyXhat = sumDyXhat.pointer
     // Σ_b dy, Σ_b dy ⊙ x̂   [1, F]
     sumDy.fill(0)
     sumDyXhat.fill(0)
     if plane > 1 {
       forEachPlane(batch) { j, at in
-        let (s, sx) = Kernels.sumAndDot(dy + at, x + at, count: plane, mean: mu[j], inverseStd: inv[j])
+        let (s, sx) = Kernels.sumAndDot(
+          dy + at, x + at, count: plane, mean: mu[j], inverseStd: inv[j], gamma: gamma[j], beta: beta[j], rectified: rectified)
         sDy[j] += s
         sDyXhat[j] += sx
       }
     } else {
       for b in 0..<batch {
-        Kernels.addSumAndDot(dy + b * f, x + b * f, mean: mu, inverseStd: inv, into: sDy, sDyXhat, count: f)
+        Kernels.addSumAndDot(
+          dy + b * f, x + b * f, mean: mu, inverseStd: inv, gamma: gamma, beta: beta, rectified: rectified, into: sDy, sDyXhat,
+          count: f)
       }
     }
     // dγ += Σ dy ⊙ x̂,  dβ += Σ dy   (this half's rows: the split step combines the halves)
@@ -320,7 +334,7 @@ public final class BatchNorm: Layer {
     pendingGradient = nil
     let batch = outputGradient.rows, f = channels
     let dy = outputGradient.pointer, dx = inputGradient.pointer
-    let inv = inverseStd.pointer, gamma = weight.value.pointer
+    let inv = inverseStd.pointer, gamma = weight.value.pointer, beta = bias.value.pointer
     let sDy = sumDy.pointer, sDyXhat = sumDyXhat.pointer
     guard lastPhase == .training else {
       // Inference: the statistics are constants, so dx = γ dy / √(running_var + ε).
@@ -346,7 +360,7 @@ public final class BatchNorm: Layer {
       forEachPlane(batch) { j, at in
         Kernels.batchNormInputGradient(
           dy + at, x + at, dx + at, count: plane, mean: mu[j], inverseStd: inv[j], scale: gamma[j] * inv[j] / n, n: n,
-          sumDy: sDy[j], sumDyXhat: sDyXhat[j])
+          sumDy: sDy[j], sumDyXhat: sDyXhat[j], gamma: gamma[j], beta: beta[j], rectified: rectified)
       }
       return inputGradient
     }
@@ -355,7 +369,7 @@ public final class BatchNorm: Layer {
     for b in 0..<batch {
       Kernels.batchNormInputGradientRow(
         dy + b * f, x + b * f, dx + b * f, count: f, mean: mu, inverseStd: inv, scale: scale, n: n, sumDy: sDy,
-        sumDyXhat: sDyXhat)
+        sumDyXhat: sDyXhat, gamma: gamma, beta: beta, rectified: rectified)
     }
     return inputGradient
   }

@@ -57,7 +57,10 @@ public struct LayerTimes: Sendable, Equatable {
   /// The times of `model`'s layers from `clocks`, added: the model's and, with the batch
   /// split, the replica's.
   init(_ model: Sequential, clocks: [LayerClock]) {
-    layers = model.layers.map(\.summary)
+    // A ReLU its BatchNorm applies (`Sequential.rectifyingLayers`) has its time in that layer's.
+    layers = model.layers.enumerated().map { i, layer in
+      model.rectifyingLayers.contains(i - 1) ? "\(layer.summary) (in BatchNorm #\(i - 1))" : layer.summary
+    }
     let sum = { (pick: (LayerClock) -> [UInt64]) in
       (0..<model.layers.count).map { i in Double(clocks.map { pick($0)[i] }.reduce(0, +)) * 1e-9 }
     }

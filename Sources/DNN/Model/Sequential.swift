@@ -24,6 +24,14 @@ public final class Sequential {
   public var activationTrace: ActivationTrace?
   /// When set, training passes add each layer's time to it (`RunPlan.timesLayers`).
   var layerClock: LayerClock?
+  /// The index of each BatchNorm followed by a ReLU: training passes that record no activations
+  /// run the pair in the BatchNorm's passes (`BatchNorm.rectifies`) and skip the ReLU's, one
+  /// pass less over the batch each way with the same bits (tests compare both ways).
+  let rectifyingLayers: [Int]
+  /// Whether training passes run those pairs as one (true but in tests).
+  var fusesBatchNormReLU = true
+  /// The ReLUs after them, which such passes skip.
+  private let appliedReLUs: [Int]
 
   /// A model of `layers`; widths must chain (`layers[i].outputFeatures == layers[i+1].inputFeatures`).
   public init(_ layers: [Layer]) {
@@ -47,6 +55,8 @@ public final class Sequential {
     self.buffers = buffers
     usesFusedLoss = layers.last is Softmax
     meetingLayers = layers.map { $0 as? MeetingLayer }
+    rectifyingLayers = layers.indices.dropLast().filter { layers[$0] is BatchNorm && type(of: layers[$0 + 1]) == ReLU.self }
+    appliedReLUs = rectifyingLayers.map { $0 + 1 }
     layers.first?.skipInputGradient()
   }
 
@@ -112,6 +122,14 @@ public final class Sequential {
   /// runs it.
   func beginPass(_ input: Tensor, labels: [Int]) {
     pass.start(input, labels: labels)
+    let fuses = fusesBatchNormReLU && activationTrace == nil
+    for i in rectifyingLayers { (layers[i] as! BatchNorm).rectifies = fuses }
+    pass.skipped = fuses ? appliedReLUs : []
+  }
+
+  /// Whether this pass skips layer `index` (a ReLU its BatchNorm applies).
+  @inline(__always) private func skips(_ index: Int) -> Bool {
+    !pass.skipped.isEmpty && pass.skipped.contains(index)
   }
 
   /// Runs the pass begun by `beginPass` up to the next meeting with the other half of a split
@@ -123,6 +141,10 @@ public final class Sequential {
       let end = usesFusedLoss ? layers.count - 1 : layers.count
       while s.next < end {
         let layer = layers[s.next]
+        if skips(s.next) {
+          s.next += 1
+          continue
+        }
         if s.resuming, let meeting = meetingLayers[s.next] {
           s.current = timed(s.next, backward: false) { meeting.forwardAfterMeeting() }
           s.resuming = false
@@ -139,6 +161,10 @@ public final class Sequential {
       timed(layers.count - 1, backward: false) { startBackward() }
     }
     while s.next >= 0 {
+      if skips(s.next) {
+        s.next -= 1
+        continue
+      }
       if s.resuming, let meeting = meetingLayers[s.next] {
         s.current = timed(s.next, backward: true) { meeting.backwardAfterMeeting() }
         s.resuming = false
@@ -152,6 +178,8 @@ public final class Sequential {
       s.next -= 1
     }
     layerClock?.finishPass()
+    // Only these passes fuse: a BatchNorm run on its own (a gradient check) is plain again.
+    for i in rectifyingLayers { (layers[i] as! BatchNorm).rectifies = false }
     return true
   }
 
@@ -189,6 +217,8 @@ final class TrainingPass {
   var goingBack = false
   /// Whether the layer at `next` has run the part before its meeting.
   var resuming = false
+  /// The layers this pass skips (the ReLUs their BatchNorms apply: `Sequential.rectifyingLayers`).
+  var skipped: [Int] = []
   /// The mean loss and the output, once the forward is done.
   var result: (loss: Float, output: Tensor) = (0, Tensor(rows: 0, columns: 0))
 

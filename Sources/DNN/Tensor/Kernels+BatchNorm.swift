@@ -10,79 +10,121 @@ extension Kernels {
   @inline(__always) static func normalised(_ x: V, _ mean: V, _ inverseStd: V) -> V { (x - mean) * inverseStd }
   @inline(__always) static func normalised(_ x: Float, _ mean: Float, _ inverseStd: Float) -> Float { (x - mean) * inverseStd }
 
-  /// y = γ x̂ + β.
+  /// The output, y or, when the layer applies the ReLU after it (`rectified`, see
+  /// `BatchNorm.rectifies`), max(y, 0): `relu`'s operations, so the ReLU's bits.
+  @inline(__always) static func output(_ y: V, rectified: Bool) -> V { rectified ? pointwiseMax(y, V(repeating: 0)) : y }
+  @inline(__always) static func output(_ y: Float, rectified: Bool) -> Float { rectified ? max(y, 0) : y }
+
+  /// The gradient the layer's y receives: dy, or when it applies the ReLU after it, what that
+  /// ReLU passes back of dy, its output's gradient: dy where y = γ x̂ + β > 0, else 0 · dy
+  /// (`reluBackward`'s operations on max(y, 0), which is above 0 exactly where y is). y is
+  /// computed again with the forward's operations, so the mask is the forward's.
+  @inline(__always) static func gradient(_ dy: V, y: @autoclosure () -> V, rectified: Bool) -> V {
+    guard rectified else { return dy }
+    return (dy * V(repeating: 0)).replacing(with: dy, where: y() .> V(repeating: 0))
+  }
+  @inline(__always) static func gradient(_ dy: Float, y: @autoclosure () -> Float, rectified: Bool) -> Float {
+    guard rectified else { return dy }
+    return y() > 0 ? dy : 0 * dy
+  }
+
+  /// y = γ x̂ + β (`rectified`: max(y, 0)).
   static func normalise(
     _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int,
-    mean: Float, inverseStd: Float, gamma: Float, beta: Float
+    mean: Float, inverseStd: Float, gamma: Float, beta: Float, rectified: Bool
   ) {
     let m = V(repeating: mean), s = V(repeating: inverseStd), g = V(repeating: gamma), b = V(repeating: beta)
     var i = 0
     while i + width <= n {
-      store(g * normalised(load(x + i), m, s) + b, y + i)
+      store(output(g * normalised(load(x + i), m, s) + b, rectified: rectified), y + i)
       i += width
     }
-    while i < n { y[i] = gamma * normalised(x[i], mean, inverseStd) + beta; i += 1 }
+    while i < n { y[i] = output(gamma * normalised(x[i], mean, inverseStd) + beta, rectified: rectified); i += 1 }
   }
 
-  /// (Σ dy, Σ dy·x̂).
+  /// (Σ dy, Σ dy·x̂), dy as `gradient` passes it (γ, β and `rectified` for the ReLU's mask).
   static func sumAndDot(
-    _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count n: Int, mean: Float, inverseStd: Float
+    _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count n: Int, mean: Float, inverseStd: Float,
+    gamma: Float, beta: Float, rectified: Bool
   ) -> (Float, Float) {
-    let m = V(repeating: mean), sc = V(repeating: inverseStd)
+    let m = V(repeating: mean), sc = V(repeating: inverseStd), gv = V(repeating: gamma), bv = V(repeating: beta)
     var s = V(repeating: 0), d = V(repeating: 0)
     var i = 0
     while i + width <= n {
-      let g = load(dy + i)
+      let h = normalised(load(x + i), m, sc)
+      let g = gradient(load(dy + i), y: gv * h + bv, rectified: rectified)
       s += g
-      d += g * normalised(load(x + i), m, sc)
+      d += g * h
       i += width
     }
     var sum = s.sum(), dot = d.sum()
-    while i < n { sum += dy[i]; dot += dy[i] * normalised(x[i], mean, inverseStd); i += 1 }
+    while i < n {
+      let h = normalised(x[i], mean, inverseStd)
+      let g = gradient(dy[i], y: gamma * h + beta, rectified: rectified)
+      sum += g
+      dot += g * h
+      i += 1
+    }
     return (sum, dot)
   }
 
   /// dx = scale · (n·dy − Σdy − x̂·Σ(dy·x̂)): BatchNorm's input gradient.
   static func batchNormInputGradient(
     _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count c: Int,
-    mean: Float, inverseStd: Float, scale: Float, n: Float, sumDy: Float, sumDyXhat: Float
+    mean: Float, inverseStd: Float, scale: Float, n: Float, sumDy: Float, sumDyXhat: Float,
+    gamma: Float, beta: Float, rectified: Bool
   ) {
-    let m = V(repeating: mean), sd = V(repeating: inverseStd)
+    let m = V(repeating: mean), sd = V(repeating: inverseStd), gv = V(repeating: gamma), bv = V(repeating: beta)
     let sc = V(repeating: scale), nn = V(repeating: n), s = V(repeating: sumDy), sx = V(repeating: sumDyXhat)
     var i = 0
     while i + width <= c {
-      store(sc * (nn * load(dy + i) - s - normalised(load(x + i), m, sd) * sx), dx + i)
+      let h = normalised(load(x + i), m, sd)
+      store(sc * (nn * gradient(load(dy + i), y: gv * h + bv, rectified: rectified) - s - h * sx), dx + i)
       i += width
     }
-    while i < c { dx[i] = scale * (n * dy[i] - sumDy - normalised(x[i], mean, inverseStd) * sumDyXhat); i += 1 }
+    while i < c {
+      let h = normalised(x[i], mean, inverseStd)
+      dx[i] = scale * (n * gradient(dy[i], y: gamma * h + beta, rectified: rectified) - sumDy - h * sumDyXhat)
+      i += 1
+    }
   }
 
-  /// y = γ x̂ + β with per-feature vectors (one row).
+  /// y = γ x̂ + β with per-feature vectors (one row; `rectified`: max(y, 0)).
   static func normaliseRow(
     _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int,
-    mean: UnsafePointer<Float>, inverseStd: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>
+    mean: UnsafePointer<Float>, inverseStd: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+    rectified: Bool
   ) {
     var i = 0
     while i + width <= n {
-      store(load(gamma + i) * normalised(load(x + i), load(mean + i), load(inverseStd + i)) + load(beta + i), y + i)
+      let h = normalised(load(x + i), load(mean + i), load(inverseStd + i))
+      store(output(load(gamma + i) * h + load(beta + i), rectified: rectified), y + i)
       i += width
     }
-    while i < n { y[i] = gamma[i] * normalised(x[i], mean[i], inverseStd[i]) + beta[i]; i += 1 }
+    while i < n { y[i] = output(gamma[i] * normalised(x[i], mean[i], inverseStd[i]) + beta[i], rectified: rectified); i += 1 }
   }
 
-  /// s += dy, sx += dy·x̂, element-wise (one row).
+  /// s += dy, sx += dy·x̂, element-wise (one row; dy as `gradient` passes it).
   static func addSumAndDot(
     _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, mean: UnsafePointer<Float>, inverseStd: UnsafePointer<Float>,
+    gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, rectified: Bool,
     into s: UnsafeMutablePointer<Float>, _ sx: UnsafeMutablePointer<Float>, count n: Int
   ) {
     var i = 0
     while i + width <= n {
-      let g = load(dy + i)
+      let h = normalised(load(x + i), load(mean + i), load(inverseStd + i))
+      let g = gradient(load(dy + i), y: load(gamma + i) * h + load(beta + i), rectified: rectified)
       store(load(s + i) + g, s + i)
-      store(load(sx + i) + g * normalised(load(x + i), load(mean + i), load(inverseStd + i)), sx + i)
+      store(load(sx + i) + g * h, sx + i)
       i += width
     }
-    while i < n { s[i] += dy[i]; sx[i] += dy[i] * normalised(x[i], mean[i], inverseStd[i]); i += 1 }
+    while i < n {
+      let h = normalised(x[i], mean[i], inverseStd[i])
+      let g = gradient(dy[i], y: gamma[i] * h + beta[i], rectified: rectified)
+      s[i] += g
+      sx[i] += g * h
+      i += 1
+    }
   }
 
   /// dx = scale ⊙ (n·dy − Σdy − x̂ ⊙ Σ(dy·x̂)) with per-feature vectors (one row of BatchNorm's
@@ -90,17 +132,20 @@ extension Kernels {
   static func batchNormInputGradientRow(
     _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count c: Int,
     mean: UnsafePointer<Float>, inverseStd: UnsafePointer<Float>, scale: UnsafePointer<Float>, n: Float,
-    sumDy: UnsafePointer<Float>, sumDyXhat: UnsafePointer<Float>
+    sumDy: UnsafePointer<Float>, sumDyXhat: UnsafePointer<Float>,
+    gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, rectified: Bool
   ) {
     let nn = V(repeating: n)
     var i = 0
     while i + width <= c {
       let h = normalised(load(x + i), load(mean + i), load(inverseStd + i))
-      store(load(scale + i) * (nn * load(dy + i) - load(sumDy + i) - h * load(sumDyXhat + i)), dx + i)
+      let g = gradient(load(dy + i), y: load(gamma + i) * h + load(beta + i), rectified: rectified)
+      store(load(scale + i) * (nn * g - load(sumDy + i) - h * load(sumDyXhat + i)), dx + i)
       i += width
     }
     while i < c {
-      dx[i] = scale[i] * (n * dy[i] - sumDy[i] - normalised(x[i], mean[i], inverseStd[i]) * sumDyXhat[i])
+      let h = normalised(x[i], mean[i], inverseStd[i])
+      dx[i] = scale[i] * (n * gradient(dy[i], y: gamma[i] * h + beta[i], rectified: rectified) - sumDy[i] - h * sumDyXhat[i])
       i += 1
     }
   }
