@@ -11,7 +11,8 @@
 #     run with the inside view on screen (inside view: `v` pressed at the start; the saliency,
 #     nudges and layer outputs of the browsed digit are computed again with every epoch's model),
 #     and one with the distributions view (`u`: every epoch's histograms drawn as heat maps).
-#   bash benchmarks/dashboard.sh [ROUNDS]   (default 3; VIEWS="single inside" measures those only)
+#   bash benchmarks/dashboard.sh [ROUNDS]   (default 3; VIEWS="single inside" measures those only;
+#   EPOCHS=N trains N epochs a run instead of 4, for rounds that drift less)
 set -euo pipefail
 rounds=${1:-3}
 cd "$(dirname "$0")/.."
@@ -28,7 +29,7 @@ for i in 1 2 3 4 5; do
   printf "  try %d: %.3f s\n" $i "$(echo "$end - $start" | bc)"
   tmux -L $sock kill-server; sleep 0.3
 done
-if [ -d /usr/share/datasets/fashion-mnist ]; then data=(--data-dir /usr/share/datasets/fashion-mnist); epochs=4; else data=(); epochs=40; fi
+if [ -d /usr/share/datasets/fashion-mnist ]; then data=(--data-dir /usr/share/datasets/fashion-mnist); epochs=${EPOCHS:-4}; else data=(); epochs=${EPOCHS:-40}; fi
 # The sweep view: the same run twice, one at a time (both cores each, as headless), so the
 # runs panel and the overlaid curves are on screen while the first run trains.
 sweep=$(mktemp --suffix=.json)
