@@ -40,6 +40,9 @@ public struct LayerTimes: Sendable, Equatable {
   public var backwardSeconds: [Double]
   /// Training steps timed.
   public var steps: Int
+  /// For a layer that training passes run inside another's (a ReLU its BatchNorm applies:
+  /// `Sequential.rectifyingLayers`), that layer's index, whose time holds its time; else nil.
+  public var runInside: [Int?]
 
   /// Both passes of every layer.
   public var totalSeconds: Double { forwardSeconds.reduce(0, +) + backwardSeconds.reduce(0, +) }
@@ -50,17 +53,16 @@ public struct LayerTimes: Sendable, Equatable {
     return total > 0 ? (forwardSeconds[index] + backwardSeconds[index]) / total : 0
   }
 
-  public init(layers: [String], forwardSeconds: [Double], backwardSeconds: [Double], steps: Int) {
+  public init(layers: [String], forwardSeconds: [Double], backwardSeconds: [Double], steps: Int, runInside: [Int?]? = nil) {
     (self.layers, self.forwardSeconds, self.backwardSeconds, self.steps) = (layers, forwardSeconds, backwardSeconds, steps)
+    self.runInside = runInside ?? Array(repeating: nil, count: layers.count)
   }
 
   /// The times of `model`'s layers from `clocks`, added: the model's and, with the batch
   /// split, the replica's.
   init(_ model: Sequential, clocks: [LayerClock]) {
-    // A ReLU its BatchNorm applies (`Sequential.rectifyingLayers`) has its time in that layer's.
-    layers = model.layers.enumerated().map { i, layer in
-      model.rectifyingLayers.contains(i - 1) ? "\(layer.summary) (in BatchNorm #\(i - 1))" : layer.summary
-    }
+    runInside = model.layers.indices.map { model.rectifyingLayers.contains($0 - 1) ? $0 - 1 : nil }
+    layers = zip(model.layers, runInside).map { layer, host in host.map { "\(layer.summary) (in BatchNorm #\($0))" } ?? layer.summary }
     let sum = { (pick: (LayerClock) -> [UInt64]) in
       (0..<model.layers.count).map { i in Double(clocks.map { pick($0)[i] }.reduce(0, +)) * 1e-9 }
     }

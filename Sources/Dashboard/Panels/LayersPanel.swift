@@ -44,7 +44,7 @@ struct LayersPanel {
       buffer.fill(Rect(x: inside.x, y: y, width: inside.width, height: 1), with: Cell(" ", style: base))
       let input = index == 0 ? ImageShape.mnist.features : geometries[index - 1].features
       var text = row(run: run, index: index, input: input, geometry: geometries[index])
-      if timeColumn { text = Format.left(text, Self.header.count) + Format.right(times.map { Format.percent(Float($0.share(of: index))) } ?? "–", Self.timeHeader.count) }
+      if timeColumn { text = Format.left(text, Self.header.count) + Format.right(times.map { Self.share($0, layer: index) } ?? "–", Self.timeHeader.count) }
       buffer.put(text, x: inside.x, y: y, style: base, clip: inside)
       if let ratio = ratio(run: run, layer: index) {
         var style = options.paint(HealthPanel.style(ratio, bold: true))
@@ -132,9 +132,17 @@ struct LayersPanel {
     return lines
   }
 
+  /// The time column: the layer's share, or `in #1` for a layer run inside another's passes.
+  static func share(_ times: LayerTimes, layer: Int) -> String {
+    times.runInside[layer].map { "in #\($0)" } ?? Format.percent(Float(times.share(of: layer)))
+  }
+
   /// `    time  forward 0.21 ms + backward 0.40 ms a step, 62.1% of the layers'`: the mean over
   /// the steps timed so far (thread time; a split batch's two halves added).
   static func timeLine(_ times: LayerTimes, layer: Int) -> String {
+    if let host = times.runInside[layer] {
+      return "    time  counted in layer \(host)'s (the two run as one pass while training)"
+    }
     let perStep = { (seconds: Double) in Format.fixed(seconds / Double(times.steps) * 1000, 2) + " ms" }
     return "    time  forward \(perStep(times.forwardSeconds[layer])) + backward \(perStep(times.backwardSeconds[layer])) a step, "
       + "\(Format.percent(Float(times.share(of: layer)))) of the layers' (thread time; a split batch's halves added)"
