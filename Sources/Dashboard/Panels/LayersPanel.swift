@@ -138,7 +138,8 @@ struct LayersPanel {
   }
 
   /// `    time  forward 0.21 ms + backward 0.40 ms a step, 62.1% of the layers'`: the mean over
-  /// the steps timed so far (thread time; a split batch's two halves added).
+  /// the steps timed so far (thread time; a split batch's two halves added); for a layer run
+  /// inside another's passes (`LayerTimes.runInside`), which layer's time holds its.
   static func timeLine(_ times: LayerTimes, layer: Int) -> String {
     if let host = times.runInside[layer] {
       return "    time  counted in layer \(host)'s (the two run as one pass while training)"
