@@ -124,12 +124,12 @@ public final class Sequential {
     pass.start(input, labels: labels)
     let fuses = fusesBatchNormReLU && activationTrace == nil
     for i in rectifyingLayers { (layers[i] as! BatchNorm).rectifies = fuses }
-    pass.skipped = fuses ? appliedReLUs : []
+    pass.fuses = fuses
   }
 
   /// Whether this pass skips layer `index` (a ReLU its BatchNorm applies).
   @inline(__always) private func skips(_ index: Int) -> Bool {
-    !pass.skipped.isEmpty && pass.skipped.contains(index)
+    pass.fuses && appliedReLUs.contains(index)
   }
 
   /// Runs the pass begun by `beginPass` up to the next meeting with the other half of a split
@@ -217,8 +217,9 @@ final class TrainingPass {
   var goingBack = false
   /// Whether the layer at `next` has run the part before its meeting.
   var resuming = false
-  /// The layers this pass skips (the ReLUs their BatchNorms apply: `Sequential.rectifyingLayers`).
-  var skipped: [Int] = []
+  /// Whether this pass runs each BatchNorm and the ReLU after it as one
+  /// (`Sequential.rectifyingLayers`), skipping those ReLUs.
+  var fuses = false
   /// The mean loss and the output, once the forward is done.
   var result: (loss: Float, output: Tensor) = (0, Tensor(rows: 0, columns: 0))
 

@@ -11,21 +11,19 @@ extension Kernels {
   @inline(__always) static func normalised(_ x: Float, _ mean: Float, _ inverseStd: Float) -> Float { (x - mean) * inverseStd }
 
   /// The output, y or, when the layer applies the ReLU after it (`rectified`, see
-  /// `BatchNorm.rectifies`), max(y, 0): `relu`'s operations, so the ReLU's bits.
-  @inline(__always) static func output(_ y: V, rectified: Bool) -> V { rectified ? pointwiseMax(y, V(repeating: 0)) : y }
-  @inline(__always) static func output(_ y: Float, rectified: Bool) -> Float { rectified ? max(y, 0) : y }
+  /// `BatchNorm.rectifies`), the ReLU's `rectify(y)`, so the ReLU's bits.
+  @inline(__always) static func output(_ y: V, rectified: Bool) -> V { rectified ? rectify(y) : y }
+  @inline(__always) static func output(_ y: Float, rectified: Bool) -> Float { rectified ? rectify(y) : y }
 
   /// The gradient the layer's y receives: dy, or when it applies the ReLU after it, what that
-  /// ReLU passes back of dy, its output's gradient: dy where y = γ x̂ + β > 0, else 0 · dy
-  /// (`reluBackward`'s operations on max(y, 0), which is above 0 exactly where y is). y is
-  /// computed again with the forward's operations, so the mask is the forward's.
+  /// ReLU passes back of dy, its output's gradient (`reluGradient` where y = γ x̂ + β, above 0
+  /// exactly where max(y, 0) is). y is computed again with the forward's operations, so the mask
+  /// is the forward's.
   @inline(__always) static func gradient(_ dy: V, y: @autoclosure () -> V, rectified: Bool) -> V {
-    guard rectified else { return dy }
-    return (dy * V(repeating: 0)).replacing(with: dy, where: y() .> V(repeating: 0))
+    rectified ? reluGradient(dy, where: y(), slope: V(repeating: 0)) : dy
   }
   @inline(__always) static func gradient(_ dy: Float, y: @autoclosure () -> Float, rectified: Bool) -> Float {
-    guard rectified else { return dy }
-    return y() > 0 ? dy : 0 * dy
+    rectified ? reluGradient(dy, where: y(), slope: 0) : dy
   }
 
   /// y = γ x̂ + β (`rectified`: max(y, 0)).

@@ -14,15 +14,27 @@ enum Kernels {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
   }
 
+  /// max(x, 0) of a vector and of one element: the ReLU's operations, wherever a ReLU is
+  /// computed (`relu`, and BatchNorm's passes that apply the ReLU after it).
+  @inline(__always) static func rectify(_ x: V) -> V { pointwiseMax(x, V(repeating: 0)) }
+  @inline(__always) static func rectify(_ x: Float) -> Float { max(x, 0) }
+
+  /// What a ReLU (slope 0) or leaky ReLU passes back of `da`: da where `a` > 0, else slope · da,
+  /// `a` its output or anything positive exactly where that is (`reluBackward`, BatchNorm's
+  /// passes that apply the ReLU after it).
+  @inline(__always) static func reluGradient(_ da: V, where a: V, slope: V) -> V {
+    (da * slope).replacing(with: da, where: a .> V(repeating: 0))
+  }
+  @inline(__always) static func reluGradient(_ da: Float, where a: Float, slope: Float) -> Float { a > 0 ? da : slope * da }
+
   /// y = max(x, 0)
   static func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
     var i = 0
-    let zero = V(repeating: 0)
     while i + width <= n {
-      store(pointwiseMax(load(x + i), zero), y + i)
+      store(rectify(load(x + i)), y + i)
       i += width
     }
-    while i < n { y[i] = max(x[i], 0); i += 1 }
+    while i < n { y[i] = rectify(x[i]); i += 1 }
   }
 
   /// dz = da where a > 0, else slope · da (slope 0: ReLU).
@@ -30,13 +42,12 @@ enum Kernels {
     _ a: UnsafePointer<Float>, _ da: UnsafePointer<Float>, _ dz: UnsafeMutablePointer<Float>, count n: Int, slope: Float = 0
   ) {
     var i = 0
-    let zero = V(repeating: 0), s = V(repeating: slope)
+    let s = V(repeating: slope)
     while i + width <= n {
-      let g = load(da + i)
-      store((g * s).replacing(with: g, where: load(a + i) .> zero), dz + i)
+      store(reluGradient(load(da + i), where: load(a + i), slope: s), dz + i)
       i += width
     }
-    while i < n { dz[i] = a[i] > 0 ? da[i] : slope * da[i]; i += 1 }
+    while i < n { dz[i] = reluGradient(da[i], where: a[i], slope: slope); i += 1 }
   }
 
   /// y = x > 0 ? x : slope · x
