@@ -17,6 +17,10 @@ struct EvaluateCommand: ParsableCommand {
   @Flag(help: "Print the results as one JSON object.") var json = false
   @Flag(help: "Also score the runs as one ensemble: the mean of their probabilities (for example the seeds of a sweep), and what it gains over its best member.")
   var ensemble = false
+  @Option(help: "How each test digit is scored: config (as each run's configuration says, augment.test), plain (the digit as it is) or augmented (test-time augmentation: the mean of the digit as it is, turned by ±rotate and scaled by ±scale of the run's augmentation).")
+  var views: ViewChoice = .config
+
+  enum ViewChoice: String, ExpressibleByArgument, CaseIterable { case config, plain, augmented }
 
   struct Result {
     let run: SavedRun
@@ -27,6 +31,19 @@ struct EvaluateCommand: ParsableCommand {
     let perClass: [Float]
     let confusion: [[Int]]
     let predictions: ValidationPredictions
+    /// The views of each digit averaged (`Warp.testViews`; 1: the digit as it is).
+    let views: Int
+  }
+
+  /// `run`'s configuration with the test views `--views` asks for.
+  private func scoring(_ run: SavedRun) throws -> RunConfig {
+    var config = run.config
+    guard views != .config else { return config }
+    config.testAugment = views == .augmented
+    if views == .augmented && config.testViews.count == 1 {
+      throw ConfigError("\(run.path): its augmentation neither turns nor scales digits (augment.rotate, augment.scale): --views augmented has no views to average")
+    }
+    return config
   }
 
   func run() throws {
@@ -45,10 +62,13 @@ struct EvaluateCommand: ParsableCommand {
       }
       let kind = run.checkpoint(checkpoint)
       let model = try run.model(checkpoint: kind)
-      let (metrics, predictions) = Evaluator.evaluate(model, on: DatasetView(test), collectPredictions: true)
+      let config = try scoring(run)
+      let (metrics, predictions) = Evaluator.test(model, on: DatasetView(test), config: config, collectPredictions: true)
       let confusion = predictions!.confusion
       let perClass = confusion.enumerated().map { t, row in Float(row[t]) / Float(max(row.reduce(0, +), 1)) }
-      results.append(Result(run: run, kind: kind, parameters: model.parameterCount, test: metrics, perClass: perClass, confusion: confusion, predictions: predictions!))
+      results.append(Result(
+        run: run, kind: kind, parameters: model.parameterCount, test: metrics, perClass: perClass, confusion: confusion,
+        predictions: predictions!, views: config.testViews.count))
       if !json && samples > 0 { printSamples(run: run, model: model, folder: folder) }
     }
     let table = summaryRows(results)
@@ -97,14 +117,14 @@ struct EvaluateCommand: ParsableCommand {
 
   private func summaryRows(_ results: [Result]) -> [[String]] {
     let differences = RunDifferences(results.map(\.run.config))
-    return [["run", "status", "parameters", "epochs", "best_epoch", "best_val_accuracy", "test_loss", "test_accuracy", "training_seconds", "model"]
+    return [["run", "status", "parameters", "epochs", "best_epoch", "best_val_accuracy", "test_loss", "test_accuracy", "training_seconds", "model", "test_views"]
       + differences.settings.map(\.dotted)]
       + results.enumerated().map { i, r in
         let record = r.run.record
         return [Self.label(r.run, among: results), record.status.rawValue, "\(r.parameters)", "\(record.epochsDone)",
          record.best.map { "\($0.epoch)" } ?? "", String(format: "%.4f", Double(record.best?.validationAccuracy ?? .nan)),
          String(format: "%.4f", Double(r.test.loss)), String(format: "%.4f", Double(r.test.accuracy)),
-         String(format: "%.2f", r.run.trainingSeconds), RunRecord.modelName(r.kind)] + differences.values[i]
+         String(format: "%.2f", r.run.trainingSeconds), RunRecord.modelName(r.kind), "\(r.views)"] + differences.values[i]
       }
   }
 
@@ -139,12 +159,13 @@ struct EvaluateCommand: ParsableCommand {
       "test": .object(["loss": .float(r.test.loss), "accuracy": .float(r.test.accuracy)]),
       "perClassAccuracy": .array(r.perClass.map { .float($0) }),
       "confusion": .array(r.confusion.map { .array($0.map { .number(Double($0)) }) }),
-      "trainingSeconds": .number(r.run.trainingSeconds),
+      "trainingSeconds": .number(r.run.trainingSeconds), "testViews": .number(Double(r.views)),
     ])
   }
 
   private func printConfusion(_ r: Result) {
-    print("\(r.run.config.name) (\(r.run.record.statusText)): test \(percent(r.test.accuracy)) · \(RunRecord.modelName(r.kind)), loss \(String(format: "%.4f", r.test.loss))")
+    let views = r.views > 1 ? ", the mean of \(r.views) views (\(r.run.config.augmentWarp.testViewsText))" : ""
+    print("\(r.run.config.name) (\(r.run.record.statusText)): test \(percent(r.test.accuracy)) · \(RunRecord.modelName(r.kind))\(views), loss \(String(format: "%.4f", r.test.loss))")
     print("  true\\pred" + (0..<10).map { String(format: "%5d", $0) }.joined() + "    acc")
     for (t, row) in r.confusion.enumerated() {
       print(String(format: "  %9d", t) + row.map { String(format: "%5d", $0) }.joined() + "  " + percent(r.perClass[t]))

@@ -30,7 +30,7 @@ struct ReportCommand: ParsableCommand {
         let folder = try data.folder(for: r, cache: cache)
         let model = try r.model(checkpoint: .best)
         let record = r.record
-        let test = record.testOfBestCheckpoint ?? folder.test.map { Evaluator.evaluate(model, on: DatasetView($0)) }
+        let test = record.testOfBestCheckpoint ?? folder.test.map { Evaluator.test(model, on: DatasetView($0), config: r.config).metrics }
         let best = r.bestEpoch
         html += "<tr><td><a href=\"#\(SVG.escape(r.config.name))\">\(SVG.escape(r.config.name))</a></td>"
           + "<td>\(record.status.label)</td><td>\(model.parameterCount.grouped)</td>"

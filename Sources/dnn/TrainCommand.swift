@@ -183,6 +183,7 @@ extension RunSummary {
       "status": record.map { .string($0.status.rawValue) } ?? .null,
       "bestEpoch": record?.best.map { .number(Double($0.epoch)) } ?? .null,
       "testOfBestCheckpoint": metrics(record?.testOfBestCheckpoint), "testOfFinalModel": metrics(record?.testOfFinalModel),
+      "testOfAverage": metrics(record?.testOfAverage), "testViews": .number(Double(record?.testViews ?? 1)),
       "savingSeconds": .number(savingSeconds), "logSeconds": .number(logSeconds),
     ]).text
   }

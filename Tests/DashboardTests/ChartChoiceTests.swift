@@ -320,4 +320,24 @@ import Testing
     let none = DashboardView.render(plain, width: 120, height: 40, options: RenderOptions(color: false)).text
     #expect(none.contains("no augmentation") && !none.contains("version 1"))
   }
+
+  /// A run with test-time augmentation shows, on a row of their own, the five views its test
+  /// figures average, drawn without the elastic field; the training versions stay as they were.
+  @Test func aRunWithTestViewsShowsThem() {
+    let state = AugmentFixture.state(testAugment: true)
+    for (width, height) in [(120, 40), (80, 24)] {
+      let frame = DashboardView.render(state, width: width, height: height, options: RenderOptions(color: false)).text
+      #expect(frame.contains("mean of the last row's 5 views"), "\(frame)")
+      if width == 120 {
+        for caption in ["test as is", "test +15°", "test -15°", "test x1.1", "test x0.9", "version 7"] { #expect(frame.contains(caption), "\(caption)\n\(frame)") }
+        let lines = frame.split(separator: "\n", omittingEmptySubsequences: false)
+        let row = { (caption: String) in lines.firstIndex { $0.contains(caption) } }
+        #expect(row("test as is")! > row("version 7")! && row("test as is") == row("test x0.9"))
+      }
+    }
+    let ascii = DashboardView.render(state, width: 120, height: 40, options: RenderOptions(color: false, ascii: true)).text
+    #expect(ascii.contains("test +15 degrees") || ascii.contains("test +15deg"), "\(ascii)")
+    let plain = DashboardView.render(AugmentFixture.state, width: 120, height: 40, options: RenderOptions(color: false)).text
+    #expect(!plain.contains("test as is") && !plain.contains("views"))
+  }
 }

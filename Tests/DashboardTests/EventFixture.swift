@@ -243,9 +243,13 @@ enum DistributionsFixture {
 /// The fixture run as if its configuration augmented: shifts of 2, rotations of 15°, sizes
 /// ±10%, elastic α 20, for the augmentation preview.
 enum AugmentFixture {
-  static var state: DashboardState {
+  static var state: DashboardState { state(testAugment: false) }
+
+  /// The same, its test figures averaging the views of each digit when `testAugment`.
+  static func state(testAugment: Bool) -> DashboardState {
     var started = EventFixture.started
     (started.augmentShift, started.augmentWarp) = (2, Warp(rotation: 15, scale: 0.1, elasticAlpha: 20, elasticSigma: 4))
+    started.testAugment = testAugment
     var state = DashboardState()
     for event in EventFixture.events {
       if case .started = event { state.apply(.started(started)) } else { state.apply(event) }

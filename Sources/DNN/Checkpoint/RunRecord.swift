@@ -93,6 +93,9 @@ public struct RunRecord: Codable, Sendable, Equatable {
   public var testOfBestCheckpoint: Metrics?
   /// Test metrics of the weight average (`WeightAverage`) at the end, in runs that keep one.
   public var testOfAverage: Metrics?
+  /// How many views of each test digit the test figures average (test-time augmentation,
+  /// `RunConfig.testViews`); nil: each digit as it is.
+  public var testViews: Int?
   /// The user's learning-rate factor (`+`/`-`), 1 when untouched.
   public var learningRateFactor: Float
   /// The rule with its running average, when the configuration smooths the criterion
@@ -136,7 +139,12 @@ public struct RunRecord: Codable, Sendable, Equatable {
 
   /// `test 98.1% · best checkpoint`, or nil before a test.
   public var testText: String? {
-    headlineTest.map { "test \(RunRecord.percent($0.metrics.accuracy)) · \(RunRecord.modelName($0.model))" }
+    headlineTest.map { "test \(RunRecord.percent($0.metrics.accuracy)) · \(RunRecord.modelName($0.model))\(viewsText)" }
+  }
+
+  /// `, 5 views` when the test figures average views of each digit, else empty.
+  public var viewsText: String {
+    testViews.map { ", \($0) views" } ?? ""
   }
 
   /// `best checkpoint`, `final model` or `weight average`: what each test figure was measured on.
@@ -214,6 +222,7 @@ extension RunRecord {
       record.testOfFinalModel = saved.testOfFinalModel
       record.testOfBestCheckpoint = saved.testOfBestCheckpoint
       record.testOfAverage = saved.testOfAverage
+      record.testViews = saved.testViews
       record.learningRateFactor = saved.learningRateFactor
     } else if let last = epochs.last, last.epoch >= epochsPlanned {
       record.status = .finished

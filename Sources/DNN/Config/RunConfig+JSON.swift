@@ -15,6 +15,7 @@ extension RunConfig {
       if augmentWarp.elasticAlpha > 0 {
         (augment["elastic"], augment["elasticSigma"]) = (n(augmentWarp.elasticAlpha), n(augmentWarp.elasticSigma))
       }
+      if testAugment { augment["test"] = .bool(true) }
       object["augment"] = .object(augment)
     }
     if let averageDecay { object["average"] = .object(["decay": n(averageDecay)]) }

@@ -86,6 +86,10 @@ extension RunConfig {
       run.augmentWarp.elasticSigma = Float(try ar.number("elasticSigma", "from 0.5 to 10 pixels") { $0 >= 0.5 && $0 <= 10 } ?? 4)
       // σ without a distortion does nothing: it is not kept (config.json leaves it out).
       if run.augmentWarp.elasticAlpha == 0 { run.augmentWarp.elasticSigma = Warp().elasticSigma }
+      run.testAugment = try ar.bool("test") ?? false
+      if run.testAugment && run.augmentWarp.testViews.count == 1 {
+        throw ConfigError("\(ctx): augment: test averages the digit turned by ±rotate and scaled by ±scale: give rotate or scale")
+      }
       try ar.rejectUnknownKeys()
     }
     if let a = r.raw("average") {

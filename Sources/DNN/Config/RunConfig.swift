@@ -54,6 +54,9 @@ public struct RunConfig: Sendable, Equatable {
   public var augmentShift: Int = 0
   /// Rotation, scaling and elastic distortion of training images (`Warp`; identity: off).
   public var augmentWarp = Warp()
+  /// Test-time augmentation (`augment.test`): test figures score each digit as the mean of the
+  /// warp's test views (`Warp.testViews`) instead of the digit alone.
+  public var testAugment = false
   /// The decay of the exponential moving average of the weights (`WeightAverage`), kept, scored
   /// and saved as a model of its own; nil: no average.
   public var averageDecay: Float? = nil
@@ -66,6 +69,10 @@ public struct RunConfig: Sendable, Equatable {
   /// The data the run trains on, recorded when it starts (nil in configuration files: the
   /// command line chooses).
   public var dataset: DatasetIdentity? = nil
+
+  /// The views of each test digit the run's test figures average (`Evaluator.test`): the
+  /// warp's test views with `testAugment`, else the digit as it is.
+  public var testViews: [Warp.Draw?] { testAugment ? augmentWarp.testViews : [nil] }
 
   /// The values `epochs` may take, in a file or on a command line.
   public static let epochRange = 1...100_000

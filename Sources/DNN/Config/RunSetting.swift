@@ -30,6 +30,7 @@ public struct RunSetting: Sendable, Hashable {
     RunSetting(path: ["trainSamples"], label: "samples"),
     RunSetting(path: ["clip", "maxNorm"], label: "clip"),
     RunSetting(path: ["augment", "shift"], label: "shift"),
+    RunSetting(path: ["augment", "test"], label: "tta"),
     RunSetting(path: ["average", "decay"], label: "ema"),
     labelSmoothing,
   ]

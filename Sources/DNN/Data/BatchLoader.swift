@@ -27,6 +27,9 @@ public final class BatchLoader {
   /// Rotation, scaling and elastic distortion of training images (`Warp`), and each row's draw.
   public var warp = Warp()
   private var draws: [Warp.Draw] = []
+  /// One view drawn on every row instead (a test view, `Warp.testViews`), with no elastic
+  /// distortion; nil: each row as the augmentation draws it.
+  public var fixedView: Warp.Draw?
 
   /// A loader over `view`; a nil `generator` keeps the view's order (no shuffling).
   public init(view: DatasetView, batchSize: Int, generator: SplitMix64?) {
@@ -117,7 +120,9 @@ public final class BatchLoader {
       for row in rows {
         let source = pixels.baseAddress! + epochSamples[batchStart + row] * features
         let target = images.pointer + row * features
-        if !draws.isEmpty {
+        if let fixedView {
+          Warp().apply(fixedView, to: source, into: target, pixelScale: scale)
+        } else if !draws.isEmpty {
           warp.apply(draws[row], to: source, into: target, pixelScale: scale)
         } else if shifts.isEmpty {
           Kernels.bytesToFloats(source, target, count: features, scale: scale)

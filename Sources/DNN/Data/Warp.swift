@@ -31,6 +31,29 @@ public struct Warp: Sendable, Equatable {
     public var factor: Float = 1
     public var dx = 0, dy = 0
     public var seed: UInt64 = 0
+
+    public init(angle: Float = 0, factor: Float = 1, dx: Int = 0, dy: Int = 0, seed: UInt64 = 0) {
+      (self.angle, self.factor, self.dx, self.dy, self.seed) = (angle, factor, dx, dy, seed)
+    }
+  }
+
+  /// The views of a test digit that test-time augmentation averages (`augment.test`): the digit
+  /// as it is (nil), turned by +rotation and −rotation, scaled by 1 + scale and 1 − scale: each
+  /// extreme of the training augmentation alone, no shift, no elastic distortion. Just the
+  /// digit as it is when the warp neither turns nor scales.
+  public var testViews: [Draw?] {
+    var views: [Draw?] = [nil]
+    if rotation > 0 { views += [Draw(angle: rotation * .pi / 180), Draw(angle: -rotation * .pi / 180)] }
+    if scale > 0 { views += [Draw(factor: 1 + scale), Draw(factor: 1 - scale)] }
+    return views
+  }
+
+  /// `as is, turned ±8°, scaled ±8%`: what `testViews` holds, for screens.
+  public var testViewsText: String {
+    var parts = ["as is"]
+    if rotation > 0 { parts.append("turned ±\(JSONValue.float(rotation).plainText)°") }
+    if scale > 0 { parts.append("scaled ±\(JSONValue.float(scale * 100).plainText)%") }
+    return parts.joined(separator: ", ")
   }
 
   /// Draws one image's transform from `generator` (the shift already drawn by the loader).

@@ -21,9 +21,22 @@ public enum Evaluator {
     evaluate(model, on: view, collectPredictions: false).metrics
   }
 
+  /// Test metrics of `model` on `view` as a run with `config` scores them, and every sample's
+  /// prediction when `collectPredictions`: each digit as the mean of the configuration's test
+  /// views (`RunConfig.testViews`). The one rule of the test figures every screen and file shows.
+  public static func test(
+    _ model: Sequential, on view: DatasetView, config: RunConfig, collectPredictions: Bool = false
+  ) -> (metrics: Metrics, predictions: ValidationPredictions?) {
+    evaluate(model, on: view, views: config.testViews, collectPredictions: collectPredictions)
+  }
+
   /// Metrics of `model` on `view`, and every sample's prediction when `collectPredictions`.
+  /// With more than one view (test-time augmentation, `Warp.testViews`) each sample's
+  /// probabilities are the mean of its views' (nil: the image as it is), and its loss and
+  /// prediction are those of the mean:
+  ///   p̄ = (1/V) Σ_v model(view_v(x)),  ŷ = argmax_c p̄_c,  loss = −log clip(p̄_y, ε, 1 − ε)
   public static func evaluate(
-    _ model: Sequential, on view: DatasetView, collectPredictions: Bool
+    _ model: Sequential, on view: DatasetView, views: [Warp.Draw?] = [nil], collectPredictions: Bool
   ) -> (metrics: Metrics, predictions: ValidationPredictions?) {
     guard view.count > 0 else { return (Metrics(loss: .nan, accuracy: .nan), nil) }
     let loader = BatchLoader(view: view, batchSize: batchSize(for: model), generator: nil)
@@ -36,9 +49,10 @@ public enum Evaluator {
       predicted.reserveCapacity(view.count)
       probabilities.reserveCapacity(view.count * classes)
     }
+    let mean = views.count > 1 ? Tensor(rows: 0, columns: classes) : nil
     for batch in 0..<loader.batchesPerEpoch {
       loader.load(batch: batch)
-      let output = model.predict(loader.images)
+      let output = mean.map { meanOfViews(model, views: views, loader: loader, batch: batch, into: $0) } ?? model.predict(loader.images)
       for r in 0..<output.rows {
         let y = loader.labels[r]
         totalLoss += CrossEntropy.negativeLogLikelihood(output[r, y])
@@ -54,5 +68,21 @@ public enum Evaluator {
     let metrics = Metrics(loss: Float(totalLoss / Double(view.count)), accuracy: Float(correct) / Float(view.count))
     guard collectPredictions else { return (metrics, nil) }
     return (metrics, ValidationPredictions(epoch: 0, labels: labels, predicted: predicted, probabilities: probabilities, classes: classes))
+  }
+
+  /// The mean of `model`'s probabilities over `views` of the loaded batch `batch`, in `mean`
+  /// (summed in Double, the order of `views`, as `Ensemble` averages its members).
+  private static func meanOfViews(_ model: Sequential, views: [Warp.Draw?], loader: BatchLoader, batch: Int, into mean: Tensor) -> Tensor {
+    mean.resize(rows: loader.labels.count, columns: model.outputFeatures)
+    var sum = [Double](repeating: 0, count: mean.count)
+    for view in views {
+      loader.fixedView = view
+      loader.fillImages(rows: 0..<loader.images.rows)
+      let output = model.predict(loader.images)
+      for i in sum.indices { sum[i] += Double(output.pointer[i]) }
+    }
+    loader.fixedView = nil
+    for i in sum.indices { mean.pointer[i] = Float(sum[i] / Double(views.count)) }
+    return mean
   }
 }

@@ -5,7 +5,7 @@ extension Trainer {
     guard let test = data.test, let path = plan.observer?.bestCheckpointPath else { return nil }
     let best = ModelBuilder.build(config.layers, seed: config.seed)
     _ = try Checkpoint.load(path, into: best)
-    return Evaluator.evaluate(best, on: test)
+    return Evaluator.test(best, on: test, config: config).metrics
   }
 }
 

@@ -248,10 +248,11 @@ public final class Trainer {
     if let path = try observe({ try $0.save(progress) }) ?? nil {
       events.send(.checkpointSaved(path: path, epoch: position.epoch))
     }
-    let test = data.test.map { Evaluator.evaluate(model, on: $0) }
+    let test = data.test.map { Evaluator.test(model, on: $0, config: config).metrics }
     record.testOfFinalModel = test
     record.testOfBestCheckpoint = try testOfBestCheckpoint()
-    record.testOfAverage = average.flatMap { a in data.test.map { Evaluator.evaluate(a.model, on: $0) } }
+    record.testOfAverage = average.flatMap { a in data.test.map { Evaluator.test(a.model, on: $0, config: config).metrics } }
+    record.testViews = config.testViews.count > 1 ? config.testViews.count : nil
     try end(position.epoch >= config.epochs ? .finished : .stopped)
     events.send(.finished(RunSummary(
       runName: config.name, epochs: position.epoch, train: lastTrain, validation: lastValidation, test: test,
