@@ -88,7 +88,9 @@ struct EvaluateCommand: ParsableCommand {
       for r in results { printConfusion(r) }
       print(TextTable.aligned(displayRows(results), left: [0, 8]))
       let scored = CheckpointKind.allCases.filter { kind in results.contains { $0.kind == kind } }.map(RunRecord.modelName)
-      print("best val: val acc of the best epoch (@ epoch); test: \(scored.joined(separator: " or "))\(scored.count > 1 ? " (the model each run keeps)" : "")")
+      let viewed = results.filter { $0.views > 1 }
+      let views = viewed.first.map { ", each digit the mean of \($0.views) views\(viewed.count < results.count ? " in the runs that ask for it (augment.test)" : "")" } ?? ""
+      print("best val: val acc of the best epoch (@ epoch); test: \(scored.joined(separator: " or "))\(scored.count > 1 ? " (the model each run keeps)" : "")\(views)")
       if let together { print(together.line) }
       if folderOfRuns {
         print("wrote \(RunFiles.path(runs[0], RunFiles.summaryCSV)) and \(RunFiles.summaryMarkdown)")
