@@ -33,6 +33,8 @@ struct EvaluateCommand: ParsableCommand {
     let predictions: ValidationPredictions
     /// The views of each digit averaged (`Warp.testViews`; 1: the digit as it is).
     let views: Int
+    /// With views, the test metrics of each digit as it is: what the views gain over.
+    let plain: Metrics?
   }
 
   /// `run`'s configuration with the test views `--views` asks for.
@@ -68,7 +70,8 @@ struct EvaluateCommand: ParsableCommand {
       let perClass = confusion.enumerated().map { t, row in Float(row[t]) / Float(max(row.reduce(0, +), 1)) }
       results.append(Result(
         run: run, kind: kind, parameters: model.parameterCount, test: metrics, perClass: perClass, confusion: confusion,
-        predictions: predictions!, views: config.testViews.count))
+        predictions: predictions!, views: config.testViews.count,
+        plain: config.testViews.count > 1 ? Evaluator.evaluate(model, on: DatasetView(test)) : nil))
       if !json && samples > 0 { printSamples(run: run, model: model, folder: folder) }
     }
     let table = summaryRows(results)
@@ -162,11 +165,13 @@ struct EvaluateCommand: ParsableCommand {
       "perClassAccuracy": .array(r.perClass.map { .float($0) }),
       "confusion": .array(r.confusion.map { .array($0.map { .number(Double($0)) }) }),
       "trainingSeconds": .number(r.run.trainingSeconds), "testViews": .number(Double(r.views)),
+      "testOfDigitsAlone": r.plain.map { .object(["loss": .float($0.loss), "accuracy": .float($0.accuracy)]) } ?? .null,
     ])
   }
 
   private func printConfusion(_ r: Result) {
-    let views = r.views > 1 ? ", the mean of \(r.views) views (\(r.run.config.augmentWarp.testViewsText))" : ""
+    let gain = r.plain.map { String(format: " %+.1f points over the digits alone, ", Double(r.test.accuracy - $0.accuracy) * 100) + percent($0.accuracy) } ?? ""
+    let views = r.views > 1 ? ", the mean of \(r.views) views (\(r.run.config.augmentWarp.testViewsText);\(gain))" : ""
     print("\(r.run.config.name) (\(r.run.record.statusText)): test \(percent(r.test.accuracy)) · \(RunRecord.modelName(r.kind))\(views), loss \(String(format: "%.4f", r.test.loss))")
     print("  true\\pred" + (0..<10).map { String(format: "%5d", $0) }.joined() + "    acc")
     for (t, row) in r.confusion.enumerated() {
