@@ -37,9 +37,9 @@ struct ReportCommand: ParsableCommand {
           + "<td>\(record.epochsDone)/\(record.epochsPlanned)</td><td>\(best.map { "\($0.epoch)" } ?? "-")</td>"
           + "<td>\(best.map { String(format: "%.4f", RunLog.criterion($0)) } ?? "-")</td>"
           + "<td>\(best.map { percent($0.validationAccuracy) } ?? "-")</td>"
-          + "<td>\(test.map { percent($0.accuracy) } ?? "-")</td>"
-          + "<td>\(record.testOfFinalModel.map { percent($0.accuracy) } ?? "-")</td>"
-          + "<td>\(record.testOfAverage.map { percent($0.accuracy) } ?? "-")</td>"
+          + "<td>\(test.map { percent($0.accuracy) + record.viewsText } ?? "-")</td>"
+          + "<td>\(record.testOfFinalModel.map { percent($0.accuracy) + record.viewsText } ?? "-")</td>"
+          + "<td>\(record.testOfAverage.map { percent($0.accuracy) + record.viewsText } ?? "-")</td>"
           + "<td>\(String(format: "%.1f", r.trainingSeconds))</td></tr>\n"
         _ = try Plots.write(r, folder: folder, digits: 20)
         sections += "<h2 id=\"\(SVG.escape(r.config.name))\">\(SVG.escape(r.config.name))</h2>\n"
