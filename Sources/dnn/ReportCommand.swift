@@ -29,8 +29,13 @@ struct ReportCommand: ParsableCommand {
       for r in runs {
         let folder = try data.folder(for: r, cache: cache)
         let model = try r.model(checkpoint: .best)
-        let record = r.record
-        let test = record.testOfBestCheckpoint ?? folder.test.map { Evaluator.test(model, on: DatasetView($0), config: r.config).metrics }
+        var record = r.record
+        // A run that never reached its end: its best checkpoint is scored here, as its configuration says.
+        if record.testOfBestCheckpoint == nil {
+          record.testOfBestCheckpoint = folder.test.map { Evaluator.test(model, on: DatasetView($0), config: r.config).metrics }
+          record.testViews = r.config.recordedTestViews
+        }
+        let test = record.testOfBestCheckpoint
         let best = r.bestEpoch
         html += "<tr><td><a href=\"#\(SVG.escape(r.config.name))\">\(SVG.escape(r.config.name))</a></td>"
           + "<td>\(record.status.label)</td><td>\(model.parameterCount.grouped)</td>"

@@ -249,7 +249,7 @@ enum AugmentFixture {
   static func state(testAugment: Bool) -> DashboardState {
     var started = EventFixture.started
     (started.augmentShift, started.augmentWarp) = (2, Warp(rotation: 15, scale: 0.1, elasticAlpha: 20, elasticSigma: 4))
-    started.testAugment = testAugment
+    if testAugment { started.testViews = started.augmentWarp.testViews }
     var state = DashboardState()
     for event in EventFixture.events {
       if case .started = event { state.apply(.started(started)) } else { state.apply(event) }

@@ -48,6 +48,7 @@ public enum RunReplay {
       // A run from before records, or one that never reached its end: its best checkpoint is scored here.
       if record.testOfBestCheckpoint == nil, checkpoint == .best {
         record.testOfBestCheckpoint = split.test.map { Evaluator.test(model, on: $0, config: run.config).metrics }
+        record.testViews = run.config.recordedTestViews
       }
       events.append(.record(record))
       events.append(.finished(RunSummary(name: run.config.name, epochs: run.epochs, record: record)))

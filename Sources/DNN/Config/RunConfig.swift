@@ -73,6 +73,9 @@ public struct RunConfig: Sendable, Equatable {
   /// The views of each test digit the run's test figures average (`Evaluator.test`): the
   /// warp's test views with `testAugment`, else the digit as it is.
   public var testViews: [Warp.Draw?] { testAugment ? augmentWarp.testViews : [nil] }
+  /// How many views the test figures average, as a record keeps it (`RunRecord.testViews`):
+  /// nil when each digit is scored alone.
+  public var recordedTestViews: Int? { testViews.count > 1 ? testViews.count : nil }
 
   /// The values `epochs` may take, in a file or on a command line.
   public static let epochRange = 1...100_000

@@ -51,8 +51,14 @@ public enum Evaluator {
     }
     let mean = views.count > 1 ? Tensor(rows: 0, columns: classes) : nil
     for batch in 0..<loader.batchesPerEpoch {
-      loader.load(batch: batch)
-      let output = mean.map { meanOfViews(model, views: views, loader: loader, batch: batch, into: $0) } ?? model.predict(loader.images)
+      let output: Tensor
+      if let mean {
+        loader.prepare(batch: batch)
+        output = meanOfViews(model, views: views, loader: loader, into: mean)
+      } else {
+        loader.load(batch: batch)
+        output = model.predict(loader.images)
+      }
       for r in 0..<output.rows {
         let y = loader.labels[r]
         totalLoss += CrossEntropy.negativeLogLikelihood(output[r, y])
@@ -70,9 +76,9 @@ public enum Evaluator {
     return (metrics, ValidationPredictions(epoch: 0, labels: labels, predicted: predicted, probabilities: probabilities, classes: classes))
   }
 
-  /// The mean of `model`'s probabilities over `views` of the loaded batch `batch`, in `mean`
-  /// (summed in Double, the order of `views`, as `Ensemble` averages its members).
-  private static func meanOfViews(_ model: Sequential, views: [Warp.Draw?], loader: BatchLoader, batch: Int, into mean: Tensor) -> Tensor {
+  /// The mean of `model`'s probabilities over `views` of the prepared batch, in `mean` (summed in
+  /// Double, the order of `views`, as `Ensemble` averages its members).
+  private static func meanOfViews(_ model: Sequential, views: [Warp.Draw?], loader: BatchLoader, into mean: Tensor) -> Tensor {
     mean.resize(rows: loader.labels.count, columns: model.outputFeatures)
     var sum = [Double](repeating: 0, count: mean.count)
     for view in views {

@@ -252,7 +252,7 @@ public final class Trainer {
     record.testOfFinalModel = test
     record.testOfBestCheckpoint = try testOfBestCheckpoint()
     record.testOfAverage = average.flatMap { a in data.test.map { Evaluator.test(a.model, on: $0, config: config).metrics } }
-    record.testViews = config.testViews.count > 1 ? config.testViews.count : nil
+    record.testViews = config.recordedTestViews
     try end(position.epoch >= config.epochs ? .finished : .stopped)
     events.send(.finished(RunSummary(
       runName: config.name, epochs: position.epoch, train: lastTrain, validation: lastValidation, test: test,

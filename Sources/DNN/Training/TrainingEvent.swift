@@ -83,8 +83,8 @@ public struct RunStarted: Sendable {
   /// How training images are varied (the configuration's `augment`), for the preview.
   public var augmentShift = 0
   public var augmentWarp = Warp()
-  /// Whether its test figures average views of each digit (`RunConfig.testAugment`).
-  public var testAugment = false
+  /// The views of each digit its test figures average (`RunConfig.testViews`), for the preview.
+  public var testViews: [Warp.Draw?] = [nil]
   /// How the run picks its best epoch (`RunConfig.bestSmoothing`), for a front end that folds
   /// epochs into a record of its own.
   public var bestSmoothing = 0.0
@@ -114,7 +114,7 @@ extension RunStarted {
       startEpoch: startEpoch, batchSize: config.batchSize, batchesPerEpoch: batchesPerEpoch, learningRate: learningRate,
       clipNorm: config.clip.maxNorm, backend: backend, layers: config.layers,
       classNames: config.dataset?.classNames ?? (0..<10).map(String.init))
-    (augmentShift, augmentWarp, testAugment) = (config.augmentShift, config.augmentWarp, config.testAugment)
+    (augmentShift, augmentWarp, testViews) = (config.augmentShift, config.augmentWarp, config.testViews)
     bestSmoothing = config.bestSmoothing
     labelSmoothing = config.labelSmoothing
   }

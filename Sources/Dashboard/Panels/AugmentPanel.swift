@@ -27,7 +27,7 @@ struct AugmentPanel {
     if warp.elasticAlpha > 0 { parts.append("elastic α \(LineChart.compact(Double(warp.elasticAlpha))), σ \(LineChart.compact(Double(warp.elasticSigma)))") }
     var said = parts.isEmpty ? "no augmentation: the run trains on its images as they are (the configuration's augment block adds it)"
       : "each epoch draws every training image anew: " + parts.joined(separator: ", ")
-    let testViews = run.testAugment ? warp.testViews : []
+    let testViews = run.testViews.count > 1 ? run.testViews : []
     if !testViews.isEmpty { said += "; its test figures score each digit as the mean of the last row's \(testViews.count) views" }
     // Words for its symbols (α, ±, °) without UTF-8, before it is laid out.
     let lines = Format.wrap(options.glyphs.ascii ? Glyphs.asciiText(said) : said, width: inside.width).prefix(3)
