@@ -327,7 +327,7 @@ import Testing
     let state = AugmentFixture.state(testAugment: true)
     for (width, height) in [(120, 40), (80, 24)] {
       let frame = DashboardView.render(state, width: width, height: height, options: RenderOptions(color: false)).text
-      #expect(frame.contains("mean of the last row's 5 views"), "\(frame)")
+      #expect(frame.contains("mean of 5 views (as is, turned ±15°,"), "\(frame)")
       if width == 120 {
         for caption in ["test as is", "test +15°", "test -15°", "test x1.1", "test x0.9", "version 7"] { #expect(frame.contains(caption), "\(caption)\n\(frame)") }
         let lines = frame.split(separator: "\n", omittingEmptySubsequences: false)

@@ -28,7 +28,7 @@ struct AugmentPanel {
     var said = parts.isEmpty ? "no augmentation: the run trains on its images as they are (the configuration's augment block adds it)"
       : "each epoch draws every training image anew: " + parts.joined(separator: ", ")
     let testViews = run.testViews.count > 1 ? run.testViews : []
-    if !testViews.isEmpty { said += "; its test figures score each digit as the mean of the last row's \(testViews.count) views" }
+    if !testViews.isEmpty { said += "; its test figures score each digit as the mean of \(testViews.count) views (\(warp.testViewsText))" }
     // Words for its symbols (α, ±, °) without UTF-8, before it is laid out.
     let lines = Format.wrap(options.glyphs.ascii ? Glyphs.asciiText(said) : said, width: inside.width).prefix(3)
     for (i, line) in lines.enumerated() { buffer.put(line, x: inside.x, y: inside.y + i, style: options.paint(.bold), clip: inside) }
