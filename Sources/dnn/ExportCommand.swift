@@ -10,8 +10,10 @@ struct ExportCommand: ParsableCommand {
     abstract: "Write a saved run's model as ONNX (onnxruntime, Netron, TensorRT, OpenVINO, browsers), or its logs as a TensorBoard event file.",
     discussion: """
       The graph takes `pixels` [batch, 784] as float32 in [0, 1] and gives `probabilities` [batch, 10]; BatchNorm \
-      uses its running statistics and dropout is left out, as in dnn evaluate. Opset \(InferenceGraph.opset); the run's \
-      name and configuration are in the model's metadata. --tensorboard writes the run folder's event file from its logs       (runs write one as they train unless --no-tensorboard), for runs made before.
+      uses its running statistics and dropout is left out, as in dnn evaluate; it scores each digit alone (a run whose \
+      test figures average views of each digit, augment.test, scores so with dnn evaluate --views plain). Opset \
+      \(InferenceGraph.opset); the run's name and configuration are in the model's metadata. --tensorboard writes the \
+      run folder's event file from its logs (runs write one as they train unless --no-tensorboard), for runs made before.
       """)
 
   @Argument(help: "A run folder (RUNS/NAME).") var runFolder: String
@@ -39,6 +41,8 @@ struct ExportCommand: ParsableCommand {
       let path = output ?? RunFiles.path(runFolder, RunFiles.onnx(checkpoint))
       try AtomicFile.write(try OnnxExport.data(model, config: run.config), to: path)
       print("wrote \(path) (\(run.config.name), \(RunRecord.modelName(checkpoint)), opset \(InferenceGraph.opset))")
+      let views = run.config.testViews.count
+      if views > 1 { print("the graph scores each digit alone; the run's test figures average \(views) views of it (dnn evaluate --views plain scores as the graph does)") }
     }
   }
 }
