@@ -37,13 +37,14 @@ struct EvaluateCommand: ParsableCommand {
     let plain: Metrics?
   }
 
-  /// `run`'s configuration with the test views `--views` asks for.
-  private func scoring(_ run: SavedRun) throws -> RunConfig {
+  /// `run`'s configuration with the test views `--views` asks for; a run whose augmentation has
+  /// none to draw is scored on the digits alone, with a note (as a folder's unfinished runs are skipped).
+  private func scoring(_ run: SavedRun) -> RunConfig {
     var config = run.config
     guard views != .config else { return config }
     config.testAugment = views == .augmented
     if views == .augmented && config.testViews.count == 1 {
-      throw ConfigError("\(run.path): its augmentation neither turns nor scales digits (augment.rotate, augment.scale): --views augmented has no views to average")
+      Console.error("\(run.path): its augmentation neither turns nor scales digits (augment.rotate, augment.scale): scored on the digits alone")
     }
     return config
   }
@@ -64,7 +65,7 @@ struct EvaluateCommand: ParsableCommand {
       }
       let kind = run.checkpoint(checkpoint)
       let model = try run.model(checkpoint: kind)
-      let config = try scoring(run)
+      let config = scoring(run)
       let (metrics, predictions) = Evaluator.test(model, on: DatasetView(test), config: config, collectPredictions: true)
       let confusion = predictions!.confusion
       let perClass = confusion.enumerated().map { t, row in Float(row[t]) / Float(max(row.reduce(0, +), 1)) }

@@ -3,7 +3,8 @@ import Testing
 
 /// Test-time augmentation the way a user meets it: `dnn train` names the views in its last line
 /// and records them, `dnn evaluate` scores with them by default and says what they gain over
-/// the digits alone, `--views plain` and `--views augmented` choose otherwise.
+/// the digits alone, `--views plain` and `--views augmented` choose otherwise (a run with no
+/// views to draw scored alone, with a note).
 @Suite struct TestViewsCommandTests {
   static func accuracy(_ result: Spawn.Result) -> (test: Double, views: Int, alone: Double?) {
     let runs = ((try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])?["runs"] as? [[String: Any]]) ?? [[:]]
@@ -34,8 +35,8 @@ import Testing
     let other = Programs.temporaryFolder()
     let shifted = RunSafetyTests.tinyConfig(epochs: 1, extra: #""augment": {"shift": 1}"#)
     #expect(try Programs.dnn(["train", "--config", shifted, "--out", other]).status == 0)
-    let asked = try Programs.dnn(["evaluate", "\(other)/tiny", "--views", "augmented"])
-    #expect(asked.status == 1 && asked.errors.contains("neither turns nor scales"), "\(asked.errors)")
+    let asked = try Programs.dnn(["evaluate", "\(other)/tiny", "--views", "augmented", "--json"])
+    #expect(asked.status == 0 && asked.errors.contains("neither turns nor scales digits") && Self.accuracy(asked).views == 1, "\(asked.errors)")
     let refused = try Programs.dnn(["train", "--config", RunSafetyTests.tinyConfig(epochs: 1, extra: #""augment": {"shift": 1, "test": true}"#), "--out", other, "--overwrite"])
     #expect(refused.status != 0 && refused.errors.contains("give rotate or scale"), "\(refused.errors)")
   }
