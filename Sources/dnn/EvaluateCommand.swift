@@ -93,8 +93,8 @@ struct EvaluateCommand: ParsableCommand {
       print(TextTable.aligned(displayRows(results), left: [0, 8]))
       let scored = CheckpointKind.allCases.filter { kind in results.contains { $0.kind == kind } }.map(RunRecord.modelName)
       let viewed = results.filter { $0.views > 1 }
-      let views = viewed.first.map { ", each digit the mean of \($0.views) views\(viewed.count < results.count ? " in the runs that ask for it (augment.test)" : "")" } ?? ""
-      print("best val: val acc of the best epoch (@ epoch); test: \(scored.joined(separator: " or "))\(scored.count > 1 ? " (the model each run keeps)" : "")\(views)")
+      let viewsNote = viewed.first.map { ", each digit the mean of \($0.views) views\(viewed.count < results.count ? " in \(viewed.count) of the \(results.count) runs" : "")" } ?? ""
+      print("best val: val acc of the best epoch (@ epoch); test: \(scored.joined(separator: " or "))\(scored.count > 1 ? " (the model each run keeps)" : "")\(viewsNote)")
       if let together { print(together.line) }
       if folderOfRuns {
         print("wrote \(RunFiles.path(runs[0], RunFiles.summaryCSV)) and \(RunFiles.summaryMarkdown)")
@@ -172,8 +172,8 @@ struct EvaluateCommand: ParsableCommand {
 
   private func printConfusion(_ r: Result) {
     let gain = r.plain.map { String(format: " %+.1f points over the digits alone, ", Double(r.test.accuracy - $0.accuracy) * 100) + percent($0.accuracy) } ?? ""
-    let views = r.views > 1 ? ", the mean of \(r.views) views (\(r.run.config.augmentWarp.testViewsText);\(gain))" : ""
-    print("\(r.run.config.name) (\(r.run.record.statusText)): test \(percent(r.test.accuracy)) · \(RunRecord.modelName(r.kind))\(views), loss \(String(format: "%.4f", r.test.loss))")
+    let viewsText = r.views > 1 ? ", the mean of \(r.views) views (\(r.run.config.augmentWarp.testViewsText);\(gain))" : ""
+    print("\(r.run.config.name) (\(r.run.record.statusText)): test \(percent(r.test.accuracy)) · \(RunRecord.modelName(r.kind))\(viewsText), loss \(String(format: "%.4f", r.test.loss))")
     print("  true\\pred" + (0..<10).map { String(format: "%5d", $0) }.joined() + "    acc")
     for (t, row) in r.confusion.enumerated() {
       print(String(format: "  %9d", t) + row.map { String(format: "%5d", $0) }.joined() + "  " + percent(r.perClass[t]))
