@@ -30,11 +30,7 @@ struct ReportCommand: ParsableCommand {
         let folder = try data.folder(for: r, cache: cache)
         let model = try r.model(checkpoint: .best)
         var record = r.record
-        // A run that never reached its end: its best checkpoint is scored here, as its configuration says.
-        if record.testOfBestCheckpoint == nil {
-          record.testOfBestCheckpoint = folder.test.map { Evaluator.test(model, on: DatasetView($0), config: r.config).metrics }
-          record.testViews = r.config.recordedTestViews
-        }
+        record.scoreBestCheckpointIfMissing(model, on: folder.test.map { DatasetView($0) }, config: r.config)
         let test = record.testOfBestCheckpoint
         let best = r.bestEpoch
         html += "<tr><td><a href=\"#\(SVG.escape(r.config.name))\">\(SVG.escape(r.config.name))</a></td>"

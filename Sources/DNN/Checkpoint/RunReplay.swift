@@ -45,11 +45,7 @@ public enum RunReplay {
     }
     if final {
       var record = run.record
-      // A run from before records, or one that never reached its end: its best checkpoint is scored here.
-      if record.testOfBestCheckpoint == nil, checkpoint == .best {
-        record.testOfBestCheckpoint = split.test.map { Evaluator.test(model, on: $0, config: run.config).metrics }
-        record.testViews = run.config.recordedTestViews
-      }
+      if checkpoint == .best { record.scoreBestCheckpointIfMissing(model, on: split.test, config: run.config) }
       events.append(.record(record))
       events.append(.finished(RunSummary(name: run.config.name, epochs: run.epochs, record: record)))
     }

@@ -121,7 +121,7 @@ public final class BatchLoader {
         let source = pixels.baseAddress! + epochSamples[batchStart + row] * features
         let target = images.pointer + row * features
         if let fixedView {
-          Warp().apply(fixedView, to: source, into: target, pixelScale: scale)
+          Warp.drawTestView(fixedView, of: source, into: target, pixelScale: scale)
         } else if !draws.isEmpty {
           warp.apply(draws[row], to: source, into: target, pixelScale: scale)
         } else if shifts.isEmpty {

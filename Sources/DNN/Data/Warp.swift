@@ -48,6 +48,12 @@ public struct Warp: Sendable, Equatable {
     return views
   }
 
+  /// Writes test view `view` (one of `testViews`) of `source` into `target`, times
+  /// `pixelScale`: its turn or scaling alone, never an elastic field.
+  public static func drawTestView(_ view: Draw, of source: UnsafePointer<UInt8>, into target: UnsafeMutablePointer<Float>, pixelScale: Float) {
+    Warp().apply(view, to: source, into: target, pixelScale: pixelScale)
+  }
+
   /// `as is, turned ±8°, scaled ±8%`: what `testViews` holds, for screens.
   public var testViewsText: String {
     var parts = ["as is"]

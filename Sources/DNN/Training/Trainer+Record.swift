@@ -1,3 +1,14 @@
+extension RunRecord {
+  /// For a run from before records, or one that never reached its end (no test figure of its
+  /// best checkpoint): `best`, the best checkpoint's model, scored on `test` as the run's
+  /// configuration scores test digits (`Evaluator.test`), and how many views that took.
+  public mutating func scoreBestCheckpointIfMissing(_ best: Sequential, on test: DatasetView?, config: RunConfig) {
+    guard testOfBestCheckpoint == nil, let test else { return }
+    testOfBestCheckpoint = Evaluator.test(best, on: test, config: config).metrics
+    testViews = config.recordedTestViews
+  }
+}
+
 extension Trainer {
   /// The test metrics of the best checkpoint, when there is a test set and a saved best model
   /// (`RunRecord.testOfBestCheckpoint`: what `dnn evaluate` measures by default).

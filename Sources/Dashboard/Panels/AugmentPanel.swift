@@ -45,9 +45,9 @@ struct AugmentPanel {
         }
       }))
     }
-    // The test views as the evaluator draws them (`BatchLoader.fixedView`: no elastic field).
+    // The test views as the evaluator draws them (`Warp.drawTestView`).
     let test = testViews.map { view in
-      (Self.caption(view, of: warp), view.map { v in Self.drawn(pixels) { Warp().apply(v, to: $0, into: $1, pixelScale: BatchLoader.pixelScale) } } ?? source)
+      (Self.caption(view, of: warp), view.map { v in Self.drawn(pixels) { Warp.drawTestView(v, of: $0, into: $1, pixelScale: BatchLoader.pixelScale) } } ?? source)
     }
     let groups = [training, test].filter { !$0.isEmpty }
     // Full size (28x14 cells) when every group fits so, each on rows of its own; else half size.
