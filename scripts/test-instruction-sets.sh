@@ -5,7 +5,7 @@
 # own scratch folder (.build-x86-64, .build-haswell). A machine without AVX2 skips haswell.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-suites='SmallGEMMTests|PadPlanesTests|SoftmaxKernelTests|DataParallelTests|LayerGradientTests|ConvolutionGradientTests|LayerGradientCheckTests|LossTests|OptimizerTests|BatchNormReLUTests'
+suites='SmallGEMMTests|PadPlanesTests|ConvolutionKernelOrderTests|SoftmaxKernelTests|DataParallelTests|LayerGradientTests|ConvolutionGradientTests|LayerGradientCheckTests|LossTests|OptimizerTests|BatchNormReLUTests'
 targets=(x86-64)
 grep -qw avx2 /proc/cpuinfo && targets+=(haswell)
 for cpu in "${targets[@]}"; do

@@ -1,5 +1,5 @@
 // A convolution's weight gradient with the filters in the vector lanes (Conv2D's direct path on
-// AVX-512, kernels 3x3 to 5x5; conv.h's dnn_conv_weight_gradient everywhere else):
+// AVX-512 and AVX2, kernels 3x3 to 5x5; conv.h's dnn_conv_weight_gradient everywhere else):
 //
 //   dw[f][c][i][j] += Σ_{s,y,x} dy[s][f][y][x] · in[s][c][y+i][x+j]
 //
@@ -10,7 +10,9 @@
 // out filters-last (`dnn_filters_last`), so one load holds 16 filters' gradients at a position,
 // and each of the k x k input values under the kernel there is broadcast into a multiply-add
 // with it: the k x k sums of a channel and a vector of filters stay in registers (25 of 32 for
-// 5x5) over the samples, the same pattern as the forward kernel's.
+// 5x5) over the samples, the same pattern as the forward kernel's. AVX2 (8 lanes, 16 registers)
+// keeps a kernel row's sums for two vectors of filters instead (dnn_conv_filters_row): 81.7
+// GFLOP/s against conv.h's 60.0 on the same Xeon built for Haswell.
 #ifndef DNN_CONV_FILTERS_H
 #define DNN_CONV_FILTERS_H
 
@@ -21,13 +23,14 @@
 #define DNN_FILTERS_SAMPLES 8
 
 // Whether dnn_conv_weight_gradient_filters takes a convolution of kernel k over `channels`
-// input channels: AVX-512 (32 registers hold the k x k sums for k <= 5), k >= 3 (fewer sums
-// cannot keep the multiply-add units busy) and 4 channels or more, over which dY's filters-last
-// layout pays for itself. Per 32 samples on Intel's Xeon (benchmarks/conv_kernels.c), layout
-// included: cnn.json's second convolution (16 channels) 1,044 us against 1,981 for conv.h's
-// kernel; its first (one channel, 28x28) 237 against 200.
+// input channels: AVX-512 (32 registers hold the k x k sums for k <= 5) or AVX2 (a row's sums),
+// k >= 3 (fewer sums cannot keep the multiply-add units busy) and 4 channels or more, over which
+// dY's filters-last layout pays for itself. Per 32 samples on Intel's Xeon
+// (benchmarks/conv_kernels.c), layout included: cnn.json's second convolution (16 channels)
+// 1,044 us against 1,981 for conv.h's kernel (AVX2: 1,965 against 2,674); its first (one
+// channel, 28x28) 237 against 200 (AVX2: 402 against 332).
 static inline int dnn_conv_filters_suits(long k, long channels) {
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) || defined(__AVX2__)
   return k >= 3 && k <= 5 && channels >= 4;
 #else
   (void)k, (void)channels;
@@ -66,6 +69,28 @@ static inline __attribute__((always_inline)) void dnn_transpose_16(const __m512 
     _mm512_storeu_ps(to + (12 + k) * stride, _mm512_shuffle_f32x4(s1, s3, 0xDD));
   }
 }
+#elif defined(__AVX2__)
+// The 8 x 8 block `r` transposed into `to + c * stride` (column c: the 8 rows' values at c).
+static inline __attribute__((always_inline)) void dnn_transpose_8(const __m256 r[8], float *to, long stride) {
+  __m256 t[8], u[8];
+#pragma clang loop unroll(full)
+  for (int i = 0; i < 4; i++) {
+    t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);      // per 128-bit lane: a0 b0 a1 b1
+    t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);  // a2 b2 a3 b3
+  }
+#pragma clang loop unroll(full)
+  for (int i = 0; i < 2; i++) {  // u[4i + k], lane L: rows 4i..4i+3 at column 4L + k
+    u[4 * i] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
+    u[4 * i + 1] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
+    u[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+    u[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
+  }
+#pragma clang loop unroll(full)
+  for (int k = 0; k < 4; k++) {  // columns k (low lanes) and 4 + k (high lanes)
+    _mm256_storeu_ps(to + k * stride, _mm256_permute2f128_ps(u[k], u[4 + k], 0x20));
+    _mm256_storeu_ps(to + (4 + k) * stride, _mm256_permute2f128_ps(u[k], u[4 + k], 0x31));
+  }
+}
 #endif
 
 // target[s][p][f] = source[s][f][p] for `samples` samples of `filters` planes of `positions`
@@ -88,6 +113,15 @@ static inline void dnn_filters_last(const float *restrict source, long sourceStr
           r[i] = f0 + i < filters ? _mm512_loadu_ps(from + (f0 + i) * positions + p0) : _mm512_setzero_ps();
         }
         dnn_transpose_16(r, to + p0 * padded + f0, padded);
+      }
+#elif defined(__AVX2__)
+      for (; p0 + 8 <= positions; p0 += 8) {
+        __m256 r[8];
+#pragma clang loop unroll(full)
+        for (int i = 0; i < 8; i++) {
+          r[i] = f0 + i < filters ? _mm256_loadu_ps(from + (f0 + i) * positions + p0) : _mm256_setzero_ps();
+        }
+        dnn_transpose_8(r, to + p0 * padded + f0, padded);
       }
 #endif
       for (long p = p0; p < positions; p++) {
@@ -154,6 +188,65 @@ static inline __attribute__((always_inline)) void dnn_conv_filters_block(
 }
 #endif
 
+#if defined(__AVX2__) && !defined(__AVX512F__)
+// AVX2's 16 registers cannot hold a channel's K x K sums: one kernel row i at a time, for V (1
+// or 2) vectors of 8 filters (fv..fv+8V-1), its K sums of each in registers (10 of 16 for 5x5
+// and two vectors), the input values under the row broadcast into a multiply-add with each
+// vector of dY. Each element sums in the order of the AVX-512 kernel above (blocks of
+// DNN_FILTERS_SAMPLES samples, positions in order, the blocks added into a total), so both
+// instruction sets give it the same bits.
+static inline __attribute__((always_inline)) void dnn_conv_filters_row(
+    const float *restrict x, long xSample, long rows, long stride, const float *restrict dyT, long padded, long c,
+    long i, long fv, long filters, long channels, long outHeight, long outWidth, long samples, float *restrict dw,
+    const int K, const int V) {
+  const long positions = outHeight * outWidth;
+  dnn_lanes total[2][5];  // [V][K]: fixed sizes, not arrays of variable length, which stayed in memory
+#pragma clang loop unroll(full)
+  for (int v = 0; v < V; v++) {
+#pragma clang loop unroll(full)
+    for (int j = 0; j < K; j++) total[v][j] = 0;
+  }
+  for (long first = 0; first < samples; first += DNN_FILTERS_SAMPLES) {
+    const long end = first + DNN_FILTERS_SAMPLES < samples ? first + DNN_FILTERS_SAMPLES : samples;
+    dnn_lanes acc[2][5];
+#pragma clang loop unroll(full)
+    for (int v = 0; v < V; v++) {
+#pragma clang loop unroll(full)
+      for (int j = 0; j < K; j++) acc[v][j] = 0;
+    }
+    for (long s = first; s < end; s++) {
+      const float *plane = x + s * xSample + (c * rows + i) * stride;
+      const float *gradient = dyT + s * positions * padded + fv;
+      for (long y = 0; y < outHeight; y++) {
+        const float *line = plane + y * stride;
+        const float *d = gradient + y * outWidth * padded;
+        for (long ox = 0; ox < outWidth; ox++, d += padded) {
+          dnn_lanes dv[2];
+#pragma clang loop unroll(full)
+          for (int v = 0; v < V; v++) dv[v] = dnn_load(d + v * DNN_LANES);
+#pragma clang loop unroll(full)
+          for (int j = 0; j < K; j++) {
+            const dnn_lanes b = line[ox + j];
+#pragma clang loop unroll(full)
+            for (int v = 0; v < V; v++) acc[v][j] += dv[v] * b;
+          }
+        }
+      }
+    }
+#pragma clang loop unroll(full)
+    for (int v = 0; v < V; v++) {
+#pragma clang loop unroll(full)
+      for (int j = 0; j < K; j++) total[v][j] += acc[v][j];
+    }
+  }
+  const long count = filters - fv < V * DNN_LANES ? filters - fv : V * DNN_LANES;
+  for (long f = 0; f < count; f++) {
+    float *to = dw + ((fv + f) * channels + c) * K * K + i * K;
+    for (int j = 0; j < K; j++) to[j] += total[f / DNN_LANES][j][f % DNN_LANES];
+  }
+}
+#endif
+
 // dw[f][c][i][j] += Σ_{s,y,x} dy[s][f][y][x] · in[s][c][y+i][x+j]: `x` the forward's padded
 // inputs (conv.h's layout), `dyT` the output gradients from dnn_filters_last.
 // Only where dnn_conv_filters_suits(k, channels).
@@ -176,6 +269,32 @@ static inline void dnn_conv_weight_gradient_filters(const float *restrict x, lon
         default: break;
       }
 #undef DNN_FILTERS_CASE
+    }
+  }
+#elif defined(__AVX2__)
+  const long padded = dnn_filters_padded(filters);
+  for (long c = 0; c < channels; c++) {
+    for (long fv = 0; fv < filters; fv += 2 * DNN_LANES) {
+      const int pair = fv + DNN_LANES < filters;
+      for (long i = 0; i < k; i++) {
+#define DNN_FILTERS_CASE(K)                                                                                           \
+  case K:                                                                                                             \
+    if (pair) {                                                                                                       \
+      dnn_conv_filters_row(x, xSample, rows, stride, dyT, padded, c, i, fv, filters, channels, outHeight, outWidth,   \
+                           samples, dw, K, 2);                                                                        \
+    } else {                                                                                                          \
+      dnn_conv_filters_row(x, xSample, rows, stride, dyT, padded, c, i, fv, filters, channels, outHeight, outWidth,   \
+                           samples, dw, K, 1);                                                                        \
+    }                                                                                                                 \
+    break;
+        switch (k) {
+          DNN_FILTERS_CASE(3)
+          DNN_FILTERS_CASE(4)
+          DNN_FILTERS_CASE(5)
+          default: break;
+        }
+#undef DNN_FILTERS_CASE
+      }
     }
   }
 #else

@@ -17,6 +17,16 @@
 #define DNN_LANES 4
 #endif
 
+// 1 where `a += b * c` on lanes compiles to one fused multiply-add (one rounding), 0 where it is a
+// multiply and an add (SSE): the scalar references of the kernels' order (tests) round the same way.
+static inline int dnn_fuses_multiply_add(void) {
+#if defined(__FMA__)
+  return 1;
+#else
+  return 0;
+#endif
+}
+
 typedef float dnn_lanes __attribute__((ext_vector_type(DNN_LANES)));
 typedef float dnn_lanes_unaligned __attribute__((ext_vector_type(DNN_LANES), aligned(4)));
 

@@ -82,7 +82,7 @@ import Testing
   /// rows wider than one and two vector registers, filter and channel counts that leave the
   /// kernels' blocks part-filled, a first layer (no input gradient), and a batch of many blocks
   /// of the samples the weight gradient sums in registers at once (`DNN_GRADIENT_BYTES`: 6
-  /// samples of that shape), the last part-filled; on AVX-512, the weight gradient with the
+  /// samples of that shape), the last part-filled; on AVX-512 and AVX2, the weight gradient with the
   /// filters in the lanes (conv_filters.h: 4 channels or more, k 3 to 5) over part-filled
   /// vectors of filters and blocks of samples.
   @Test func directKernelsMatchIm2col() {

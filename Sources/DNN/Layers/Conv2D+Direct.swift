@@ -50,6 +50,17 @@ extension Conv2D {
     }
   }
 
+  /// Whether the direct path's weight gradient runs with the filters in the vector lanes
+  /// (conv_filters.h, AVX-512 and AVX2) for this kernel and input channel count, rather than
+  /// conv.h's kernel with output positions in the lanes.
+  static func weightGradientHasFiltersInLanes(kernel: Int, channels: Int) -> Bool {
+    dnn_conv_filters_suits(kernel, channels) != 0
+  }
+
+  /// Whether the C kernels' multiply-adds are fused (one rounding; not on SSE), for references
+  /// that add in their order.
+  static var kernelsFuseMultiplyAdd: Bool { dnn_fuses_multiply_add() != 0 }
+
   func directForward(_ x: Tensor, _ d: Direct) -> Tensor {
     let batch = x.rows, k = kernel
     padded.resize(rows: batch, columns: d.inputPlanes)
@@ -74,7 +85,7 @@ extension Conv2D {
       for s in 0..<batch { sum += Kernels.sum(dy + s * output.features + f * positions, count: positions) }
       db[f] += sum
     }
-    let filtersInLanes = dnn_conv_filters_suits(kernel, input.channels) != 0
+    let filtersInLanes = Conv2D.weightGradientHasFiltersInLanes(kernel: kernel, channels: input.channels)
     // dY in padded planes, for conv.h's weight gradient and the input gradient.
     if !filtersInLanes || computesInputGradient {
       paddedGradient.resize(rows: batch, columns: d.gradientPlanes)
