@@ -53,7 +53,7 @@ int main(int argc, char **argv) {
   for (long s = 0; s < S; s++)
     for (long f = 0; f < F; f++)
       for (long p = 0; p < H * W; p++) plain[(s * F + f) * H * W + p] = dy[s * gs + f * grows * gstride + (p / W + gpad) * gstride + p % W + gpad];
-  const int calls = 200, lanes = dnn_conv_filters_suits(k, 4);
+  const int calls = 200, lanes = dnn_conv_filters_suits(k);
   double gradient = 1e9, forward = 1e9, filters = 1e9;
   for (int round = 0; round < 5; round++) {
     double start = now();

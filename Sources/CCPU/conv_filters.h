@@ -22,18 +22,19 @@
 // about 1,600 products (8 samples of 14x14) rather than of a whole batch's.
 #define DNN_FILTERS_SAMPLES 8
 
-// Whether dnn_conv_weight_gradient_filters takes a convolution of kernel k over `channels`
-// input channels: AVX-512 (32 registers hold the k x k sums for k <= 5) or AVX2 (a row's sums),
-// k >= 3 (fewer sums cannot keep the multiply-add units busy) and 4 channels or more, over which
-// dY's filters-last layout pays for itself. Per 32 samples on Intel's Xeon
-// (benchmarks/conv_kernels.c), layout included: cnn.json's second convolution (16 channels)
-// 1,044 us against 1,981 for conv.h's kernel (AVX2: 1,965 against 2,674); its first (one
-// channel, 28x28) 237 against 200 (AVX2: 402 against 332).
-static inline int dnn_conv_filters_suits(long k, long channels) {
+// Whether dnn_conv_weight_gradient_filters takes a convolution of kernel k: AVX-512 (32 registers hold the k x k sums for k <= 5) or AVX2 (a row's sums),
+// k >= 3 (fewer sums cannot keep the multiply-add units busy), any number of channels. Per 32
+// samples on Intel's Xeon (benchmarks/conv_kernels.c), dY's filters-last layout included:
+// cnn.json's second convolution (16 channels) 1,044 us against 1,981 for conv.h's kernel (AVX2:
+// 1,965 against 2,674). Its first (one channel, 28x28) took 237 us against 200 there (AVX2: 402
+// against 332), but conv.h's kernel also needs dY in padded planes, which that benchmark leaves
+// out: in the layer (`dnn bench --profile`, cnn.json) the first convolution's backward took 0.135
+// s against 0.174 (AVX2 build: 0.186 against 0.232-0.257), so one channel takes this kernel too.
+static inline int dnn_conv_filters_suits(long k) {
 #if defined(__AVX512F__) || defined(__AVX2__)
-  return k >= 3 && k <= 5 && channels >= 4;
+  return k >= 3 && k <= 5;
 #else
-  (void)k, (void)channels;
+  (void)k;
   return 0;
 #endif
 }
@@ -249,7 +250,7 @@ static inline __attribute__((always_inline)) void dnn_conv_filters_row(
 
 // dw[f][c][i][j] += Σ_{s,y,x} dy[s][f][y][x] · in[s][c][y+i][x+j]: `x` the forward's padded
 // inputs (conv.h's layout), `dyT` the output gradients from dnn_filters_last.
-// Only where dnn_conv_filters_suits(k, channels).
+// Only where dnn_conv_filters_suits(k).
 static inline void dnn_conv_weight_gradient_filters(const float *restrict x, long xSample, long channels, long rows,
                                                     long stride, const float *restrict dyT, long filters, long k,
                                                     long outHeight, long outWidth, long samples, float *restrict dw) {

@@ -83,7 +83,7 @@ import Testing
   /// kernels' blocks part-filled, a first layer (no input gradient), and a batch of many blocks
   /// of the samples the weight gradient sums in registers at once (`DNN_GRADIENT_BYTES`: 6
   /// samples of that shape), the last part-filled; on AVX-512 and AVX2, the weight gradient with the
-  /// filters in the lanes (conv_filters.h: 4 channels or more, k 3 to 5) over part-filled
+  /// filters in the lanes (conv_filters.h: k 3 to 5) over part-filled
   /// vectors of filters and blocks of samples.
   @Test func directKernelsMatchIm2col() {
     var cases: [(ImageShape, Int, Int, Int, batch: Int)] = []

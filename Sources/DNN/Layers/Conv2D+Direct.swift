@@ -51,11 +51,9 @@ extension Conv2D {
   }
 
   /// Whether the direct path's weight gradient runs with the filters in the vector lanes
-  /// (conv_filters.h, AVX-512 and AVX2) for this kernel and input channel count, rather than
-  /// conv.h's kernel with output positions in the lanes.
-  static func weightGradientHasFiltersInLanes(kernel: Int, channels: Int) -> Bool {
-    dnn_conv_filters_suits(kernel, channels) != 0
-  }
+  /// (conv_filters.h, AVX-512 and AVX2) for this kernel size, rather than conv.h's kernel with
+  /// output positions in the lanes.
+  static func weightGradientHasFiltersInLanes(kernel: Int) -> Bool { dnn_conv_filters_suits(kernel) != 0 }
 
   /// Whether the C kernels' multiply-adds are fused (one rounding; not on SSE), for references
   /// that add in their order.
@@ -85,7 +83,7 @@ extension Conv2D {
       for s in 0..<batch { sum += Kernels.sum(dy + s * output.features + f * positions, count: positions) }
       db[f] += sum
     }
-    let filtersInLanes = Conv2D.weightGradientHasFiltersInLanes(kernel: kernel, channels: input.channels)
+    let filtersInLanes = Conv2D.weightGradientHasFiltersInLanes(kernel: kernel)
     // dY in padded planes, for conv.h's weight gradient and the input gradient.
     if !filtersInLanes || computesInputGradient {
       paddedGradient.resize(rows: batch, columns: d.gradientPlanes)
