@@ -5,6 +5,14 @@ epoch and the ratio ours / theirs (below 1: we are faster).
 
     swift build -c release
     python3 benchmarks/compare.py [--rounds 3] [--epochs 4] [--threads 2] [--data-dir DIR] [--config FILE] [--dnn BINARY]
+                                  [--isa native|avx2]
+
+`--isa avx2` measures an AVX2 machine on an AVX-512 one: our AVX2 build (-target-cpu haswell,
+OpenBLAS's Haswell kernels) against PyTorch held to AVX2 (ATEN_CPU_CAPABILITY, oneDNN's
+ONEDNN_MAX_CPU_ISA, MKL_ENABLE_INSTRUCTIONS: its MLP then takes 15% longer) and JAX (XLA's
+--xla_cpu_max_isa, which holds the code XLA generates; whether its matrix products follow it
+was not seen: the reference MLP took 0.49-0.58 s with it, 0.47-0.49 without); build it first with
+`DNN_TARGET_CPU=haswell swift build -c release --scratch-path .build-haswell`.
 
 Peers that are not installed (jax, torch) are skipped with a note. With --config (a
 configuration file; its first run), diy-dnn (`dnn bench --config`) is compared with the same
@@ -21,13 +29,23 @@ p.add_argument("--epochs", type=int, default=4)
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
 p.add_argument("--config", default=None)
-p.add_argument("--dnn", default=os.path.join(root, ".build/release/dnn"),
-               help="the dnn binary to time (for example .build-haswell/release/dnn, see benchmarks/instruction_sets.sh)")
+p.add_argument("--dnn", default=None,
+               help="the dnn binary to time (default .build/release/dnn; .build-haswell/release/dnn with --isa avx2)")
+p.add_argument("--isa", choices=["native", "avx2"], default="native",
+               help="avx2: every implementation held to AVX2 (see above)")
 p.add_argument("--skip", action="append", default=[], metavar="NAME",
                help="leave an implementation out (jax-scan, pytorch, numpy, ...); repeatable")
 args = p.parse_args()
 
 env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads), OMP_NUM_THREADS=str(args.threads))
+if args.isa == "avx2":
+    env.update(OPENBLAS_CORETYPE="Haswell", ATEN_CPU_CAPABILITY="avx2", ONEDNN_MAX_CPU_ISA="AVX2", MKL_ENABLE_INSTRUCTIONS="AVX2",
+               XLA_FLAGS=(env.get("XLA_FLAGS", "") + " --xla_cpu_max_isa=AVX2").strip())
+args.dnn = args.dnn or os.path.join(root, ".build-haswell/release/dnn" if args.isa == "avx2" else ".build/release/dnn")
+if not os.path.exists(args.dnn):
+    sys.exit(f"{args.dnn} is missing: build it (" + ("DNN_TARGET_CPU=haswell swift build -c release --scratch-path .build-haswell"
+             if args.isa == "avx2" else "swift build -c release") + ")")
+print(f"instruction set: {args.isa}" + (" (every implementation held to AVX2)" if args.isa == "avx2" else ""))
 common = ["--data-dir", args.data_dir, "--epochs", str(args.epochs), "--threads", str(args.threads)]
 dnn = [args.dnn, "bench", "--json"] + common
 impls = {"diy-dnn": dnn,

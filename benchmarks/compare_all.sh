@@ -3,6 +3,9 @@
 # one `compare.py --rounds R` per configuration, one after the other, with the CPU and the time
 # it ran at, so that two runs an hour apart can be set side by side (docs/performance.md).
 #   swift build -c release && bash benchmarks/compare_all.sh [ROUNDS] [compare.py options...]
+# An AVX2 machine measured on an AVX-512 one (every implementation held to AVX2, compare.py --isa):
+#   DNN_TARGET_CPU=haswell swift build -c release --scratch-path .build-haswell
+#   bash benchmarks/compare_all.sh 3 --isa avx2
 # The convolutional configurations run on the bundled digits (JAX's CPU convolution takes
 # seconds a batch on the 60k images); the others on 60k Fashion-MNIST
 # (apt-get install dataset-fashion-mnist).
