@@ -4,15 +4,18 @@ import Foundation
 public enum Evaluator {
   /// Samples per inference batch: large for speed, bounded for memory (3 MB of input).
   public static let batchSize = 1000
-  /// Floats an inference batch may keep in its largest layer buffer (32 MB): a convolution's
-  /// im2col columns hold k² values per input channel and output position, 78,400 per sample
-  /// for cnn.json's second layer, so its batches are smaller.
+  /// Floats an inference batch may keep in its layers' buffers, all of them together (32 MB):
+  /// every layer keeps its buffers at the largest batch it has run, so a model evaluated in
+  /// batches of B holds B x (the sum of its layers' largest buffers per sample) from then on.
+  /// cnn.json's layers keep about 49,000 floats per sample (its first convolution's padded
+  /// planes, outputs, BatchNorm's and pooling's), so its batches are about 160 samples: sized by
+  /// the largest layer alone (430), each model held 85 MB, and a run with a weight average two.
   public static let floatsPerBatch = 8_000_000
 
   /// The inference batch for `model`: `batchSize`, or fewer when its layers' buffers per
-  /// sample would take more than `floatsPerBatch`.
+  /// sample would take more than `floatsPerBatch` together.
   public static func batchSize(for model: Sequential) -> Int {
-    let perSample = model.layers.map(\.workspacePerSample).max() ?? 1
+    let perSample = model.layers.reduce(0) { $0 + $1.workspacePerSample }
     return max(1, min(batchSize, floatsPerBatch / max(perSample, 1)))
   }
 
