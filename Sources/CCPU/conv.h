@@ -98,8 +98,8 @@ static inline void dnn_conv_pack(const float *restrict weights, long filters, lo
 }
 
 #if defined(__AVX2__) && !defined(__AVX512F__)
-// AVX2: U (1 to 3) chunks of output positions at once, chunk u of the plane the one at row
-// u / chunks, column (u % chunks) * DNN_LANES, for one block of DNN_FILTER_BLOCK filters.
+// AVX2: U (1 to 3) chunks of DNN_LANES output positions at once, chunk n at row y[n] from
+// column x0[n], for one block of DNN_FILTER_BLOCK filters.
 // With one chunk and 8 filters, 8 sums each took a multiply-add per input value, one after
 // another: four cycles apart, AVX2's two units waited for them; 3 x 4 sums keep them busy and
 // load 3 inputs and 4 broadcasts for 12 multiply-adds instead of 1 and 8 for 8. Each output
@@ -183,8 +183,7 @@ static inline void dnn_conv_rows(const float *restrict in, long inSample, long c
       } else if (n == 1) {
         dnn_conv_units(image, channels, rows, stride, weights, k, y, x0, first, count, bias, target, plane, outWidth, 1);
       }
-      continue;
-#endif
+#else
       for (long y = 0; y < outHeight; y++) {
         for (long chunk = 0; chunk < chunks; chunk++) {
           const long x0 = chunk * DNN_LANES;
@@ -213,6 +212,7 @@ static inline void dnn_conv_rows(const float *restrict in, long inSample, long c
           }
         }
       }
+#endif
     }
   }
 }
