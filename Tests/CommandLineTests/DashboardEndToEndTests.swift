@@ -584,6 +584,21 @@ enum RunLogFile {
     mouse(3, 15, 13)
     let drawn = session.waitFor(5) { $0.contains("reads 1 ") }
     #expect(drawn.ok, "\(drawn.screen)")
+    // The same stroke over a slow link: each report cut after its ESC [, the rest 0.1 s later
+    // (past the 25 ms ncurses waits for it): still a stroke, not keys (its space would lift the
+    // pen, its letters act).
+    session.keys("c")
+    #expect(session.waitFor(3) { $0.contains("draw a digit") }.ok, "\(session.screen())")
+    func cut(_ button: Int, _ x: Int, _ y: Int) {
+      session.keys("-l", "\u{1B}[")
+      Thread.sleep(forTimeInterval: 0.1)
+      session.keys("-l", String([77, 32 + button, 33 + x, 33 + y].map { Character(Unicode.Scalar(UInt8($0))) }))
+    }
+    cut(0, 15, 6)
+    for y in 7...13 { cut(32, 15, y) }
+    cut(3, 15, 13)
+    let slow = session.waitFor(5) { $0.contains("reads 1 ") }
+    #expect(slow.ok, "\(slow.screen)")
     session.keys("Escape")
     let browsed = session.waitFor(3) { !$0.contains("Draw a digit") && $0.contains("Your digits") && $0.contains("1/1  read as 1") }
     #expect(browsed.ok, "\(browsed.screen)")

@@ -104,6 +104,7 @@ public final class NcursesTerminal: Terminal {
       let more = wget_wch(dnn_stdscr(), &next)
       guard more != ERR else { return .escape }
       guard more != dnn_key_code_yes(), let scalar = Unicode.Scalar(UInt32(next)) else { return .other(Int32(next)) }
+      if scalar == "[" { return splitSequence() }
       return .alt(Character(scalar))
     case 9: return .tab
     case 10, 13: return .enter
@@ -120,9 +121,50 @@ public final class NcursesTerminal: Terminal {
     dnn_mouse(on ? 1 : 0)
   }
 
+  /// The rest of a control sequence whose ESC came alone, past the 25 ms ncurses waits for the
+  /// rest (a slow link, a busy machine): read whole rather than typed as keys, where a mouse
+  /// report's bytes would be a space (the pen), letters, or `q`. An X10 mouse report (ESC [ M
+  /// and three bytes: 32 + the button, 33 + column, 33 + row) is decoded as ncurses would have,
+  /// and so are the arrows, Home, End, Page Up and Page Down; any other sequence is dropped: nil,
+  /// nothing happened.
+  private func splitSequence() -> Key? {
+    wtimeout(dnn_stdscr(), 100)
+    defer { wtimeout(dnn_stdscr(), 0) }
+    func byte() -> Int? {
+      var value: wint_t = 0
+      let result = wget_wch(dnn_stdscr(), &value)
+      return result == ERR || result == dnn_key_code_yes() ? nil : Int(value)
+    }
+    var final = byte(), parameters = ""
+    while let b = final, (0x20...0x3F).contains(b), let scalar = Unicode.Scalar(b) {  // parameters, intermediates
+      parameters.unicodeScalars.append(scalar)
+      final = byte()
+    }
+    let keys: [String: Key] = ["A": .up, "B": .down, "C": .right, "D": .left, "H": .home, "F": .end, "5~": .pageUp, "6~": .pageDown]
+    guard let f = final, let scalar = Unicode.Scalar(f) else { return nil }
+    if let key = keys[parameters + String(Character(scalar))] { return key }
+    guard scalar == "M", parameters.isEmpty, let b = byte(), let column = byte(), let row = byte() else { return nil }
+    let code = b - 32, moving = code & 32 != 0, button = code & 3
+    let kind: Int32
+    switch (moving, button) {
+    case (false, 0): kind = 0
+    case (false, 2): kind = 1
+    case (false, 3): kind = 3
+    case (true, 0...2): kind = 2
+    default: return nil  // the middle button, or a motion with no button (a hover)
+    }
+    return mouseKey(x: Int32(column - 33), y: Int32(row - 33), kind: kind)
+  }
+
   private func mouseKey() -> Key? {
     var x: Int32 = 0, y: Int32 = 0, kind: Int32 = 0
     guard dnn_mouse_event(&x, &y, &kind) == 1 else { return nil }
+    return mouseKey(x: x, y: y, kind: kind)
+  }
+
+  /// A mouse event as the dashboard takes it (`kind` as `dnn_mouse_event` gives it): a motion
+  /// counts as a drag only while a button is held.
+  private func mouseKey(x: Int32, y: Int32, kind: Int32) -> Key? {
     let action: MouseAction
     switch kind {
     case 0, 1:
