@@ -125,10 +125,11 @@ public final class NcursesTerminal: Terminal {
   /// rest (a slow link, a busy machine): read whole rather than typed as keys, where a mouse
   /// report's bytes would be a space (the pen), letters, or `q`. An X10 mouse report (ESC [ M
   /// and three bytes: 32 + the button, 33 + column, 33 + row) is decoded as ncurses would have,
-  /// and so are the arrows, Home, End, Page Up and Page Down; any other sequence is dropped: nil,
+  /// and so are the arrows, Home, End, Page Up, Page Down and Shift+Tab; any other sequence is dropped: nil,
   /// nothing happened.
   private func splitSequence() -> Key? {
-    wtimeout(dnn_stdscr(), 100)
+    // Up to half a second for each further byte: a sequence cut once is often late again.
+    wtimeout(dnn_stdscr(), 500)
     defer { wtimeout(dnn_stdscr(), 0) }
     func byte() -> Int? {
       var value: wint_t = 0
@@ -140,7 +141,9 @@ public final class NcursesTerminal: Terminal {
       parameters.unicodeScalars.append(scalar)
       final = byte()
     }
-    let keys: [String: Key] = ["A": .up, "B": .down, "C": .right, "D": .left, "H": .home, "F": .end, "5~": .pageUp, "6~": .pageDown]
+    let keys: [String: Key] = [
+      "A": .up, "B": .down, "C": .right, "D": .left, "H": .home, "F": .end, "5~": .pageUp, "6~": .pageDown, "Z": .backTab,
+    ]
     guard let f = final, let scalar = Unicode.Scalar(f) else { return nil }
     if let key = keys[parameters + String(Character(scalar))] { return key }
     guard scalar == "M", parameters.isEmpty, let b = byte(), let column = byte(), let row = byte() else { return nil }
