@@ -125,8 +125,9 @@ public final class NcursesTerminal: Terminal {
   /// rest (a slow link, a busy machine): read whole rather than typed as keys, where a mouse
   /// report's bytes would be a space (the pen), letters, or `q`. An X10 mouse report (ESC [ M
   /// and three bytes: 32 + the button, 33 + column, 33 + row) is decoded as ncurses would have,
-  /// and so are the arrows, Home, End, Page Up, Page Down and Shift+Tab; any other sequence is dropped: nil,
-  /// nothing happened.
+  /// and so are the arrows, Home, End, Page Up, Page Down and Shift+Tab; any other sequence is
+  /// dropped: nil, nothing happened. A cut right after the ESC stays an Esc: nothing tells the
+  /// two apart.
   private func splitSequence() -> Key? {
     // Up to half a second for each further byte: a sequence cut once is often late again.
     wtimeout(dnn_stdscr(), 500)
