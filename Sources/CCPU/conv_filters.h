@@ -11,7 +11,7 @@
 // and each of the k x k input values under the kernel there is broadcast into a multiply-add
 // with it: the k x k sums of a channel and a vector of filters stay in registers (25 of 32 for
 // 5x5) over the samples, the same pattern as the forward kernel's. AVX2 (8 lanes, 16 registers)
-// keeps a kernel row's sums for two vectors of filters instead (dnn_conv_filters_row): 81.7
+// keeps a kernel row's sums for two vectors of filters instead (DNN_FILTERS_ROWS): 81.7
 // GFLOP/s against conv.h's 60.0 on the same Xeon built for Haswell.
 #ifndef DNN_CONV_FILTERS_H
 #define DNN_CONV_FILTERS_H
@@ -43,14 +43,14 @@ static inline int dnn_conv_filters_suits(long k) {
 static inline long dnn_filters_padded(long filters) { return (filters + DNN_LANES - 1) / DNN_LANES * DNN_LANES; }
 
 #if defined(__AVX512F__)
-// Writes the 16 x 16 block `r` (r[i]: row i's 16 values) transposed: its column c, the 16 rows'
+// Writes the DNN_LANES x DNN_LANES block `r` (r[i]: row i's values) transposed: its column c, the 16 rows'
 // values at c, to `to + c * stride`. The unpack, in-lane shuffle and 128-bit-lane shuffle steps.
-static inline __attribute__((always_inline)) void dnn_transpose_16(const __m512 r[16], float *to, long stride) {
+static inline __attribute__((always_inline)) void dnn_transpose_lanes(const dnn_lanes r[16], float *to, long stride) {
   __m512 t[16], u[16];
 #pragma clang loop unroll(full)
   for (int i = 0; i < 8; i++) {
-    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);      // per 128-bit lane: a0 b0 a1 b1
-    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);  // a2 b2 a3 b3
+    t[2 * i] = _mm512_unpacklo_ps((__m512)r[2 * i], (__m512)r[2 * i + 1]);      // per 128-bit lane: a0 b0 a1 b1
+    t[2 * i + 1] = _mm512_unpackhi_ps((__m512)r[2 * i], (__m512)r[2 * i + 1]);  // a2 b2 a3 b3
   }
 #pragma clang loop unroll(full)
   for (int i = 0; i < 4; i++) {  // u[4i + k], lane L: rows 4i..4i+3 at column 4L + k
@@ -71,13 +71,13 @@ static inline __attribute__((always_inline)) void dnn_transpose_16(const __m512 
   }
 }
 #elif defined(__AVX2__)
-// The 8 x 8 block `r` transposed into `to + c * stride` (column c: the 8 rows' values at c).
-static inline __attribute__((always_inline)) void dnn_transpose_8(const __m256 r[8], float *to, long stride) {
+// The same for AVX2's 8 x 8 blocks: the unpack and in-lane shuffle steps, then the halves.
+static inline __attribute__((always_inline)) void dnn_transpose_lanes(const dnn_lanes r[8], float *to, long stride) {
   __m256 t[8], u[8];
 #pragma clang loop unroll(full)
   for (int i = 0; i < 4; i++) {
-    t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);      // per 128-bit lane: a0 b0 a1 b1
-    t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);  // a2 b2 a3 b3
+    t[2 * i] = _mm256_unpacklo_ps((__m256)r[2 * i], (__m256)r[2 * i + 1]);      // per 128-bit lane: a0 b0 a1 b1
+    t[2 * i + 1] = _mm256_unpackhi_ps((__m256)r[2 * i], (__m256)r[2 * i + 1]);  // a2 b2 a3 b3
   }
 #pragma clang loop unroll(full)
   for (int i = 0; i < 2; i++) {  // u[4i + k], lane L: rows 4i..4i+3 at column 4L + k
@@ -96,8 +96,9 @@ static inline __attribute__((always_inline)) void dnn_transpose_8(const __m256 r
 
 // target[s][p][f] = source[s][f][p] for `samples` samples of `filters` planes of `positions`
 // floats (`sourceStride` apart from one sample to the next), zero for f from `filters` to
-// dnn_filters_padded(filters). With AVX-512, blocks of 16 filters x 16 positions transposed in
-// registers (a position at a time, lane by lane, took as long as a channel's sums).
+// dnn_filters_padded(filters). With AVX-512 and AVX2, blocks of DNN_LANES filters x DNN_LANES
+// positions transposed in registers (a position at a time, lane by lane, took as long as a
+// channel's sums).
 static inline void dnn_filters_last(const float *restrict source, long sourceStride, long samples, long filters,
                                     long positions, float *restrict target) {
   const long padded = dnn_filters_padded(filters);
@@ -106,23 +107,12 @@ static inline void dnn_filters_last(const float *restrict source, long sourceStr
     float *to = target + s * positions * padded;
     for (long f0 = 0; f0 < padded; f0 += DNN_LANES) {
       long p0 = 0;
-#if defined(__AVX512F__)
-      for (; p0 + 16 <= positions; p0 += 16) {
-        __m512 r[16];
+#if defined(__AVX512F__) || defined(__AVX2__)
+      for (; p0 + DNN_LANES <= positions; p0 += DNN_LANES) {
+        dnn_lanes r[DNN_LANES];
 #pragma clang loop unroll(full)
-        for (int i = 0; i < 16; i++) {
-          r[i] = f0 + i < filters ? _mm512_loadu_ps(from + (f0 + i) * positions + p0) : _mm512_setzero_ps();
-        }
-        dnn_transpose_16(r, to + p0 * padded + f0, padded);
-      }
-#elif defined(__AVX2__)
-      for (; p0 + 8 <= positions; p0 += 8) {
-        __m256 r[8];
-#pragma clang loop unroll(full)
-        for (int i = 0; i < 8; i++) {
-          r[i] = f0 + i < filters ? _mm256_loadu_ps(from + (f0 + i) * positions + p0) : _mm256_setzero_ps();
-        }
-        dnn_transpose_8(r, to + p0 * padded + f0, padded);
+        for (int i = 0; i < DNN_LANES; i++) r[i] = f0 + i < filters ? dnn_load(from + (f0 + i) * positions + p0) : 0;
+        dnn_transpose_lanes(r, to + p0 * padded + f0, padded);
       }
 #endif
       for (long p = p0; p < positions; p++) {
@@ -135,115 +125,88 @@ static inline void dnn_filters_last(const float *restrict source, long sourceStr
   }
 }
 
+#if defined(__AVX512F__) || defined(__AVX2__)
+// Kernel rows per call and vectors of filters per call: AVX-512 holds a channel's K x K sums
+// for one vector of 16 filters in registers (25 of 32 for 5x5); AVX2's 16 registers cannot, so
+// it holds one kernel row's K sums for two vectors of 8 filters (10 of 16) and goes row by row.
 #if defined(__AVX512F__)
-// One channel c and one vector of filters (fv: filters fv..fv+15 of the padded layout), for K
-// known at compile time: the K x K sums in registers, over blocks of DNN_FILTERS_SAMPLES samples
-// added to `total`, then added to dw for the real filters.
-static inline __attribute__((always_inline)) void dnn_conv_filters_block(
-    const float *restrict x, long xSample, long rows, long stride, const float *restrict dyT, long padded, long c,
-    long fv, long filters, long channels, long outHeight, long outWidth, long samples, float *restrict dw, const int K) {
-  const long positions = outHeight * outWidth;
-  dnn_lanes total[K][K];
-  for (int i = 0; i < K; i++) {
-#pragma clang loop unroll(full)
-    for (int j = 0; j < K; j++) total[i][j] = 0;
-  }
-  for (long first = 0; first < samples; first += DNN_FILTERS_SAMPLES) {
-    const long end = first + DNN_FILTERS_SAMPLES < samples ? first + DNN_FILTERS_SAMPLES : samples;
-    dnn_lanes acc[K][K];
-#pragma clang loop unroll(full)
-    for (int i = 0; i < K; i++) {
-#pragma clang loop unroll(full)
-      for (int j = 0; j < K; j++) acc[i][j] = 0;
-    }
-    for (long s = first; s < end; s++) {
-      const float *plane = x + s * xSample + c * rows * stride;
-      const float *gradient = dyT + s * positions * padded + fv;
-      for (long y = 0; y < outHeight; y++) {
-        const float *line = plane + y * stride;
-        for (long ox = 0; ox < outWidth; ox++) {
-          // Through dnn_load, whose 512-bit result keeps the function's vectors 512 bits wide:
-          // with none in a call, clang prefers 256-bit halves on these CPUs, and 50 of them spill.
-          const dnn_lanes d = dnn_load(gradient + (y * outWidth + ox) * padded);
-#pragma clang loop unroll(full)
-          for (int i = 0; i < K; i++) {
-#pragma clang loop unroll(full)
-            for (int j = 0; j < K; j++) acc[i][j] += d * line[i * stride + ox + j];
-          }
-        }
-      }
-    }
-#pragma clang loop unroll(full)
-    for (int i = 0; i < K; i++) {
-#pragma clang loop unroll(full)
-      for (int j = 0; j < K; j++) total[i][j] += acc[i][j];
-    }
-  }
-  const long count = filters - fv < DNN_LANES ? filters - fv : DNN_LANES;
-  for (long f = 0; f < count; f++) {
-    float *to = dw + ((fv + f) * channels + c) * K * K;
-    for (int i = 0; i < K; i++) {
-      for (int j = 0; j < K; j++) to[i * K + j] += total[i][j][f];
-    }
-  }
-}
+#define DNN_FILTERS_ROWS(K) (K)
+#define DNN_FILTERS_VECTORS 1
+#else
+#define DNN_FILTERS_ROWS(K) 1
+#define DNN_FILTERS_VECTORS 2
 #endif
 
-#if defined(__AVX2__) && !defined(__AVX512F__)
-// AVX2's 16 registers cannot hold a channel's K x K sums: one kernel row i at a time, for V (1
-// or 2) vectors of 8 filters (fv..fv+8V-1), its K sums of each in registers (10 of 16 for 5x5
-// and two vectors), the input values under the row broadcast into a multiply-add with each
-// vector of dY. Each element sums in the order of the AVX-512 kernel above (blocks of
-// DNN_FILTERS_SAMPLES samples, positions in order, the blocks added into a total), so both
-// instruction sets give it the same bits.
-static inline __attribute__((always_inline)) void dnn_conv_filters_row(
+// One channel c, kernel rows i0..i0+R-1 and V vectors of filters (fv..fv+V*DNN_LANES-1 of the
+// padded layout), K known at compile time: the R x V x K sums in registers, each input value
+// under the kernel broadcast into a multiply-add with each vector of dY, over blocks of
+// DNN_FILTERS_SAMPLES samples added to `total`, then added to dw for the real filters. Each
+// weight sums in the same order whatever R and V: both instruction sets give it the same bits.
+static inline __attribute__((always_inline)) void dnn_conv_filters_block(
     const float *restrict x, long xSample, long rows, long stride, const float *restrict dyT, long padded, long c,
-    long i, long fv, long filters, long channels, long outHeight, long outWidth, long samples, float *restrict dw,
-    const int K, const int V) {
+    long i0, long fv, long filters, long channels, long outHeight, long outWidth, long samples, float *restrict dw,
+    const int K, const int R, const int V) {
   const long positions = outHeight * outWidth;
-  dnn_lanes total[2][5];  // [V][K]: fixed sizes, not arrays of variable length, which stayed in memory
+  // [R][V][K]: fixed sizes, not arrays of variable length, which stayed in memory.
+  dnn_lanes total[5][2][5];
 #pragma clang loop unroll(full)
-  for (int v = 0; v < V; v++) {
-#pragma clang loop unroll(full)
-    for (int j = 0; j < K; j++) total[v][j] = 0;
-  }
-  for (long first = 0; first < samples; first += DNN_FILTERS_SAMPLES) {
-    const long end = first + DNN_FILTERS_SAMPLES < samples ? first + DNN_FILTERS_SAMPLES : samples;
-    dnn_lanes acc[2][5];
+  for (int r = 0; r < R; r++) {
 #pragma clang loop unroll(full)
     for (int v = 0; v < V; v++) {
 #pragma clang loop unroll(full)
-      for (int j = 0; j < K; j++) acc[v][j] = 0;
+      for (int j = 0; j < K; j++) total[r][v][j] = 0;
+    }
+  }
+  for (long first = 0; first < samples; first += DNN_FILTERS_SAMPLES) {
+    const long end = first + DNN_FILTERS_SAMPLES < samples ? first + DNN_FILTERS_SAMPLES : samples;
+    dnn_lanes acc[5][2][5];
+#pragma clang loop unroll(full)
+    for (int r = 0; r < R; r++) {
+#pragma clang loop unroll(full)
+      for (int v = 0; v < V; v++) {
+#pragma clang loop unroll(full)
+        for (int j = 0; j < K; j++) acc[r][v][j] = 0;
+      }
     }
     for (long s = first; s < end; s++) {
-      const float *plane = x + s * xSample + (c * rows + i) * stride;
+      const float *plane = x + s * xSample + (c * rows + i0) * stride;
       const float *gradient = dyT + s * positions * padded + fv;
       for (long y = 0; y < outHeight; y++) {
         const float *line = plane + y * stride;
         const float *d = gradient + y * outWidth * padded;
         for (long ox = 0; ox < outWidth; ox++, d += padded) {
+          // Through dnn_load, whose 512-bit result keeps the function's vectors 512 bits wide:
+          // with none in a call, clang prefers 256-bit halves on these CPUs, and 50 of them spill.
           dnn_lanes dv[2];
 #pragma clang loop unroll(full)
           for (int v = 0; v < V; v++) dv[v] = dnn_load(d + v * DNN_LANES);
 #pragma clang loop unroll(full)
-          for (int j = 0; j < K; j++) {
-            const dnn_lanes b = line[ox + j];
+          for (int r = 0; r < R; r++) {
 #pragma clang loop unroll(full)
-            for (int v = 0; v < V; v++) acc[v][j] += dv[v] * b;
+            for (int j = 0; j < K; j++) {
+              const dnn_lanes b = line[r * stride + ox + j];
+#pragma clang loop unroll(full)
+              for (int v = 0; v < V; v++) acc[r][v][j] += dv[v] * b;
+            }
           }
         }
       }
     }
 #pragma clang loop unroll(full)
-    for (int v = 0; v < V; v++) {
+    for (int r = 0; r < R; r++) {
 #pragma clang loop unroll(full)
-      for (int j = 0; j < K; j++) total[v][j] += acc[v][j];
+      for (int v = 0; v < V; v++) {
+#pragma clang loop unroll(full)
+        for (int j = 0; j < K; j++) total[r][v][j] += acc[r][v][j];
+      }
     }
   }
   const long count = filters - fv < V * DNN_LANES ? filters - fv : V * DNN_LANES;
   for (long f = 0; f < count; f++) {
-    float *to = dw + ((fv + f) * channels + c) * K * K + i * K;
-    for (int j = 0; j < K; j++) to[j] += total[f / DNN_LANES][j][f % DNN_LANES];
+    float *to = dw + ((fv + f) * channels + c) * K * K + i0 * K;
+    for (int r = 0; r < R; r++) {
+      for (int j = 0; j < K; j++) to[r * K + j] += total[r][f / DNN_LANES][j][f % DNN_LANES];
+    }
   }
 }
 #endif
@@ -254,14 +217,23 @@ static inline __attribute__((always_inline)) void dnn_conv_filters_row(
 static inline void dnn_conv_weight_gradient_filters(const float *restrict x, long xSample, long channels, long rows,
                                                     long stride, const float *restrict dyT, long filters, long k,
                                                     long outHeight, long outWidth, long samples, float *restrict dw) {
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) || defined(__AVX2__)
   const long padded = dnn_filters_padded(filters);
   for (long c = 0; c < channels; c++) {
-    for (long fv = 0; fv < filters; fv += DNN_LANES) {
+    for (long fv = 0; fv < filters; fv += DNN_FILTERS_VECTORS * DNN_LANES) {
+      // The last block's filters may fill one vector of the two (AVX2).
+      const int pair = DNN_FILTERS_VECTORS == 2 && fv + DNN_LANES < filters;
 #define DNN_FILTERS_CASE(K)                                                                                           \
   case K:                                                                                                             \
-    dnn_conv_filters_block(x, xSample, rows, stride, dyT, padded, c, fv, filters, channels, outHeight, outWidth,      \
-                           samples, dw, K);                                                                           \
+    for (long i0 = 0; i0 < K; i0 += DNN_FILTERS_ROWS(K)) {                                                            \
+      if (pair) {                                                                                                     \
+        dnn_conv_filters_block(x, xSample, rows, stride, dyT, padded, c, i0, fv, filters, channels, outHeight,        \
+                               outWidth, samples, dw, K, DNN_FILTERS_ROWS(K), 2);                                     \
+      } else {                                                                                                        \
+        dnn_conv_filters_block(x, xSample, rows, stride, dyT, padded, c, i0, fv, filters, channels, outHeight,        \
+                               outWidth, samples, dw, K, DNN_FILTERS_ROWS(K), 1);                                     \
+      }                                                                                                               \
+    }                                                                                                                 \
     break;
       switch (k) {
         DNN_FILTERS_CASE(3)
@@ -270,32 +242,6 @@ static inline void dnn_conv_weight_gradient_filters(const float *restrict x, lon
         default: break;
       }
 #undef DNN_FILTERS_CASE
-    }
-  }
-#elif defined(__AVX2__)
-  const long padded = dnn_filters_padded(filters);
-  for (long c = 0; c < channels; c++) {
-    for (long fv = 0; fv < filters; fv += 2 * DNN_LANES) {
-      const int pair = fv + DNN_LANES < filters;
-      for (long i = 0; i < k; i++) {
-#define DNN_FILTERS_CASE(K)                                                                                           \
-  case K:                                                                                                             \
-    if (pair) {                                                                                                       \
-      dnn_conv_filters_row(x, xSample, rows, stride, dyT, padded, c, i, fv, filters, channels, outHeight, outWidth,   \
-                           samples, dw, K, 2);                                                                        \
-    } else {                                                                                                          \
-      dnn_conv_filters_row(x, xSample, rows, stride, dyT, padded, c, i, fv, filters, channels, outHeight, outWidth,   \
-                           samples, dw, K, 1);                                                                        \
-    }                                                                                                                 \
-    break;
-        switch (k) {
-          DNN_FILTERS_CASE(3)
-          DNN_FILTERS_CASE(4)
-          DNN_FILTERS_CASE(5)
-          default: break;
-        }
-#undef DNN_FILTERS_CASE
-      }
     }
   }
 #else
