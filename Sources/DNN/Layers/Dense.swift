@@ -45,6 +45,16 @@ public final class Dense: Layer {
   /// Xᵀ, for the transposed forward's product.
   private let transposedInput = Tensor(rows: 0, columns: 0)
   private let inputGradient = Tensor(rows: 0, columns: 0)
+  /// Where the second half of the batch starts while the halves are kept apart
+  /// (`keepHalvesApart`), else nil.
+  private var halvesSplit: Int?
+  /// Row views for the products of one half: of an input (or input gradient), an output, and
+  /// an output gradient.
+  private let inputRows = Tensor(viewWithColumns: 0)
+  private let outputRows = Tensor(viewWithColumns: 0)
+  private let gradientRows = Tensor(viewWithColumns: 0)
+  /// The second half's bias gradient, before it is added to the first's.
+  private let secondHalfSums = Tensor(rows: 0, columns: 0)
 
   /// A layer mapping `inputFeatures` to `outputFeatures`, weights drawn by `initializer` from
   /// `generator`, bias zero.
@@ -72,6 +82,9 @@ public final class Dense: Layer {
   }
 
   public func replica() -> Layer? { Dense(sharingWeightsOf: self) }
+  /// It sums over rows only in its weight and bias gradients, which it sums half by half.
+  public var passesBothHalves: Bool { true }
+  public func keepHalvesApart(at split: Int?) { halvesSplit = split }
 
   public var summary: String { "Dense(\(inputFeatures) -> \(outputFeatures), \(initializer.name))" }
   public var parameters: [Parameter] { [weight, bias] }
@@ -79,8 +92,29 @@ public final class Dense: Layer {
   public func forward(_ input: Tensor, phase: Phase) -> Tensor {
     precondition(input.columns == inputFeatures, "Dense expects \(inputFeatures) features, got \(input)")
     self.input = input
+    output.resize(rows: input.rows, columns: outputFeatures)
+    forEachHalf(input.rows) { rows in
+      inputRows.view(rows: rows, of: input)
+      outputRows.view(rows: rows, of: output)
+      forward(inputRows, into: outputRows)
+    }
+    return output
+  }
+
+  /// `body` for the batch's rows, or for each half's in turn while the halves are kept apart
+  /// (`keepHalvesApart`): then every product is the one the half's own pass would compute.
+  @inline(__always) private func forEachHalf(_ rows: Int, _ body: (Range<Int>) -> Void) {
+    if let split = halvesSplit, split < rows {
+      body(0..<split)
+      body(split..<rows)
+    } else {
+      body(0..<rows)
+    }
+  }
+
+  /// Z = X · Wᵀ + b for `input` into `output`, sized for it.
+  private func forward(_ input: Tensor, into output: Tensor) {
     let batch = input.rows
-    output.resize(rows: batch, columns: outputFeatures)
     let z = output.pointer, b = bias.value.pointer
     if Self.computesTransposed(batch: batch, outputs: outputFeatures) {
       // Zᵀ = W · Xᵀ, then Z = (Zᵀ)ᵀ + b.
@@ -94,12 +128,11 @@ public final class Dense: Layer {
         GEMM.multiply(weight.value, input, transposeB: true, into: transposedOutput)
       }
       dnn_transpose_add_bias(transposedOutput.pointer, outputFeatures, batch, b, z)
-      return output
+      return
     }
     // Z = b (broadcast), then Z += X · Wᵀ in the same sgemm (beta = 1).
     for r in 0..<batch { (z + r * outputFeatures).update(from: b, count: outputFeatures) }
     GEMM.multiply(input, weight.value, transposeB: true, into: output, beta: 1)
-    return output
   }
 
   /// Whether the forward product is computed as `Zᵀ = W · Xᵀ` and transposed back: for a batch
@@ -125,15 +158,19 @@ public final class Dense: Layer {
   public func backward(_ outputGradient: Tensor) -> Tensor {
     guard let input else { preconditionFailure("Dense.backward before forward") }
     let batch = outputGradient.rows
-    // dW += dZᵀ · X
-    if defersWeightGradient {
-      deferredOutputGradient = outputGradient
+    if let split = halvesSplit, split < batch {
+      addParameterGradients(outputGradient, input: input, halves: [0..<split, split..<batch])
     } else {
-      deferredOutputGradient = nil
-      GEMM.multiply(outputGradient, transposeA: true, input, into: weight.gradient, beta: 1)
+      if defersWeightGradient {
+        deferredOutputGradient = outputGradient
+      } else {
+        deferredOutputGradient = nil
+        // dW += dZᵀ · X
+        GEMM.multiply(outputGradient, transposeA: true, input, into: weight.gradient, beta: 1)
+      }
+      // db += column sums of dZ
+      Kernels.addColumnSums(outputGradient.pointer, rows: batch, columns: outputFeatures, into: bias.gradient.pointer)
     }
-    // db += column sums of dZ
-    Kernels.addColumnSums(outputGradient.pointer, rows: batch, columns: outputFeatures, into: bias.gradient.pointer)
     // The first layer's input gradient is never used: none is computed, and an empty tensor
     // says so (rather than last step's values).
     guard computesInputGradient else {
@@ -142,8 +179,29 @@ public final class Dense: Layer {
     }
     inputGradient.resize(rows: batch, columns: inputFeatures)
     // dX = dZ · W
-    GEMM.multiply(outputGradient, weight.value, into: inputGradient)
+    forEachHalf(batch) { rows in
+      gradientRows.view(rows: rows, of: outputGradient)
+      inputRows.view(rows: rows, of: inputGradient)
+      GEMM.multiply(gradientRows, weight.value, into: inputRows)
+    }
     return inputGradient
+  }
+
+  /// dW and db while the halves are kept apart: each half's sums over its rows, then the two
+  /// added, the bits of the halves' own passes and their combine (`DataParallelStep`; the loss's
+  /// 1/B here is half each half's, which scales every sum exactly).
+  private func addParameterGradients(_ outputGradient: Tensor, input: Tensor, halves: [Range<Int>]) {
+    precondition(!defersWeightGradient, "Dense: a pass over both halves computes its weight gradient")
+    secondHalfSums.resize(like: bias.gradient)
+    secondHalfSums.fill(0)
+    for (half, rows) in halves.enumerated() {
+      gradientRows.view(rows: rows, of: outputGradient)
+      inputRows.view(rows: rows, of: input)
+      GEMM.multiply(gradientRows, transposeA: true, inputRows, into: weight.gradient, beta: 1)
+      let sums = half == 0 ? bias.gradient.pointer : secondHalfSums.pointer
+      Kernels.addColumnSums(gradientRows.pointer, rows: rows.count, columns: outputFeatures, into: sums)
+    }
+    Kernels.add(secondHalfSums.pointer, into: bias.gradient.pointer, count: outputFeatures)
   }
 
   /// The deferred part of the last `backward` (see `defersWeightGradient`): adds

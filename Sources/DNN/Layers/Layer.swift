@@ -107,6 +107,14 @@ public protocol Layer: AnyObject {
   /// statistics, Dropout's mask) share a `HalfBatchSync` with their replica. Nil for a layer
   /// that cannot be split.
   func replica() -> Layer?
+  /// Whether one thread may run both halves of a split step's batch through it as one pass
+  /// (`Sequential.halves`) with the bits of the two halves' passes: true for layers whose rows
+  /// never meet (element-wise and row-wise ones) and for those that keep each half's sums over
+  /// rows apart when told where the second half starts (`keepHalvesApart`). Default: false.
+  var passesBothHalves: Bool { get }
+  /// Where the second half of the batch starts in the training passes that follow, nil for
+  /// passes over one batch. Only layers that sum over rows need it (Dense). Default: nothing.
+  func keepHalvesApart(at split: Int?)
   /// Appends what `forward(_:phase: .inference)` computes to `graph` as standard operators
   /// (`InferenceGraph`: ONNX's), reading `input`; nodes and constants named from `name` (the
   /// layer's index); returns the output value. Every layer writes its own (no default).
@@ -115,6 +123,8 @@ public protocol Layer: AnyObject {
 
 extension Layer {
   public func replica() -> Layer? { nil }
+  public var passesBothHalves: Bool { false }
+  public func keepHalvesApart(at split: Int?) {}
   public var outputShape: ImageShape? { nil }
 
   /// The feature maps after this layer when `input` comes in: its own (convolution, pooling),

@@ -25,6 +25,8 @@ public final class LeakyReLU: Layer {
   }
 
   public func replica() -> Layer? { LeakyReLU(features: inputFeatures, slope: slope) }
+  /// Row by row: the halves' rows never meet.
+  public var passesBothHalves: Bool { true }
 
   public func forward(_ input: Tensor, phase: Phase) -> Tensor {
     output.resize(like: input)

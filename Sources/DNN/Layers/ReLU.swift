@@ -19,6 +19,8 @@ public final class ReLU: Layer {
   public init(features: Int) { inputFeatures = features }
 
   public func replica() -> Layer? { ReLU(features: inputFeatures) }
+  /// Row by row: the halves' rows never meet.
+  public var passesBothHalves: Bool { true }
 
   public func forward(_ input: Tensor, phase: Phase) -> Tensor {
     output.resize(like: input)

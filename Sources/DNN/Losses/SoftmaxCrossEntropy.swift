@@ -25,6 +25,10 @@ public final class SoftmaxCrossEntropy {
   /// Softmax of the last scores, `[B, classes]`.
   public let probabilities = Tensor(rows: 0, columns: 0)
   private let gradient = Tensor(rows: 0, columns: 0)
+  /// Where the second half of the batch starts while a split step's halves run as one pass
+  /// (`Sequential.halves`): the loss is then the halves' mean losses combined as the split
+  /// step combines them (the gradient's 1/B needs nothing: it is half each half's, exactly).
+  var halvesSplit: Int?
 
   /// A fused loss with clipping `epsilon`.
   public init(epsilon: Float = CrossEntropy.defaultEpsilon) { self.epsilon = epsilon }
@@ -43,13 +47,22 @@ public final class SoftmaxCrossEntropy {
     let classes = logits.columns
     let spread = smoothing / Float(classes)
     for i in 0..<n { g[i] = (p[i] - spread) * scale }
-    var total: Double = 0
+    var total: Double = 0, firstHalf: Double = 0
     for b in 0..<logits.rows {
+      if b == halvesSplit {
+        firstHalf = total
+        total = 0
+      }
       let y = labels[b]
       let nll = CrossEntropy.negativeLogLikelihood(probabilities[b, y], epsilon: epsilon)
       let spreadTerm = smoothing > 0 ? Double(spread) * Self.sumOfNegativeLogSoftmax(logits.pointer + b * classes, count: classes) : 0
       total += Double(1 - smoothing) * nll + spreadTerm
       gradient[b, y] -= (1 - smoothing) * scale
+    }
+    if let split = halvesSplit, split < logits.rows {
+      let rows = logits.rows
+      return DataParallelStep.batchLoss(
+        Float(firstHalf / Double(split)), Float(total / Double(rows - split)), split: split, rows: rows)
     }
     return Float(total / Double(logits.rows))
   }

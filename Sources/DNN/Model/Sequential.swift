@@ -71,6 +71,24 @@ public final class Sequential {
     }
   }
 
+  /// Whether a split step whose helper sits out can run both halves of its batch as one pass
+  /// of this model (`halves`): every layer runs rows apart or keeps its halves' sums apart, and
+  /// the fused loss keeps its halves' losses apart.
+  var passesBothHalves: Bool {
+    usesFusedLoss && layers.dropLast().allSatisfy(\.passesBothHalves)
+  }
+
+  /// Where the second half of the batch starts in the training passes that follow, for a split
+  /// step that runs both halves as one pass (`passesBothHalves`): the pass then gives the loss,
+  /// output and gradients of the two halves' passes combined, bit for bit, when the halves are
+  /// of equal size. Nil (the default) for passes over one batch.
+  var halves: Int? {
+    didSet {
+      for layer in layers { layer.keepHalvesApart(at: halves) }
+      fusedLoss.halvesSplit = halves
+    }
+  }
+
   /// A model sharing this one's parameter values, with its own gradients and buffers, or nil
   /// when a layer has no replica (see `Layer.replica()`).
   public func replica() -> Sequential? {

@@ -211,23 +211,43 @@ enum Kernels {
     clearingY: Bool
   ) -> Double {
     let va = V(repeating: a), vb = V(repeating: b), zero = V(repeating: 0)
+    return squaresAsCombined(count: n) { i in
+      let v = va * load(x + i) + vb * load(y + i)
+      store(v, x + i)
+      if clearingY { store(zero, y + i) }
+      return v
+    } scalar: { i in
+      x[i] = a * x[i] + b * y[i]
+      if clearingY { y[i] = 0 }
+      return x[i]
+    }
+  }
+
+  /// Σ x², summed as `weightedSum` sums its result's squares (the same bits for the same
+  /// values): the norms of gradients combined some other way.
+  static func sumOfSquaresAsCombined(_ x: UnsafePointer<Float>, count n: Int) -> Double {
+    squaresAsCombined(count: n) { load(x + $0) } scalar: { x[$0] }
+  }
+
+  /// Σ v² of the values `vector` (a vector at an index) and `scalar` (one at an index) give for
+  /// indices 0..<n: one vector register of Float partial sums, folded into Double every 4,096.
+  @inline(__always) private static func squaresAsCombined(
+    count n: Int, vector: (Int) -> V, scalar: (Int) -> Float
+  ) -> Double {
     var total: Double = 0
     var i = 0
     while i < n {
       let end = min(i + 4096, n)
       var acc = V(repeating: 0)
       while i + width <= end {
-        let v = va * load(x + i) + vb * load(y + i)
-        store(v, x + i)
-        if clearingY { store(zero, y + i) }
+        let v = vector(i)
         acc += v * v
         i += width
       }
       var partial = acc.sum()
       while i < end {
-        x[i] = a * x[i] + b * y[i]
-        if clearingY { y[i] = 0 }
-        partial += x[i] * x[i]
+        let v = scalar(i)
+        partial += v * v
         i += 1
       }
       total += Double(partial)

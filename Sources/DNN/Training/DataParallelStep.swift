@@ -64,6 +64,12 @@ final class DataParallelStep: HelperWork {
   private let deferredWeights: [(first: Dense, second: Dense)?]
   /// Whether this step's Dense layers defer their weight gradients.
   private var deferring = false
+  /// Whether the model's layers can run both halves as one pass (`Sequential.passesBothHalves`).
+  private let passesBothHalves: Bool
+  /// Whether this step runs them so (`bothHalvesInOnePass`).
+  private var together = false
+  /// The batch's rows, for such a pass.
+  private let wholeBatch = Tensor(viewWithColumns: LabeledImages.features)
 
   /// A split step for `model` fed by `loader`, or nil when a layer cannot be replicated.
   init?(model: Sequential, loader: BatchLoader, helperUse: HelperUse = .auto) {
@@ -83,6 +89,7 @@ final class DataParallelStep: HelperWork {
       }
     }
     denses = deferredWeights.compactMap { $0 }
+    passesBothHalves = model.passesBothHalves
     self.loader = loader
     output = Tensor(rows: 0, columns: model.outputFeatures)
     squares = .allocate(capacity: 2 * model.parameters.count)
@@ -111,18 +118,8 @@ final class DataParallelStep: HelperWork {
     let started = DispatchTime.now().uptimeNanoseconds
     defer { choice.record(nanoseconds: DispatchTime.now().uptimeNanoseconds &- started, rows: rows) }
     let helped = choice.usesHelper()
-    // The halves, a stage at a time: both halves' stage k is done before either starts k + 1.
-    var firstLoss: Float?
-    var firstStarting = true
-    secondStarting = true
-    repeat {
-      run(.stage, helped: helped) {
-        firstLoss = advanceHalf(model, starting: firstStarting, rows: 0..<split, input: firstRows, labels: firstLabels)
-        firstStarting = false
-      }
-    } while firstLoss == nil
-    for sync in syncs { sync.rows = 0 }
-    let loss = (firstLoss! * Float(split) + secondLoss * Float(rows - split)) / Float(rows)
+    together = !helped && passesBothHalves && rows == 2 * split && split <= Self.togetherRows && !deferring
+    let loss = together ? bothHalvesInOnePass(rows: rows) : halvesApart(helped: helped, rows: rows)
 
     run(.combine, helped: helped) { combine(Slice(0, of: 2)) }
     for (first, _) in denses { first.defersWeightGradient = false }
@@ -142,6 +139,43 @@ final class DataParallelStep: HelperWork {
     modelGradientsCleared = true
     return (loss, output, globalNorm)
   }
+
+  /// The halves, a stage at a time, the second on the helper when `helped`: both halves' stage
+  /// k is done before either starts k + 1. Their batch loss.
+  private func halvesApart(helped: Bool, rows: Int) -> Float {
+    var firstLoss: Float?
+    var firstStarting = true
+    secondStarting = true
+    repeat {
+      run(.stage, helped: helped) {
+        firstLoss = advanceHalf(model, starting: firstStarting, rows: 0..<split, input: firstRows, labels: firstLabels)
+        firstStarting = false
+      }
+    } while firstLoss == nil
+    for sync in syncs { sync.rows = 0 }
+    return Self.batchLoss(firstLoss!, secondLoss, split: split, rows: rows)
+  }
+
+  /// Both halves as one pass of the model on this thread (`Sequential.halves`), for a step the
+  /// helper sits out: the halves' products, sums and loss as their own passes compute them,
+  /// without the replica's pass or the combine's adding (the model's gradients come out
+  /// combined), so a trainer alone pays about what an unsplit step costs. Its batch loss.
+  private func bothHalvesInOnePass(rows: Int) -> Float {
+    loader.fillImages(rows: 0..<rows)
+    if !modelGradientsCleared { model.zeroGradients() }
+    wholeBatch.view(rows: 0..<rows, of: loader.images)
+    model.halves = split
+    defer { model.halves = nil }
+    let result = model.lossAndGradients(wholeBatch, labels: loader.labels)
+    loader.prefetch(batch: batch + 1, rows: 0..<rows)
+    output.pointer.update(from: result.output.pointer, count: result.output.count)
+    return result.loss
+  }
+
+  /// The largest half that may run in one pass with its twin: each half's weight gradient is
+  /// then one block of OpenBLAS's sums over rows (its K blocks are at least 256 on every
+  /// kernel it picks here), which a second product adds to whole, as the combine adds the halves'.
+  static let togetherRows = 128
 
   /// Loads batch `batch` and sets up the halves: their rows, labels, the meeting points and
   /// Dropout generators, whether Dense layers defer their weight gradients. The batch's rows.
@@ -218,6 +252,12 @@ final class DataParallelStep: HelperWork {
     return net.pass.result.loss
   }
 
+  /// The batch's mean loss from its halves' (rows `0..<split` and `split..<rows`), weighted by
+  /// rows: what a split step reports, however its halves ran.
+  static func batchLoss(_ first: Float, _ second: Float, split: Int, rows: Int) -> Float {
+    (first * Float(split) + second * Float(rows - split)) / Float(rows)
+  }
+
   /// The replica's layer times (`RunPlan.timesLayers`).
   var replicaClock: LayerClock? { replica.layerClock }
 
@@ -240,7 +280,10 @@ final class DataParallelStep: HelperWork {
       let range = slice.range(count: p.gradient.count)
       let g = p.gradient.pointer + range.lowerBound
       let square: Double
-      if deferring, let (first, second) = deferredWeights[i] {
+      if together {
+        // The model's gradients are the combined ones already; the replica's stayed at 0.
+        square = Kernels.sumOfSquaresAsCombined(g, count: range.count)
+      } else if deferring, let (first, second) = deferredWeights[i] {
         first.addWeightGradient(elements: range, scale: w1, into: p.gradient.pointer)
         if rows > split { second.addWeightGradient(elements: range, scale: w2, into: p.gradient.pointer) }
         square = Kernels.sumOfSquares(g, count: range.count)

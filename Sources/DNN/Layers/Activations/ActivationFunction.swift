@@ -67,6 +67,8 @@ public final class ActivationLayer<F: ActivationFunction>: Layer {
   public init(features: Int) { inputFeatures = features }
 
   public func replica() -> Layer? { ActivationLayer<F>(features: inputFeatures) }
+  /// Row by row: the halves' rows never meet.
+  public var passesBothHalves: Bool { true }
 
   public func forward(_ x: Tensor, phase: Phase) -> Tensor {
     input.resize(like: x)
