@@ -63,14 +63,21 @@ import Testing
   }
 
   /// Trained with the helper always (the halves apart on two threads) and never (the halves in
-  /// one pass whenever they are of equal size): the same losses and weights, bit for bit, with
-  /// even batches, batches of 128 and an uneven last batch (1000 = 7 x 128 + 104; 1000 = 31 x 32 + 8).
-  @Test(arguments: [32, 128, 256]) func theHelperChangesNoBitWhenTheHalvesRunTogether(batch: Int) {
-    let config = DataParallelTests.config(
-      .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 1e-4), batchSize: batch, clip: .global(maxNorm: 0.5))
-    let always = HelperChoiceTests.train(config, helper: .always), never = HelperChoiceTests.train(config, helper: .never)
-    #expect(!always.losses.isEmpty)
-    #expect(never.losses == always.losses)
-    #expect(never.weights == always.weights)
+  /// one pass whenever they are of equal size, else apart on one thread): the same losses,
+  /// gradient norms and weights, bit for bit. Halves of 1 (the smallest batch), 5, 16, 64 and
+  /// 128 rows, with the last batches the samples leave (uneven halves for 128 and 256), with and
+  /// without label smoothing.
+  @Test(arguments: [2, 10, 32, 128, 256]) func theHelperChangesNoBitWhenTheHalvesRunTogether(batch: Int) {
+    for smoothing: Float in [0, 0.1] {
+      var config = DataParallelTests.config(
+        .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 1e-4), batchSize: batch, clip: .global(maxNorm: 0.5))
+      config.labelSmoothing = smoothing
+      config.epochs = 1
+      let always = HelperChoiceTests.train(config, helper: .always), never = HelperChoiceTests.train(config, helper: .never)
+      #expect(!always.losses.isEmpty)
+      #expect(never.losses == always.losses, "batch \(batch), smoothing \(smoothing): losses differ")
+      #expect(never.norms == always.norms, "batch \(batch), smoothing \(smoothing): gradient norms differ")
+      #expect(never.weights == always.weights, "batch \(batch), smoothing \(smoothing): weights differ")
+    }
   }
 }

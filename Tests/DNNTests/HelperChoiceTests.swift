@@ -9,13 +9,14 @@ import Testing
 @Suite struct HelperChoiceTests {
   /// Weights and per-step losses of `config` trained with the batch split, the helper used as
   /// `use` says.
-  static func train(_ config: RunConfig, helper use: HelperUse) -> (losses: [Float], weights: [[Float]]) {
+  static func train(_ config: RunConfig, helper use: HelperUse) -> (losses: [Float], norms: [[Float]], weights: [[Float]]) {
     let (trainer, events) = Fixtures.train(config, split: true) { $0.helperUse = use }
-    let losses = events.compactMap { event -> Float? in
-      if case .batch(let b) = event { return b.loss }
-      return nil
+    var losses: [Float] = [], norms: [[Float]] = []
+    for case .batch(let b) in events {
+      losses.append(b.loss)
+      norms.append(b.gradientNorms)
     }
-    return (losses, trainer.model.parameters.map(\.value.values) + trainer.model.buffers.map(\.value.values))
+    return (losses, norms, trainer.model.parameters.map(\.value.values) + trainer.model.buffers.map(\.value.values))
   }
 
   /// BatchNorm (two meetings a step), Dropout, AdamW, clipping, an uneven split and a last

@@ -19,9 +19,11 @@ import Dispatch
 /// The halves' passes run in stages that end at the meetings (`Sequential.advancePass`), one
 /// job per stage, so nothing waits inside a job: when the helper has not started its half of
 /// a stage (another process has its core), the trainer's thread runs it too (`HelperThread`),
-/// and `HelperChoice` runs whole steps without the helper while that is faster. Which thread
-/// runs a half's stage changes nothing in the result: two threads, one, or any mix give the
-/// same bits.
+/// and `HelperChoice` runs whole steps without the helper while that is faster; such a step,
+/// when its halves are of equal size and every layer allows it (`Sequential.passesBothHalves`),
+/// runs both halves as one pass of the model, without the replica and the combine's adding.
+/// Which thread runs a half's stage, and whether the halves run as one pass, changes nothing in
+/// the result: two threads, one, or any mix give the same bits.
 final class DataParallelStep: HelperWork {
   private let model: Sequential
   private let replica: Sequential
