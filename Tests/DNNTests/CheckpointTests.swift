@@ -100,7 +100,8 @@ import Testing
 
   /// Trains in a run folder on this thread, optionally stopping after `stopAfterEpochs`.
   @discardableResult
-  static func train(_ config: RunConfig, out: String, mode: Mode, stopAfterEpochs: Int? = nil) throws -> Trainer {
+  /// `stopAfterEpochs` or `stopAfterSteps`: the run is asked to stop after that epoch or step.
+  static func train(_ config: RunConfig, out: String, mode: Mode, stopAfterEpochs: Int? = nil, stopAfterSteps: Int? = nil) throws -> Trainer {
     let commands = CommandMailbox()
     let folder: RunFolder, start: SavedState?
     if mode == .resume {
@@ -109,21 +110,26 @@ import Testing
       (folder, start) = (try RunFolder.create(out: out, config: config, overwrite: mode == .overwrite), nil)
     }
     var observer: TrainingObserver = folder
-    if let stopAfterEpochs {
+    if stopAfterEpochs != nil || stopAfterSteps != nil {
       final class Stopper: TrainingObserver {
-        let inner: RunFolder, after: Int, commands: CommandMailbox
-        init(_ inner: RunFolder, _ after: Int, _ commands: CommandMailbox) { self.inner = inner; self.after = after; self.commands = commands }
-        func didFinish(_ b: BatchReport) throws { try inner.didFinish(b) }
+        let inner: RunFolder, epochs: Int?, steps: Int?, commands: CommandMailbox
+        init(_ inner: RunFolder, _ epochs: Int?, _ steps: Int?, _ commands: CommandMailbox) {
+          (self.inner, self.epochs, self.steps, self.commands) = (inner, epochs, steps, commands)
+        }
+        func didFinish(_ b: BatchReport) throws {
+          try inner.didFinish(b)
+          if b.step == steps { commands.send(.stop) }
+        }
         func didFinish(_ e: EpochReport, _ progress: TrainingProgress) throws {
           try inner.didFinish(e, progress)
-          if e.epoch == after { commands.send(.stop) }
+          if e.epoch == epochs { commands.send(.stop) }
         }
         func save(_ progress: TrainingProgress) throws -> String? { try inner.save(progress) }
         func didEnd(_ record: RunRecord) throws { try inner.didEnd(record) }
         var history: [EpochReport] { inner.history }
         var bestCheckpointPath: String? { inner.bestCheckpointPath }
       }
-      observer = Stopper(folder, stopAfterEpochs, commands)
+      observer = Stopper(folder, stopAfterEpochs, stopAfterSteps, commands)
     }
     let plan = try RunPlan(config: folder.config, folder: Fixtures.mnist, start: start, observer: observer)
     let trainer = try Trainer(plan: plan, events: EventChannel(capacity: 1 << 20), commands: commands)

@@ -230,6 +230,33 @@ import Testing
     #expect(RunFolder.availableName(out: out, name: "mlp") == "mlp-3")
   }
 
+  /// Stopped inside an epoch and resumed: that epoch's training loss, accuracy and every other
+  /// epoch's match an uninterrupted run's (the state keeps the epoch's tally, `EpochTally`); a
+  /// state whose tally counts more samples than its batches hold is refused.
+  @Test func anEpochResumedInsideReportsAllItsBatches() throws {
+    let out = Fixtures.temporaryFolder()
+    var config = CheckpointTests.smallConfig(epochs: 3)
+    config.name = "whole"
+    try CheckpointTests.train(config, out: out, mode: .create)
+    config.name = "cut"
+    try CheckpointTests.train(config, out: out, mode: .create, stopAfterSteps: 13)
+    let state = try Safetensors.read("\(out)/cut/last.safetensors")
+    let batch = try #require(state.metadata["batch"].flatMap(Int.init))
+    #expect(batch > 0 && state.metadata[EpochTally.seenKey] == "\(batch * 50)", "stopped at batch \(batch) of an epoch")
+    try CheckpointTests.train(config, out: out, mode: .resume)
+    let whole = RunLog.readMetrics(folder: "\(out)/whole"), cut = RunLog.readMetrics(folder: "\(out)/cut")
+    #expect(cut.map(\.epoch) == [1, 2, 3])
+    #expect(cut.map(\.trainLoss) == whole.map(\.trainLoss))
+    #expect(cut.map(\.trainAccuracy) == whole.map(\.trainAccuracy))
+
+    var lying = state
+    lying.metadata[EpochTally.seenKey] = "\(batch * 50 + 1)"
+    try lying.write(to: "\(out)/cut/last.safetensors")
+    config.epochs = 4
+    let error = #expect(throws: CheckpointError.self) { try CheckpointTests.train(config, out: out, mode: .resume) }
+    #expect(error?.problem.contains("epoch tally counts") == true, "\(String(describing: error))")
+  }
+
   /// Killed before its first state was whole: --resume starts it again in its folder (nothing
   /// deleted, no --overwrite needed) and ends where an uninterrupted run ends.
   @Test func aRunWithoutStateResumesFromTheStart() throws {

@@ -323,7 +323,8 @@ public final class RunFolder: TrainingObserver {
     }
     try Checkpoint.saveState(
       progress.model, optimizer: progress.optimizer, config: config, position: position,
-      learningRateFactor: progress.learningRateFactor, average: progress.average, to: file(CheckpointKind.last.fileName))
+      learningRateFactor: progress.learningRateFactor, average: progress.average, epochSoFar: progress.epochSoFar,
+      to: file(CheckpointKind.last.fileName))
     try progress.record.write(folder: path)
     lastSave = DispatchTime.now().uptimeNanoseconds
     lastSavedPosition = position

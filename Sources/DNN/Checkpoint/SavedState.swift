@@ -14,18 +14,21 @@ extension Checkpoint {
   /// any instant leaves either the previous state or this one, never half of each.
   public static func saveState(
     _ model: Sequential, optimizer: Optimizer, config: RunConfig, position: TrainingPosition, learningRateFactor: Float = 1,
-    average: WeightAverage? = nil, to path: String
+    average: WeightAverage? = nil, epochSoFar: EpochTally? = nil, to path: String
   ) throws {
-    try stateFile(model, optimizer: optimizer, config: config, position: position, learningRateFactor: learningRateFactor, average: average)
-      .write(to: path)
+    try stateFile(
+      model, optimizer: optimizer, config: config, position: position, learningRateFactor: learningRateFactor, average: average,
+      epochSoFar: epochSoFar
+    ).write(to: path)
   }
 
   /// The content of `saveState`, in memory (what a fork starts from). The user's factor on the
   /// schedule's learning rate (`+`/`-`, a fork's choice) is kept with it, and so is the weight
-  /// average (its tensors under `average.`, its step count in the metadata).
+  /// average (its tensors under `average.`, its step count in the metadata), and inside an epoch
+  /// the epoch's training totals so far (`EpochTally`).
   public static func stateFile(
     _ model: Sequential, optimizer: Optimizer, config: RunConfig, position: TrainingPosition, learningRateFactor: Float = 1,
-    average: WeightAverage? = nil
+    average: WeightAverage? = nil, epochSoFar: EpochTally? = nil
   ) -> Safetensors {
     var file = modelFile(model, config: config, position: position)
     for pair in optimizer.stateTensors(for: model.parameters) {
@@ -39,6 +42,7 @@ extension Checkpoint {
     }
     file.metadata["stepCount"] = "\(optimizer.stepCount)"
     file.metadata["learningRateFactor"] = "\(learningRateFactor)"
+    if position.batch > 0, let epochSoFar { epochSoFar.write(into: &file.metadata) }
     return file
   }
 }
@@ -52,6 +56,8 @@ public struct SavedState {
   public let position: TrainingPosition
   /// The factor on the schedule's learning rate at the save (1 for states saved without one).
   public var learningRateFactor: Float { file.metadata["learningRateFactor"].flatMap(Float.init) ?? 1 }
+  /// The training totals of the epoch it was saved in, when saved inside one.
+  public let epochSoFar: EpochTally?
   private let file: Safetensors
   /// Optimizer tensors by name (without the prefix) and step count.
   private let optimizerTensors: [String: Tensor]
@@ -69,6 +75,7 @@ public struct SavedState {
     self.path = path
     self.file = file
     position = try Checkpoint.position(file.metadata, path: path)
+    epochSoFar = position.batch > 0 ? try EpochTally(metadata: file.metadata, path: path) : nil
     if let steps = file.metadata["stepCount"].flatMap(Int.init) {
       guard (0...Checkpoint.maxSteps).contains(steps) else {
         throw CheckpointError(path: path, problem: "metadata stepCount \(steps) is outside 0...\(Checkpoint.maxSteps)")
@@ -125,11 +132,15 @@ public struct SavedState {
     }
   }
 
-  /// Throws when the saved batch lies past an epoch of this run (`batchesPerEpoch`): a state
-  /// from other data, or one whose metadata lies.
-  public func checkPosition(batchesPerEpoch: Int) throws {
+  /// Throws when the saved batch lies past an epoch of this run (`batchesPerEpoch`), or the
+  /// epoch's tally counts more samples than its batches (of `batchSize`) hold: a state from other
+  /// data, or one whose metadata lies.
+  public func checkPosition(batchesPerEpoch: Int, batchSize: Int) throws {
     guard position.batch <= batchesPerEpoch else {
       throw CheckpointError(path: path, problem: "metadata batch \(position.batch) is past the \(batchesPerEpoch) batches of an epoch of this run")
+    }
+    if let seen = epochSoFar?.seen, seen > position.batch * batchSize {
+      throw CheckpointError(path: path, problem: "metadata epoch tally counts \(seen) samples in \(position.batch) batches of \(batchSize)")
     }
   }
 }

@@ -32,15 +32,6 @@ extension Trainer {
 }
 
 extension Trainer {
-  /// Training totals of one epoch.
-  struct EpochTally {
-    var lossSum: Double = 0
-    var correct = 0
-    var seen = 0
-    var nanoseconds: UInt64 = 0
-    var metrics: Metrics { Metrics(loss: Float(lossSum / Double(max(seen, 1))), accuracy: Float(correct) / Float(max(seen, 1))) }
-  }
-
   /// How the batches of an epoch ended.
   enum EpochEnd {
     case completed(EpochTally)

@@ -44,6 +44,8 @@ public final class Trainer {
   private var lastValidation = Metrics(loss: .nan, accuracy: .nan)
   /// The state at the start of the current epoch, when the plan pauses on anomalies.
   private var lastGood: Safetensors?
+  /// The training totals of the epoch under way.
+  private var tally = EpochTally()
   /// Measures steps for the layer-health report, when the plan asks for it.
   private let healthProbe: HealthProbe?
 
@@ -72,7 +74,8 @@ public final class Trainer {
     shuffleRoot = SplitMix64(seed: config.seed).derived("shuffle")
     loader = BatchLoader(view: data.train, batchSize: config.batchSize, generator: shuffleRoot)
     (loader.maxShift, loader.warp) = (config.augmentShift, config.augmentWarp)
-    try plan.start?.checkPosition(batchesPerEpoch: loader.batchesPerEpoch)
+    try plan.start?.checkPosition(batchesPerEpoch: loader.batchesPerEpoch, batchSize: config.batchSize)
+    tally = plan.start?.epochSoFar ?? tally
     norms.reserveCapacity(model.parameters.count)
     blasThreads = plan.blasThreads ?? BLASRuntime.requestedThreads
     if plan.timesLayers { model.layerClock = LayerClock(layers: model.layers.count) }
@@ -93,7 +96,8 @@ public final class Trainer {
   /// What observers receive now.
   private var progress: TrainingProgress {
     TrainingProgress(
-      model: model, optimizer: optimizer, position: position, learningRateFactor: learningRateFactor, record: record, average: average)
+      model: model, optimizer: optimizer, position: position, learningRateFactor: learningRateFactor, record: record, average: average,
+      epochSoFar: tally)
   }
 
   /// The learning rate at `progress` epochs, including the user's +/- factor.
@@ -159,7 +163,8 @@ public final class Trainer {
   private func trainBatches(of epoch: Int, from firstBatch: Int) throws -> EpochEnd {
     startEpoch(epoch)
     let batches = loader.batchesPerEpoch
-    var tally = EpochTally()
+    // A run resumed inside an epoch goes on from the tally it saved.
+    if firstBatch == 0 { tally = EpochTally() }
     for batch in firstBatch..<batches {
       if try obeyCommands() { return .stopped }
       let begin = DispatchTime.now().uptimeNanoseconds
@@ -199,7 +204,9 @@ public final class Trainer {
   /// Copies the state (model, optimizer, position) to go back to after an anomaly.
   private func keepLastGood() {
     guard plan.pausesOnAnomaly else { return }
-    lastGood = Checkpoint.stateFile(model, optimizer: optimizer, config: config, position: position, learningRateFactor: learningRateFactor, average: average)
+    lastGood = Checkpoint.stateFile(
+      model, optimizer: optimizer, config: config, position: position, learningRateFactor: learningRateFactor, average: average,
+      epochSoFar: tally)
   }
 
   /// After a NaN or infinite step: puts back the state of the epoch's start, journals it, says
@@ -209,6 +216,7 @@ public final class Trainer {
     try state.apply(to: model, optimizer: optimizer)
     if let average { try state.restore(average) }
     position = state.position
+    tally = state.epochSoFar ?? EpochTally()
     let message = "step \(step): \(what); back to the start of epoch \(position.epoch + 1) (step \(position.step)) and paused: lower the learning rate, then resume."
     events.send(.anomaly(step: step, restoredTo: position, message: message))
     try observe { try $0.didRewind(to: position) }
@@ -334,15 +342,6 @@ public final class Trainer {
     }
   }
 
-  /// How far `+` and `-` may move the learning rate from its schedule: 2^-20 to 2^10 (a factor
-  /// pressed past either end stays there, instead of underflowing to 0 or overflowing).
-  public static let learningRateFactorRange: ClosedRange<Float> = 0x1p-20...0x1p10
-
-  /// `factor` within `learningRateFactorRange`.
-  static func clampedFactor(_ factor: Float) -> Float {
-    min(max(factor, learningRateFactorRange.lowerBound), learningRateFactorRange.upperBound)
-  }
-
   private func scaleLearningRate(by factor: Float) throws {
     let range = Trainer.learningRateFactorRange
     learningRateFactor = Trainer.clampedFactor(learningRateFactor * factor)
@@ -361,7 +360,9 @@ public final class Trainer {
 
   /// Hands a copy of the state to a new run `name` (`TrainingEvent.forked`), between two steps.
   private func fork(name: String, factor: Float) throws {
-    let state = Checkpoint.stateFile(model, optimizer: optimizer, config: config, position: position, learningRateFactor: learningRateFactor, average: average)
+    let state = Checkpoint.stateFile(
+      model, optimizer: optimizer, config: config, position: position, learningRateFactor: learningRateFactor, average: average,
+      epochSoFar: tally)
     events.send(.forked(ForkPoint(
       parent: config.name, name: name, state: state, position: position,
       learningRateFactor: Trainer.clampedFactor(learningRateFactor * factor))))

@@ -10,6 +10,8 @@ public struct TrainingProgress {
   public var record: RunRecord
   /// The weight average, in runs that keep one (saved as `average.safetensors` and in the state).
   public var average: WeightAverage? = nil
+  /// The training totals of the epoch under way (saved with a state taken inside it).
+  public var epochSoFar: EpochTally? = nil
   /// After an epoch: how weights, gradients and the layers' outputs on the probe images spread,
   /// measured once when first asked for (by a log, or the front end's event); nil elsewhere.
   public var distributions: EpochDistributions? = nil
