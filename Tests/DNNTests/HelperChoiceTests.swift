@@ -140,7 +140,8 @@ import Testing
       let perRow = helped ? ((1000..<1030).contains(step) ? 2500 : 600) : (step >= 1010 ? 1300 : 1000)
       choice.record(nanoseconds: UInt64(perRow * 64), rows: 64)
     }
-    #expect(ways[1000..<1030].filter { $0 }.count < 15, "the slow helper is left")
+    // Left within about 20 steps: each step moves the average a 32nd of the way, at most twice itself.
+    #expect(ways[1000..<1030].filter { $0 }.count < 22, "the slow helper is left")
     let back = ways[1030...].firstIndex(of: true) ?? 3000
     #expect(back < 1030 + 2 * HelperChoice.windowRetry + HelperChoice.probeLength, "back at \(back)")
   }

@@ -15,8 +15,8 @@ public enum HelperUse: String, Sendable, CaseIterable {
 /// Steps run the way that measured faster (a moving average of each way's nanoseconds per
 /// row), and every so often a few steps the other way, to notice when a neighbour comes or
 /// goes: every 64 steps while the two are close, up to every 1,024 while one is clearly
-/// faster. The helper is left at once when its average climbs 5% above the trainer alone's
-/// last measurement; the trainer alone, in the same case, probes the helper at once (its
+/// faster. The helper is left at once when its average climbs `margin` (2%) above the trainer
+/// alone's last measurement; the trainer alone, in the same case, probes the helper at once (its
 /// measurement may be old). When another process takes the helper's core, one thread is faster
 /// and the step stops waiting for a helper that is not running; when the core is free again,
 /// the next probe sees it. A probe can be fooled: a helper woken from its park runs at full speed for a few
@@ -56,6 +56,13 @@ struct HelperChoice {
   private var waitingForWindow = false
 
   static let probeLength = 5
+  /// The weight of a step in its way's moving average is 1/memory; a way is left (or the other
+  /// probed) when its average climbs past `margin` times the other's. Measured with a neighbour
+  /// at 50% duty (benchmarks/noisy_neighbour.sh): with 1/8 and 5% the helper was left in its
+  /// bursts and took part in a third of the steps (0.88-1.01 of one thread); with these, 97-99%
+  /// (0.74-0.92).
+  static let memory = 32.0
+  static let margin = 1.02
   static let shortestInterval = 64
   static let longestInterval = 1024
   /// Steps before the idle cores are asked again when their window was too short to read.
@@ -122,11 +129,13 @@ struct HelperChoice {
     untilProbe = max(untilProbe - 1, 0)
     // The first step pays for first touches of every buffer: not a measure of either way.
     guard steps[0] + steps[1] > 1 else { return }
-    // A single slow step (the first after an evaluation, a page fault) moves the average by an
-    // eighth of at most twice itself; a lasting change moves it all the way within a few dozen.
-    let average = cost[preferred].map { $0 + (min(perRow, 2 * $0) - $0) / 8 } ?? perRow
+    // A single slow step (the first after an evaluation, a page fault) moves the average by a
+    // 32nd of at most twice itself; a lasting change moves it past the margin within about 20
+    // steps. A neighbour busy in bursts of tens of milliseconds (a 50% duty cycle) leaves the
+    // helper's average below the margin: its pauses pay for its bursts, and the helper stays.
+    let average = cost[preferred].map { $0 + (min(perRow, 2 * $0) - $0) / HelperChoice.memory } ?? perRow
     cost[preferred] = average
-    guard let other = cost[1 - preferred], average > other * 1.05 else { return }
+    guard let other = cost[1 - preferred], average > other * HelperChoice.margin else { return }
     if preferred == 0 {
       // The trainer alone got slower than the helper's last measurement, which may be stale:
       // measure it again now (a probe, put off when no core is idle) rather than switch to it.
