@@ -174,9 +174,11 @@ final class DataParallelStep: HelperWork {
     return result.loss
   }
 
-  /// The largest half that may run in one pass with its twin: each half's weight gradient is
-  /// then one block of OpenBLAS's sums over rows (its K blocks are at least 256 on every
-  /// kernel it picks here), which a second product adds to whole, as the combine adds the halves'.
+  /// The largest half that may run in one pass with its twin. A Dense layer there adds its
+  /// second half's weight-gradient product onto the first's, which gives the combine's bits
+  /// only while OpenBLAS sums each half's rows in one block (it adds a longer sum to the output
+  /// block by block); checked up to here with its SkylakeX, Haswell and Nehalem kernels
+  /// (`BothHalvesInOnePassTests`, `scripts/test-instruction-sets.sh`).
   static let togetherRows = 128
 
   /// Loads batch `batch` and sets up the halves: their rows, labels, the meeting points and
@@ -274,7 +276,8 @@ final class DataParallelStep: HelperWork {
   /// the slice's result for the norms. A Dense weight's slice is computed here from both
   /// halves' dZ and X (deferred by their backward) into the model's gradient, which the last
   /// update left at 0: the slice is then in this core's cache for its update, and no half
-  /// writes a whole weight gradient of its own.
+  /// writes a whole weight gradient of its own. After both halves ran as one pass (`together`)
+  /// the model's gradients are combined already: only their norms are left.
   private func combine(_ slice: Slice) {
     let rows = loader.labels.count
     let w1 = Float(split) / Float(rows), w2 = 1 - w1
