@@ -222,6 +222,9 @@ public final class Sequential {
       s.next = layers.count - 1
     }
     s.goingBack = true
+    // The labels are the caller's array: holding it past the loss would make the caller's next
+    // `removeAll(keepingCapacity:)` allocate a fresh one (a shared buffer), every step.
+    s.labels = []
   }
 }
 
