@@ -405,6 +405,9 @@ enum RunLogFile {
     session.keys("Enter")
     let forked = session.waitFor(10) { $0.contains("tiny-fork1") && $0.contains("run 2/2") }
     #expect(forked.ok, "no fork:\n\(forked.screen)")
+    // Quit once the fork has trained a step (on a loaded machine it may not have yet).
+    let atFork = Self.step(forked.screen) ?? 0
+    _ = session.waitFor(10) { (Self.step($0) ?? 0) > atFork }
     session.keys("q")
     session.keys("q")
     let exited = session.waitFor(10) { $0.contains("EXIT=") }
