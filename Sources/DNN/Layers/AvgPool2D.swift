@@ -25,6 +25,8 @@ public final class AvgPool2D: Layer {
   }
 
   public func replica() -> Layer? { AvgPool2D(input: input, size: size) }
+  /// Sample by sample: the halves' rows never meet.
+  public var passesBothHalves: Bool { true }
 
   public func forward(_ x: Tensor, phase: Phase) -> Tensor {
     precondition(x.columns == input.features, "AvgPool2D expects \(input.text) = \(input.features) features, got \(x)")

@@ -41,35 +41,40 @@ public final class BatchNorm: Layer {
 
   /// The last forward's input and the mean it was normalised with (the batch's or the running
   /// one): x̂ is computed from them again rather than stored (Kernels+BatchNorm.swift).
-  private var normalisedFrom: (input: Tensor, mean: Tensor)?
+  var normalisedFrom: (input: Tensor, mean: Tensor)?
   private let batchMean = Tensor(rows: 1, columns: 0)  // μ [1, F]
   private let batchVariance = Tensor(rows: 1, columns: 0)  // σ² [1, F]
-  private let inverseStd = Tensor(rows: 1, columns: 0)  // 1/√(σ²+ε) [1, F]
-  private let sumDy = Tensor(rows: 1, columns: 0)  // Σ_b dy [1, F]
-  private let sumDyXhat = Tensor(rows: 1, columns: 0)  // Σ_b dy ⊙ x̂ [1, F]
-  private let gradientScale = Tensor(rows: 1, columns: 0)  // γ / (n √(σ²+ε)) [1, F]
+  let inverseStd = Tensor(rows: 1, columns: 0)  // 1/√(σ²+ε) [1, F]
+  let sumDy = Tensor(rows: 1, columns: 0)  // Σ_b dy [1, F]
+  let sumDyXhat = Tensor(rows: 1, columns: 0)  // Σ_b dy ⊙ x̂ [1, F]
+  let gradientScale = Tensor(rows: 1, columns: 0)  // γ / (n √(σ²+ε)) [1, F]
   private let output = Tensor(rows: 0, columns: 0)  // y [B, F]
-  private let inputGradient = Tensor(rows: 0, columns: 0)  // dx [B, F]
-  private var lastPhase = Phase.inference
+  let inputGradient = Tensor(rows: 0, columns: 0)  // dx [B, F]
+  var lastPhase = Phase.inference
   /// Whether training forwards apply the ReLU after the layer, y = max(0, γ x̂ + β), and
   /// backwards take that ReLU's output gradient (masked where γ x̂ + β ≤ 0): `Sequential` sets it
   /// for each training pass it runs both in one (`Sequential.rectifyingLayers`), the same bits
   /// as the two layers apart with one pass less over the batch each way. `rectified`: the last
   /// training forward's, which its backward follows.
   var rectifies = false
-  private var rectified = false
+  var rectified = false
   /// The input of a training forward, and the output gradient of a backward, between their
   /// two parts (`forwardUntilMeeting`, `forwardAfterMeeting`, and the backward's).
   private var pendingInput: Tensor?
-  private var pendingGradient: Tensor?
+  var pendingGradient: Tensor?
   /// With a replica (the batch split in two halves): which half this layer runs, and what the
   /// two share to compute the whole batch's statistics (`HalfBatchSync`, 4 slots: each half's μ
   /// and Σ(x-μ)², Σdy, Σdy⊙x̂; one meeting forward, one backward).
-  private var half = 0
+  var half = 0
   private var sharedSync: HalfBatchSync?
+  /// Where the second half of the batch starts while one pass keeps the halves apart
+  /// (`keepHalvesApart`), else nil; and each half's sums then: μ_h and M_h forward, Σdy and
+  /// Σdy⊙x̂ backward (rows 0, 1 for the first half, 2, 3 for the second), `[4, F]`.
+  private var halvesSplit: Int?
+  let halfSums = Tensor(rows: 0, columns: 0)
   /// The sync object while a split step drives this layer (it has set the batch's rows); nil
   /// otherwise, so a layer that has a replica still trains alone correctly.
-  private var sync: HalfBatchSync? { sharedSync.flatMap { $0.rows > 0 ? $0 : nil } }
+  var sync: HalfBatchSync? { sharedSync.flatMap { $0.rows > 0 ? $0 : nil } }
 
   /// Batch normalisation of `features` features.
   public convenience init(features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
@@ -96,6 +101,7 @@ public final class BatchNorm: Layer {
     runningVariance = Tensor(rows: 1, columns: channels)
     runningVariance.fill(1)
     for t in [batchMean, batchVariance, inverseStd, sumDy, sumDyXhat, gradientScale] { t.resize(rows: 1, columns: channels) }
+    halfSums.resize(rows: 4, columns: channels)
   }
 
   /// A replica for the second half of a split batch: γ, β and the running statistics shared,
@@ -112,6 +118,7 @@ public final class BatchNorm: Layer {
     runningMean = other.runningMean
     runningVariance = other.runningVariance
     for t in [batchMean, batchVariance, inverseStd, sumDy, sumDyXhat, gradientScale] { t.resize(rows: 1, columns: other.channels) }
+    halfSums.resize(rows: 4, columns: other.channels)
     half = 1
     sharedSync = sync
   }
@@ -124,6 +131,17 @@ public final class BatchNorm: Layer {
 
   /// The sync object a split step configures each step (nil until a replica exists).
   var halfBatchSync: HalfBatchSync? { sharedSync }
+
+  /// It sums over rows in its statistics and its backward's sums, which it keeps half by half
+  /// and combines as the halves' meetings do.
+  public var passesBothHalves: Bool { true }
+  public func keepHalvesApart(at split: Int?) { halvesSplit = split }
+
+  /// The rows of each half, while one pass keeps the halves of a batch of `rows` apart.
+  func halves(of rows: Int) -> (first: Int, second: Int)? {
+    guard let split = halvesSplit, split < rows, sync == nil else { return nil }
+    return (split, rows - split)
+  }
 
   public var parameters: [Parameter] { [weight, bias] }
   public var buffers: [Buffer] {
@@ -154,7 +172,13 @@ public final class BatchNorm: Layer {
     rectified = rectifies
     output.resize(like: input)
     pendingInput = input
-    meanAndSquares(of: input)
+    if let (first, _) = halves(of: input.rows) {
+      let s = halfSums.pointer, f = channels
+      meanAndSquares(of: input.pointer, rows: 0..<first, mean: s, squares: s + f)
+      meanAndSquares(of: input.pointer, rows: first..<input.rows, mean: s + 2 * f, squares: s + 3 * f)
+      return
+    }
+    meanAndSquares(of: input.pointer, rows: 0..<input.rows, mean: batchMean.pointer, squares: batchVariance.pointer)
     guard let sync else { return }
     sync.slot(0, of: half).update(from: batchMean.pointer, count: channels)
     sync.slot(1, of: half).update(from: batchVariance.pointer, count: channels)
@@ -164,7 +188,7 @@ public final class BatchNorm: Layer {
   public func forwardAfterMeeting() -> Tensor {
     guard let input = pendingInput else { preconditionFailure("forwardAfterMeeting before forwardUntilMeeting") }
     pendingInput = nil
-    combineMeanAndVariance(count: Float(input.rows * plane))
+    combineMeanAndVariance(rows: input.rows)
     // running ← (1 - m) running + m (μ, σ² B/(B-1)); the first half's layer only, when split
     if half == 0 { updateRunningStatistics(batch: (sync?.rows ?? input.rows) * plane) }
     invertStd(batchVariance)  // 1/√(σ² + ε) [1, F]
@@ -172,14 +196,16 @@ public final class BatchNorm: Layer {
     return output
   }
 
-  /// μ = (1/B) Σ_b x into `batchMean`, and Σ_b (x - μ)² into `batchVariance` (two passes, for
-  /// accuracy), over this layer's rows.
-  private func meanAndSquares(of input: Tensor) {
-    let batch = input.rows, f = channels
-    let x = input.pointer, mu = batchMean.pointer, sigma2 = batchVariance.pointer
+  /// μ = (1/B) Σ_b x into `mu`, and Σ_b (x - μ)² into `sigma2` (two passes, for accuracy), over
+  /// rows `rows` of `input`.
+  private func meanAndSquares(
+    of input: UnsafePointer<Float>, rows: Range<Int>, mean mu: UnsafeMutablePointer<Float>,
+    squares sigma2: UnsafeMutablePointer<Float>
+  ) {
+    let batch = rows.count, f = channels, x = input + rows.lowerBound * inputFeatures
     let count = Float(batch * plane)
-    batchMean.fill(0)
-    batchVariance.fill(0)
+    mu.update(repeating: 0, count: f)
+    sigma2.update(repeating: 0, count: f)
     if plane == 1 {
       for b in 0..<batch { Kernels.add(x + b * f, into: mu, count: f) }
     } else {
@@ -193,23 +219,39 @@ public final class BatchNorm: Layer {
     }
   }
 
-  /// σ² = M / B, or with a split batch the two halves' μ_h and M_h combined (Chan, Golub and
-  /// LeVeque's pairwise update, as exact as the two passes): μ = (n₀μ₀ + n₁μ₁)/n,
-  /// nσ² = M₀ + M₁ + (μ₁ − μ₀)² n₀n₁/n. Both halves compute the same bits from the slots.
-  private func combineMeanAndVariance(count: Float) {
+  /// σ² = M / B over this layer's `rows`, or with a split batch (or halves kept apart) the two
+  /// halves' μ_h and M_h combined (Chan, Golub and LeVeque's pairwise update, as exact as the
+  /// two passes): μ = (n₀μ₀ + n₁μ₁)/n, nσ² = M₀ + M₁ + (μ₁ − μ₀)² n₀n₁/n. Both halves compute
+  /// the same bits from the slots, and one pass from its own sums.
+  private func combineMeanAndVariance(rows: Int) {
     let f = channels, mu = batchMean.pointer, sigma2 = batchVariance.pointer
-    guard let sync else {
-      for j in 0..<f { sigma2[j] /= count }
+    if let (first, second) = halves(of: rows) {
+      let s = halfSums.pointer
+      combineStatistics((s, s + f, Float(first * plane)), (s + 2 * f, s + 3 * f, Float(second * plane)))
       return
     }
-    let n0 = Float(sync.split * plane), n1 = Float((sync.rows - sync.split) * plane), n = n0 + n1
+    guard let sync else {
+      for j in 0..<f { sigma2[j] /= Float(rows * plane) }
+      return
+    }
+    let n0 = Float(sync.split * plane), n1 = Float((sync.rows - sync.split) * plane)
     let mean0 = sync.slot(0, of: 0), squares0 = sync.slot(1, of: 0)
     guard sync.parties == 2 else {
       for j in 0..<f { (mu[j], sigma2[j]) = (mean0[j], squares0[j] / n0) }
       return
     }
-    let mean1 = sync.slot(0, of: 1), squares1 = sync.slot(1, of: 1), cross = n0 * n1 / n
-    for j in 0..<f {
+    combineStatistics((mean0, squares0, n0), (sync.slot(0, of: 1), sync.slot(1, of: 1), n1))
+  }
+
+  /// μ and σ² into `batchMean` and `batchVariance` from two halves' means, squared deviations
+  /// and counts (`combineMeanAndVariance`).
+  private func combineStatistics(
+    _ first: (mean: UnsafeMutablePointer<Float>, squares: UnsafeMutablePointer<Float>, count: Float),
+    _ second: (mean: UnsafeMutablePointer<Float>, squares: UnsafeMutablePointer<Float>, count: Float)
+  ) {
+    let mu = batchMean.pointer, sigma2 = batchVariance.pointer
+    let (mean0, squares0, n0) = first, (mean1, squares1, n1) = second, n = n0 + n1, cross = n0 * n1 / n
+    for j in 0..<channels {
       let delta = mean1[j] - mean0[j]
       mu[j] = (n0 * mean0[j] + n1 * mean1[j]) / n
       sigma2[j] = (squares0[j] + squares1[j] + delta * delta * cross) / n
@@ -219,29 +261,9 @@ public final class BatchNorm: Layer {
   /// Calls `body(channel, offset)` for the plane of every channel of every sample
   /// (`batchnorm2d`): its `plane` values start at `offset` of a `[B, C·P]` tensor.
   @inline(__always)
-  private func forEachPlane(_ batch: Int, _ body: (Int, Int) -> Void) {
+  func forEachPlane(_ batch: Int, _ body: (Int, Int) -> Void) {
     let f = channels
     for b in 0..<batch { for j in 0..<f { body(j, (b * f + j) * plane) } }
-  }
-
-  /// With a split batch: replaces `values` and `more` with the sum of both halves' published
-  /// in slots `slot` and `moreSlot` (first half's + second's, the same bits in both layers),
-  /// each half's scaled by `weights` first.
-  private func combine(
-    _ values: UnsafeMutablePointer<Float>, slot: Int, and more: UnsafeMutablePointer<Float>, slot moreSlot: Int,
-    weights: (Float, Float), from sync: HalfBatchSync
-  ) {
-    let f = channels
-    func add(into target: UnsafeMutablePointer<Float>, from index: Int) {
-      let first = sync.slot(index, of: 0), second = sync.slot(index, of: 1)
-      if sync.parties == 2 {
-        for j in 0..<f { target[j] = weights.0 * first[j] + weights.1 * second[j] }
-      } else {
-        for j in 0..<f { target[j] = weights.0 * first[j] }
-      }
-    }
-    add(into: values, from: slot)
-    add(into: more, from: moreSlot)
   }
 
   /// running_mean ← (1 - m) running_mean + m μ;  running_var ← (1 - m) running_var + m σ² B/(B-1).
@@ -279,100 +301,6 @@ public final class BatchNorm: Layer {
     }
   }
 
-  /// The last forward's input and mean, for the backward's x̂.
-  private var forwardInput: (x: UnsafePointer<Float>, mean: UnsafePointer<Float>) {
-    guard let (input, mean) = normalisedFrom else { preconditionFailure("BatchNorm.backward before forward") }
-    return (UnsafePointer(input.pointer), UnsafePointer(mean.pointer))
-  }
-
-  public func backward(_ outputGradient: Tensor) -> Tensor {
-    precondition(sync == nil, "a split step runs BatchNorm in two parts around its meeting")
-    backwardUntilMeeting(outputGradient)
-    return backwardAfterMeeting()
-  }
-
-  /// Backward up to the meeting: Σ_b dy and Σ_b dy ⊙ x̂ over this layer's rows, dγ and dβ,
-  /// the two sums published to the other half when split.
-  public func backwardUntilMeeting(_ outputGradient: Tensor) {
-    let batch = outputGradient.rows, f = channels
-    inputGradient.resize(like: outputGradient)
-    pendingGradient = outputGradient
-    let dy = outputGradient.pointer, (x, mu) = forwardInput, inv = inverseStd.pointer
-    let dgamma = weight.gradient.pointer, dbeta = bias.gradient.pointer
-    let gamma = weight.value.pointer, beta = bias.value.pointer
-    let sDy = sumDy.pointer, sDyXhat = sumDyXhat.pointer
-    // Σ_b dy, Σ_b dy ⊙ x̂   [1, F]
-    sumDy.fill(0)
-    sumDyXhat.fill(0)
-    if plane > 1 {
-      forEachPlane(batch) { j, at in
-        let (s, sx) = Kernels.sumAndDot(
-          dy + at, x + at, count: plane, mean: mu[j], inverseStd: inv[j], gamma: gamma[j], beta: beta[j], rectified: rectified)
-        sDy[j] += s
-        sDyXhat[j] += sx
-      }
-    } else {
-      for b in 0..<batch {
-        Kernels.addSumAndDot(
-          dy + b * f, x + b * f, mean: mu, inverseStd: inv, gamma: gamma, beta: beta, rectified: rectified, into: sDy, sDyXhat,
-          count: f)
-      }
-    }
-    // dγ += Σ dy ⊙ x̂,  dβ += Σ dy   (this half's rows: the split step combines the halves)
-    for j in 0..<f {
-      dgamma[j] += sDyXhat[j]
-      dbeta[j] += sDy[j]
-    }
-    guard lastPhase == .training, let sync else { return }
-    sync.slot(2, of: half).update(from: sDy, count: f)
-    sync.slot(3, of: half).update(from: sDyXhat, count: f)
-  }
-
-  /// Backward after the meeting: dx.
-  public func backwardAfterMeeting() -> Tensor {
-    guard let outputGradient = pendingGradient else { preconditionFailure("backwardAfterMeeting before backwardUntilMeeting") }
-    pendingGradient = nil
-    let batch = outputGradient.rows, f = channels
-    let dy = outputGradient.pointer, dx = inputGradient.pointer
-    let inv = inverseStd.pointer, gamma = weight.value.pointer, beta = bias.value.pointer
-    let sDy = sumDy.pointer, sDyXhat = sumDyXhat.pointer
-    guard lastPhase == .training else {
-      // Inference: the statistics are constants, so dx = γ dy / √(running_var + ε).
-      if plane > 1 {
-        forEachPlane(batch) { j, at in for p in 0..<plane { dx[at + p] = gamma[j] * inv[j] * dy[at + p] } }
-      } else {
-        for b in 0..<batch { for j in 0..<f { dx[b * f + j] = gamma[j] * inv[j] * dy[b * f + j] } }
-      }
-      return inputGradient
-    }
-    // dx = γ / (B √(σ² + ε)) · (B dy - Σ dy - x̂ Σ (dy ⊙ x̂))   [B, F]
-    let (x, mu) = forwardInput
-    // Split: each half's dy is d(its mean loss), w = its share of the rows; the whole batch's
-    // dy is w·dy, its sums Σ_halves w·Σ, and this half's dx is the whole batch's over w.
-    var n = Float(batch * plane)
-    if let sync {
-      let total = Float(sync.rows), shares = (Float(sync.split) / total, Float(sync.rows - sync.split) / total)
-      combine(sDy, slot: 2, and: sDyXhat, slot: 3, weights: shares, from: sync)
-      n = total * Float(plane) * (half == 0 ? shares.0 : shares.1)
-      // dx = γ inv / (B w) (B w dy - S - x̂ S'), and B w = this half's rows (times P).
-    }
-    if plane > 1 {
-      forEachPlane(batch) { j, at in
-        Kernels.batchNormInputGradient(
-          dy + at, x + at, dx + at, count: plane, mean: mu[j], inverseStd: inv[j], scale: gamma[j] * inv[j] / n, n: n,
-          sumDy: sDy[j], sumDyXhat: sDyXhat[j], gamma: gamma[j], beta: beta[j], rectified: rectified)
-      }
-      return inputGradient
-    }
-    let scale = gradientScale.pointer
-    for j in 0..<f { scale[j] = gamma[j] * inv[j] / n }
-    for b in 0..<batch {
-      Kernels.batchNormInputGradientRow(
-        dy + b * f, x + b * f, dx + b * f, count: f, mean: mu, inverseStd: inv, scale: scale, n: n, sumDy: sDy,
-        sumDyXhat: sDyXhat, gamma: gamma, beta: beta, rectified: rectified)
-    }
-    return inputGradient
-  }
 }
 
 extension BatchNorm: MeetingLayer {

@@ -190,14 +190,15 @@ public final class Dense: Layer {
   /// dW and db while the halves are kept apart: each half's sums over its rows, then the two
   /// added, the bits of the halves' own passes and their combine (`DataParallelStep`; the loss's
   /// 1/B here is half each half's, which scales every sum exactly).
+  /// A deferred weight gradient (`defersWeightGradient`) is left to `addWeightGradient`, half by half.
   private func addParameterGradients(_ outputGradient: Tensor, input: Tensor, halves: [Range<Int>]) {
-    precondition(!defersWeightGradient, "Dense: a pass over both halves computes its weight gradient")
+    deferredOutputGradient = defersWeightGradient ? outputGradient : nil
     secondHalfSums.resize(like: bias.gradient)
     secondHalfSums.fill(0)
     for (half, rows) in halves.enumerated() {
       gradientRows.view(rows: rows, of: outputGradient)
       inputRows.view(rows: rows, of: input)
-      GEMM.multiply(gradientRows, transposeA: true, inputRows, into: weight.gradient, beta: 1)
+      if !defersWeightGradient { GEMM.multiply(gradientRows, transposeA: true, inputRows, into: weight.gradient, beta: 1) }
       let sums = half == 0 ? bias.gradient.pointer : secondHalfSums.pointer
       Kernels.addColumnSums(gradientRows.pointer, rows: rows.count, columns: outputFeatures, into: sums)
     }
@@ -206,15 +207,19 @@ public final class Dense: Layer {
 
   /// The deferred part of the last `backward` (see `defersWeightGradient`): adds
   /// `scale · (dZᵀ · X)` to the elements `elements` of `gradient`, row-major `[out, in]` storage
-  /// like `weight.gradient`'s. Whole rows in one product; a range that starts or ends inside a
-  /// row gets a one-row product for that part. Touches no other element, so two threads can
-  /// fill two ranges of one gradient at once.
-  func addWeightGradient(elements: Range<Int>, scale: Float, into gradient: UnsafeMutablePointer<Float>) {
+  /// like `weight.gradient`'s, from the batch's rows `rows` (all when nil). Whole rows in one
+  /// product; a range that starts or ends inside a row gets a one-row product for that part.
+  /// Touches no other element, so two threads can fill two ranges of one gradient at once.
+  func addWeightGradient(
+    elements: Range<Int>, scale: Float, rows batchRows: Range<Int>? = nil, into gradient: UnsafeMutablePointer<Float>
+  ) {
     guard let input, let dZ = deferredOutputGradient else {
       preconditionFailure("Dense.addWeightGradient without a deferred backward")
     }
     precondition(elements.upperBound <= weight.gradient.count, "Dense.addWeightGradient: \(elements) out of range")
-    if dZ.rows == 0 { return }
+    let samples = batchRows ?? 0..<dZ.rows
+    if samples.isEmpty { return }
+    let dz = dZ.pointer + samples.lowerBound * outputFeatures, x = input.pointer + samples.lowerBound * inputFeatures
     let n = inputFeatures
     var e = elements.lowerBound
     while e < elements.upperBound {
@@ -222,8 +227,8 @@ public final class Dense: Layer {
       let (rows, columns) = column == 0 && left >= n ? (left / n, n) : (1, min(n - column, left))
       // gradient[rows, columns] += scale · dZ[:, rows]ᵀ · X[:, columns]
       GEMM.multiply(
-        m: rows, n: columns, k: dZ.rows, dZ.pointer + row, lda: outputFeatures, transposeA: true,
-        input.pointer + column, ldb: n, into: gradient + e, ldc: n, alpha: scale, beta: 1)
+        m: rows, n: columns, k: samples.count, dz + row, lda: outputFeatures, transposeA: true,
+        x + column, ldb: n, into: gradient + e, ldc: n, alpha: scale, beta: 1)
       e += rows * columns
     }
   }

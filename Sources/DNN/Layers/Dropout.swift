@@ -62,6 +62,10 @@ public final class Dropout: Layer {
   /// The sync object a split step configures each step (nil until a replica exists).
   var halfBatchSync: HalfBatchSync? { sharedSync }
 
+  /// Element by element, its mask drawn in the batch's order: one pass over both halves draws
+  /// what the halves draw apart.
+  public var passesBothHalves: Bool { true }
+
   /// Replaces the generator masks are drawn from (the trainer reseeds per epoch).
   public func reseed(_ generator: SplitMix64) { self.generator = generator }
 

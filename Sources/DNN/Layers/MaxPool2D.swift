@@ -34,6 +34,8 @@ public final class MaxPool2D: Layer {
   }
 
   public func replica() -> Layer? { MaxPool2D(input: input, size: size) }
+  /// Sample by sample: the halves' rows never meet.
+  public var passesBothHalves: Bool { true }
 
   public func forward(_ x: Tensor, phase: Phase) -> Tensor {
     precondition(x.columns == input.features, "MaxPool2D expects \(input.text) = \(input.features) features, got \(x)")

@@ -120,7 +120,14 @@ final class DataParallelStep: HelperWork {
     let started = DispatchTime.now().uptimeNanoseconds
     defer { choice.record(nanoseconds: DispatchTime.now().uptimeNanoseconds &- started, rows: rows) }
     let helped = choice.usesHelper()
-    together = !helped && passesBothHalves && rows == 2 * split && split <= Self.togetherRows && !deferring
+    together = !helped && passesBothHalves && rows == 2 * split && split <= Self.togetherRows
+    // Only for a split step, and for the half-batch sizes it was measured faster at: the model's
+    // own backward (a gradient check, a whole-batch step) computes its weight gradients as usual.
+    deferring = Dense.defersInSplitStep(halfBatch: split)
+    for (first, second) in denses {
+      first.defersWeightGradient = deferring
+      second.defersWeightGradient = deferring
+    }
     let loss = together ? bothHalvesInOnePass(rows: rows) : halvesApart(helped: helped, rows: rows)
 
     run(.combine, helped: helped) { combine(Slice(0, of: 2)) }
@@ -165,6 +172,8 @@ final class DataParallelStep: HelperWork {
   private func bothHalvesInOnePass(rows: Int) -> Float {
     loader.fillImages(rows: 0..<rows)
     if !modelGradientsCleared { model.zeroGradients() }
+    // The layers that meet the other half (BatchNorm, Dropout) keep the halves apart themselves.
+    for sync in syncs { sync.rows = 0 }
     wholeBatch.view(rows: 0..<rows, of: loader.images)
     model.halves = split
     defer { model.halves = nil }
@@ -182,7 +191,7 @@ final class DataParallelStep: HelperWork {
   static let togetherRows = 128
 
   /// Loads batch `batch` and sets up the halves: their rows, labels, the meeting points and
-  /// Dropout generators, whether Dense layers defer their weight gradients. The batch's rows.
+  /// Dropout generators. The batch's rows.
   private func prepare(batch: Int) -> Int {
     loader.prepare(batch: batch)
     self.batch = batch
@@ -201,13 +210,6 @@ final class DataParallelStep: HelperWork {
       sync.parties = rows > split ? 2 : 1
     }
     for (first, second) in dropouts { second.startDrawing(where: first) }
-    // Only for this step, and for the half-batch sizes it was measured faster at: the model's
-    // own backward (a gradient check, a whole-batch step) computes its weight gradients as usual.
-    deferring = Dense.defersInSplitStep(halfBatch: split)
-    for (first, second) in denses {
-      first.defersWeightGradient = deferring
-      second.defersWeightGradient = deferring
-    }
     return rows
   }
 
@@ -285,7 +287,12 @@ final class DataParallelStep: HelperWork {
       let range = slice.range(count: p.gradient.count)
       let g = p.gradient.pointer + range.lowerBound
       let square: Double
-      if together {
+      if deferring, together, let (first, _) = deferredWeights[i] {
+        // Each half's rows' product as the halves' own would be: the loss gave them half their dZ.
+        first.addWeightGradient(elements: range, scale: 1, rows: 0..<split, into: p.gradient.pointer)
+        first.addWeightGradient(elements: range, scale: 1, rows: split..<rows, into: p.gradient.pointer)
+        square = Kernels.sumOfSquares(g, count: range.count)
+      } else if together {
         // The model's gradients are the combined ones already; the replica's stayed at 0.
         square = Kernels.sumOfSquaresAsCombined(g, count: range.count)
       } else if deferring, let (first, second) = deferredWeights[i] {
