@@ -73,17 +73,23 @@ import Testing
     .avgPool(size: 2), .dense(units: 10, initializer: .he), .softmax,
   ]
 
-  /// As below, for the layers that meet the other half or sum over feature maps, with AdamW:
+  /// Attention: products over token rows, sums over samples in its weight gradients.
+  static let attention: [LayerSpec] = [
+    .attention(tokens: 28, heads: 2, dim: 16, initializer: .glorotUniform), .relu, .dense(units: 10, initializer: .he), .softmax,
+  ]
+
+  /// As below, for the layers that meet the other half, sum over feature maps or tokens, with AdamW:
   /// batches of 2, 32 (halves of 16) and 64, the last batches uneven; the running statistics
   /// are among the weights compared.
   @Test(arguments: [2, 32, 64]) func layersThatMeetTheOtherHalfToo(batch: Int) {
-    for layers in [Self.meeting, Self.convolutional] {
+    for layers in [Self.meeting, Self.convolutional, Self.attention] {
+      #expect(ModelBuilder.build(layers, seed: 1).passesBothHalves)
       var config = DataParallelTests.config(
         .adamW(learningRate: 0.002, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01), batchSize: batch,
         clip: .global(maxNorm: 5))
       config.layers = layers
       config.epochs = 1
-      config.trainSamples = layers == Self.meeting ? 1000 : 300
+      config.trainSamples = layers == Self.meeting ? 1000 : 200
       let always = HelperChoiceTests.train(config, helper: .always), never = HelperChoiceTests.train(config, helper: .never)
       #expect(!always.losses.isEmpty)
       #expect(never.losses == always.losses, "batch \(batch), \(layers[0]): losses differ")

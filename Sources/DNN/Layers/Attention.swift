@@ -55,6 +55,10 @@ public final class Attention: Layer {
   private let dP = Tensor(rows: 0, columns: 0)  // dP, then dS in place: one [T, T] scratch
   private let scratch = Tensor(rows: 0, columns: 0)  // K_hᵀ or V_hᵀ [d, T] for dnn_small_gemm
   private let inputGradient = Tensor(rows: 0, columns: 0)  // dX [B·T, F], returned as [B, T·F]
+  /// Where the second half of the batch starts while one pass keeps the halves apart
+  /// (`keepHalvesApart`), else nil; and the second half's sums for a parameter's gradient then.
+  private var halvesSplit: Int?
+  private let secondHalfSums = Tensor(rows: 0, columns: 0)
 
   /// Self-attention over `tokens` tokens of `inputFeatures / tokens` features each.
   public init(
@@ -95,22 +99,36 @@ public final class Attention: Layer {
 
   public var parameters: [Parameter] { [query, queryBias, key, keyBias, value, valueBias, out, outBias] }
 
-  /// `y = x Wᵀ + b` for `rows` rows of raw storage.
-  private func project(_ x: UnsafePointer<Float>, rows: Int, columns: Int, _ w: Parameter, _ b: Parameter, into y: Tensor) {
-    y.resize(rows: rows, columns: dim)
-    for r in 0..<rows { (y.pointer + r * dim).update(from: b.value.pointer, count: dim) }
-    GEMM.multiply(m: rows, n: dim, k: columns, x, lda: columns, w.value.pointer, ldb: columns, transposeB: true,
-                  into: y.pointer, ldc: dim, beta: 1)
+  /// Its samples meet only in the projections' weight and bias gradients, which it sums half by
+  /// half; its products over rows run half by half too, as the halves' own passes run them.
+  public var passesBothHalves: Bool { true }
+  public func keepHalvesApart(at split: Int?) { halvesSplit = split }
+
+  private func halves(_ batch: Int) -> BatchHalves { BatchHalves(samples: batch, split: halvesSplit, rowsPerSample: tokens) }
+
+  /// `y = x Wᵀ + b` for the token rows `rows` of `x` into the same rows of `y`.
+  private func project(
+    _ x: UnsafePointer<Float>, rows: Range<Int>, columns: Int, _ w: Parameter, _ b: Parameter, into y: UnsafeMutablePointer<Float>
+  ) {
+    let y = y + rows.lowerBound * dim
+    for r in 0..<rows.count { (y + r * dim).update(from: b.value.pointer, count: dim) }
+    GEMM.multiply(m: rows.count, n: dim, k: columns, x + rows.lowerBound * columns, lda: columns, w.value.pointer, ldb: columns,
+                  transposeB: true, into: y, ldc: dim, beta: 1)
   }
 
   public func forward(_ input: Tensor, phase: Phase) -> Tensor {
     precondition(input.columns == inputFeatures, "Attention expects \(inputFeatures) features, got \(input)")
     self.input = input
     let batch = input.rows, t = tokens, d = dim / heads, rows = batch * tokens
-    let scale = 1 / Float(d).squareRoot()
-    project(input.pointer, rows: rows, columns: tokenFeatures, query, queryBias, into: q)
-    project(input.pointer, rows: rows, columns: tokenFeatures, key, keyBias, into: k)
-    project(input.pointer, rows: rows, columns: tokenFeatures, value, valueBias, into: v)
+    let scale = 1 / Float(d).squareRoot(), ranges = halves(batch)
+    q.resize(rows: rows, columns: dim)
+    k.resize(rows: rows, columns: dim)
+    v.resize(rows: rows, columns: dim)
+    ranges.forEach { r in
+      project(input.pointer, rows: r, columns: tokenFeatures, query, queryBias, into: q.pointer)
+      project(input.pointer, rows: r, columns: tokenFeatures, key, keyBias, into: k.pointer)
+      project(input.pointer, rows: r, columns: tokenFeatures, value, valueBias, into: v.pointer)
+    }
     probabilities.resize(rows: batch * heads * t, columns: t)
     attended.resize(rows: rows, columns: dim)
     scratch.resize(rows: d, columns: t)
@@ -125,7 +143,8 @@ public final class Attention: Layer {
         dnn_small_gemm(t, d, t, 1, p, t, 0, v.pointer + offset, dim, 0, nil, attended.pointer + offset, dim)
       }
     }
-    project(attended.pointer, rows: rows, columns: dim, out, outBias, into: output)
+    output.resize(rows: rows, columns: dim)
+    ranges.forEach { r in project(attended.pointer, rows: r, columns: dim, out, outBias, into: output.pointer) }
     output.resize(rows: batch, columns: outputFeatures)
     return output
   }
@@ -133,14 +152,19 @@ public final class Attention: Layer {
   public func backward(_ outputGradient: Tensor) -> Tensor {
     guard let input else { preconditionFailure("Attention.backward before forward") }
     let batch = outputGradient.rows, t = tokens, d = dim / heads, rows = batch * tokens
-    let scale = 1 / Float(d).squareRoot()
+    let scale = 1 / Float(d).squareRoot(), ranges = halves(batch)
     let dY = outputGradient.pointer
     // Output projection.
-    GEMM.multiply(m: dim, n: dim, k: rows, dY, lda: dim, transposeA: true, attended.pointer, ldb: dim,
-                  into: out.gradient.pointer, ldc: dim, beta: 1)
-    Kernels.addColumnSums(dY, rows: rows, columns: dim, into: outBias.gradient.pointer)
+    ranges.addSums(to: out, scratch: secondHalfSums) { r, dW in
+      GEMM.multiply(m: dim, n: dim, k: r.count, dY + r.lowerBound * dim, lda: dim, transposeA: true,
+                    attended.pointer + r.lowerBound * dim, ldb: dim, into: dW, ldc: dim, beta: 1)
+    }
+    ranges.addSums(to: outBias, scratch: secondHalfSums) { r, db in Kernels.addColumnSums(dY + r.lowerBound * dim, rows: r.count, columns: dim, into: db) }
     dO.resize(rows: rows, columns: dim)
-    GEMM.multiply(m: rows, n: dim, k: dim, dY, lda: dim, out.value.pointer, ldb: dim, into: dO.pointer, ldc: dim)
+    ranges.forEach { r in
+      GEMM.multiply(m: r.count, n: dim, k: dim, dY + r.lowerBound * dim, lda: dim, out.value.pointer, ldb: dim,
+                    into: dO.pointer + r.lowerBound * dim, ldc: dim)
+    }
     // Attention heads.
     dQ.resize(rows: rows, columns: dim)
     dK.resize(rows: rows, columns: dim)
@@ -166,11 +190,16 @@ public final class Attention: Layer {
     let f = tokenFeatures
     inputGradient.resize(rows: rows, columns: f)
     func backProject(_ grad: Tensor, _ w: Parameter, _ bias: Parameter, accumulate: Bool) {
-      GEMM.multiply(m: dim, n: f, k: rows, grad.pointer, lda: dim, transposeA: true, input.pointer, ldb: f,
-                    into: w.gradient.pointer, ldc: f, beta: 1)
-      Kernels.addColumnSums(grad.pointer, rows: rows, columns: dim, into: bias.gradient.pointer)
-      GEMM.multiply(m: rows, n: f, k: dim, grad.pointer, lda: dim, w.value.pointer, ldb: f,
-                    into: inputGradient.pointer, ldc: f, beta: accumulate ? 1 : 0)
+      let g = grad.pointer
+      ranges.addSums(to: w, scratch: secondHalfSums) { r, dW in
+        GEMM.multiply(m: dim, n: f, k: r.count, g + r.lowerBound * dim, lda: dim, transposeA: true,
+                      input.pointer + r.lowerBound * f, ldb: f, into: dW, ldc: f, beta: 1)
+      }
+      ranges.addSums(to: bias, scratch: secondHalfSums) { r, db in Kernels.addColumnSums(g + r.lowerBound * dim, rows: r.count, columns: dim, into: db) }
+      ranges.forEach { r in
+        GEMM.multiply(m: r.count, n: f, k: dim, g + r.lowerBound * dim, lda: dim, w.value.pointer, ldb: f,
+                      into: inputGradient.pointer + r.lowerBound * f, ldc: f, beta: accumulate ? 1 : 0)
+      }
     }
     backProject(dQ, query, queryBias, accumulate: false)
     backProject(dK, key, keyBias, accumulate: true)

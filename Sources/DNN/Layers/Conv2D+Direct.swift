@@ -76,12 +76,14 @@ extension Conv2D {
   func directBackward(_ outputGradient: Tensor, _ d: Direct) -> Tensor {
     let batch = outputGradient.rows, positions = output.plane, filters = output.channels
     precondition(padded.rows == batch && padded.columns == d.inputPlanes, "Conv2D.backward before forward")
-    // db += Σ over samples and positions of dY.
-    let dy = outputGradient.pointer, db = bias.gradient.pointer
-    for f in 0..<filters {
-      var sum: Float = 0
-      for s in 0..<batch { sum += Kernels.sum(dy + s * output.features + f * positions, count: positions) }
-      db[f] += sum
+    // db += Σ over samples and positions of dY (each half's, while they are kept apart).
+    let dy = outputGradient.pointer, halves = BatchHalves(samples: batch, split: halvesSplit)
+    halves.addSums(to: bias, scratch: secondHalfSums) { samples, db in
+      for f in 0..<filters {
+        var sum: Float = 0
+        for s in samples { sum += Kernels.sum(dy + s * output.features + f * positions, count: positions) }
+        db[f] += sum
+      }
     }
     let filtersInLanes = Conv2D.weightGradientHasFiltersInLanes(kernel: kernel)
     // dY in padded planes, for conv.h's weight gradient and the input gradient.
@@ -96,14 +98,19 @@ extension Conv2D {
       // dW with the filters in the vector lanes (conv_filters.h), from dY laid out filters-last.
       filtersLast.resize(rows: batch, columns: positions * dnn_filters_padded(filters))
       dnn_filters_last(dy, output.features, batch, filters, positions, filtersLast.pointer)
-      dnn_conv_weight_gradient_filters(
-        padded.pointer, d.inputPlanes, input.channels, d.inputRows, d.inputStride, filtersLast.pointer, filters, kernel,
-        output.height, output.width, batch, weight.gradient.pointer)
+      halves.addSums(to: weight, scratch: secondHalfSums) { samples, dw in
+        dnn_conv_weight_gradient_filters(
+          padded.pointer + samples.lowerBound * d.inputPlanes, d.inputPlanes, input.channels, d.inputRows, d.inputStride,
+          filtersLast.pointer + samples.lowerBound * filtersLast.columns, filters, kernel, output.height, output.width,
+          samples.count, dw)
+      }
     } else {
-      dnn_conv_weight_gradient(
-        padded.pointer, d.inputPlanes, input.channels, d.inputRows, d.inputStride, paddedGradient.pointer,
-        d.gradientPlanes, filters, d.gradientRows, d.gradientStride, d.gradientPad, kernel, output.height, output.width,
-        batch, weight.gradient.pointer)
+      halves.addSums(to: weight, scratch: secondHalfSums) { samples, dw in
+        dnn_conv_weight_gradient(
+          padded.pointer + samples.lowerBound * d.inputPlanes, d.inputPlanes, input.channels, d.inputRows, d.inputStride,
+          paddedGradient.pointer + samples.lowerBound * d.gradientPlanes, d.gradientPlanes, filters, d.gradientRows,
+          d.gradientStride, d.gradientPad, kernel, output.height, output.width, samples.count, dw)
+      }
     }
     guard computesInputGradient else {
       inputGradient.resize(rows: 0, columns: 0)

@@ -65,6 +65,10 @@ public final class Conv2D: Layer {
   /// `dY` with the filters last (`dnn_filters_last`), where the weight gradient reads it so.
   let filtersLast = Tensor(rows: 0, columns: 0)
   let packed = Tensor(rows: 0, columns: 0)
+  /// Where the second half of the batch starts while one pass keeps the halves apart
+  /// (`keepHalvesApart`), else nil; and the second half's sums for a parameter's gradient then.
+  var halvesSplit: Int?
+  let secondHalfSums = Tensor(rows: 0, columns: 0)
 
   /// The output shape of a `kernel`×`kernel` convolution with `filters` filters on `input`, or
   /// nil when the kernel does not fit the padded input.
@@ -108,6 +112,10 @@ public final class Conv2D: Layer {
   }
 
   public func replica() -> Layer? { Conv2D(sharingWeightsOf: self) }
+  /// On the direct kernels, its samples meet only in its weight and bias gradients, which it
+  /// sums half by half (`directBackward`); im2col's products run over the batch's columns.
+  public var passesBothHalves: Bool { direct != nil }
+  public func keepHalvesApart(at split: Int?) { halvesSplit = split }
 
   public var summary: String {
     "Conv2D(\(input.channels) -> \(output.channels), \(kernel)x\(kernel)"
