@@ -35,7 +35,7 @@ struct BenchCommand: ParsableCommand {
     if let threads { BLASRuntime.setThreads(threads) }
     let (folder, dataset) = try Self.data(dataDir)
     let config = try benchmarkedRun().benchmarked(epochs: epochs)
-    if countAllocations { return try Self.countAllocations(config: config, folder: folder) }
+    if countAllocations { return try Self.countAllocations(config: config, folder: folder, helper: helper) }
     let (summary, backend, helperShare) = try Self.train(config, on: folder, watched: watched, helper: helper, profile: profile)
     report(summary, config: config, backend: backend, helperShare: helperShare, dataset: dataset, samples: Double(folder.train.count))
     if profile, !json, let times = summary.layerTimes { Self.printProfile(times, trainingSeconds: summary.secondsPerEpoch.reduce(0, +)) }
@@ -144,14 +144,19 @@ struct BenchCommand: ParsableCommand {
     print(String(format: "layers in all: %.3f s of %.3f s training (wall clock; layer times are thread time)", times.totalSeconds, trainingSeconds))
   }
 
-  /// Steps the trainer directly and reads the LD_PRELOADed malloc counter around 200 steps.
-  static func countAllocations(config: RunConfig, folder: MNISTFolder) throws {
+  /// Steps the trainer directly and reads the LD_PRELOADed malloc counter around 200 steps. A
+  /// split step's buffers reach the batch's size the first time its halves run as one pass,
+  /// which `auto` may choose only later (`HelperChoice`): `--helper never` and `always` count the
+  /// steady state of each way.
+  static func countAllocations(config: RunConfig, folder: MNISTFolder, helper: HelperUse) throws {
     guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "dnn_malloc_count") else {
       throw ConfigError("the malloc counter is not loaded: run benchmarks/alloc_check.sh")
     }
     typealias Counter = @convention(c) () -> Int
     let count = unsafeBitCast(symbol, to: Counter.self)
-    let trainer = try Trainer.make(config, on: folder, start: .new(out: nil), events: EventChannel(), commands: CommandMailbox())
+    let trainer = try Trainer.make(config, on: folder, start: .new(out: nil), events: EventChannel(), commands: CommandMailbox()) {
+      $0.helperUse = helper
+    }
     trainer.prepareEpoch(0)
     for batch in 0..<5 { _ = trainer.step(batch: batch, learningRate: 0.05) }  // buffers reach their size
     let steps = 200
