@@ -25,10 +25,8 @@ public enum HelperUse: String, Sendable, CaseIterable {
 /// confirmed it, was such a false lead: the next probe then waits twice as long instead of the
 /// shortest interval, so a neighbour that stays costs a few fooled probes, not one every 64
 /// steps. While the trainer runs alone, a probe that comes due waits when the machine had no
-/// idle core since the trainer was left alone or last asked (`IdleCores`), until 1,024 steps
-/// have passed since the last probe: a neighbour that holds the helper's core then costs a
-/// probe of 5 steps in 1,024, and a model whose helper still wins on a shared core (cnn.json,
-/// whose trainer takes over the stages its helper falls behind in) finds it.
+/// idle core since the trainer was left alone or last asked (`IdleCores`): a neighbour that
+/// holds the helper's core then costs no probes at all.
 struct HelperChoice {
   private let use: HelperUse
   /// Nanoseconds per row, index 0 for one thread and 1 for two; nil until measured.
@@ -56,8 +54,6 @@ struct HelperChoice {
   private let restartIdleWindow: () -> Void
   /// True while a probe waits for the window of idle time to grow (no earlier probe for it).
   private var waitingForWindow = false
-  /// Steps the probes have waited for an idle core since the last probe.
-  private var waitedForIdleCore = 0
 
   static let probeLength = 5
   /// The weight of a step in its way's moving average is 1/memory; a way is left (or the other
@@ -95,14 +91,10 @@ struct HelperChoice {
       if probeLeft == 0 && untilProbe == 0 {
         let reading = preferred == 0 ? idleCores() : .unknown
         waitingForWindow = false
-        if case .idle(let cores) = reading, cores < HelperChoice.idleCoresToProbe,
-          waitedForIdleCore + probeInterval < HelperChoice.longestInterval
-        {
-          // No core to spare: the helper would share one with another process. Ask again later
-          // (probe anyway once the longest interval has passed); until then its last
-          // measurement is stale, and no reason to switch to it.
+        if case .idle(let cores) = reading, cores < HelperChoice.idleCoresToProbe {
+          // No core to spare: the helper would share one with another process. Ask again later;
+          // until then its last measurement is stale, and no reason to switch to it.
           untilProbe = probeInterval
-          waitedForIdleCore += probeInterval
           cost[1] = nil
         } else if reading == .tooSoon {
           // A window of a few ms (the ticks are 10 ms apart): ask again a few steps on (not a
@@ -110,7 +102,6 @@ struct HelperChoice {
           untilProbe = min(probeInterval, HelperChoice.windowRetry)
           waitingForWindow = true
         } else {
-          waitedForIdleCore = 0
           probeLeft = HelperChoice.probeLength
           probeSum = 0
           probeCount = 0
