@@ -93,23 +93,12 @@ public final class Dense: Layer {
     precondition(input.columns == inputFeatures, "Dense expects \(inputFeatures) features, got \(input)")
     self.input = input
     output.resize(rows: input.rows, columns: outputFeatures)
-    forEachHalf(input.rows) { rows in
+    BatchHalves(samples: input.rows, split: halvesSplit).forEach { rows in
       inputRows.view(rows: rows, of: input)
       outputRows.view(rows: rows, of: output)
       forward(inputRows, into: outputRows)
     }
     return output
-  }
-
-  /// `body` for the batch's rows, or for each half's in turn while the halves are kept apart
-  /// (`keepHalvesApart`): then every product is the one the half's own pass would compute.
-  @inline(__always) private func forEachHalf(_ rows: Int, _ body: (Range<Int>) -> Void) {
-    if let split = halvesSplit, split < rows {
-      body(0..<split)
-      body(split..<rows)
-    } else {
-      body(0..<rows)
-    }
   }
 
   /// Z = X · Wᵀ + b for `input` into `output`, sized for it.
@@ -157,9 +146,9 @@ public final class Dense: Layer {
 
   public func backward(_ outputGradient: Tensor) -> Tensor {
     guard let input else { preconditionFailure("Dense.backward before forward") }
-    let batch = outputGradient.rows
-    if let split = halvesSplit, split < batch {
-      addParameterGradients(outputGradient, input: input, halves: [0..<split, split..<batch])
+    let batch = outputGradient.rows, halves = BatchHalves(samples: batch, split: halvesSplit)
+    if halves.second != nil {
+      addParameterGradients(outputGradient, input: input, halves: halves)
     } else {
       if defersWeightGradient {
         deferredOutputGradient = outputGradient
@@ -179,7 +168,7 @@ public final class Dense: Layer {
     }
     inputGradient.resize(rows: batch, columns: inputFeatures)
     // dX = dZ · W
-    forEachHalf(batch) { rows in
+    halves.forEach { rows in
       gradientRows.view(rows: rows, of: outputGradient)
       inputRows.view(rows: rows, of: inputGradient)
       GEMM.multiply(gradientRows, weight.value, into: inputRows)
@@ -188,21 +177,22 @@ public final class Dense: Layer {
   }
 
   /// dW and db while the halves are kept apart: each half's sums over its rows, then the two
-  /// added, the bits of the halves' own passes and their combine (`DataParallelStep`; the loss's
-  /// 1/B here is half each half's, which scales every sum exactly).
+  /// added (`BatchHalves.addSums`), the bits of the halves' own passes and their combine. The
+  /// second half's weight-gradient product adds onto the first's in dW itself, which gives the
+  /// same bits while OpenBLAS sums each half's rows in one block (`DataParallelStep.togetherRows`).
   /// A deferred weight gradient (`defersWeightGradient`) is left to `addWeightGradient`, half by half.
-  private func addParameterGradients(_ outputGradient: Tensor, input: Tensor, halves: [Range<Int>]) {
+  private func addParameterGradients(_ outputGradient: Tensor, input: Tensor, halves: BatchHalves) {
     deferredOutputGradient = defersWeightGradient ? outputGradient : nil
-    secondHalfSums.resize(like: bias.gradient)
-    secondHalfSums.fill(0)
-    for (half, rows) in halves.enumerated() {
-      gradientRows.view(rows: rows, of: outputGradient)
-      inputRows.view(rows: rows, of: input)
-      if !defersWeightGradient { GEMM.multiply(gradientRows, transposeA: true, inputRows, into: weight.gradient, beta: 1) }
-      let sums = half == 0 ? bias.gradient.pointer : secondHalfSums.pointer
-      Kernels.addColumnSums(gradientRows.pointer, rows: rows.count, columns: outputFeatures, into: sums)
+    if !defersWeightGradient {
+      halves.forEach { rows in
+        gradientRows.view(rows: rows, of: outputGradient)
+        inputRows.view(rows: rows, of: input)
+        GEMM.multiply(gradientRows, transposeA: true, inputRows, into: weight.gradient, beta: 1)
+      }
     }
-    Kernels.add(secondHalfSums.pointer, into: bias.gradient.pointer, count: outputFeatures)
+    halves.addSums(to: bias, scratch: secondHalfSums) { rows, db in
+      Kernels.addColumnSums(outputGradient.pointer + rows.lowerBound * outputFeatures, rows: rows.count, columns: outputFeatures, into: db)
+    }
   }
 
   /// The deferred part of the last `backward` (see `defersWeightGradient`): adds
