@@ -108,6 +108,14 @@ public final class BatchLoader {
     }
   }
 
+  /// Draws, and forgets, the augmentation of the epoch's first `batches` batches (call after
+  /// `startEpoch`): the batches after them then get the draws they get in an epoch trained from
+  /// its start (a run resumed inside an epoch).
+  public func skipDraws(batches: Int) {
+    guard maxShift > 0 || !warp.isIdentity else { return }
+    for _ in 0..<min(batches * batchSize, view.count) { _ = Self.drawAugmentation(maxShift: maxShift, warp: warp, using: &generator) }
+  }
+
   /// What a pixel byte is multiplied by for the model: 0-255 to [0, 1].
   public static let pixelScale: Float = 1 / 255
 

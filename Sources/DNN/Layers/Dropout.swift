@@ -69,6 +69,12 @@ public final class Dropout: Layer {
   /// Replaces the generator masks are drawn from (the trainer reseeds per epoch).
   public func reseed(_ generator: SplitMix64) { self.generator = generator }
 
+  /// Moves the generator past the masks of `rows` rows of training forwards (a run resumed inside
+  /// an epoch skips the masks of the batches before it).
+  public func skipDraws(rows: Int) {
+    if rate > 0 { generator = generator.advanced(by: rows * inputFeatures) }
+  }
+
   public func forward(_ input: Tensor, phase: Phase) -> Tensor {
     lastPhase = phase
     output.resize(like: input)

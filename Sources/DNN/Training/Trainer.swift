@@ -161,7 +161,7 @@ public final class Trainer {
 
   /// Trains the batches of `epoch` from `firstBatch` on, reporting and logging each step.
   private func trainBatches(of epoch: Int, from firstBatch: Int) throws -> EpochEnd {
-    startEpoch(epoch)
+    startEpoch(epoch, from: firstBatch)
     let batches = loader.batchesPerEpoch
     // A run resumed inside an epoch goes on from the tally it saved.
     if firstBatch == 0 { tally = EpochTally() }
@@ -303,13 +303,17 @@ public final class Trainer {
   /// Starts epoch `epoch` outside `run()` (for benchmarks that drive `step` themselves).
   public func prepareEpoch(_ epoch: Int) { startEpoch(epoch) }
 
-  /// Prepares the loader and stochastic layers for `epoch`: the order of an epoch depends only
-  /// on the seed and the epoch number, so a resumed run sees the same batches.
-  private func startEpoch(_ epoch: Int) {
+  /// Prepares the loader and stochastic layers for `epoch` from batch `firstBatch` on: an epoch's
+  /// order and draws (augmentation, Dropout's masks) depend only on the seed and the epoch, and
+  /// a run resumed (rewound, forked) inside it skips the draws of the batches before it.
+  private func startEpoch(_ epoch: Int, from firstBatch: Int = 0) {
     loader.reseed(shuffleRoot.derived("epoch \(epoch)"))
     loader.startEpoch()
+    loader.skipDraws(batches: firstBatch)
     for (index, layer) in model.layers.enumerated() {
-      (layer as? Dropout)?.reseed(SplitMix64(seed: config.seed).derived("dropout \(index) epoch \(epoch)"))
+      guard let dropout = layer as? Dropout else { continue }
+      dropout.reseed(SplitMix64(seed: config.seed).derived("dropout \(index) epoch \(epoch)"))
+      dropout.skipDraws(rows: firstBatch * loader.batchSize)
     }
   }
 
