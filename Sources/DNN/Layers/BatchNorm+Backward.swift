@@ -23,14 +23,12 @@ extension BatchNorm {
     let sDy = sumDy.pointer, sDyXhat = sumDyXhat.pointer
     // Σ_b dy, Σ_b dy ⊙ x̂   [1, F]; with the halves kept apart, each half's, then added (the
     // loss gave each half's rows half their own pass's dy, so these are the meeting's sums).
-    if let (first, _) = halves(of: batch) {
+    if let (first, second) = halves(of: batch) {
       let s = halfSums.pointer
-      sumsOfGradient(outputGradient, rows: 0..<first, into: sDy, sDyXhat)
-      sumsOfGradient(outputGradient, rows: first..<batch, into: s, s + f)
-      for j in 0..<f {
-        sDy[j] += s[j]
-        sDyXhat[j] += s[f + j]
-      }
+      sumsOfGradient(outputGradient, rows: first, into: sDy, sDyXhat)
+      sumsOfGradient(outputGradient, rows: second, into: s, s + f)
+      Kernels.add(s, into: sDy, count: f)
+      Kernels.add(s + f, into: sDyXhat, count: f)
     } else {
       sumsOfGradient(outputGradient, rows: 0..<batch, into: sDy, sDyXhat)
     }

@@ -137,10 +137,11 @@ public final class BatchNorm: Layer {
   public var passesBothHalves: Bool { true }
   public func keepHalvesApart(at split: Int?) { halvesSplit = split }
 
-  /// The rows of each half, while one pass keeps the halves of a batch of `rows` apart.
-  func halves(of rows: Int) -> (first: Int, second: Int)? {
-    guard let split = halvesSplit, split < rows, sync == nil else { return nil }
-    return (split, rows - split)
+  /// The rows of each half, while one pass keeps the halves of a batch of `rows` apart (not while
+  /// a split step drives the halves apart: they meet then).
+  func halves(of rows: Int) -> (first: Range<Int>, second: Range<Int>)? {
+    let halves = BatchHalves(samples: rows, split: sync == nil ? halvesSplit : nil)
+    return halves.second.map { (halves.first, $0) }
   }
 
   public var parameters: [Parameter] { [weight, bias] }
@@ -172,10 +173,10 @@ public final class BatchNorm: Layer {
     rectified = rectifies
     output.resize(like: input)
     pendingInput = input
-    if let (first, _) = halves(of: input.rows) {
+    if let (first, second) = halves(of: input.rows) {
       let s = halfSums.pointer, f = channels
-      meanAndSquares(of: input.pointer, rows: 0..<first, mean: s, squares: s + f)
-      meanAndSquares(of: input.pointer, rows: first..<input.rows, mean: s + 2 * f, squares: s + 3 * f)
+      meanAndSquares(of: input.pointer, rows: first, mean: s, squares: s + f)
+      meanAndSquares(of: input.pointer, rows: second, mean: s + 2 * f, squares: s + 3 * f)
       return
     }
     meanAndSquares(of: input.pointer, rows: 0..<input.rows, mean: batchMean.pointer, squares: batchVariance.pointer)
@@ -227,7 +228,7 @@ public final class BatchNorm: Layer {
     let f = channels, mu = batchMean.pointer, sigma2 = batchVariance.pointer
     if let (first, second) = halves(of: rows) {
       let s = halfSums.pointer
-      combineStatistics((s, s + f, Float(first * plane)), (s + 2 * f, s + 3 * f, Float(second * plane)))
+      combineStatistics((s, s + f, Float(first.count * plane)), (s + 2 * f, s + 3 * f, Float(second.count * plane)))
       return
     }
     guard let sync else {
